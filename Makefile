@@ -1,0 +1,55 @@
+# Capitalis — the two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck bench serve migrate data demo messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@ $(VENV)/.base-installed
+
+migrate: $(VENV)/.base-installed
+	$(BIN)/python manage.py migrate --noinput
+
+data: migrate
+	$(BIN)/python manage.py load_data
+
+demo: data
+	$(BIN)/python manage.py seed_demo
+
+## run: install, migrate the embedded SQLite database, load the shipped data and demo, serve.
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+## test: the whole suite (lint, import contracts, types, tests) on $DATABASE_URL or SQLite.
+test: $(VENV)/.dev-installed lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks
+
+messages: $(VENV)/.dev-installed
+	cd capitalis && ../$(BIN)/django-admin makemessages -l fr -l en --no-obsolete --no-location
+	cd capitalis && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,121 @@
+"""Users log in with their e-mail address; roles are granted per scope."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from capitalis.accounts.rules import Role, ScopeKind
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: staff, learner, tutor, candidate.
+
+    PII note: holds the person's name and e-mail address.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=[("fr", _("French")), ("en", _("English"))],
+        default="fr",
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class RoleAssignment(models.Model):
+    """A role granted to a user, for the whole school or limited to one campus, course or
+    jury session (``scope_id`` is the id of that record; later apps own those tables)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(
+        _("role"), max_length=40, choices=[(r.value, r.value.replace("_", " ")) for r in Role]
+    )
+    scope = models.CharField(
+        _("scope"),
+        max_length=20,
+        choices=[(s.value, s.value.replace("_", " ")) for s in ScopeKind],
+        default=ScopeKind.GLOBAL.value,
+    )
+    scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "scope", "scope_id"], name="role_assignment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "scope"],
+                condition=models.Q(scope_id__isnull=True),
+                name="role_assignment_unique_global",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope=ScopeKind.GLOBAL.value, scope_id__isnull=True)
+                    | (~models.Q(scope=ScopeKind.GLOBAL.value) & models.Q(scope_id__isnull=False))
+                ),
+                name="role_assignment_scope_id_matches_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = "" if self.scope_id is None else f" ({self.scope} {self.scope_id})"
+        return f"{self.user} — {self.role}{where}"

@@ -1,0 +1,4 @@
+from django.urls import path
+
+app_name = "accounts"
+urlpatterns: list = []  # login, logout, password change: see the pages work

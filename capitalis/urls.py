@@ -1,0 +1,16 @@
+"""Root URL configuration: pages, API, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("capitalis.accounts.urls")),
+    path("referential/", include("capitalis.referential.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/referential/", include("capitalis.referential.api_urls")),
+    path("", include("capitalis.web.urls")),
+]
