@@ -1,4 +1,2 @@
-from django.urls import path
-
 app_name = "accounts"
 urlpatterns: list = []  # login, logout, password change: see the pages work

@@ -456,7 +456,10 @@ class Crosswalk(TimeStampedModel):
         CertificationVersion, on_delete=models.CASCADE, related_name="crosswalks_in"
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=CrosswalkStatus.choices, default=CrosswalkStatus.PROPOSED
+        _("status"),
+        max_length=10,
+        choices=CrosswalkStatus.choices,
+        default=CrosswalkStatus.PROPOSED,
     )
     note_fr = models.TextField(_("note (French)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
