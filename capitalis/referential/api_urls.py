@@ -1,1 +1,16 @@
-urlpatterns: list = []
+"""API routes of the référentiel, under /api/referential/."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import DefaultRouter
+
+from capitalis.referential.api import CertificationViewSet
+
+app_name = "referential-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("certifications", CertificationViewSet, basename="certification")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)
