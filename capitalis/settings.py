@@ -19,7 +19,11 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Lets the typed generics of django-stubs (admin.TabularInline[Model] …) work at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +76,8 @@ INSTALLED_APPS = [
     "capitalis.core",
     "capitalis.accounts",
     "capitalis.referential",
+    "capitalis.programmes",
+    "capitalis.finance",
     "capitalis.web",
 ]
 
