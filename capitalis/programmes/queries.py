@@ -1,0 +1,328 @@
+"""Reads on the programme catalogue, shaped for the public page and the API (helper G renders
+them): set-based, with their prefetches, so the number of queries does not grow with the
+number of editions, campuses, courses or links.
+
+Entry points:
+
+- ``catalogue_for(programme_code=..., edition_code=None) -> Catalogue | None``: the whole
+  catalogue of one programme (every edition, or one): editions → years → courses (with ECTS,
+  hours, teaching methods and the competencies each course assesses / develops, prefetched),
+  offerings grouped by campus, the specialisations, and the fee schedules. A fixed number of
+  queries (about 9) whatever the size of the catalogue.
+- list querysets for the API: ``programme_list``, ``edition_list``, ``campus_list``,
+  ``course_list``, ``fee_schedule_list`` (already select_related / prefetched).
+- ``edition_facts(edition)``: the ``rules.ProgrammeFacts`` of one edition (check_programme).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from capitalis.finance.models import FeeSchedule
+from capitalis.programmes import rules
+from capitalis.programmes.models import (
+    Campus,
+    Course,
+    CourseCompetency,
+    Edition,
+    Offering,
+    Programme,
+    ProgrammeYear,
+    Specialisation,
+)
+from capitalis.referential.models import Competency
+
+# --- list querysets (API) ------------------------------------------------------------------
+
+
+def programme_list() -> QuerySet[Programme]:
+    """Every programme with its certification version, years and specialisations."""
+    return (
+        Programme.objects.select_related("certification_version__certification")
+        .prefetch_related(
+            Prefetch("years", queryset=ProgrammeYear.objects.order_by("position")),
+            Prefetch(
+                "specialisations",
+                queryset=Specialisation.objects.select_related("block").order_by(
+                    "position", "code"
+                ),
+            ),
+        )
+        .order_by("code")
+    )
+
+
+def edition_list(*, programme_code: str | None = None) -> QuerySet[Edition]:
+    """Editions (academic years), oldest first, with their programme and offerings."""
+    qs = Edition.objects.select_related("programme").prefetch_related(
+        Prefetch(
+            "offerings",
+            queryset=Offering.objects.select_related("campus", "year", "specialisation"),
+        )
+    )
+    if programme_code is not None:
+        qs = qs.filter(programme__code=programme_code)
+    return qs.order_by("programme__code", "start_date")
+
+
+def campus_list() -> QuerySet[Campus]:
+    """Every campus, in display order."""
+    return Campus.objects.order_by("position", "code")
+
+
+def _links_prefetch() -> Prefetch:
+    return Prefetch(
+        "competency_links",
+        queryset=CourseCompetency.objects.select_related("competency__block").order_by(
+            "competency__block__position", "competency__position", "competency__code", "role"
+        ),
+    )
+
+
+def course_list(
+    *, programme_code: str | None = None, edition_code: str | None = None
+) -> QuerySet[Course]:
+    """Courses with their edition, year, specialisation and competency links (each link's
+    ``competency`` and its ``block`` are loaded)."""
+    qs = Course.objects.select_related(
+        "edition__programme", "year", "specialisation"
+    ).prefetch_related(_links_prefetch())
+    if programme_code is not None:
+        qs = qs.filter(edition__programme__code=programme_code)
+    if edition_code is not None:
+        qs = qs.filter(edition__code=edition_code)
+    return qs.order_by("edition__start_date", "year__position", "position", "code")
+
+
+def fee_schedule_list(*, programme_code: str | None = None) -> QuerySet[FeeSchedule]:
+    """Fee schedules per academic year and track."""
+    qs = FeeSchedule.objects.select_related("programme")
+    if programme_code is not None:
+        qs = qs.filter(programme__code=programme_code)
+    return qs.order_by("programme__code", "academic_year", "track")
+
+
+# --- the catalogue (public page, API) -------------------------------------------------------
+
+
+@dataclass
+class CourseView:
+    """A course and the competencies it assesses and develops (Competency rows, block loaded)."""
+
+    course: Course
+    assesses: list[Competency] = field(default_factory=list)
+    develops: list[Competency] = field(default_factory=list)
+
+
+@dataclass
+class CourseGroup:
+    """The courses of a year that are common (``specialisation`` None) or of one
+    specialisation."""
+
+    specialisation: Specialisation | None
+    courses: list[CourseView] = field(default_factory=list)
+
+    @property
+    def ects(self) -> Decimal:
+        return sum((c.course.ects for c in self.courses), Decimal(0))
+
+
+@dataclass
+class YearView:
+    year: ProgrammeYear
+    groups: list[CourseGroup] = field(default_factory=list)
+
+
+@dataclass
+class OfferingRow:
+    """What runs on one track, one year and one specialisation on a campus."""
+
+    year: ProgrammeYear
+    specialisation: Specialisation
+    track: str
+    track_label: str
+
+
+@dataclass
+class CampusView:
+    campus: Campus
+    specialisations: list[Specialisation] = field(default_factory=list)
+    tracks: list[str] = field(default_factory=list)
+    offerings: list[OfferingRow] = field(default_factory=list)
+
+
+@dataclass
+class EditionView:
+    edition: Edition
+    years: list[YearView] = field(default_factory=list)
+    campuses: list[CampusView] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    programme: Programme
+    specialisations: list[Specialisation]
+    years: list[ProgrammeYear]
+    editions: list[EditionView]
+    fees: list[FeeSchedule]
+
+
+def catalogue_for(*, programme_code: str, edition_code: str | None = None) -> Catalogue | None:
+    """The catalogue of a programme: every edition (or only ``edition_code``) with its years →
+    course groups (common first, then per specialisation) → courses with their competencies,
+    the campuses with the specialisations and tracks they offer, and the fee schedules.
+
+    None when the programme (or the asked edition) does not exist. Query count is fixed."""
+    programme = (
+        Programme.objects.select_related("certification_version__certification")
+        .filter(code=programme_code)
+        .first()
+    )
+    if programme is None:
+        return None
+    years = list(ProgrammeYear.objects.filter(programme=programme).order_by("position"))
+    specialisations = list(
+        Specialisation.objects.filter(programme=programme)
+        .select_related("block")
+        .order_by("position", "code")
+    )
+    editions_qs = Edition.objects.filter(programme=programme).order_by("start_date")
+    if edition_code is not None:
+        editions_qs = editions_qs.filter(code=edition_code)
+    editions = list(editions_qs)
+    if edition_code is not None and not editions:
+        return None
+    edition_ids = [e.pk for e in editions]
+    courses = list(
+        Course.objects.filter(edition_id__in=edition_ids)
+        .prefetch_related(_links_prefetch())
+        .order_by("year__position", "position", "code")
+    )
+    offerings = list(
+        Offering.objects.filter(edition_id__in=edition_ids)
+        .select_related("campus")
+        .order_by("campus__position", "campus__code", "year__position", "track")
+    )
+    fees = list(fee_schedule_list(programme_code=programme.code))
+
+    year_by_id = {y.pk: y for y in years}
+    spe_by_id = {s.pk: s for s in specialisations}
+    spe_order = {s.pk: i for i, s in enumerate(specialisations)}
+    courses_by_edition: dict[int, list[Course]] = defaultdict(list)
+    for c in courses:
+        courses_by_edition[c.edition_id].append(c)
+    offerings_by_edition: dict[int, list[Offering]] = defaultdict(list)
+    for o in offerings:
+        offerings_by_edition[o.edition_id].append(o)
+
+    views: list[EditionView] = []
+    for edition in editions:
+        ev = EditionView(edition=edition)
+        for year in years:
+            groups: dict[int | None, CourseGroup] = {}
+            for c in courses_by_edition[edition.pk]:
+                if c.year_id != year.pk:
+                    continue
+                c.year = year
+                c.specialisation = (
+                    spe_by_id.get(c.specialisation_id) if c.specialisation_id else None
+                )
+                group = groups.setdefault(
+                    c.specialisation_id, CourseGroup(specialisation=c.specialisation)
+                )
+                view = CourseView(course=c)
+                for link in c.competency_links.all():
+                    if link.role == CourseCompetency.Role.ASSESSES:
+                        view.assesses.append(link.competency)
+                    else:
+                        view.develops.append(link.competency)
+                group.courses.append(view)
+            ordered = sorted(
+                groups.values(),
+                key=lambda g: -1 if g.specialisation is None else spe_order[g.specialisation.pk],
+            )
+            if ordered:
+                ev.years.append(YearView(year=year, groups=ordered))
+        campuses: dict[int, CampusView] = {}
+        for o in offerings_by_edition[edition.pk]:
+            cv = campuses.setdefault(o.campus_id, CampusView(campus=o.campus))
+            spe = spe_by_id[o.specialisation_id]
+            if spe not in cv.specialisations:
+                cv.specialisations.append(spe)
+            if o.track not in cv.tracks:
+                cv.tracks.append(o.track)
+            cv.offerings.append(
+                OfferingRow(
+                    year=year_by_id[o.year_id],
+                    specialisation=spe,
+                    track=o.track,
+                    track_label=str(o.get_track_display()),
+                )
+            )
+        for cv in campuses.values():
+            cv.specialisations.sort(key=lambda s: spe_order[s.pk])
+        ev.campuses = list(campuses.values())
+        views.append(ev)
+    return Catalogue(
+        programme=programme,
+        specialisations=specialisations,
+        years=years,
+        editions=views,
+        fees=fees,
+    )
+
+
+# --- facts for the programme check ----------------------------------------------------------
+
+
+def edition_facts(edition: Edition) -> rules.ProgrammeFacts:
+    """The facts ``rules.check_programme`` needs about one edition, in four queries: the
+    programme's years and specialisations, the competencies of its certification version, the
+    edition's courses with the competencies they assess, and the specialisations offered."""
+    programme = edition.programme
+    years = list(ProgrammeYear.objects.filter(programme=programme).order_by("position"))
+    spe_codes = list(
+        Specialisation.objects.filter(programme=programme)
+        .order_by("position", "code")
+        .values_list("code", flat=True)
+    )
+    competencies = [
+        f"{block_code} {code}"
+        for block_code, code in Competency.objects.filter(
+            block__version_id=programme.certification_version_id
+        )
+        .order_by("block__position", "block__code", "position", "code")
+        .values_list("block__code", "code")
+    ]
+    assessed: dict[int, set[str]] = defaultdict(set)
+    for course_id, block_code, code in CourseCompetency.objects.filter(
+        course__edition=edition, role=CourseCompetency.Role.ASSESSES
+    ).values_list("course_id", "competency__block__code", "competency__code"):
+        assessed[course_id].add(f"{block_code} {code}")
+    courses = tuple(
+        rules.CourseFacts(
+            code=code,
+            year=year_code,
+            specialisation=spe_code,
+            ects=ects,
+            assessed_competencies=frozenset(assessed[pk]),
+        )
+        for pk, code, year_code, spe_code, ects in Course.objects.filter(edition=edition)
+        .order_by("year__position", "position", "code")
+        .values_list("pk", "code", "year__code", "specialisation__code", "ects")
+    )
+    offered = frozenset(
+        Offering.objects.filter(edition=edition).values_list("specialisation__code", flat=True)
+    )
+    return rules.ProgrammeFacts(
+        years=tuple(y.code for y in years),
+        year_ects={y.code: y.ects for y in years},
+        specialisations=tuple(spe_codes),
+        offered_specialisations=offered,
+        competencies=tuple(competencies),
+        courses=courses,
+    )
