@@ -20,17 +20,19 @@ def user_create(
     full_name: str = "",
     password: str | None = None,
     is_staff: bool = False,
+    is_superuser: bool = False,
     preferred_language: str = "fr",
     actor: Any = None,
 ) -> User:
-    """Create a user with an e-mail login."""
+    """Create a user with an e-mail login (a superuser is always staff)."""
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("A user with this e-mail address already exists."), code="exists")
     user = User.objects.create_user(
         email=email,
         password=password,
         full_name=full_name,
-        is_staff=is_staff,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
         preferred_language=preferred_language,
     )
     audit_record(action="user_create", actor=actor, target=user, summary=user.email)
