@@ -121,6 +121,10 @@ class YearCalendar:
         return {kind: counted.get(kind, 0) for kind in DayKind}
 
     def kind_on(self, day: date) -> DayKind:
+        """The kind of ``day``; KeyError outside the year (a negative index would silently
+        read a day from the year's end)."""
+        if not self.start <= day <= self.end:
+            raise KeyError(day)
         return self.days[(day - self.start).days].kind
 
 
