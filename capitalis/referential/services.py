@@ -5,3 +5,549 @@ import (``register_import``). Edit by section; keep each service keyword-only an
 """
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from capitalis.core.models import audit_record
+from capitalis.referential.models import (
+    Block,
+    BlockKind,
+    Certification,
+    CertificationCertifier,
+    CertificationRule,
+    CertificationVersion,
+    Certifier,
+    Competency,
+    Coverage,
+    Crosswalk,
+    CrosswalkEntry,
+    CrosswalkStatus,
+    EvaluationModality,
+    RegisterCorrespondence,
+    RegisterLink,
+    VersionStatus,
+)
+from capitalis.referential.register import (
+    BlockData,
+    Fiche,
+    RegisterFormatError,
+    read_fiches,
+)
+
+# === Shipped data loading (referential_data_load) ============================================
+
+
+# === National register import (register_import) — SPEC §1, issue 2 point 7 ===================
+
+REGISTER_PROVENANCE = "France compétences open data export"
+REGISTER_VERSION_CODE = "register"
+REGISTER_BATCH_SIZE = 500
+
+
+@dataclasses.dataclass
+class ImportReport:
+    """What an import did (or would do, with ``dry_run``)."""
+
+    fiches: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    blocks: int = 0
+    crosswalks: int = 0
+    dry_run: bool = False
+
+
+def register_import(
+    *,
+    path: str | Path | IO[bytes],
+    dry_run: bool = False,
+    actor: Any = None,
+    batch_size: int = REGISTER_BATCH_SIZE,
+) -> ImportReport:
+    """Import a register export (flux V4.1): create or update one certification per fiche,
+    its register version (blocks, competencies, modalities, rule), certifiers, succession
+    links and block correspondences, and the register crosswalks between loaded fiches.
+
+    The file is streamed and written in batches of ``batch_size`` fiches, all inside one
+    transaction: a malformed file (RegisterFormatError) or ``dry_run`` leaves the database
+    unchanged. A fiche whose digest equals the stored one is not touched ("unchanged")."""
+    report = ImportReport(dry_run=dry_run)
+    seen: set[str] = set()
+    with transaction.atomic():
+        batch: list[Fiche] = []
+        for fiche in read_fiches(path):
+            if fiche.code in seen:
+                raise RegisterFormatError(
+                    element="NUMERO_FICHE",
+                    line=fiche.line,
+                    detail=_("fiche %(code)s appears twice in the file") % {"code": fiche.code},
+                )
+            seen.add(fiche.code)
+            batch.append(fiche)
+            if len(batch) >= batch_size:
+                _register_write_batch(batch, report)
+                batch = []
+        if batch:
+            _register_write_batch(batch, report)
+        audit_record(
+            action="referential.register_import",
+            actor=actor,
+            target_type="referential.certification",
+            summary=_(
+                "Register import: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"
+            )
+            % dataclasses.asdict(report),
+            data=dataclasses.asdict(report),
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _register_write_batch(batch: list[Fiche], report: ImportReport) -> None:
+    existing = {
+        code: (pk, digest)
+        for code, pk, digest in Certification.objects.filter(
+            code__in=[fiche.code for fiche in batch]
+        ).values_list("code", "pk", "register_hash")
+    }
+    new: list[Fiche] = []
+    changed: list[tuple[int, Fiche]] = []
+    for fiche in batch:
+        report.fiches += 1
+        report.blocks += len(fiche.blocks)
+        row = existing.get(fiche.code)
+        if row is None:
+            new.append(fiche)
+        elif row[1] == fiche.digest:
+            report.unchanged += 1
+        else:
+            changed.append((row[0], fiche))
+    touched = new + [fiche for _pk, fiche in changed]
+    if not touched:
+        return
+    certifier_ids = _register_certifiers(touched)
+    if new:
+        _register_create(new, certifier_ids)
+        report.created += len(new)
+    for pk, fiche in changed:
+        _register_update(pk, fiche, certifier_ids)
+        report.updated += 1
+    report.crosswalks += _register_crosswalks({fiche.code for fiche in touched})
+
+
+def _certifier_key(siret: str, name: str) -> tuple[str, str]:
+    return ("siret", siret) if siret else ("name", name)
+
+
+def _register_certifiers(fiches: list[Fiche]) -> dict[tuple[str, str], int]:
+    """Certifier ids by key (SIRET, or name without SIRET), creating the missing ones; a
+    known SIRET takes the name the latest fiche gives it."""
+    wanted: dict[tuple[str, str], str] = {}
+    for fiche in fiches:
+        for certifier in fiche.certifiers:
+            wanted[_certifier_key(certifier.siret, certifier.name)] = certifier.name
+    sirets = [value for kind, value in wanted if kind == "siret"]
+    names = [value for kind, value in wanted if kind == "name"]
+    ids: dict[tuple[str, str], int] = {}
+    renamed: list[Certifier] = []
+    for certifier in Certifier.objects.filter(
+        Q(siret__in=sirets) | Q(siret="", name__in=names)
+    ).only("pk", "siret", "name"):
+        key = _certifier_key(certifier.siret, certifier.name)
+        ids[key] = certifier.pk
+        if certifier.siret and certifier.name != wanted[key]:
+            certifier.name = wanted[key]
+            renamed.append(certifier)
+    if renamed:
+        Certifier.objects.bulk_update(renamed, ["name"])
+    missing = [
+        Certifier(siret=key[1] if key[0] == "siret" else "", name=name)
+        for key, name in wanted.items()
+        if key not in ids
+    ]
+    Certifier.objects.bulk_create(missing)
+    for certifier in missing:
+        ids[_certifier_key(certifier.siret, certifier.name)] = certifier.pk
+    return ids
+
+
+def _certification_values(fiche: Fiche) -> dict[str, Any]:
+    def code_labels(items: Iterable[Any]) -> list[dict[str, str]]:
+        return [{"code": item.code, "label": item.label} for item in items]
+
+    return {
+        "register": fiche.register,
+        "register_id": fiche.register_id,
+        "title_fr": fiche.title,
+        "abbreviation_code": fiche.abbreviation_code,
+        "abbreviation_label": fiche.abbreviation_label,
+        "state": fiche.state,
+        "eqf_level": fiche.eqf_level,
+        "eqf_label": fiche.eqf_label,
+        "nsf_codes": code_labels(fiche.nsf_codes),
+        "rome_codes": code_labels(fiche.rome_codes),
+        "formacodes": code_labels(fiche.formacodes),
+        "has_partners": fiche.has_partners,
+        "registration_date": fiche.registration_date,
+        "registration_end": fiche.registration_end,
+        "registration_years": fiche.registration_years,
+        "registration_type": fiche.registration_type,
+        "award_deadline": fiche.award_deadline,
+        "active": fiche.active,
+        "blocks_separately": fiche.blocks_separately,
+        "access_routes": {
+            route.key: {
+                "active": route.active,
+                "composition": route.composition,
+                "changed_on": route.changed_on.isoformat() if route.changed_on else None,
+            }
+            for route in fiche.access_routes
+        },
+        "activities_text": fiche.activities_text,
+        "capacities_text": fiche.capacities_text,
+        "sectors_text": fiche.sectors_text,
+        "target_jobs_text": fiche.target_jobs_text,
+        "objectives_text": fiche.objectives_text,
+        "entry_prerequisites_text": fiche.entry_prerequisites_text,
+        "register_extra": list(fiche.extra),
+        "register_hash": fiche.digest,
+        "provenance": REGISTER_PROVENANCE,
+    }
+
+
+def _version_values(fiche: Fiche) -> dict[str, Any]:
+    return {
+        "label_fr": f"Fiche {fiche.code} du registre national",
+        "label_en": f"National register fiche {fiche.code}",
+        "status": VersionStatus.CURRENT,
+        "register_code": fiche.code,
+        "valid_from": fiche.registration_date,
+        "valid_until": fiche.registration_end,
+        "provenance": REGISTER_PROVENANCE,
+    }
+
+
+def _rule_values(fiche: Fiche) -> dict[str, Any]:
+    optional = any(block.optional for block in fiche.blocks)
+    return {
+        "all_common_required": True,
+        "optional_blocks_required": 1 if optional else 0,
+        "provenance": REGISTER_PROVENANCE,
+    }
+
+
+def _block_values(block: BlockData, position: int) -> dict[str, Any]:
+    return {
+        "title_fr": block.title,
+        "kind": BlockKind.OPTIONAL if block.optional else BlockKind.COMMON,
+        "position": position,
+        "competencies_text": block.competencies_text,
+        "assessment_text": block.assessment_text,
+        "entry_prerequisites_text": block.entry_prerequisites_text,
+        "validation_prerequisites_text": block.validation_prerequisites_text,
+        "provenance": REGISTER_PROVENANCE,
+    }
+
+
+def _statement_rows(block: BlockData) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Competencies (C01, C02…) and modalities (M01…) split from a block's register texts."""
+    competencies = [(f"C{i:02d}", text) for i, text in enumerate(block.competencies, 1)]
+    modalities = [(f"M{i:02d}", text) for i, text in enumerate(block.modalities, 1)]
+    return competencies, modalities
+
+
+def _fiche_children(
+    certification: Certification, fiche: Fiche, certifier_ids: dict[tuple[str, str], int]
+) -> tuple[list[CertificationCertifier], list[RegisterLink], list[RegisterCorrespondence]]:
+    links: list[CertificationCertifier] = []
+    linked: set[int] = set()
+    for position, certifier in enumerate(fiche.certifiers):
+        certifier_id = certifier_ids[_certifier_key(certifier.siret, certifier.name)]
+        if certifier_id in linked:
+            continue
+        linked.add(certifier_id)
+        links.append(
+            CertificationCertifier(
+                certification=certification,
+                certifier_id=certifier_id,
+                position=position,
+                commercial_name=certifier.commercial_name,
+                website=certifier.website,
+                state=certifier.state,
+                state_date=certifier.state_date,
+            )
+        )
+    succession: list[RegisterLink] = []
+    for kind, codes in (
+        (RegisterLink.Kind.REPLACED_BY, fiche.replaced_by),
+        (RegisterLink.Kind.REPLACES, fiche.replaces),
+    ):
+        for position, code in enumerate(dict.fromkeys(codes)):
+            succession.append(
+                RegisterLink(
+                    certification=certification, kind=kind, other_code=code, position=position
+                )
+            )
+    correspondences = [
+        RegisterCorrespondence(
+            certification=certification,
+            position=position,
+            source_block_codes=list(corr.source_block_codes),
+            destination_code=corr.destination_code,
+            destination_block_codes=list(corr.destination_block_codes),
+        )
+        for position, corr in enumerate(fiche.correspondences)
+    ]
+    return links, succession, correspondences
+
+
+def _register_create(fiches: list[Fiche], certifier_ids: dict[tuple[str, str], int]) -> None:
+    """Create new fiches set-wise (bulk writes: no history rows; the audit event records
+    the import)."""
+    certifications = [
+        Certification(code=fiche.code, **_certification_values(fiche)) for fiche in fiches
+    ]
+    Certification.objects.bulk_create(certifications)
+    versions = [
+        CertificationVersion(
+            certification=certification, code=REGISTER_VERSION_CODE, **_version_values(fiche)
+        )
+        for certification, fiche in zip(certifications, fiches, strict=True)
+    ]
+    CertificationVersion.objects.bulk_create(versions)
+    CertificationRule.objects.bulk_create(
+        CertificationRule(version=version, **_rule_values(fiche))
+        for version, fiche in zip(versions, fiches, strict=True)
+    )
+    blocks: list[tuple[Block, BlockData]] = []
+    for version, fiche in zip(versions, fiches, strict=True):
+        for position, data in enumerate(fiche.blocks):
+            blocks.append(
+                (Block(version=version, code=data.code, **_block_values(data, position)), data)
+            )
+    Block.objects.bulk_create(block for block, _data in blocks)
+    competencies: list[Competency] = []
+    modalities: list[EvaluationModality] = []
+    for block, data in blocks:
+        competency_rows, modality_rows = _statement_rows(data)
+        competencies.extend(
+            Competency(
+                block=block,
+                code=code,
+                statement_fr=text,
+                position=position,
+                provenance=REGISTER_PROVENANCE,
+            )
+            for position, (code, text) in enumerate(competency_rows)
+        )
+        modalities.extend(
+            EvaluationModality(
+                block=block,
+                code=code,
+                label_fr=text,
+                position=position,
+                provenance=REGISTER_PROVENANCE,
+            )
+            for position, (code, text) in enumerate(modality_rows)
+        )
+    Competency.objects.bulk_create(competencies)
+    EvaluationModality.objects.bulk_create(modalities)
+    links: list[CertificationCertifier] = []
+    succession: list[RegisterLink] = []
+    correspondences: list[RegisterCorrespondence] = []
+    for certification, fiche in zip(certifications, fiches, strict=True):
+        more = _fiche_children(certification, fiche, certifier_ids)
+        links.extend(more[0])
+        succession.extend(more[1])
+        correspondences.extend(more[2])
+    CertificationCertifier.objects.bulk_create(links)
+    RegisterLink.objects.bulk_create(succession)
+    RegisterCorrespondence.objects.bulk_create(correspondences)
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set the values on obj; True when one of them changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _sync_rows(model: Any, parent: dict[str, Any], rows: list[tuple[str, str]], field: str) -> None:
+    """Make a block's competencies or modalities match ``rows`` (code, text), keyed by code:
+    kept rows keep their id (others may point at them), changed ones are saved."""
+    existing = {row.code: row for row in model.objects.filter(**parent)}
+    for position, (code, text) in enumerate(rows):
+        values = {field: text, "position": position, "provenance": REGISTER_PROVENANCE}
+        row = existing.pop(code, None)
+        if row is None:
+            model.objects.create(code=code, **parent, **values)
+        elif _assign(row, values):
+            row.save()
+    for row in existing.values():
+        row.delete()
+
+
+def _register_update(pk: int, fiche: Fiche, certifier_ids: dict[tuple[str, str], int]) -> None:
+    """Update one changed fiche in place, keyed by codes (blocks and competencies keep
+    their ids), with history rows for what changed."""
+    certification = Certification.objects.get(pk=pk)
+    if _assign(certification, _certification_values(fiche)):
+        certification.save()
+    certification.certifier_links.all().delete()
+    certification.register_links.all().delete()
+    certification.register_correspondences.all().delete()
+    links, succession, correspondences = _fiche_children(certification, fiche, certifier_ids)
+    CertificationCertifier.objects.bulk_create(links)
+    RegisterLink.objects.bulk_create(succession)
+    RegisterCorrespondence.objects.bulk_create(correspondences)
+    version = CertificationVersion.objects.filter(
+        certification=certification, code=REGISTER_VERSION_CODE
+    ).first()
+    if version is None:
+        version = CertificationVersion.objects.create(
+            certification=certification, code=REGISTER_VERSION_CODE, **_version_values(fiche)
+        )
+    elif _assign(version, _version_values(fiche)):
+        version.save()
+    rule = CertificationRule.objects.filter(version=version).first()
+    if rule is None:
+        CertificationRule.objects.create(version=version, **_rule_values(fiche))
+    elif _assign(rule, _rule_values(fiche)):
+        rule.save()
+    existing = {block.code: block for block in version.blocks.all()}
+    for position, data in enumerate(fiche.blocks):
+        block = existing.pop(data.code, None)
+        if block is None:
+            block = Block.objects.create(
+                version=version, code=data.code, **_block_values(data, position)
+            )
+        elif _assign(block, _block_values(data, position)):
+            block.save()
+        competency_rows, modality_rows = _statement_rows(data)
+        _sync_rows(Competency, {"block": block}, competency_rows, "statement_fr")
+        _sync_rows(EvaluationModality, {"block": block}, modality_rows, "label_fr")
+    for block in existing.values():
+        block.delete()
+
+
+def _register_crosswalks(codes: set[str]) -> int:
+    """(Re)build the register crosswalks for every correspondence from or to the given
+    fiches whose two fiches are loaded: one crosswalk per pair of register versions, from
+    the older fiche to the newer when a succession link says which, else from the source
+    fiche; one entry per (source block, destination block), whole when 1 ↔ 1, else partial.
+    Returns the number of crosswalks written."""
+    correspondences = list(
+        RegisterCorrespondence.objects.filter(
+            Q(certification__code__in=codes) | Q(destination_code__in=codes)
+        )
+        .select_related("certification")
+        .only(
+            "certification__code",
+            "position",
+            "source_block_codes",
+            "destination_code",
+            "destination_block_codes",
+        )
+        .order_by("certification_id", "position")
+    )
+    if not correspondences:
+        return 0
+    pair_codes = {c.certification.code for c in correspondences} | {
+        c.destination_code for c in correspondences
+    }
+    versions = dict(
+        CertificationVersion.objects.filter(
+            code=REGISTER_VERSION_CODE, certification__code__in=pair_codes
+        ).values_list("certification__code", "pk")
+    )
+    newer_than: set[tuple[str, str]] = set()  # (newer, older)
+    for code, kind, other in RegisterLink.objects.filter(
+        certification__code__in=pair_codes
+    ).values_list("certification__code", "kind", "other_code"):
+        if kind == RegisterLink.Kind.REPLACES:
+            newer_than.add((code, other))
+        else:
+            newer_than.add((other, code))
+    pairs: dict[frozenset[str], tuple[str, str, list[RegisterCorrespondence]]] = {}
+    for corr in correspondences:
+        source, target = corr.certification.code, corr.destination_code
+        if source == target or source not in versions or target not in versions:
+            continue
+        key = frozenset((source, target))
+        if key not in pairs:
+            newer_source = (source, target) in newer_than
+            direction = (target, source) if newer_source else (source, target)
+            pairs[key] = (direction[0], direction[1], [])
+        pairs[key][2].append(corr)
+    if not pairs:
+        return 0
+    version_ids = [versions[code] for key in pairs for code in key]
+    block_ids = {
+        (version_id, code): pk
+        for version_id, code, pk in Block.objects.filter(version_id__in=version_ids).values_list(
+            "version_id", "code", "pk"
+        )
+    }
+    Crosswalk.objects.filter(
+        status=CrosswalkStatus.REGISTER,
+        from_version_id__in=version_ids,
+        to_version_id__in=version_ids,
+    ).delete()
+    taken = set(
+        Crosswalk.objects.filter(
+            from_version_id__in=version_ids, to_version_id__in=version_ids
+        ).values_list("from_version_id", "to_version_id")
+    )
+    written = 0
+    for from_code, to_code, corrs in pairs.values():
+        from_version, to_version = versions[from_code], versions[to_code]
+        if (from_version, to_version) in taken or (to_version, from_version) in taken:
+            continue
+        crosswalk = Crosswalk.objects.create(
+            from_version_id=from_version,
+            to_version_id=to_version,
+            status=CrosswalkStatus.REGISTER,
+            note_fr=f"Correspondances publiées au registre national ({from_code} → {to_code})",
+            note_en=f"Correspondences published in the national register ({from_code} → {to_code})",
+            provenance=REGISTER_PROVENANCE,
+        )
+        written += 1
+        entries: dict[tuple[int, int], CrosswalkEntry] = {}
+        for corr in corrs:
+            source_version = versions[corr.certification.code]
+            target_version = versions[corr.destination_code]
+            coverage = (
+                Coverage.WHOLE
+                if len(corr.source_block_codes) == 1 and len(corr.destination_block_codes) == 1
+                else Coverage.PARTIAL
+            )
+            for source_code in corr.source_block_codes:
+                for target_code in corr.destination_block_codes:
+                    source_block = block_ids.get((source_version, source_code))
+                    target_block = block_ids.get((target_version, target_code))
+                    if source_block is None or target_block is None:
+                        continue
+                    if source_version != from_version:
+                        source_block, target_block = target_block, source_block
+                    entries.setdefault(
+                        (source_block, target_block),
+                        CrosswalkEntry(
+                            crosswalk=crosswalk,
+                            from_block_id=source_block,
+                            to_block_id=target_block,
+                            coverage=coverage,
+                        ),
+                    )
+        CrosswalkEntry.objects.bulk_create(entries.values())
+    return written
