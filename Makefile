@@ -30,6 +30,7 @@ demo: data
 
 ## run: install, migrate the embedded SQLite database, load the shipped data and demo, serve.
 run: demo
+	@echo "Capitalis on http://$(HOST):$(PORT)/ (admin: /admin/, API: /api/docs/); Ctrl-C stops it."
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev-installed
