@@ -157,6 +157,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Django's login form posts the e-mail as "username" (axes would look for USERNAME_FIELD "email").
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"

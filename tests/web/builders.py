@@ -91,7 +91,7 @@ def build_certification(code: str = "RNCP99999") -> Certification:
         blocks_separately=True,
         access_routes={"FI": {"active": True}, "VAE": {"active": True}},
     )
-    certifier = Certifier.objects.create(name="Organisme certificateur d'essai")
+    certifier, _ = Certifier.objects.get_or_create(name="Organisme certificateur d'essai")
     CertificationCertifier.objects.create(certification=certification, certifier=certifier)
     current = add_version(certification, code="V2", position=0, blocks=4, optional=2)
     earlier = add_version(certification, code="V1", position=1, status="earlier")

@@ -1,0 +1,114 @@
+"""Account pages: logging in (argon2 hashes), throttling after repeated failures, logging out,
+changing one's password."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "learner@example.org"
+PASSWORD = "pw-Secret-123"
+
+
+@pytest.fixture
+def learner(django_user_model):
+    return django_user_model.objects.create_user(email=EMAIL, password=PASSWORD)
+
+
+def login(client, password: str, email: str = EMAIL):
+    return client.post("/accounts/login/", {"username": email, "password": password})
+
+
+def test_password_is_hashed_with_argon2(learner):
+    assert learner.password.startswith("argon2")
+
+
+def test_good_login_lands_on_the_home_page(client, learner):
+    response = login(client, PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    html = client.get("/").content.decode()
+    assert "Déconnexion" in html
+    assert "Changer de mot de passe" in html
+
+
+def test_wrong_password_shows_a_translated_error(client, learner):
+    response = login(client, "wrong")
+    assert response.status_code == 200
+    assert "Saisissez une adresse e-mail et un mot de passe valides." in response.content.decode()
+
+
+def test_sixth_wrong_password_locks_out_with_a_translated_message(client, learner):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "wrong").status_code == 200
+    responses = [login(client, "wrong") for _ in range(2)]  # the 5th and the 6th
+    for response in responses:
+        assert response.status_code == 429
+        html = response.content.decode()
+        assert "Trop de tentatives échouées" in html
+        assert "La connexion a été bloquée après 5 tentatives échouées." in html
+    # Even the right password is refused while locked out.
+    assert login(client, PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_message_in_english(client, learner):
+    client.cookies["django_language"] = "en"
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = login(client, "wrong")
+    assert response.status_code == 429
+    assert "Logging in has been blocked after 5 failed attempts." in response.content.decode()
+
+
+def test_logout_by_post_goes_home(client, learner):
+    client.force_login(learner)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "Connexion" in client.get("/").content.decode()
+
+
+def test_password_change_requires_login(client):
+    response = client.get("/accounts/password/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_password_change(client, learner):
+    client.force_login(learner)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-Secret-456",
+            "new_password2": "another-Secret-456",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/done/"
+    assert "Votre mot de passe a été changé." in client.get(response["Location"]).content.decode()
+    learner.refresh_from_db()
+    assert learner.check_password("another-Secret-456")
+
+
+def test_password_change_with_wrong_old_password_shows_an_error(client, learner):
+    client.force_login(learner)
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "nope", "new_password1": "x-Secret-456", "new_password2": "x-Secret-456"},
+    )
+    assert response.status_code == 200
+    assert "Votre ancien mot de passe est incorrect" in response.content.decode()
+
+
+def test_admin_link_only_for_staff(client, learner, django_user_model):
+    client.force_login(learner)
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    staff = django_user_model.objects.create_user(
+        email="staff@example.org", password=PASSWORD, is_staff=True
+    )
+    client.force_login(staff)
+    assert 'href="/admin/"' in client.get("/").content.decode()
