@@ -463,10 +463,11 @@ def _read_child(child: Any, values: dict[str, Any], routes: list[AccessRouteData
         if not tags or [t for t in allowed if t in tags] != tags or tags[0] != "ACTIF":
             return False
         when = child.find("DATE_DERNIERE_MODIFICATION")
+        flag = child.find("ACTIF")
         routes.append(
             AccessRouteData(
                 key=tag[8:],
-                active=parse_bool(_child_text(child, "ACTIF"), element="ACTIF", line=line),
+                active=parse_bool(_text(flag), element="ACTIF", line=flag.sourceline),
                 composition=_child_text(child, "COMPOSITION"),
                 changed_on=parse_date(_text(when), element=when.tag, line=when.sourceline)
                 if when is not None
