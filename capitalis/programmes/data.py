@@ -1,0 +1,530 @@
+"""Shipped programme catalogue (``data/programmes/*.yaml``): parse and validate a file (no
+database), then apply it through the programme services (same validations as the admin and
+the API: overlapping editions, negative ECTS, rhythms below 110 company days are refused).
+
+Idempotent: rows are upserted by natural key and only differing rows are written; the courses
+and offerings of a loaded edition that the file no longer has are deleted. A calendar is
+created for every campus and track offered in an edition. ``core.services.data_load`` runs the
+whole in one transaction with one audit event.
+
+File format: see data/programmes/msc-erci.yaml (header comment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from capitalis.core.data import (
+    CREATED,
+    DELETED,
+    UNCHANGED,
+    UPDATED,
+    DataFileError,
+    DataLoader,
+    Field,
+    LoadCounts,
+    check_list,
+    check_mapping,
+    check_unique,
+    read_data_file,
+)
+from capitalis.core.exceptions import DomainError
+
+TRACKS = ("initial", "work_study")
+KINDS = ("alternating_weeks", "alternating_days", "internship")
+METHODS = ("tutorials", "group_work", "e_learning", "face_to_face")
+LANGUAGES = ("fr", "en", "fr-en")
+
+PROGRAMME = {
+    "code": Field("text"),
+    "title_fr": Field("text"),
+    "title_en": Field("str", required=False),
+    "description_fr": Field("str", required=False),
+    "description_en": Field("str", required=False),
+    "languages": Field("str", required=False),
+    "certification": Field("text"),
+    "version": Field("text"),
+}
+CAMPUS = {
+    "code": Field("text"),
+    "name": Field("text"),
+    "city": Field("str", required=False),
+    "address": Field("str", required=False),
+}
+YEAR = {
+    "code": Field("text"),
+    "title_fr": Field("text"),
+    "title_en": Field("str", required=False),
+    "ects": Field("any"),
+}
+SPECIALISATION = {
+    "code": Field("text"),
+    "title_fr": Field("text"),
+    "title_en": Field("str", required=False),
+    "block": Field("text"),
+}
+EDITION = {
+    "code": Field("text"),
+    "label": Field("text"),
+    "start_date": Field("date"),
+    "end_date": Field("date"),
+    "provenance": Field("str", required=False),
+    "offerings": Field("list"),
+    "closures": Field("list", required=False),
+    "rhythms": Field("list", required=False),
+    "defaults": Field("dict", required=False),
+    "courses": Field("dict"),
+}
+OFFERING = {
+    "campus": Field("text"),
+    "specialisations": Field("list"),
+    "years": Field("list"),
+    "tracks": Field("list"),
+}
+CLOSURE = {
+    "campus": Field("str", required=False, nullable=True),
+    "start_date": Field("date"),
+    "end_date": Field("date"),
+    "label_fr": Field("text"),
+    "label_en": Field("str", required=False),
+}
+RHYTHM = {
+    "campus": Field("text"),
+    "track": Field("text", choices=TRACKS),
+    "kind": Field("text", choices=KINDS),
+    "params": Field("dict"),
+    "min_company_days": Field("int", required=False),
+    "description_fr": Field("str", required=False),
+    "description_en": Field("str", required=False),
+    "provenance": Field("str", required=False),
+}
+DEFAULTS = {
+    "language": Field("text", required=False, choices=LANGUAGES),
+    "teaching_methods": Field("list", required=False),
+    "provenance": Field("str", required=False),
+}
+COURSE = {
+    "code": Field("text"),
+    "title_fr": Field("text"),
+    "title_en": Field("str", required=False),
+    "ects": Field("any"),
+    "hours": Field("int", required=False, nullable=True),
+    "language": Field("text", required=False, choices=LANGUAGES),
+    "teaching_methods": Field("list", required=False),
+    "provenance": Field("str", required=False),
+    "assesses": Field("list", required=False),
+    "develops": Field("list", required=False),
+}
+TOP = {
+    "programme": Field("dict"),
+    "campuses": Field("list"),
+    "years": Field("list"),
+    "specialisations": Field("list"),
+    "editions": Field("list"),
+}
+
+
+@dataclass(frozen=True)
+class ProgrammeDocument:
+    path: Path
+    data: dict[str, Any]
+
+
+def _items(
+    value: Any, spec: dict[str, Field], path: str, errors: list[str]
+) -> list[dict[str, Any]]:
+    return [
+        check_mapping(item, spec, f"{path}[{i}]", errors)
+        for i, item in enumerate(check_list(value, path, errors))
+    ]
+
+
+def _ects(value: Any, path: str, errors: list[str]) -> Decimal | None:
+    try:
+        ects = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.append(_("%(path)s: a number of ECTS is expected") % {"path": path})
+        return None
+    if not ects.is_finite() or ects < 0:
+        errors.append(_("%(path)s: the ECTS cannot be negative") % {"path": path})
+        return None
+    return ects
+
+
+def parse_document(path: Path) -> ProgrammeDocument:
+    """Read and validate a catalogue file; every problem is listed with its key path."""
+    raw = read_data_file(path)
+    errors: list[str] = []
+    top = check_mapping(raw, TOP, "", errors)
+    data: dict[str, Any] = {
+        "programme": check_mapping(top.get("programme"), PROGRAMME, "programme", errors),
+        "campuses": _items(top.get("campuses"), CAMPUS, "campuses", errors),
+        "years": _items(top.get("years"), YEAR, "years", errors),
+        "specialisations": _items(
+            top.get("specialisations"), SPECIALISATION, "specialisations", errors
+        ),
+        "editions": [],
+    }
+    for key in ("campuses", "years", "specialisations"):
+        check_unique([c.get("code", "") for c in data[key]], key, errors)
+    for y_i, y in enumerate(data["years"]):
+        if "ects" in y:
+            y["ects"] = _ects(y["ects"], f"years[{y_i}].ects", errors)
+    campuses = {c.get("code") for c in data["campuses"]}
+    years = {y.get("code") for y in data["years"]}
+    spes = {s.get("code") for s in data["specialisations"]}
+    editions = _items(top.get("editions"), EDITION, "editions", errors)
+    check_unique([e.get("code", "") for e in editions], "editions", errors)
+    for e_i, edition in enumerate(editions):
+        where = f"editions[{e_i}]"
+        edition["offerings"] = _items(
+            edition.get("offerings"), OFFERING, f"{where}.offerings", errors
+        )
+        for o_i, o in enumerate(edition["offerings"]):
+            at = f"{where}.offerings[{o_i}]"
+            if o.get("campus") not in campuses:
+                errors.append(_("%(path)s: unknown campus") % {"path": f"{at}.campus"})
+            for key, known in (("specialisations", spes), ("years", years), ("tracks", TRACKS)):
+                for value in o.get(key, []):
+                    if value not in known:
+                        errors.append(
+                            _("%(path)s: unknown value %(value)r")
+                            % {"path": f"{at}.{key}", "value": value}
+                        )
+        edition["closures"] = _items(edition.get("closures"), CLOSURE, f"{where}.closures", errors)
+        edition["rhythms"] = _items(edition.get("rhythms"), RHYTHM, f"{where}.rhythms", errors)
+        for r_i, r in enumerate(edition["rhythms"]):
+            if r.get("campus") not in campuses:
+                errors.append(
+                    _("%(path)s: unknown campus") % {"path": f"{where}.rhythms[{r_i}].campus"}
+                )
+        defaults = check_mapping(
+            edition.get("defaults") or {}, DEFAULTS, f"{where}.defaults", errors
+        )
+        edition["defaults"] = defaults
+        courses: list[dict[str, Any]] = []
+        groups = edition.get("courses") or {}
+        for year_code, by_spe in groups.items():
+            if year_code not in years:
+                errors.append(
+                    _("%(path)s: unknown year") % {"path": f"{where}.courses.{year_code}"}
+                )
+                continue
+            if not isinstance(by_spe, dict):
+                errors.append(
+                    _("%(path)s: a mapping is expected") % {"path": f"{where}.courses.{year_code}"}
+                )
+                continue
+            position = 0
+            for spe_code, items in by_spe.items():
+                at = f"{where}.courses.{year_code}.{spe_code}"
+                if spe_code != "common" and spe_code not in spes:
+                    errors.append(_("%(path)s: unknown specialisation") % {"path": at})
+                    continue
+                for c_i, item in enumerate(check_list(items, at, errors)):
+                    course = check_mapping(item, COURSE, f"{at}[{c_i}]", errors)
+                    if "ects" in course:
+                        course["ects"] = _ects(course["ects"], f"{at}[{c_i}].ects", errors)
+                    methods = course.get("teaching_methods", defaults.get("teaching_methods", []))
+                    for m in methods:
+                        if m not in METHODS:
+                            errors.append(
+                                _("%(path)s: unknown teaching method %(value)r")
+                                % {"path": f"{at}[{c_i}].teaching_methods", "value": m}
+                            )
+                    position += 1
+                    course.update(
+                        year=year_code,
+                        specialisation=None if spe_code == "common" else spe_code,
+                        position=position,
+                        language=course.get("language", defaults.get("language", "fr")),
+                        teaching_methods=list(methods),
+                        provenance=course.get("provenance", defaults.get("provenance", "")),
+                    )
+                    courses.append(course)
+        check_unique([c.get("code", "") for c in courses], f"{where}.courses", errors)
+        edition["courses"] = courses
+        data["editions"].append(edition)
+    if errors:
+        raise DataFileError(path, errors)
+    return ProgrammeDocument(path=path, data=data)
+
+
+def _apply(documents: Sequence[ProgrammeDocument]) -> LoadCounts:
+    counts = LoadCounts()
+    for document in documents:
+        try:
+            counts.merge(apply_document(document.data))
+        except DomainError as exc:
+            if isinstance(exc, DataFileError):
+                raise
+            raise DataFileError(document.path, [exc.message]) from exc
+    return counts
+
+
+def _status(existed: bool, changed: bool) -> str:
+    if not changed:
+        return UNCHANGED
+    return UPDATED if existed else CREATED
+
+
+def _competency_refs(
+    refs: Sequence[str], *, by_code: dict[str, Any], by_block: dict[str, list[Any]]
+) -> list[Any]:
+    out: list[Any] = []
+    for ref in refs:
+        ref = str(ref)
+        if ref.endswith(".*"):
+            block = ref[:-2]
+            found = next((v for k, v in by_block.items() if k.endswith(block)), None)
+            if not found:
+                raise DomainError(
+                    _("Unknown block %(ref)s in a course's competencies.") % {"ref": ref},
+                    code="unknown_block",
+                )
+            out.extend(found)
+        elif ref in by_code:
+            out.append(by_code[ref])
+        else:
+            raise DomainError(
+                _("Unknown competency %(ref)s in a course's competencies.") % {"ref": ref},
+                code="unknown_competency",
+            )
+    return out
+
+
+def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
+    """Write one parsed catalogue through the services (inside the caller's transaction)."""
+    from capitalis.programmes import services
+    from capitalis.programmes.models import (
+        Calendar,
+        Campus,
+        CampusRhythm,
+        Course,
+        CourseCompetency,
+        Edition,
+        Offering,
+        Programme,
+        ProgrammeYear,
+        SchoolClosure,
+        Specialisation,
+    )
+    from capitalis.referential.models import Block, CertificationVersion, Competency
+
+    counts = LoadCounts()
+    p = data["programme"]
+    version = CertificationVersion.objects.filter(
+        certification__code=p["certification"], code=p["version"]
+    ).first()
+    if version is None:
+        raise DomainError(
+            _("Certification %(code)s has no version %(version)s: load the référentiel first.")
+            % {"code": p["certification"], "version": p["version"]},
+            code="no_version",
+        )
+    existed = Programme.objects.filter(code=p["code"]).exists()
+    programme, changed = services.programme_set(
+        code=p["code"],
+        title_fr=p["title_fr"],
+        title_en=p.get("title_en", ""),
+        description_fr=p.get("description_fr", ""),
+        description_en=p.get("description_en", ""),
+        languages=p.get("languages", ""),
+        certification_version=version,
+        actor=actor,
+    )
+    counts.add("programmes.programme", _status(existed, changed))
+
+    campuses: dict[str, Campus] = {}
+    for i, c in enumerate(data["campuses"]):
+        existed = Campus.objects.filter(code=c["code"]).exists()
+        campuses[c["code"]], changed = services.campus_set(
+            code=c["code"],
+            name=c["name"],
+            city=c.get("city", ""),
+            address=c.get("address", ""),
+            position=i + 1,
+            actor=actor,
+        )
+        counts.add("programmes.campus", _status(existed, changed))
+
+    years: dict[str, ProgrammeYear] = {}
+    for i, y in enumerate(data["years"]):
+        existed = ProgrammeYear.objects.filter(programme=programme, code=y["code"]).exists()
+        years[y["code"]], changed = services.programme_year_set(
+            programme=programme,
+            code=y["code"],
+            title_fr=y["title_fr"],
+            title_en=y.get("title_en", ""),
+            position=i + 1,
+            ects=y["ects"],
+            actor=actor,
+        )
+        counts.add("programmes.programmeyear", _status(existed, changed))
+
+    blocks = {b.code: b for b in Block.objects.filter(version=version)}
+    spes: dict[str, Specialisation] = {}
+    for i, s in enumerate(data["specialisations"]):
+        block = blocks.get(s["block"])
+        if block is None:
+            raise DomainError(
+                _("Specialisation %(code)s: unknown block %(block)s.")
+                % {"code": s["code"], "block": s["block"]},
+                code="unknown_block",
+            )
+        existed = Specialisation.objects.filter(programme=programme, code=s["code"]).exists()
+        spes[s["code"]], changed = services.specialisation_set(
+            programme=programme,
+            code=s["code"],
+            title_fr=s["title_fr"],
+            title_en=s.get("title_en", ""),
+            block=block,
+            position=i + 1,
+            actor=actor,
+        )
+        counts.add("programmes.specialisation", _status(existed, changed))
+
+    competencies = list(
+        Competency.objects.filter(block__version=version)
+        .select_related("block")
+        .order_by("block__position", "position", "code")
+    )
+    by_code = {c.code: c for c in competencies}
+    by_block: dict[str, list[Any]] = {}
+    for comp in competencies:
+        by_block.setdefault(comp.block.code, []).append(comp)
+
+    # editions first (all of them), so that overlap checks see the file's final dates
+    for e in sorted(data["editions"], key=lambda e: e["start_date"]):
+        existed = Edition.objects.filter(programme=programme, code=e["code"]).exists()
+        edition, changed = services.edition_set(
+            programme=programme,
+            code=e["code"],
+            label=e["label"],
+            start_date=e["start_date"],
+            end_date=e["end_date"],
+            provenance=e.get("provenance", ""),
+            actor=actor,
+        )
+        counts.add("programmes.edition", _status(existed, changed))
+
+        wanted_offerings: set[int] = set()
+        for o in e["offerings"]:
+            for year_code in o["years"]:
+                for spe_code in o["specialisations"]:
+                    for track in o["tracks"]:
+                        offering, changed = services.offering_set(
+                            edition=edition,
+                            campus=campuses[o["campus"]],
+                            year=years[year_code],
+                            specialisation=spes[spe_code],
+                            track=track,
+                            actor=actor,
+                        )
+                        wanted_offerings.add(offering.pk)
+                        counts.add("programmes.offering", CREATED if changed else UNCHANGED)
+        for offering in Offering.objects.filter(edition=edition).exclude(pk__in=wanted_offerings):
+            offering.delete()
+            counts.add("programmes.offering", DELETED)
+
+        for cl in e["closures"]:
+            campus = campuses[cl["campus"]] if cl.get("campus") else None
+            existed = SchoolClosure.objects.filter(
+                edition=edition, campus=campus, start_date=cl["start_date"]
+            ).exists()
+            _closure, changed = services.school_closure_set(
+                edition=edition,
+                campus=campus,
+                start_date=cl["start_date"],
+                end_date=cl["end_date"],
+                label_fr=cl["label_fr"],
+                label_en=cl.get("label_en", ""),
+                actor=actor,
+            )
+            counts.add("programmes.schoolclosure", _status(existed, changed))
+
+        for r in e["rhythms"]:
+            campus = campuses[r["campus"]]
+            existed = CampusRhythm.objects.filter(
+                edition=edition, campus=campus, track=r["track"]
+            ).exists()
+            params = {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r["params"].items()
+            }
+            _rhythm, changed = services.campus_rhythm_set(
+                edition=edition,
+                campus=campus,
+                track=r["track"],
+                kind=r["kind"],
+                params=params,
+                min_company_days=r.get("min_company_days", 110),
+                description_fr=r.get("description_fr", ""),
+                description_en=r.get("description_en", ""),
+                provenance=r.get("provenance", ""),
+                actor=actor,
+            )
+            counts.add("programmes.campusrhythm", _status(existed, changed))
+
+        codes: set[str] = set()
+        for c in e["courses"]:
+            codes.add(c["code"])
+            existed = Course.objects.filter(edition=edition, code=c["code"]).exists()
+            course, changed = services.course_set(
+                edition=edition,
+                code=c["code"],
+                year=years[c["year"]],
+                specialisation=spes[c["specialisation"]] if c["specialisation"] else None,
+                title_fr=c["title_fr"],
+                title_en=c.get("title_en", ""),
+                ects=c["ects"],
+                hours=c.get("hours"),
+                language=c["language"],
+                teaching_methods=c["teaching_methods"],
+                position=c["position"],
+                provenance=c["provenance"],
+                actor=actor,
+            )
+            counts.add("programmes.course", _status(existed, changed))
+            links = [
+                (comp, CourseCompetency.Role.ASSESSES)
+                for comp in _competency_refs(
+                    c.get("assesses", []), by_code=by_code, by_block=by_block
+                )
+            ] + [
+                (comp, CourseCompetency.Role.DEVELOPS)
+                for comp in _competency_refs(
+                    c.get("develops", []), by_code=by_code, by_block=by_block
+                )
+            ]
+            changed = services.course_competencies_set(course=course, links=links, actor=actor)
+            counts.add("programmes.coursecompetency", UPDATED if changed else UNCHANGED)
+        for course in Course.objects.filter(edition=edition).exclude(code__in=codes):
+            course.delete()
+            counts.add("programmes.course", DELETED)
+
+        pairs = set(
+            Offering.objects.filter(edition=edition).values_list("campus_id", "track").distinct()
+        )
+        for campus_id, track in sorted(pairs):
+            existed = Calendar.objects.filter(
+                edition=edition, campus_id=campus_id, track=track
+            ).exists()
+            services.calendar_ensure(
+                edition=edition,
+                campus=next(c for c in campuses.values() if c.pk == campus_id),
+                track=track,
+                actor=actor,
+            )
+            counts.add("programmes.calendar", UNCHANGED if existed else CREATED)
+    return counts
+
+
+data_loaders = [
+    DataLoader(name="programmes", directory="programmes", parse=parse_document, apply=_apply)
+]
