@@ -1,0 +1,19 @@
+"""API routes on fees, under /api/finance/."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
+
+from capitalis.finance.api import FeeQuoteView, FeeScheduleViewSet
+
+app_name = "finance-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("fee-quote/", FeeQuoteView.as_view(), name="fee-quote"),
+    *router.urls,
+]

@@ -1,0 +1,268 @@
+"""REST API on the programme catalogue (SPEC §2), read-only and public: programmes (years,
+specialisations), editions (with their offerings: what runs on which campus on which track),
+campuses and courses (ECTS, hours, language, teaching methods and the competencies each course
+develops or assesses). Calendars are in ``api_calendar``; fee schedules in finance's API.
+
+Bilingual texts are served as ``<field>_fr``, ``<field>_en`` and ``<field>`` in the request's
+language (Accept-Language), falling back to French, as in the référentiel API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from capitalis.programmes import queries
+from capitalis.programmes.models import (
+    Campus,
+    Course,
+    CourseCompetency,
+    Edition,
+    Offering,
+    Programme,
+    ProgrammeYear,
+    Specialisation,
+)
+
+
+class YearSerializer(serializers.ModelSerializer[ProgrammeYear]):
+    class Meta:
+        model = ProgrammeYear
+        fields = ("code", "title", "title_fr", "title_en", "position", "ects")
+
+
+class SpecialisationSerializer(serializers.ModelSerializer[Specialisation]):
+    block = serializers.CharField(source="block.code", read_only=True)
+
+    class Meta:
+        model = Specialisation
+        fields = ("code", "title", "title_fr", "title_en", "block", "position")
+
+
+class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
+    certification = serializers.CharField(
+        source="certification_version.certification.code", read_only=True
+    )
+    certification_version = serializers.CharField(
+        source="certification_version.code", read_only=True
+    )
+    years = YearSerializer(many=True, read_only=True)
+    specialisations = SpecialisationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = (
+            "code",
+            "title",
+            "title_fr",
+            "title_en",
+            "description",
+            "description_fr",
+            "description_en",
+            "languages",
+            "certification",
+            "certification_version",
+            "years",
+            "specialisations",
+        )
+
+
+class OfferingSerializer(serializers.ModelSerializer[Offering]):
+    campus = serializers.CharField(source="campus.code", read_only=True)
+    year = serializers.CharField(source="year.code", read_only=True)
+    specialisation = serializers.CharField(source="specialisation.code", read_only=True)
+
+    class Meta:
+        model = Offering
+        fields = ("campus", "year", "specialisation", "track")
+
+
+class EditionSerializer(serializers.ModelSerializer[Edition]):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+    offerings = OfferingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Edition
+        fields = (
+            "id",
+            "programme",
+            "code",
+            "label",
+            "start_date",
+            "end_date",
+            "provenance",
+            "offerings",
+        )
+
+
+class CampusSerializer(serializers.ModelSerializer[Campus]):
+    class Meta:
+        model = Campus
+        fields = ("code", "name", "city", "address", "position")
+
+
+class CompetencyLinkSerializer(serializers.ModelSerializer[CourseCompetency]):
+    block = serializers.CharField(source="competency.block.code", read_only=True)
+    competency = serializers.CharField(source="competency.code", read_only=True)
+    statement = serializers.CharField(source="competency.statement", read_only=True)
+
+    class Meta:
+        model = CourseCompetency
+        fields = ("role", "block", "competency", "statement")
+
+
+class CourseSerializer(serializers.ModelSerializer[Course]):
+    programme = serializers.CharField(source="edition.programme.code", read_only=True)
+    edition = serializers.CharField(source="edition.code", read_only=True)
+    year = serializers.CharField(source="year.code", read_only=True)
+    specialisation = serializers.CharField(
+        source="specialisation.code", read_only=True, allow_null=True, default=None
+    )
+    teaching_methods = serializers.ListField(child=serializers.CharField(), read_only=True)
+    competencies = CompetencyLinkSerializer(source="competency_links", many=True, read_only=True)
+
+    class Meta:
+        model = Course
+        fields = (
+            "id",
+            "programme",
+            "edition",
+            "year",
+            "specialisation",
+            "code",
+            "title",
+            "title_fr",
+            "title_en",
+            "ects",
+            "hours",
+            "language",
+            "teaching_methods",
+            "position",
+            "provenance",
+            "competencies",
+        )
+
+
+class NotFoundSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+
+
+PROGRAMME_FILTER = OpenApiParameter(
+    "programme", OpenApiTypes.STR, description="Only this programme (its code)."
+)
+EDITION_FILTER = OpenApiParameter(
+    "edition", OpenApiTypes.STR, description="Only this edition (its code, e.g. 2026-27)."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List programmes", description="With years and specialisations."),
+    retrieve=extend_schema(
+        summary="One programme",
+        responses={200: ProgrammeSerializer, 404: NotFoundSerializer},
+    ),
+)
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet[Programme]):
+    """Programmes: public catalogue data."""
+
+    serializer_class = ProgrammeSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    permission_classes = (AllowAny,)
+
+    def get_queryset(self) -> Any:
+        return queries.programme_list()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        programme = self.get_queryset().filter(code=str(kwargs["code"])).first()
+        if programme is None:
+            raise NotFound(_("No programme has this code."))
+        return Response(self.get_serializer(programme).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List editions",
+        description="Academic years of the programmes, oldest first, with their offerings "
+        "(campus, year, specialisation, track).",
+        parameters=[PROGRAMME_FILTER],
+    ),
+    retrieve=extend_schema(
+        summary="One edition", responses={200: EditionSerializer, 404: NotFoundSerializer}
+    ),
+)
+class EditionViewSet(viewsets.ReadOnlyModelViewSet[Edition]):
+    """Editions and what runs where."""
+
+    serializer_class = EditionSerializer
+    permission_classes = (AllowAny,)
+
+    def get_queryset(self) -> Any:
+        return queries.edition_list(programme_code=self.request.query_params.get("programme"))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        edition = self.get_queryset().filter(pk=kwargs["pk"]).first()
+        if edition is None:
+            raise NotFound(_("No edition has this identifier."))
+        return Response(self.get_serializer(edition).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List campuses"),
+    retrieve=extend_schema(
+        summary="One campus", responses={200: CampusSerializer, 404: NotFoundSerializer}
+    ),
+)
+class CampusViewSet(viewsets.ReadOnlyModelViewSet[Campus]):
+    """Campuses."""
+
+    serializer_class = CampusSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    permission_classes = (AllowAny,)
+
+    def get_queryset(self) -> Any:
+        return queries.campus_list()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        campus = self.get_queryset().filter(code=str(kwargs["code"])).first()
+        if campus is None:
+            raise NotFound(_("No campus has this code."))
+        return Response(self.get_serializer(campus).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List courses",
+        description="Courses with ECTS, hours, language, teaching methods and the "
+        "competencies each develops or assesses (paginated).",
+        parameters=[PROGRAMME_FILTER, EDITION_FILTER],
+    ),
+    retrieve=extend_schema(
+        summary="One course", responses={200: CourseSerializer, 404: NotFoundSerializer}
+    ),
+)
+class CourseViewSet(viewsets.ReadOnlyModelViewSet[Course]):
+    """Courses of the editions."""
+
+    serializer_class = CourseSerializer
+    permission_classes = (AllowAny,)
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params
+        return queries.course_list(
+            programme_code=params.get("programme"), edition_code=params.get("edition")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        course = self.get_queryset().filter(pk=kwargs["pk"]).first()
+        if course is None:
+            raise NotFound(_("No course has this identifier."))
+        return Response(self.get_serializer(course).data)
