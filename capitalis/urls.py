@@ -12,5 +12,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/referential/", include("capitalis.referential.api_urls")),
+    path("programmes/", include("capitalis.programmes.urls")),
+    path("api/programmes/", include("capitalis.programmes.api_urls")),
+    path("api/finance/", include("capitalis.finance.api_urls")),
     path("", include("capitalis.web.urls")),
 ]
