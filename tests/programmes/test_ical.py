@@ -82,7 +82,8 @@ def test_summaries_follow_the_language() -> None:
     assert {"École", "Entreprise"} <= summaries["fr"]
     assert "École fermée : Vacances de Noël" in summaries["fr"]
     assert {"School", "Company", "School closed: Christmas break"} <= summaries["en"]
-    assert "Jour férié : Armistice 1918" in summaries["fr"]
+    assert "Jour férié : Armistice" in summaries["fr"]
+    assert "Public holiday: Armistice Day" in summaries["en"]
     assert "alternance" in summaries["fr-name"]
     assert "work-study" in summaries["en-name"]
 
