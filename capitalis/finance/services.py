@@ -101,7 +101,12 @@ def fee_schedule_set(
     try:
         rules.validate_schedule(
             rules.FeeScheduleFacts(
-                academic_year=academic_year, track=rules.FeeTrack(track), **amounts
+                academic_year=academic_year,
+                track=rules.FeeTrack(track),
+                tuition=amounts["tuition"],
+                deposit=amounts["deposit"],
+                application_fee=amounts["application_fee"],
+                cvec=amounts["cvec"],
             )
         )
     except rules.FeeError as exc:
