@@ -80,14 +80,14 @@ class PeriodSerializer(serializers.Serializer[Any]):
     start = serializers.DateField()
     end = serializers.DateField(help_text="Last day, inclusive.")
     days = serializers.IntegerField(help_text="Days of this kind in the period.")
-    label = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     summary = serializers.CharField()
 
 
 class DaySerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
     kind = serializers.CharField()
-    label = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
 
 
 class EventSerializer(serializers.Serializer[Any]):
@@ -111,7 +111,7 @@ class CalendarDetailSerializer(CalendarSummarySerializer):
     events = EventSerializer(many=True)
 
     class Meta(CalendarSummarySerializer.Meta):
-        fields = (
+        fields = (  # type: ignore[assignment]
             *CalendarSummarySerializer.Meta.fields,
             "rhythm",
             "start",
