@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -120,7 +121,7 @@ def _reasons(quote: rules.FeeQuote, *, track: rules.FeeTrack, payer: rules.Payer
         if quote.deposit:
             reasons.append(
                 _("A booking deposit of %(amount)s € is paid first and deducted from the tuition.")
-                % {"amount": quote.deposit}
+                % {"amount": number_format(quote.deposit, 2)}
             )
     return reasons
 
