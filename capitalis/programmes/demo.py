@@ -26,7 +26,8 @@ def programmes(ctx: DemoContext) -> None:
     if editions:
         ctx.note(
             _(
-                "Catalogue: %(editions)s edition(s), %(courses)s course(s), %(calendars)s calendar(s)."
+                "Catalogue: %(editions)s edition(s), %(courses)s course(s), "
+                "%(calendars)s calendar(s)."
             )
             % {
                 "editions": len(editions),
