@@ -129,3 +129,23 @@ def test_query_count_does_not_grow_with_the_catalogue(client: Client) -> None:
     assert html.count('class="course"') == 2 * 6
     assert len(large) == len(small), (len(small), len(large))
     assert len(small) <= 15
+
+
+def test_shipped_catalogue_renders_with_its_fees(client: Client, referential_data) -> None:
+    """The shipped data (load_data: RNCP39853 and the MSc catalogue of both editions)."""
+    from capitalis.programmes.models import Course
+
+    assert Course.objects.filter(edition__code="2026-27").exists()
+    response = get(client, "/programmes/", "en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "MSc Expert in International Relations &amp; Cooperation" in html
+    assert "RNCP39853" in html
+    assert "RNCP39853BC06" in html  # the defence specialisation's block
+    # The latest edition by default, its fees: 2026-27 initial, 10,350 € less the deposit.
+    assert "Edition 2026/27" in html
+    assert "10350.00 €" in html
+    assert "9250.00 €" in html
+    older = get(client, "/programmes/MSC-ERCI/2024-25/", "fr")
+    assert older.status_code == 200
+    assert "Calendrier" in older.content.decode()
