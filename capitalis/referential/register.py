@@ -11,9 +11,8 @@ the register's element order (``FICHE_ORDER``), so export then import changes no
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -97,8 +96,7 @@ _LEVEL_RE = re.compile(r"^NIV(\d)$")
 _OPTIONAL_RE = re.compile(r"\boption(?:nel|nelle|nels|nelles|al|s)?\b", re.IGNORECASE)
 # Item separators in the register's flattened lists: a run of 2+ spaces, or a bullet
 # ("- ", "* ", "• ", "o ") at the start or after a run of spaces.
-_SPLIT_RE = re.compile(r"\s{2,}|(?:^|\s)[-*•]\s+|(?:^|\s{2,})o\s+")
-_BULLET_RE = re.compile(r"^(?:[-*•]|o(?=\s))\s*")
+_BULLETS = "-*•o"
 
 JsonElement = dict[str, Any]
 
@@ -239,14 +237,18 @@ def split_statements(text: str) -> list[str]:
     (FORMATS.md §1.2). A piece starting in lower case continues the previous item (a line
     wrap, not a new item). Coded items ("A1C1. …") keep their code."""
     items: list[str] = []
-    for raw in _SPLIT_RE.split(text or ""):
-        piece = _BULLET_RE.sub("", raw.strip()).strip()
+    for raw in text.split("  ") if text else ():
+        piece = raw.strip()
         if not piece:
             continue
-        if items and (piece[0].islower() or items[-1].endswith((",", ":", ";"))):
+        if piece[0] in _BULLETS and (len(piece) == 1 or piece[1] in " \t\n"):
+            piece = piece[1:].lstrip()
+            if not piece:
+                continue
+        elif items and (piece[0].islower() or items[-1][-1] in ",:;"):
             items[-1] = f"{items[-1]} {piece}"
-        else:
-            items.append(piece)
+            continue
+        items.append(piece)
     return items
 
 
@@ -311,21 +313,35 @@ def _check_length(value: str, limit: int, *, element: str, line: int | None) -> 
 
 
 def _to_json(elem: Any) -> JsonElement:
-    """An element as a JSON tree: tag, stripped text, children (comments dropped)."""
+    """An element as a JSON tree: tag, stripped text, children (the reader drops comments and
+    processing instructions)."""
+    text = elem.text
     return {
         "tag": elem.tag,
-        "text": (elem.text or "").strip(),
-        "children": [_to_json(child) for child in elem if isinstance(child.tag, str)],
+        "text": text.strip() if text else "",
+        "children": [_to_json(child) for child in elem],
     }
 
 
 def _text(elem: Any) -> str:
-    return (elem.text or "").strip()
+    text = elem.text
+    return text.strip() if text else ""
 
 
-def _child_text(elem: Any, tag: str) -> str:
-    child = elem.find(tag)
-    return _text(child) if child is not None else ""
+def _kids(elem: Any) -> dict[str, Any]:
+    """Children by tag (the first of each tag): one pass instead of one ``find`` per tag."""
+    kids: dict[str, Any] = {}
+    for child in elem:
+        kids.setdefault(child.tag, child)
+    return kids
+
+
+def _kid_text(kids: dict[str, Any], tag: str) -> str:
+    child = kids.get(tag)
+    if child is None:
+        return ""
+    text = child.text
+    return text.strip() if text else ""
 
 
 def _code_labels(elem: Any, item_tag: str) -> tuple[CodeLabel, ...] | None:
@@ -333,186 +349,243 @@ def _code_labels(elem: Any, item_tag: str) -> tuple[CodeLabel, ...] | None:
     kept verbatim in ``extra``)."""
     items = []
     for item in elem:
-        if not isinstance(item.tag, str):
-            continue
-        tags = [child.tag for child in item if isinstance(child.tag, str)]
-        if item.tag != item_tag or tags not in (["CODE", "LIBELLE"], ["CODE"]):
+        if item.tag != item_tag:
             return None
-        items.append(CodeLabel(code=_child_text(item, "CODE"), label=_child_text(item, "LIBELLE")))
+        tags = [child.tag for child in item]
+        if tags == ["CODE", "LIBELLE"]:
+            items.append(CodeLabel(code=_text(item[0]), label=_text(item[1])))
+        elif tags == ["CODE"]:
+            items.append(CodeLabel(code=_text(item[0]), label=""))
+        else:
+            return None
     return tuple(items)
 
 
-def _child_tags(elem: Any) -> list[str]:
-    return [child.tag for child in elem if isinstance(child.tag, str)]
+Handler = Callable[[Any, dict[str, Any]], bool]
+
+
+def _simple_text(name: str, limit: int | None) -> Handler:
+    def handle(child: Any, values: dict[str, Any]) -> bool:
+        if len(child):
+            return False
+        text = _text(child)
+        if limit:
+            _check_length(text, limit, element=child.tag, line=child.sourceline)
+        values[name] = text
+        return True
+
+    return handle
+
+
+def _date_value(name: str | None) -> Handler:
+    def handle(child: Any, values: dict[str, Any]) -> bool:
+        if len(child):
+            return False
+        value = parse_date(_text(child), element=child.tag, line=child.sourceline)
+        if name is None:
+            return False  # validated, kept verbatim in extra
+        values[name] = value
+        return True
+
+    return handle
+
+
+def _flag(name: str) -> Handler:
+    def handle(child: Any, values: dict[str, Any]) -> bool:
+        values[name] = parse_bool(_text(child), element=child.tag, line=child.sourceline)
+        return True
+
+    return handle
+
+
+def _integer(name: str) -> Handler:
+    def handle(child: Any, values: dict[str, Any]) -> bool:
+        values[name] = _parse_int(_text(child), element=child.tag, line=child.sourceline)
+        return True
+
+    return handle
+
+
+def _numero(child: Any, values: dict[str, Any]) -> bool:
+    text = _text(child)
+    if not _CODE_RE.match(text):
+        raise RegisterFormatError(
+            element=child.tag,
+            line=child.sourceline,
+            detail=_("invalid fiche number “%(value)s”") % {"value": text},
+        )
+    values["code"] = text
+    return True
+
+
+def _succession(name: str, inner: str) -> Handler:
+    def handle(child: Any, values: dict[str, Any]) -> bool:
+        codes = []
+        for item in child:
+            for leaf in item:
+                if leaf.tag == inner:
+                    codes.append(
+                        _check_length(_text(leaf), 20, element=inner, line=leaf.sourceline)
+                    )
+        values[name] = tuple(codes)
+        return True
+
+    return handle
+
+
+def _abbreviation(child: Any, values: dict[str, Any]) -> bool:
+    if [kid.tag for kid in child] != ["CODE", "LIBELLE"]:
+        return False
+    line = child.sourceline
+    values["abbreviation_code"] = _check_length(_text(child[0]), 50, element="CODE", line=line)
+    values["abbreviation_label"] = _check_length(_text(child[1]), 255, element="LIBELLE", line=line)
+    return True
+
+
+def _code_label_handler(name: str, item_tag: str) -> Handler:
+    def handle(child: Any, values: dict[str, Any]) -> bool:
+        items = _code_labels(child, item_tag)
+        if items is None:
+            return False
+        values[name] = items
+        return True
+
+    return handle
+
+
+def _level(child: Any, values: dict[str, Any]) -> bool:
+    if [kid.tag for kid in child] != ["NIVEAU", "LIBELLE"]:
+        return False
+    match = _LEVEL_RE.match(_text(child[0]))
+    if not match:
+        return False
+    values["eqf_level"] = int(match.group(1))
+    values["eqf_label"] = _check_length(
+        _text(child[1]), 100, element="LIBELLE", line=child.sourceline
+    )
+    return True
+
+
+def _certifiers(child: Any, values: dict[str, Any]) -> bool:
+    values["certifiers"] = tuple(_certifier(item) for item in child)
+    return True
+
+
+def _access_route(child: Any, values: dict[str, Any]) -> bool:
+    tags = [kid.tag for kid in child]
+    allowed = ["ACTIF", "COMPOSITION", "DATE_DERNIERE_MODIFICATION"]
+    if not tags or tags[0] != "ACTIF" or [t for t in allowed if t in tags] != tags:
+        return False
+    kids = _kids(child)
+    flag = kids["ACTIF"]
+    when = kids.get("DATE_DERNIERE_MODIFICATION")
+    values.setdefault("access_routes", []).append(
+        AccessRouteData(
+            key=child.tag[8:],
+            active=parse_bool(_text(flag), element="ACTIF", line=flag.sourceline),
+            composition=_kid_text(kids, "COMPOSITION"),
+            changed_on=parse_date(_text(when), element=when.tag, line=when.sourceline)
+            if when is not None
+            else None,
+        )
+    )
+    return True
+
+
+def _blocks_handler(child: Any, values: dict[str, Any]) -> bool:
+    values["blocks"] = _blocks(child)
+    return True
+
+
+def _correspondences(child: Any, values: dict[str, Any]) -> bool:
+    values["correspondences"] = tuple(_correspondence(item) for item in child)
+    return True
+
+
+_HANDLERS: dict[str, Handler] = {
+    "ID_FICHE": _integer("register_id"),
+    "NUMERO_FICHE": _numero,
+    "NOUVELLES_CERTIFICATIONS": _succession("replaced_by", "ID_FICHE_NOUVELLE_CERTIFICATION"),
+    "ANCIENNES_CERTIFICATIONS": _succession("replaces", "ID_FICHE_ANCIENNE_CERTIFICATION"),
+    "INTITULE": _simple_text("title", 800),
+    "ABREGE": _abbreviation,
+    "ETAT_FICHE": _simple_text("state", 100),
+    "FORMACODES": _code_label_handler("formacodes", "FORMACODE"),
+    "NOMENCLATURE_EUROPE": _level,
+    "CODES_NSF": _code_label_handler("nsf_codes", "NSF"),
+    "CERTIFICATEURS": _certifiers,
+    "EXISTENCE_PARTENAIRES": _flag("has_partners"),
+    "ACTIVITES_VISEES": _simple_text("activities_text", None),
+    "CAPACITES_ATTESTEES": _simple_text("capacities_text", None),
+    "SECTEURS_ACTIVITE": _simple_text("sectors_text", None),
+    "TYPE_EMPLOI_ACCESSIBLES": _simple_text("target_jobs_text", None),
+    "CODES_ROME": _code_label_handler("rome_codes", "ROME"),
+    **{f"SI_JURY_{key}": _access_route for key in ACCESS_ROUTES},
+    "DATE_DERNIER_JO": _date_value(None),
+    "DATE_DECISION": _date_value("registration_date"),
+    "DUREE_ENREGISTREMENT": _integer("registration_years"),
+    "DATE_FIN_ENREGISTREMENT": _date_value("registration_end"),
+    "DATE_EFFET": _date_value(None),
+    "TYPE_ENREGISTREMENT": _simple_text("registration_type", 100),
+    "BLOCS_COMPETENCES": _blocks_handler,
+    "OBJECTIFS_CONTEXTE": _simple_text("objectives_text", None),
+    "VALIDATION_PARTIELLE": _flag("blocks_separately"),
+    "ACTIF": _flag("active"),
+    "PREREQUIS_ENTREE_FORMATION": _simple_text("entry_prerequisites_text", None),
+    "DATE_DE_PUBLICATION": _date_value(None),
+    "DATE_LIMITE_DELIVRANCE": _date_value("award_deadline"),
+    "CORRESPONDANCES": _correspondences,
+}
 
 
 def fiche_from_element(elem: Any) -> Fiche:
-    """Map one ``FICHE`` element to a ``Fiche``; raise RegisterFormatError when malformed."""
+    """Map one ``FICHE`` element to a ``Fiche``; raise RegisterFormatError when malformed.
+
+    The digest is taken over the fiche's serialisation without ignorable whitespace (the
+    reader drops it), so a re-indented but otherwise identical fiche has the same digest."""
     line = elem.sourceline
-    tree = _to_json(elem)
-    digest = hashlib.sha256(
-        json.dumps(tree["children"], ensure_ascii=False, separators=(",", ":")).encode()
-    ).hexdigest()
-    values: dict[str, Any] = {"line": line, "digest": digest}
-    routes: list[AccessRouteData] = []
+    values: dict[str, Any] = {
+        "line": line,
+        "digest": hashlib.sha256(etree.tostring(elem, with_tail=False)).hexdigest(),
+    }
     extra: list[JsonElement] = []
     previous_tag = ""
-    children = [child for child in elem if isinstance(child.tag, str)]
-    for child, as_json in zip(children, tree["children"], strict=True):
+    handlers = _HANDLERS
+    for child in elem:
         tag = child.tag
-        modelled = _read_child(child, values, routes)
-        if not modelled:
+        handler = handlers.get(tag)
+        if handler is None or not handler(child, values):
+            as_json = _to_json(child)
             if tag not in _RANK:
-                as_json = {**as_json, "after": previous_tag}
+                as_json["after"] = previous_tag
             extra.append(as_json)
         previous_tag = tag
-    code = values.get("code", "")
-    if not code:
+    if not values.get("code"):
         raise RegisterFormatError(element="FICHE", line=line, detail=_("NUMERO_FICHE missing"))
-    values["access_routes"] = tuple(routes)
+    values["access_routes"] = tuple(values.get("access_routes", ()))
     values["extra"] = tuple(extra)
     values.setdefault("title", "")
     return Fiche(**values)
 
 
-def _read_child(child: Any, values: dict[str, Any], routes: list[AccessRouteData]) -> bool:
-    """Read one child of FICHE into ``values``; False when it has no column (kept in extra)."""
-    tag = child.tag
-    line = child.sourceline
-    text = _text(child)
-    simple_texts = {
-        "INTITULE": ("title", 800),
-        "ETAT_FICHE": ("state", 100),
-        "ACTIVITES_VISEES": ("activities_text", None),
-        "CAPACITES_ATTESTEES": ("capacities_text", None),
-        "SECTEURS_ACTIVITE": ("sectors_text", None),
-        "TYPE_EMPLOI_ACCESSIBLES": ("target_jobs_text", None),
-        "TYPE_ENREGISTREMENT": ("registration_type", 100),
-        "OBJECTIFS_CONTEXTE": ("objectives_text", None),
-        "PREREQUIS_ENTREE_FORMATION": ("entry_prerequisites_text", None),
-    }
-    if len(child) and tag in simple_texts:
-        return False
-    if tag == "NUMERO_FICHE":
-        if not _CODE_RE.match(text):
-            raise RegisterFormatError(
-                element=tag,
-                line=line,
-                detail=_("invalid fiche number “%(value)s”") % {"value": text},
-            )
-        values["code"] = text
-    elif tag == "ID_FICHE":
-        values["register_id"] = _parse_int(text, element=tag, line=line)
-    elif tag in simple_texts:
-        name, limit = simple_texts[tag]
-        values[name] = _check_length(text, limit, element=tag, line=line) if limit else text
-    elif tag in ("NOUVELLES_CERTIFICATIONS", "ANCIENNES_CERTIFICATIONS"):
-        inner = (
-            "ID_FICHE_NOUVELLE_CERTIFICATION"
-            if tag[0] == "N"
-            else "ID_FICHE_ANCIENNE_CERTIFICATION"
-        )
-        codes = []
-        for item in child:
-            if isinstance(item.tag, str):
-                codes.append(
-                    _check_length(_child_text(item, inner), 20, element=inner, line=item.sourceline)
-                )
-        values["replaced_by" if tag[0] == "N" else "replaces"] = tuple(codes)
-    elif tag == "ABREGE":
-        if _child_tags(child) != ["CODE", "LIBELLE"]:
-            return False
-        values["abbreviation_code"] = _check_length(
-            _child_text(child, "CODE"), 50, element="CODE", line=line
-        )
-        values["abbreviation_label"] = _check_length(
-            _child_text(child, "LIBELLE"), 255, element="LIBELLE", line=line
-        )
-    elif tag in ("FORMACODES", "CODES_NSF", "CODES_ROME"):
-        item_tag, name = {
-            "FORMACODES": ("FORMACODE", "formacodes"),
-            "CODES_NSF": ("NSF", "nsf_codes"),
-            "CODES_ROME": ("ROME", "rome_codes"),
-        }[tag]
-        items = _code_labels(child, item_tag)
-        if items is None:
-            return False
-        values[name] = items
-    elif tag == "NOMENCLATURE_EUROPE":
-        match = _LEVEL_RE.match(_child_text(child, "NIVEAU"))
-        if _child_tags(child) != ["NIVEAU", "LIBELLE"] or not match:
-            return False
-        values["eqf_level"] = int(match.group(1))
-        values["eqf_label"] = _check_length(
-            _child_text(child, "LIBELLE"), 100, element="LIBELLE", line=line
-        )
-    elif tag == "CERTIFICATEURS":
-        values["certifiers"] = tuple(
-            _certifier(item) for item in child if isinstance(item.tag, str)
-        )
-    elif tag in ("EXISTENCE_PARTENAIRES", "VALIDATION_PARTIELLE", "ACTIF"):
-        name = {
-            "EXISTENCE_PARTENAIRES": "has_partners",
-            "VALIDATION_PARTIELLE": "blocks_separately",
-            "ACTIF": "active",
-        }[tag]
-        values[name] = parse_bool(text, element=tag, line=line)
-    elif tag.startswith("SI_JURY_") and tag[8:] in ACCESS_ROUTES:
-        tags = _child_tags(child)
-        allowed = ["ACTIF", "COMPOSITION", "DATE_DERNIERE_MODIFICATION"]
-        if not tags or [t for t in allowed if t in tags] != tags or tags[0] != "ACTIF":
-            return False
-        when = child.find("DATE_DERNIERE_MODIFICATION")
-        flag = child.find("ACTIF")
-        routes.append(
-            AccessRouteData(
-                key=tag[8:],
-                active=parse_bool(_text(flag), element="ACTIF", line=flag.sourceline),
-                composition=_child_text(child, "COMPOSITION"),
-                changed_on=parse_date(_text(when), element=when.tag, line=when.sourceline)
-                if when is not None
-                else None,
-            )
-        )
-    elif tag in ("DATE_DECISION", "DATE_FIN_ENREGISTREMENT", "DATE_LIMITE_DELIVRANCE"):
-        name = {
-            "DATE_DECISION": "registration_date",
-            "DATE_FIN_ENREGISTREMENT": "registration_end",
-            "DATE_LIMITE_DELIVRANCE": "award_deadline",
-        }[tag]
-        values[name] = parse_date(text, element=tag, line=line)
-    elif tag == "DUREE_ENREGISTREMENT":
-        values["registration_years"] = _parse_int(text, element=tag, line=line)
-    elif tag == "BLOCS_COMPETENCES":
-        values["blocks"] = _blocks(child)
-    elif tag == "CORRESPONDANCES":
-        values["correspondences"] = tuple(
-            _correspondence(item) for item in child if isinstance(item.tag, str)
-        )
-    else:
-        if tag.startswith("DATE_") and not len(child):
-            parse_date(text, element=tag, line=line)  # validated, kept verbatim in extra
-        return False
-    return True
-
-
 def _certifier(item: Any) -> CertifierData:
     line = item.sourceline
-    when = item.find("DATE_DERNIERE_MODIFICATION_ETAT")
-    name = _child_text(item, "NOM_CERTIFICATEUR")
+    kids = _kids(item)
+    when = kids.get("DATE_DERNIERE_MODIFICATION_ETAT")
+    name = _kid_text(kids, "NOM_CERTIFICATEUR")
     if not name:
         raise RegisterFormatError(
             element="CERTIFICATEUR", line=line, detail=_("NOM_CERTIFICATEUR missing")
         )
     return CertifierData(
         siret=_check_length(
-            _child_text(item, "SIRET_CERTIFICATEUR"), 14, element="SIRET_CERTIFICATEUR", line=line
+            _kid_text(kids, "SIRET_CERTIFICATEUR"), 14, element="SIRET_CERTIFICATEUR", line=line
         ),
         name=_check_length(name, 500, element="NOM_CERTIFICATEUR", line=line),
-        commercial_name=_child_text(item, "NOM_COMMERCIAL")[:500],
-        website=_child_text(item, "SITE_INTERNET")[:500],
+        commercial_name=_kid_text(kids, "NOM_COMMERCIAL")[:500],
+        website=_kid_text(kids, "SITE_INTERNET")[:500],
         state=_check_length(
-            _child_text(item, "ETAT_CERTIFICATEUR"), 50, element="ETAT_CERTIFICATEUR", line=line
+            _kid_text(kids, "ETAT_CERTIFICATEUR"), 50, element="ETAT_CERTIFICATEUR", line=line
         ),
         state_date=parse_date(_text(when), element=when.tag, line=when.sourceline)
         if when is not None
@@ -524,38 +597,49 @@ def _blocks(elem: Any) -> tuple[BlockData, ...]:
     blocks: list[BlockData] = []
     seen: set[str] = set()
     for item in elem:
-        if not isinstance(item.tag, str):
-            continue
-        code = _child_text(item, "CODE")
+        kids = _kids(item)
+        code = _kid_text(kids, "CODE")
+        line = item.sourceline
         if not code:
             raise RegisterFormatError(
-                element="BLOC_COMPETENCES", line=item.sourceline, detail=_("CODE missing")
+                element="BLOC_COMPETENCES", line=line, detail=_("CODE missing")
             )
         if code in seen:
             raise RegisterFormatError(
                 element="BLOC_COMPETENCES",
-                line=item.sourceline,
+                line=line,
                 detail=_("duplicate block code “%(code)s” in this fiche") % {"code": code},
             )
         seen.add(code)
         blocks.append(
             BlockData(
-                code=_check_length(code, 30, element="CODE", line=item.sourceline),
-                title=_check_length(
-                    _child_text(item, "LIBELLE"), 800, element="LIBELLE", line=item.sourceline
-                ),
-                competencies_text=_child_text(item, "LISTE_COMPETENCES"),
-                assessment_text=_child_text(item, "MODALITES_EVALUATION"),
-                entry_prerequisites_text=_child_text(item, "PREREQUIS_ENTREE_FORMATION_BLOC"),
-                validation_prerequisites_text=_child_text(item, "PREREQUIS_VALIDATION_BLOC"),
+                code=_check_length(code, 30, element="CODE", line=line),
+                title=_check_length(_kid_text(kids, "LIBELLE"), 800, element="LIBELLE", line=line),
+                competencies_text=_kid_text(kids, "LISTE_COMPETENCES"),
+                assessment_text=_kid_text(kids, "MODALITES_EVALUATION"),
+                entry_prerequisites_text=_kid_text(kids, "PREREQUIS_ENTREE_FORMATION_BLOC"),
+                validation_prerequisites_text=_kid_text(kids, "PREREQUIS_VALIDATION_BLOC"),
             )
         )
     return tuple(blocks)
 
 
+def _block_codes(elem: Any | None) -> tuple[str, ...]:
+    if elem is None:
+        return ()
+    return tuple(
+        _text(leaf)
+        for item in elem
+        if item.tag == "BLOC_COMPETENCES"
+        for leaf in item
+        if leaf.tag == "CODE"
+    )
+
+
 def _correspondence(item: Any) -> CorrespondenceData:
-    destination = item.find("DESTINATION")
-    target = _child_text(destination, "NUMERO_FICHE") if destination is not None else ""
+    kids = _kids(item)
+    destination = kids.get("DESTINATION")
+    target = _kid_text(_kids(destination), "NUMERO_FICHE") if destination is not None else ""
     if not target:
         raise RegisterFormatError(
             element="CORRESPONDANCE",
@@ -563,15 +647,11 @@ def _correspondence(item: Any) -> CorrespondenceData:
             detail=_("DESTINATION/NUMERO_FICHE missing"),
         )
     return CorrespondenceData(
-        source_block_codes=tuple(
-            _text(code) for code in item.iterfind("SOURCE/BLOC_COMPETENCES/CODE")
-        ),
+        source_block_codes=_block_codes(kids.get("SOURCE")),
         destination_code=_check_length(
             target, 20, element="NUMERO_FICHE", line=destination.sourceline
         ),
-        destination_block_codes=tuple(
-            _text(code) for code in destination.iterfind("BLOC_COMPETENCES/CODE")
-        ),
+        destination_block_codes=_block_codes(destination),
     )
 
 
@@ -586,7 +666,9 @@ def read_fiches(source: str | Path | IO[bytes]) -> Iterator[Fiche]:
         events=("end",),
         tag="FICHE",
         huge_tree=True,
+        remove_blank_text=True,
         remove_comments=True,
+        remove_pis=True,
     )
     seen_root = False
     try:
@@ -815,7 +897,8 @@ def canonical_fiches(source: str | Path | IO[bytes]) -> dict[str, JsonElement]:
     """Each fiche of a file as a canonical JSON tree (tags, order, stripped texts), by code:
     what "the exported XML equals the input" is compared on. For tests and checks."""
     result: dict[str, JsonElement] = {}
-    tree = etree.parse(source if not isinstance(source, Path) else str(source))
+    parser = etree.XMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+    tree = etree.parse(source if not isinstance(source, Path) else str(source), parser)
     for elem in tree.getroot().iterfind("FICHE"):
-        result[_child_text(elem, "NUMERO_FICHE")] = _to_json(elem)
+        result[_kid_text(_kids(elem), "NUMERO_FICHE")] = _to_json(elem)
     return result

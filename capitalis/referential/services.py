@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
@@ -555,9 +556,10 @@ def _statement_rows(block: BlockData) -> tuple[list[tuple[str, str]], list[tuple
 
 
 def _fiche_children(
-    certification: Certification, fiche: Fiche, certifier_ids: dict[tuple[str, str], int]
-) -> tuple[list[CertificationCertifier], list[RegisterLink], list[RegisterCorrespondence]]:
-    links: list[CertificationCertifier] = []
+    certification_id: int, fiche: Fiche, certifier_ids: dict[tuple[str, str], int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows (as field values) of a fiche's certifiers, succession links and correspondences."""
+    links: list[dict[str, Any]] = []
     linked: set[int] = set()
     for position, certifier in enumerate(fiche.certifiers):
         certifier_id = certifier_ids[_certifier_key(certifier.siret, certifier.name)]
@@ -565,102 +567,178 @@ def _fiche_children(
             continue
         linked.add(certifier_id)
         links.append(
-            CertificationCertifier(
-                certification=certification,
-                certifier_id=certifier_id,
-                position=position,
-                commercial_name=certifier.commercial_name,
-                website=certifier.website,
-                state=certifier.state,
-                state_date=certifier.state_date,
-            )
+            {
+                "certification_id": certification_id,
+                "certifier_id": certifier_id,
+                "position": position,
+                "commercial_name": certifier.commercial_name,
+                "website": certifier.website,
+                "state": certifier.state,
+                "state_date": certifier.state_date,
+            }
         )
-    succession: list[RegisterLink] = []
+    succession: list[dict[str, Any]] = []
     for kind, codes in (
         (RegisterLink.Kind.REPLACED_BY, fiche.replaced_by),
         (RegisterLink.Kind.REPLACES, fiche.replaces),
     ):
         for position, code in enumerate(dict.fromkeys(codes)):
             succession.append(
-                RegisterLink(
-                    certification=certification, kind=kind, other_code=code, position=position
-                )
+                {
+                    "certification_id": certification_id,
+                    "kind": str(kind),
+                    "other_code": code,
+                    "position": position,
+                }
             )
     correspondences = [
-        RegisterCorrespondence(
-            certification=certification,
-            position=position,
-            source_block_codes=list(corr.source_block_codes),
-            destination_code=corr.destination_code,
-            destination_block_codes=list(corr.destination_block_codes),
-        )
+        {
+            "certification_id": certification_id,
+            "position": position,
+            "source_block_codes": list(corr.source_block_codes),
+            "destination_code": corr.destination_code,
+            "destination_block_codes": list(corr.destination_block_codes),
+        }
         for position, corr in enumerate(fiche.correspondences)
     ]
     return links, succession, correspondences
 
 
+class _RawInsert:
+    """Set-wise INSERT of plain rows into a model's table, without building model instances
+    (the register import writes about a million rows for a full export). Values are adapted
+    like the ORM does (dates, JSON, timestamps); fields not given take their default."""
+
+    def __init__(self, model: Any) -> None:
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.pk_column = connection.ops.quote_name(model._meta.pk.column)
+        self.defaults: list[tuple[str, Any]] = []
+        self.now_at: list[int] = []
+        self.json_at: list[int] = []
+        self.date_at: list[int] = []
+        for index, field in enumerate(self.fields):
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                self.now_at.append(index)
+            elif isinstance(field, models.JSONField):
+                self.json_at.append(index)
+            elif isinstance(field, models.DateField):
+                self.date_at.append(index)
+            self.defaults.append((field.attname, field.get_default()))
+
+    def _rows(self, rows: list[dict[str, Any]]) -> list[list[Any]]:
+        ops = connection.ops
+        adapt_json, adapt_date = ops.adapt_json_value, ops.adapt_datefield_value
+        now = ops.adapt_datetimefield_value(timezone.now())
+        defaults, now_at, json_at, date_at = self.defaults, self.now_at, self.json_at, self.date_at
+        out = []
+        for values in rows:
+            get = values.get
+            row = [get(attname, default) for attname, default in defaults]
+            for index in now_at:
+                row[index] = now
+            for index in json_at:
+                row[index] = adapt_json(row[index], None)
+            for index in date_at:
+                if row[index] is not None:
+                    row[index] = adapt_date(row[index])
+            out.append(row)
+        return out
+
+    def insert(self, rows: list[dict[str, Any]], *, returning: bool = False) -> list[int]:
+        """Insert the rows; with ``returning``, their new ids in the same order."""
+        if not rows:
+            return []
+        values = self._rows(rows)
+        one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        with connection.cursor() as cursor:
+            if not returning:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES {one}",  # noqa: S608
+                    values,
+                )
+                return []
+            ids: list[int] = []
+            limit = connection.features.max_query_params or 65535
+            per = max(1, limit // len(self.fields))
+            for start in range(0, len(values), per):
+                chunk = values[start : start + per]
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
+                    f"{', '.join([one] * len(chunk))} RETURNING {self.pk_column}",
+                    [value for row in chunk for value in row],
+                )
+                ids.extend(row[0] for row in cursor.fetchall())
+            return ids
+
+
 def _register_create(fiches: list[Fiche], certifier_ids: dict[tuple[str, str], int]) -> None:
-    """Create new fiches set-wise (bulk writes: no history rows; the audit event records
-    the import)."""
-    certifications = [
-        Certification(code=fiche.code, **_certification_values(fiche)) for fiche in fiches
-    ]
-    Certification.objects.bulk_create(certifications)
-    versions = [
-        CertificationVersion(
-            certification=certification, code=REGISTER_VERSION_CODE, **_version_values(fiche)
-        )
-        for certification, fiche in zip(certifications, fiches, strict=True)
-    ]
-    CertificationVersion.objects.bulk_create(versions)
-    CertificationRule.objects.bulk_create(
-        CertificationRule(version=version, **_rule_values(fiche))
-        for version, fiche in zip(versions, fiches, strict=True)
+    """Create new fiches set-wise with plain INSERTs (no history rows, like any bulk write;
+    the import's audit event records it)."""
+    certification_ids = _RawInsert(Certification).insert(
+        [{"code": fiche.code, **_certification_values(fiche)} for fiche in fiches],
+        returning=True,
     )
-    blocks: list[tuple[Block, BlockData]] = []
-    for version, fiche in zip(versions, fiches, strict=True):
+    version_ids = _RawInsert(CertificationVersion).insert(
+        [
+            {"certification_id": pk, "code": REGISTER_VERSION_CODE, **_version_values(fiche)}
+            for pk, fiche in zip(certification_ids, fiches, strict=True)
+        ],
+        returning=True,
+    )
+    _RawInsert(CertificationRule).insert(
+        [
+            {"version_id": pk, **_rule_values(fiche)}
+            for pk, fiche in zip(version_ids, fiches, strict=True)
+        ]
+    )
+    block_rows: list[dict[str, Any]] = []
+    block_data: list[BlockData] = []
+    for version_id, fiche in zip(version_ids, fiches, strict=True):
         for position, data in enumerate(fiche.blocks):
-            blocks.append(
-                (Block(version=version, code=data.code, **_block_values(data, position)), data)
+            block_rows.append(
+                {"version_id": version_id, "code": data.code, **_block_values(data, position)}
             )
-    Block.objects.bulk_create(block for block, _data in blocks)
-    competencies: list[Competency] = []
-    modalities: list[EvaluationModality] = []
-    for block, data in blocks:
+            block_data.append(data)
+    block_ids = _RawInsert(Block).insert(block_rows, returning=True)
+    competencies: list[dict[str, Any]] = []
+    modalities: list[dict[str, Any]] = []
+    for block_id, data in zip(block_ids, block_data, strict=True):
         competency_rows, modality_rows = _statement_rows(data)
         competencies.extend(
-            Competency(
-                block=block,
-                code=code,
-                statement_fr=text,
-                position=position,
-                provenance=REGISTER_PROVENANCE,
-            )
+            {
+                "block_id": block_id,
+                "code": code,
+                "statement_fr": text,
+                "position": position,
+                "provenance": REGISTER_PROVENANCE,
+            }
             for position, (code, text) in enumerate(competency_rows)
         )
         modalities.extend(
-            EvaluationModality(
-                block=block,
-                code=code,
-                label_fr=text,
-                position=position,
-                provenance=REGISTER_PROVENANCE,
-            )
+            {
+                "block_id": block_id,
+                "code": code,
+                "label_fr": text,
+                "position": position,
+                "provenance": REGISTER_PROVENANCE,
+            }
             for position, (code, text) in enumerate(modality_rows)
         )
-    Competency.objects.bulk_create(competencies)
-    EvaluationModality.objects.bulk_create(modalities)
-    links: list[CertificationCertifier] = []
-    succession: list[RegisterLink] = []
-    correspondences: list[RegisterCorrespondence] = []
-    for certification, fiche in zip(certifications, fiches, strict=True):
-        more = _fiche_children(certification, fiche, certifier_ids)
+    _RawInsert(Competency).insert(competencies)
+    _RawInsert(EvaluationModality).insert(modalities)
+    links: list[dict[str, Any]] = []
+    succession: list[dict[str, Any]] = []
+    correspondences: list[dict[str, Any]] = []
+    for pk, fiche in zip(certification_ids, fiches, strict=True):
+        more = _fiche_children(pk, fiche, certifier_ids)
         links.extend(more[0])
         succession.extend(more[1])
         correspondences.extend(more[2])
-    CertificationCertifier.objects.bulk_create(links)
-    RegisterLink.objects.bulk_create(succession)
-    RegisterCorrespondence.objects.bulk_create(correspondences)
+    _RawInsert(CertificationCertifier).insert(links)
+    _RawInsert(RegisterLink).insert(succession)
+    _RawInsert(RegisterCorrespondence).insert(correspondences)
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -697,10 +775,12 @@ def _register_update(pk: int, fiche: Fiche, certifier_ids: dict[tuple[str, str],
     certification.certifier_links.all().delete()
     certification.register_links.all().delete()
     certification.register_correspondences.all().delete()
-    links, succession, correspondences = _fiche_children(certification, fiche, certifier_ids)
-    CertificationCertifier.objects.bulk_create(links)
-    RegisterLink.objects.bulk_create(succession)
-    RegisterCorrespondence.objects.bulk_create(correspondences)
+    links, succession, correspondences = _fiche_children(pk, fiche, certifier_ids)
+    CertificationCertifier.objects.bulk_create(CertificationCertifier(**row) for row in links)
+    RegisterLink.objects.bulk_create(RegisterLink(**row) for row in succession)
+    RegisterCorrespondence.objects.bulk_create(
+        RegisterCorrespondence(**row) for row in correspondences
+    )
     version = CertificationVersion.objects.filter(
         certification=certification, code=REGISTER_VERSION_CODE
     ).first()
@@ -799,12 +879,12 @@ def _register_crosswalks(codes: set[str]) -> int:
             from_version_id__in=version_ids, to_version_id__in=version_ids
         ).values_list("from_version_id", "to_version_id")
     )
-    written = 0
+    planned: list[tuple[Crosswalk, list[RegisterCorrespondence]]] = []
     for from_code, to_code, corrs in pairs.values():
         from_version, to_version = versions[from_code], versions[to_code]
         if (from_version, to_version) in taken or (to_version, from_version) in taken:
             continue
-        crosswalk = Crosswalk.objects.create(
+        crosswalk = Crosswalk(
             from_version_id=from_version,
             to_version_id=to_version,
             status=CrosswalkStatus.REGISTER,
@@ -812,8 +892,10 @@ def _register_crosswalks(codes: set[str]) -> int:
             note_en=f"Correspondences published in the national register ({from_code} → {to_code})",
             provenance=REGISTER_PROVENANCE,
         )
-        written += 1
-        entries: dict[tuple[int, int], CrosswalkEntry] = {}
+        planned.append((crosswalk, corrs))
+    Crosswalk.objects.bulk_create(crosswalk for crosswalk, _corrs in planned)
+    entries: dict[tuple[int, int, int], CrosswalkEntry] = {}
+    for crosswalk, corrs in planned:
         for corr in corrs:
             source_version = versions[corr.certification.code]
             target_version = versions[corr.destination_code]
@@ -828,10 +910,10 @@ def _register_crosswalks(codes: set[str]) -> int:
                     target_block = block_ids.get((target_version, target_code))
                     if source_block is None or target_block is None:
                         continue
-                    if source_version != from_version:
+                    if source_version != crosswalk.from_version_id:
                         source_block, target_block = target_block, source_block
                     entries.setdefault(
-                        (source_block, target_block),
+                        (crosswalk.pk, source_block, target_block),
                         CrosswalkEntry(
                             crosswalk=crosswalk,
                             from_block_id=source_block,
@@ -839,5 +921,6 @@ def _register_crosswalks(codes: set[str]) -> int:
                             coverage=coverage,
                         ),
                     )
-        CrosswalkEntry.objects.bulk_create(entries.values())
+    CrosswalkEntry.objects.bulk_create(entries.values())
+    written = len(planned)
     return written

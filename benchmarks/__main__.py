@@ -1,0 +1,24 @@
+"""``python -m benchmarks [--fiches N]`` (``make bench``): the register import benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from benchmarks import register
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--fiches",
+        type=int,
+        default=register.FULL_FICHES,
+        help=f"fiches in the generated export (default {register.FULL_FICHES}, ~570 MB)",
+    )
+    args = parser.parse_args()
+    return register.run(args.fiches)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
