@@ -4,9 +4,11 @@ schedule feeds the pure fee computation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent
@@ -17,6 +19,13 @@ from capitalis.programmes.models import Programme
 from tests.programmes.builders import build_catalogue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English here (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -91,3 +100,11 @@ def test_stored_schedule_feeds_the_computation(programme: Programme) -> None:
     )
     quote = rules.compute_fees(schedule_facts(work), payer=rules.Payer.OPCO)
     assert quote.learner_remainder == Decimal("0.00")
+
+
+def test_error_is_translated(programme: Programme) -> None:
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(DomainError) as exc:
+        _set(programme, tuition=Decimal("1.234"))
+    assert exc.value.message == "Le montant « frais de scolarité » comporte plus de deux décimales."

@@ -52,7 +52,7 @@ def admin_client_(django_user_model: Any) -> Client:
     user = django_user_model.objects.create_superuser(
         email="staff@example.org", password="pw-Secret-123"
     )
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 

@@ -4,6 +4,7 @@ change, or a specialisation is offered nowhere."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -14,12 +15,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from capitalis.core.services import data_load
 from capitalis.programmes import queries
 from capitalis.programmes.models import Course, CourseCompetency, Edition, Offering
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English here (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from capitalis.core.data import DataFileError
 from capitalis.core.models import AuditEvent
@@ -30,6 +32,14 @@ from capitalis.programmes.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English here (French is the default language)."""
+    with translation.override("en"):
+        yield
+
 
 DATA = Path(settings.BASE_DIR) / "data"
 

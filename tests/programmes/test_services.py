@@ -5,6 +5,7 @@ for an offering that does not exist."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -24,6 +25,13 @@ from capitalis.programmes.models import (
 from tests.programmes.builders import build_catalogue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English here (French is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
