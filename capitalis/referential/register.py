@@ -640,7 +640,7 @@ def _correspondence(item: Any) -> CorrespondenceData:
     kids = _kids(item)
     destination = kids.get("DESTINATION")
     target = _kid_text(_kids(destination), "NUMERO_FICHE") if destination is not None else ""
-    if not target:
+    if destination is None or not target:
         raise RegisterFormatError(
             element="CORRESPONDANCE",
             line=item.sourceline,

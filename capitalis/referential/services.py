@@ -449,14 +449,14 @@ def _register_certifiers(fiches: list[Fiche]) -> dict[tuple[str, str], int]:
     names = [value for kind, value in wanted if kind == "name"]
     ids: dict[tuple[str, str], int] = {}
     renamed: list[Certifier] = []
-    for certifier in Certifier.objects.filter(
-        Q(siret__in=sirets) | Q(siret="", name__in=names)
-    ).only("pk", "siret", "name"):
-        key = _certifier_key(certifier.siret, certifier.name)
-        ids[key] = certifier.pk
-        if certifier.siret and certifier.name != wanted[key]:
-            certifier.name = wanted[key]
-            renamed.append(certifier)
+    for known in Certifier.objects.filter(Q(siret__in=sirets) | Q(siret="", name__in=names)).only(
+        "pk", "siret", "name"
+    ):
+        key = _certifier_key(known.siret, known.name)
+        ids[key] = known.pk
+        if known.siret and known.name != wanted[key]:
+            known.name = wanted[key]
+            renamed.append(known)
     if renamed:
         Certifier.objects.bulk_update(renamed, ["name"])
     missing = [
@@ -465,8 +465,8 @@ def _register_certifiers(fiches: list[Fiche]) -> dict[tuple[str, str], int]:
         if key not in ids
     ]
     Certifier.objects.bulk_create(missing)
-    for certifier in missing:
-        ids[_certifier_key(certifier.siret, certifier.name)] = certifier.pk
+    for created in missing:
+        ids[_certifier_key(created.siret, created.name)] = created.pk
     return ids
 
 
