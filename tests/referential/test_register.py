@@ -207,3 +207,17 @@ def test_error_message_in_french_by_default(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as error:
         run_import(path, language="fr")
     assert str(error.value).startswith(f"Ligne {_line_of(text, '<ACTIF>Oui')}, élément ACTIF")
+
+
+def test_export_unknown_code_refused() -> None:
+    run_import(RS)
+    with translation.override("en"), pytest.raises(CommandError, match="RNCP00000"):
+        call_command("export_register", "RS5000", "RNCP00000", stdout=io.StringIO())
+
+
+def test_export_to_stdout_reimports_as_unchanged(tmp_path: Path, capfdbinary) -> None:
+    run_import(RS)
+    call_command("export_register", "RS5000")
+    out = tmp_path / "rs5000.xml"
+    out.write_bytes(capfdbinary.readouterr().out)
+    assert "0 created, 0 updated, 1 unchanged" in run_import(out)
