@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from capitalis.core.data import discover_loaders
 from capitalis.core.models import AuditEvent
@@ -30,7 +31,8 @@ def _history_rows() -> int:
 
 def _run(*args: str) -> str:
     out = io.StringIO()
-    call_command("load_data", *args, stdout=out)
+    with translation.override("en"):  # the assertions read the English summary
+        call_command("load_data", *args, stdout=out)
     return out.getvalue()
 
 
