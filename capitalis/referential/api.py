@@ -240,7 +240,7 @@ class CertificationDetailSerializer(serializers.ModelSerializer[Certification]):
         return list(CrosswalkSerializer(crosswalks, many=True, context=self.context).data)
 
 
-class NotFoundSerializer(serializers.Serializer[Any]):
+class CertificationNotFoundSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
@@ -253,7 +253,7 @@ class NotFoundSerializer(serializers.Serializer[Any]):
         summary="One certification with its référentiel",
         description="Versions → rule and blocks → activities, competencies (→ criteria) and "
         "evaluation modalities; certifiers; crosswalks between versions.",
-        responses={200: CertificationDetailSerializer, 404: NotFoundSerializer},
+        responses={200: CertificationDetailSerializer, 404: CertificationNotFoundSerializer},
     ),
 )
 class CertificationViewSet(viewsets.ReadOnlyModelViewSet[Certification]):

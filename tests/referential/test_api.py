@@ -285,3 +285,13 @@ def test_shipped_referential_query_count_matches_a_tiny_one(
     )
     one = _count_queries(client, LIST_URL + "RNCP00001/")
     assert _count_queries(client, LIST_URL + "RNCP39853/") <= one
+
+
+def test_schema_generates_without_warnings(tmp_path: Any) -> None:
+    """Every API in the project documents cleanly (no duplicate component names, no guesses)."""
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
+    assert "CertificationNotFound" in (tmp_path / "schema.yaml").read_text()
