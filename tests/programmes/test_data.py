@@ -179,3 +179,38 @@ def test_overlapping_editions_in_the_file_load_nothing(tmp_path: Path) -> None:
         data_load(data_dir=data_dir)
     assert not Edition.objects.exists()
     assert not FeeSchedule.objects.exists()
+
+
+def test_catalogue_for_shapes_the_shipped_catalogue(loaded: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capitalis.programmes.queries import catalogue_for
+
+    with CaptureQueriesContext(connection) as ctx:
+        catalogue = catalogue_for(programme_code="MSC-ERCI")
+    assert catalogue is not None
+    assert len(ctx.captured_queries) <= 9
+    assert [e.edition.code for e in catalogue.editions] == ["2024-25", "2026-27"]
+    e26 = catalogue.editions[1]
+    assert [c.campus.code for c in e26.campuses] == ["PAR", "LYO"]
+    assert [s.code for s in e26.campuses[0].specialisations] == ["SPE1", "SPE2"]
+    msc1 = e26.years[0]
+    assert [g.specialisation.code if g.specialisation else None for g in msc1.groups] == [
+        None,
+        "SPE1",
+        "SPE2",
+    ]
+    assert msc1.groups[0].ects + msc1.groups[1].ects == Decimal(60)
+    first = msc1.groups[0].courses[0]
+    assert {c.code for c in first.assesses} == {"BC01.C1", "BC01.C5"}
+    assert {(f.academic_year, f.track) for f in catalogue.fees} == {
+        ("2025-26", "initial"),
+        ("2025-26", "work_study"),
+        ("2026-27", "initial"),
+        ("2026-27", "work_study"),
+    }
+    one = catalogue_for(programme_code="MSC-ERCI", edition_code="2026-27")
+    assert one is not None and len(one.editions) == 1
+    assert catalogue_for(programme_code="MSC-ERCI", edition_code="1999-00") is None
+    assert catalogue_for(programme_code="NOPE") is None
