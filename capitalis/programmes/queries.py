@@ -7,10 +7,11 @@ Entry points:
 - ``catalogue_for(programme_code=..., edition_code=None) -> Catalogue | None``: the whole
   catalogue of one programme (every edition, or one): editions → years → courses (with ECTS,
   hours, teaching methods and the competencies each course assesses / develops, prefetched),
-  offerings grouped by campus, the specialisations, and the fee schedules. A fixed number of
-  queries (about 9) whatever the size of the catalogue.
+  offerings grouped by campus and the specialisations. A fixed number of queries (about 8)
+  whatever the size of the catalogue. Fees are read by ``capitalis.finance.queries`` (the
+  pipeline forbids programmes → finance imports).
 - list querysets for the API: ``programme_list``, ``edition_list``, ``campus_list``,
-  ``course_list``, ``fee_schedule_list`` (already select_related / prefetched).
+  ``course_list`` (already select_related / prefetched).
 - ``edition_facts(edition)``: the ``rules.ProgrammeFacts`` of one edition (check_programme).
 """
 
@@ -22,7 +23,6 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from capitalis.finance.models import FeeSchedule
 from capitalis.programmes import rules
 from capitalis.programmes.models import (
     Campus,
@@ -98,14 +98,6 @@ def course_list(
     return qs.order_by("edition__start_date", "year__position", "position", "code")
 
 
-def fee_schedule_list(*, programme_code: str | None = None) -> QuerySet[FeeSchedule]:
-    """Fee schedules per academic year and track."""
-    qs = FeeSchedule.objects.select_related("programme")
-    if programme_code is not None:
-        qs = qs.filter(programme__code=programme_code)
-    return qs.order_by("programme__code", "academic_year", "track")
-
-
 # --- the catalogue (public page, API) -------------------------------------------------------
 
 
@@ -168,13 +160,12 @@ class Catalogue:
     specialisations: list[Specialisation]
     years: list[ProgrammeYear]
     editions: list[EditionView]
-    fees: list[FeeSchedule]
 
 
 def catalogue_for(*, programme_code: str, edition_code: str | None = None) -> Catalogue | None:
     """The catalogue of a programme: every edition (or only ``edition_code``) with its years →
     course groups (common first, then per specialisation) → courses with their competencies,
-    the campuses with the specialisations and tracks they offer, and the fee schedules.
+    the campuses with the specialisations and tracks they offer.
 
     None when the programme (or the asked edition) does not exist. Query count is fixed."""
     programme = (
@@ -207,7 +198,6 @@ def catalogue_for(*, programme_code: str, edition_code: str | None = None) -> Ca
         .select_related("campus")
         .order_by("campus__position", "campus__code", "year__position", "track")
     )
-    fees = list(fee_schedule_list(programme_code=programme.code))
 
     year_by_id = {y.pk: y for y in years}
     spe_by_id = {s.pk: s for s in specialisations}
@@ -272,7 +262,6 @@ def catalogue_for(*, programme_code: str, edition_code: str | None = None) -> Ca
         specialisations=specialisations,
         years=years,
         editions=views,
-        fees=fees,
     )
 
 
