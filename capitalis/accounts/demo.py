@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from capitalis.accounts.models import User
+from capitalis.accounts.models import ROLE_LABELS, SCOPE_LABELS, User
 from capitalis.accounts.rules import ALLOWED_SCOPES, STAFF_ROLES, Role, ScopeKind
 from capitalis.accounts.services import role_grant, user_create
 
@@ -84,6 +84,13 @@ class DemoContext:
 
     def note(self, text: str) -> None:
         self.notes.append(text)
+
+    def set_login_note(self, email: str, note: str) -> None:
+        """Replace the note printed beside a login (e.g. once a scoped role is granted)."""
+        self.logins = [
+            DemoLogin(login.email, login.role, note) if login.email == email else login
+            for login in self.logins
+        ]
 
 
 DemoStep = Callable[[DemoContext], None]
@@ -166,7 +173,6 @@ def accounts_step(ctx: DemoContext) -> None:
         ctx, email=ADMIN_EMAIL, full_name=demo_name(0), is_staff=True, is_superuser=True
     )
     ctx.logins.append(DemoLogin(ADMIN_EMAIL, _("superuser (admin)")))
-    ungranted: list[str] = []
     for index, role in enumerate(Role, start=1):
         user = _ensure_user(
             ctx,
@@ -179,15 +185,6 @@ def accounts_step(ctx: DemoContext) -> None:
         if ScopeKind.GLOBAL in ALLOWED_SCOPES[role]:
             role_grant(user=user, role=role, scope=ScopeKind.GLOBAL, actor=admin)
         else:
-            scopes = ", ".join(sorted(s.value.replace("_", " ") for s in ALLOWED_SCOPES[role]))
-            note = _("no grant yet (needs a %(scopes)s)") % {"scopes": scopes}
-            ungranted.append(role.value)
-        ctx.logins.append(DemoLogin(user.email, role.value, note))
-    if ungranted:
-        ctx.note(
-            _(
-                "Roles scoped to a campus, course or jury session are not granted yet: "
-                "those records come with later issues (%(roles)s)."
-            )
-            % {"roles": ", ".join(ungranted)}
-        )
+            scopes = ", ".join(str(SCOPE_LABELS[s]) for s in sorted(ALLOWED_SCOPES[role]))
+            note = _("no grant yet: needs a %(scopes)s record") % {"scopes": scopes}
+        ctx.logins.append(DemoLogin(user.email, str(ROLE_LABELS[role]), note))

@@ -76,6 +76,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+ROLE_LABELS = {
+    Role.PROGRAMME_DIRECTOR: _("programme director"),
+    Role.CAMPUS_COORDINATOR: _("campus coordinator"),
+    Role.ADMISSIONS_OFFICER: _("admissions officer"),
+    Role.LECTURER: _("lecturer"),
+    Role.JURY_PRESIDENT: _("jury president"),
+    Role.JURY_MEMBER: _("jury member"),
+    Role.DISABILITY_REFERENT: _("disability referent"),
+    Role.FINANCE: _("finance officer"),
+    Role.LEARNER: _("learner"),
+    Role.EMPLOYER_TUTOR: _("employer tutor"),
+    Role.VAE_CANDIDATE: _("VAE candidate"),
+    Role.CANDIDATE: _("candidate"),
+}
+SCOPE_LABELS = {
+    ScopeKind.GLOBAL: _("whole school"),
+    ScopeKind.CAMPUS: _("campus"),
+    ScopeKind.COURSE: _("course"),
+    ScopeKind.JURY_SESSION: _("jury session"),
+}
+
+
 class RoleAssignment(models.Model):
     """A role granted to a user, for the whole school or limited to one campus, course or
     jury session (``scope_id`` is the id of that record; later apps own those tables)."""
@@ -84,12 +106,12 @@ class RoleAssignment(models.Model):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
     )
     role = models.CharField(
-        _("role"), max_length=40, choices=[(r.value, r.value.replace("_", " ")) for r in Role]
+        _("role"), max_length=40, choices=[(r.value, ROLE_LABELS[r]) for r in Role]
     )
     scope = models.CharField(
         _("scope"),
         max_length=20,
-        choices=[(s.value, s.value.replace("_", " ")) for s in ScopeKind],
+        choices=[(s.value, SCOPE_LABELS[s]) for s in ScopeKind],
         default=ScopeKind.GLOBAL.value,
     )
     scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)

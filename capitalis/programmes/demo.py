@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
+from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.accounts.services import role_grant
 from capitalis.programmes import services
 from capitalis.programmes.models import Campus, Course, Edition, Offering
 
@@ -35,3 +37,34 @@ def programmes(ctx: DemoContext) -> None:
                 "calendars": len(set(pairs)),
             }
         )
+
+
+@demo_step(order=210, name="programmes-roles")
+def programme_roles(ctx: DemoContext) -> None:
+    """Grant the campus- and course-scoped demo roles now that campuses and courses exist:
+    the campus coordinator and the disability referent on the first campus, the lecturer on
+    the first course of the latest edition."""
+    campus = Campus.objects.order_by("position", "code").first()
+    course = (
+        Course.objects.select_related("edition").order_by("-edition__start_date", "code").first()
+    )
+    grants: list[tuple[Role, ScopeKind, int, str]] = []
+    if campus is not None:
+        label = _("campus: %(name)s") % {"name": campus.name}
+        grants += [
+            (Role.CAMPUS_COORDINATOR, ScopeKind.CAMPUS, campus.pk, label),
+            (Role.DISABILITY_REFERENT, ScopeKind.CAMPUS, campus.pk, label),
+        ]
+    if course is not None:
+        label = _("course: %(code)s %(title)s (%(edition)s)") % {
+            "code": course.code,
+            "title": course.title,
+            "edition": course.edition.label,
+        }
+        grants.append((Role.LECTURER, ScopeKind.COURSE, course.pk, label))
+    for role, scope, scope_id, label in grants:
+        user = ctx.users.get(role)
+        if user is None:
+            continue
+        role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
+        ctx.set_login_note(user.email, label)
