@@ -4,8 +4,10 @@ and write fiches as frozen dataclasses. No ORM here: services.py maps fiches to 
 Reading streams the file (lxml ``iterparse`` on ``FICHE``, each element cleared once read), so
 memory stays flat whatever the file size. A malformed file raises ``RegisterFormatError``
 naming the element and the line. Every child of ``FICHE`` without a column is kept in
-``Fiche.extra`` as a JSON element tree (``{"tag", "text", "children"}``) and written back in
-the register's element order (``FICHE_ORDER``), so export then import changes nothing.
+``Fiche.extra`` as its XML text (``{"tag", "xml"}``, serialised by lxml: the bulk of a fiche,
+partners and statistics, never becomes Python objects) and written back in the register's
+element order (``FICHE_ORDER``), so export then import changes nothing. Older stored JSON
+element trees (``{"tag", "text", "children"}``) are still written back.
 """
 
 from __future__ import annotations
@@ -544,9 +546,10 @@ def fiche_from_element(elem: Any) -> Fiche:
     The digest is taken over the fiche's serialisation without ignorable whitespace (the
     reader drops it), so a re-indented but otherwise identical fiche has the same digest."""
     line = elem.sourceline
+    tostring = etree.tostring
     values: dict[str, Any] = {
         "line": line,
-        "digest": hashlib.sha256(etree.tostring(elem, with_tail=False)).hexdigest(),
+        "digest": hashlib.sha256(tostring(elem, encoding="utf-8", with_tail=False)).hexdigest(),
     }
     extra: list[JsonElement] = []
     previous_tag = ""
@@ -555,10 +558,10 @@ def fiche_from_element(elem: Any) -> Fiche:
         tag = child.tag
         handler = handlers.get(tag)
         if handler is None or not handler(child, values):
-            as_json = _to_json(child)
+            kept = {"tag": tag, "xml": tostring(child, encoding="unicode", with_tail=False)}
             if tag not in _RANK:
-                as_json["after"] = previous_tag
-            extra.append(as_json)
+                kept["after"] = previous_tag
+            extra.append(kept)
         previous_tag = tag
     if not values.get("code"):
         raise RegisterFormatError(element="FICHE", line=line, detail=_("NUMERO_FICHE missing"))
@@ -865,8 +868,11 @@ def fiche_to_element(fiche: Fiche) -> Any:
         ranked.append((_RANK[tag], index, elem))
     holder = etree.Element("HOLDER")
     for index, node in enumerate(fiche.extra):
-        _from_json(holder, node)
-        elem = holder[-1]
+        if "xml" in node:
+            elem = etree.fromstring(node["xml"])
+        else:  # a JSON element tree, as imports before the XML text kept them
+            _from_json(holder, node)
+            elem = holder[-1]
         if node["tag"] in _RANK:
             rank: float = _RANK[node["tag"]]
         else:

@@ -6,10 +6,13 @@ import (``register_import``). Edit by section; keep each service keyword-only an
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable, Sequence
+import multiprocessing
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -39,7 +42,6 @@ from capitalis.referential.models import (
     VersionStatus,
 )
 from capitalis.referential.register import (
-    BlockData,
     Fiche,
     RegisterFormatError,
     read_fiches,
@@ -336,10 +338,91 @@ def referential_data_load(*, documents: Sequence[ReferentialDocument]) -> LoadCo
 
 
 # === National register import (register_import) — SPEC §1, issue 2 point 7 ===================
+# Two processes, one transaction: a forked child parses the file (lxml, then the mapping of
+# each fiche to plain rows, ``_Prepared``) and sends pickled batches through a pipe, while
+# this process writes the previous batch with plain executemany INSERTs. A malformed file
+# is reported by the child and raised here as the same RegisterFormatError, so the
+# transaction rolls back. The register crosswalks are rebuilt once, at the end.
 
 REGISTER_PROVENANCE = "France compétences open data export"
 REGISTER_VERSION_CODE = "register"
 REGISTER_BATCH_SIZE = 500
+
+# Columns of the rows a prepared fiche carries, in order.
+_CERT_FIELDS: tuple[str, ...] = (
+    "code",
+    "register",
+    "register_id",
+    "title_fr",
+    "abbreviation_code",
+    "abbreviation_label",
+    "state",
+    "eqf_level",
+    "eqf_label",
+    "nsf_codes",
+    "rome_codes",
+    "formacodes",
+    "has_partners",
+    "registration_date",
+    "registration_end",
+    "registration_years",
+    "registration_type",
+    "award_deadline",
+    "active",
+    "blocks_separately",
+    "access_routes",
+    "activities_text",
+    "capacities_text",
+    "sectors_text",
+    "target_jobs_text",
+    "objectives_text",
+    "entry_prerequisites_text",
+    "register_extra",
+    "register_hash",
+)
+_VERSION_FIELDS: tuple[str, ...] = (
+    "label_fr",
+    "label_en",
+    "register_code",
+    "valid_from",
+    "valid_until",
+)
+_BLOCK_FIELDS: tuple[str, ...] = (
+    "title_fr",
+    "kind",
+    "position",
+    "competencies_text",
+    "assessment_text",
+    "entry_prerequisites_text",
+    "validation_prerequisites_text",
+)
+_LINK_FIELDS: tuple[str, ...] = ("commercial_name", "website", "state", "state_date")
+_COMPETENCY_CODES = [f"C{i:02d}" for i in range(1, 1000)]
+_MODALITY_CODES = [f"M{i:02d}" for i in range(1, 1000)]
+
+
+class _PreparedBlock(NamedTuple):
+    code: str
+    values: tuple[Any, ...]  # _BLOCK_FIELDS
+    competencies: list[str]
+    modalities: list[str]
+
+
+class _Prepared(NamedTuple):
+    """A fiche as the rows it becomes, built in the reader process (plain, picklable)."""
+
+    code: str
+    line: int | None
+    digest: str
+    certification: tuple[Any, ...]  # _CERT_FIELDS
+    version: tuple[Any, ...]  # _VERSION_FIELDS
+    optional_blocks_required: int
+    blocks: list[_PreparedBlock]
+    # (SIRET, name, link values (_LINK_FIELDS)), in the register's order
+    certifiers: list[tuple[str, str, tuple[Any, ...]]]
+    succession: list[tuple[str, str, int]]  # kind, other code, position
+    # position, source block codes, destination code, destination block codes
+    correspondences: list[tuple[int, list[str], str, list[str]]]
 
 
 @dataclasses.dataclass
@@ -371,22 +454,20 @@ def register_import(
     unchanged. A fiche whose digest equals the stored one is not touched ("unchanged")."""
     report = ImportReport(dry_run=dry_run)
     seen: set[str] = set()
+    touched: set[str] = set()
     with transaction.atomic():
-        batch: list[Fiche] = []
-        for fiche in read_fiches(path):
-            if fiche.code in seen:
-                raise RegisterFormatError(
-                    element="NUMERO_FICHE",
-                    line=fiche.line,
-                    detail=_("fiche %(code)s appears twice in the file") % {"code": fiche.code},
-                )
-            seen.add(fiche.code)
-            batch.append(fiche)
-            if len(batch) >= batch_size:
-                _register_write_batch(batch, report)
-                batch = []
-        if batch:
-            _register_write_batch(batch, report)
+        writer = _RegisterWriter()
+        for batch in _prepared_batches(path, batch_size):
+            for fiche in batch:
+                if fiche.code in seen:
+                    raise RegisterFormatError(
+                        element="NUMERO_FICHE",
+                        line=fiche.line,
+                        detail=_("fiche %(code)s appears twice in the file") % {"code": fiche.code},
+                    )
+                seen.add(fiche.code)
+            touched.update(writer.write(batch, report))
+        report.crosswalks = _register_crosswalks(touched) if touched else 0
         audit_record(
             action="referential.register_import",
             actor=actor,
@@ -402,49 +483,407 @@ def register_import(
     return report
 
 
-def _register_write_batch(batch: list[Fiche], report: ImportReport) -> None:
-    existing = {
-        code: (pk, digest)
-        for code, pk, digest in Certification.objects.filter(
-            code__in=[fiche.code for fiche in batch]
-        ).values_list("code", "pk", "register_hash")
-    }
-    new: list[Fiche] = []
-    changed: list[tuple[int, Fiche]] = []
-    for fiche in batch:
-        report.fiches += 1
-        report.blocks += len(fiche.blocks)
-        row = existing.get(fiche.code)
-        if row is None:
-            new.append(fiche)
-        elif row[1] == fiche.digest:
-            report.unchanged += 1
-        else:
-            changed.append((row[0], fiche))
-    touched = new + [fiche for _pk, fiche in changed]
-    if not touched:
+# --- Reading: the child process -------------------------------------------------------------
+
+
+def _prepare(fiche: Fiche) -> _Prepared:
+    """A fiche as plain rows (no ORM, no database): runs in the reader process."""
+
+    def code_labels(items: Iterable[Any]) -> list[dict[str, str]]:
+        return [{"code": item.code, "label": item.label} for item in items]
+
+    blocks = [
+        _PreparedBlock(
+            block.code,
+            (
+                block.title,
+                BlockKind.OPTIONAL.value if block.optional else BlockKind.COMMON.value,
+                position,
+                block.competencies_text,
+                block.assessment_text,
+                block.entry_prerequisites_text,
+                block.validation_prerequisites_text,
+            ),
+            block.competencies,
+            block.modalities,
+        )
+        for position, block in enumerate(fiche.blocks)
+    ]
+    return _Prepared(
+        code=fiche.code,
+        line=fiche.line,
+        digest=fiche.digest,
+        certification=(
+            fiche.code,
+            fiche.register,
+            fiche.register_id,
+            fiche.title,
+            fiche.abbreviation_code,
+            fiche.abbreviation_label,
+            fiche.state,
+            fiche.eqf_level,
+            fiche.eqf_label,
+            code_labels(fiche.nsf_codes),
+            code_labels(fiche.rome_codes),
+            code_labels(fiche.formacodes),
+            fiche.has_partners,
+            fiche.registration_date,
+            fiche.registration_end,
+            fiche.registration_years,
+            fiche.registration_type,
+            fiche.award_deadline,
+            fiche.active,
+            fiche.blocks_separately,
+            {
+                route.key: {
+                    "active": route.active,
+                    "composition": route.composition,
+                    "changed_on": route.changed_on.isoformat() if route.changed_on else None,
+                }
+                for route in fiche.access_routes
+            },
+            fiche.activities_text,
+            fiche.capacities_text,
+            fiche.sectors_text,
+            fiche.target_jobs_text,
+            fiche.objectives_text,
+            fiche.entry_prerequisites_text,
+            list(fiche.extra),
+            fiche.digest,
+        ),
+        version=(
+            f"Fiche {fiche.code} du registre national",
+            f"National register fiche {fiche.code}",
+            fiche.code,
+            fiche.registration_date,
+            fiche.registration_end,
+        ),
+        optional_blocks_required=1 if any(b.values[1] == BlockKind.OPTIONAL for b in blocks) else 0,
+        blocks=blocks,
+        certifiers=[
+            (c.siret, c.name, (c.commercial_name, c.website, c.state, c.state_date))
+            for c in fiche.certifiers
+        ],
+        succession=[
+            (str(kind), code, position)
+            for kind, codes in (
+                (RegisterLink.Kind.REPLACED_BY, fiche.replaced_by),
+                (RegisterLink.Kind.REPLACES, fiche.replaces),
+            )
+            for position, code in enumerate(dict.fromkeys(codes))
+        ],
+        correspondences=[
+            (
+                position,
+                list(corr.source_block_codes),
+                corr.destination_code,
+                list(corr.destination_block_codes),
+            )
+            for position, corr in enumerate(fiche.correspondences)
+        ],
+    )
+
+
+def _batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Prepared]]:
+    batch: list[_Prepared] = []
+    for fiche in read_fiches(path):
+        batch.append(_prepare(fiche))
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _register_reader(path: str | Path | IO[bytes], batch_size: int, sender: Any) -> None:
+    """The reader process: pickled ("batch", [_Prepared]) messages, then ("done", None) or
+    the error that stopped it."""
+    message: tuple[str, Any]
+    try:
+        for batch in _batches(path, batch_size):
+            sender.send_bytes(pickle.dumps(("batch", batch), pickle.HIGHEST_PROTOCOL))
+        message = ("done", None)
+    except RegisterFormatError as error:
+        message = ("format", (error.element, error.line, error.detail))
+    except OSError as error:
+        message = ("os", (error.errno, error.strerror, error.filename))
+    except Exception as error:  # reported to the parent, which raises it
+        message = ("error", f"{type(error).__name__}: {error}")
+    with contextlib.suppress(OSError):  # the parent may have stopped listening
+        sender.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+    sender.close()
+
+
+def _prepared_batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Prepared]]:
+    """Batches of prepared fiches, parsed in a forked reader process (in this one where fork
+    is not available); raises what the reader hit (RegisterFormatError, OSError)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield from _batches(path, batch_size)
         return
-    certifier_ids = _register_certifiers(touched)
-    if new:
-        _register_create(new, certifier_ids)
-        report.created += len(new)
-    for pk, fiche in changed:
-        _register_update(pk, fiche, certifier_ids)
-        report.updated += 1
-    report.crosswalks += _register_crosswalks({fiche.code for fiche in touched})
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(
+        target=_register_reader, args=(path, batch_size, sender), name="register-reader"
+    )
+    reader.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = pickle.loads(receiver.recv_bytes())  # noqa: S301 — our child
+            except EOFError:
+                raise RuntimeError("the register reader process stopped unexpectedly") from None
+            if kind == "batch":
+                yield payload
+            elif kind == "done":
+                return
+            elif kind == "format":
+                element, line, detail = payload
+                raise RegisterFormatError(element=element, line=line, detail=detail)
+            elif kind == "os":
+                raise OSError(*payload)
+            else:
+                raise RuntimeError(payload)
+    finally:
+        receiver.close()
+        if reader.is_alive():
+            reader.kill()
+        reader.join()
+
+
+# --- Writing: this process ------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Insert:
+    """A plain executemany INSERT of rows giving ``names`` (in that order) into a model's
+    table, without model instances (a full export is about a million rows). The other
+    columns take ``constants`` or their default; timestamps are now; JSON and date values
+    are adapted like the ORM does."""
+
+    def __init__(
+        self, model: Any, names: Sequence[str], constants: dict[str, Any] | None = None
+    ) -> None:
+        ops = connection.ops
+        constants = constants or {}
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        by_name = {field.attname: field for field in fields}
+        given = [by_name[name] for name in names]
+        now = timezone.now()
+        tail: list[Any] = []
+        rest = [field for field in fields if field.attname not in names]
+        for field in rest:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = now
+            else:
+                value = constants.get(field.attname, field.get_default())
+            tail.append(field.get_db_prep_save(value, connection))
+        self.tail = tuple(tail)
+        self.adapt = [
+            (index, field)
+            for index, field in enumerate(given)
+            if isinstance(field, models.JSONField | models.DateField)
+        ]
+        self.table = ops.quote_name(model._meta.db_table)
+        self.pk_column = model._meta.pk.column
+        self.columns = [field.column for field in given + rest]
+        self.sql = self._sql(self.columns)
+
+    def _sql(self, columns: list[str]) -> str:
+        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        return f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})"  # noqa: S608
+
+    def _rows(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        tail = self.tail
+        if not self.adapt:
+            return [row + tail for row in rows]
+        out = []
+        adapt = self.adapt
+        for row in rows:
+            values = list(row)
+            for index, field in adapt:
+                if values[index] is not None:
+                    values[index] = field.get_db_prep_save(values[index], connection)
+            out.append((*values, *tail))
+        return out
+
+    def insert(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        values = self._rows(rows)
+        if values:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, values)
+
+    def insert_ids(self, rows: Iterable[tuple[Any, ...]]) -> list[int]:
+        """Insert the rows; their new ids, in the same order."""
+        values = self._rows(rows)
+        if not values:
+            return []
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                # One writer holds the database while in a transaction, and AUTOINCREMENT
+                # numbers one statement's rows consecutively: the ids end at the last one.
+                cursor.executemany(self.sql, values)
+                cursor.execute("SELECT last_insert_rowid()")
+                last = cursor.fetchone()[0]
+                return list(range(last - len(values) + 1, last + 1))
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [self.table.strip('"'), self.pk_column, len(values)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            cursor.executemany(
+                self._sql([self.pk_column, *self.columns]),
+                [(pk, *row) for pk, row in zip(ids, values, strict=True)],
+            )
+            return ids
 
 
 def _certifier_key(siret: str, name: str) -> tuple[str, str]:
     return ("siret", siret) if siret else ("name", name)
 
 
-def _register_certifiers(fiches: list[Fiche]) -> dict[tuple[str, str], int]:
+class _RegisterWriter:
+    """Writes batches of prepared fiches: new ones set-wise, changed ones in place."""
+
+    def __init__(self) -> None:
+        provenance = {"provenance": REGISTER_PROVENANCE}
+        self.certification = _Insert(Certification, _CERT_FIELDS, provenance)
+        self.version = _Insert(
+            CertificationVersion,
+            ("certification_id", "code", *_VERSION_FIELDS),
+            {**provenance, "status": VersionStatus.CURRENT.value},
+        )
+        self.rule = _Insert(
+            CertificationRule,
+            ("version_id", "optional_blocks_required"),
+            {**provenance, "all_common_required": True},
+        )
+        self.block = _Insert(Block, ("version_id", "code", *_BLOCK_FIELDS), provenance)
+        self.competency = _Insert(
+            Competency, ("block_id", "code", "statement_fr", "position"), provenance
+        )
+        self.modality = _Insert(
+            EvaluationModality, ("block_id", "code", "label_fr", "position"), provenance
+        )
+        self.link = _Insert(
+            CertificationCertifier,
+            ("certification_id", "certifier_id", "position", *_LINK_FIELDS),
+        )
+        self.succession = _Insert(
+            RegisterLink, ("certification_id", "kind", "other_code", "position")
+        )
+        self.correspondence = _Insert(
+            RegisterCorrespondence,
+            (
+                "certification_id",
+                "position",
+                "source_block_codes",
+                "destination_code",
+                "destination_block_codes",
+            ),
+        )
+
+    def write(self, batch: list[_Prepared], report: ImportReport) -> list[str]:
+        """Write one batch; the codes of the fiches created or updated."""
+        existing: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks([fiche.code for fiche in batch]):
+            for code, pk, digest in Certification.objects.filter(code__in=chunk).values_list(
+                "code", "pk", "register_hash"
+            ):
+                existing[code] = (pk, digest)
+        new: list[_Prepared] = []
+        changed: list[tuple[int, _Prepared]] = []
+        for fiche in batch:
+            report.fiches += 1
+            report.blocks += len(fiche.blocks)
+            row = existing.get(fiche.code)
+            if row is None:
+                new.append(fiche)
+            elif row[1] == fiche.digest:
+                report.unchanged += 1
+            else:
+                changed.append((row[0], fiche))
+        touched = new + [fiche for _pk, fiche in changed]
+        if not touched:
+            return []
+        certifier_ids = _register_certifiers(touched)
+        if new:
+            self.create(new, certifier_ids)
+            report.created += len(new)
+        for pk, fiche in changed:
+            _register_update(pk, fiche, certifier_ids)
+            report.updated += 1
+        return [fiche.code for fiche in touched]
+
+    def create(self, fiches: list[_Prepared], certifier_ids: dict[tuple[str, str], int]) -> None:
+        """Create new fiches set-wise (no history rows, like any bulk write; the import's
+        audit event records it)."""
+        certification_ids = self.certification.insert_ids(fiche.certification for fiche in fiches)
+        version_ids = self.version.insert_ids(
+            (pk, REGISTER_VERSION_CODE, *fiche.version)
+            for pk, fiche in zip(certification_ids, fiches, strict=True)
+        )
+        self.rule.insert(
+            (pk, fiche.optional_blocks_required)
+            for pk, fiche in zip(version_ids, fiches, strict=True)
+        )
+        blocks = [
+            (version_id, block)
+            for version_id, fiche in zip(version_ids, fiches, strict=True)
+            for block in fiche.blocks
+        ]
+        block_ids = self.block.insert_ids(
+            (version_id, block.code, *block.values) for version_id, block in blocks
+        )
+        competency_codes, modality_codes = _COMPETENCY_CODES, _MODALITY_CODES
+        self.competency.insert(
+            (block_id, competency_codes[position], text, position)
+            for block_id, (_v, block) in zip(block_ids, blocks, strict=True)
+            for position, text in enumerate(block.competencies)
+        )
+        self.modality.insert(
+            (block_id, modality_codes[position], text, position)
+            for block_id, (_v, block) in zip(block_ids, blocks, strict=True)
+            for position, text in enumerate(block.modalities)
+        )
+        links: list[tuple[Any, ...]] = []
+        succession: list[tuple[Any, ...]] = []
+        correspondences: list[tuple[Any, ...]] = []
+        for pk, fiche in zip(certification_ids, fiches, strict=True):
+            links.extend(_link_rows(pk, fiche, certifier_ids))
+            succession.extend((pk, *row) for row in fiche.succession)
+            correspondences.extend((pk, *row) for row in fiche.correspondences)
+        self.link.insert(links)
+        self.succession.insert(succession)
+        self.correspondence.insert(correspondences)
+
+
+def _link_rows(
+    pk: int, fiche: _Prepared, certifier_ids: dict[tuple[str, str], int]
+) -> list[tuple[Any, ...]]:
+    """(certification, certifier, position, *link values) rows, one per certifier."""
+    rows: list[tuple[Any, ...]] = []
+    linked: set[int] = set()
+    for position, (siret, name, values) in enumerate(fiche.certifiers):
+        certifier_id = certifier_ids[_certifier_key(siret, name)]
+        if certifier_id not in linked:
+            linked.add(certifier_id)
+            rows.append((pk, certifier_id, position, *values))
+    return rows
+
+
+def _register_certifiers(fiches: list[_Prepared]) -> dict[tuple[str, str], int]:
     """Certifier ids by key (SIRET, or name without SIRET), creating the missing ones; a
     known SIRET takes the name the latest fiche gives it."""
     wanted: dict[tuple[str, str], str] = {}
     for fiche in fiches:
-        for certifier in fiche.certifiers:
-            wanted[_certifier_key(certifier.siret, certifier.name)] = certifier.name
+        for siret, name, _values in fiche.certifiers:
+            wanted[_certifier_key(siret, name)] = name
     sirets = [value for kind, value in wanted if kind == "siret"]
     names = [value for kind, value in wanted if kind == "name"]
     ids: dict[tuple[str, str], int] = {}
@@ -470,277 +909,6 @@ def _register_certifiers(fiches: list[Fiche]) -> dict[tuple[str, str], int]:
     return ids
 
 
-def _certification_values(fiche: Fiche) -> dict[str, Any]:
-    def code_labels(items: Iterable[Any]) -> list[dict[str, str]]:
-        return [{"code": item.code, "label": item.label} for item in items]
-
-    return {
-        "register": fiche.register,
-        "register_id": fiche.register_id,
-        "title_fr": fiche.title,
-        "abbreviation_code": fiche.abbreviation_code,
-        "abbreviation_label": fiche.abbreviation_label,
-        "state": fiche.state,
-        "eqf_level": fiche.eqf_level,
-        "eqf_label": fiche.eqf_label,
-        "nsf_codes": code_labels(fiche.nsf_codes),
-        "rome_codes": code_labels(fiche.rome_codes),
-        "formacodes": code_labels(fiche.formacodes),
-        "has_partners": fiche.has_partners,
-        "registration_date": fiche.registration_date,
-        "registration_end": fiche.registration_end,
-        "registration_years": fiche.registration_years,
-        "registration_type": fiche.registration_type,
-        "award_deadline": fiche.award_deadline,
-        "active": fiche.active,
-        "blocks_separately": fiche.blocks_separately,
-        "access_routes": {
-            route.key: {
-                "active": route.active,
-                "composition": route.composition,
-                "changed_on": route.changed_on.isoformat() if route.changed_on else None,
-            }
-            for route in fiche.access_routes
-        },
-        "activities_text": fiche.activities_text,
-        "capacities_text": fiche.capacities_text,
-        "sectors_text": fiche.sectors_text,
-        "target_jobs_text": fiche.target_jobs_text,
-        "objectives_text": fiche.objectives_text,
-        "entry_prerequisites_text": fiche.entry_prerequisites_text,
-        "register_extra": list(fiche.extra),
-        "register_hash": fiche.digest,
-        "provenance": REGISTER_PROVENANCE,
-    }
-
-
-def _version_values(fiche: Fiche) -> dict[str, Any]:
-    return {
-        "label_fr": f"Fiche {fiche.code} du registre national",
-        "label_en": f"National register fiche {fiche.code}",
-        "status": VersionStatus.CURRENT,
-        "register_code": fiche.code,
-        "valid_from": fiche.registration_date,
-        "valid_until": fiche.registration_end,
-        "provenance": REGISTER_PROVENANCE,
-    }
-
-
-def _rule_values(fiche: Fiche) -> dict[str, Any]:
-    optional = any(block.optional for block in fiche.blocks)
-    return {
-        "all_common_required": True,
-        "optional_blocks_required": 1 if optional else 0,
-        "provenance": REGISTER_PROVENANCE,
-    }
-
-
-def _block_values(block: BlockData, position: int) -> dict[str, Any]:
-    return {
-        "title_fr": block.title,
-        "kind": BlockKind.OPTIONAL if block.optional else BlockKind.COMMON,
-        "position": position,
-        "competencies_text": block.competencies_text,
-        "assessment_text": block.assessment_text,
-        "entry_prerequisites_text": block.entry_prerequisites_text,
-        "validation_prerequisites_text": block.validation_prerequisites_text,
-        "provenance": REGISTER_PROVENANCE,
-    }
-
-
-def _statement_rows(block: BlockData) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Competencies (C01, C02…) and modalities (M01…) split from a block's register texts."""
-    competencies = [(f"C{i:02d}", text) for i, text in enumerate(block.competencies, 1)]
-    modalities = [(f"M{i:02d}", text) for i, text in enumerate(block.modalities, 1)]
-    return competencies, modalities
-
-
-def _fiche_children(
-    certification_id: int, fiche: Fiche, certifier_ids: dict[tuple[str, str], int]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows (as field values) of a fiche's certifiers, succession links and correspondences."""
-    links: list[dict[str, Any]] = []
-    linked: set[int] = set()
-    for position, certifier in enumerate(fiche.certifiers):
-        certifier_id = certifier_ids[_certifier_key(certifier.siret, certifier.name)]
-        if certifier_id in linked:
-            continue
-        linked.add(certifier_id)
-        links.append(
-            {
-                "certification_id": certification_id,
-                "certifier_id": certifier_id,
-                "position": position,
-                "commercial_name": certifier.commercial_name,
-                "website": certifier.website,
-                "state": certifier.state,
-                "state_date": certifier.state_date,
-            }
-        )
-    succession: list[dict[str, Any]] = []
-    for kind, codes in (
-        (RegisterLink.Kind.REPLACED_BY, fiche.replaced_by),
-        (RegisterLink.Kind.REPLACES, fiche.replaces),
-    ):
-        for position, code in enumerate(dict.fromkeys(codes)):
-            succession.append(
-                {
-                    "certification_id": certification_id,
-                    "kind": str(kind),
-                    "other_code": code,
-                    "position": position,
-                }
-            )
-    correspondences = [
-        {
-            "certification_id": certification_id,
-            "position": position,
-            "source_block_codes": list(corr.source_block_codes),
-            "destination_code": corr.destination_code,
-            "destination_block_codes": list(corr.destination_block_codes),
-        }
-        for position, corr in enumerate(fiche.correspondences)
-    ]
-    return links, succession, correspondences
-
-
-class _RawInsert:
-    """Set-wise INSERT of plain rows into a model's table, without building model instances
-    (the register import writes about a million rows for a full export). Values are adapted
-    like the ORM does (dates, JSON, timestamps); fields not given take their default."""
-
-    def __init__(self, model: Any) -> None:
-        self.table = connection.ops.quote_name(model._meta.db_table)
-        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.pk_column = connection.ops.quote_name(model._meta.pk.column)
-        self.defaults: list[tuple[str, Any]] = []
-        self.now_at: list[int] = []
-        self.json_at: list[int] = []
-        self.date_at: list[int] = []
-        for index, field in enumerate(self.fields):
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                self.now_at.append(index)
-            elif isinstance(field, models.JSONField):
-                self.json_at.append(index)
-            elif isinstance(field, models.DateField):
-                self.date_at.append(index)
-            self.defaults.append((field.attname, field.get_default()))
-
-    def _rows(self, rows: list[dict[str, Any]]) -> list[list[Any]]:
-        ops = connection.ops
-        adapt_json, adapt_date = ops.adapt_json_value, ops.adapt_datefield_value
-        now = ops.adapt_datetimefield_value(timezone.now())
-        defaults, now_at, json_at, date_at = self.defaults, self.now_at, self.json_at, self.date_at
-        out = []
-        for values in rows:
-            get = values.get
-            row = [get(attname, default) for attname, default in defaults]
-            for index in now_at:
-                row[index] = now
-            for index in json_at:
-                row[index] = adapt_json(row[index], None)
-            for index in date_at:
-                if row[index] is not None:
-                    row[index] = adapt_date(row[index])
-            out.append(row)
-        return out
-
-    def insert(self, rows: list[dict[str, Any]], *, returning: bool = False) -> list[int]:
-        """Insert the rows; with ``returning``, their new ids in the same order."""
-        if not rows:
-            return []
-        values = self._rows(rows)
-        one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        with connection.cursor() as cursor:
-            if not returning:
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES {one}",  # noqa: S608
-                    values,
-                )
-                return []
-            ids: list[int] = []
-            limit = connection.features.max_query_params or 65535
-            per = max(1, limit // len(self.fields))
-            for start in range(0, len(values), per):
-                chunk = values[start : start + per]
-                cursor.execute(
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
-                    f"{', '.join([one] * len(chunk))} RETURNING {self.pk_column}",
-                    [value for row in chunk for value in row],
-                )
-                ids.extend(row[0] for row in cursor.fetchall())
-            return ids
-
-
-def _register_create(fiches: list[Fiche], certifier_ids: dict[tuple[str, str], int]) -> None:
-    """Create new fiches set-wise with plain INSERTs (no history rows, like any bulk write;
-    the import's audit event records it)."""
-    certification_ids = _RawInsert(Certification).insert(
-        [{"code": fiche.code, **_certification_values(fiche)} for fiche in fiches],
-        returning=True,
-    )
-    version_ids = _RawInsert(CertificationVersion).insert(
-        [
-            {"certification_id": pk, "code": REGISTER_VERSION_CODE, **_version_values(fiche)}
-            for pk, fiche in zip(certification_ids, fiches, strict=True)
-        ],
-        returning=True,
-    )
-    _RawInsert(CertificationRule).insert(
-        [
-            {"version_id": pk, **_rule_values(fiche)}
-            for pk, fiche in zip(version_ids, fiches, strict=True)
-        ]
-    )
-    block_rows: list[dict[str, Any]] = []
-    block_data: list[BlockData] = []
-    for version_id, fiche in zip(version_ids, fiches, strict=True):
-        for position, data in enumerate(fiche.blocks):
-            block_rows.append(
-                {"version_id": version_id, "code": data.code, **_block_values(data, position)}
-            )
-            block_data.append(data)
-    block_ids = _RawInsert(Block).insert(block_rows, returning=True)
-    competencies: list[dict[str, Any]] = []
-    modalities: list[dict[str, Any]] = []
-    for block_id, data in zip(block_ids, block_data, strict=True):
-        competency_rows, modality_rows = _statement_rows(data)
-        competencies.extend(
-            {
-                "block_id": block_id,
-                "code": code,
-                "statement_fr": text,
-                "position": position,
-                "provenance": REGISTER_PROVENANCE,
-            }
-            for position, (code, text) in enumerate(competency_rows)
-        )
-        modalities.extend(
-            {
-                "block_id": block_id,
-                "code": code,
-                "label_fr": text,
-                "position": position,
-                "provenance": REGISTER_PROVENANCE,
-            }
-            for position, (code, text) in enumerate(modality_rows)
-        )
-    _RawInsert(Competency).insert(competencies)
-    _RawInsert(EvaluationModality).insert(modalities)
-    links: list[dict[str, Any]] = []
-    succession: list[dict[str, Any]] = []
-    correspondences: list[dict[str, Any]] = []
-    for pk, fiche in zip(certification_ids, fiches, strict=True):
-        more = _fiche_children(pk, fiche, certifier_ids)
-        links.extend(more[0])
-        succession.extend(more[1])
-        correspondences.extend(more[2])
-    _RawInsert(CertificationCertifier).insert(links)
-    _RawInsert(RegisterLink).insert(succession)
-    _RawInsert(RegisterCorrespondence).insert(correspondences)
-
-
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
     """Set the values on obj; True when one of them changed."""
     changed = False
@@ -751,11 +919,14 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _sync_rows(model: Any, parent: dict[str, Any], rows: list[tuple[str, str]], field: str) -> None:
-    """Make a block's competencies or modalities match ``rows`` (code, text), keyed by code:
-    kept rows keep their id (others may point at them), changed ones are saved."""
+def _sync_rows(
+    model: Any, parent: dict[str, Any], texts: list[str], field: str, prefix: str
+) -> None:
+    """Make a block's competencies or modalities match ``texts`` (codes C01…, M01…), keyed
+    by code: kept rows keep their id (others may point at them), changed ones are saved."""
     existing = {row.code: row for row in model.objects.filter(**parent)}
-    for position, (code, text) in enumerate(rows):
+    for position, text in enumerate(texts):
+        code = f"{prefix}{position + 1:02d}"
         values = {field: text, "position": position, "provenance": REGISTER_PROVENANCE}
         row = existing.pop(code, None)
         if row is None:
@@ -766,93 +937,124 @@ def _sync_rows(model: Any, parent: dict[str, Any], rows: list[tuple[str, str]], 
         row.delete()
 
 
-def _register_update(pk: int, fiche: Fiche, certifier_ids: dict[tuple[str, str], int]) -> None:
+def _register_update(pk: int, fiche: _Prepared, certifier_ids: dict[tuple[str, str], int]) -> None:
     """Update one changed fiche in place, keyed by codes (blocks and competencies keep
     their ids), with history rows for what changed."""
     certification = Certification.objects.get(pk=pk)
-    if _assign(certification, _certification_values(fiche)):
+    values = dict(zip(_CERT_FIELDS, fiche.certification, strict=True))
+    values["provenance"] = REGISTER_PROVENANCE
+    if _assign(certification, values):
         certification.save()
     certification.certifier_links.all().delete()
     certification.register_links.all().delete()
     certification.register_correspondences.all().delete()
-    links, succession, correspondences = _fiche_children(pk, fiche, certifier_ids)
-    CertificationCertifier.objects.bulk_create(CertificationCertifier(**row) for row in links)
-    RegisterLink.objects.bulk_create(RegisterLink(**row) for row in succession)
-    RegisterCorrespondence.objects.bulk_create(
-        RegisterCorrespondence(**row) for row in correspondences
+    CertificationCertifier.objects.bulk_create(
+        CertificationCertifier(
+            certification_id=pk,
+            certifier_id=certifier_id,
+            position=position,
+            **dict(zip(_LINK_FIELDS, values, strict=True)),
+        )
+        for _pk, certifier_id, position, *values in _link_rows(pk, fiche, certifier_ids)
     )
+    RegisterLink.objects.bulk_create(
+        RegisterLink(certification_id=pk, kind=kind, other_code=other, position=position)
+        for kind, other, position in fiche.succession
+    )
+    RegisterCorrespondence.objects.bulk_create(
+        RegisterCorrespondence(
+            certification_id=pk,
+            position=position,
+            source_block_codes=source,
+            destination_code=destination,
+            destination_block_codes=targets,
+        )
+        for position, source, destination, targets in fiche.correspondences
+    )
+    version_values = {
+        **dict(zip(_VERSION_FIELDS, fiche.version, strict=True)),
+        "status": VersionStatus.CURRENT,
+        "provenance": REGISTER_PROVENANCE,
+    }
     version = CertificationVersion.objects.filter(
         certification=certification, code=REGISTER_VERSION_CODE
     ).first()
     if version is None:
         version = CertificationVersion.objects.create(
-            certification=certification, code=REGISTER_VERSION_CODE, **_version_values(fiche)
+            certification=certification, code=REGISTER_VERSION_CODE, **version_values
         )
-    elif _assign(version, _version_values(fiche)):
+    elif _assign(version, version_values):
         version.save()
+    rule_values = {
+        "all_common_required": True,
+        "optional_blocks_required": fiche.optional_blocks_required,
+        "provenance": REGISTER_PROVENANCE,
+    }
     rule = CertificationRule.objects.filter(version=version).first()
     if rule is None:
-        CertificationRule.objects.create(version=version, **_rule_values(fiche))
-    elif _assign(rule, _rule_values(fiche)):
+        CertificationRule.objects.create(version=version, **rule_values)
+    elif _assign(rule, rule_values):
         rule.save()
     existing = {block.code: block for block in version.blocks.all()}
-    for position, data in enumerate(fiche.blocks):
+    for data in fiche.blocks:
+        block_values = {
+            **dict(zip(_BLOCK_FIELDS, data.values, strict=True)),
+            "provenance": REGISTER_PROVENANCE,
+        }
         block = existing.pop(data.code, None)
         if block is None:
-            block = Block.objects.create(
-                version=version, code=data.code, **_block_values(data, position)
-            )
-        elif _assign(block, _block_values(data, position)):
+            block = Block.objects.create(version=version, code=data.code, **block_values)
+        elif _assign(block, block_values):
             block.save()
-        competency_rows, modality_rows = _statement_rows(data)
-        _sync_rows(Competency, {"block": block}, competency_rows, "statement_fr")
-        _sync_rows(EvaluationModality, {"block": block}, modality_rows, "label_fr")
+        _sync_rows(Competency, {"block": block}, data.competencies, "statement_fr", "C")
+        _sync_rows(EvaluationModality, {"block": block}, data.modalities, "label_fr", "M")
     for block in existing.values():
         block.delete()
 
 
 def _register_crosswalks(codes: set[str]) -> int:
-    """(Re)build the register crosswalks for every correspondence from or to the given
-    fiches whose two fiches are loaded: one crosswalk per pair of register versions, from
-    the older fiche to the newer when a succession link says which, else from the source
-    fiche; one entry per (source block, destination block), whole when 1 ↔ 1, else partial.
-    Returns the number of crosswalks written."""
-    correspondences = list(
-        RegisterCorrespondence.objects.filter(
-            Q(certification__code__in=codes) | Q(destination_code__in=codes)
-        )
-        .select_related("certification")
-        .only(
+    """(Re)build, once per import, the register crosswalks for every correspondence from or
+    to the given fiches whose two fiches are loaded: one crosswalk per pair of register
+    versions, from the older fiche to the newer when a succession link says which, else
+    from the source fiche; one entry per (source block, destination block), whole when
+    1 ↔ 1, else partial. Reads whole tables once (no list of codes in the SQL, whatever
+    their number). Returns the number of crosswalks written."""
+    correspondences = [
+        row
+        for row in RegisterCorrespondence.objects.order_by("certification_id", "position")
+        .values_list(
             "certification__code",
-            "position",
             "source_block_codes",
             "destination_code",
             "destination_block_codes",
         )
-        .order_by("certification_id", "position")
-    )
+        .iterator(chunk_size=5000)
+        if (row[0] in codes or row[2] in codes) and row[0] != row[2]
+    ]
     if not correspondences:
         return 0
-    pair_codes = {c.certification.code for c in correspondences} | {
-        c.destination_code for c in correspondences
+    pair_codes = {row[0] for row in correspondences} | {row[2] for row in correspondences}
+    versions = {
+        code: pk
+        for code, pk in CertificationVersion.objects.filter(code=REGISTER_VERSION_CODE).values_list(
+            "certification__code", "pk"
+        )
+        if code in pair_codes
     }
-    versions = dict(
-        CertificationVersion.objects.filter(
-            code=REGISTER_VERSION_CODE, certification__code__in=pair_codes
-        ).values_list("certification__code", "pk")
-    )
     newer_than: set[tuple[str, str]] = set()  # (newer, older)
-    for code, kind, other in RegisterLink.objects.filter(
-        certification__code__in=pair_codes
-    ).values_list("certification__code", "kind", "other_code"):
+    for code, kind, other in RegisterLink.objects.values_list(
+        "certification__code", "kind", "other_code"
+    ):
+        if code not in pair_codes:
+            continue
         if kind == RegisterLink.Kind.REPLACES:
             newer_than.add((code, other))
         else:
             newer_than.add((other, code))
-    pairs: dict[frozenset[str], tuple[str, str, list[RegisterCorrespondence]]] = {}
+    pairs: dict[frozenset[str], tuple[str, str, list[tuple[Any, ...]]]] = {}
     for corr in correspondences:
-        source, target = corr.certification.code, corr.destination_code
-        if source == target or source not in versions or target not in versions:
+        source, target = corr[0], corr[2]
+        if source not in versions or target not in versions:
             continue
         key = frozenset((source, target))
         if key not in pairs:
@@ -862,24 +1064,27 @@ def _register_crosswalks(codes: set[str]) -> int:
         pairs[key][2].append(corr)
     if not pairs:
         return 0
-    version_ids = [versions[code] for key in pairs for code in key]
-    block_ids = {
-        (version_id, code): pk
-        for version_id, code, pk in Block.objects.filter(version_id__in=version_ids).values_list(
+    version_ids = sorted({versions[code] for key in pairs for code in key})
+    wanted = set(version_ids)
+    block_ids: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(version_ids):
+        for version_id, code, pk in Block.objects.filter(version_id__in=chunk).values_list(
             "version_id", "code", "pk"
-        )
-    }
-    Crosswalk.objects.filter(
-        status=CrosswalkStatus.REGISTER,
-        from_version_id__in=version_ids,
-        to_version_id__in=version_ids,
-    ).delete()
-    taken = set(
-        Crosswalk.objects.filter(
-            from_version_id__in=version_ids, to_version_id__in=version_ids
-        ).values_list("from_version_id", "to_version_id")
-    )
-    planned: list[tuple[Crosswalk, list[RegisterCorrespondence]]] = []
+        ):
+            block_ids[(version_id, code)] = pk
+    stale: list[int] = []
+    taken: set[tuple[int, int]] = set()
+    for pk, from_id, to_id, status in Crosswalk.objects.values_list(
+        "pk", "from_version_id", "to_version_id", "status"
+    ):
+        if from_id in wanted and to_id in wanted:
+            if status == CrosswalkStatus.REGISTER:
+                stale.append(pk)
+            else:
+                taken.add((from_id, to_id))
+    for chunk in _chunks(stale):
+        Crosswalk.objects.filter(pk__in=chunk).delete()
+    planned: list[tuple[Crosswalk, list[tuple[Any, ...]]]] = []
     for from_code, to_code, corrs in pairs.values():
         from_version, to_version = versions[from_code], versions[to_code]
         if (from_version, to_version) in taken or (to_version, from_version) in taken:
@@ -896,16 +1101,15 @@ def _register_crosswalks(codes: set[str]) -> int:
     Crosswalk.objects.bulk_create(crosswalk for crosswalk, _corrs in planned)
     entries: dict[tuple[int, int, int], CrosswalkEntry] = {}
     for crosswalk, corrs in planned:
-        for corr in corrs:
-            source_version = versions[corr.certification.code]
-            target_version = versions[corr.destination_code]
+        for source, source_codes, target, target_codes in corrs:
+            source_version, target_version = versions[source], versions[target]
             coverage = (
                 Coverage.WHOLE
-                if len(corr.source_block_codes) == 1 and len(corr.destination_block_codes) == 1
+                if len(source_codes) == 1 and len(target_codes) == 1
                 else Coverage.PARTIAL
             )
-            for source_code in corr.source_block_codes:
-                for target_code in corr.destination_block_codes:
+            for source_code in source_codes:
+                for target_code in target_codes:
                     source_block = block_ids.get((source_version, source_code))
                     target_block = block_ids.get((target_version, target_code))
                     if source_block is None or target_block is None:
@@ -921,6 +1125,5 @@ def _register_crosswalks(codes: set[str]) -> int:
                             coverage=coverage,
                         ),
                     )
-    CrosswalkEntry.objects.bulk_create(entries.values())
-    written = len(planned)
-    return written
+    CrosswalkEntry.objects.bulk_create(entries.values(), batch_size=2000)
+    return len(planned)
