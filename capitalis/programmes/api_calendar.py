@@ -29,7 +29,6 @@ from capitalis.core.exceptions import DomainError
 from capitalis.programmes import calendars, ical
 from capitalis.programmes.calendars import CalendarView
 from capitalis.programmes.models import Calendar
-from capitalis.programmes.views_calendar import feed_language, ics_response
 
 
 class CalendarSummarySerializer(serializers.ModelSerializer[Calendar]):
@@ -242,7 +241,7 @@ class CalendarIcs(APIView):
         },
     )
     def get(self, request: Request, edition: str, campus: str, track: str) -> HttpResponse:
-        language = feed_language(request)
+        language = ical.feed_language(request)
         with translation.override(language):
             view = _view_for(edition, campus, track)
-        return ics_response(view, language=language)
+        return ical.ics_response(view, language=language)

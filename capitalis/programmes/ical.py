@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import icalendar
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from capitalis.programmes import rules
@@ -85,3 +88,24 @@ def to_ical(view: CalendarView, *, now: datetime) -> bytes:
         cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
+
+
+def feed_language(request: HttpRequest) -> str:
+    """``?lang=`` when it names a served language, else the request's (Accept-Language)."""
+    wanted = request.GET.get("lang", "")
+    codes = {code for code, _name in settings.LANGUAGES}
+    return wanted if wanted in codes else translation.get_language() or settings.LANGUAGE_CODE
+
+
+def ics_response(view: CalendarView, *, language: str) -> HttpResponse:
+    """The calendar as an iCalendar document in ``language``."""
+    with translation.override(language):
+        body = to_ical(view, now=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    filename = (
+        f"capitalis-{view.calendar.edition.code}-{view.calendar.campus.code}-"
+        f"{view.calendar.track}.ics"
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Language"] = language
+    return response

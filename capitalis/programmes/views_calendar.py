@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
@@ -142,33 +141,12 @@ def calendar_page(request: HttpRequest, edition: str, campus: str, track: str) -
     )
 
 
-def feed_language(request: HttpRequest) -> str:
-    """``?lang=`` when it names a served language, else the request's (Accept-Language)."""
-    wanted = request.GET.get("lang", "")
-    codes = {code for code, _name in settings.LANGUAGES}
-    return wanted if wanted in codes else translation.get_language() or settings.LANGUAGE_CODE
-
-
-def ics_response(view: CalendarView, *, language: str) -> HttpResponse:
-    """The calendar as an iCalendar document in ``language``."""
-    with translation.override(language):
-        body = ical.to_ical(view, now=timezone.now())
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    filename = (
-        f"capitalis-{view.calendar.edition.code}-{view.calendar.campus.code}-"
-        f"{view.calendar.track}.ics"
-    )
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Content-Language"] = language
-    return response
-
-
 def calendar_feed(request: HttpRequest, token: UUID) -> HttpResponse:
     """The public iCalendar feed of a calendar (the token is the secret)."""
-    language = feed_language(request)
+    language = ical.feed_language(request)
     try:
         with translation.override(language):
             view = calendars.build(calendars.calendar_by_token(token), with_events=True)
     except DomainError as error:
         return _not_found(request, error.message)
-    return ics_response(view, language=language)
+    return ical.ics_response(view, language=language)
