@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import multiprocessing
 import pickle
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -421,8 +423,8 @@ class _Prepared(NamedTuple):
     # (SIRET, name, link values (_LINK_FIELDS)), in the register's order
     certifiers: list[tuple[str, str, tuple[Any, ...]]]
     succession: list[tuple[str, str, int]]  # kind, other code, position
-    # position, source block codes, destination code, destination block codes
-    correspondences: list[tuple[int, list[str], str, list[str]]]
+    # position, source block codes (JSON), destination code, destination block codes (JSON)
+    correspondences: list[tuple[int, str, str, str]]
 
 
 @dataclasses.dataclass
@@ -486,11 +488,18 @@ def register_import(
 # --- Reading: the child process -------------------------------------------------------------
 
 
-def _prepare(fiche: Fiche) -> _Prepared:
-    """A fiche as plain rows (no ORM, no database): runs in the reader process."""
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
-    def code_labels(items: Iterable[Any]) -> list[dict[str, str]]:
-        return [{"code": item.code, "label": item.label} for item in items]
+
+def _prepare(fiche: Fiche) -> _Prepared:
+    """A fiche as plain rows ready for the database (no ORM, no connection): runs in the
+    reader process. JSON values are JSON text and dates ISO text, which SQLite stores as
+    the ORM does and PostgreSQL casts to the column's type."""
+    dumps = json.dumps
+
+    def code_labels(items: Iterable[Any]) -> str:
+        return dumps([{"code": item.code, "label": item.label} for item in items])
 
     blocks = [
         _PreparedBlock(
@@ -527,41 +536,43 @@ def _prepare(fiche: Fiche) -> _Prepared:
             code_labels(fiche.rome_codes),
             code_labels(fiche.formacodes),
             fiche.has_partners,
-            fiche.registration_date,
-            fiche.registration_end,
+            _day(fiche.registration_date),
+            _day(fiche.registration_end),
             fiche.registration_years,
             fiche.registration_type,
-            fiche.award_deadline,
+            _day(fiche.award_deadline),
             fiche.active,
             fiche.blocks_separately,
-            {
-                route.key: {
-                    "active": route.active,
-                    "composition": route.composition,
-                    "changed_on": route.changed_on.isoformat() if route.changed_on else None,
+            dumps(
+                {
+                    route.key: {
+                        "active": route.active,
+                        "composition": route.composition,
+                        "changed_on": route.changed_on.isoformat() if route.changed_on else None,
+                    }
+                    for route in fiche.access_routes
                 }
-                for route in fiche.access_routes
-            },
+            ),
             fiche.activities_text,
             fiche.capacities_text,
             fiche.sectors_text,
             fiche.target_jobs_text,
             fiche.objectives_text,
             fiche.entry_prerequisites_text,
-            list(fiche.extra),
+            dumps(list(fiche.extra)),
             fiche.digest,
         ),
         version=(
             f"Fiche {fiche.code} du registre national",
             f"National register fiche {fiche.code}",
             fiche.code,
-            fiche.registration_date,
-            fiche.registration_end,
+            _day(fiche.registration_date),
+            _day(fiche.registration_end),
         ),
         optional_blocks_required=1 if any(b.values[1] == BlockKind.OPTIONAL for b in blocks) else 0,
         blocks=blocks,
         certifiers=[
-            (c.siret, c.name, (c.commercial_name, c.website, c.state, c.state_date))
+            (c.siret, c.name, (c.commercial_name, c.website, c.state, _day(c.state_date)))
             for c in fiche.certifiers
         ],
         succession=[
@@ -575,9 +586,9 @@ def _prepare(fiche: Fiche) -> _Prepared:
         correspondences=[
             (
                 position,
-                list(corr.source_block_codes),
+                dumps(corr.source_block_codes),
                 corr.destination_code,
-                list(corr.destination_block_codes),
+                dumps(corr.destination_block_codes),
             )
             for position, corr in enumerate(fiche.correspondences)
         ],
@@ -660,10 +671,10 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 
 
 class _Insert:
-    """A plain executemany INSERT of rows giving ``names`` (in that order) into a model's
-    table, without model instances (a full export is about a million rows). The other
-    columns take ``constants`` or their default; timestamps are now; JSON and date values
-    are adapted like the ORM does."""
+    """A plain executemany INSERT of rows giving ``names`` (in that order, values ready for
+    the database: see ``_prepare``) into a model's table, without model instances (a full
+    export is about a million rows). The other columns take ``constants`` or their default
+    (adapted like the ORM does); timestamps are now."""
 
     def __init__(
         self, model: Any, names: Sequence[str], constants: dict[str, Any] | None = None
@@ -683,11 +694,6 @@ class _Insert:
                 value = constants.get(field.attname, field.get_default())
             tail.append(field.get_db_prep_save(value, connection))
         self.tail = tuple(tail)
-        self.adapt = [
-            (index, field)
-            for index, field in enumerate(given)
-            if isinstance(field, models.JSONField | models.DateField)
-        ]
         self.table = ops.quote_name(model._meta.db_table)
         self.pk_column = model._meta.pk.column
         self.columns = [field.column for field in given + rest]
@@ -700,17 +706,7 @@ class _Insert:
 
     def _rows(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         tail = self.tail
-        if not self.adapt:
-            return [row + tail for row in rows]
-        out = []
-        adapt = self.adapt
-        for row in rows:
-            values = list(row)
-            for index, field in adapt:
-                if values[index] is not None:
-                    values[index] = field.get_db_prep_save(values[index], connection)
-            out.append((*values, *tail))
-        return out
+        return [row + tail for row in rows]
 
     def insert(self, rows: Iterable[tuple[Any, ...]]) -> None:
         values = self._rows(rows)
@@ -937,11 +933,23 @@ def _sync_rows(
         row.delete()
 
 
+def _orm_values(model: Any, names: Sequence[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A prepared row back as the ORM's values (JSON decoded, dates parsed)."""
+    values = dict(zip(names, row, strict=True))
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if isinstance(value, str) and isinstance(field, models.JSONField):
+            values[name] = json.loads(value)
+        elif isinstance(value, str) and isinstance(field, models.DateField):
+            values[name] = date.fromisoformat(value)
+    return values
+
+
 def _register_update(pk: int, fiche: _Prepared, certifier_ids: dict[tuple[str, str], int]) -> None:
     """Update one changed fiche in place, keyed by codes (blocks and competencies keep
     their ids), with history rows for what changed."""
     certification = Certification.objects.get(pk=pk)
-    values = dict(zip(_CERT_FIELDS, fiche.certification, strict=True))
+    values = _orm_values(Certification, _CERT_FIELDS, fiche.certification)
     values["provenance"] = REGISTER_PROVENANCE
     if _assign(certification, values):
         certification.save()
@@ -953,7 +961,7 @@ def _register_update(pk: int, fiche: _Prepared, certifier_ids: dict[tuple[str, s
             certification_id=pk,
             certifier_id=certifier_id,
             position=position,
-            **dict(zip(_LINK_FIELDS, values, strict=True)),
+            **_orm_values(CertificationCertifier, _LINK_FIELDS, tuple(values)),
         )
         for _pk, certifier_id, position, *values in _link_rows(pk, fiche, certifier_ids)
     )
@@ -965,14 +973,14 @@ def _register_update(pk: int, fiche: _Prepared, certifier_ids: dict[tuple[str, s
         RegisterCorrespondence(
             certification_id=pk,
             position=position,
-            source_block_codes=source,
+            source_block_codes=json.loads(source),
             destination_code=destination,
-            destination_block_codes=targets,
+            destination_block_codes=json.loads(targets),
         )
         for position, source, destination, targets in fiche.correspondences
     )
     version_values = {
-        **dict(zip(_VERSION_FIELDS, fiche.version, strict=True)),
+        **_orm_values(CertificationVersion, _VERSION_FIELDS, fiche.version),
         "status": VersionStatus.CURRENT,
         "provenance": REGISTER_PROVENANCE,
     }
