@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import marshal
 import multiprocessing
-import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -341,7 +341,7 @@ def referential_data_load(*, documents: Sequence[ReferentialDocument]) -> LoadCo
 
 # === National register import (register_import) — SPEC §1, issue 2 point 7 ===================
 # Two processes, one transaction: a forked child parses the file (lxml, then the mapping of
-# each fiche to plain rows, ``_Prepared``) and sends pickled batches through a pipe, while
+# each fiche to plain rows, ``_Prepared``) and sends marshalled batches through a pipe, while
 # this process writes the previous batch with plain executemany INSERTs. A malformed file
 # is reported by the child and raised here as the same RegisterFormatError, so the
 # transaction rolls back. The register crosswalks are rebuilt once, at the end.
@@ -606,13 +606,28 @@ def _batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Pr
         yield batch
 
 
+def _to_wire(batch: list[_Prepared]) -> list[tuple[Any, ...]]:
+    """A batch as plain tuples, which ``marshal`` writes and reads about twice as fast as
+    ``pickle`` (the parent's reading is on the import's critical path)."""
+    return [(*fiche[:6], [tuple(block) for block in fiche.blocks], *fiche[7:]) for fiche in batch]
+
+
+def _from_wire(batch: list[tuple[Any, ...]]) -> list[_Prepared]:
+    return [
+        _Prepared._make(
+            (*fiche[:6], [_PreparedBlock._make(block) for block in fiche[6]], *fiche[7:])
+        )
+        for fiche in batch
+    ]
+
+
 def _register_reader(path: str | Path | IO[bytes], batch_size: int, sender: Any) -> None:
-    """The reader process: pickled ("batch", [_Prepared]) messages, then ("done", None) or
-    the error that stopped it."""
+    """The reader process: marshalled ("batch", [_Prepared as tuples]) messages, then
+    ("done", None) or the error that stopped it."""
     message: tuple[str, Any]
     try:
         for batch in _batches(path, batch_size):
-            sender.send_bytes(pickle.dumps(("batch", batch), pickle.HIGHEST_PROTOCOL))
+            sender.send_bytes(marshal.dumps(("batch", _to_wire(batch))))
         message = ("done", None)
     except RegisterFormatError as error:
         message = ("format", (error.element, error.line, error.detail))
@@ -621,7 +636,7 @@ def _register_reader(path: str | Path | IO[bytes], batch_size: int, sender: Any)
     except Exception as error:  # reported to the parent, which raises it
         message = ("error", f"{type(error).__name__}: {error}")
     with contextlib.suppress(OSError):  # the parent may have stopped listening
-        sender.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+        sender.send_bytes(marshal.dumps(message))
     sender.close()
 
 
@@ -641,11 +656,11 @@ def _prepared_batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator
     try:
         while True:
             try:
-                kind, payload = pickle.loads(receiver.recv_bytes())  # noqa: S301 — our child
+                kind, payload = marshal.loads(receiver.recv_bytes())  # noqa: S302 — our child
             except EOFError:
                 raise RuntimeError("the register reader process stopped unexpectedly") from None
             if kind == "batch":
-                yield payload
+                yield _from_wire(payload)
             elif kind == "done":
                 return
             elif kind == "format":
