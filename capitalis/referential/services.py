@@ -47,6 +47,7 @@ from capitalis.referential.register import (
     Fiche,
     RegisterFormatError,
     read_fiches,
+    split_statements,
 )
 
 if TYPE_CHECKING:
@@ -399,15 +400,24 @@ _BLOCK_FIELDS: tuple[str, ...] = (
     "validation_prerequisites_text",
 )
 _LINK_FIELDS: tuple[str, ...] = ("commercial_name", "website", "state", "state_date")
-_COMPETENCY_CODES = [f"C{i:02d}" for i in range(1, 1000)]
-_MODALITY_CODES = [f"M{i:02d}" for i in range(1, 1000)]
+_COMPETENCY_CODES = [f"C{i:02d}" for i in range(1, 100)]
+_MODALITY_CODES = [f"M{i:02d}" for i in range(1, 100)]
 
 
 class _PreparedBlock(NamedTuple):
+    """A block's code and values; its competencies and modalities are split from its texts
+    by the writer (which has the spare time; the texts cross the pipe once)."""
+
     code: str
     values: tuple[Any, ...]  # _BLOCK_FIELDS
-    competencies: list[str]
-    modalities: list[str]
+
+    @property
+    def competencies(self) -> list[str]:
+        return split_statements(self.values[3])
+
+    @property
+    def modalities(self) -> list[str]:
+        return split_statements(self.values[4])
 
 
 class _Prepared(NamedTuple):
@@ -513,8 +523,6 @@ def _prepare(fiche: Fiche) -> _Prepared:
                 block.entry_prerequisites_text,
                 block.validation_prerequisites_text,
             ),
-            block.competencies,
-            block.modalities,
         )
         for position, block in enumerate(fiche.blocks)
     ]
@@ -851,17 +859,13 @@ class _RegisterWriter:
         block_ids = self.block.insert_ids(
             (version_id, block.code, *block.values) for version_id, block in blocks
         )
-        competency_codes, modality_codes = _COMPETENCY_CODES, _MODALITY_CODES
-        self.competency.insert(
-            (block_id, competency_codes[position], text, position)
-            for block_id, (_v, block) in zip(block_ids, blocks, strict=True)
-            for position, text in enumerate(block.competencies)
-        )
-        self.modality.insert(
-            (block_id, modality_codes[position], text, position)
-            for block_id, (_v, block) in zip(block_ids, blocks, strict=True)
-            for position, text in enumerate(block.modalities)
-        )
+        competencies: list[tuple[Any, ...]] = []
+        modalities: list[tuple[Any, ...]] = []
+        for block_id, (_v, block) in zip(block_ids, blocks, strict=True):
+            competencies.extend(_statement_rows(block_id, block.competencies, _COMPETENCY_CODES))
+            modalities.extend(_statement_rows(block_id, block.modalities, _MODALITY_CODES))
+        self.competency.insert(competencies)
+        self.modality.insert(modalities)
         links: list[tuple[Any, ...]] = []
         succession: list[tuple[Any, ...]] = []
         correspondences: list[tuple[Any, ...]] = []
@@ -872,6 +876,13 @@ class _RegisterWriter:
         self.link.insert(links)
         self.succession.insert(succession)
         self.correspondence.insert(correspondences)
+
+
+def _statement_rows(block_id: int, texts: list[str], codes: list[str]) -> list[tuple[Any, ...]]:
+    """(block, code, text, position) rows; codes C01…, M01… (more digits past 99)."""
+    if len(texts) > len(codes):
+        codes = [f"{codes[0][0]}{i:02d}" for i in range(1, len(texts) + 1)]
+    return [(block_id, codes[position], text, position) for position, text in enumerate(texts)]
 
 
 def _link_rows(
