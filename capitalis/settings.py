@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "capitalis.accounts",
     "capitalis.referential",
     "capitalis.programmes",
+    "capitalis.admissions",
     "capitalis.finance",
     "capitalis.web",
 ]
