@@ -164,7 +164,7 @@ def run(fiches: int) -> int:
         floor = _measure("bare iterparse (floor)", [sys.executable, "-c", FLOOR, str(path)], env)
         imported = _measure(
             "manage.py import_register",
-            [sys.executable, "manage.py", "import_register", str(path)],
+            [sys.executable, "manage.py", "import_register", "-v", "2", str(path)],
             env,
         )
     ratio = imported.seconds / floor.seconds
@@ -177,7 +177,8 @@ def run(fiches: int) -> int:
         )
     print(f"{'ratio import / floor':<28} {ratio:>10.2f} {cpu_ratio:>10.2f}")
     print(f"load average during the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"import said: {imported.output.splitlines()[-1] if imported.output else ''}")
+    for line in imported.output.splitlines()[-2:]:
+        print(f"import said: {line}")
     failures = []
     if ratio > MAX_RATIO:
         failures.append(f"time ratio {ratio:.2f} > {MAX_RATIO}")

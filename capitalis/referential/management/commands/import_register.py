@@ -50,4 +50,9 @@ class Command(BaseCommand):
         }
         if report.dry_run:
             summary += " " + _("Dry run: nothing was written.")
+        if options["verbosity"] >= 2 and report.timings:
+            self.stdout.write(
+                "timings: "
+                + ", ".join(f"{name} {value:.2f}" for name, value in report.timings.items())
+            )
         self.stdout.write(summary)
