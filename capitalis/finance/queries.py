@@ -4,17 +4,30 @@ stored schedule, with its lines, reasons and payers in the request's language.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Role, ScopeKind, has_role
 from capitalis.core.exceptions import DomainError
 from capitalis.finance import rules
-from capitalis.finance.models import FeeSchedule
+from capitalis.finance.models import (
+    PAYER_KIND_LABELS,
+    FeeSchedule,
+    Invoice,
+    InvoiceLine,
+    Payment,
+)
 
 PAYER_LABELS = {
     rules.Payer.LEARNER: gettext_lazy("the learner"),
@@ -180,3 +193,247 @@ def fee_quote(
         learner_remainder=quote.learner_remainder,
         reasons=tuple(_reasons(quote, track=fee_track, payer=fee_payer)),
     )
+
+
+# --- Invoices, payments, balances, export (issue 4 point 8) --------------------------------------
+
+
+def _sum_of(model: type[models.Model]) -> Subquery:
+    """The total ``amount`` of an invoice's lines or payments, as a subquery (no row
+    multiplication when both are summed)."""
+    rows = (
+        model.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(rows, output_field=models.DecimalField(max_digits=12, decimal_places=2))
+
+
+def _with_totals(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    zero = Value(Decimal("0.00"), output_field=models.DecimalField(max_digits=12, decimal_places=2))
+    return qs.annotate(
+        total=Coalesce(_sum_of(InvoiceLine), zero),
+        paid=Coalesce(_sum_of(Payment), zero),
+    ).annotate(owed=F("total") - F("paid"))
+
+
+def finance_scope(*, user: Any) -> Q | None:
+    """Which invoices ``user`` may read, as a filter; None when none. Finance staff: every
+    invoice (global grant) or their campus's; everyone else: the invoices that concern her
+    (a candidate or learner). An employer tutor sees none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Q()
+    grants = grants_for(user=user)
+    if has_role(grants, Role.FINANCE).ok:
+        return Q()
+    campuses = [
+        g.scope_id for g in grants if g.role is Role.FINANCE and g.scope is ScopeKind.CAMPUS
+    ]
+    scope = Q(customer=user)
+    if campuses:
+        scope |= Q(campus_id__in=campuses)
+    return scope
+
+
+def is_finance_staff(*, user: Any) -> bool:
+    """Does ``user`` hold the finance role (global or on a campus)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(g.role is Role.FINANCE for g in grants_for(user=user))
+
+
+def can_manage_invoice(*, user: Any, invoice: Invoice) -> bool:
+    """May ``user`` record payments on or cancel ``invoice``? Finance staff of its campus."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return has_role(grants_for(user=user), Role.FINANCE, ScopeKind.CAMPUS, invoice.campus_id).ok
+
+
+def invoice_list_for(
+    *,
+    user: Any,
+    status: str | None = None,
+    payer_kind: str | None = None,
+    campus_id: int | None = None,
+    academic_year: str | None = None,
+) -> QuerySet[Invoice]:
+    """The invoices ``user`` may read, with ``total``, ``paid`` and ``owed`` (one query)."""
+    scope = finance_scope(user=user)
+    if scope is None:
+        return Invoice.objects.none()
+    qs = Invoice.objects.filter(scope).select_related("campus", "customer")
+    if status:
+        qs = qs.filter(status=status)
+    if payer_kind:
+        qs = qs.filter(payer_kind=payer_kind)
+    if campus_id:
+        qs = qs.filter(campus_id=campus_id)
+    if academic_year:
+        qs = qs.filter(academic_year=academic_year)
+    return _with_totals(qs).order_by("-issued_on", "-number")
+
+
+def invoice_get_for(*, user: Any, pk: int) -> Invoice:
+    """One invoice ``user`` may read, with its totals, lines, instalments and payments
+    (four queries). Raises Invoice.DoesNotExist otherwise (the views answer 404)."""
+    return (
+        invoice_list_for(user=user).prefetch_related("lines", "instalments", "payments").get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class PayerBalance:
+    payer_kind: str
+    payer_label: str
+    invoices: int
+    total: Decimal
+    paid: Decimal
+    owed: Decimal
+
+
+def balances_per_payer(invoices: QuerySet[Invoice]) -> list[PayerBalance]:
+    """Totals per payer kind over ``invoices`` (cancelled ones left out), one query."""
+    rows = (
+        invoices.exclude(status=rules.InvoiceStatus.CANCELLED.value)
+        .order_by()
+        .values("payer_kind")
+        .annotate(
+            n=Count("pk"),
+            sum_total=Sum("total"),
+            sum_paid=Sum("paid"),
+        )
+        .order_by("payer_kind")
+    )
+    result = []
+    for row in rows:
+        total = row["sum_total"] or Decimal("0.00")
+        paid = row["sum_paid"] or Decimal("0.00")
+        kind = rules.Payer(row["payer_kind"])
+        result.append(
+            PayerBalance(
+                payer_kind=kind.value,
+                payer_label=str(PAYER_KIND_LABELS[kind]),
+                invoices=row["n"],
+                total=total,
+                paid=paid,
+                owed=total - paid,
+            )
+        )
+    return result
+
+
+def payment_list_for(*, user: Any) -> QuerySet[Payment]:
+    """The payments ``user`` may read (those of the invoices she may read), one query."""
+    scope = finance_scope(user=user)
+    if scope is None:
+        return Payment.objects.none()
+    invoices = Invoice.objects.filter(scope).values("pk")
+    return (
+        Payment.objects.filter(invoice__in=invoices)
+        .select_related("invoice")
+        .order_by("-paid_on", "-id")
+    )
+
+
+EXPORT_COLUMNS = (
+    "date",
+    "entry",
+    "invoice",
+    "invoice_kind",
+    "invoice_status",
+    "academic_year",
+    "campus",
+    "payer_kind",
+    "payer_name",
+    "line_kind",
+    "label",
+    "amount",
+    "method",
+    "reference",
+)
+
+
+def export_rows(*, user: Any, date_from: date | None, date_to: date | None) -> Iterator[list[str]]:
+    """The accounting journal for finance staff, one row per invoice line (entry "line", dated
+    the invoice's issue date, the amount owed: positive, the deducted deposit negative) and one
+    row per payment (entry "payment", dated the day it was paid, the amount received).
+    Cancelled invoices' lines are left out. Amounts use a dot and two decimals (1234.50), dates
+    ISO 8601. Two queries whatever the number of rows."""
+    scope = finance_scope(user=user) if is_finance_staff(user=user) else None
+    if scope is None:
+        return
+    invoices = Invoice.objects.filter(scope)
+    lines = InvoiceLine.objects.filter(invoice__in=invoices.values("pk")).exclude(
+        invoice__status=rules.InvoiceStatus.CANCELLED.value
+    )
+    payments = Payment.objects.filter(invoice__in=invoices.values("pk"))
+    if date_from:
+        lines = lines.filter(invoice__issued_on__gte=date_from)
+        payments = payments.filter(paid_on__gte=date_from)
+    if date_to:
+        lines = lines.filter(invoice__issued_on__lte=date_to)
+        payments = payments.filter(paid_on__lte=date_to)
+    rows: list[tuple[date, int, str, int, list[str]]] = []
+    for line in lines.select_related("invoice__campus"):
+        inv = line.invoice
+        rows.append(
+            (
+                inv.issued_on,
+                0,
+                inv.number,
+                line.position,
+                [
+                    inv.issued_on.isoformat(),
+                    "line",
+                    inv.number,
+                    inv.kind,
+                    inv.status,
+                    inv.academic_year,
+                    inv.campus.code,
+                    inv.payer_kind,
+                    inv.payer_name,
+                    line.kind,
+                    line.label,
+                    f"{line.amount:.2f}",
+                    "",
+                    "",
+                ],
+            )
+        )
+    for payment in payments.select_related("invoice__campus"):
+        inv = payment.invoice
+        rows.append(
+            (
+                payment.paid_on,
+                1,
+                inv.number,
+                payment.pk,
+                [
+                    payment.paid_on.isoformat(),
+                    "payment",
+                    inv.number,
+                    inv.kind,
+                    inv.status,
+                    inv.academic_year,
+                    inv.campus.code,
+                    inv.payer_kind,
+                    inv.payer_name,
+                    "",
+                    str(payment.get_method_display()),
+                    f"{payment.amount:.2f}",
+                    payment.method,
+                    payment.reference,
+                ],
+            )
+        )
+    rows.sort(key=lambda r: r[:4])
+    for row in rows:
+        yield row[4]

@@ -9,10 +9,12 @@ recorded.
 
 from __future__ import annotations
 
+import calendar
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
 
 CENT = Decimal("0.01")
 
@@ -153,3 +155,135 @@ def compute_fees(schedule: FeeScheduleFacts, *, payer: Payer) -> FeeQuote:
         reasons=tuple(reasons),
         params={"academic_year": schedule.academic_year, "track": schedule.track.value},
     )
+
+
+# --- Invoices, instalments, payments, balances (issue 4 point 8) --------------------------------
+
+
+class InvoiceKind(enum.StrEnum):
+    APPLICATION_FEE = "application_fee"
+    DEPOSIT = "deposit"
+    TUITION = "tuition"
+
+
+class InvoiceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+# The invoice's status machine. "paid" is reached (and left, should a payment be removed) from
+# the balance, never by hand; a paid invoice cannot be cancelled (a refund is not modelled).
+INVOICE_TRANSITIONS: Mapping[InvoiceStatus, frozenset[InvoiceStatus]] = {
+    InvoiceStatus.DRAFT: frozenset({InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.ISSUED: frozenset({InvoiceStatus.PAID, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.PAID: frozenset({InvoiceStatus.ISSUED}),
+    InvoiceStatus.CANCELLED: frozenset(),
+}
+
+
+def invoice_can_transition(current: InvoiceStatus, target: InvoiceStatus) -> bool:
+    """Is ``current → target`` in the invoice's transition table?"""
+    return target in INVOICE_TRANSITIONS[current]
+
+
+@dataclass(frozen=True)
+class InvoiceLineFacts:
+    kind: LineKind
+    amount: Decimal
+
+
+def application_fee_lines(quote: FeeQuote) -> tuple[InvoiceLineFacts, ...]:
+    """The candidate's application-fee invoice: the one application-fee line of the quote."""
+    return tuple(
+        InvoiceLineFacts(line.kind, line.amount)
+        for line in quote.lines
+        if line.kind is LineKind.APPLICATION_FEE and line.billed
+    )
+
+
+def deposit_lines(quote: FeeQuote) -> tuple[InvoiceLineFacts, ...]:
+    """The booking-deposit invoice (initial track only): the deposit, paid first."""
+    if not quote.deposit:
+        return ()
+    return (InvoiceLineFacts(LineKind.DEPOSIT, quote.deposit),)
+
+
+def tuition_lines(quote: FeeQuote) -> tuple[InvoiceLineFacts, ...]:
+    """The tuition invoice: the tuition and, when a deposit was billed, the deposit deducted
+    (a negative line). Its total is what remains to pay after the deposit."""
+    return tuple(
+        InvoiceLineFacts(line.kind, line.amount)
+        for line in quote.lines
+        if line.kind in (LineKind.TUITION, LineKind.DEPOSIT) and line.billed
+    )
+
+
+def tuition_payer(quote: FeeQuote) -> Payer:
+    """Who receives the tuition invoice: the payer of the quote's tuition line."""
+    for line in quote.lines:
+        if line.kind is LineKind.TUITION:
+            return line.payer
+    raise FeeError("no_tuition", "the quote has no tuition line")
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months, clipped to the month's last day
+    (31 January + 1 month = 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def instalments(
+    total: Decimal, count: int, first_due: date, every_months: int = 1
+) -> tuple[tuple[date, Decimal], ...]:
+    """Split ``total`` (euros, two decimals) into ``count`` instalments due every
+    ``every_months`` months from ``first_due``. Every instalment but the last is the total
+    divided by the count, rounded down to the cent; the last absorbs the rounding, so the sum
+    is exactly the total."""
+    if count < 1:
+        raise FeeError("instalment_count", "at least one instalment")
+    if every_months < 0:
+        raise FeeError("instalment_interval", "the interval cannot be negative")
+    total = validate_amount(total, name="total")
+    share = (total / count).quantize(CENT, rounding=ROUND_DOWN)
+    amounts = [share] * (count - 1) + [total - share * (count - 1)]
+    return tuple(
+        (add_months(first_due, i * every_months), amount) for i, amount in enumerate(amounts)
+    )
+
+
+def balance(line_amounts: Iterable[Decimal], payment_amounts: Iterable[Decimal]) -> Decimal:
+    """What is still owed: the lines' total minus the payments (negative when overpaid)."""
+    return (sum(line_amounts, Decimal("0.00")) - sum(payment_amounts, Decimal("0.00"))).quantize(
+        CENT
+    )
+
+
+def status_from_balance(current: InvoiceStatus, owed: Decimal) -> InvoiceStatus:
+    """An issued invoice with nothing owed is paid; a paid one owing again is issued again.
+    Drafts and cancelled invoices keep their status."""
+    if current is InvoiceStatus.ISSUED and owed <= 0:
+        return InvoiceStatus.PAID
+    if current is InvoiceStatus.PAID and owed > 0:
+        return InvoiceStatus.ISSUED
+    return current
+
+
+def check_payment(amount: Decimal, *, owed: Decimal, allow_overpayment: bool = False) -> Decimal:
+    """A payment is a number above zero with at most two decimals, and not above what is owed
+    unless the user confirms an overpayment. Returns the amount with two decimals."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise FeeError("not_a_number", "the amount is not a number")
+    if amount <= 0:
+        raise FeeError("not_positive", "the amount must be above zero")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(CENT):
+        raise FeeError("too_many_decimals", "the amount has more than two decimals")
+    amount = amount.quantize(CENT)
+    if amount > owed and not allow_overpayment:
+        raise FeeError("over_balance", "the amount exceeds the balance")
+    return amount

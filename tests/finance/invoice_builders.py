@@ -1,0 +1,77 @@
+"""Small data for the invoice tests: a catalogue (one edition 2024-25, two campuses, fee
+schedules on both tracks), candidates with an application, finance staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from capitalis.accounts.models import User
+from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.accounts.services import role_grant, user_create
+from capitalis.admissions.models import Application
+from capitalis.programmes.models import Campus, Edition, Programme
+from tests.programmes.builders import build_catalogue
+
+
+def catalogue() -> Programme:
+    return build_catalogue(editions=1, campuses=2, courses=0)
+
+
+def person(email: str, role: Role | None = None, campus: Campus | None = None) -> User:
+    user = user_create(email=email, password="pw-Secret-123", full_name=email.split("@")[0])
+    if role is not None:
+        scope = ScopeKind.CAMPUS if campus is not None else ScopeKind.GLOBAL
+        role_grant(
+            user=user, role=role, scope=scope, scope_id=campus.pk if campus else None, actor=None
+        )
+    return user
+
+
+def application(candidate: User, *, campus: Campus | None = None, track: str = "initial") -> Any:
+    edition = Edition.objects.get()
+    year = edition.programme.years.get(position=1)
+    return Application.objects.create(
+        candidate=candidate,
+        edition=edition,
+        year=year,
+        campus=campus or Campus.objects.order_by("position").first(),
+        track=track,
+        status="submitted",
+    )
+
+
+def enrolment(
+    learner_user: User,
+    *,
+    campus: Campus | None = None,
+    track: str = "initial",
+    opco: str = "OPCO Test",
+    application: Any = None,
+) -> Any:
+    """An enrolment built with the ORM (the finance tests only need its facts); a work-study
+    one gets a contract with an employer and, unless ``opco`` is empty, an OPCO."""
+    import datetime as dt
+
+    from capitalis.enrolment.models import Contract, Enrolment, Learner
+
+    edition = Edition.objects.get()
+    learner, _created = Learner.objects.get_or_create(user=learner_user)
+    row = Enrolment.objects.create(
+        learner=learner,
+        edition=edition,
+        year=edition.programme.years.get(position=1),
+        campus=campus or Campus.objects.order_by("position").first(),
+        track=track,
+        application=application,
+    )
+    if track == "work_study":
+        Contract.objects.create(
+            enrolment=row,
+            kind="apprenticeship",
+            employer_name="Employer Test SA",
+            employer_siret="73282932000074",
+            opco_name=opco,
+            start_date=dt.date(2024, 9, 1),
+            end_date=dt.date(2026, 8, 31),
+        )
+    return row
