@@ -1,0 +1,199 @@
+"""Reads on applications, scoped by who asks (SPEC §3, §10): a candidate sees only her own
+applications; an admissions officer those of her campus (or all with a school-wide grant); the
+programme director all; a jury president or member those presented to his jury; the campus
+disability referent the applications of her campus that ask for an accommodation. Anything
+else is not found (the views answer 404, never 403, so ids cannot be probed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Grant, Role, ScopeKind, has_role
+from capitalis.admissions import rules
+from capitalis.admissions.models import (
+    Application,
+    ApplicationDocument,
+    EligibilityRule,
+    PriorDegree,
+)
+from capitalis.core.models import pick_language
+from capitalis.programmes.models import Offering
+
+FIELD_LABELS = dict(PriorDegree.Field.choices)
+
+
+def _scoped_ids(grants: frozenset[Grant], role: Role, scope: ScopeKind) -> list[int]:
+    return [g.scope_id for g in grants if g.role is role and g.scope is scope and g.scope_id]
+
+
+def _is_global(grants: frozenset[Grant], *roles: Role) -> bool:
+    return any(g.role in roles and g.scope is ScopeKind.GLOBAL for g in grants)
+
+
+def _visibility(user: User) -> Q | None:
+    """The filter of the applications ``user`` may read; None: every application."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    grants = grants_for(user=user)
+    if _is_global(grants, Role.ADMISSIONS_OFFICER, Role.PROGRAMME_DIRECTOR):
+        return None
+    q = Q(candidate=user)
+    campuses = _scoped_ids(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS)
+    if campuses:
+        q |= Q(campus_id__in=campuses)
+    juries = _scoped_ids(grants, Role.JURY_PRESIDENT, ScopeKind.JURY_SESSION) + _scoped_ids(
+        grants, Role.JURY_MEMBER, ScopeKind.JURY_SESSION
+    )
+    if juries:
+        q |= Q(jury_id__in=juries)
+    referent = _scoped_ids(grants, Role.DISABILITY_REFERENT, ScopeKind.CAMPUS)
+    if referent:
+        q |= Q(campus_id__in=referent, accommodation_requested=True)
+    return q
+
+
+def application_list_for(*, user: User) -> QuerySet[Application]:
+    """The applications ``user`` may read, newest first, with their target."""
+    qs = Application.objects.select_related(
+        "candidate", "edition", "edition__programme", "year", "campus", "specialisation"
+    )
+    visibility = _visibility(user)
+    return qs if visibility is None else qs.filter(visibility)
+
+
+def application_get_for(*, user: User, pk: int) -> Application:
+    """One application ``user`` may read, with degrees, documents and transitions;
+    :class:`Application.DoesNotExist` when it does not exist or is not hers/his to read."""
+    return (
+        application_list_for(user=user)
+        .prefetch_related(
+            "prior_degrees",
+            Prefetch("documents", queryset=ApplicationDocument.objects.order_by("kind", "id")),
+            "transitions__by",
+        )
+        .get(pk=pk)
+    )
+
+
+def actors_for(*, user: User | None, application: Application) -> frozenset[rules.Actor]:
+    """The rules.Actor roles ``user`` holds on this application (None: the system)."""
+    if user is None:
+        return frozenset({rules.Actor.SYSTEM})
+    actors: set[rules.Actor] = set()
+    if application.candidate_id == user.pk:
+        actors.add(rules.Actor.CANDIDATE)
+    grants = grants_for(user=user)
+    if (
+        has_role(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, application.campus_id).ok
+        or has_role(grants, Role.PROGRAMME_DIRECTOR).ok
+    ):
+        actors.add(rules.Actor.ADMISSIONS)
+    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok or any(
+        has_role(grants, role, ScopeKind.JURY_SESSION, application.jury_id).ok
+        for role in (Role.JURY_PRESIDENT, Role.JURY_MEMBER)
+    ):
+        actors.add(rules.Actor.JURY)
+    return frozenset(actors)
+
+
+def is_admissions_staff(*, user: User, application: Application) -> bool:
+    return rules.Actor.ADMISSIONS in actors_for(user=user, application=application)
+
+
+def next_statuses_for(*, user: User, application: Application) -> list[rules.Status]:
+    """The statuses ``user`` may move this application to now (for the buttons)."""
+    current = rules.Status(application.status)
+    found: list[rules.Status] = []
+    for actor in actors_for(user=user, application=application):
+        for status in rules.next_statuses(current, actor):
+            if status not in found:
+                found.append(status)
+    return found
+
+
+# --- what the candidate can choose --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    edition_id: int
+    year_id: int
+    campus_id: int
+    track: str
+    specialisation_id: int
+
+
+def offering_choices(*, edition_id: int | None = None) -> list[Choice]:
+    """Every (edition, year, campus, track, specialisation) an edition offers, for the form."""
+    qs = Offering.objects.all()
+    if edition_id is not None:
+        qs = qs.filter(edition_id=edition_id)
+    return [
+        Choice(e, y, c, t, s)
+        for e, y, c, t, s in qs.values_list(
+            "edition_id", "year_id", "campus_id", "track", "specialisation_id"
+        ).order_by("edition_id", "year__position", "campus__position", "track")
+    ]
+
+
+def eligibility_rules_for(*, edition_id: int, year_id: int) -> list[rules.EligibilityRule]:
+    """The edition's rules for that year, as plain data for ``rules.evaluate_all``."""
+    return [
+        rules.EligibilityRule(
+            code=r.code, kind=rules.RuleKind(r.kind), params=r.params, label=r.label_fr
+        )
+        for r in EligibilityRule.objects.filter(edition_id=edition_id, year_id=year_id).order_by(
+            "position", "code"
+        )
+    ]
+
+
+# --- eligibility outcome, in the reader's language ----------------------------------------
+
+
+def _fields_text(codes: Any) -> str:
+    return ", ".join(str(FIELD_LABELS.get(c, c)) for c in codes or ())
+
+
+def outcome_reason(outcome: dict[str, Any]) -> str:
+    """The reason of one stored outcome, translated from its kind and params."""
+    params = outcome.get("params") or {}
+    kind = outcome.get("kind")
+    if kind == rules.RuleKind.MIN_ECTS:
+        return _("Best prior degree in an accepted field: %(best)s ECTS; %(needed)s required.") % {
+            "best": params.get("best", 0),
+            "needed": params.get("needed", 0),
+        }
+    if kind == rules.RuleKind.FIELD:
+        if outcome.get("passed"):
+            return _("Prior degree in: %(fields)s.") % {
+                "fields": _fields_text(params.get("matching"))
+            }
+        return _("No prior degree in an accepted field (%(fields)s).") % {
+            "fields": _fields_text(params.get("accepted"))
+        }
+    if kind == rules.RuleKind.ENGLISH:
+        return _("English level %(level)s; %(needed)s required.") % {
+            "level": params.get("level") or _("not given"),
+            "needed": params.get("needed", ""),
+        }
+    return str(outcome.get("reason", ""))
+
+
+def eligibility_display(application: Application) -> list[dict[str, Any]]:
+    """Each evaluated rule: its label, pass or fail and the translated reason."""
+    return [
+        {
+            "code": o.get("code", ""),
+            "label": pick_language(o.get("label_fr", ""), o.get("label_en", "")),
+            "passed": bool(o.get("passed")),
+            "reason": outcome_reason(o),
+        }
+        for o in application.eligibility or []
+    ]

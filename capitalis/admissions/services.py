@@ -1,0 +1,536 @@
+"""Writes on admissions (SPEC §3). Every write is here, atomic, audited, and raises a translated
+:class:`DomainError` on bad input (nothing is saved).
+
+Sections: candidate accounts; applications (draft, degrees, fee); documents; the status machine
+(``application_transition``, the single service that moves an application, used by every other
+part); submission and eligibility. Interviews and the admission jury: ``services_jury``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.accounts.rules import Role
+from capitalis.accounts.services import role_grant, user_create
+from capitalis.admissions import rules
+from capitalis.admissions.models import (
+    STATUS_LABELS,
+    Application,
+    ApplicationDocument,
+    ApplicationTransition,
+    PriorDegree,
+)
+from capitalis.admissions.queries import actors_for, eligibility_rules_for
+from capitalis.admissions.uploads import check_upload
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import audit_record
+from capitalis.programmes.models import Campus, Edition, Offering, ProgrammeYear, Specialisation
+
+# --- candidate accounts -------------------------------------------------------------------
+
+
+@transaction.atomic
+def candidate_signup(
+    *, email: str, full_name: str, password: str, preferred_language: str = "fr"
+) -> User:
+    """A new candidate account: a user with the CANDIDATE role."""
+    if preferred_language not in ("fr", "en"):
+        raise DomainError(_("Choose French or English."), code="language")
+    user = user_create(
+        email=email.strip().lower(),
+        full_name=full_name.strip(),
+        password=password,
+        preferred_language=preferred_language,
+    )
+    role_grant(user=user, role=Role.CANDIDATE, actor=user)
+    audit_record(action="admissions.candidate_signup", actor=user, target=user, summary=user.email)
+    return user
+
+
+# --- applications -------------------------------------------------------------------------
+
+
+def _check_target(
+    *,
+    edition: Edition,
+    year: ProgrammeYear,
+    campus: Campus,
+    track: str,
+    specialisation: Specialisation | None,
+) -> None:
+    """Only what the edition offers: year, campus, track and specialisation together."""
+    offers = Offering.objects.filter(edition=edition, year=year, campus=campus, track=track)
+    if specialisation is not None:
+        offers = offers.filter(specialisation=specialisation)
+    if not offers.exists():
+        raise DomainError(
+            _(
+                "The %(edition)s edition does not offer this year, campus, track and "
+                "specialisation together."
+            )
+            % {"edition": edition.label},
+            code="not_offered",
+        )
+
+
+def _require_candidate_draft(application: Application, actor_user: User) -> None:
+    if application.candidate_id != actor_user.pk:
+        raise DomainError(_("Only the candidate can change her application."), code="forbidden")
+    if application.status != rules.Status.DRAFT:
+        raise DomainError(
+            _("This application has been submitted and can no longer be changed."),
+            code="not_draft",
+        )
+
+
+@transaction.atomic
+def application_create(
+    *,
+    candidate: User,
+    edition: Edition,
+    year: ProgrammeYear,
+    campus: Campus,
+    track: str,
+    specialisation: Specialisation | None = None,
+    english_level: str = "",
+    accommodation_requested: bool = False,
+    accommodation_details: str = "",
+) -> Application:
+    """A draft application of ``candidate`` to what the edition offers."""
+    _check_target(
+        edition=edition, year=year, campus=campus, track=track, specialisation=specialisation
+    )
+    _check_english(english_level)
+    application = Application.objects.create(
+        candidate=candidate,
+        edition=edition,
+        year=year,
+        campus=campus,
+        track=track,
+        specialisation=specialisation,
+        english_level=english_level,
+        accommodation_requested=accommodation_requested,
+        accommodation_details=accommodation_details.strip() if accommodation_requested else "",
+    )
+    audit_record(
+        action="admissions.application_create",
+        actor=candidate,
+        target=application,
+        summary=str(application),
+    )
+    return application
+
+
+def _check_english(level: str) -> None:
+    if level and level not in rules.CEFR:
+        raise DomainError(
+            _("Choose an English level from A1 to C2."),
+            code="english_level",
+        )
+
+
+@transaction.atomic
+def application_update_draft(
+    *,
+    application: Application,
+    actor_user: User,
+    edition: Edition,
+    year: ProgrammeYear,
+    campus: Campus,
+    track: str,
+    specialisation: Specialisation | None = None,
+    english_level: str = "",
+    accommodation_requested: bool = False,
+    accommodation_details: str = "",
+) -> Application:
+    """Change a draft (the candidate only)."""
+    _require_candidate_draft(application, actor_user)
+    _check_target(
+        edition=edition, year=year, campus=campus, track=track, specialisation=specialisation
+    )
+    _check_english(english_level)
+    application.edition = edition
+    application.year = year
+    application.campus = campus
+    application.track = track
+    application.specialisation = specialisation
+    application.english_level = english_level
+    application.accommodation_requested = accommodation_requested
+    application.accommodation_details = (
+        accommodation_details.strip() if accommodation_requested else ""
+    )
+    application.save()
+    audit_record(
+        action="admissions.application_update_draft",
+        actor=actor_user,
+        target=application,
+        summary=str(application),
+    )
+    return application
+
+
+@dataclass(frozen=True)
+class DegreeInput:
+    title: str
+    level: str
+    ects: Any
+    field: str
+    country: str
+    year_obtained: int | None = None
+
+
+def _clean_degree(i: int, d: DegreeInput) -> dict[str, Any]:
+    where = {"n": i + 1}
+    try:
+        ects = int(str(d.ects).strip())
+    except (TypeError, ValueError):
+        raise DomainError(
+            _("Degree %(n)s: the ECTS must be a whole number.") % where, code="ects"
+        ) from None
+    if ects < 0 or ects > 600:
+        raise DomainError(
+            _("Degree %(n)s: the ECTS must be between 0 and 600.") % where, code="ects"
+        )
+    if d.field not in PriorDegree.Field.values:
+        raise DomainError(_("Degree %(n)s: choose a field from the list.") % where, code="field")
+    country = (d.country or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise DomainError(
+            _("Degree %(n)s: give the country as a two-letter code (FR, DE…).") % where,
+            code="country",
+        )
+    if not d.title.strip() or not d.level.strip():
+        raise DomainError(
+            _("Degree %(n)s: the title and the level are required.") % where, code="degree"
+        )
+    return {
+        "title": d.title.strip(),
+        "level": d.level.strip(),
+        "ects": ects,
+        "field": d.field,
+        "country": country,
+        "year_obtained": d.year_obtained,
+    }
+
+
+@transaction.atomic
+def application_degrees_set(
+    *, application: Application, actor_user: User, degrees: Sequence[DegreeInput]
+) -> list[PriorDegree]:
+    """Replace the draft's prior degrees (all checked first: one bad row saves nothing)."""
+    _require_candidate_draft(application, actor_user)
+    cleaned = [_clean_degree(i, d) for i, d in enumerate(degrees)]
+    application.prior_degrees.all().delete()
+    rows = PriorDegree.objects.bulk_create(
+        PriorDegree(application=application, **row) for row in cleaned
+    )
+    audit_record(
+        action="admissions.application_degrees_set",
+        actor=actor_user,
+        target=application,
+        summary=f"{len(rows)} degree(s)",
+    )
+    return rows
+
+
+@transaction.atomic
+def application_fee_record(
+    *, application: Application, actor_user: User, paid: bool, paid_on: dt.date | None = None
+) -> Application:
+    """Admissions staff record the 80 € application fee as paid (or not); no gateway."""
+    if rules.Actor.ADMISSIONS not in actors_for(user=actor_user, application=application):
+        raise DomainError(
+            _("Only admissions staff of this campus can record the application fee."),
+            code="forbidden",
+        )
+    application.application_fee_paid = paid
+    application.application_fee_paid_on = (paid_on or timezone.localdate()) if paid else None
+    application.save(
+        update_fields=["application_fee_paid", "application_fee_paid_on", "updated_at"]
+    )
+    audit_record(
+        action="admissions.application_fee_record",
+        actor=actor_user,
+        target=application,
+        summary="paid" if paid else "not paid",
+    )
+    return application
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_add(
+    *, application: Application, actor_user: User, kind: str, upload: IO[bytes], name: str
+) -> ApplicationDocument:
+    """Store a document of a draft through the storage API, after the checks of ``uploads``
+    (≤ 10 MB, PDF/JPEG/PNG from the content); a new document replaces one of the same kind."""
+    _require_candidate_draft(application, actor_user)
+    if kind not in ApplicationDocument.Kind.values:
+        raise DomainError(_("Unknown kind of document."), code="kind")
+    checked = check_upload(upload, name)
+    for old in application.documents.filter(kind=kind):
+        old.file.delete(save=False)
+        old.delete()
+    document = ApplicationDocument(
+        application=application,
+        kind=kind,
+        original_name=name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    # FileField.save goes through default_storage (document_path gives a random-ish name).
+    document.file.save(name, File(upload, name=name), save=False)
+    document.save()
+    audit_record(
+        action="admissions.document_add",
+        actor=actor_user,
+        target=document,
+        summary=f"{kind} {checked.content_type} {checked.size} bytes",
+        data={"sha256": checked.sha256, "application": application.pk},
+    )
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: ApplicationDocument, actor_user: User) -> None:
+    _require_candidate_draft(document.application, actor_user)
+    audit_record(
+        action="admissions.document_remove",
+        actor=actor_user,
+        target=document,
+        summary=document.kind,
+    )
+    document.file.delete(save=False)
+    document.delete()
+
+
+# --- the status machine -------------------------------------------------------------------
+
+
+def _status_label(status: rules.Status) -> str:
+    return str(STATUS_LABELS[status])
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application: Application,
+    target: rules.Status | str,
+    actor_user: User | None,
+    expected_version: int,
+    note: str = "",
+) -> Application:
+    """Move ``application`` to ``target`` if the transition table allows it for the roles
+    ``actor_user`` holds on it (None: the system). The update is conditional on
+    ``expected_version``: when someone else changed the file meanwhile, nothing is saved and a
+    :class:`DomainError` (code ``conflict``) says so. Writes the transition (who, when, note) and
+    an audit record; sets ``presented_on`` / ``decided_on``. Returns the fresh application."""
+    try:
+        target_status = rules.Status(target)
+    except ValueError:
+        raise DomainError(_("Unknown status."), code="not_in_table") from None
+    row = Application.objects.filter(pk=application.pk).values_list("status", "version").first()
+    if row is None:
+        raise DomainError(_("This application no longer exists."), code="missing")
+    current, version = rules.Status(row[0]), row[1]
+    if version != expected_version:
+        raise _conflict()
+    if (current, target_status) not in rules.TRANSITIONS:
+        raise DomainError(
+            _("An application cannot go from “%(current)s” to “%(target)s”.")
+            % {"current": _status_label(current), "target": _status_label(target_status)},
+            code="not_in_table",
+        )
+    actors = actors_for(user=actor_user, application=application)
+    if not any(rules.can_transition(current, target_status, a).ok for a in actors):
+        raise DomainError(
+            _("You are not allowed to move this application from “%(current)s” to “%(target)s”.")
+            % {"current": _status_label(current), "target": _status_label(target_status)},
+            code="not_authorised",
+        )
+    today = timezone.localdate()
+    changes: dict[str, Any] = {
+        "status": target_status.value,
+        "version": F("version") + 1,
+        "updated_at": timezone.now(),
+    }
+    if target_status is rules.Status.SUBMITTED:
+        changes["submitted_at"] = timezone.now()
+    if target_status is rules.Status.PRESENTED:
+        changes["presented_on"] = today
+    if target_status in rules.DECISIONS:
+        changes["decided_on"] = Coalesce(F("decided_on"), Value(today))
+        if note:
+            changes["decision_note"] = note
+    if target_status is rules.Status.MANUAL_REVIEW:
+        changes["manual_review_note"] = note
+    updated = Application.objects.filter(
+        pk=application.pk, version=expected_version, status=current.value
+    ).update(**changes)
+    if updated == 0:
+        raise _conflict()
+    fresh = Application.objects.get(pk=application.pk)
+    Application.history.bulk_history_create(  # type: ignore[attr-defined]
+        [fresh], update=True, default_user=actor_user, default_change_reason=note[:100]
+    )
+    ApplicationTransition.objects.create(
+        application=fresh,
+        from_status=current.value,
+        to_status=target_status.value,
+        by=actor_user,
+        note=note,
+    )
+    audit_record(
+        action="admissions.application_transition",
+        actor=actor_user,
+        target=fresh,
+        summary=f"{current.value} → {target_status.value}",
+        data={"from": current.value, "to": target_status.value, "note": note},
+    )
+    # keep the caller's object in step
+    for name in (
+        "status",
+        "version",
+        "submitted_at",
+        "presented_on",
+        "decided_on",
+        "manual_review_note",
+        "decision_note",
+        "updated_at",
+    ):
+        setattr(application, name, getattr(fresh, name))
+    return fresh
+
+
+def _conflict() -> DomainError:
+    return DomainError(
+        _(
+            "This application was changed by someone else meanwhile; nothing was saved. "
+            "Reload it and decide again."
+        ),
+        code="conflict",
+    )
+
+
+@transaction.atomic
+def application_send_to_manual_review(
+    *, application: Application, actor_user: User, expected_version: int, note: str
+) -> Application:
+    """Admissions staff send a file (submitted or ineligible) to manual review, with a note
+    (e.g. a foreign degree's equivalence to check)."""
+    if not note.strip():
+        raise DomainError(_("Say why the file needs a manual review."), code="note_required")
+    return application_transition(
+        application=application,
+        target=rules.Status.MANUAL_REVIEW,
+        actor_user=actor_user,
+        expected_version=expected_version,
+        note=note.strip(),
+    )
+
+
+# --- submission and eligibility -----------------------------------------------------------
+
+
+def _missing_for_submission(application: Application) -> list[str]:
+    missing: list[str] = []
+    if not application.prior_degrees.exists():
+        missing.append(_("at least one prior degree"))
+    if not application.english_level:
+        missing.append(_("your English level"))
+    kinds = set(application.documents.values_list("kind", flat=True))
+    for kind, label in ApplicationDocument.Kind.choices:
+        if kind not in kinds:
+            missing.append(str(label))
+    if application.accommodation_requested and not application.accommodation_details.strip():
+        missing.append(_("the accommodation you need"))
+    return missing
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, actor_user: User, expected_version: int
+) -> Application:
+    """The candidate submits a complete draft; the eligibility evaluation follows at once."""
+    missing = _missing_for_submission(application)
+    if missing:
+        raise DomainError(
+            _("The application is not complete: %(missing)s.") % {"missing": ", ".join(missing)},
+            code="incomplete",
+        )
+    application = application_transition(
+        application=application,
+        target=rules.Status.SUBMITTED,
+        actor_user=actor_user,
+        expected_version=expected_version,
+    )
+    return application_evaluate_eligibility(application=application)
+
+
+def _candidate_facts(application: Application) -> rules.Candidate:
+    return rules.Candidate(
+        degrees=tuple(
+            rules.Degree(level=d.level, ects=d.ects, field=d.field, country=d.country)
+            for d in application.prior_degrees.all()
+        ),
+        english_level=application.english_level or None,
+    )
+
+
+@transaction.atomic
+def application_evaluate_eligibility(*, application: Application) -> Application:
+    """Evaluate the edition's rules for the year (``rules.evaluate_all``), store each outcome,
+    and move a submitted file to eligible or ineligible as the system. An edition without rules
+    leaves the file submitted, for admissions staff to review."""
+    from capitalis.admissions.models import EligibilityRule
+
+    rows = list(
+        EligibilityRule.objects.filter(
+            edition_id=application.edition_id, year_id=application.year_id
+        ).order_by("position", "code")
+    )
+    plain = eligibility_rules_for(edition_id=application.edition_id, year_id=application.year_id)
+    outcomes = rules.evaluate_all(plain, _candidate_facts(application))
+    labels = {r.code: (r.label_fr, r.label_en) for r in rows}
+    stored = [
+        {
+            "code": o.code,
+            "kind": o.kind.value,
+            "passed": o.passed,
+            "reason": o.reason,
+            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in o.params.items()},
+            "label_fr": labels.get(o.code, ("", ""))[0],
+            "label_en": labels.get(o.code, ("", ""))[1],
+        }
+        for o in outcomes
+    ]
+    Application.objects.filter(pk=application.pk).update(eligibility=stored)
+    application.eligibility = stored
+    audit_record(
+        action="admissions.application_evaluate_eligibility",
+        target=application,
+        summary=", ".join(f"{o.code}:{'pass' if o.passed else 'fail'}" for o in outcomes),
+        data={"outcomes": stored},
+    )
+    if not outcomes or application.status != rules.Status.SUBMITTED:
+        return application
+    return application_transition(
+        application=application,
+        target=rules.eligibility_status(outcomes),
+        actor_user=None,
+        expected_version=application.version,
+        note=_("Eligibility evaluated on submission."),
+    )
