@@ -528,16 +528,32 @@ def payment_record(
 
 
 def _mark_application_fee_paid(*, invoice: Invoice, paid_on: date, actor: Any) -> None:
-    """Set the application's "fee paid" flag, through the admissions service when it exists."""
+    """Set the application's "fee paid" flag through the admissions service
+    (``application_fee_record``). That service lets only admissions staff record the fee; when
+    the payment is recorded by someone else (finance staff), the paid invoice is the proof and
+    the flag is set here, audited as coming from the payment."""
     from capitalis.admissions import services as admissions_services
 
-    mark = getattr(admissions_services, "application_fee_record", None)
-    if mark is not None:
-        mark(application=invoice.application, paid=True, paid_on=paid_on, actor=actor)
-        return
-    # TODO(helper I): no admissions service to record the fee yet; set the two fields here.
-    type(invoice.application).objects.filter(pk=invoice.application_id).update(
-        application_fee_paid=True, application_fee_paid_on=paid_on
+    application = invoice.application
+    if getattr(actor, "is_authenticated", False):
+        try:
+            with transaction.atomic():
+                admissions_services.application_fee_record(
+                    application=application, actor_user=actor, paid=True, paid_on=paid_on
+                )
+            return
+        except DomainError as error:
+            if error.code != "forbidden":
+                raise
+    type(application).objects.filter(pk=invoice.application_id).update(
+        application_fee_paid=True, application_fee_paid_on=paid_on, updated_at=timezone.now()
+    )
+    audit_record(
+        action="admissions.application_fee_record",
+        actor=actor,
+        target=application,
+        summary=f"paid (invoice {invoice.number})",
+        data={"invoice": invoice.number, "paid_on": paid_on.isoformat()},
     )
 
 
