@@ -13,6 +13,9 @@ from capitalis.referential.services import REGISTER_BATCH_SIZE, register_import
 
 class Command(BaseCommand):
     help = "Import the national register's open-data XML export (flux V4.1)."
+    # A data command: the system checks (URLs, admin, API schema: a third of a second) are
+    # run by ``manage.py check`` and the test suite, not before every import.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="export_fiches_RNCP_V4_1_AAAA-MM-JJ.xml or RS")
