@@ -1,0 +1,86 @@
+"""Decision letters (SPEC §3; issue 4 point 5): the admission jury's decision as HTML and PDF
+(WeasyPrint), in the candidate's language (``User.preferred_language``, French by default).
+
+The PDF uses the system's DejaVu fonts through CSS ``font-family`` (Debian's
+fonts-dejavu-core): no font file ships with the code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from capitalis.admissions.models import Application
+from capitalis.admissions.rules import Status
+
+TEMPLATE = "admissions/letters/decision.html"
+
+
+def letter_language(application: Application) -> str:
+    """The candidate's language if the site offers it, French otherwise."""
+    wanted = (application.candidate.preferred_language or "fr")[:2]
+    offered = {code for code, _name in settings.LANGUAGES}
+    return wanted if wanted in offered else "fr"
+
+
+def _context(application: Application) -> dict[str, object]:
+    status = Status(application.status)
+    decided_on = application.decided_on
+    return {
+        "application": application,
+        "candidate": application.candidate,
+        "programme": application.edition.programme.title,
+        "edition": application.edition.label,
+        "year": application.year.title,
+        "campus": application.campus.name,
+        "decision": status.value,
+        "admitted": status in (Status.ADMITTED, Status.ENROLLED),
+        "waitlisted": status is Status.WAITLISTED,
+        "refused": status is Status.REFUSED,
+        "decided_on": formats.date_format(decided_on, "DATE_FORMAT") if decided_on else "",
+        "note": application.decision_note,
+    }
+
+
+def letter_html(application: Application) -> str:
+    """The letter as a standalone HTML document, in the candidate's language."""
+    with translation.override(letter_language(application)):
+        return render_to_string(TEMPLATE, _context(application))
+
+
+def letter_text(application: Application) -> str:
+    """The e-mail body that carries the letter (in the active language)."""
+    status = Status(application.status)
+    greeting = _("Dear %(name)s,") % {"name": application.candidate.get_full_name()}
+    if status is Status.ADMITTED:
+        decision = _("The admission jury has admitted you to %(programme)s (%(year)s, %(campus)s).")
+    elif status is Status.WAITLISTED:
+        decision = _(
+            "The admission jury has put your application to %(programme)s (%(year)s, "
+            "%(campus)s) on the waiting list."
+        )
+    else:
+        decision = _(
+            "The admission jury has not accepted your application to %(programme)s (%(year)s, "
+            "%(campus)s)."
+        )
+    decision = decision % {
+        "programme": application.edition.programme.title,
+        "year": application.year.title,
+        "campus": application.campus.name,
+    }
+    closing = _("Your decision letter is attached (PDF).")
+    return "\n\n".join([greeting, decision, closing, _("The admissions team")])
+
+
+def letter_pdf(application: Application) -> bytes:
+    """The letter as a PDF (WeasyPrint)."""
+    from weasyprint import HTML  # heavy import, only when a PDF is made
+
+    return bytes(HTML(string=letter_html(application)).write_pdf())
+
+
+def letter_filename(application: Application) -> str:
+    return f"decision-{application.pk}.pdf"
