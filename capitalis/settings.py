@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "capitalis.referential",
     "capitalis.programmes",
     "capitalis.admissions",
+    "capitalis.enrolment",
     "capitalis.finance",
     "capitalis.web",
 ]

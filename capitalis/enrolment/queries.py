@@ -1,0 +1,355 @@
+"""Reads on enrolment, scoped by role (SPEC §10): a learner sees her own record, a tutor his
+apprentices (and only the contracts and internships he tutors), campus staff their campus, the
+programme director and school-wide staff everything. A forbidden object is simply absent (the
+views answer 404). The learners dashboard counts set-wise, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Grant, Role, ScopeKind, has_role
+from capitalis.admissions import rules as admission_rules
+from capitalis.admissions.models import Application
+from capitalis.core.models import pick_language
+from capitalis.enrolment import rules
+from capitalis.enrolment.models import (
+    ENROLMENT_STATUS_LABELS,
+    Contract,
+    CvecProof,
+    Enrolment,
+    EnrolmentTransition,
+    Internship,
+    Learner,
+)
+from capitalis.programmes.models import Calendar, Campus, Edition, ProgrammeYear, Track
+
+# Roles that see every enrolment when granted for the whole school.
+SCHOOL_WIDE = (Role.PROGRAMME_DIRECTOR, Role.ADMISSIONS_OFFICER, Role.FINANCE)
+# Roles that see the enrolments of the campus they are granted on.
+CAMPUS_STAFF = (Role.ADMISSIONS_OFFICER, Role.CAMPUS_COORDINATOR, Role.FINANCE)
+# Roles that may enrol and record contracts (see services.can_manage).
+MANAGERS = (Role.ADMISSIONS_OFFICER, Role.CAMPUS_COORDINATOR)
+
+NOTHING = Q(pk__in=[])
+
+
+def _school_wide(user: User, grants: frozenset[Grant]) -> bool:
+    if user.is_superuser:
+        return True
+    return (
+        any(g.role in SCHOOL_WIDE and g.scope is ScopeKind.GLOBAL for g in grants)
+        or has_role(grants, Role.PROGRAMME_DIRECTOR).ok
+    )
+
+
+def _campus_ids(grants: frozenset[Grant], roles: tuple[Role, ...]) -> list[int]:
+    return sorted(
+        g.scope_id
+        for g in grants
+        if g.role in roles and g.scope is ScopeKind.CAMPUS and g.scope_id is not None
+    )
+
+
+def _is_tutor(grants: frozenset[Grant]) -> bool:
+    return has_role(grants, Role.EMPLOYER_TUTOR).ok
+
+
+def _tutored(user: User) -> Q:
+    """The learners ``user`` tutors: through a contract or an internship."""
+    contracts = Contract.objects.filter(tutor_id=user.pk).values("enrolment__learner_id")
+    internships = Internship.objects.filter(tutor_id=user.pk).values("enrolment__learner_id")
+    return Q(learner_id__in=contracts) | Q(learner_id__in=internships)
+
+
+def _enrolment_visibility(user: User) -> Q | None:
+    """The enrolments ``user`` may read, as a filter (None: all of them)."""
+    if not user.is_authenticated:
+        return NOTHING
+    grants = grants_for(user=user)
+    if _school_wide(user, grants):
+        return None
+    visible = Q(learner__user_id=user.pk)
+    campuses = _campus_ids(grants, CAMPUS_STAFF)
+    if campuses:
+        visible |= Q(campus_id__in=campuses)
+    if _is_tutor(grants):
+        visible |= _tutored(user)
+    return visible
+
+
+def enrolment_list_for(*, user: User) -> QuerySet[Enrolment]:
+    """The enrolments ``user`` may read, with what a list shows."""
+    qs = Enrolment.objects.select_related(
+        "learner__user", "edition", "year", "campus", "specialisation"
+    ).order_by("-edition__start_date", "campus__position", "year__position", "learner_id")
+    visible = _enrolment_visibility(user)
+    return qs if visible is None else qs.filter(visible)
+
+
+def enrolment_get_for(*, user: User, pk: int) -> Enrolment | None:
+    return enrolment_list_for(user=user).filter(pk=pk).first()
+
+
+def learner_list_for(*, user: User) -> QuerySet[Learner]:
+    """The learners ``user`` may read: herself, or those with an enrolment he may read."""
+    qs = Learner.objects.select_related("user").order_by("user__full_name", "user__email")
+    visible = _enrolment_visibility(user)
+    if visible is None:
+        return qs
+    enrolments = Enrolment.objects.filter(visible).values("learner_id")
+    return qs.filter(Q(user_id=user.pk) | Q(pk__in=enrolments))
+
+
+def learner_get_for(*, user: User, pk: int) -> Learner | None:
+    return learner_list_for(user=user).filter(pk=pk).first()
+
+
+def _related_visibility(user: User, prefix: str, own_tutor: str) -> Q | None:
+    """Contracts and internships: those of visible enrolments, except that a tutor sees only
+    the ones he tutors (not another employer's contract of his apprentice)."""
+    if not user.is_authenticated:
+        return NOTHING
+    grants = grants_for(user=user)
+    if _school_wide(user, grants):
+        return None
+    visible = Q(**{f"{prefix}learner__user_id": user.pk})
+    campuses = _campus_ids(grants, CAMPUS_STAFF)
+    if campuses:
+        visible |= Q(**{f"{prefix}campus_id__in": campuses})
+    if _is_tutor(grants):
+        visible |= Q(**{own_tutor: user.pk})
+    return visible
+
+
+def contract_list_for(*, user: User) -> QuerySet[Contract]:
+    qs = Contract.objects.select_related(
+        "enrolment__learner__user", "enrolment__edition", "enrolment__year", "tutor"
+    ).order_by("-start_date", "pk")
+    visible = _related_visibility(user, "enrolment__", "tutor_id")
+    return qs if visible is None else qs.filter(visible)
+
+
+def contract_get_for(*, user: User, pk: int) -> Contract | None:
+    return contract_list_for(user=user).filter(pk=pk).first()
+
+
+def internship_list_for(*, user: User) -> QuerySet[Internship]:
+    qs = Internship.objects.select_related(
+        "enrolment__learner__user", "enrolment__edition", "enrolment__year", "tutor"
+    ).order_by("-start_date", "pk")
+    visible = _related_visibility(user, "enrolment__", "tutor_id")
+    return qs if visible is None else qs.filter(visible)
+
+
+# --- staff: who may manage what -----------------------------------------------------------
+
+
+def managed_campus_ids(*, user: User) -> list[int] | None:
+    """The campuses where ``user`` may enrol and record contracts (None: every campus)."""
+    if not user.is_authenticated:
+        return []
+    grants = grants_for(user=user)
+    if user.is_superuser or has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
+        return None
+    if any(g.role is Role.ADMISSIONS_OFFICER and g.scope is ScopeKind.GLOBAL for g in grants):
+        return None
+    return _campus_ids(grants, MANAGERS)
+
+
+def is_enrolment_staff(*, user: User) -> bool:
+    ids = managed_campus_ids(user=user)
+    return ids is None or bool(ids)
+
+
+def admitted_applications_for(*, user: User) -> QuerySet[Application]:
+    """Admitted applications waiting to be enrolled, on the campuses ``user`` manages."""
+    qs = Application.objects.filter(status=admission_rules.Status.ADMITTED.value).select_related(
+        "candidate", "edition", "year", "campus", "specialisation"
+    )
+    ids = managed_campus_ids(user=user)
+    if ids is not None:
+        qs = qs.filter(campus_id__in=ids)
+    return qs.order_by("edition__start_date", "campus__position", "candidate__full_name")
+
+
+# --- the learner's record -----------------------------------------------------------------
+
+
+@dataclass
+class EnrolmentCard:
+    enrolment: Enrolment
+    calendar: Calendar | None
+    contracts: list[Contract] = field(default_factory=list)
+    internships: list[Internship] = field(default_factory=list)
+    next_statuses: tuple[rules.EnrolmentStatus, ...] = ()
+    can_reenrol: bool = False
+
+
+@dataclass
+class LearnerRecord:
+    learner: Learner
+    cards: list[EnrolmentCard]
+    cvec: list[CvecProof]
+    can_manage: bool
+
+
+def learner_record_for(*, user: User, pk: int) -> LearnerRecord | None:
+    """A learner's record as ``user`` may read it: her enrolments (newest first) with their
+    contracts, internships, transitions and calendar, and her CVEC proofs. Fixed query count."""
+    learner = learner_get_for(user=user, pk=pk)
+    if learner is None:
+        return None
+    visible = _enrolment_visibility(user)
+    contracts = contract_list_for(user=user)
+    internships = internship_list_for(user=user)
+    enrolments_qs = (
+        Enrolment.objects.filter(learner=learner)
+        .select_related("edition", "year", "campus", "specialisation", "previous")
+        .prefetch_related(
+            Prefetch("contracts", queryset=contracts),
+            Prefetch("internships", queryset=internships),
+            Prefetch("transitions", queryset=EnrolmentTransition.objects.select_related("by")),
+        )
+        .order_by("-edition__start_date")
+    )
+    if visible is not None:
+        enrolments_qs = enrolments_qs.filter(visible)
+    enrolments = list(enrolments_qs)
+    keys = Q(pk__in=[])
+    for e in enrolments:
+        keys |= Q(edition_id=e.edition_id, campus_id=e.campus_id, track=e.track)
+    calendars = {
+        (c.edition_id, c.campus_id, c.track): c
+        for c in Calendar.objects.filter(keys).select_related("edition", "campus")
+    }
+    managed = managed_campus_ids(user=user)
+    has_next = set(
+        Enrolment.objects.filter(previous__in=enrolments).values_list("previous_id", flat=True)
+    )
+    cards = []
+    for e in enrolments:
+        manages = managed is None or e.campus_id in managed
+        status = rules.EnrolmentStatus(e.status)
+        cards.append(
+            EnrolmentCard(
+                enrolment=e,
+                calendar=calendars.get((e.edition_id, e.campus_id, e.track)),
+                contracts=list(e.contracts.all()),
+                internships=list(e.internships.all()),
+                next_statuses=rules.next_enrolment_statuses(status) if manages else (),
+                can_reenrol=manages
+                and e.year.position == 1
+                and e.pk not in has_next
+                and status in (rules.EnrolmentStatus.ENROLLED, rules.EnrolmentStatus.COMPLETED),
+            )
+        )
+    can_manage_any = any(managed is None or c.enrolment.campus_id in managed for c in cards)
+    cvec = list(CvecProof.objects.filter(learner=learner).order_by("-academic_year"))
+    return LearnerRecord(learner=learner, cards=cards, cvec=cvec, can_manage=can_manage_any)
+
+
+def next_editions(*, enrolment: Enrolment) -> QuerySet[Edition]:
+    """The editions an MSc 1 enrolment can continue into: later editions of its programme."""
+    return Edition.objects.filter(
+        programme_id=enrolment.edition.programme_id,
+        start_date__gt=enrolment.edition.start_date,
+    ).order_by("start_date")
+
+
+# --- the learners dashboard ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    edition: int | None = None
+    campus: int | None = None
+    year: int | None = None
+    track: str | None = None
+    status: str | None = None
+
+
+@dataclass
+class DashboardRow:
+    campus: str
+    year: str
+    track: str
+    track_label: str
+    counts: dict[str, int]
+    total: int
+
+
+@dataclass
+class Dashboard:
+    rows: list[DashboardRow]
+    totals: dict[str, int]
+    total: int
+    statuses: list[tuple[str, str]]
+    editions: list[Edition]
+    campuses: list[Campus]
+    years: list[ProgrammeYear]
+    tracks: list[tuple[str, str]]
+    filters: DashboardFilters
+
+
+def learners_dashboard(*, user: User, filters: DashboardFilters) -> Dashboard:
+    """Learners per campus, programme year and track, counted per status, over the enrolments
+    ``user`` may read, with filters (edition, campus, year, track, status). One aggregate
+    query whatever the number of learners, plus the filter choices."""
+    qs = Enrolment.objects.all()
+    visible = _enrolment_visibility(user)
+    if visible is not None:
+        qs = qs.filter(visible)
+    if filters.edition:
+        qs = qs.filter(edition_id=filters.edition)
+    if filters.campus:
+        qs = qs.filter(campus_id=filters.campus)
+    if filters.year:
+        qs = qs.filter(year_id=filters.year)
+    if filters.track:
+        qs = qs.filter(track=filters.track)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    statuses = [s.value for s in rules.EnrolmentStatus]
+    aggregates = {f"n_{s}": Count("id", filter=Q(status=s)) for s in statuses}
+    grouped = (
+        qs.values(
+            "campus__name",
+            "campus__position",
+            "year__code",
+            "year__title_fr",
+            "year__title_en",
+            "year__position",
+            "track",
+        )
+        .annotate(total=Count("id"), **aggregates)
+        .order_by("campus__position", "campus__name", "year__position", "track")
+    )
+    track_labels = dict(Track.choices)
+    rows = [
+        DashboardRow(
+            campus=r["campus__name"],
+            year=pick_language(r["year__title_fr"], r["year__title_en"]) or r["year__code"],
+            track=r["track"],
+            track_label=str(track_labels.get(r["track"], r["track"])),
+            counts={s: cast(dict[str, int], r)[f"n_{s}"] for s in statuses},
+            total=r["total"],
+        )
+        for r in grouped
+    ]
+    totals = {s: sum(row.counts[s] for row in rows) for s in statuses}
+    return Dashboard(
+        rows=rows,
+        totals=totals,
+        total=sum(row.total for row in rows),
+        statuses=[(s, str(ENROLMENT_STATUS_LABELS[rules.EnrolmentStatus(s)])) for s in statuses],
+        editions=list(Edition.objects.order_by("-start_date")),
+        campuses=list(Campus.objects.order_by("position", "code")),
+        years=list(ProgrammeYear.objects.order_by("programme_id", "position")),
+        tracks=[(str(v), str(label)) for v, label in Track.choices],
+        filters=filters,
+    )

@@ -1,0 +1,573 @@
+"""Writes on enrolment (SPEC §4). Every write is here, atomic, audited, and raises a translated
+:class:`DomainError` on bad input (nothing is saved).
+
+Decision: a work-study enrolment is created together with its contract, in the same service
+and transaction (``contract=ContractInput(...)``): an admitted work-study candidate cannot be
+enrolled without a valid contract, and a bad SIRET or a contract that does not fit the entry
+year leaves both the application and the learner untouched. A 2-year contract signed on
+entering MSc 1 carries over to the MSc 2 re-enrolment; otherwise the re-enrolment needs its
+1-year contract the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Role, ScopeKind, has_role
+from capitalis.accounts.services import role_grant
+from capitalis.admissions import rules as admission_rules
+from capitalis.admissions.models import Application
+from capitalis.admissions.queries import actors_for
+from capitalis.admissions.services import application_transition
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import audit_record
+from capitalis.enrolment import rules
+from capitalis.enrolment.models import (
+    ENROLMENT_STATUS_LABELS,
+    Contract,
+    CvecProof,
+    Enrolment,
+    EnrolmentTransition,
+    Internship,
+    Learner,
+)
+from capitalis.programmes.models import Edition, Offering, ProgrammeYear, Track
+
+# --- permissions --------------------------------------------------------------------------
+
+
+def can_manage(*, user: User | None, campus_id: int) -> bool:
+    """May ``user`` enrol, re-enrol and record contracts and internships on this campus? The
+    programme director, an admissions officer or a campus coordinator of the campus, or a
+    superuser. ``None`` is the system (demo, commands)."""
+    if user is None or user.is_superuser:
+        return True
+    grants = grants_for(user=user)
+    return (
+        has_role(grants, Role.PROGRAMME_DIRECTOR).ok
+        or has_role(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, campus_id).ok
+        or has_role(grants, Role.CAMPUS_COORDINATOR, ScopeKind.CAMPUS, campus_id).ok
+    )
+
+
+def _require_manager(actor: User | None, campus_id: int) -> None:
+    if not can_manage(user=actor, campus_id=campus_id):
+        raise DomainError(
+            _("You are not allowed to manage enrolments on this campus."), code="forbidden"
+        )
+
+
+# --- messages for the rules' verdicts -----------------------------------------------------
+
+
+def check_message(check: rules.Check) -> str:
+    """A rule's verdict said in the user's language."""
+    p = dict(check.params)
+    messages = {
+        "siret_format": _("A SIRET has 14 digits (you typed %(length)s characters)."),
+        "siret_checksum": _("This SIRET is not valid: its check digit does not match."),
+        "ine_format": _("A national student number (INE) has 11 letters or digits."),
+        "contract_dates": _("The contract must end after it starts."),
+        "contract_year": _("This programme year does not exist."),
+        "contract_too_short": _(
+            "The contract lasts %(months)s months and %(days)s days: entering this year needs "
+            "a %(years)s-year contract (at least %(minimum)s months)."
+        ),
+        "contract_too_long": _(
+            "The contract lasts %(months)s months and %(days)s days: entering this year needs "
+            "a %(years)s-year contract (at most %(maximum)s months)."
+        ),
+        "internship_dates": _("The internship must end after it starts."),
+        "internship_too_short": _(
+            "The internship lasts %(months)s months and %(days)s days: at least %(minimum)s "
+            "months are required."
+        ),
+        "internship_too_long": _(
+            "The internship lasts %(months)s months and %(days)s days: at most %(maximum)s "
+            "months are allowed."
+        ),
+        "termination_before_start": _("A contract cannot end before it starts."),
+        "termination_after_end": _(
+            "An early termination must come before the contract's planned end."
+        ),
+        "reenrol_year": _("Re-enrolment goes from MSc 1 into MSc 2."),
+        "reenrol_status": _("Only a running or completed MSc 1 enrolment can be continued."),
+        "reenrol_edition": _("The next edition must start after the current one."),
+    }
+    template = messages.get(check.code)
+    if template is None:
+        return check.reason
+    return template % p if "%(" in template else template
+
+
+def _require(check: rules.Check) -> None:
+    if not check.ok:
+        raise DomainError(check_message(check), code=check.code)
+
+
+def status_label(status: rules.EnrolmentStatus | str) -> str:
+    return str(ENROLMENT_STATUS_LABELS[rules.EnrolmentStatus(status)])
+
+
+# --- learners -----------------------------------------------------------------------------
+
+
+def _learner_ensure(user: User, actor: User | None) -> Learner:
+    learner = Learner.objects.filter(user=user).first()
+    if learner is None:
+        learner = Learner.objects.create(user=user)
+        role_grant(user=user, role=Role.LEARNER, actor=actor)
+        audit_record(
+            action="enrolment.learner_create", actor=actor, target=learner, summary=user.email
+        )
+    return learner
+
+
+@transaction.atomic
+def learner_update(
+    *,
+    learner: Learner,
+    national_student_number: str,
+    date_of_birth: dt.date | None,
+    actor: User | None,
+) -> Learner:
+    """Record a learner's national student number (INE, optional) and date of birth."""
+    ine = national_student_number.strip().upper()
+    if ine:
+        _require(rules.ine_valid(ine))
+    learner.national_student_number = ine
+    learner.date_of_birth = date_of_birth
+    learner.save(update_fields=["national_student_number", "date_of_birth", "updated_at"])
+    audit_record(action="enrolment.learner_update", actor=actor, target=learner)
+    return learner
+
+
+# --- contracts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractInput:
+    """A work-study contract as typed by staff."""
+
+    kind: str
+    employer_name: str
+    employer_siret: str
+    start_date: dt.date
+    end_date: dt.date
+    opco_name: str = ""
+    tutor: User | None = None
+
+
+def _running_contract(learner_id: int, on: dt.date) -> Contract | None:
+    """The learner's contract still running on ``on`` (not terminated, not ended)."""
+    return (
+        Contract.objects.filter(
+            enrolment__learner_id=learner_id,
+            terminated_on__isnull=True,
+            start_date__lte=on,
+            end_date__gte=on,
+        )
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def _contract_create(enrolment: Enrolment, data: ContractInput, actor: User | None) -> Contract:
+    if enrolment.track != Track.WORK_STUDY:
+        raise DomainError(
+            _("Only a work-study enrolment has a work-study contract."), code="not_work_study"
+        )
+    try:
+        kind = rules.ContractKind(data.kind)
+    except ValueError:
+        raise DomainError(
+            _("Choose an apprenticeship or a professionalisation contract."), code="kind"
+        ) from None
+    if not data.employer_name.strip():
+        raise DomainError(_("Give the employer's name."), code="employer_required")
+    _require(rules.siret_valid(data.employer_siret))
+    _require(rules.contract_fits(enrolment.year.position, data.start_date, data.end_date))
+    overlapping = Contract.objects.filter(
+        enrolment__learner_id=enrolment.learner_id,
+        terminated_on__isnull=True,
+        start_date__lte=data.end_date,
+        end_date__gte=data.start_date,
+    ).exists()
+    if overlapping:
+        raise DomainError(
+            _(
+                "This learner already has a contract running over these dates: terminate it "
+                "before recording a new one."
+            ),
+            code="contract_overlap",
+        )
+    contract = Contract.objects.create(
+        enrolment=enrolment,
+        kind=kind.value,
+        employer_name=data.employer_name.strip(),
+        employer_siret=rules.normalise_siret(data.employer_siret),
+        tutor=data.tutor,
+        opco_name=data.opco_name.strip(),
+        start_date=data.start_date,
+        end_date=data.end_date,
+    )
+    if data.tutor is not None:
+        role_grant(user=data.tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
+    audit_record(
+        action="enrolment.contract_create",
+        actor=actor,
+        target=contract,
+        summary=str(contract),
+        data={"enrolment": enrolment.pk, "siret": contract.employer_siret},
+    )
+    return contract
+
+
+def _require_running(enrolment: Enrolment) -> None:
+    if enrolment.status not in (
+        rules.EnrolmentStatus.ENROLLED.value,
+        rules.EnrolmentStatus.SUSPENDED.value,
+    ):
+        raise DomainError(
+            _("This enrolment is %(status)s: nothing can be added to it.")
+            % {"status": status_label(enrolment.status)},
+            code="not_running",
+        )
+
+
+@transaction.atomic
+def contract_create(
+    *, enrolment: Enrolment, contract: ContractInput, actor: User | None
+) -> Contract:
+    """Record a work-study contract: SIRET checked, length fitting the entry year (SPEC §3:
+    2 years entering MSc 1, 1 year entering MSc 2), no other running contract over its dates.
+    The tutor gets the employer tutor role (he sees his apprentices only)."""
+    _require_manager(actor, enrolment.campus_id)
+    _require_running(enrolment)
+    return _contract_create(enrolment, contract, actor)
+
+
+@transaction.atomic
+def contract_terminate(
+    *, contract: Contract, terminated_on: dt.date, reason: str, actor: User | None
+) -> Contract:
+    """End a contract early, with its date and reason."""
+    _require_manager(actor, contract.enrolment.campus_id)
+    if contract.terminated_on is not None:
+        raise DomainError(_("This contract has already been terminated."), code="terminated")
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the termination."), code="reason_required")
+    _require(rules.termination_fits(contract.start_date, contract.end_date, terminated_on))
+    contract.terminated_on = terminated_on
+    contract.termination_reason = reason.strip()
+    contract.save(update_fields=["terminated_on", "termination_reason", "updated_at"])
+    audit_record(
+        action="enrolment.contract_terminate",
+        actor=actor,
+        target=contract,
+        summary=f"{terminated_on.isoformat()}",
+        data={"reason": contract.termination_reason},
+    )
+    return contract
+
+
+# --- internships --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InternshipInput:
+    """An internship as typed by staff."""
+
+    host_name: str
+    start_date: dt.date
+    end_date: dt.date
+    host_siret: str = ""
+    tutor_name: str = ""
+    tutor_email: str = ""
+    tutor: User | None = None
+    agreement_signed_on: dt.date | None = None
+
+
+@transaction.atomic
+def internship_create(
+    *, enrolment: Enrolment, internship: InternshipInput, actor: User | None
+) -> Internship:
+    """Record the internship of an initial-track enrolment: host, tutor, dates (4 to 6 months,
+    SPEC §4), agreement signed."""
+    _require_manager(actor, enrolment.campus_id)
+    _require_running(enrolment)
+    if enrolment.track != Track.INITIAL:
+        raise DomainError(
+            _("Only an initial-track enrolment has an internship."), code="not_initial"
+        )
+    data = internship
+    if not data.host_name.strip():
+        raise DomainError(_("Give the host organisation's name."), code="host_required")
+    siret = rules.normalise_siret(data.host_siret)
+    if siret:
+        _require(rules.siret_valid(siret))
+    if not (data.tutor or data.tutor_name.strip()):
+        raise DomainError(_("Name the internship tutor."), code="tutor_required")
+    _require(rules.internship_fits(data.start_date, data.end_date))
+    row = Internship.objects.create(
+        enrolment=enrolment,
+        host_name=data.host_name.strip(),
+        host_siret=siret,
+        tutor_name=data.tutor_name.strip() or (data.tutor.full_name if data.tutor else ""),
+        tutor_email=data.tutor_email.strip() or (data.tutor.email if data.tutor else ""),
+        tutor=data.tutor,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        agreement_signed_on=data.agreement_signed_on,
+    )
+    if data.tutor is not None:
+        role_grant(user=data.tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
+    audit_record(action="enrolment.internship_create", actor=actor, target=row, summary=str(row))
+    return row
+
+
+# --- enrolments ---------------------------------------------------------------------------
+
+
+def _record_transition(
+    enrolment: Enrolment, old: str, new: str, actor: User | None, note: str
+) -> None:
+    EnrolmentTransition.objects.create(
+        enrolment=enrolment, from_status=old, to_status=new, by=actor, note=note
+    )
+    audit_record(
+        action="enrolment.enrolment_transition",
+        actor=actor,
+        target=enrolment,
+        summary=f"{old} → {new}",
+        data={"from": old, "to": new, "note": note},
+    )
+
+
+@transaction.atomic
+def enrolment_create_from_application(
+    *,
+    application: Application,
+    actor: User | None,
+    contract: ContractInput | None = None,
+    note: str = "",
+) -> Enrolment:
+    """An admitted application becomes a learner (created, or reused for a returning person)
+    and an enrolment for the edition's year, campus, track and specialisation; the application
+    moves to *enrolled* through ``admissions.services.application_transition`` (a stale copy of
+    the application is refused: nothing is saved). A work-study enrolment needs its contract,
+    created here in the same transaction."""
+    _require_manager(actor, application.campus_id)
+    if application.status != admission_rules.Status.ADMITTED.value:
+        raise DomainError(_("Only an admitted application can be enrolled."), code="not_admitted")
+    if Enrolment.objects.filter(
+        learner__user_id=application.candidate_id, edition_id=application.edition_id
+    ).exists():
+        raise DomainError(
+            _("This person is already enrolled in this edition."), code="already_enrolled"
+        )
+    if application.track == Track.WORK_STUDY and contract is None:
+        raise DomainError(
+            _("A work-study enrolment needs its contract: fill in the contract."),
+            code="contract_required",
+        )
+    if application.track == Track.INITIAL and contract is not None:
+        raise DomainError(
+            _("Only a work-study enrolment has a work-study contract."), code="not_work_study"
+        )
+    by_staff = actor is not None and admission_rules.Actor.ADMISSIONS in actors_for(
+        user=actor, application=application
+    )
+    application_transition(
+        application=application,
+        target=admission_rules.Status.ENROLLED,
+        actor_user=actor if by_staff else None,
+        expected_version=application.version,
+        note=note,
+    )
+    learner = _learner_ensure(application.candidate, actor)
+    enrolment = Enrolment.objects.create(
+        learner=learner,
+        edition_id=application.edition_id,
+        year_id=application.year_id,
+        campus_id=application.campus_id,
+        track=application.track,
+        specialisation_id=application.specialisation_id,
+        application=application,
+    )
+    enrolment = Enrolment.objects.select_related("year", "campus", "edition").get(pk=enrolment.pk)
+    _record_transition(enrolment, "", rules.EnrolmentStatus.ENROLLED.value, actor, note)
+    if contract is not None:
+        _contract_create(enrolment, contract, actor)
+    audit_record(
+        action="enrolment.enrolment_create",
+        actor=actor,
+        target=enrolment,
+        summary=str(enrolment),
+        data={"application": application.pk},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_transition(
+    *, enrolment: Enrolment, target: rules.EnrolmentStatus | str, actor: User | None, note: str = ""
+) -> Enrolment:
+    """Move an enrolment along its table (enrolled ⇄ suspended, → withdrawn, → completed),
+    recording who, when and why. The row is locked so two staff cannot move it at once."""
+    _require_manager(actor, enrolment.campus_id)
+    try:
+        target_status = rules.EnrolmentStatus(target)
+    except ValueError:
+        raise DomainError(_("Unknown status."), code="not_in_table") from None
+    locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    current = rules.EnrolmentStatus(locked.status)
+    check = rules.can_move_enrolment(current, target_status)
+    if not check.ok:
+        raise DomainError(
+            _("An enrolment cannot go from “%(current)s” to “%(target)s”.")
+            % {"current": status_label(current), "target": status_label(target_status)},
+            code="not_in_table",
+        )
+    locked.status = target_status.value
+    locked.save(update_fields=["status", "updated_at"])
+    _record_transition(locked, current.value, target_status.value, actor, note)
+    enrolment.status = locked.status
+    return locked
+
+
+@transaction.atomic
+def enrolment_reenrol(
+    *,
+    enrolment: Enrolment,
+    edition: Edition,
+    actor: User | None,
+    track: str | None = None,
+    contract: ContractInput | None = None,
+) -> Enrolment:
+    """Continue an MSc 1 enrolment into MSc 2 of a later edition (same campus and
+    specialisation; the track may change, e.g. a mixed path: initial then work-study). The
+    MSc 1 enrolment becomes completed. On work-study, a contract still running when the new
+    edition starts carries over; otherwise ``contract`` (1 year) is required."""
+    _require_manager(actor, enrolment.campus_id)
+    current = (
+        Enrolment.objects.select_for_update().select_related("year", "edition").get(pk=enrolment.pk)
+    )
+    next_year = ProgrammeYear.objects.filter(
+        programme_id=current.year.programme_id, position=current.year.position + 1
+    ).first()
+    _require(
+        rules.reenrolment_check(
+            current_position=current.year.position,
+            target_position=next_year.position if next_year else 0,
+            current_status=rules.EnrolmentStatus(current.status),
+            current_start=current.edition.start_date,
+            target_start=edition.start_date,
+        )
+    )
+    assert next_year is not None
+    if edition.programme_id != current.edition.programme_id:
+        raise DomainError(_("The next edition must be of the same programme."), code="programme")
+    new_track = track or current.track
+    if new_track not in Track.values:
+        raise DomainError(_("Unknown track."), code="track")
+    offered = Offering.objects.filter(
+        edition=edition, campus_id=current.campus_id, year=next_year, track=new_track
+    )
+    if current.specialisation_id is not None:
+        offered = offered.filter(specialisation_id=current.specialisation_id)
+    if not offered.exists():
+        raise DomainError(
+            _(
+                "The %(edition)s edition does not offer this year, campus, track and "
+                "specialisation together."
+            )
+            % {"edition": edition.label},
+            code="not_offered",
+        )
+    if Enrolment.objects.filter(learner_id=current.learner_id, edition=edition).exists():
+        raise DomainError(
+            _("This person is already enrolled in this edition."), code="already_enrolled"
+        )
+    if (
+        new_track == Track.WORK_STUDY
+        and contract is None
+        and _running_contract(current.learner_id, edition.start_date) is None
+    ):
+        raise DomainError(
+            _(
+                "No contract runs into this edition: a work-study re-enrolment needs its "
+                "1-year contract."
+            ),
+            code="contract_required",
+        )
+    if new_track != Track.WORK_STUDY and contract is not None:
+        raise DomainError(
+            _("Only a work-study enrolment has a work-study contract."), code="not_work_study"
+        )
+    if current.status != rules.EnrolmentStatus.COMPLETED.value:
+        old = current.status
+        current.status = rules.EnrolmentStatus.COMPLETED.value
+        current.save(update_fields=["status", "updated_at"])
+        _record_transition(current, old, current.status, actor, _("re-enrolled in MSc 2"))
+        enrolment.status = current.status
+    new = Enrolment.objects.create(
+        learner_id=current.learner_id,
+        edition=edition,
+        year=next_year,
+        campus_id=current.campus_id,
+        track=new_track,
+        specialisation_id=current.specialisation_id,
+        previous=current,
+    )
+    new = Enrolment.objects.select_related("year", "campus", "edition").get(pk=new.pk)
+    _record_transition(new, "", rules.EnrolmentStatus.ENROLLED.value, actor, "")
+    if contract is not None:
+        _contract_create(new, contract, actor)
+    audit_record(
+        action="enrolment.enrolment_reenrol",
+        actor=actor,
+        target=new,
+        summary=str(new),
+        data={"previous": current.pk},
+    )
+    return new
+
+
+# --- CVEC ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cvec_record(
+    *,
+    learner: Learner,
+    academic_year: str,
+    certificate_number: str,
+    recorded_on: dt.date,
+    actor: User | None,
+) -> CvecProof:
+    """Record the learner's CVEC certificate for an academic year (paid to the state, only
+    recorded here; SPEC §8). Recording it again for the same year replaces the number."""
+    number = certificate_number.strip().upper()
+    if not number:
+        raise DomainError(_("Give the CVEC certificate number."), code="cvec_required")
+    if not academic_year.strip():
+        raise DomainError(_("Give the academic year."), code="year_required")
+    if actor is not None and actor.pk != learner.user_id:
+        campus_ids = set(learner.enrolments.values_list("campus_id", flat=True))
+        if not any(can_manage(user=actor, campus_id=c) for c in campus_ids):
+            raise DomainError(
+                _("You are not allowed to manage enrolments on this campus."), code="forbidden"
+            )
+    proof, _created = CvecProof.objects.update_or_create(
+        learner=learner,
+        academic_year=academic_year.strip(),
+        defaults={"certificate_number": number, "recorded_on": recorded_on},
+    )
+    audit_record(action="enrolment.cvec_record", actor=actor, target=proof, summary=academic_year)
+    return proof
