@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.core.exceptions import DomainError
-from capitalis.finance import queries
-from capitalis.finance.models import FeeSchedule
-from capitalis.finance.rules import Payer
+from capitalis.finance import queries, services
+from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceLine, Payment
+from capitalis.finance.rules import InvoiceStatus, Payer
 from capitalis.programmes.models import Track
 
 
@@ -126,3 +127,160 @@ class FeeQuoteView(APIView):
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
         return Response(FeeQuoteSerializer(quote).data)
+
+
+# --- Invoices and payments (issue 4 point 8), scoped ---------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
+    class Meta:
+        model = InvoiceLine
+        fields = ("kind", "label", "amount")
+
+
+class InstalmentSerializer(serializers.ModelSerializer[Instalment]):
+    class Meta:
+        model = Instalment
+        fields = ("due_on", "amount")
+
+
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
+    invoice = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = ("id", "invoice", "amount", "paid_on", "method", "reference")
+
+
+class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
+    campus = serializers.CharField(source="campus.code", read_only=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    paid = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    owed = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "id",
+            "number",
+            "kind",
+            "status",
+            "academic_year",
+            "campus",
+            "payer_kind",
+            "payer_name",
+            "issued_on",
+            "application",
+            "enrolment",
+            "total",
+            "paid",
+            "owed",
+            "cancel_reason",
+        )
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    instalments = InstalmentSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = (*InvoiceSerializer.Meta.fields, "lines", "instalments", "payments")
+
+
+class PaymentCreateSerializer(serializers.Serializer[Any]):
+    invoice = serializers.IntegerField(help_text="The invoice's id.")
+    amount = serializers.CharField(
+        max_length=20, help_text="Euros as a string, two decimals at most: '80.00'."
+    )
+    paid_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    confirm_overpayment = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List invoices",
+        description="The invoices the user may read, with total, paid and owed: finance staff "
+        "every invoice (global) or their campus's; a candidate or learner hers; anyone else "
+        "none.",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in InvoiceStatus]),
+            OpenApiParameter("payer_kind", OpenApiTypes.STR, enum=[p.value for p in Payer]),
+            OpenApiParameter("academic_year", OpenApiTypes.STR, description="e.g. 2026-27."),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="An invoice",
+        description="Lines, instalments and payments; 404 when the user may not read it.",
+    ),
+)
+class InvoiceViewSet(viewsets.ReadOnlyModelViewSet[Invoice]):
+    permission_classes = (IsAuthenticated,)
+
+    def get_serializer_class(self) -> Any:
+        return InvoiceDetailSerializer if self.action == "retrieve" else InvoiceSerializer
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params
+        qs = queries.invoice_list_for(
+            user=self.request.user,
+            status=params.get("status") or None,
+            payer_kind=params.get("payer_kind") or None,
+            academic_year=params.get("academic_year") or None,
+        )
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("lines", "instalments", "payments")
+        return qs
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List payments",
+        description="The payments on the invoices the user may read.",
+    ),
+)
+class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Payment]):
+    permission_classes = (IsAuthenticated,)
+    serializer_class = PaymentSerializer
+
+    def get_queryset(self) -> Any:
+        return queries.payment_list_for(user=self.request.user)
+
+    @extend_schema(
+        summary="Record a payment",
+        description="Finance staff of the invoice's campus. The amount is above zero, has two "
+        "decimals at most and is not above what is still owed unless confirm_overpayment.",
+        request=PaymentCreateSerializer,
+        responses={201: PaymentSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = PaymentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            invoice = queries.invoice_list_for(user=request.user).get(pk=values["invoice"])
+        except Invoice.DoesNotExist:
+            invoice = None
+        if invoice is None or not queries.can_manage_invoice(user=request.user, invoice=invoice):
+            return Response(
+                {"detail": _("No such invoice."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        try:
+            payment = services.payment_record(
+                invoice=invoice,
+                amount=values["amount"],
+                paid_on=values["paid_on"],
+                method=values["method"],
+                reference=values.get("reference", ""),
+                confirm_overpayment=values["confirm_overpayment"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            return Response(
+                {"detail": error.message, "code": error.code},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,137 @@
+"""Finance pages (SPEC §8): the invoices a user may read with their balances per payer, an
+invoice with its lines, instalments and payments and, for finance staff of its campus, the
+forms to record a payment or cancel it; the CSV export for accounting. Thin: reads go through
+``queries``, writes through ``services``; an invoice the user may not read answers 404."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from capitalis.core.exceptions import DomainError
+from capitalis.finance import queries, services
+from capitalis.finance.forms import CancelForm, ExportForm, PaymentForm
+from capitalis.finance.models import INVOICE_STATUS_LABELS, PAYER_KIND_LABELS, Invoice
+
+
+@login_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    payer_kind = request.GET.get("payer") or None
+    invoices = queries.invoice_list_for(user=request.user, status=status, payer_kind=payer_kind)
+    rows = list(invoices[:500])
+    return render(
+        request,
+        "finance/invoice_list.html",
+        {
+            "invoices": rows,
+            "balances": queries.balances_per_payer(invoices),
+            "is_finance": queries.is_finance_staff(user=request.user),
+            "statuses": [(s.value, label) for s, label in INVOICE_STATUS_LABELS.items()],
+            "payers": [(p.value, label) for p, label in PAYER_KIND_LABELS.items()],
+            "status": status or "",
+            "payer": payer_kind or "",
+            "export_form": ExportForm(),
+        },
+    )
+
+
+def _get(request: HttpRequest, pk: int) -> Invoice:
+    try:
+        return queries.invoice_get_for(user=request.user, pk=pk)
+    except Invoice.DoesNotExist:
+        raise Http404(_("No such invoice.")) from None
+
+
+@login_required
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _get(request, pk)
+    manage = queries.can_manage_invoice(user=request.user, invoice=invoice)
+    payment_form = PaymentForm()
+    cancel_form = CancelForm()
+    if request.method == "POST":
+        if not manage:
+            raise Http404(_("No such invoice."))
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                cancel_form = CancelForm(request.POST)
+                if cancel_form.is_valid():
+                    services.invoice_cancel(
+                        invoice=invoice,
+                        reason=cancel_form.cleaned_data["reason"],
+                        actor=request.user,
+                    )
+                    messages.success(request, _("The invoice was cancelled."))
+                    return redirect("finance:invoice-detail", pk=invoice.pk)
+            else:
+                payment_form = PaymentForm(request.POST)
+                if payment_form.is_valid():
+                    data = payment_form.cleaned_data
+                    services.payment_record(
+                        invoice=invoice,
+                        amount=data["amount"],
+                        paid_on=data["paid_on"],
+                        method=data["method"],
+                        reference=data["reference"],
+                        confirm_overpayment=data["confirm_overpayment"],
+                        actor=request.user,
+                    )
+                    messages.success(request, _("The payment was recorded."))
+                    return redirect("finance:invoice-detail", pk=invoice.pk)
+        except DomainError as error:
+            form = cancel_form if action == "cancel" else payment_form
+            field = "amount" if action != "cancel" and error.code in _AMOUNT_CODES else None
+            form.add_error(field, error.message)
+    return render(
+        request,
+        "finance/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "manage": manage,
+            "payment_form": payment_form,
+            "cancel_form": cancel_form,
+            "can_pay": invoice.status in ("issued", "paid"),
+            "can_cancel": invoice.status in ("draft", "issued") and not invoice.payments.all(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+_AMOUNT_CODES = {"not_a_number", "not_positive", "too_many_decimals", "over_balance"}
+
+
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The accounting journal as CSV: semicolons, UTF-8 with a BOM (spreadsheet software opens
+    it right), amounts with a dot; ``?from=YYYY-MM-DD&to=YYYY-MM-DD``. Finance staff only."""
+    if not queries.is_finance_staff(user=request.user):
+        raise Http404(_("No such page."))
+    form = ExportForm({"date_from": request.GET.get("from"), "date_to": request.GET.get("to")})
+    if not form.is_valid():
+        return HttpResponse(
+            _("The dates must read like 2026-09-30."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    date_from = form.cleaned_data["date_from"]
+    date_to = form.cleaned_data["date_to"]
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(queries.EXPORT_COLUMNS)
+    writer.writerows(queries.export_rows(user=request.user, date_from=date_from, date_to=date_to))
+    name = "capitalis-finance-{}-{}.csv".format(
+        date_from.isoformat() if date_from else "start", date_to.isoformat() if date_to else "end"
+    )
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
