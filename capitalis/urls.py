@@ -15,5 +15,6 @@ urlpatterns = [
     path("programmes/", include("capitalis.programmes.urls")),
     path("api/programmes/", include("capitalis.programmes.api_urls")),
     path("api/finance/", include("capitalis.finance.api_urls")),
+    path("finance/", include("capitalis.finance.urls")),
     path("", include("capitalis.web.urls")),
 ]
