@@ -1,0 +1,362 @@
+"""REST API on applications (SPEC §3, §10), under /api/admissions/. Every read is scoped by
+``queries.application_list_for`` (a candidate: hers only; staff: their campus), anything else
+answers 404. Writes go through the services: create / update a draft, upload a document (same
+checks as the pages: ≤ 10 MB, PDF/JPEG/PNG from the content), submit, and move the status with
+``expected_version`` (409 when someone else changed the file meanwhile, 400 with a translated
+message for a move the table or the user's role does not allow)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from capitalis.accounts.models import User
+from capitalis.admissions import queries, services
+from capitalis.admissions.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationTransition,
+    PriorDegree,
+)
+from capitalis.admissions.rules import CEFR, Actor, Status, decision_deadline
+from capitalis.core.exceptions import DomainError
+from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Specialisation, Track
+
+
+class PriorDegreeSerializer(serializers.ModelSerializer[PriorDegree]):
+    ects = serializers.IntegerField(
+        min_value=0,
+        max_value=600,
+        error_messages={"invalid": _("The ECTS must be a whole number.")},
+    )
+
+    class Meta:
+        model = PriorDegree
+        fields = ("title", "level", "ects", "field", "country")
+
+
+class DocumentSerializer(serializers.ModelSerializer[ApplicationDocument]):
+    kind = serializers.CharField(read_only=True, help_text="cv, transcript or motivation")
+
+    class Meta:
+        model = ApplicationDocument
+        fields = ("id", "kind", "original_name", "content_type", "size", "sha256", "created_at")
+
+
+class TransitionSerializer(serializers.ModelSerializer[ApplicationTransition]):
+    class Meta:
+        model = ApplicationTransition
+        fields = ("from_status", "to_status", "at")
+
+
+class OutcomeSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer[Application]):
+    candidate = serializers.EmailField(source="candidate.email", read_only=True)
+    edition = serializers.CharField(source="edition.code", read_only=True)
+    year = serializers.CharField(source="year.code", read_only=True)
+    campus = serializers.CharField(source="campus.code", read_only=True)
+    specialisation = serializers.CharField(
+        source="specialisation.code", read_only=True, allow_null=True, default=None
+    )
+    status = serializers.CharField(read_only=True, help_text=", ".join(s.value for s in Status))
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    decision_deadline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = (
+            "id",
+            "candidate",
+            "edition",
+            "year",
+            "campus",
+            "track",
+            "specialisation",
+            "status",
+            "status_label",
+            "version",
+            "english_level",
+            "accommodation_requested",
+            "application_fee_paid",
+            "application_fee_paid_on",
+            "submitted_at",
+            "presented_on",
+            "decided_on",
+            "decision_deadline",
+            "created_at",
+        )
+
+    def get_decision_deadline(self, obj: Application) -> datetime.date | None:
+        return decision_deadline(obj.presented_on) if obj.presented_on else None
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    prior_degrees = PriorDegreeSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+    eligibility = serializers.SerializerMethodField()
+    next_statuses = serializers.SerializerMethodField()
+    accommodation_details = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = (
+            *ApplicationSerializer.Meta.fields,
+            "accommodation_details",
+            "prior_degrees",
+            "documents",
+            "transitions",
+            "eligibility",
+            "next_statuses",
+        )
+
+    @extend_schema_field(OutcomeSerializer(many=True))
+    def get_eligibility(self, obj: Application) -> list[dict[str, Any]]:
+        return queries.eligibility_display(obj)
+
+    def get_next_statuses(self, obj: Application) -> list[str]:
+        user = self.context["request"].user
+        return [s.value for s in queries.next_statuses_for(user=user, application=obj)]
+
+    def get_accommodation_details(self, obj: Application) -> str:
+        """Health-related: shown to the candidate herself and to the jury; staff see the flag."""
+        user = self.context["request"].user
+        actors = queries.actors_for(user=user, application=obj)
+        return obj.accommodation_details if actors & {Actor.CANDIDATE, Actor.JURY} else ""
+
+
+class ApplicationWriteSerializer(serializers.Serializer[Any]):
+    edition = serializers.PrimaryKeyRelatedField(queryset=Edition.objects.all())
+    year = serializers.PrimaryKeyRelatedField(queryset=ProgrammeYear.objects.all())
+    campus = serializers.PrimaryKeyRelatedField(queryset=Campus.objects.all())
+    track = serializers.ChoiceField(choices=Track.choices)
+    specialisation = serializers.PrimaryKeyRelatedField(
+        queryset=Specialisation.objects.all(), required=False, allow_null=True
+    )
+    english_level = serializers.ChoiceField(
+        choices=[("", "—"), *((c, c) for c in CEFR)], required=False, allow_blank=True
+    )
+    accommodation_requested = serializers.BooleanField(required=False, default=False)
+    accommodation_details = serializers.CharField(required=False, allow_blank=True, default="")
+    prior_degrees = PriorDegreeSerializer(many=True, required=False)
+
+
+class DocumentUploadSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(help_text="cv, transcript or motivation")
+    file = serializers.FileField()
+
+
+class VersionSerializer(serializers.Serializer[Any]):
+    expected_version = serializers.IntegerField(min_value=0)
+
+
+class TransitionRequestSerializer(VersionSerializer):
+    target = serializers.ChoiceField(choices=[s.value for s in Status])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AdmissionsErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+def _error(error: DomainError) -> Response:
+    code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
+    return Response({"detail": error.message, "code": error.code}, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Applications I may read (a candidate: mine; staff: my campus)"),
+    retrieve=extend_schema(
+        summary="One application, with degrees, documents, eligibility and history",
+        responses={200: ApplicationDetailSerializer, 404: AdmissionsErrorSerializer},
+    ),
+    create=extend_schema(
+        summary="Start a draft application (the candidate)",
+        request=ApplicationWriteSerializer,
+        responses={201: ApplicationDetailSerializer, 400: AdmissionsErrorSerializer},
+    ),
+    update=extend_schema(
+        summary="Change a draft (the candidate)",
+        request=ApplicationWriteSerializer,
+        responses={
+            200: ApplicationDetailSerializer,
+            400: AdmissionsErrorSerializer,
+            404: AdmissionsErrorSerializer,
+        },
+    ),
+)
+class ApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Application],
+):
+    permission_classes = (IsAuthenticated,)
+    queryset = Application.objects.none()  # typed path parameter in the schema; see get_queryset
+    lookup_value_regex = r"\d+"
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    def get_serializer_class(self) -> Any:
+        return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
+
+    def _user(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
+    def get_queryset(self) -> Any:
+        return queries.application_list_for(user=self._user())
+
+    def get_object(self) -> Application:
+        try:
+            return queries.application_get_for(user=self._user(), pk=int(self.kwargs["pk"]))
+        except (Application.DoesNotExist, ValueError):
+            raise NotFound(_("No application found.")) from None
+
+    def _detail(self, application: Application, code: int = status.HTTP_200_OK) -> Response:
+        fresh = queries.application_get_for(user=self._user(), pk=application.pk)
+        return Response(
+            ApplicationDetailSerializer(fresh, context={"request": self.request}).data,
+            status=code,
+        )
+
+    def _write(self, request: Request, application: Application | None) -> Response:
+        serializer = ApplicationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        degrees = data.pop("prior_degrees", None)
+        data.setdefault("specialisation", None)
+        data.setdefault("english_level", "")
+        try:
+            with transaction.atomic():
+                if application is None:
+                    application = services.application_create(candidate=self._user(), **data)
+                else:
+                    application = services.application_update_draft(
+                        application=application, actor_user=self._user(), **data
+                    )
+                if degrees is not None:
+                    services.application_degrees_set(
+                        application=application,
+                        actor_user=self._user(),
+                        degrees=[services.DegreeInput(**d) for d in degrees],
+                    )
+        except DomainError as error:
+            return _error(error)
+        return self._detail(application, status.HTTP_201_CREATED if data else status.HTTP_200_OK)
+
+    def create(self, request: Request) -> Response:
+        return self._write(request, None)
+
+    def update(self, request: Request, pk: str | None = None) -> Response:
+        response = self._write(request, self.get_object())
+        if response.status_code == status.HTTP_201_CREATED:
+            response.status_code = status.HTTP_200_OK
+        return response
+
+    @extend_schema(
+        summary="Upload a document (CV, transcripts, motivation letter): PDF, JPEG or PNG "
+        "by content, at most 10 MB",
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={
+            201: DocumentSerializer,
+            400: AdmissionsErrorSerializer,
+            404: AdmissionsErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def documents(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        serializer = DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            document = services.document_add(
+                application=application,
+                actor_user=self._user(),
+                kind=serializer.validated_data["kind"],
+                upload=upload,
+                name=upload.name or serializer.validated_data["kind"],
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Submit a draft; the eligibility evaluation follows",
+        request=VersionSerializer,
+        responses={
+            200: ApplicationDetailSerializer,
+            400: AdmissionsErrorSerializer,
+            404: AdmissionsErrorSerializer,
+            409: AdmissionsErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        serializer = VersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            application = services.application_submit(
+                application=application,
+                actor_user=self._user(),
+                expected_version=serializer.validated_data["expected_version"],
+            )
+        except DomainError as error:
+            return _error(error)
+        return self._detail(application)
+
+    @extend_schema(
+        summary="Move the application to another status (the transition table and your role "
+        "decide); 409 when someone else changed it meanwhile",
+        request=TransitionRequestSerializer,
+        responses={
+            200: ApplicationDetailSerializer,
+            400: AdmissionsErrorSerializer,
+            404: AdmissionsErrorSerializer,
+            409: AdmissionsErrorSerializer,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        serializer = TransitionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            if data["target"] == Status.MANUAL_REVIEW:
+                application = services.application_send_to_manual_review(
+                    application=application,
+                    actor_user=self._user(),
+                    expected_version=data["expected_version"],
+                    note=data["note"],
+                )
+            else:
+                application = services.application_transition(
+                    application=application,
+                    target=data["target"],
+                    actor_user=self._user(),
+                    expected_version=data["expected_version"],
+                    note=data["note"],
+                )
+        except DomainError as error:
+            return _error(error)
+        return self._detail(application)

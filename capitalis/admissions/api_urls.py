@@ -1,0 +1,21 @@
+"""API routes of admissions, under /api/admissions/."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import DefaultRouter
+
+from capitalis.admissions.api import ApplicationViewSet
+
+app_name = "admissions-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("applications", ApplicationViewSet, basename="application")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)
+
+# Interviews, jury decisions, the admissions dashboard (helper J): api_urls_jury.py.
+from capitalis.admissions import api_urls_jury  # noqa: E402
+
+urlpatterns += api_urls_jury.urlpatterns

@@ -1,0 +1,19 @@
+"""Admissions pages, under /admissions/ (J adds the interview and jury routes below)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from capitalis.admissions import views
+
+app_name = "admissions"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("signup/", views.signup, name="signup"),
+    path("", views.application_list, name="application-list"),
+    path("apply/", views.application_form, name="application-new"),
+    path("<int:pk>/", views.application_detail, name="application-detail"),
+    path("<int:pk>/edit/", views.application_form, name="application-edit"),
+    path("<int:pk>/move/", views.application_move, name="application-move"),
+    path("<int:pk>/fee/", views.application_fee, name="application-fee"),
+]
+
