@@ -17,3 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/fee/", views.application_fee, name="application-fee"),
 ]
 
+
+# Interviews, admission juries, decision letters (helper J): capitalis/admissions/urls_jury.py.
+from capitalis.admissions import urls_jury  # noqa: E402
+
+urlpatterns += urls_jury.urlpatterns
