@@ -133,6 +133,10 @@ class FeeQuoteView(APIView):
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer[InvoiceLine]):
+    kind = serializers.CharField(
+        read_only=True, help_text="application_fee, deposit (negative when deducted), tuition."
+    )
+
     class Meta:
         model = InvoiceLine
         fields = ("kind", "label", "amount")
@@ -154,6 +158,7 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
 
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     campus = serializers.CharField(source="campus.code", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="application_fee, deposit, tuition.")
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     paid = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     owed = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
@@ -185,7 +190,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
 
     class Meta(InvoiceSerializer.Meta):
-        fields = (*InvoiceSerializer.Meta.fields, "lines", "instalments", "payments")
+        fields = (*InvoiceSerializer.Meta.fields, "lines", "instalments", "payments")  # type: ignore[assignment]
 
 
 class PaymentCreateSerializer(serializers.Serializer[Any]):

@@ -198,11 +198,11 @@ def fee_quote(
 # --- Invoices, payments, balances, export (issue 4 point 8) --------------------------------------
 
 
-def _sum_of(model: type[models.Model]) -> Subquery:
+def _sum_of(model: type[InvoiceLine] | type[Payment]) -> Subquery:
     """The total ``amount`` of an invoice's lines or payments, as a subquery (no row
     multiplication when both are summed)."""
     rows = (
-        model.objects.filter(invoice=OuterRef("pk"))
+        model._default_manager.filter(invoice=OuterRef("pk"))
         .order_by()
         .values("invoice")
         .annotate(total=Sum("amount"))

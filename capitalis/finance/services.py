@@ -533,8 +533,10 @@ def _mark_application_fee_paid(*, invoice: Invoice, paid_on: date, actor: Any) -
     the payment is recorded by someone else (finance staff), the paid invoice is the proof and
     the flag is set here, audited as coming from the payment."""
     from capitalis.admissions import services as admissions_services
+    from capitalis.admissions.models import Application
 
     application = invoice.application
+    assert application is not None
     if getattr(actor, "is_authenticated", False):
         try:
             with transaction.atomic():
@@ -545,7 +547,7 @@ def _mark_application_fee_paid(*, invoice: Invoice, paid_on: date, actor: Any) -
         except DomainError as error:
             if error.code != "forbidden":
                 raise
-    type(application).objects.filter(pk=invoice.application_id).update(
+    Application.objects.filter(pk=application.pk).update(
         application_fee_paid=True, application_fee_paid_on=paid_on, updated_at=timezone.now()
     )
     audit_record(

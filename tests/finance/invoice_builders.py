@@ -34,7 +34,7 @@ def application(candidate: User, *, campus: Campus | None = None, track: str = "
         candidate=candidate,
         edition=edition,
         year=year,
-        campus=campus or Campus.objects.order_by("position").first(),
+        campus=campus or Campus.objects.order_by("position")[0],
         track=track,
         status="submitted",
     )
@@ -60,7 +60,7 @@ def enrolment(
         learner=learner,
         edition=edition,
         year=edition.programme.years.get(position=1),
-        campus=campus or Campus.objects.order_by("position").first(),
+        campus=campus or Campus.objects.order_by("position")[0],
         track=track,
         application=application,
     )

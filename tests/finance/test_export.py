@@ -50,7 +50,7 @@ def data() -> dict[str, object]:
         reference="VIR;42",
         actor=staff,
     )
-    deposit, tuition = services.invoice_create_for_enrolment(
+    _deposit, tuition = services.invoice_create_for_enrolment(
         enrolment=build.enrolment(build.person("learner@example.org"), campus=second),
         actor=staff,
         issued_on=date(2024, 7, 1),
@@ -102,7 +102,10 @@ def test_campus_finance_gets_its_campus_others_nothing(
     client.force_login(campus_staff)
     _columns, rows = _export(client)
     assert {r["campus"] for r in rows} == {data["second"].code}  # type: ignore[attr-defined]
-    for email, role in [("cand2@example.org", build.Role.CANDIDATE), ("t@example.org", build.Role.EMPLOYER_TUTOR)]:
+    for email, role in [
+        ("cand2@example.org", build.Role.CANDIDATE),
+        ("t@example.org", build.Role.EMPLOYER_TUTOR),
+    ]:
         client.force_login(build.person(email, role))
         assert client.get("/finance/export.csv").status_code == 404
     client.logout()

@@ -75,8 +75,10 @@ def test_list_is_scoped(client: Client, data: dict[str, object]) -> None:
     client.force_login(build.person("fc@example.org", build.Role.FINANCE, campus=data["first"]))  # type: ignore[arg-type]
     assert _numbers(client) == {data["fee"].number}  # type: ignore[attr-defined]
     client.force_login(data["learner"])  # type: ignore[arg-type]
+    learner = data["learner"]
+    assert isinstance(learner, build.User)
     assert _numbers(client) == set(
-        Invoice.objects.filter(customer=data["learner"]).values_list("number", flat=True)
+        Invoice.objects.filter(customer=learner).values_list("number", flat=True)
     )
     client.force_login(build.person("tutor@example.org", build.Role.EMPLOYER_TUTOR))
     assert _numbers(client) == set()
