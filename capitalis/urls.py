@@ -15,6 +15,8 @@ urlpatterns = [
     path("programmes/", include("capitalis.programmes.urls")),
     path("api/programmes/", include("capitalis.programmes.api_urls")),
     path("api/finance/", include("capitalis.finance.api_urls")),
+    path("enrolment/", include("capitalis.enrolment.urls")),
+    path("api/enrolment/", include("capitalis.enrolment.api_urls")),
     path("admissions/", include("capitalis.admissions.urls")),
     path("api/admissions/", include("capitalis.admissions.api_urls")),
     path("finance/", include("capitalis.finance.urls")),

@@ -161,6 +161,14 @@ def managed_campus_ids(*, user: User) -> list[int] | None:
     return _campus_ids(grants, MANAGERS)
 
 
+def can_see_dashboard(*, user: User) -> bool:
+    """School-wide staff, campus staff and enrolment managers see the learners dashboard."""
+    if not user.is_authenticated:
+        return False
+    grants = grants_for(user=user)
+    return _school_wide(user, grants) or bool(_campus_ids(grants, CAMPUS_STAFF))
+
+
 def is_enrolment_staff(*, user: User) -> bool:
     ids = managed_campus_ids(user=user)
     return ids is None or bool(ids)
@@ -188,6 +196,11 @@ class EnrolmentCard:
     internships: list[Internship] = field(default_factory=list)
     next_statuses: tuple[rules.EnrolmentStatus, ...] = ()
     can_reenrol: bool = False
+
+    @property
+    def moves(self) -> list[tuple[str, str]]:
+        """The statuses this enrolment may move to, with their labels (for the buttons)."""
+        return [(s.value, str(ENROLMENT_STATUS_LABELS[s])) for s in self.next_statuses]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, ScopeKind, has_role
-from capitalis.accounts.services import role_grant
+from capitalis.accounts.services import role_grant, user_create
 from capitalis.admissions import rules as admission_rules
 from capitalis.admissions.models import Application
 from capitalis.admissions.queries import actors_for
@@ -145,6 +145,23 @@ def learner_update(
     learner.save(update_fields=["national_student_number", "date_of_birth", "updated_at"])
     audit_record(action="enrolment.learner_update", actor=actor, target=learner)
     return learner
+
+
+# --- tutors -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tutor_ensure(*, email: str, full_name: str, actor: User | None) -> User | None:
+    """The tutor's user account, found by e-mail or created without a password (he sets one
+    through the password reset); None when no e-mail is given. The employer tutor role is
+    granted when a contract or an internship names him."""
+    address = email.strip().lower()
+    if not address:
+        return None
+    found = User.objects.filter(email__iexact=address).first()
+    if found is not None:
+        return found
+    return user_create(email=address, full_name=full_name.strip(), actor=actor)
 
 
 # --- contracts ----------------------------------------------------------------------------

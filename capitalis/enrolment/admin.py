@@ -1,0 +1,68 @@
+"""Admin for enrolment: reading and correcting records; business writes go through the pages,
+the API and the services (the admin is read-mostly: contracts and enrolments are shown, not
+created here)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from capitalis.enrolment.models import (
+    Contract,
+    CvecProof,
+    Enrolment,
+    EnrolmentTransition,
+    Internship,
+    Learner,
+)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class EnrolmentTransitionInline(ReadOnlyMixin, admin.TabularInline[EnrolmentTransition, Enrolment]):
+    model = EnrolmentTransition
+    extra = 0
+    fields = ("from_status", "to_status", "by", "at", "note")
+    readonly_fields = fields
+
+
+@admin.register(Learner)
+class LearnerAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("__str__", "national_student_number", "date_of_birth")
+    search_fields = ("user__email", "user__full_name", "national_student_number")
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("learner", "edition", "year", "campus", "track", "status")
+    list_filter = ("edition", "campus", "year", "track", "status")
+    list_select_related = ("learner__user", "edition__programme", "year", "campus")
+    search_fields = ("learner__user__email", "learner__user__full_name")
+    inlines = [EnrolmentTransitionInline]
+
+
+@admin.register(Contract)
+class ContractAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("enrolment", "kind", "employer_name", "start_date", "end_date", "terminated_on")
+    list_filter = ("kind",)
+    list_select_related = ("enrolment__learner__user", "enrolment__edition", "enrolment__year")
+
+
+@admin.register(Internship)
+class InternshipAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("enrolment", "host_name", "start_date", "end_date", "agreement_signed_on")
+    list_select_related = ("enrolment__learner__user", "enrolment__edition", "enrolment__year")
+
+
+@admin.register(CvecProof)
+class CvecProofAdmin(ReadOnlyMixin, admin.ModelAdmin[CvecProof]):
+    list_display = ("learner", "academic_year", "certificate_number", "recorded_on")

@@ -1,0 +1,437 @@
+"""Enrolment pages (SPEC §4): a learner's record (enrolments, contract or internship, calendar,
+CVEC), the staff pages that enrol an admitted application, add a contract or an internship,
+terminate a contract, move an enrolment, re-enrol into MSc 2, and the learners dashboard.
+Thin: reads through ``queries``, writes through ``services``; what the user may not read
+answers 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from capitalis.accounts.models import User
+from capitalis.admissions.models import Application
+from capitalis.core.exceptions import DomainError
+from capitalis.enrolment import queries, services
+from capitalis.enrolment.forms import (
+    ContractFields,
+    ContractForm,
+    CvecForm,
+    EnrolForm,
+    InternshipForm,
+    LearnerForm,
+    ReenrolForm,
+    TerminateForm,
+)
+from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.enrolment.rules import EnrolmentStatus
+from capitalis.programmes.models import Track
+
+FIELD_FOR_CODE = {
+    "siret_format": "employer_siret",
+    "siret_checksum": "employer_siret",
+    "contract_too_short": "contract_end",
+    "contract_too_long": "contract_end",
+    "contract_dates": "contract_end",
+    "internship_too_short": "end_date",
+    "internship_too_long": "end_date",
+    "internship_dates": "end_date",
+    "termination_before_start": "terminated_on",
+    "termination_after_end": "terminated_on",
+    "ine_format": "national_student_number",
+}
+
+
+HOST_SIRET = {"siret_format": "host_siret", "siret_checksum": "host_siret"}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _error(form: Any, error: DomainError, *, fields: dict[str, str] | None = None) -> None:
+    name = (fields or {}).get(error.code, FIELD_FOR_CODE.get(error.code))
+    form.add_error(name if name in form.fields else None, error.message)
+
+
+def _enrolment(request: HttpRequest, pk: int) -> Enrolment:
+    found = queries.enrolment_get_for(user=_user(request), pk=pk)
+    if found is None:
+        raise Http404(_("No enrolment found."))
+    return found
+
+
+def _managed_enrolment(request: HttpRequest, pk: int) -> Enrolment:
+    enrolment = _enrolment(request, pk)
+    if not services.can_manage(user=_user(request), campus_id=enrolment.campus_id):
+        raise Http404(_("No enrolment found."))
+    return enrolment
+
+
+def _contract_input(form: ContractFields, actor: User) -> services.ContractInput | None:
+    if not form.has_contract():
+        return None
+    data = form.cleaned_data
+    tutor = services.tutor_ensure(
+        email=data.get("tutor_email") or "", full_name=data.get("tutor_name") or "", actor=actor
+    )
+    return services.ContractInput(
+        kind=data["kind"],
+        employer_name=data["employer_name"],
+        employer_siret=data["employer_siret"],
+        start_date=data["contract_start"],
+        end_date=data["contract_end"],
+        opco_name=data.get("opco_name") or "",
+        tutor=tutor,
+    )
+
+
+# --- the learner's record -----------------------------------------------------------------
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    """The signed-in learner's own record."""
+    learner = Learner.objects.filter(user=_user(request)).only("pk").first()
+    if learner is None:
+        raise Http404(_("You are not enrolled."))
+    return redirect("enrolment:learner", pk=learner.pk)
+
+
+@login_required
+def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A learner's record: enrolments, contract or internship, calendar, CVEC."""
+    record = queries.learner_record_for(user=_user(request), pk=pk)
+    if record is None:
+        raise Http404(_("No learner found."))
+    return render(
+        request,
+        "enrolment/learner_detail.html",
+        {
+            "record": record,
+            "learner": record.learner,
+            "cvec_form": CvecForm(),
+            "learner_form": LearnerForm(
+                initial={
+                    "national_student_number": record.learner.national_student_number,
+                    "date_of_birth": record.learner.date_of_birth,
+                }
+            ),
+            "is_self": record.learner.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def learner_update(request: HttpRequest, pk: int) -> HttpResponse:
+    record = queries.learner_record_for(user=_user(request), pk=pk)
+    if record is None or not record.can_manage:
+        raise Http404(_("No learner found."))
+    form = LearnerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.learner_update(
+                learner=record.learner,
+                national_student_number=form.cleaned_data["national_student_number"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                actor=_user(request),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The learner's record was updated."))
+    else:
+        messages.error(request, _("Check the dates you typed."))
+    return redirect("enrolment:learner", pk=pk)
+
+
+@login_required
+@require_POST
+def cvec_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the CVEC certificate (the learner herself or her campus staff)."""
+    record = queries.learner_record_for(user=_user(request), pk=pk)
+    if record is None:
+        raise Http404(_("No learner found."))
+    form = CvecForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cvec_record(
+                learner=record.learner,
+                academic_year=form.cleaned_data["academic_year"],
+                certificate_number=form.cleaned_data["certificate_number"],
+                recorded_on=form.cleaned_data["recorded_on"],
+                actor=_user(request),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The CVEC certificate was recorded."))
+    else:
+        messages.error(request, _("Fill in the academic year, the number and the date."))
+    return redirect("enrolment:learner", pk=pk)
+
+
+# --- staff: enrol, contracts, internships, status, re-enrolment ---------------------------
+
+
+@login_required
+def admitted_list(request: HttpRequest) -> HttpResponse:
+    """Admitted applications waiting to be enrolled, on the campuses the user manages."""
+    user = _user(request)
+    if not queries.is_enrolment_staff(user=user):
+        raise Http404(_("No page here."))
+    return render(
+        request,
+        "enrolment/admitted_list.html",
+        {"applications": queries.admitted_applications_for(user=user)},
+    )
+
+
+@login_required
+def enrol(request: HttpRequest, application_pk: int) -> HttpResponse:
+    """Enrol an admitted application; a work-study one with its contract."""
+    user = _user(request)
+    application = queries.admitted_applications_for(user=user).filter(pk=application_pk).first()
+    if application is None:
+        raise Http404(_("No admitted application found."))
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.enrolment_create_from_application(
+                application=application,
+                actor=user,
+                contract=_contract_input(form, user),
+                note=form.cleaned_data.get("note") or "",
+            )
+        except DomainError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("The candidate is enrolled."))
+            return redirect("enrolment:learner", pk=enrolment.learner_id)
+    return render(
+        request,
+        "enrolment/enrol.html",
+        {
+            "form": form,
+            "application": application,
+            "work_study": application.track == Track.WORK_STUDY,
+        },
+    )
+
+
+@login_required
+def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _managed_enrolment(request, pk)
+    form = ContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        try:
+            data = _contract_input(form, user)
+            assert data is not None
+            services.contract_create(enrolment=enrolment, contract=data, actor=user)
+        except DomainError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("The contract was recorded."))
+            return redirect("enrolment:learner", pk=enrolment.learner_id)
+    return render(
+        request,
+        "enrolment/form_page.html",
+        {
+            "form": form,
+            "enrolment": enrolment,
+            "title": _("Add a work-study contract"),
+            "submit": _("Record the contract"),
+        },
+    )
+
+
+@login_required
+def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    contract = queries.contract_get_for(user=user, pk=pk)
+    if contract is None or not services.can_manage(
+        user=user, campus_id=contract.enrolment.campus_id
+    ):
+        raise Http404(_("No contract found."))
+    form = TerminateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_terminate(
+                contract=contract,
+                terminated_on=form.cleaned_data["terminated_on"],
+                reason=form.cleaned_data["reason"],
+                actor=user,
+            )
+        except DomainError as error:
+            _error(form, error, fields={"reason_required": "reason"})
+        else:
+            messages.success(request, _("The contract was terminated."))
+            return redirect("enrolment:learner", pk=contract.enrolment.learner_id)
+    return render(
+        request,
+        "enrolment/form_page.html",
+        {
+            "form": form,
+            "enrolment": contract.enrolment,
+            "contract": contract,
+            "title": _("Terminate a contract early"),
+            "submit": _("Terminate the contract"),
+        },
+    )
+
+
+@login_required
+def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _managed_enrolment(request, pk)
+    form = InternshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        data = form.cleaned_data
+        try:
+            services.internship_create(
+                enrolment=enrolment,
+                internship=services.InternshipInput(
+                    host_name=data["host_name"],
+                    host_siret=data.get("host_siret") or "",
+                    tutor_name=data["tutor_name"],
+                    tutor_email=data.get("tutor_email") or "",
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    agreement_signed_on=data.get("agreement_signed_on"),
+                ),
+                actor=user,
+            )
+        except DomainError as error:
+            _error(
+                form, error, fields={"siret_format": "host_siret", "siret_checksum": "host_siret"}
+            )
+        else:
+            messages.success(request, _("The internship was recorded."))
+            return redirect("enrolment:learner", pk=enrolment.learner_id)
+    return render(
+        request,
+        "enrolment/form_page.html",
+        {
+            "form": form,
+            "enrolment": enrolment,
+            "title": _("Add an internship"),
+            "submit": _("Record the internship"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrolment_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an enrolment (suspend, resume, withdraw, complete)."""
+    enrolment = _managed_enrolment(request, pk)
+    try:
+        services.enrolment_transition(
+            enrolment=enrolment,
+            target=request.POST.get("target", ""),
+            actor=_user(request),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The enrolment is now %(status)s.")
+            % {"status": services.status_label(enrolment.status)},
+        )
+    return redirect("enrolment:learner", pk=enrolment.learner_id)
+
+
+@login_required
+def reenrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-enrol an MSc 1 learner into MSc 2 of a later edition."""
+    enrolment = _managed_enrolment(request, pk)
+    editions = queries.next_editions(enrolment=enrolment)
+    form = ReenrolForm(
+        request.POST or None,
+        editions=editions,
+        initial={"track": enrolment.track, "edition": editions.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        user = _user(request)
+        try:
+            new = services.enrolment_reenrol(
+                enrolment=enrolment,
+                edition=form.cleaned_data["edition"],
+                track=form.cleaned_data["track"],
+                actor=user,
+                contract=_contract_input(form, user),
+            )
+        except DomainError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("The learner is re-enrolled in MSc 2."))
+            return redirect("enrolment:learner", pk=new.learner_id)
+    return render(
+        request,
+        "enrolment/form_page.html",
+        {
+            "form": form,
+            "enrolment": enrolment,
+            "title": _("Re-enrol into MSc 2"),
+            "submit": _("Re-enrol"),
+            "help": _(
+                "A work-study learner whose contract runs into the new edition keeps it; "
+                "otherwise fill in the new 1-year contract."
+            ),
+        },
+    )
+
+
+# --- the learners dashboard ---------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Learners per campus, year and track, with filters; only the enrolments the user may
+    read are counted."""
+    user = _user(request)
+    if not queries.can_see_dashboard(user=user):
+        raise Http404(_("No page here."))
+    params = request.GET
+    statuses = {s.value for s in EnrolmentStatus}
+    filters = queries.DashboardFilters(
+        edition=_int(params.get("edition")),
+        campus=_int(params.get("campus")),
+        year=_int(params.get("year")),
+        track=params.get("track") if params.get("track") in Track.values else None,
+        status=params.get("status") if params.get("status") in statuses else None,
+    )
+    board = queries.learners_dashboard(user=user, filters=filters)
+    return render(request, "enrolment/dashboard.html", {"board": board, "filters": filters})
+
+
+@login_required
+def application_redirect(request: HttpRequest, application_pk: int) -> HttpResponse:
+    """From an enrolled application to its learner's record (for the admissions pages)."""
+    learner_id = (
+        Application.objects.filter(pk=application_pk)
+        .values_list("enrolment__learner_id", flat=True)
+        .first()
+    )
+    if learner_id is None or queries.learner_get_for(user=_user(request), pk=learner_id) is None:
+        raise Http404(_("No learner found."))
+    return redirect("enrolment:learner", pk=learner_id)
