@@ -221,3 +221,34 @@ def test_export_to_stdout_reimports_as_unchanged(tmp_path: Path, capfdbinary) ->
     out = tmp_path / "rs5000.xml"
     out.write_bytes(capfdbinary.readouterr().out)
     assert "0 created, 0 updated, 1 unchanged" in run_import(out)
+
+
+def test_import_without_fork_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork is unavailable the file is read in the importing process: same rows."""
+    run_import(RNCP)
+    forked = {
+        c.code: (c.register_hash, c.register_extra, c.title_fr) for c in Certification.objects.all()
+    }
+    blocks = Block.objects.count()
+    Certification.objects.all().delete()
+    monkeypatch.setattr("multiprocessing.get_all_start_methods", lambda: ["spawn"])
+    summary = run_import(RNCP)
+    assert "12 created" in summary
+    assert {
+        c.code: (c.register_hash, c.register_extra, c.title_fr) for c in Certification.objects.all()
+    } == forked
+    assert Block.objects.count() == blocks
+
+
+def test_missing_file_refused(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"missing\.xml"):
+        run_import(tmp_path / "missing.xml")
+    assert Certification.objects.count() == 0
+
+
+def test_unmodelled_elements_kept_as_xml_text_and_timings_reported() -> None:
+    output = run_import(RNCP, "--verbosity", "2")
+    assert "timings: " in output and "reader_cpu" in output
+    extra = Certification.objects.get(code="RNCP39568").register_extra
+    partners = next(item for item in extra if item["tag"] == "PARTENAIRES")
+    assert partners["xml"].startswith("<PARTENAIRES>")

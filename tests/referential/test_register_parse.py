@@ -3,6 +3,7 @@ splitting of flattened lists, malformed files."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 from pathlib import Path
@@ -116,3 +117,20 @@ def test_invalid_date_named_with_its_line(tmp_path: Path) -> None:
         list(read_fiches(path))
     assert (error.value.element, error.value.line) == ("DATE_FIN_ENREGISTREMENT", 84)
     assert "84" in error.value.message and "DATE_FIN_ENREGISTREMENT" in error.value.message
+
+
+def test_extra_stored_as_json_tree_is_still_written_back() -> None:
+    """Imports before the XML text kept unmodelled elements as JSON trees: still exported."""
+    fiche = next(read_fiches(RS))
+    legacy = (
+        {
+            "tag": "STATISTIQUES_PROMOTIONS",
+            "text": "",
+            "children": [{"tag": "ANNEE", "text": "2022", "children": []}],
+        },
+    )
+    out = io.BytesIO()
+    write_fiches([dataclasses.replace(fiche, extra=legacy)], out)
+    tree = next(iter(canonical_fiches(io.BytesIO(out.getvalue())).values()))
+    statistics = next(c for c in tree["children"] if c["tag"] == "STATISTIQUES_PROMOTIONS")
+    assert statistics["children"] == [{"tag": "ANNEE", "text": "2022", "children": []}]
