@@ -145,3 +145,21 @@ def test_cancel_needs_a_reason_and_is_audited(staff) -> None:  # type: ignore[no
         services.invoice_cancel(invoice=invoice, reason="again", actor=staff)
     # a cancelled application-fee invoice can be replaced
     services.invoice_create_for_application_fee(application=application, actor=staff)
+
+
+def test_demo_step_invoices_once(staff) -> None:  # type: ignore[no-untyped-def]
+    from capitalis.accounts.demo import DemoContext
+    from capitalis.finance.demo import finance
+
+    paid = build.application(build.person("cand@example.org"))
+    paid.application_fee_paid = True
+    paid.save()
+    build.enrolment(build.person("learner@example.org"))
+    build.enrolment(build.person("apprentice@example.org"), track="work_study")
+    ctx = DemoContext(password="x", users={build.Role.FINANCE: staff})
+    finance(ctx)
+    assert Invoice.objects.count() == 4  # fee, deposit + tuition, work-study tuition
+    assert Invoice.objects.get(kind="application_fee").status == "paid"
+    assert Invoice.objects.get(kind="deposit").status == "paid"
+    finance(DemoContext(password="x", users={build.Role.FINANCE: staff}))
+    assert Invoice.objects.count() == 4
