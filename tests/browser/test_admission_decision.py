@@ -1,0 +1,99 @@
+"""An admissions officer who presides the admission jury decides two presented files in
+batch, in French, in a real browser; every page is axe-checked (no serious or critical
+violation)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from capitalis.admissions import services_jury
+from capitalis.admissions.models import Application
+from capitalis.admissions.rules import Status
+from tests.admissions.jury_builders import eligible, jury_world, presented
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def _shoot(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+
+
+def _serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+    jw = jury_world()
+    sitting = services_jury.admission_jury_create(
+        edition=jw.world.edition,
+        campus=jw.world.campus,
+        sits_on=jw.world.edition.start_date.replace(year=2026, month=6, day=1),
+        president=jw.officer,
+        actor=jw.officer,
+    )
+    alice = presented(jw, sitting, eligible(jw, "alice@example.org", name="Alice Test"))
+    bruno = presented(
+        jw, sitting, eligible(jw, "bruno@example.org", name="Bruno Test", language="en")
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill("officer@example.org")
+    page.get_by_label("Mot de passe").fill("pw-Secret-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.get_by_role("link", name="Admissions").click()
+    page.wait_for_url(f"{live_server.url}/admissions/dashboard/")
+    assert page.locator("h1").inner_text() == "Tableau de bord des admissions"
+    row = page.locator(f"#funnel tr[data-campus='{jw.world.campus.code}']")
+    assert row.locator("td").nth(7).inner_text() == "2"  # two files presented
+    assert _serious_violations(page) == []
+    _shoot(page, "admissions-dashboard-fr")
+
+    page.get_by_role("link", name="Jurys d’admission").first.click()
+    assert page.locator("h1").inner_text() == "Jurys d’admission"
+    assert _serious_violations(page) == []
+    page.locator("main ul.plain a").first.click()
+    page.wait_for_url(f"{live_server.url}/admissions/juries/{sitting.pk}/")
+    assert page.get_by_text("La décision est due 4 semaines").is_visible()
+    assert _serious_violations(page) == []
+    _shoot(page, "jury-before-fr")
+
+    page.get_by_label("Décision pour Alice Test").select_option("admitted")
+    page.get_by_label("Décision pour Bruno Test").select_option("waitlisted")
+    page.get_by_label("Note pour Bruno Test").fill("Bon dossier, places limitées.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer les décisions").click()
+
+    messages = page.locator(".messages").inner_text()
+    assert "Alice Test : admis — enregistré." in messages
+    assert "Bruno Test : liste d’attente — enregistré." in messages or "Bruno Test" in messages
+    assert page.get_by_text("Aucun dossier n’attend de décision.").is_visible()
+    decided = page.locator("section[aria-labelledby=decided-heading]")
+    assert (
+        decided.locator(f"tr[data-application='{alice.pk}'] td").first.get_attribute("data-status")
+        == Status.ADMITTED
+    )
+    assert _serious_violations(page) == []
+    _shoot(page, "jury-after-fr")
+
+    assert Application.objects.get(pk=alice.pk).status == Status.ADMITTED
+    assert Application.objects.get(pk=bruno.pk).status == Status.WAITLISTED
+    # The letter is one click away, in the candidate's language (Bruno asked for English).
+    with page.expect_navigation():
+        decided.locator(f"tr[data-application='{bruno.pk}'] a", has_text="HTML").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("put your application on the waiting list").is_visible()
