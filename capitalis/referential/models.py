@@ -71,9 +71,9 @@ class Certifier(TimeStampedModel):
 class Certification(TimeStampedModel):
     """A registered professional certification (a register "fiche"), e.g. RNCP39853.
 
-    ``register_extra`` keeps, as an element tree in JSON, every register element that has no
-    column here (partners, publications, statistics…), so an export writes back what an
-    import read. ``register_hash`` is the digest of the fiche as last imported: an unchanged
+    ``register_extra`` keeps, as a JSON list of ``{"tag", "xml"}`` (the element's XML text),
+    every register element that has no column here (partners, publications, statistics…),
+    so an export writes back what an import read. ``register_hash`` is the digest of the fiche as last imported: an unchanged
     fiche is recognised and left untouched.
     """
 
