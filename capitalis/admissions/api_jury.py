@@ -33,7 +33,9 @@ def _user(request: Request) -> User:
 
 class CriterionScoreSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField(help_text="In the request's language.")
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="In the request's language."
+    )
     max_score = serializers.IntegerField()
     score = serializers.IntegerField(allow_null=True)
 

@@ -76,6 +76,6 @@ def parse_pk_version(value: str) -> tuple[int, int] | None:
 
 
 def decision_choices() -> list[tuple[str, str]]:
-    return [("", _("— no decision —"))] + [
+    return [("", str(_("— no decision —")))] + [
         (s.value, str(DECISION_LABELS[s])) for s in Status if s in DECISIONS
     ]

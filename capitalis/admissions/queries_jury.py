@@ -385,7 +385,8 @@ def admissions_dashboard(
     for campus_id, presented_on, decided_on in applications.filter(
         presented_on__isnull=False, decided_on__isnull=False
     ).values_list("campus_id", "presented_on", "decided_on"):
-        delays[campus_id].append((decided_on - presented_on).days)
+        if presented_on is not None and decided_on is not None:
+            delays[campus_id].append((decided_on - presented_on).days)
     for campus_id, values in delays.items():
         if campus_id in by_campus:
             by_campus[campus_id].median_delay_days = _median(values)
