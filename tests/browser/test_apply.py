@@ -1,0 +1,85 @@
+"""A candidate signs up and applies on a phone (375×800) in French: the long form, a small real
+PDF for each document, submission, then her eligibility outcome rule by rule. Each page is
+checked with axe (no serious or critical violation) and screenshotted when SCREENSHOT_DIR is
+set."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.admissions.builders import PDF, build_world
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def _check(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+    assert serious == [], name
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 376, f"{name} scrolls sideways on a phone: {width}px"
+
+
+def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = build_world()
+    pdf = tmp_path / "cv.pdf"
+    pdf.write_bytes(PDF)
+    page.set_viewport_size({"width": 375, "height": 800})
+
+    page.goto(f"{live_server.url}/admissions/signup/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1").inner_text() == "Créer un compte candidat"
+    _check(page, "apply-1-signup-fr-phone")
+    page.get_by_label("Nom complet").fill("Camille Candidate")
+    page.get_by_label("Adresse e-mail").fill("camille@example.org")
+    page.get_by_label("Mot de passe").fill("un-mot-de-passe-solide-42")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer mon compte").click()
+    assert page.locator("h1").inner_text() == "Candidatures"
+    _check(page, "apply-2-my-applications-fr-phone")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Commencer une nouvelle candidature").click()
+    page.locator("#id_edition").select_option(str(world.edition.pk))
+    page.locator("#id_year").select_option(str(world.msc1.pk))
+    page.locator("#id_campus").select_option(str(world.campus.pk))
+    page.locator("#id_track").select_option("initial")
+    page.locator("#id_degrees-0-title").fill("Licence de droit")
+    page.locator("#id_degrees-0-ects").fill("cent quatre-vingts")
+    page.locator("#id_degrees-0-field").select_option("law")
+    page.get_by_label("Pays (code à deux lettres)").fill("FR")
+    page.get_by_label("Niveau d’anglais (CECRL)").select_option("B2")
+    _check(page, "apply-3-form-fr-phone")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer le brouillon").click()
+    # an ECTS value that is not a number: a French error, nothing saved
+    assert page.get_by_text("L’ECTS doit être un nombre entier.").is_visible()
+    _check(page, "apply-4-form-error-fr-phone")
+    page.locator("#id_degrees-0-ects").fill("180")
+    page.locator("#id_cv").set_input_files(str(pdf))
+    page.locator("#id_transcript").set_input_files(str(pdf))
+    page.locator("#id_motivation").set_input_files(str(pdf))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Soumettre ma candidature").click()
+
+    assert page.get_by_text("Votre candidature est soumise.").is_visible()
+    assert page.locator("[data-status]").first.inner_text() == "éligible"
+    outcomes = page.locator(".eligibility li")
+    assert outcomes.count() == 2
+    assert "Satisfait" in outcomes.nth(0).inner_text()
+    assert "180 ECTS" in outcomes.nth(0).inner_text()
+    assert "Niveau d’anglais B2 ; B2 requis." in outcomes.nth(1).inner_text()
+    _check(page, "apply-5-outcome-fr-phone")
