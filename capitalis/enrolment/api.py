@@ -21,13 +21,18 @@ from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner
-from capitalis.enrolment.rules import ContractKind, EnrolmentStatus
-from capitalis.programmes.models import Edition, Track
+from capitalis.programmes.models import Edition
+
+KIND_HELP = "apprenticeship or professionalisation."
 
 
 class EnrolmentErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     code = serializers.CharField()
+
+
+class EnrolmentNotFoundSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
 
 
 class LearnerSerializer(serializers.ModelSerializer[Learner]):
@@ -46,6 +51,10 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
     campus = serializers.CharField(source="campus.code", read_only=True)
     specialisation = serializers.CharField(
         source="specialisation.code", read_only=True, allow_null=True, default=None
+    )
+    track = serializers.CharField(read_only=True, help_text="initial or work_study.")
+    status = serializers.CharField(
+        read_only=True, help_text="enrolled, suspended, withdrawn or completed."
     )
 
     class Meta:
@@ -66,6 +75,7 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
 
 
 class ContractSerializer(serializers.ModelSerializer[Contract]):
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     tutor_email = serializers.EmailField(
         source="tutor.email", read_only=True, allow_null=True, default=None
     )
@@ -104,7 +114,7 @@ class InternshipSerializer(serializers.ModelSerializer[Internship]):
 
 
 class ContractInputSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=[k.value for k in ContractKind])
+    kind = serializers.CharField(help_text=KIND_HELP)
     employer_name = serializers.CharField(max_length=200)
     employer_siret = serializers.CharField(max_length=20)
     opco_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -125,13 +135,13 @@ class EnrolCreateSerializer(serializers.Serializer[Any]):
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
-    target = serializers.ChoiceField(choices=[s.value for s in EnrolmentStatus])
+    target = serializers.CharField(help_text="enrolled, suspended, withdrawn or completed.")
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 class ReenrolSerializer(serializers.Serializer[Any]):
     edition = serializers.CharField(help_text="The code of the next edition, e.g. 2026-27.")
-    track = serializers.ChoiceField(choices=Track.values, required=False)
+    track = serializers.CharField(required=False, help_text="initial or work_study.")
     contract = ContractInputSerializer(required=False)
 
 
@@ -186,17 +196,19 @@ def _managed(enrolment: Enrolment, user: User) -> Enrolment:
     return enrolment
 
 
-WRITE_ERRORS = {400: EnrolmentErrorSerializer, 404: EnrolmentErrorSerializer}
+WRITE_ERRORS = {400: EnrolmentErrorSerializer, 404: EnrolmentNotFoundSerializer}
+NOT_FOUND = {404: EnrolmentNotFoundSerializer}
 
 
 @extend_schema_view(
     list=extend_schema(summary="List the learners you may read"),
-    retrieve=extend_schema(summary="A learner"),
+    retrieve=extend_schema(summary="A learner", responses={200: LearnerSerializer, **NOT_FOUND}),
 )
 class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
     """Learners: a learner sees herself, a tutor his apprentices, campus staff their campus."""
 
     serializer_class = LearnerSerializer
+    queryset = Learner.objects.none()  # the schema's id type; reads use get_queryset
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Learner]:
@@ -205,7 +217,9 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
 
 @extend_schema_view(
     list=extend_schema(summary="List the enrolments you may read"),
-    retrieve=extend_schema(summary="An enrolment"),
+    retrieve=extend_schema(
+        summary="An enrolment", responses={200: EnrolmentSerializer, **NOT_FOUND}
+    ),
 )
 class EnrolmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Enrolment]
@@ -213,6 +227,7 @@ class EnrolmentViewSet(
     """Enrolments, scoped; enrol an admitted application, move, re-enrol."""
 
     serializer_class = EnrolmentSerializer
+    queryset = Enrolment.objects.none()  # the schema's id type; reads use get_queryset
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Enrolment]:
@@ -311,7 +326,9 @@ class EnrolmentViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="List the work-study contracts you may read"),
-    retrieve=extend_schema(summary="A work-study contract"),
+    retrieve=extend_schema(
+        summary="A work-study contract", responses={200: ContractSerializer, **NOT_FOUND}
+    ),
 )
 class ContractViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Contract]
@@ -319,6 +336,7 @@ class ContractViewSet(
     """Work-study contracts; a tutor sees only the contracts he tutors."""
 
     serializer_class = ContractSerializer
+    queryset = Contract.objects.none()  # the schema's id type; reads use get_queryset
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Contract]:
@@ -374,7 +392,9 @@ class ContractViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="List the internships you may read"),
-    retrieve=extend_schema(summary="An internship"),
+    retrieve=extend_schema(
+        summary="An internship", responses={200: InternshipSerializer, **NOT_FOUND}
+    ),
 )
 class InternshipViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Internship]
@@ -382,6 +402,7 @@ class InternshipViewSet(
     """Internships of initial-track learners."""
 
     serializer_class = InternshipSerializer
+    queryset = Internship.objects.none()  # the schema's id type; reads use get_queryset
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Internship]:
