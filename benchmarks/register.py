@@ -156,7 +156,7 @@ def run(fiches: int) -> int:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
         env.update(CAPITALIS_VAR_DIR=var_dir, SECRET_KEY="bench", PYTHONPATH=str(ROOT))
         subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            [sys.executable, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"],
             env=env,
             cwd=ROOT,
             check=True,
