@@ -73,8 +73,8 @@ class Certification(TimeStampedModel):
 
     ``register_extra`` keeps, as a JSON list of ``{"tag", "xml"}`` (the element's XML text),
     every register element that has no column here (partners, publications, statistics…),
-    so an export writes back what an import read. ``register_hash`` is the digest of the fiche as last imported: an unchanged
-    fiche is recognised and left untouched.
+    so an export writes back what an import read. ``register_hash`` is the digest of the fiche
+    as last imported: an unchanged fiche is recognised and left untouched.
     """
 
     code = models.CharField(_("code"), max_length=20, unique=True)
