@@ -60,7 +60,7 @@ def _samples() -> list[tuple[str, str, list[str]]]:
                 partners_elem.text = "@PARTNERS@"
             etree.indent(elem, space="  ", level=1)
             text = "  " + etree.tostring(elem, encoding="unicode") + "\n"
-            fiches.append((elem.findtext("NUMERO_FICHE"), text, partners))
+            fiches.append((elem.findtext("NUMERO_FICHE") or "", text, partners))
     return fiches
 
 
