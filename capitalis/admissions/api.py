@@ -62,7 +62,7 @@ class TransitionSerializer(serializers.ModelSerializer[ApplicationTransition]):
 
 class OutcomeSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField()
     reason = serializers.CharField()
 
@@ -81,7 +81,7 @@ class ApplicationSerializer(serializers.ModelSerializer[Application]):
 
     class Meta:
         model = Application
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "candidate",
             "edition",
