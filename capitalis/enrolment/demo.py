@@ -1,0 +1,117 @@
+"""Demo step (``manage.py seed_demo``): the admitted demo candidates of the latest edition (one
+per campus, year and track, from the admissions step) become enrolled learners, through the
+enrolment services: work-study learners with their contract (2 years entering MSc 1, 1 year
+entering MSc 2; the demo employer tutor tutors them), initial-track learners with their
+internship (4 to 6 months). Generated people and organisations only. Idempotent: an application
+already enrolled is left as it is."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.demo import DEMO_DOMAIN, DemoContext, demo_step
+from capitalis.accounts.rules import Role
+from capitalis.admissions.models import Application
+from capitalis.admissions.rules import Status
+from capitalis.enrolment import rules, services
+from capitalis.enrolment.models import Enrolment
+from capitalis.programmes.models import Edition, Track
+
+LEARNER_PREFIX = "learner-"
+# Invented organisations; the SIRET get a valid check digit from ``demo_siret``.
+EMPLOYERS = ("Atelier Valmorin SAS", "Coopérative Ombrevaux", "Agence Sablerive")
+HOSTS = ("ONG Horizons Partagés (fictive)", "Chambre de commerce fictive de Tramontel")
+OPCOS = ("OPCO Démo Atlas", "OPCO Démo Akto")
+
+
+def demo_siret(index: int) -> str:
+    """A made-up SIRET with a valid Luhn check digit (prefix 9 avoids real La Poste ranges)."""
+    prefix = f"9{index:08d}0001"[:13]
+    for digit in "0123456789":
+        if rules.luhn_ok(prefix + digit):
+            return prefix + digit
+    raise AssertionError(prefix)
+
+
+@demo_step(order=400, name="enrolment")
+def enrolment_step(ctx: DemoContext) -> None:
+    """Enrol the admitted demo learners of the latest edition, with contracts and internships."""
+    edition = Edition.objects.order_by("-start_date").first()
+    if edition is None:
+        return
+    actor = ctx.users.get(Role.PROGRAMME_DIRECTOR)
+    tutor = ctx.users.get(Role.EMPLOYER_TUTOR)
+    applications = list(
+        Application.objects.filter(
+            edition=edition,
+            status=Status.ADMITTED.value,
+            candidate__email__startswith=LEARNER_PREFIX,
+            candidate__email__endswith=f"@{DEMO_DOMAIN}",
+        )
+        .select_related("year", "campus")
+        .order_by("campus__position", "year__position", "track")
+    )
+    start = edition.start_date
+    for index, application in enumerate(applications):
+        with transaction.atomic():
+            contract = None
+            if application.track == Track.WORK_STUDY:
+                years = rules.PROGRAMME_YEARS - application.year.position + 1
+                contract = services.ContractInput(
+                    kind=(
+                        rules.ContractKind.APPRENTICESHIP
+                        if index % 2 == 0
+                        else rules.ContractKind.PROFESSIONALISATION
+                    ).value,
+                    employer_name=EMPLOYERS[index % len(EMPLOYERS)],
+                    employer_siret=demo_siret(index + 1),
+                    start_date=start,
+                    end_date=start + relativedelta(years=years) - timedelta(days=1),
+                    opco_name=OPCOS[index % len(OPCOS)],
+                    tutor=tutor,
+                )
+            enrolment = services.enrolment_create_from_application(
+                application=application,
+                actor=actor,
+                contract=contract,
+                note=_("Demo enrolment."),
+            )
+            ctx.created += 1
+            if application.track == Track.INITIAL:
+                internship_start = date(edition.end_date.year, 3, 1)
+                services.internship_create(
+                    enrolment=enrolment,
+                    internship=services.InternshipInput(
+                        host_name=HOSTS[index % len(HOSTS)],
+                        host_siret=demo_siret(100 + index),
+                        tutor_name=_("Host tutor (demo)"),
+                        tutor_email=f"host-tutor-{index}@{DEMO_DOMAIN}",
+                        start_date=internship_start,
+                        end_date=internship_start + relativedelta(months=5) - timedelta(days=1),
+                        agreement_signed_on=start + timedelta(days=60),
+                    ),
+                    actor=actor,
+                )
+            services.cvec_record(
+                learner=enrolment.learner,
+                academic_year=edition.code,
+                certificate_number=f"DEMO-{edition.code}-{enrolment.pk:05d}",
+                recorded_on=start + timedelta(days=7),
+                actor=actor,
+            )
+    enrolments = Enrolment.objects.filter(edition=edition)
+    ctx.note(
+        _(
+            "Enrolment (%(edition)s): %(learners)s learner(s) on %(campuses)s campus(es), "
+            "with contracts and internships; the employer tutor sees his apprentices."
+        )
+        % {
+            "edition": edition.label,
+            "learners": enrolments.count(),
+            "campuses": enrolments.values("campus").distinct().count(),
+        }
+    )
