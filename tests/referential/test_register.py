@@ -5,6 +5,7 @@ and malformed files refused with the element and line, leaving the database unch
 from __future__ import annotations
 
 import io
+import multiprocessing
 from datetime import date
 from pathlib import Path
 
@@ -252,3 +253,18 @@ def test_unmodelled_elements_kept_as_xml_text_and_timings_reported() -> None:
     extra = Certification.objects.get(code="RNCP39568").register_extra
     partners = next(item for item in extra if item["tag"] == "PARTENAIRES")
     assert partners["xml"].startswith("<PARTENAIRES>")
+
+
+def test_fiche_twice_refused_and_reader_stopped(tmp_path: Path) -> None:
+    """An error raised by the writer (not the reader) also stops the reader process and
+    leaves the database unchanged."""
+    text = RS.read_text(encoding="utf-8")
+    first = text.index("<FICHE>")
+    end = text.index("</FICHE>") + len("</FICHE>")
+    doubled = text[:end] + "\n" + text[first:end] + text[end:]
+    path = tmp_path / "twice.xml"
+    path.write_text(doubled, encoding="utf-8")
+    with pytest.raises(CommandError, match="appears twice"):
+        run_import(path, "--batch-size", "1")
+    assert Certification.objects.count() == 0
+    assert multiprocessing.active_children() == []
