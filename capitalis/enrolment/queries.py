@@ -309,10 +309,7 @@ class Dashboard:
     filters: DashboardFilters
 
 
-def learners_dashboard(*, user: User, filters: DashboardFilters) -> Dashboard:
-    """Learners per campus, programme year and track, counted per status, over the enrolments
-    ``user`` may read, with filters (edition, campus, year, track, status). One aggregate
-    query whatever the number of learners, plus the filter choices."""
+def _filtered(user: User, filters: DashboardFilters) -> QuerySet[Enrolment]:
     qs = Enrolment.objects.all()
     visible = _enrolment_visibility(user)
     if visible is not None:
@@ -327,6 +324,28 @@ def learners_dashboard(*, user: User, filters: DashboardFilters) -> Dashboard:
         qs = qs.filter(track=filters.track)
     if filters.status:
         qs = qs.filter(status=filters.status)
+    return qs
+
+
+DASHBOARD_LIST_LIMIT = 200
+
+
+def dashboard_enrolments(
+    *, user: User, filters: DashboardFilters, limit: int = DASHBOARD_LIST_LIMIT
+) -> list[Enrolment]:
+    """The enrolments behind the dashboard's counts (the first ``limit``), to open a record."""
+    return list(
+        _filtered(user, filters)
+        .select_related("learner__user", "edition", "year", "campus")
+        .order_by("campus__position", "year__position", "track", "learner__user__full_name")[:limit]
+    )
+
+
+def learners_dashboard(*, user: User, filters: DashboardFilters) -> Dashboard:
+    """Learners per campus, programme year and track, counted per status, over the enrolments
+    ``user`` may read, with filters (edition, campus, year, track, status). One aggregate
+    query whatever the number of learners, plus the filter choices."""
+    qs = _filtered(user, filters)
     statuses = [s.value for s in rules.EnrolmentStatus]
     aggregates = {f"n_{s}": Count("id", filter=Q(status=s)) for s in statuses}
     grouped = (

@@ -421,7 +421,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         status=params.get("status") if params.get("status") in statuses else None,
     )
     board = queries.learners_dashboard(user=user, filters=filters)
-    return render(request, "enrolment/dashboard.html", {"board": board, "filters": filters})
+    return render(
+        request,
+        "enrolment/dashboard.html",
+        {
+            "board": board,
+            "filters": filters,
+            "enrolments": queries.dashboard_enrolments(user=user, filters=filters),
+            "limit": queries.DASHBOARD_LIST_LIMIT,
+            "manages": queries.is_enrolment_staff(user=user),
+        },
+    )
 
 
 @login_required

@@ -99,6 +99,7 @@ def test_dashboard_counts_and_filters(data) -> None:
 def _count(user) -> int:
     with CaptureQueriesContext(connection) as ctx:
         queries.learners_dashboard(user=user, filters=DashboardFilters())
+        queries.dashboard_enrolments(user=user, filters=DashboardFilters())
     return len(ctx.captured_queries)
 
 

@@ -184,9 +184,27 @@ def test_dashboard_page_filters_and_access(w) -> None:
     page = client.get("/enrolment/dashboard/")
     assert page.status_code == 200
     assert "2 enrolments" in page.text
+    assert page.text.count("/enrolment/learners/") == 2
     filtered = client.get(f"/enrolment/dashboard/?campus={w.other_campus.pk}&status=enrolled")
     assert "1 enrolment" in filtered.text
+    assert filtered.text.count("/enrolment/learners/") == 1
     french = _client(w.director, "fr").get("/enrolment/dashboard/?track=work_study")
     assert "Aucune inscription ne correspond" in french.text
     assert _client(user("x@example.org")).get("/enrolment/dashboard/").status_code == 404
     assert Client().get("/enrolment/dashboard/").status_code == 302
+
+
+def test_admin_pages_are_read_only_and_load(w) -> None:
+    services.enrolment_create_from_application(
+        application=admitted(w, "wj@example.org", track=Track.WORK_STUDY),
+        actor=w.director,
+        contract=contract_for(dt.date(2024, 9, 1), 2),
+    )
+    root = user("root@example.org")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    client = _client(root)
+    for name in ("learner", "enrolment", "contract", "internship", "cvecproof"):
+        response = client.get(f"/admin/enrolment/{name}/")
+        assert response.status_code == 200, name
+    assert client.get("/admin/enrolment/contract/add/").status_code == 403
