@@ -12,7 +12,10 @@ import gc
 import json
 import marshal
 import multiprocessing
+import os
 import resource
+import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -353,6 +356,7 @@ def referential_data_load(*, documents: Sequence[ReferentialDocument]) -> LoadCo
 REGISTER_PROVENANCE = "France compétences open data export"
 REGISTER_VERSION_CODE = "register"
 REGISTER_BATCH_SIZE = 500
+_SPOOL_DEPTH = 4  # batches the reader may have ready ahead of the writer
 
 # Columns of the rows a prepared fiche carries, in order.
 _CERT_FIELDS: tuple[str, ...] = (
@@ -639,20 +643,29 @@ def _from_wire(batch: list[tuple[Any, ...]]) -> list[_Prepared]:
     ]
 
 
-def _register_reader(path: str | Path | IO[bytes], batch_size: int, sender: Any) -> None:
-    """The reader process: marshalled ("batch", [_Prepared as tuples]) messages, then
-    ("done", None) or the error that stopped it."""
+def _register_reader(
+    path: str | Path | IO[bytes], batch_size: int, sender: Any, spool: str, slots: Any
+) -> None:
+    """The reader process: each batch marshalled into a file of ``spool`` (at most as many
+    waiting as ``slots`` allows) and announced by a ("batch", file) message; then
+    ("done", None) or the error that stopped it. Through files, the reader never waits for
+    the writer to take a batch off a pipe."""
     message: tuple[str, Any]
     sending = 0.0
     # What the process inherited (Django, the app registry) is never garbage: out of the
     # collector's sight, it is neither traversed again nor copied page by page from the parent.
     gc.freeze()
     try:
-        for batch in _batches(path, batch_size):
-            data = marshal.dumps(("batch", _to_wire(batch)))
+        for number, batch in enumerate(_batches(path, batch_size)):
+            data = marshal.dumps(_to_wire(batch))
             started = time.perf_counter()
-            sender.send_bytes(data)
+            slots.acquire()
             sending += time.perf_counter() - started
+            name = os.path.join(spool, f"{number}.batch")
+            with open(name, "wb") as out:
+                out.write(data)
+            del data
+            sender.send_bytes(marshal.dumps(("batch", name)))
         usage = resource.getrusage(resource.RUSAGE_SELF)
         message = ("done", (usage.ru_utime + usage.ru_stime, sending, usage.ru_maxrss / 1024))
     except RegisterFormatError as error:
@@ -676,8 +689,12 @@ def _prepared_batches(
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    spool = tempfile.mkdtemp(prefix="capitalis-register-")
+    slots = context.Semaphore(_SPOOL_DEPTH)
     reader = context.Process(
-        target=_register_reader, args=(path, batch_size, sender), name="register-reader"
+        target=_register_reader,
+        args=(path, batch_size, sender, spool, slots),
+        name="register-reader",
     )
     reader.start()
     sender.close()
@@ -692,7 +709,13 @@ def _prepared_batches(
             except EOFError:
                 raise RuntimeError("the register reader process stopped unexpectedly") from None
             if kind == "batch":
-                yield _from_wire(payload)
+                with open(payload, "rb") as spooled:
+                    data = spooled.read()
+                os.unlink(payload)
+                slots.release()
+                batch = _from_wire(marshal.loads(data))  # noqa: S302 — our own child's
+                del data
+                yield batch
             elif kind == "done":
                 cpu, sending, peak = payload
                 timings.update(reader_cpu=cpu, reader_blocked=sending, reader_peak_mb=peak)
@@ -709,6 +732,7 @@ def _prepared_batches(
         if reader.is_alive():
             reader.kill()
         reader.join()
+        shutil.rmtree(spool, ignore_errors=True)
 
 
 # --- Writing: this process ------------------------------------------------------------------
