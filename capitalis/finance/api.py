@@ -159,6 +159,7 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     campus = serializers.CharField(source="campus.code", read_only=True)
     kind = serializers.CharField(read_only=True, help_text="application_fee, deposit, tuition.")
+    status = serializers.CharField(read_only=True, help_text="draft, issued, paid, cancelled.")
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     paid = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     owed = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
