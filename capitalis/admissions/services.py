@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
-from capitalis.accounts.rules import Role
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Role, ScopeKind, has_role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.admissions import rules
 from capitalis.admissions.models import (
@@ -245,12 +246,27 @@ def application_degrees_set(
 
 @transaction.atomic
 def application_fee_record(
-    *, application: Application, actor_user: User, paid: bool, paid_on: dt.date | None = None
+    *,
+    application: Application,
+    actor_user: User | None,
+    paid: bool,
+    paid_on: dt.date | None = None,
+    evidence: str = "",
 ) -> Application:
-    """Admissions staff record the 80 € application fee as paid (or not); no gateway."""
-    if rules.Actor.ADMISSIONS not in actors_for(user=actor_user, application=application):
+    """Record the 80 € application fee as paid (or not); no gateway. Admissions staff of the
+    application's campus may record it, and so may finance staff (global or of that campus),
+    e.g. when they record the payment of the application-fee invoice (``evidence`` names it).
+    With no user (the system), only on evidence."""
+    if actor_user is None:
+        allowed = bool(evidence)
+    else:
+        grants = grants_for(user=actor_user)
+        allowed = has_role(
+            grants, Role.FINANCE, ScopeKind.CAMPUS, application.campus_id
+        ).ok or rules.Actor.ADMISSIONS in actors_for(user=actor_user, application=application)
+    if not allowed:
         raise DomainError(
-            _("Only admissions staff of this campus can record the application fee."),
+            _("Only admissions or finance staff of this campus can record the application fee."),
             code="forbidden",
         )
     application.application_fee_paid = paid
@@ -262,7 +278,8 @@ def application_fee_record(
         action="admissions.application_fee_record",
         actor=actor_user,
         target=application,
-        summary="paid" if paid else "not paid",
+        summary=("paid" if paid else "not paid") + (f" ({evidence})" if evidence else ""),
+        data={"evidence": evidence} if evidence else {},
     )
     return application
 

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capitalis.admissions import services as admissions_services
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.enrolment.models import Contract
 from capitalis.finance import rules
 from capitalis.finance.models import (
     FeeSchedule,
@@ -346,7 +348,6 @@ def invoice_create_for_application_fee(
 def _work_study_payer(enrolment: Any) -> tuple[rules.Payer, str]:
     """The payer of a work-study tuition: the contract's OPCO when it names one, else the
     employer. The contract may hang on the MSc 1 enrolment an MSc 2 one continues."""
-    from capitalis.enrolment.models import Contract
 
     ids = [enrolment.pk] + ([enrolment.previous_id] if enrolment.previous_id else [])
     contract = (
@@ -528,34 +529,16 @@ def payment_record(
 
 
 def _mark_application_fee_paid(*, invoice: Invoice, paid_on: date, actor: Any) -> None:
-    """Set the application's "fee paid" flag through the admissions service
-    (``application_fee_record``). That service lets only admissions staff record the fee; when
-    the payment is recorded by someone else (finance staff), the paid invoice is the proof and
-    the flag is set here, audited as coming from the payment."""
-    from capitalis.admissions import services as admissions_services
-    from capitalis.admissions.models import Application
-
+    """Set the application's "fee paid" flag through the admissions service, the paid invoice
+    being the evidence (finance staff may record it there)."""
     application = invoice.application
     assert application is not None
-    if getattr(actor, "is_authenticated", False):
-        try:
-            with transaction.atomic():
-                admissions_services.application_fee_record(
-                    application=application, actor_user=actor, paid=True, paid_on=paid_on
-                )
-            return
-        except DomainError as error:
-            if error.code != "forbidden":
-                raise
-    Application.objects.filter(pk=application.pk).update(
-        application_fee_paid=True, application_fee_paid_on=paid_on, updated_at=timezone.now()
-    )
-    audit_record(
-        action="admissions.application_fee_record",
-        actor=actor,
-        target=application,
-        summary=f"paid (invoice {invoice.number})",
-        data={"invoice": invoice.number, "paid_on": paid_on.isoformat()},
+    admissions_services.application_fee_record(
+        application=application,
+        actor_user=actor,
+        paid=True,
+        paid_on=paid_on,
+        evidence=_("invoice %(number)s") % {"number": invoice.number},
     )
 
 
