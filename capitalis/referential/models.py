@@ -141,8 +141,8 @@ class Certification(TimeStampedModel):
 class CertificationCertifier(models.Model):
     """A certifier of a certification, with its state in the register."""
 
-    certification = models.ForeignKey(
-        Certification, on_delete=models.CASCADE, related_name="certifier_links"
+    certification = models.ForeignKey(  # indexed first by the unique constraint
+        Certification, on_delete=models.CASCADE, related_name="certifier_links", db_index=False
     )
     certifier = models.ForeignKey(Certifier, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
@@ -174,8 +174,8 @@ class RegisterLink(models.Model):
         REPLACES = "replaces", _("replaces")
         REPLACED_BY = "replaced_by", _("replaced by")
 
-    certification = models.ForeignKey(
-        Certification, on_delete=models.CASCADE, related_name="register_links"
+    certification = models.ForeignKey(  # indexed first by the unique constraint
+        Certification, on_delete=models.CASCADE, related_name="register_links", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     other_code = models.CharField(_("other fiche"), max_length=20)
@@ -199,8 +199,11 @@ class RegisterCorrespondence(models.Model):
     """A block equivalence published in the register (``CORRESPONDANCE``): these blocks of
     this fiche (or the whole fiche) correspond to those blocks (or the whole) of another."""
 
-    certification = models.ForeignKey(
-        Certification, on_delete=models.CASCADE, related_name="register_correspondences"
+    certification = models.ForeignKey(  # indexed first by the unique constraint
+        Certification,
+        on_delete=models.CASCADE,
+        related_name="register_correspondences",
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(default=0)
     source_block_codes = models.JSONField(default=list, blank=True)
@@ -224,8 +227,8 @@ class RegisterCorrespondence(models.Model):
 class CertificationVersion(TimeStampedModel):
     """One version of a certification's référentiel (blocks, competencies, rule)."""
 
-    certification = models.ForeignKey(
-        Certification, on_delete=models.CASCADE, related_name="versions"
+    certification = models.ForeignKey(  # indexed first by the unique constraint
+        Certification, on_delete=models.CASCADE, related_name="versions", db_index=False
     )
     code = models.CharField(_("code"), max_length=50)
     label_fr = models.CharField(_("label (French)"), max_length=255)
@@ -293,8 +296,8 @@ class Block(TimeStampedModel):
     (``LISTE_COMPETENCES``, ``MODALITES_EVALUATION``) as published; the competencies and
     modalities split from them are rows below."""
 
-    version = models.ForeignKey(
-        CertificationVersion, on_delete=models.CASCADE, related_name="blocks"
+    version = models.ForeignKey(  # indexed first by the unique constraint
+        CertificationVersion, on_delete=models.CASCADE, related_name="blocks", db_index=False
     )
     code = models.CharField(_("code"), max_length=30)
     title_fr = models.CharField(_("title (French, official)"), max_length=800)
@@ -358,13 +361,16 @@ class Activity(TimeStampedModel):
 class Competency(TimeStampedModel):
     """A competency of a block (C1…C20, CO1.1…), with its official statement."""
 
-    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="competencies")
-    activity = models.ForeignKey(
+    block = models.ForeignKey(  # indexed first by the unique constraint
+        Block, on_delete=models.CASCADE, related_name="competencies", db_index=False
+    )
+    activity = models.ForeignKey(  # mostly empty: a partial index (Meta.indexes)
         Activity,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="competencies",
+        db_index=False,
     )
     code = models.CharField(_("code"), max_length=30)
     statement_fr = models.TextField(_("statement (French, official)"))
@@ -380,6 +386,13 @@ class Competency(TimeStampedModel):
         verbose_name_plural = _("competencies")
         constraints = [
             models.UniqueConstraint(fields=["block", "code"], name="competency_code_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["activity"],
+                condition=models.Q(activity__isnull=False),
+                name="competency_activity",
+            )
         ]
 
     def __str__(self) -> str:
@@ -421,7 +434,9 @@ class EvaluationCriterion(TimeStampedModel):
 class EvaluationModality(TimeStampedModel):
     """How a block is assessed (case study, oral, report…)."""
 
-    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="modalities")
+    block = models.ForeignKey(  # indexed first by the unique constraint
+        Block, on_delete=models.CASCADE, related_name="modalities", db_index=False
+    )
     code = models.CharField(_("code"), max_length=30)
     label_fr = models.TextField(_("label (French)"))
     label_en = models.TextField(_("label (English)"), blank=True)
