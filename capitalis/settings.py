@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "capitalis.admissions",
     "capitalis.enrolment",
     "capitalis.finance",
+    "capitalis.assessment",
     "capitalis.web",
 ]
 
