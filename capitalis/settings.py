@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "capitalis.enrolment",
     "capitalis.finance",
     "capitalis.assessment",
+    "capitalis.jury",
     "capitalis.web",
 ]
 
