@@ -1,0 +1,833 @@
+"""Deliberation rules, pure (SPEC §6): competency acquisition, block validation with
+capitalisation, carry-over across versions through the crosswalk (SPEC §1), the certification
+decision and year validation for ECTS. ``deliberate`` runs them for a whole jury session.
+
+No Django, no clock, no I/O. Every status comes with its reasons: a stable ``code`` and the
+figures behind it (``params``, JSON-ready), which the services say in the user's language;
+``Reason.message`` is the English sentence.
+
+Decisions this module encodes (defaults of SPEC §6, each a field of ``Policy`` where it can vary
+per certification version):
+
+- Grades of a competency combine as the mean of its evidence weighted by each assessment's
+  weight. Comparisons are exact (``Σ w·g ≥ threshold · Σ w``, no rounding); the mean shown is
+  rounded to two places. Evidence of weight 0 does not count (formative).
+- Levels (not acquired < in progress < acquired < mastered) combine the same way, on ranks 0–3.
+  A competency is acquired when its weighted grade reaches the grade threshold (10/20) OR its
+  weighted level reaches the level threshold (acquired).
+- Resit: evidence is grouped per assessment "slot" (the first-session assessment; a resit row
+  names it in ``resit_of``). Where a slot has resit evidence that counts, it REPLACES the
+  first-session evidence of that slot, whether higher or lower (``ResitRule.BEST`` keeps the
+  better of the two instead). A justified absence at the resit leaves the first session standing.
+- Absence: a justified absence does not count (the competency may stay without evidence); an
+  unjustified absence counts as 0/20 (``Policy.unjustified_absence_is_zero``).
+- A block is validated when every one of its competencies is acquired; not validated when at
+  least one is below threshold (even if others lack evidence: the session cannot validate it);
+  incomplete when none is below threshold but some have no evidence. No compensation, neither
+  between competencies nor across blocks.
+- Capitalisation: a block validated before (any session, any year, training or VAE), passed in as
+  a ``PriorValidation`` of the current version, stays validated whatever the later evidence.
+- Carry-over: a validation under an earlier version counts through the crosswalk. A WHOLE entry
+  validates the current block. A PARTIAL entry validates nothing by itself: it credits only the
+  current block's competencies the entry names as covered (none unless it names them); every
+  other competency of the block must be acquired through current evidence.
+- Certification: certified when every common block (if required) and at least k optional blocks
+  are validated; partially certified (with its blocks) when at least one block is validated;
+  not certified otherwise.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+Key = int | str
+"""An identifier as the caller has it (a primary key or a code)."""
+
+_ZERO = Decimal(0)
+_CENT = Decimal("0.01")
+
+
+class Level(enum.StrEnum):
+    """A level per competency (SPEC §5), in increasing order."""
+
+    NOT_ACQUIRED = "not_acquired"
+    IN_PROGRESS = "in_progress"
+    ACQUIRED = "acquired"
+    MASTERED = "mastered"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK: dict[Level, int] = {level: rank for rank, level in enumerate(Level)}
+
+
+class Session(enum.StrEnum):
+    FIRST = "first"
+    RESIT = "resit"
+
+
+class Absence(enum.StrEnum):
+    NONE = "none"
+    JUSTIFIED = "justified"
+    UNJUSTIFIED = "unjustified"
+
+
+class Route(enum.StrEnum):
+    """How a block was validated (SPEC §6)."""
+
+    TRAINING = "training"
+    VAE = "vae"
+
+
+class BlockKind(enum.StrEnum):
+    COMMON = "common"
+    OPTIONAL = "optional"
+
+
+class Coverage(enum.StrEnum):
+    WHOLE = "whole"
+    PARTIAL = "partial"
+
+
+class GradeCombination(enum.StrEnum):
+    WEIGHTED_MEAN = "weighted_mean"
+
+
+class ResitRule(enum.StrEnum):
+    REPLACE = "replace"
+    BEST = "best"
+
+
+class BlockRule(enum.StrEnum):
+    EVERY_COMPETENCY = "every_competency"
+
+
+class CompetencyStatus(enum.StrEnum):
+    ACQUIRED = "acquired"
+    NOT_ACQUIRED = "not_acquired"
+    NO_EVIDENCE = "no_evidence"
+
+
+class BlockStatus(enum.StrEnum):
+    VALIDATED = "validated"
+    NOT_VALIDATED = "not_validated"
+    INCOMPLETE = "incomplete"
+
+
+class CertificationStatus(enum.StrEnum):
+    CERTIFIED = "certified"
+    PARTIALLY_CERTIFIED = "partially_certified"
+    NOT_CERTIFIED = "not_certified"
+
+
+class YearStatus(enum.StrEnum):
+    VALIDATED = "validated"
+    NOT_VALIDATED = "not_validated"
+    INCOMPLETE = "incomplete"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reasons
+
+_MESSAGES: dict[str, str] = {
+    "grade_reached": "weighted grade {mean}/20 reaches {threshold}",
+    "grade_below": "weighted grade {mean}/20 is below {threshold}",
+    "level_reached": "level {level} reaches {threshold}",
+    "level_below": "level {level} is below {threshold}",
+    "no_evidence": "no evidence counted",
+    "evidence_counted": "evidence counted: {counted}",
+    "evidence_replaced": "first-session evidence replaced by the resit: {replaced}",
+    "evidence_kept_over_resit": "first session kept over a lower resit: {replaced}",
+    "justified_absence": "justified absence, not counted: {assessments}",
+    "unjustified_absence": "unjustified absence counted as 0: {assessments}",
+    "zero_weight": "weight 0, not counted: {assessments}",
+    "credited_by_crosswalk": "credited by the earlier version's block {from_block} "
+    "(partial crosswalk entry)",
+    "capitalised": "validated on {validated_on} ({route}), capitalised",
+    "carried_over": "validated on {validated_on} ({route}) under the earlier version's block "
+    "{from_block}, carried over by the crosswalk",
+    "all_acquired": "every competency acquired: {competencies}",
+    "below_threshold": "competencies below threshold: {competencies}",
+    "missing": "competencies without evidence: {competencies}",
+    "no_competency": "the block has no competency",
+    "common_missing": "common blocks not validated: {blocks}",
+    "optional_count": "{count} optional block(s) validated of {required} required",
+    "certified": "every common block and {required} optional block(s) validated",
+    "blocks_validated": "blocks validated: {blocks}",
+    "no_block_validated": "no block validated",
+    "course_passed": "{course}: {grade}/20, {ects} ECTS earned",
+    "course_failed": "{course}: {grade}/20 is below {threshold}",
+    "course_missing": "{course}: no grade",
+    "compensated": "year mean {mean}/20 reaches {threshold}: every course compensated",
+    "ects_earned": "{earned} ECTS earned of {required}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why: a stable ``code`` (translated by the services) and its JSON-ready ``params``."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The English sentence."""
+        values = {
+            k: ", ".join(str(x) for x in v) if isinstance(v, list | tuple) else v
+            for k, v in self.params.items()
+        }
+        return _MESSAGES[self.code].format(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+def _show(value: Decimal) -> str:
+    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One learner's result for one competency in one assessment (SPEC §5).
+
+    ``assessment`` identifies the assessment; a resit names the first-session assessment it
+    retakes in ``resit_of``. ``grade`` is on 20; ``level`` per competency; either may be None."""
+
+    competency: Key
+    assessment: Key
+    weight: Decimal = Decimal(1)
+    grade: Decimal | None = None
+    level: Level | None = None
+    session: Session = Session.FIRST
+    absence: Absence = Absence.NONE
+    resit_of: Key | None = None
+
+    @property
+    def slot(self) -> Key:
+        return self.resit_of if self.resit_of is not None else self.assessment
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpec:
+    """A block of the version being deliberated, with its competencies."""
+
+    key: Key
+    code: str
+    kind: BlockKind
+    competencies: tuple[Key, ...]
+
+
+@dataclass(frozen=True)
+class CertificationRule:
+    """All common blocks (if required) + ``optional_required`` optional ones (SPEC §1)."""
+
+    optional_required: int = 0
+    all_common_required: bool = True
+
+
+@dataclass(frozen=True)
+class VersionStructure:
+    """The version deliberated: its blocks and certification rule."""
+
+    version: Key
+    blocks: tuple[BlockSpec, ...]
+    rule: CertificationRule = CertificationRule()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one certification version deliberates (data; defaults as SPEC §6)."""
+
+    grade_threshold: Decimal = Decimal(10)
+    level_threshold: Level = Level.ACQUIRED
+    grade_combination: GradeCombination = GradeCombination.WEIGHTED_MEAN
+    resit: ResitRule = ResitRule.REPLACE
+    unjustified_absence_is_zero: bool = True
+    block_rule: BlockRule = BlockRule.EVERY_COMPETENCY
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "grade_threshold": str(self.grade_threshold),
+            "level_threshold": self.level_threshold.value,
+            "grade_combination": self.grade_combination.value,
+            "resit": self.resit.value,
+            "unjustified_absence_is_zero": self.unjustified_absence_is_zero,
+            "block_rule": self.block_rule.value,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
+        """A policy from its stored form; missing keys take the SPEC §6 defaults; unknown
+        values raise ValueError."""
+        default = cls()
+        threshold = Decimal(str(data.get("grade_threshold", default.grade_threshold)))
+        if not _ZERO <= threshold <= Decimal(20):
+            raise ValueError(f"grade threshold {threshold} is outside 0–20")
+        return cls(
+            grade_threshold=threshold,
+            level_threshold=Level(data.get("level_threshold", default.level_threshold)),
+            grade_combination=GradeCombination(
+                data.get("grade_combination", default.grade_combination)
+            ),
+            resit=ResitRule(data.get("resit", default.resit)),
+            unjustified_absence_is_zero=bool(
+                data.get("unjustified_absence_is_zero", default.unjustified_absence_is_zero)
+            ),
+            block_rule=BlockRule(data.get("block_rule", default.block_rule)),
+        )
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True, slots=True)
+class PriorValidation:
+    """A block validated before (SPEC §6), under ``version``; ``carried_from`` names the earlier
+    version's block when it came through the crosswalk."""
+
+    block: Key
+    version: Key
+    validated_on: date
+    route: Route = Route.TRAINING
+    session: Key | None = None
+    carried_from: Key | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CrosswalkEntry:
+    """``from_block`` (earlier version) counts as ``to_block`` (current version), wholly or for
+    the ``covered`` competencies of ``to_block`` (partial)."""
+
+    from_block: Key
+    to_block: Key
+    coverage: Coverage = Coverage.WHOLE
+    covered: frozenset[Key] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PartialCredit:
+    """Competencies of a current block credited by an earlier validation (partial entry)."""
+
+    block: Key
+    competencies: frozenset[Key]
+    source: PriorValidation
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    validations: tuple[PriorValidation, ...]
+    partial: tuple[PartialCredit, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyResult:
+    competency: Key
+    status: CompetencyStatus
+    grade_mean: Decimal | None
+    level_mean: Decimal | None
+    counted: tuple[Evidence, ...]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockResult:
+    block: BlockSpec
+    status: BlockStatus
+    competencies: tuple[CompetencyResult, ...]
+    reasons: tuple[Reason, ...]
+    validation: PriorValidation | None = None  # set when capitalised or carried over
+
+    def reasons_json(self) -> list[dict[str, Any]]:
+        """Block reasons then each competency's, JSON-ready (for the decision's record)."""
+        out = [r.as_dict() for r in self.reasons]
+        for comp in self.competencies:
+            out.extend({"competency": str(comp.competency), **r.as_dict()} for r in comp.reasons)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationResult:
+    status: CertificationStatus
+    validated_blocks: tuple[Key, ...]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerDeliberation:
+    blocks: tuple[BlockResult, ...]
+    decision: CertificationResult
+
+
+# ---------------------------------------------------------------------------------------------
+# Competency
+
+
+def _sums(rows: Iterable[Evidence], zero_absent: bool) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(Σ w·g, Σ w over graded rows, Σ w·rank, Σ w over rows with a level)."""
+    gw = gs = lw = ls = _ZERO
+    for row in rows:
+        weight = row.weight
+        if row.absence is Absence.UNJUSTIFIED:
+            if zero_absent:
+                gw += weight
+            continue
+        if row.grade is not None:
+            gs += weight * row.grade
+            gw += weight
+        if row.level is not None:
+            ls += weight * _LEVEL_RANK[row.level]
+            lw += weight
+    return gs, gw, ls, lw
+
+
+def _effective(
+    rows: Sequence[Evidence], policy: Policy
+) -> tuple[list[Evidence], list[Evidence], list[Reason]]:
+    """The rows that count, the first-session rows a resit displaced, and notes."""
+    notes: list[Reason] = []
+    usable: list[Evidence] = []
+    justified: list[str] = []
+    zero: list[str] = []
+    for row in rows:
+        if row.absence is Absence.JUSTIFIED:
+            justified.append(str(row.assessment))
+        elif row.weight <= _ZERO:
+            zero.append(str(row.assessment))
+        elif row.absence is Absence.UNJUSTIFIED and not policy.unjustified_absence_is_zero:
+            justified.append(str(row.assessment))
+        else:
+            usable.append(row)
+    if justified:
+        notes.append(Reason("justified_absence", {"assessments": sorted(justified)}))
+    if zero:
+        notes.append(Reason("zero_weight", {"assessments": sorted(zero)}))
+    if not any(row.session is Session.RESIT for row in usable):
+        return usable, [], notes
+    slots: dict[Key, tuple[list[Evidence], list[Evidence]]] = {}
+    for row in usable:
+        first, resit = slots.setdefault(row.slot, ([], []))
+        (resit if row.session is Session.RESIT else first).append(row)
+    kept: list[Evidence] = []
+    replaced: list[Evidence] = []
+    kept_first: list[Evidence] = []
+    for first, resit in slots.values():
+        if not resit:
+            kept.extend(first)
+        elif policy.resit is ResitRule.BEST and first and _better(first, resit, policy):
+            kept.extend(first)
+            kept_first.extend(resit)
+        else:
+            kept.extend(resit)
+            replaced.extend(first)
+    if replaced:
+        notes.append(
+            Reason("evidence_replaced", {"replaced": sorted(str(r.assessment) for r in replaced)})
+        )
+    if kept_first:
+        notes.append(
+            Reason(
+                "evidence_kept_over_resit",
+                {"replaced": sorted(str(r.assessment) for r in kept_first)},
+            )
+        )
+    return kept, replaced, notes
+
+
+def _better(first: list[Evidence], resit: list[Evidence], policy: Policy) -> bool:
+    """Is the first session strictly better than the resit (grade mean, else level mean)?"""
+    zero_absent = policy.unjustified_absence_is_zero
+    fgs, fgw, fls, flw = _sums(first, zero_absent)
+    rgs, rgw, rls, rlw = _sums(resit, zero_absent)
+    if fgw and rgw:
+        return fgs * rgw > rgs * fgw
+    if flw and rlw:
+        return fls * rlw > rls * flw
+    return False
+
+
+def competency_status(
+    competency: Key, evidence: Sequence[Evidence], policy: Policy = DEFAULT_POLICY
+) -> CompetencyResult:
+    """Is ``competency`` acquired on ``evidence`` (its rows, in any order)? SPEC §6: weighted
+    grade ≥ threshold or weighted level ≥ level threshold; see the module docstring for
+    resits, absences and weights."""
+    rows, _replaced, notes = _effective(evidence, policy)
+    gs, gw, ls, lw = _sums(rows, policy.unjustified_absence_is_zero)
+    if not gw and not lw:
+        return CompetencyResult(
+            competency,
+            CompetencyStatus.NO_EVIDENCE,
+            None,
+            None,
+            (),
+            (Reason("no_evidence"), *notes),
+        )
+    reasons: list[Reason] = []
+    acquired = False
+    grade_mean = level_mean = None
+    if gw:
+        grade_mean = gs / gw
+        ok = gs >= policy.grade_threshold * gw
+        acquired = ok
+        reasons.append(
+            Reason(
+                "grade_reached" if ok else "grade_below",
+                {"mean": _show(grade_mean), "threshold": str(policy.grade_threshold)},
+            )
+        )
+    if lw:
+        level_mean = ls / lw
+        ok = ls >= policy.level_threshold.rank * lw
+        acquired = acquired or ok
+        reasons.append(
+            Reason(
+                "level_reached" if ok else "level_below",
+                {"level": _level_name(level_mean), "threshold": policy.level_threshold.value},
+            )
+        )
+    counted = tuple(sorted(rows, key=_row_order))
+    reasons.append(
+        Reason("evidence_counted", {"counted": sorted({str(r.assessment) for r in counted})})
+    )
+    unjustified = sorted({str(r.assessment) for r in rows if r.absence is Absence.UNJUSTIFIED})
+    if unjustified:
+        reasons.append(Reason("unjustified_absence", {"assessments": unjustified}))
+    reasons.extend(notes)
+    status = CompetencyStatus.ACQUIRED if acquired else CompetencyStatus.NOT_ACQUIRED
+    return CompetencyResult(competency, status, grade_mean, level_mean, counted, tuple(reasons))
+
+
+def _row_order(row: Evidence) -> tuple[str, str, str, str]:
+    return (str(row.assessment), row.session.value, str(row.grade), str(row.level))
+
+
+def _level_name(mean: Decimal) -> str:
+    """The level a weighted mean of ranks stands at (rounded down)."""
+    levels = list(Level)
+    return levels[min(int(mean), len(levels) - 1)].value
+
+
+# ---------------------------------------------------------------------------------------------
+# Block
+
+
+def block_status(
+    block: BlockSpec,
+    evidence: Sequence[Evidence],
+    policy: Policy = DEFAULT_POLICY,
+    prior_validations: Sequence[PriorValidation] = (),
+    partial_credits: Sequence[PartialCredit] = (),
+) -> BlockResult:
+    """The block's status for one learner (SPEC §6). A prior validation of this block (any
+    session, year or route) keeps it validated; otherwise every competency must be acquired,
+    from ``evidence`` or credited by a partial crosswalk entry. Evidence of other blocks'
+    competencies is ignored."""
+    by_competency: dict[Key, list[Evidence]] = {c: [] for c in block.competencies}
+    for row in evidence:
+        rows = by_competency.get(row.competency)
+        if rows is not None:
+            rows.append(row)
+    return _block(block, by_competency, policy, prior_validations, partial_credits)
+
+
+def _block(
+    block: BlockSpec,
+    by_competency: Mapping[Key, Sequence[Evidence]],
+    policy: Policy,
+    prior: Sequence[PriorValidation],
+    partial: Sequence[PartialCredit],
+) -> BlockResult:
+    credited: dict[Key, PartialCredit] = {}
+    for part in partial:
+        if part.block == block.key:
+            for competency in part.competencies:
+                credited.setdefault(competency, part)
+    results = []
+    for competency in block.competencies:
+        credit = credited.get(competency)
+        if credit is not None:
+            results.append(
+                CompetencyResult(
+                    competency,
+                    CompetencyStatus.ACQUIRED,
+                    None,
+                    None,
+                    (),
+                    (Reason("credited_by_crosswalk", {"from_block": str(credit.source.block)}),),
+                )
+            )
+        else:
+            results.append(competency_status(competency, by_competency.get(competency, ()), policy))
+    competencies = tuple(results)
+    earlier = _earliest(v for v in prior if v.block == block.key)
+    if earlier is not None:
+        return BlockResult(
+            block, BlockStatus.VALIDATED, competencies, (_validation_reason(earlier),), earlier
+        )
+    if not block.competencies:
+        return BlockResult(block, BlockStatus.INCOMPLETE, (), (Reason("no_competency"),))
+    below = [str(r.competency) for r in results if r.status is CompetencyStatus.NOT_ACQUIRED]
+    missing = [str(r.competency) for r in results if r.status is CompetencyStatus.NO_EVIDENCE]
+    reasons = []
+    if below:
+        reasons.append(Reason("below_threshold", {"competencies": below}))
+    if missing:
+        reasons.append(Reason("missing", {"competencies": missing}))
+    if below:
+        status = BlockStatus.NOT_VALIDATED
+    elif missing:
+        status = BlockStatus.INCOMPLETE
+    else:
+        status = BlockStatus.VALIDATED
+        reasons.append(
+            Reason("all_acquired", {"competencies": [str(c) for c in block.competencies]})
+        )
+    return BlockResult(block, status, competencies, tuple(reasons))
+
+
+def _earliest(validations: Iterable[PriorValidation]) -> PriorValidation | None:
+    """The first validation in time (ties: training before VAE, then by session) — a stable
+    pick whatever the order given."""
+    return min(
+        validations,
+        key=lambda v: (v.validated_on, v.carried_from is not None, v.route.value, str(v.session)),
+        default=None,
+    )
+
+
+def _validation_reason(validation: PriorValidation) -> Reason:
+    params: dict[str, Any] = {
+        "validated_on": validation.validated_on.isoformat(),
+        "route": validation.route.value,
+        "session": None if validation.session is None else str(validation.session),
+        "version": str(validation.version),
+    }
+    if validation.carried_from is not None:
+        params["from_block"] = str(validation.carried_from)
+        return Reason("carried_over", params)
+    return Reason("capitalised", params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Carry-over
+
+
+def carry_over(
+    prior_validations: Sequence[PriorValidation],
+    crosswalk: Sequence[CrosswalkEntry],
+    current_version: Key,
+) -> CarryOver:
+    """Earlier-version validations seen through the crosswalk (SPEC §1): a WHOLE entry makes a
+    validation of the current block (same date, route and session, ``carried_from`` set); a
+    PARTIAL entry only credits the competencies it names as covered. Validations already under
+    ``current_version`` pass through unchanged; others without an entry are dropped."""
+    by_from: dict[Key, list[CrosswalkEntry]] = defaultdict(list)
+    for entry in crosswalk:
+        by_from[entry.from_block].append(entry)
+    validations: list[PriorValidation] = []
+    partial: list[PartialCredit] = []
+    for validation in prior_validations:
+        if validation.version == current_version:
+            validations.append(validation)
+            continue
+        for entry in by_from.get(validation.block, ()):
+            if entry.coverage is Coverage.WHOLE:
+                validations.append(
+                    PriorValidation(
+                        block=entry.to_block,
+                        version=current_version,
+                        validated_on=validation.validated_on,
+                        route=validation.route,
+                        session=validation.session,
+                        carried_from=validation.block,
+                    )
+                )
+            elif entry.covered:
+                partial.append(PartialCredit(entry.to_block, entry.covered, validation))
+    return CarryOver(tuple(validations), tuple(partial))
+
+
+# ---------------------------------------------------------------------------------------------
+# Certification
+
+
+def certification_decision(
+    blocks: Sequence[BlockResult], rule: CertificationRule
+) -> CertificationResult:
+    """Certified, partially certified (with its blocks) or not certified (SPEC §1, §6). No
+    compensation: each block counts only if validated."""
+    validated = [b.block for b in blocks if b.status is BlockStatus.VALIDATED]
+    codes = [b.code for b in validated]
+    common_missing = [
+        b.block.code
+        for b in blocks
+        if b.block.kind is BlockKind.COMMON and b.status is not BlockStatus.VALIDATED
+    ]
+    optional = sum(1 for b in validated if b.kind is BlockKind.OPTIONAL)
+    common_ok = not rule.all_common_required or not common_missing
+    keys = tuple(b.key for b in validated)
+    if common_ok and optional >= rule.optional_required and validated:
+        return CertificationResult(
+            CertificationStatus.CERTIFIED,
+            keys,
+            (
+                Reason("certified", {"required": rule.optional_required}),
+                Reason("blocks_validated", {"blocks": codes}),
+            ),
+        )
+    reasons = []
+    if rule.all_common_required and common_missing:
+        reasons.append(Reason("common_missing", {"blocks": common_missing}))
+    if optional < rule.optional_required:
+        reasons.append(
+            Reason("optional_count", {"count": optional, "required": rule.optional_required})
+        )
+    if validated:
+        reasons.append(Reason("blocks_validated", {"blocks": codes}))
+        return CertificationResult(CertificationStatus.PARTIALLY_CERTIFIED, keys, tuple(reasons))
+    reasons.append(Reason("no_block_validated"))
+    return CertificationResult(CertificationStatus.NOT_CERTIFIED, (), tuple(reasons))
+
+
+# ---------------------------------------------------------------------------------------------
+# Year (ECTS)
+
+
+@dataclass(frozen=True, slots=True)
+class CourseResult:
+    """A course of the year with its ECTS and the learner's final grade on 20 (None: none yet)."""
+
+    course: str
+    ects: Decimal
+    grade: Decimal | None
+
+
+@dataclass(frozen=True)
+class YearRule:
+    """The edition's rule for a year (SPEC §6): each course passed at ``pass_mark`` earns its
+    ECTS; with ``compensation`` an ECTS-weighted year mean at the pass mark earns them all.
+    The year is validated when ``ects_required`` are earned."""
+
+    pass_mark: Decimal = Decimal(10)
+    compensation: bool = False
+    ects_required: Decimal = Decimal(60)
+
+
+@dataclass(frozen=True, slots=True)
+class YearResult:
+    status: YearStatus
+    ects_earned: Decimal
+    mean: Decimal | None
+    reasons: tuple[Reason, ...]
+
+
+def year_validation(courses: Sequence[CourseResult], rule: YearRule = YearRule()) -> YearResult:
+    """Is the year validated (60 ECTS by default), and how many ECTS are earned?"""
+    reasons: list[Reason] = []
+    earned = _ZERO
+    missing = False
+    for course in sorted(courses, key=lambda c: c.course):
+        if course.grade is None:
+            missing = True
+            reasons.append(Reason("course_missing", {"course": course.course}))
+        elif course.grade >= rule.pass_mark:
+            earned += course.ects
+            reasons.append(
+                Reason(
+                    "course_passed",
+                    {"course": course.course, "grade": str(course.grade), "ects": str(course.ects)},
+                )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    "course_failed",
+                    {
+                        "course": course.course,
+                        "grade": str(course.grade),
+                        "threshold": str(rule.pass_mark),
+                    },
+                )
+            )
+    graded = [c for c in courses if c.grade is not None]
+    weight = sum((c.ects for c in graded), _ZERO)
+    mean = None
+    if weight:
+        total = sum((c.ects * c.grade for c in graded if c.grade is not None), _ZERO)
+        mean = total / weight
+        if rule.compensation and not missing and total >= rule.pass_mark * weight:
+            earned = sum((c.ects for c in courses), _ZERO)
+            reasons.append(
+                Reason("compensated", {"mean": _show(mean), "threshold": str(rule.pass_mark)})
+            )
+    reasons.append(
+        Reason("ects_earned", {"earned": str(earned), "required": str(rule.ects_required)})
+    )
+    if earned >= rule.ects_required:
+        status = YearStatus.VALIDATED
+    elif missing:
+        status = YearStatus.INCOMPLETE
+    else:
+        status = YearStatus.NOT_VALIDATED
+    return YearResult(status, earned, mean, tuple(reasons))
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch
+
+
+def deliberate(
+    evidence: Mapping[Key, Sequence[Evidence]],
+    prior_validations: Mapping[Key, Sequence[PriorValidation]],
+    structure: VersionStructure,
+    policy: Policy = DEFAULT_POLICY,
+    crosswalk: Sequence[CrosswalkEntry] = (),
+) -> dict[Key, LearnerDeliberation]:
+    """Every learner's block statuses and certification decision for one version (a jury
+    session). Learners are the keys of ``evidence`` and ``prior_validations`` together; prior
+    validations under other versions are carried over through ``crosswalk``. One pass over
+    each learner's evidence."""
+    block_of: dict[Key, Key] = {}
+    for spec in structure.blocks:
+        for competency in spec.competencies:
+            block_of[competency] = spec.key
+    learners = dict.fromkeys(evidence)
+    learners.update(dict.fromkeys(prior_validations))
+    out: dict[Key, LearnerDeliberation] = {}
+    for learner in learners:
+        grouped: dict[Key, dict[Key, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
+        for row in evidence.get(learner, ()):
+            block = block_of.get(row.competency)
+            if block is not None:
+                grouped[block][row.competency].append(row)
+        prior = prior_validations.get(learner, ())
+        carried = carry_over(prior, crosswalk, structure.version) if prior else CarryOver((), ())
+        blocks = tuple(
+            _block(
+                spec,
+                grouped.get(spec.key, {}),
+                policy,
+                carried.validations,
+                carried.partial,
+            )
+            for spec in structure.blocks
+        )
+        out[learner] = LearnerDeliberation(blocks, certification_decision(blocks, structure.rule))
+    return out
