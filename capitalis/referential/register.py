@@ -540,16 +540,19 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 
-def fiche_from_element(elem: Any) -> Fiche:
+def fiche_from_element(elem: Any, *, digest: bool = True) -> Fiche:
     """Map one ``FICHE`` element to a ``Fiche``; raise RegisterFormatError when malformed.
 
     The digest is taken over the fiche's serialisation without ignorable whitespace (the
-    reader drops it), so a re-indented but otherwise identical fiche has the same digest."""
+    reader drops it), so a re-indented but otherwise identical fiche has the same digest.
+    ``digest=False`` leaves it empty (the import takes its own over the rows it writes)."""
     line = elem.sourceline
     tostring = etree.tostring
     values: dict[str, Any] = {
         "line": line,
-        "digest": hashlib.sha256(tostring(elem, encoding="utf-8", with_tail=False)).hexdigest(),
+        "digest": hashlib.sha256(tostring(elem, encoding="utf-8", with_tail=False)).hexdigest()
+        if digest
+        else "",
     }
     extra: list[JsonElement] = []
     previous_tag = ""
@@ -658,7 +661,7 @@ def _correspondence(item: Any) -> CorrespondenceData:
     )
 
 
-def read_fiches(source: str | Path | IO[bytes]) -> Iterator[Fiche]:
+def read_fiches(source: str | Path | IO[bytes], *, digest: bool = True) -> Iterator[Fiche]:
     """Stream the fiches of a register export, one at a time, in file order.
 
     Raises RegisterFormatError for a file that is not XML, has another root than FICHES, is
@@ -692,7 +695,7 @@ def read_fiches(source: str | Path | IO[bytes]) -> Iterator[Fiche]:
                     line=elem.sourceline,
                     detail=_("a FICHE must be a direct child of FICHES"),
                 )
-            fiche = fiche_from_element(elem)
+            fiche = fiche_from_element(elem, digest=digest)
             elem.clear(keep_tail=True)
             while elem.getprevious() is not None:
                 del parent[0]
