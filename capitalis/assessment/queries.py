@@ -1,0 +1,166 @@
+"""Reads on assessments and results: scoped lists for lecturers and learners, the results grid
+of one assessment, and the jury's evidence (``evidence_for``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db.models import F, QuerySet
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Grant, Role, ScopeKind
+from capitalis.assessment.models import Assessment, Result
+from capitalis.enrolment.models import Enrolment
+from capitalis.referential.models import CertificationVersion
+
+
+class EvidenceRow(NamedTuple):
+    """One piece of evidence for the jury: a learner's result on one competency."""
+
+    enrolment_id: int
+    learner_id: int
+    competency_id: int
+    block_id: int
+    grade: Decimal | None
+    level: str | None
+    absence: str
+    weight: Decimal
+    session: str
+    date: date
+    assessment_id: int
+
+
+_EVIDENCE_FIELDS = (
+    "enrolment_id",
+    "learner_id",
+    "competency_id",
+    "block_id",
+    "grade",
+    "level",
+    "absence",
+    "weight",
+    "session",
+    "date",
+    "assessment_id",
+)
+
+
+def _ids(items: Iterable[Any]) -> list[int]:
+    return [item if isinstance(item, int) else item.pk for item in items]
+
+
+def evidence_for(
+    *,
+    enrolments: QuerySet[Enrolment] | Iterable[Enrolment | int],
+    version: CertificationVersion | int,
+) -> list[EvidenceRow]:
+    """Every result of these enrolments that bears on a competency of ``version``, as plain
+    rows, in ONE SQL query (whatever the number of enrolments, assessments or competencies).
+
+    ``enrolments``: a QuerySet of Enrolment (used as a sub-query: pass one for thousands of
+    learners) or an iterable of Enrolment objects or ids. ``version``: a CertificationVersion or
+    its id; only competencies of that version's blocks are returned (evidence under an earlier
+    version is reached through the jury's crosswalk, not here).
+
+    One row per (result, competency):
+    - a result entered for a competency (``Result.competency`` set) gives one row for it;
+    - a result for the assessment as a whole (``Result.competency`` empty) gives one row for
+      EVERY competency the assessment evaluates (AssessmentCompetency), with the same grade,
+      level and absence.
+
+    Fields (EvidenceRow, a NamedTuple): ``enrolment_id``, ``learner_id``, ``competency_id``,
+    ``block_id`` (the competency's block), ``grade`` (Decimal 0–20 or None), ``level``
+    (``not_acquired|in_progress|acquired|mastered`` or None), ``absence``
+    (``none|justified|unjustified``; an absent learner usually has no grade nor level),
+    ``weight`` (the assessment's weight, Decimal > 0), ``session`` (``first|resit``), ``date``
+    (the assessment's date), ``assessment_id``. Rows are NOT deduplicated across sessions: a
+    resit and the first session of the same competency both appear; the deliberation rules
+    decide how they combine. Rows are ordered by enrolment, competency, date, assessment.
+    """
+    version_id = version if isinstance(version, int) else version.pk
+    enrolment_filter: Any = enrolments if isinstance(enrolments, QuerySet) else _ids(enrolments)
+    if isinstance(enrolment_filter, QuerySet):
+        enrolment_filter = enrolment_filter.values("pk")
+    base = Result.objects.filter(enrolment_id__in=enrolment_filter).order_by()
+    per_competency = (
+        base.filter(competency__isnull=False, competency__block__version_id=version_id)
+        .annotate(
+            learner_id=F("enrolment__learner_id"),
+            block_id=F("competency__block_id"),
+            weight=F("assessment__weight"),
+            session=F("assessment__session"),
+            date=F("assessment__date"),
+        )
+        .values_list(*_EVIDENCE_FIELDS)
+    )
+    whole = (
+        base.filter(
+            competency__isnull=True,
+            assessment__competency_links__competency__block__version_id=version_id,
+        )
+        .annotate(
+            learner_id=F("enrolment__learner_id"),
+            competency_id_=F("assessment__competency_links__competency_id"),
+            block_id=F("assessment__competency_links__competency__block_id"),
+            weight=F("assessment__weight"),
+            session=F("assessment__session"),
+            date=F("assessment__date"),
+        )
+        .values_list(
+            "enrolment_id",
+            "learner_id",
+            "competency_id_",
+            *_EVIDENCE_FIELDS[3:],
+        )
+    )
+    query = per_competency.union(whole, all=True).order_by(
+        "enrolment_id", "competency_id", "date", "assessment_id"
+    )
+    return [EvidenceRow(*row) for row in query]
+
+
+# --- scoping ---------------------------------------------------------------------------------
+
+
+def lecturer_course_ids(grants: frozenset[Grant]) -> set[int] | None:
+    """The courses a user teaches (LECTURER grants scoped to a course); None = every course
+    (a programme director, or a global grant)."""
+    if any(g.role is Role.PROGRAMME_DIRECTOR for g in grants):
+        return None
+    if any(g.role is Role.LECTURER and g.scope is ScopeKind.GLOBAL for g in grants):
+        return None
+    return {
+        g.scope_id
+        for g in grants
+        if g.role is Role.LECTURER and g.scope is ScopeKind.COURSE and g.scope_id is not None
+    }
+
+
+def assessments_for(*, user: User) -> QuerySet[Assessment]:
+    """The assessments a user may see as staff: a lecturer those of his courses, a programme
+    director every one; nobody else any."""
+    qs = Assessment.objects.select_related("edition", "course", "block").order_by("-date", "code")
+    if user.is_superuser:
+        return qs
+    courses = lecturer_course_ids(grants_for(user=user))
+    if courses is None:
+        return qs
+    return qs.filter(course_id__in=courses)
+
+
+def results_for_staff(*, user: User) -> QuerySet[Result]:
+    """The results a user may see as staff (same scope as ``assessments_for``)."""
+    return Result.objects.filter(assessment__in=assessments_for(user=user).values("pk"))
+
+
+def results_for_learner(*, user: User) -> QuerySet[Result]:
+    """A learner's own results, every enrolment (nothing for a user who is not a learner)."""
+    return (
+        Result.objects.filter(enrolment__learner__user_id=user.pk)
+        .select_related("assessment", "assessment__course", "competency", "enrolment__edition")
+        .order_by("-assessment__date", "assessment__code", "competency__code")
+    )

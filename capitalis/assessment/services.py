@@ -1,0 +1,526 @@
+"""Writes on assessments and results (SPEC §5). Every write is here, atomic, audited, and raises
+a translated :class:`DomainError` on bad input (nothing is saved).
+
+Sections: assessments (and their calendar events); groups; results (``result_check_author``
+and ``result_values`` are the checks shared with the bulk import)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Role, ScopeKind, has_role
+from capitalis.assessment.models import (
+    Absence,
+    Assessment,
+    AssessmentCompetency,
+    AssessmentGroup,
+    Level,
+    Modality,
+    Result,
+    Session,
+)
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import audit_record
+from capitalis.enrolment.models import Enrolment
+from capitalis.programmes.models import Calendar, CalendarEvent, Course, Edition
+from capitalis.referential.models import Block, Competency, EvaluationCriterion
+
+GRADE_MIN = Decimal(0)
+GRADE_MAX = Decimal(20)
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+def _can_manage(actor: User | None, course_id: int | None) -> bool:
+    """A programme director, or the course's lecturer; None = the system (commands, demo)."""
+    if actor is None or actor.is_superuser:
+        return True
+    grants = grants_for(user=actor)
+    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
+        return True
+    return course_id is not None and has_role(grants, Role.LECTURER, ScopeKind.COURSE, course_id).ok
+
+
+def _clean_assessment(
+    *,
+    edition: Edition,
+    course: Course | None,
+    block: Block | None,
+    code: str,
+    title_fr: str,
+    modality: str,
+    weight: Decimal | int | str,
+    session: str,
+) -> Decimal:
+    if course is None and block is None:
+        raise DomainError(_("An assessment belongs to a course, a block, or both."), code="scope")
+    if course is not None and course.edition_id != edition.pk:
+        raise DomainError(_("The course is not part of this edition."), code="course")
+    if block is not None and block.version_id != edition.programme.certification_version_id:
+        raise DomainError(
+            _("The block is not part of this edition's certification version."), code="block"
+        )
+    if not code.strip():
+        raise DomainError(_("Give the assessment a code."), code="code")
+    if not title_fr.strip():
+        raise DomainError(_("Give the assessment a French title."), code="title")
+    if modality not in Modality.values:
+        raise DomainError(_("Unknown assessment modality."), code="modality")
+    if session not in Session.values:
+        raise DomainError(
+            _("The session is either the first session or the resit."), code="session"
+        )
+    try:
+        value = Decimal(str(weight))
+    except InvalidOperation:
+        raise DomainError(_("The weight must be a number."), code="weight") from None
+    if not value.is_finite() or value <= 0 or value >= Decimal(10000):
+        raise DomainError(_("The weight must be greater than 0."), code="weight")
+    return value
+
+
+def _set_competencies(
+    assessment: Assessment,
+    competencies: Sequence[Competency],
+    criteria: Mapping[int, Sequence[EvaluationCriterion]] | None,
+) -> None:
+    version_id = assessment.edition.programme.certification_version_id
+    for competency in competencies:
+        if competency.block.version_id != version_id:
+            raise DomainError(
+                _("Competency %(code)s is not part of this edition's certification version.")
+                % {"code": competency.code},
+                code="competency",
+            )
+        if assessment.block_id is not None and competency.block_id != assessment.block_id:
+            raise DomainError(
+                _("Competency %(code)s is not part of the assessment's block.")
+                % {"code": competency.code},
+                code="competency",
+            )
+    wanted = {c.pk for c in competencies}
+    assessment.competency_links.exclude(competency_id__in=wanted).delete()
+    existing = set(assessment.competency_links.values_list("competency_id", flat=True))
+    AssessmentCompetency.objects.bulk_create(
+        [AssessmentCompetency(assessment=assessment, competency_id=pk) for pk in wanted - existing]
+    )
+    for link in assessment.competency_links.all():
+        chosen = list((criteria or {}).get(link.competency_id, ()))
+        if any(c.competency_id != link.competency_id for c in chosen):
+            raise DomainError(
+                _("A criterion does not belong to the competency it is attached to."),
+                code="criterion",
+            )
+        if criteria is not None:
+            link.criteria.set(chosen)
+
+
+def concerned_enrolments(assessment: Assessment) -> Any:
+    """The enrolments an assessment concerns: its course's year (and specialisation) or, for a
+    block alone, the whole edition (an optional block: the learners of its specialisation)."""
+    qs = Enrolment.objects.filter(edition_id=assessment.edition_id).exclude(status="withdrawn")
+    if assessment.course_id is not None:
+        course = assessment.course
+        assert course is not None
+        qs = qs.filter(year_id=course.year_id)
+        if course.specialisation_id is not None:
+            qs = qs.filter(specialisation_id=course.specialisation_id)
+    elif assessment.block is not None and assessment.block.kind == "optional":
+        qs = qs.filter(specialisation__block_id=assessment.block.pk)
+    return qs
+
+
+def event_uid(assessment: Assessment, calendar: Calendar) -> str:
+    """The stable iCalendar UID of an assessment's event on one calendar (unique per calendar:
+    the same assessment appears on several campus/track calendars)."""
+    return f"assessment-{assessment.pk}-{calendar.pk}@capitalis"
+
+
+def _sync_calendar(assessment: Assessment) -> None:
+    """Mirror the assessment's date on the calendar of every (edition, campus, track) with
+    learners concerned: one event each, its UID stable, moved when the date changes."""
+    pairs = set(concerned_enrolments(assessment).values_list("campus_id", "track").distinct())
+    calendars = []
+    for campus_id, track in sorted(pairs):
+        calendar, _created = Calendar.objects.get_or_create(
+            edition_id=assessment.edition_id, campus_id=campus_id, track=track
+        )
+        calendars.append(calendar)
+    prefix = f"assessment-{assessment.pk}-"
+    keep = {event_uid(assessment, c) for c in calendars}
+    CalendarEvent.objects.filter(uid__startswith=prefix).exclude(uid__in=keep).delete()
+    for calendar in calendars:
+        CalendarEvent.objects.update_or_create(
+            uid=event_uid(assessment, calendar),
+            defaults={
+                "calendar": calendar,
+                "kind": CalendarEvent.Kind.ASSESSMENT,
+                "start_date": assessment.date,
+                "end_date": assessment.date,
+                "title_fr": f"Évaluation : {assessment.title_fr}",
+                "title_en": f"Assessment: {assessment.title_en or assessment.title_fr}",
+            },
+        )
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    edition: Edition,
+    code: str,
+    title_fr: str,
+    modality: str,
+    date: date,
+    course: Course | None = None,
+    block: Block | None = None,
+    title_en: str = "",
+    weight: Decimal | int | str = Decimal(1),
+    session: str = Session.FIRST,
+    competencies: Sequence[Competency] = (),
+    criteria: Mapping[int, Sequence[EvaluationCriterion]] | None = None,
+    actor: User | None = None,
+) -> Assessment:
+    """A new assessment with the competencies it evaluates (and their criteria, keyed by
+    competency id); its date goes onto the learners' calendars."""
+    if not _can_manage(actor, course.pk if course else None):
+        raise DomainError(
+            _("Only the course's lecturer or a programme director can create its assessments."),
+            code="not_authorised",
+        )
+    value = _clean_assessment(
+        edition=edition,
+        course=course,
+        block=block,
+        code=code,
+        title_fr=title_fr,
+        modality=modality,
+        weight=weight,
+        session=session,
+    )
+    if Assessment.objects.filter(edition=edition, code=code.strip()).exists():
+        raise DomainError(
+            _("An assessment with the code %(code)s already exists in this edition.")
+            % {"code": code.strip()},
+            code="duplicate",
+        )
+    assessment = Assessment.objects.create(
+        edition=edition,
+        course=course,
+        block=block,
+        code=code.strip(),
+        title_fr=title_fr.strip(),
+        title_en=title_en.strip(),
+        modality=modality,
+        date=date,
+        weight=value,
+        session=session,
+    )
+    _set_competencies(assessment, competencies, criteria)
+    _sync_calendar(assessment)
+    audit_record(
+        action="assessment_create", actor=actor, target=assessment, summary=str(assessment)
+    )
+    return assessment
+
+
+_UPDATABLE = ("title_fr", "title_en", "modality", "date", "weight", "session", "code")
+
+
+@transaction.atomic
+def assessment_update(
+    *,
+    assessment: Assessment,
+    actor: User | None = None,
+    competencies: Sequence[Competency] | None = None,
+    criteria: Mapping[int, Sequence[EvaluationCriterion]] | None = None,
+    **changes: Any,
+) -> Assessment:
+    """Change an assessment (title, modality, date, weight, session, code, competencies); a new
+    date moves its calendar events (same UIDs)."""
+    unknown = set(changes) - set(_UPDATABLE)
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be changed: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))},
+            code="fields",
+        )
+    if not _can_manage(actor, assessment.course_id):
+        raise DomainError(
+            _("Only the course's lecturer or a programme director can change its assessments."),
+            code="not_authorised",
+        )
+    values = {name: changes.get(name, getattr(assessment, name)) for name in _UPDATABLE}
+    weight = _clean_assessment(
+        edition=assessment.edition,
+        course=assessment.course,
+        block=assessment.block,
+        code=str(values["code"]),
+        title_fr=str(values["title_fr"]),
+        modality=str(values["modality"]),
+        weight=values["weight"],
+        session=str(values["session"]),
+    )
+    values["weight"] = weight
+    if (
+        values["code"] != assessment.code
+        and Assessment.objects.filter(edition_id=assessment.edition_id, code=values["code"])
+        .exclude(pk=assessment.pk)
+        .exists()
+    ):
+        raise DomainError(
+            _("An assessment with the code %(code)s already exists in this edition.")
+            % {"code": values["code"]},
+            code="duplicate",
+        )
+    before = {name: str(getattr(assessment, name)) for name in _UPDATABLE}
+    for name, value in values.items():
+        setattr(assessment, name, value)
+    assessment._history_user = actor  # type: ignore[attr-defined]
+    assessment.save()
+    if competencies is not None:
+        _set_competencies(assessment, competencies, criteria)
+    _sync_calendar(assessment)
+    audit_record(
+        action="assessment_update",
+        actor=actor,
+        target=assessment,
+        summary=str(assessment),
+        data={"before": before},
+    )
+    return assessment
+
+
+# --- groups -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_group_set(
+    *,
+    assessment: Assessment,
+    name: str,
+    members: Iterable[Enrolment],
+    actor: User | None = None,
+) -> AssessmentGroup:
+    """Create or replace a group of learners assessed together."""
+    if not _can_manage(actor, assessment.course_id):
+        raise DomainError(
+            _("Only the course's lecturer or a programme director can form its groups."),
+            code="not_authorised",
+        )
+    if not name.strip():
+        raise DomainError(_("Give the group a name."), code="name")
+    people = list(members)
+    allowed = set(concerned_enrolments(assessment).values_list("pk", flat=True))
+    if any(m.pk not in allowed for m in people):
+        raise DomainError(_("A member is not concerned by this assessment."), code="member")
+    group, _created = AssessmentGroup.objects.get_or_create(
+        assessment=assessment, name=name.strip()
+    )
+    group.members.set(people)
+    audit_record(
+        action="assessment_group_set",
+        actor=actor,
+        target=group,
+        summary=str(group),
+        data={"members": [m.pk for m in people]},
+    )
+    return group
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def can_enter_results(actor: User | None, assessment: Assessment) -> bool:
+    """Only the course's lecturer (LECTURER scoped to that course) or a programme director; an
+    assessment of a block alone: a programme director."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    grants = grants_for(user=actor)
+    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
+        return True
+    return (
+        assessment.course_id is not None
+        and has_role(grants, Role.LECTURER, ScopeKind.COURSE, assessment.course_id).ok
+    )
+
+
+def result_check_author(*, assessment: Assessment, actor: User | None) -> None:
+    """Raise a translated DomainError unless ``actor`` may enter this assessment's results."""
+    if not can_enter_results(actor, assessment):
+        raise DomainError(
+            _("Only the course's lecturer or a programme director can enter these results."),
+            code="not_authorised",
+        )
+
+
+def parse_grade(grade: Decimal | float | int | str | None) -> Decimal | None:
+    """A grade on 20 (two decimals, comma or point), or None; a translated DomainError when it
+    is not a number or lies outside 0–20."""
+    if grade is None or (isinstance(grade, str) and not grade.strip()):
+        return None
+    try:
+        value = Decimal(str(grade).strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(
+            _("The grade “%(grade)s” is not a number.") % {"grade": grade}, code="grade"
+        ) from None
+    if not value.is_finite() or value < GRADE_MIN or value > GRADE_MAX:
+        raise DomainError(
+            _("The grade must lie between 0 and 20 (got %(grade)s).") % {"grade": grade},
+            code="grade",
+        )
+    if value != value.quantize(Decimal("0.01")):
+        raise DomainError(_("A grade has at most two decimals."), code="grade")
+    return value.quantize(Decimal("0.01"))
+
+
+def result_values(
+    *,
+    grade: Decimal | float | int | str | None,
+    level: str | None,
+    absence: str | None,
+    comment: str = "",
+) -> dict[str, Any]:
+    """The checked values of a result (grade, level, absence, comment), or a translated
+    DomainError. A result has a grade, a level or an absence."""
+    value = parse_grade(grade)
+    level_value = (level or "").strip() or None
+    if level_value is not None and level_value not in Level.values:
+        raise DomainError(
+            _("Unknown level “%(level)s”: not_acquired, in_progress, acquired or mastered.")
+            % {"level": level_value},
+            code="level",
+        )
+    absence_value = (absence or "").strip() or Absence.NONE
+    if absence_value not in Absence.values:
+        raise DomainError(
+            _("Unknown absence “%(absence)s”: none, justified or unjustified.")
+            % {"absence": absence_value},
+            code="absence",
+        )
+    if value is None and level_value is None and absence_value == Absence.NONE:
+        raise DomainError(_("Give a grade, a level or an absence."), code="empty")
+    return {
+        "grade": value,
+        "level": level_value,
+        "absence": absence_value,
+        "comment": (comment or "").strip(),
+    }
+
+
+def _check_target(
+    assessment: Assessment, enrolments: Sequence[Enrolment], competency: Competency | None
+) -> None:
+    if any(e.edition_id != assessment.edition_id for e in enrolments):
+        raise DomainError(
+            _("This learner is not enrolled in the assessment's edition."), code="enrolment"
+        )
+    if (
+        competency is not None
+        and not assessment.competency_links.filter(competency_id=competency.pk).exists()
+    ):
+        raise DomainError(
+            _("Competency %(code)s is not evaluated by this assessment.")
+            % {"code": competency.code},
+            code="competency",
+        )
+
+
+def _write(
+    assessment: Assessment,
+    enrolment: Enrolment,
+    competency: Competency | None,
+    values: dict[str, Any],
+    actor: User,
+) -> tuple[Result, bool]:
+    result = (
+        Result.objects.select_for_update()
+        .order_by()
+        .filter(
+            assessment=assessment,
+            enrolment=enrolment,
+            competency=competency,
+        )
+        .first()
+    )
+    if result is not None and all(getattr(result, k) == v for k, v in values.items()):
+        return result, False
+    if result is None:
+        result = Result(assessment=assessment, enrolment=enrolment, competency=competency)
+    for name, value in values.items():
+        setattr(result, name, value)
+    result.author = actor
+    result._history_user = actor  # type: ignore[attr-defined]
+    result.save()
+    return result, True
+
+
+@transaction.atomic
+def result_set(
+    *,
+    assessment: Assessment,
+    enrolment: Enrolment,
+    competency: Competency | None = None,
+    grade: Decimal | float | int | str | None = None,
+    level: str | None = None,
+    absence: str | None = Absence.NONE,
+    comment: str = "",
+    actor: User,
+) -> tuple[Result, bool]:
+    """Enter or change a learner's result (``competency`` None: the assessment as a whole).
+    Only the course's lecturer or a programme director. Returns (result, changed): an
+    unchanged result is not written again (no history row). Every change is kept in history
+    with its author and the previous value."""
+    result_check_author(assessment=assessment, actor=actor)
+    values = result_values(grade=grade, level=level, absence=absence, comment=comment)
+    _check_target(assessment, [enrolment], competency)
+    result, changed = _write(assessment, enrolment, competency, values, actor)
+    if changed:
+        audit_record(
+            action="result_set",
+            actor=actor,
+            target=result,
+            summary=str(result),
+            data={k: str(v) if v is not None else None for k, v in values.items()},
+        )
+    return result, changed
+
+
+@transaction.atomic
+def group_result_set(
+    *,
+    group: AssessmentGroup,
+    competency: Competency | None = None,
+    grade: Decimal | float | int | str | None = None,
+    level: str | None = None,
+    absence: str | None = Absence.NONE,
+    comment: str = "",
+    actor: User,
+) -> list[Result]:
+    """One result for a whole group: the same grade/level reaches every member."""
+    assessment = group.assessment
+    result_check_author(assessment=assessment, actor=actor)
+    values = result_values(grade=grade, level=level, absence=absence, comment=comment)
+    members = list(group.members.all())
+    if not members:
+        raise DomainError(_("This group has no member."), code="empty_group")
+    _check_target(assessment, members, competency)
+    results = [_write(assessment, m, competency, values, actor)[0] for m in members]
+    audit_record(
+        action="group_result_set",
+        actor=actor,
+        target=group,
+        summary=str(group),
+        data={"members": [m.pk for m in members], "grade": str(values["grade"])},
+    )
+    return results
