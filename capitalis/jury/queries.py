@@ -1,0 +1,356 @@
+"""Reads on jury sessions: scoped lists, the deliberation inputs (loaded set-based for the pure
+rules), the deliberation grid, a learner's blocks. Never a query per learner."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Role, has_role
+from capitalis.assessment.queries import EvidenceRow, evidence_for
+from capitalis.core.models import pick_language
+from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.jury import rules
+from capitalis.jury.models import (
+    Appeal,
+    BlockDecision,
+    BlockStatus,
+    BlockValidation,
+    CertificationDecision,
+    JurySession,
+    JurySessionLearner,
+    VaeDossier,
+)
+from capitalis.referential.models import (
+    Block,
+    CertificationRule,
+    Competency,
+    CrosswalkEntry,
+)
+
+# --- scoping -------------------------------------------------------------------------------
+
+
+def is_director(user: User) -> bool:
+    return has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok
+
+
+def session_list_for(*, user: User) -> QuerySet[JurySession]:
+    """The sessions ``user`` sits on (president or member); a programme director sees all."""
+    qs = JurySession.objects.select_related("version__certification", "president")
+    if not user.is_authenticated:
+        return qs.none()
+    if is_director(user):
+        return qs
+    return qs.filter(Q(president=user) | Q(members=user)).distinct()
+
+
+def session_for(*, user: User, pk: int) -> JurySession | None:
+    """The session if ``user`` may see it (its jury or a programme director), else None."""
+    return session_list_for(user=user).filter(pk=pk).first()
+
+
+# --- deliberation inputs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionData:
+    """A version's structure for the rules, with the codes to name things in reasons."""
+
+    structure: rules.VersionStructure
+    blocks: list[Block]
+    competency_codes: dict[int, str]
+    block_codes: dict[int, str]
+
+
+def version_data(*, version_id: int) -> VersionData:
+    """Blocks (in order), their competencies and the certification rule: three queries."""
+    blocks = list(Block.objects.filter(version_id=version_id).order_by("position", "code"))
+    comps: dict[int, list[int]] = defaultdict(list)
+    codes: dict[int, str] = {}
+    for pk, block_id, code in (
+        Competency.objects.filter(block__version_id=version_id)
+        .order_by("position", "code")
+        .values_list("pk", "block_id", "code")
+    ):
+        comps[block_id].append(pk)
+        codes[pk] = code
+    rule_row = CertificationRule.objects.filter(version_id=version_id).first()
+    rule = (
+        rules.CertificationRule(
+            optional_required=rule_row.optional_blocks_required,
+            all_common_required=rule_row.all_common_required,
+        )
+        if rule_row
+        else rules.CertificationRule()
+    )
+    specs = tuple(
+        rules.BlockSpec(
+            key=b.pk,
+            code=b.code,
+            kind=rules.BlockKind.OPTIONAL if b.kind == "optional" else rules.BlockKind.COMMON,
+            competencies=tuple(comps.get(b.pk, ())),
+        )
+        for b in blocks
+    )
+    return VersionData(
+        rules.VersionStructure(version=version_id, blocks=specs, rule=rule),
+        blocks,
+        codes,
+        {b.pk: b.code for b in blocks},
+    )
+
+
+def to_evidence(row: EvidenceRow) -> rules.Evidence:
+    """An evidence row for the rules. The assessment model does not say which first-session
+    assessment a resit retakes, so every row of a competency shares one slot: a resit
+    replaces the first-session evidence of that competency (Policy.resit)."""
+    return rules.Evidence(
+        competency=row.competency_id,
+        assessment=row.assessment_id,
+        weight=row.weight,
+        grade=row.grade,
+        level=rules.Level(row.level) if row.level else None,
+        session=rules.Session(row.session),
+        absence=rules.Absence(row.absence),
+        resit_of="competency",
+    )
+
+
+def prior_validations_for(
+    *, enrolment_learner: dict[int, int]
+) -> dict[int, list[rules.PriorValidation]]:
+    """Every capitalised block of these learners (any version), keyed by enrolment id."""
+    by_learner: dict[int, list[rules.PriorValidation]] = defaultdict(list)
+    for learner_id, block_id, version_id, on, route, session_id in BlockValidation.objects.filter(
+        learner_id__in=set(enrolment_learner.values())
+    ).values_list("learner_id", "block_id", "version_id", "validated_on", "route", "session_id"):
+        by_learner[learner_id].append(
+            rules.PriorValidation(
+                block=block_id,
+                version=version_id,
+                validated_on=on,
+                route=rules.Route(route),
+                session=session_id,
+            )
+        )
+    return {e: by_learner[lid] for e, lid in enrolment_learner.items() if lid in by_learner}
+
+
+def crosswalk_for(*, version_id: int) -> list[rules.CrosswalkEntry]:
+    """Crosswalk entries from any earlier version into ``version_id``. The crosswalk model
+    does not list the covered competencies of a partial entry, so a partial entry credits
+    none (the rules then need the block's competencies assessed under the current version)."""
+    return [
+        rules.CrosswalkEntry(
+            from_block=f, to_block=t, coverage=rules.Coverage(c), covered=frozenset()
+        )
+        for f, t, c in CrosswalkEntry.objects.filter(
+            crosswalk__to_version_id=version_id
+        ).values_list("from_block_id", "to_block_id", "coverage")
+    ]
+
+
+@dataclass
+class Inputs:
+    version: VersionData
+    evidence: dict[int, list[rules.Evidence]]
+    prior: dict[int, list[rules.PriorValidation]]
+    crosswalk: list[rules.CrosswalkEntry]
+    enrolment_learner: dict[int, int]
+
+
+def deliberation_inputs(
+    *, session: JurySession, enrolment_ids: Sequence[int] | None = None
+) -> Inputs:
+    """Everything the rules need for the session's learners (or some of them), in a fixed
+    number of queries."""
+    enrolments = JurySessionLearner.objects.filter(session=session)
+    if enrolment_ids is not None:
+        enrolments = enrolments.filter(enrolment_id__in=enrolment_ids)
+    enrolment_learner = dict(enrolments.values_list("enrolment_id", "enrolment__learner_id"))
+    evidence: dict[int, list[rules.Evidence]] = {e: [] for e in enrolment_learner}
+    rows = evidence_for(
+        enrolments=Enrolment.objects.filter(pk__in=list(enrolment_learner)),
+        version=session.version_id,
+    )
+    for row in rows:
+        evidence[row.enrolment_id].append(to_evidence(row))
+    return Inputs(
+        version=version_data(version_id=session.version_id),
+        evidence=evidence,
+        prior=prior_validations_for(enrolment_learner=enrolment_learner),
+        crosswalk=crosswalk_for(version_id=session.version_id),
+        enrolment_learner=enrolment_learner,
+    )
+
+
+# --- reasons in words ----------------------------------------------------------------------
+
+
+def _messages() -> dict[str, str]:
+    return {
+        "grade_reached": _("weighted grade %(mean)s/20 reaches %(threshold)s"),
+        "grade_below": _("weighted grade %(mean)s/20 is below %(threshold)s"),
+        "level_reached": _("level %(level)s reaches %(threshold)s"),
+        "level_below": _("level %(level)s is below %(threshold)s"),
+        "no_evidence": _("no evidence counted"),
+        "evidence_counted": _("evidence counted: %(counted)s"),
+        "evidence_replaced": _("first-session evidence replaced by the resit: %(replaced)s"),
+        "evidence_kept_over_resit": _("first session kept over a lower resit: %(replaced)s"),
+        "justified_absence": _("justified absence, not counted: %(assessments)s"),
+        "unjustified_absence": _("unjustified absence counted as 0: %(assessments)s"),
+        "zero_weight": _("weight 0, not counted: %(assessments)s"),
+        "credited_by_crosswalk": _(
+            "credited by the earlier version's block %(from_block)s (partial crosswalk entry)"
+        ),
+        "capitalised": _("validated on %(validated_on)s (%(route)s), capitalised"),
+        "carried_over": _(
+            "validated on %(validated_on)s (%(route)s) under the earlier version's block "
+            "%(from_block)s, carried over by the crosswalk"
+        ),
+        "all_acquired": _("every competency acquired: %(competencies)s"),
+        "below_threshold": _("competencies below threshold: %(competencies)s"),
+        "missing": _("competencies without evidence: %(competencies)s"),
+        "no_competency": _("the block has no competency"),
+        "common_missing": _("common blocks not validated: %(blocks)s"),
+        "optional_count": _("%(count)s optional block(s) validated of %(required)s required"),
+        "certified": _("every common block and %(required)s optional block(s) validated"),
+        "blocks_validated": _("blocks validated: %(blocks)s"),
+        "no_block_validated": _("no block validated"),
+    }
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """One stored reason in the active language (codes already name blocks/competencies)."""
+    template = _messages().get(reason.get("code", ""))
+    params = {
+        k: ", ".join(str(x) for x in v) if isinstance(v, list) else v
+        for k, v in (reason.get("params") or {}).items()
+    }
+    text = template % params if template else str(reason.get("code", ""))
+    competency = reason.get("competency")
+    return f"{competency} — {text}" if competency else text
+
+
+# --- the grid ------------------------------------------------------------------------------
+
+
+@dataclass
+class GridCell:
+    decision: BlockDecision | None
+    block: Block
+
+
+@dataclass
+class GridRow:
+    enrolment: Enrolment
+    cells: list[GridCell]
+    certification: CertificationDecision | None
+
+
+@dataclass
+class Grid:
+    session: JurySession
+    blocks: list[Block]
+    rows: list[GridRow] = field(default_factory=list)
+
+
+def grid_for(*, session: JurySession) -> Grid:
+    """Learners × blocks with the decisions, in a fixed number of queries."""
+    blocks = list(Block.objects.filter(version_id=session.version_id).order_by("position", "code"))
+    enrolments = list(
+        Enrolment.objects.filter(jury_sessions=session)
+        .select_related("learner__user", "campus")
+        .order_by("learner__user__full_name", "learner__user__email", "pk")
+    )
+    decisions: dict[tuple[int, int], BlockDecision] = {
+        (d.enrolment_id, d.block_id): d
+        for d in BlockDecision.objects.filter(session=session).select_related(
+            "overridden_by", "cites__session"
+        )
+    }
+    certs = {
+        d.enrolment_id: d
+        for d in CertificationDecision.objects.filter(session=session).select_related(
+            "overridden_by"
+        )
+    }
+    grid = Grid(session, blocks)
+    for e in enrolments:
+        grid.rows.append(
+            GridRow(e, [GridCell(decisions.get((e.pk, b.pk)), b) for b in blocks], certs.get(e.pk))
+        )
+    return grid
+
+
+# --- the learner's blocks ------------------------------------------------------------------
+
+
+@dataclass
+class LearnerBlock:
+    block: Block
+    status: str
+    validation: BlockValidation | None
+    decision: BlockDecision | None
+
+
+def learner_blocks(*, learner: Learner) -> list[tuple[Any, list[LearnerBlock]]]:
+    """For each version the learner is deliberated on (or holds blocks of): every block with
+    its latest status — validated (capitalised, when, how), else the latest decision and its
+    reasons, else not yet deliberated."""
+    validations = {
+        v.block_id: v
+        for v in BlockValidation.objects.filter(learner=learner).select_related("session")
+    }
+    latest: dict[int, BlockDecision] = {}
+    for d in (
+        BlockDecision.objects.filter(enrolment__learner=learner, session__status="closed")
+        .select_related("session")
+        .order_by("session__date", "session_id")
+    ):
+        latest[d.block_id] = d
+    version_ids = {v.version_id for v in validations.values()} | {
+        d.session.version_id for d in latest.values()
+    }
+    blocks = list(
+        Block.objects.filter(version_id__in=version_ids)
+        .select_related("version__certification")
+        .order_by("version__position", "version_id", "position", "code")
+    )
+    out: dict[int, tuple[Any, list[LearnerBlock]]] = {}
+    for b in blocks:
+        v = validations.get(b.pk)
+        dec = latest.get(b.pk)
+        status = BlockStatus.VALIDATED if v else (dec.status if dec else "")
+        out.setdefault(b.version_id, (b.version, []))[1].append(LearnerBlock(b, status, v, dec))
+    return list(out.values())
+
+
+def learner_decisions(*, learner: Learner) -> QuerySet[CertificationDecision]:
+    """The learner's certification decisions of closed sessions, with their appeals."""
+    return (
+        CertificationDecision.objects.filter(enrolment__learner=learner, session__status="closed")
+        .select_related("session")
+        .prefetch_related("appeals")
+        .order_by("-session__date")
+    )
+
+
+def pending_appeals(*, version_id: int) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(decision__session__version_id=version_id, status="lodged")
+
+
+def vae_dossiers_for(*, session: JurySession) -> QuerySet[VaeDossier]:
+    return VaeDossier.objects.filter(session=session).select_related("candidate__learner__user")
+
+
+def title_of(block: Block) -> str:
+    return pick_language(block.title_fr, block.title_en)

@@ -1,0 +1,892 @@
+"""Writes on jury sessions (SPEC §6; issue 5 points 5, 6). Every write is here, atomic, audited,
+and raises a translated :class:`DomainError` on bad input (nothing is saved).
+
+Sections: sessions (create); deliberation (``deliberate``, ``decision_override``,
+``decision_correct``); closing (``session_close`` with the minutes, ``minutes_verify``,
+notifications); appeals; VAE.
+
+Once a session is closed, every write on it is refused (``closed``); a correction is a new
+decision in a later, open session that cites the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.accounts.services import role_grant
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import audit_record
+from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.jury import queries, rules
+from capitalis.jury.models import (
+    Admissibility,
+    Appeal,
+    AppealStatus,
+    BlockDecision,
+    BlockStatus,
+    BlockValidation,
+    CertificationDecision,
+    CertificationStatus,
+    JurySession,
+    JurySessionLearner,
+    Route,
+    SessionStatus,
+    VaeBlockOutcome,
+    VaeCandidate,
+    VaeDocument,
+    VaeDossier,
+)
+from capitalis.referential.models import Block, CertificationVersion, Competency
+
+logger = logging.getLogger(__name__)
+
+
+# --- guards --------------------------------------------------------------------------------
+
+
+def _closed_error() -> DomainError:
+    return DomainError(
+        _(
+            "This jury session is closed and its minutes are frozen: nothing can change. "
+            "A correction is a new decision in a later session citing this one."
+        ),
+        code="closed",
+    )
+
+
+def _lock_open(session: JurySession) -> JurySession:
+    """The session row, locked for this transaction; refused if it is closed."""
+    fresh = JurySession.objects.select_for_update().get(pk=session.pk)
+    if fresh.status != SessionStatus.OPEN:
+        raise _closed_error()
+    return fresh
+
+
+def is_jury_of(*, user: User | None, session: JurySession) -> bool:
+    """Is ``user`` the president or a member of ``session``? (the session's own lists decide;
+    the scoped role grants mirror them for the role pages)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if session.president_id == user.pk:
+        return True
+    return session.members.filter(pk=user.pk).exists()
+
+
+def _require_jury(user: User | None, session: JurySession) -> None:
+    if not is_jury_of(user=user, session=session):
+        raise DomainError(
+            _("Only the president and members of this jury session may do this."),
+            code="not_authorised",
+        )
+
+
+def _require_president(user: User | None, session: JurySession) -> None:
+    if user is None or session.president_id != user.pk:
+        raise DomainError(
+            _("Only the president of this jury session may do this."), code="not_authorised"
+        )
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(
+    *,
+    version: CertificationVersion,
+    date: date,
+    title: str,
+    president: User,
+    members: Sequence[User] = (),
+    enrolments: Iterable[Enrolment] = (),
+    appeal_days: int = 30,
+    actor: User | None = None,
+) -> JurySession:
+    """Create a jury session for ``version`` and grant its president JURY_PRESIDENT and its
+    members JURY_MEMBER, scoped to the session."""
+    if not title.strip():
+        raise DomainError(_("A jury session needs a title."), code="title")
+    if appeal_days < 1:
+        raise DomainError(_("The appeal period must be at least one day."), code="appeal_days")
+    if any(m.pk == president.pk for m in members):
+        raise DomainError(_("The president cannot also be listed as a member."), code="members")
+    session = JurySession.objects.create(
+        version=version,
+        date=date,
+        title=title.strip(),
+        president=president,
+        appeal_days=appeal_days,
+    )
+    session.members.set(members)
+    JurySessionLearner.objects.bulk_create(
+        [JurySessionLearner(session=session, enrolment=e) for e in enrolments]
+    )
+    role_grant(
+        user=president,
+        role=Role.JURY_PRESIDENT,
+        scope=ScopeKind.JURY_SESSION,
+        scope_id=session.pk,
+        actor=actor,
+    )
+    for member in members:
+        role_grant(
+            user=member,
+            role=Role.JURY_MEMBER,
+            scope=ScopeKind.JURY_SESSION,
+            scope_id=session.pk,
+            actor=actor,
+        )
+    audit_record(action="jury_session_create", actor=actor, target=session, summary=title)
+    return session
+
+
+@transaction.atomic
+def session_learners_add(
+    *, session: JurySession, enrolments: Iterable[Enrolment], actor: User | None
+) -> int:
+    """Bring more learners into an open session; returns how many were added."""
+    session = _lock_open(session)
+    existing = set(
+        JurySessionLearner.objects.filter(session=session).values_list("enrolment_id", flat=True)
+    )
+    rows = [
+        JurySessionLearner(session=session, enrolment=e) for e in enrolments if e.pk not in existing
+    ]
+    JurySessionLearner.objects.bulk_create(rows)
+    audit_record(
+        action="jury_session_learners_add",
+        actor=actor,
+        target=session,
+        data={"enrolments": [r.enrolment_id for r in rows]},
+    )
+    return len(rows)
+
+
+# --- deliberation ---------------------------------------------------------------------------
+
+
+def _named(reasons: list[dict[str, Any]], names: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Reasons with block/competency/assessment ids replaced by their codes (for people)."""
+
+    def name(kind: str, value: Any) -> Any:
+        if isinstance(value, list):
+            return [name(kind, v) for v in value]
+        return names[kind].get(str(value), value)
+
+    out = []
+    for reason in reasons:
+        params = {
+            k: name(_NAMED_PARAMS[k], v) if k in _NAMED_PARAMS else v
+            for k, v in reason.get("params", {}).items()
+        }
+        item = {**reason, "params": params}
+        if "competency" in item:
+            item["competency"] = name("competency", item["competency"])
+        out.append(item)
+    return out
+
+
+_NAMED_PARAMS = {
+    "competencies": "competency",
+    "counted": "assessment",
+    "replaced": "assessment",
+    "assessments": "assessment",
+    "from_block": "block",
+    "blocks": "block",
+}
+
+
+def _names(inputs: queries.Inputs) -> dict[str, dict[str, str]]:
+    from capitalis.assessment.models import Assessment
+
+    assessment_ids = {
+        r.assessment
+        for rows in inputs.evidence.values()
+        for r in rows
+        if isinstance(r.assessment, int)
+    }
+    from_blocks = {e.from_block for e in inputs.crosswalk}
+    return {
+        "competency": {str(k): v for k, v in inputs.version.competency_codes.items()},
+        "assessment": {
+            str(pk): code
+            for pk, code in Assessment.objects.filter(pk__in=assessment_ids).values_list(
+                "pk", "code"
+            )
+        }
+        | {"what-if": _("hypothetical grade")},
+        "block": {
+            str(pk): code
+            for pk, code in Block.objects.filter(pk__in=from_blocks).values_list("pk", "code")
+        }
+        | {str(k): v for k, v in inputs.version.block_codes.items()},
+    }
+
+
+def _compute(inputs: queries.Inputs) -> dict[Any, rules.LearnerDeliberation]:
+    evidence = cast(Mapping[rules.Key, Sequence[rules.Evidence]], inputs.evidence)
+    prior = cast(Mapping[rules.Key, Sequence[rules.PriorValidation]], inputs.prior)
+    return rules.deliberate(
+        evidence,
+        prior,
+        inputs.version.structure,
+        rules.DEFAULT_POLICY,
+        inputs.crosswalk,
+    )
+
+
+@transaction.atomic
+def deliberate(*, session: JurySession, actor: User) -> int:
+    """Compute every learner's block statuses and certification decision with the rules
+    (SPEC §6) from the assessment evidence, capitalised blocks and the crosswalk, and store
+    them as decisions. Overrides already made are kept beside the new computed values (their
+    row version moves on, so a form opened before is told). Returns the number of learners."""
+    session = _lock_open(session)
+    _require_jury(actor, session)
+    inputs = queries.deliberation_inputs(session=session)
+    results = _compute(inputs)
+    names = _names(inputs)
+    existing = {
+        (d.enrolment_id, d.block_id): d for d in BlockDecision.objects.filter(session=session)
+    }
+    now = timezone.now()
+    new_blocks: list[BlockDecision] = []
+    changed_blocks: list[BlockDecision] = []
+    for enrolment_id in inputs.enrolment_learner:
+        result = results.get(enrolment_id)
+        if result is None:
+            continue
+        for block in result.blocks:
+            key = (enrolment_id, int(block.block.key))
+            reasons = _named(block.reasons_json(), names)
+            decision = existing.get(key)
+            if decision is None:
+                new_blocks.append(
+                    BlockDecision(
+                        session=session,
+                        enrolment_id=enrolment_id,
+                        block_id=key[1],
+                        computed_status=block.status.value,
+                        reasons=reasons,
+                    )
+                )
+            else:
+                decision.computed_status = block.status.value
+                decision.reasons = reasons
+                decision.version += 1
+                decision.updated_at = now
+                changed_blocks.append(decision)
+    BlockDecision.objects.bulk_create(new_blocks, batch_size=1000)
+    BlockDecision.objects.bulk_update(
+        changed_blocks, ["computed_status", "reasons", "version", "updated_at"], batch_size=1000
+    )
+    certification_refresh(session=session, enrolment_ids=list(inputs.enrolment_learner))
+    JurySession.objects.filter(pk=session.pk).update(deliberated_at=now)
+    audit_record(
+        action="jury_deliberate",
+        actor=actor,
+        target=session,
+        data={"learners": len(inputs.enrolment_learner)},
+    )
+    return len(inputs.enrolment_learner)
+
+
+def certification_refresh(*, session: JurySession, enrolment_ids: Sequence[int]) -> None:
+    """Recompute the certification decisions of these learners from their blocks' final
+    statuses (computed or overridden); a certification override is kept beside it."""
+    data = queries.version_data(version_id=session.version_id)
+    specs = {s.key: s for s in data.structure.blocks}
+    finals: dict[int, list[rules.BlockResult]] = {e: [] for e in enrolment_ids}
+    for enrolment_id, block_id, computed, override in BlockDecision.objects.filter(
+        session=session, enrolment_id__in=enrolment_ids
+    ).values_list("enrolment_id", "block_id", "computed_status", "override_status"):
+        spec = specs.get(block_id)
+        if spec is not None:
+            finals[enrolment_id].append(
+                rules.BlockResult(spec, rules.BlockStatus(override or computed), (), ())
+            )
+    existing = {
+        d.enrolment_id: d
+        for d in CertificationDecision.objects.filter(
+            session=session, enrolment_id__in=enrolment_ids
+        )
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for enrolment_id, blocks in finals.items():
+        order = {s.key: i for i, s in enumerate(data.structure.blocks)}
+        blocks.sort(key=lambda b: order[b.block.key])
+        result = rules.certification_decision(blocks, data.structure.rule)
+        reasons = [r.as_dict() for r in result.reasons]
+        codes = [data.block_codes[int(k)] for k in result.validated_blocks]
+        decision = existing.get(enrolment_id)
+        if decision is None:
+            new.append(
+                CertificationDecision(
+                    session=session,
+                    enrolment_id=enrolment_id,
+                    computed_status=result.status.value,
+                    reasons=reasons,
+                    validated_blocks=codes,
+                )
+            )
+        elif (decision.computed_status, decision.validated_blocks, decision.reasons) != (
+            result.status.value,
+            codes,
+            reasons,
+        ):
+            decision.computed_status = result.status.value
+            decision.reasons = reasons
+            decision.validated_blocks = codes
+            decision.version += 1
+            decision.updated_at = now
+            changed.append(decision)
+    CertificationDecision.objects.bulk_create(new, batch_size=1000)
+    CertificationDecision.objects.bulk_update(
+        changed,
+        ["computed_status", "reasons", "validated_blocks", "version", "updated_at"],
+        batch_size=1000,
+    )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A hypothetical deliberation for one learner: block statuses now and with the change."""
+
+    blocks: list[tuple[Block, str, str, list[dict[str, Any]]]]
+    decision_now: str
+    decision_then: str
+
+
+def what_if(
+    *,
+    session: JurySession,
+    enrolment: Enrolment,
+    competency: Competency,
+    grade: Decimal,
+    actor: User,
+) -> WhatIf:
+    """ "If this competency's grade were ``grade``": the learner's statuses recomputed with a
+    hypothetical piece of evidence that replaces her evidence on that competency. Nothing is
+    saved."""
+    _require_jury(actor, session)
+    if not Decimal(0) <= grade <= Decimal(20):
+        raise DomainError(_("A grade is between 0 and 20."), code="grade")
+    if competency.block.version_id != session.version_id:
+        raise DomainError(_("This competency is not in the session's version."), code="version")
+    inputs = queries.deliberation_inputs(session=session, enrolment_ids=[enrolment.pk])
+    if enrolment.pk not in inputs.enrolment_learner:
+        raise DomainError(_("This learner is not in the session."), code="not_in_session")
+    now = _compute(inputs)[enrolment.pk]
+    rows = [r for r in inputs.evidence[enrolment.pk] if r.competency != competency.pk]
+    rows.append(rules.Evidence(competency=competency.pk, assessment="what-if", grade=grade))
+    inputs.evidence[enrolment.pk] = rows
+    then = _compute(inputs)[enrolment.pk]
+    names = _names(inputs)
+    blocks = {b.pk: b for b in inputs.version.blocks}
+    return WhatIf(
+        [
+            (
+                blocks[int(a.block.key)],
+                a.status.value,
+                b.status.value,
+                _named(b.reasons_json(), names),
+            )
+            for a, b in zip(now.blocks, then.blocks, strict=True)
+        ],
+        now.decision.status.value,
+        then.decision.status.value,
+    )
+
+
+# --- overrides and corrections -------------------------------------------------------------
+
+BLOCK_STATUSES = {s.value for s in BlockStatus}
+CERTIFICATION_STATUSES = {s.value for s in CertificationStatus}
+
+
+def _conflict_error(justification: str) -> DomainError:
+    return DomainError(
+        _(
+            "Another jury member changed this decision while you were editing it; their change "
+            "is kept. Reload the grid, check it, and submit again if needed. Your justification "
+            "was: “%(justification)s”"
+        )
+        % {"justification": justification},
+        code="conflict",
+    )
+
+
+@transaction.atomic
+def decision_override(
+    *,
+    decision: BlockDecision | CertificationDecision,
+    status: str,
+    justification: str,
+    expected_version: int,
+    actor: User,
+) -> BlockDecision | CertificationDecision:
+    """Override a computed status with a mandatory written justification, kept beside the
+    computed value (SPEC §6). The update is conditional on ``expected_version``: if another
+    member changed the decision meanwhile, nothing is saved and a ``conflict`` error carries
+    the caller's justification back (one wins, the other is told, nothing is lost). A block
+    override recomputes the learner's certification decision."""
+    justification = justification.strip()
+    model = type(decision)
+    allowed = BLOCK_STATUSES if isinstance(decision, BlockDecision) else CERTIFICATION_STATUSES
+    if status not in allowed:
+        raise DomainError(_("Unknown status."), code="status")
+    if not justification:
+        raise DomainError(
+            _("An override needs a written justification."), code="justification_required"
+        )
+    session = _lock_open(decision.session)
+    _require_jury(actor, session)
+    now = timezone.now()
+    updated = model.objects.filter(pk=decision.pk, version=expected_version).update(
+        override_status=None if status == decision.computed_status else status,
+        justification=justification,
+        overridden_by=actor,
+        overridden_at=now,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if updated == 0:
+        raise _conflict_error(justification)
+    fresh = model.objects.get(pk=decision.pk)
+    model.history.bulk_history_create(  # type: ignore[attr-defined]
+        [fresh], update=True, default_user=actor, default_change_reason=justification[:100]
+    )
+    audit_record(
+        action="jury_decision_override",
+        actor=actor,
+        target=fresh,
+        summary=f"{decision.computed_status} → {status}",
+        data={"status": status, "justification": justification},
+    )
+    if isinstance(fresh, BlockDecision):
+        certification_refresh(session=session, enrolment_ids=[fresh.enrolment_id])
+    return fresh
+
+
+@transaction.atomic
+def decision_correct(
+    *,
+    old: BlockDecision,
+    session: JurySession,
+    status: str,
+    justification: str,
+    actor: User,
+) -> BlockDecision:
+    """Correct a decision of a closed session: a new decision in a later, open session that
+    cites the old one (the frozen minutes are never touched)."""
+    justification = justification.strip()
+    if status not in BLOCK_STATUSES:
+        raise DomainError(_("Unknown status."), code="status")
+    if not justification:
+        raise DomainError(
+            _("A correction needs a written justification."), code="justification_required"
+        )
+    if not old.session.is_closed:
+        raise DomainError(
+            _("Only a decision of a closed session is corrected; override it instead."),
+            code="not_closed",
+        )
+    session = _lock_open(session)
+    _require_jury(actor, session)
+    if (session.date, session.pk) <= (old.session.date, old.session_id):
+        raise DomainError(_("A correction is decided by a later session."), code="not_later")
+    JurySessionLearner.objects.get_or_create(session=session, enrolment_id=old.enrolment_id)
+    new, created = BlockDecision.objects.get_or_create(
+        session=session,
+        enrolment_id=old.enrolment_id,
+        block_id=old.block_id,
+        defaults={
+            "computed_status": old.status,
+            "override_status": status if status != old.status else None,
+            "justification": justification,
+            "reasons": old.reasons,
+            "overridden_by": actor,
+            "overridden_at": timezone.now(),
+            "cites": old,
+        },
+    )
+    if not created:
+        raise DomainError(
+            _("This session already holds a decision on this block for this learner."),
+            code="exists",
+        )
+    audit_record(
+        action="jury_decision_correct",
+        actor=actor,
+        target=new,
+        summary=f"cites {old.pk}: {old.status} → {status}",
+        data={"cites": old.pk, "justification": justification},
+    )
+    return new
+
+
+# --- closing, minutes, verification ----------------------------------------------------------
+
+
+@transaction.atomic
+def session_close(*, session: JurySession, actor: User) -> JurySession:
+    """Close the session (president only): the minutes (procès-verbal) are rendered as a PDF
+    listing every decision, signed by the president (this recorded action), stored through the
+    storage API and frozen by the SHA-256 of their bytes. Validated blocks become capitalised
+    ``BlockValidation`` rows (route training). Learners are notified after the commit."""
+    from capitalis.jury.minutes import minutes_pdf
+
+    session = _lock_open(session)
+    _require_president(actor, session)
+    if not BlockDecision.objects.filter(session=session).exists():
+        raise DomainError(
+            _("Deliberate before closing: this session has no decision yet."),
+            code="not_deliberated",
+        )
+    now = timezone.now()
+    session.status = SessionStatus.CLOSED
+    session.closed_at = now
+    session.signed_by = actor
+    pdf = minutes_pdf(session=session, signed_by=actor, signed_at=now)
+    digest = hashlib.sha256(pdf).hexdigest()
+    session.minutes_pdf.save(
+        f"minutes-{session.pk}-{digest[:12]}.pdf", ContentFile(pdf), save=False
+    )
+    session.minutes_sha256 = digest
+    session.version_counter = F("version_counter") + 1
+    session.save()
+    session.refresh_from_db()
+    _capitalise(session)
+    audit_record(
+        action="jury_session_sign",
+        actor=actor,
+        target=session,
+        summary=_("Minutes signed by the president"),
+        data={"sha256": digest, "signed_at": now.isoformat()},
+    )
+    session_id = session.pk
+    transaction.on_commit(lambda: session_notify(session_id=session_id))
+    return session
+
+
+def _capitalise(session: JurySession) -> None:
+    """Record every block this session validated that the learner did not hold already."""
+    rows = list(
+        BlockDecision.objects.filter(session=session).values_list(
+            "pk", "enrolment__learner_id", "block_id", "computed_status", "override_status"
+        )
+    )
+    learner_ids = {r[1] for r in rows}
+    held = set(
+        BlockValidation.objects.filter(learner_id__in=learner_ids).values_list(
+            "learner_id", "block_id"
+        )
+    )
+    new = []
+    for pk, learner_id, block_id, computed, override in rows:
+        if (override or computed) != BlockStatus.VALIDATED or (learner_id, block_id) in held:
+            continue
+        held.add((learner_id, block_id))
+        new.append(
+            BlockValidation(
+                learner_id=learner_id,
+                block_id=block_id,
+                version_id=session.version_id,
+                validated_on=session.date,
+                session=session,
+                decision_id=pk,
+                route=Route.TRAINING,
+            )
+        )
+    BlockValidation.objects.bulk_create(new)
+
+
+@dataclass(frozen=True)
+class MinutesCheck:
+    """The outcome of a minutes verification."""
+
+    ok: bool
+    stored: str
+    computed: str
+    message: str
+
+
+def minutes_verify(*, session: JurySession) -> MinutesCheck:
+    """Recompute the SHA-256 of the stored minutes and compare it with the frozen hash."""
+    if not session.is_closed or not session.minutes_sha256 or not session.minutes_pdf:
+        return MinutesCheck(False, "", "", _("This session has no frozen minutes yet."))
+    try:
+        with session.minutes_pdf.open("rb") as handle:
+            computed = hashlib.sha256(handle.read()).hexdigest()
+    except FileNotFoundError:
+        return MinutesCheck(
+            False, session.minutes_sha256, "", _("The minutes file is missing from storage.")
+        )
+    ok = computed == session.minutes_sha256
+    message = (
+        _("The minutes are intact: their hash matches the one frozen at closing.")
+        if ok
+        else _(
+            "The minutes have been altered: their hash does not match the one frozen at closing."
+        )
+    )
+    return MinutesCheck(ok, session.minutes_sha256, computed, message)
+
+
+def _language(user: User) -> str:
+    return (user.preferred_language or "fr")[:2] if user.preferred_language else "fr"
+
+
+def session_notify(*, session_id: int) -> int:
+    """E-mail each learner of the closed session their decision, in their language; returns
+    how many messages were sent. A failed mail does not undo the decision."""
+    decisions = CertificationDecision.objects.filter(
+        session_id=session_id, notified_at__isnull=True
+    ).select_related("enrolment__learner__user", "session")
+    sent = 0
+    for decision in decisions:
+        user = decision.enrolment.learner.user
+        with translation.override(_language(user)):
+            label = str(CertificationStatus(decision.status).label)
+            subject = _("Jury decision: %(title)s") % {"title": decision.session.title}
+            body = "\n\n".join(
+                [
+                    _("Hello %(name)s,") % {"name": user.get_full_name()},
+                    _("The jury “%(title)s” of %(date)s has decided: %(decision)s.")
+                    % {
+                        "title": decision.session.title,
+                        "date": decision.session.date.isoformat(),
+                        "decision": label,
+                    },
+                    _("Your blocks page shows each block with its reasons."),
+                    _(
+                        "You may lodge an appeal within %(days)s days from the closing of the "
+                        "session."
+                    )
+                    % {"days": decision.session.appeal_days},
+                ]
+            )
+        try:
+            EmailMessage(subject=subject, body=body, to=[user.email]).send()
+        except Exception:  # the decision stands; the mail can be sent again
+            logger.exception("jury decision %s not notified", decision.pk)
+            continue
+        CertificationDecision.objects.filter(pk=decision.pk).update(notified_at=timezone.now())
+        sent += 1
+    return sent
+
+
+# --- appeals -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_lodge(
+    *, decision: CertificationDecision, reason: str, actor: User, today: date | None = None
+) -> Appeal:
+    """The learner appeals her decision, within the session's appeal period after closing."""
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    if decision.enrolment.learner.user_id != actor.pk:
+        raise DomainError(_("Only the learner concerned may appeal."), code="not_authorised")
+    session = decision.session
+    if not session.is_closed or session.closed_at is None:
+        raise DomainError(
+            _("An appeal can be lodged only once the session is closed."), code="not_closed"
+        )
+    deadline = timezone.localtime(session.closed_at).date() + timedelta(days=session.appeal_days)
+    if today > deadline:
+        raise DomainError(
+            _("The appeal period ended on %(date)s.") % {"date": deadline.isoformat()},
+            code="too_late",
+        )
+    if not reason:
+        raise DomainError(_("An appeal needs a reason."), code="reason_required")
+    if Appeal.objects.filter(decision=decision, status=AppealStatus.LODGED).exists():
+        raise DomainError(_("An appeal is already pending on this decision."), code="pending")
+    appeal = Appeal.objects.create(
+        decision=decision, lodged_on=today, lodged_by=actor, reason=reason
+    )
+    audit_record(action="jury_appeal_lodge", actor=actor, target=appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, appeal: Appeal, session: JurySession, upheld: bool, note: str, actor: User
+) -> Appeal:
+    """A later, open session decides a pending appeal (upheld or rejected, with a note)."""
+    session = _lock_open(session)
+    _require_jury(actor, session)
+    original = appeal.decision.session
+    if (session.date, session.pk) <= (original.date, original.pk):
+        raise DomainError(_("An appeal is decided by a later session."), code="not_later")
+    if not note.strip():
+        raise DomainError(_("The decision on an appeal needs a note."), code="note_required")
+    updated = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.LODGED).update(
+        status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED,
+        decided_in=session,
+        decision_note=note.strip(),
+        updated_at=timezone.now(),
+    )
+    if updated == 0:
+        raise DomainError(_("This appeal has already been decided."), code="conflict")
+    JurySessionLearner.objects.get_or_create(
+        session=session, enrolment_id=appeal.decision.enrolment_id
+    )
+    audit_record(action="jury_appeal_decide", actor=actor, target=appeal, data={"upheld": upheld})
+    appeal.refresh_from_db()
+    return appeal
+
+
+# --- VAE -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vae_candidate_create(
+    *,
+    learner: Learner,
+    version: CertificationVersion,
+    experience_summary: str,
+    experience_years: int,
+    actor: User | None,
+) -> VaeCandidate:
+    """Register a VAE candidate for ``version`` (admissibility pending)."""
+    if VaeCandidate.objects.filter(learner=learner, version=version).exists():
+        raise DomainError(
+            _("This person is already a VAE candidate for this version."), code="exists"
+        )
+    candidate = VaeCandidate.objects.create(
+        learner=learner,
+        version=version,
+        experience_summary=experience_summary,
+        experience_years=experience_years,
+    )
+    audit_record(action="vae_candidate_create", actor=actor, target=candidate)
+    return candidate
+
+
+@transaction.atomic
+def vae_admissibility_decide(
+    *, candidate: VaeCandidate, admissible: bool, note: str, actor: User | None, today: date
+) -> VaeCandidate:
+    """Decide the admissibility of the candidate's experience (SPEC §6), once."""
+    if candidate.admissibility != Admissibility.PENDING:
+        raise DomainError(_("Admissibility has already been decided."), code="decided")
+    candidate.admissibility = Admissibility.ADMISSIBLE if admissible else Admissibility.INADMISSIBLE
+    candidate.admissibility_on = today
+    candidate.admissibility_note = note
+    candidate.save(update_fields=["admissibility", "admissibility_on", "admissibility_note"])
+    if admissible:
+        VaeDossier.objects.get_or_create(candidate=candidate)
+    audit_record(
+        action="vae_admissibility_decide", actor=actor, target=candidate, data={"ok": admissible}
+    )
+    return candidate
+
+
+@transaction.atomic
+def vae_document_add(
+    *,
+    dossier: VaeDossier,
+    title: str,
+    blocks: Sequence[Block],
+    content: bytes | None = None,
+    filename: str = "",
+    actor: User | None,
+) -> VaeDocument:
+    """Add a document to the experience dossier, mapped to the blocks it evidences."""
+    if not blocks:
+        raise DomainError(_("Map the document to at least one block."), code="blocks")
+    if any(b.version_id != dossier.candidate.version_id for b in blocks):
+        raise DomainError(
+            _("A document can only be mapped to blocks of the candidate's version."),
+            code="blocks",
+        )
+    document = VaeDocument.objects.create(dossier=dossier, title=title)
+    if content is not None:
+        document.file.save(filename or "document.pdf", ContentFile(content))
+    document.blocks.set(blocks)
+    audit_record(action="vae_document_add", actor=actor, target=document)
+    return document
+
+
+@transaction.atomic
+def vae_interview_record(
+    *, dossier: VaeDossier, session: JurySession, on: date, note: str, actor: User
+) -> VaeDossier:
+    """Record the jury interview of the candidate, held by ``session`` (open)."""
+    session = _lock_open(session)
+    _require_jury(actor, session)
+    if session.version_id != dossier.candidate.version_id:
+        raise DomainError(_("This session is for another version."), code="version")
+    dossier.session = session
+    dossier.interview_on = on
+    dossier.interview_note = note
+    dossier.save(update_fields=["session", "interview_on", "interview_note", "updated_at"])
+    audit_record(action="vae_interview_record", actor=actor, target=dossier)
+    return dossier
+
+
+@transaction.atomic
+def vae_outcome_decide(
+    *,
+    dossier: VaeDossier,
+    outcomes: dict[int, tuple[bool, str]],
+    actor: User,
+) -> list[BlockValidation]:
+    """The interviewing session decides block by block (total or partial validation); each
+    validated block is capitalised like training (BlockValidation, route VAE)."""
+    if dossier.session is None or dossier.interview_on is None:
+        raise DomainError(_("Record the jury interview first."), code="no_interview")
+    session = _lock_open(dossier.session)
+    _require_jury(actor, session)
+    version_blocks = set(
+        Block.objects.filter(version_id=dossier.candidate.version_id).values_list("pk", flat=True)
+    )
+    if not outcomes or any(b not in version_blocks for b in outcomes):
+        raise DomainError(_("Decide on blocks of the candidate's version."), code="blocks")
+    learner_id = dossier.candidate.learner_id
+    held = set(
+        BlockValidation.objects.filter(learner_id=learner_id).values_list("block_id", flat=True)
+    )
+    validations = []
+    for block_id, (validated, justification) in outcomes.items():
+        VaeBlockOutcome.objects.update_or_create(
+            dossier=dossier,
+            block_id=block_id,
+            defaults={"validated": validated, "justification": justification, "decided_by": actor},
+        )
+        if validated and block_id not in held:
+            validations.append(
+                BlockValidation.objects.create(
+                    learner_id=learner_id,
+                    block_id=block_id,
+                    version_id=dossier.candidate.version_id,
+                    validated_on=session.date,
+                    session=session,
+                    route=Route.VAE,
+                )
+            )
+    audit_record(
+        action="vae_outcome_decide",
+        actor=actor,
+        target=dossier,
+        data={str(k): v[0] for k, v in outcomes.items()},
+    )
+    return validations
