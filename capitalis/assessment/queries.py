@@ -164,3 +164,51 @@ def results_for_learner(*, user: User) -> QuerySet[Result]:
         .select_related("assessment", "assessment__course", "competency", "enrolment__edition")
         .order_by("-assessment__date", "assessment__code", "competency__code")
     )
+
+
+# --- the results grid of one assessment ------------------------------------------------------
+
+
+class GridCell(NamedTuple):
+    competency_id: int | None
+    result: Result | None
+
+
+class GridRow(NamedTuple):
+    enrolment: Enrolment
+    cells: list[GridCell]
+
+
+def results_grid(*, assessment: Assessment) -> tuple[list[Any], list[GridRow]]:
+    """The learners concerned × the competencies assessed (or one column for the assessment as
+    a whole when it lists none), with each cell's current result. Three queries, whatever the
+    number of learners."""
+    from capitalis.assessment.services import concerned_enrolments
+
+    competencies = [
+        link.competency
+        for link in assessment.competency_links.select_related("competency").order_by(
+            "competency__block__position", "competency__position", "competency__code"
+        )
+    ]
+    columns: list[Any] = competencies or [None]
+    enrolments = list(
+        concerned_enrolments(assessment)
+        .select_related("learner__user", "campus")
+        .order_by("learner__user__full_name", "learner__user__email")
+    )
+    by_key = {
+        (r.enrolment_id, r.competency_id): r
+        for r in Result.objects.filter(assessment=assessment).order_by()
+    }
+    rows = [
+        GridRow(
+            e,
+            [
+                GridCell(c.pk if c else None, by_key.get((e.pk, c.pk if c else None)))
+                for c in columns
+            ],
+        )
+        for e in enrolments
+    ]
+    return columns, rows

@@ -1,0 +1,17 @@
+"""API routes on assessments and results, under /api/assessment/."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import DefaultRouter
+
+from capitalis.assessment.api import AssessmentViewSet, ResultViewSet
+
+app_name = "assessment-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("results", ResultViewSet, basename="result")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
