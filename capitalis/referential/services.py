@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -474,6 +474,40 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def _sqlite_rollback_journal() -> Iterator[None]:
+    """On SQLite, outside any transaction and when no other connection is using the file:
+    the import's transaction in a rollback journal rather than the WAL, then back to WAL.
+    Pages added past the end of the file need no journal, so a first import writes each
+    page once, where the WAL writes it twice (the WAL, then the checkpoint at commit: a
+    second pass over the whole import, at the end). Left in WAL, without waiting, when
+    another connection holds the file."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    switched = False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        timeout = cursor.fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if cursor.fetchone()[0] == "wal":
+                cursor.execute("PRAGMA journal_mode = DELETE")
+                switched = cursor.fetchone()[0] == "delete"
+        except DatabaseError:
+            pass  # another connection is using the file: stay in WAL
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    try:
+        yield
+    finally:
+        if switched:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode = WAL")
+
+
 def register_import(
     *,
     path: str | Path | IO[bytes],
@@ -495,7 +529,12 @@ def register_import(
     # SQLite: no foreign-key lookup per inserted row (a million of them for a full export):
     # the writer takes every foreign key from a row it has just inserted or read in this
     # transaction. A no-op inside an outer transaction, and on PostgreSQL.
-    with _collector_paused(), connection.constraint_checks_disabled(), transaction.atomic():
+    with (
+        _collector_paused(),
+        _sqlite_rollback_journal(),
+        connection.constraint_checks_disabled(),
+        transaction.atomic(),
+    ):
         writer = _RegisterWriter()
         for batch in _prepared_batches(path, batch_size, timings):
             started = time.perf_counter()
