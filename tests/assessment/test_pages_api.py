@@ -66,10 +66,11 @@ def test_lecturer_sees_only_his_courses_and_enters_a_grid(client: Client) -> Non
     response = client.post(
         f"/assessment/{a.pk}/results/",
         _grid_post(w, a, {f"grade-{e0.pk}-{c0.pk}": "5", f"grade-{e1.pk}-{c0.pk}": "25"}),
-        headers={"accept-language": "en"},
+        headers={"accept-language": "fr"},
     )
     assert response.status_code == 400
-    assert "between 0 and 20" in response.content.decode()
+    assert "comprise entre 0 et 20" in response.content.decode()
+    assert "Rien n&#x27;a été enregistré" in response.content.decode()
     assert Result.objects.get(enrolment=e0).grade == Decimal("12.50")
     # another lecturer: 404
     client.force_login(w.other_lecturer)

@@ -39,7 +39,7 @@ def test_assessment_needs_course_or_block_and_positive_weight(w) -> None:
             date=dt.date(2025, 2, 1),
             actor=w.director,
         )
-    with translation.override("en"), pytest.raises(DomainError, match="greater than 0"):
+    with translation.override("fr"), pytest.raises(DomainError, match="supérieur à 0"):
         exam(w, weight=0)
     assert not Assessment.objects.exists()
 
@@ -76,7 +76,7 @@ def test_grade_outside_0_20_is_refused_and_nothing_saved(w) -> None:
     a = exam(w)
     e = w.enrolments[0]
     for bad in ("20.5", "-1", "abc", Decimal("21")):
-        with translation.override("en"), pytest.raises(DomainError) as error:
+        with translation.override("fr"), pytest.raises(DomainError) as error:
             services.result_set(
                 assessment=a,
                 enrolment=e,
@@ -85,7 +85,7 @@ def test_grade_outside_0_20_is_refused_and_nothing_saved(w) -> None:
                 actor=w.lecturer,
             )
         assert error.value.code == "grade"
-        assert "20" in error.value.message or "number" in error.value.message
+        assert "entre 0 et 20" in error.value.message or "pas un nombre" in error.value.message
     assert not Result.objects.exists()
 
 
