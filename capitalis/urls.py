@@ -20,6 +20,7 @@ urlpatterns = [
     path("admissions/", include("capitalis.admissions.urls")),
     path("api/admissions/", include("capitalis.admissions.api_urls")),
     path("finance/", include("capitalis.finance.urls")),
+    path("jury/", include("capitalis.jury.urls")),
     path("assessment/", include("capitalis.assessment.urls")),
     path("api/assessment/", include("capitalis.assessment.api_urls")),
     path("", include("capitalis.web.urls")),

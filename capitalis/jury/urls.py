@@ -1,0 +1,25 @@
+"""Routes of the jury pages (namespace ``jury``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from capitalis.jury import views
+
+app_name = "jury"
+
+urlpatterns: list[URLPattern] = [
+    path("", views.dashboard, name="dashboard"),
+    path("my-blocks/", views.my_blocks, name="my-blocks"),
+    path("sessions/<int:pk>/", views.grid, name="grid"),
+    path("sessions/<int:pk>/deliberate/", views.deliberate, name="deliberate"),
+    path(
+        "sessions/<int:pk>/override/<str:kind>/<int:decision_pk>/",
+        views.override,
+        name="override",
+    ),
+    path("sessions/<int:pk>/what-if/<int:enrolment_pk>/", views.what_if, name="what-if"),
+    path("sessions/<int:pk>/close/", views.close, name="close"),
+    path("sessions/<int:pk>/verify/", views.verify, name="verify"),
+    path("sessions/<int:pk>/minutes.pdf", views.minutes, name="minutes"),
+]

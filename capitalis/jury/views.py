@@ -1,0 +1,291 @@
+"""Jury pages (SPEC §6): the president's dashboard, the deliberation grid (reasons on demand,
+override form), what-if, close & sign, verify the minutes; the learner's blocks page with her
+decisions and appeals. Thin: reads through ``queries``, writes through ``services``; a session
+the user may not see is a 404."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from capitalis.accounts.models import User
+from capitalis.core.exceptions import DomainError
+from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.jury import queries, services
+from capitalis.jury.models import (
+    BlockDecision,
+    BlockStatus,
+    CertificationDecision,
+    CertificationStatus,
+    JurySession,
+)
+from capitalis.referential.models import Competency
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _session(request: HttpRequest, pk: int) -> JurySession:
+    session = queries.session_for(user=_user(request), pk=pk)
+    if session is None:
+        raise Http404(_("Page not found."))
+    return session
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The jury sessions the user sits on (a programme director: all), with their state."""
+    user = _user(request)
+    sessions = list(queries.session_list_for(user=user))
+    return render(request, "jury/dashboard.html", {"sessions": sessions, "user_id": user.pk})
+
+
+@login_required
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deliberation grid: learners × blocks, computed status, reasons on demand, overrides."""
+    session = _session(request, pk)
+    user = _user(request)
+    data = queries.grid_for(session=session)
+    rows = []
+    for row in data.rows:
+        cells = [
+            {
+                "cell": c,
+                "reasons": [queries.reason_text(r) for r in c.decision.reasons]
+                if c.decision
+                else [],
+            }
+            for c in row.cells
+        ]
+        cert_reasons = (
+            [queries.reason_text(r) for r in row.certification.reasons] if row.certification else []
+        )
+        rows.append({"row": row, "cells": cells, "cert_reasons": cert_reasons})
+    return render(
+        request,
+        "jury/grid.html",
+        {
+            "session": session,
+            "grid": data,
+            "rows": rows,
+            "is_jury": services.is_jury_of(user=user, session=session),
+            "is_president": session.president_id == user.pk,
+            "block_statuses": BlockStatus.choices,
+            "certification_statuses": CertificationStatus.choices,
+        },
+    )
+
+
+def _fail(request: HttpRequest, error: DomainError) -> None:
+    messages.error(request, error.message)
+
+
+@login_required
+@require_http_methods(["POST"])
+def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        count = services.deliberate(session=session, actor=_user(request))
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request, _("Deliberation computed for %(count)s learners.") % {"count": count}
+        )
+    return redirect("jury:grid", pk=pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> HttpResponse:
+    """Override one decision (``kind`` block or certification) with a justification."""
+    session = _session(request, pk)
+    model = BlockDecision if kind == "block" else CertificationDecision
+    decision = model.objects.filter(session=session, pk=decision_pk).first()
+    if decision is None:
+        raise Http404(_("Page not found."))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.decision_override(
+            decision=decision,
+            status=request.POST.get("status", ""),
+            justification=request.POST.get("justification", ""),
+            expected_version=version,
+            actor=_user(request),
+        )
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("The decision was overridden; the computed value is kept."))
+    return redirect(f"{reverse('jury:grid', args=[pk])}#row-{decision.enrolment_id}")
+
+
+@login_required
+def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    """One learner: "if this competency's grade were …" — statuses recomputed, nothing saved."""
+    session = _session(request, pk)
+    enrolment = (
+        Enrolment.objects.filter(pk=enrolment_pk, jury_sessions=session)
+        .select_related("learner__user")
+        .first()
+    )
+    if enrolment is None:
+        raise Http404(_("Page not found."))
+    competencies = list(
+        Competency.objects.filter(block__version_id=session.version_id)
+        .select_related("block")
+        .order_by("block__position", "position")
+    )
+    result = None
+    error = ""
+    chosen = request.GET.get("competency", "")
+    grade_text = request.GET.get("grade", "")
+    if chosen and grade_text:
+        competency = next((c for c in competencies if str(c.pk) == chosen), None)
+        try:
+            grade = Decimal(grade_text.replace(",", "."))
+        except InvalidOperation:
+            error = _("Enter a grade between 0 and 20.")
+        else:
+            if competency is None:
+                error = _("Choose a competency.")
+            else:
+                try:
+                    result = services.what_if(
+                        session=session,
+                        enrolment=enrolment,
+                        competency=competency,
+                        grade=grade,
+                        actor=_user(request),
+                    )
+                except DomainError as exc:
+                    error = exc.message
+    rows = []
+    if result:
+        rows = [
+            {
+                "block": b,
+                "now": BlockStatus(now).label,
+                "then": BlockStatus(then).label,
+                "changed": now != then,
+                "reasons": [queries.reason_text(r) for r in reasons],
+            }
+            for b, now, then, reasons in result.blocks
+        ]
+    return render(
+        request,
+        "jury/what_if.html",
+        {
+            "session": session,
+            "enrolment": enrolment,
+            "competencies": competencies,
+            "chosen": chosen,
+            "grade": grade_text,
+            "result": result,
+            "rows": rows,
+            "decision_now": CertificationStatus(result.decision_now).label if result else "",
+            "decision_then": CertificationStatus(result.decision_then).label if result else "",
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the session and sign the minutes (president)."""
+    session = _session(request, pk)
+    if request.method == "POST":
+        try:
+            services.session_close(session=session, actor=_user(request))
+        except DomainError as error:
+            _fail(request, error)
+            return redirect("jury:close", pk=pk)
+        messages.success(request, _("The session is closed; the minutes are signed and frozen."))
+        return redirect("jury:verify", pk=pk)
+    return render(request, "jury/close.html", {"session": session})
+
+
+@login_required
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recompute the minutes' hash and compare it with the frozen one."""
+    session = _session(request, pk)
+    return render(
+        request,
+        "jury/verify.html",
+        {"session": session, "check": services.minutes_verify(session=session)},
+    )
+
+
+@login_required
+def minutes(request: HttpRequest, pk: int) -> FileResponse:
+    session = _session(request, pk)
+    if not session.minutes_pdf:
+        raise Http404(_("Page not found."))
+    return FileResponse(
+        session.minutes_pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"proces-verbal-{session.pk}.pdf",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_blocks(request: HttpRequest) -> HttpResponse:
+    """The learner's blocks: validated (when, how), remaining, and why; her decisions and
+    appeals (lodge one within the period)."""
+    user = _user(request)
+    learner = Learner.objects.filter(user=user).first()
+    if learner is None:
+        raise Http404(_("Page not found."))
+    if request.method == "POST":
+        decision = CertificationDecision.objects.filter(
+            pk=request.POST.get("decision") or 0, enrolment__learner=learner
+        ).first()
+        if decision is None:
+            raise Http404(_("Page not found."))
+        try:
+            services.appeal_lodge(
+                decision=decision, reason=request.POST.get("reason", ""), actor=user
+            )
+        except DomainError as error:
+            _fail(request, error)
+        else:
+            messages.success(
+                request, _("Your appeal was lodged; a later jury session will decide it.")
+            )
+        return redirect("jury:my-blocks")
+    versions = [
+        (
+            version,
+            [
+                {
+                    "item": item,
+                    "title": queries.title_of(item.block),
+                    "label": BlockStatus(item.status).label if item.status else "",
+                    "reasons": [queries.reason_text(r) for r in item.decision.reasons]
+                    if item.decision and not item.validation
+                    else [],
+                }
+                for item in items
+            ],
+        )
+        for version, items in queries.learner_blocks(learner=learner)
+    ]
+    return render(
+        request,
+        "jury/my_blocks.html",
+        {"versions": versions, "decisions": list(queries.learner_decisions(learner=learner))},
+    )
