@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import register
+from benchmarks import deliberation, register
 
 
 def main() -> int:
@@ -16,8 +16,15 @@ def main() -> int:
         default=register.FULL_FICHES,
         help=f"fiches in the generated export (default {register.FULL_FICHES}, ~570 MB)",
     )
+    parser.add_argument(
+        "--learners",
+        type=int,
+        default=deliberation.LEARNERS,
+        help=f"synthetic learners of the deliberation bench (default {deliberation.LEARNERS})",
+    )
     args = parser.parse_args()
-    return register.run(args.fiches)
+    status = register.run(args.fiches)
+    return max(status, deliberation.run(args.learners))
 
 
 if __name__ == "__main__":

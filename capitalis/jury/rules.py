@@ -44,13 +44,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 Key = int | str
 """An identifier as the caller has it (a primary key or a code)."""
 
 _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
+
+
+def _keys(keys: Iterable[Key]) -> list[Key]:
+    """Distinct keys in a stable order (JSON-ready: ints or strings as given)."""
+    distinct = set(keys)
+    try:
+        return sorted(distinct)  # type: ignore[type-var]
+    except TypeError:  # ints and strings mixed
+        return sorted(distinct, key=str)
 
 
 class Level(enum.StrEnum):
@@ -78,6 +87,10 @@ class Absence(enum.StrEnum):
     NONE = "none"
     JUSTIFIED = "justified"
     UNJUSTIFIED = "unjustified"
+
+
+_PRESENT = Absence.NONE
+_RESIT = Session.RESIT
 
 
 class Route(enum.StrEnum):
@@ -191,6 +204,12 @@ class Reason:
         return {"code": self.code, "params": dict(self.params)}
 
 
+def _sorted_note(note: Reason) -> Reason:
+    """A note whose key tuples become sorted lists of distinct keys."""
+    params = {k: _keys(v) if isinstance(v, tuple) else v for k, v in note.params.items()}
+    return Reason(note.code, params)
+
+
 def _show(value: Decimal) -> str:
     return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
 
@@ -199,12 +218,13 @@ def _show(value: Decimal) -> str:
 # Inputs
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One learner's result for one competency in one assessment (SPEC §5).
 
     ``assessment`` identifies the assessment; a resit names the first-session assessment it
-    retakes in ``resit_of``. ``grade`` is on 20; ``level`` per competency; either may be None."""
+    retakes in ``resit_of``. ``grade`` is on 20; ``level`` per competency; either may be None.
+    An immutable NamedTuple rather than a frozen dataclass: a jury session builds millions of
+    them, and a tuple is built in less than half the time."""
 
     competency: Key
     assessment: Key
@@ -338,12 +358,58 @@ class CarryOver:
 
 @dataclass(frozen=True, slots=True)
 class CompetencyResult:
+    """A competency's status, the evidence that counted (in the order given) and the weighted
+    sums behind it; ``reasons`` are spelled out when asked (a session computes hundreds of
+    thousands of these, most never read)."""
+
     competency: Key
     status: CompetencyStatus
-    grade_mean: Decimal | None
-    level_mean: Decimal | None
-    counted: tuple[Evidence, ...]
-    reasons: tuple[Reason, ...]
+    counted: tuple[Evidence, ...] = ()
+    grade_sum: Decimal = _ZERO
+    grade_weight: Decimal = _ZERO
+    level_sum: Decimal = _ZERO
+    level_weight: Decimal = _ZERO
+    notes: tuple[Reason, ...] = ()
+    policy: Policy = DEFAULT_POLICY
+
+    @property
+    def grade_mean(self) -> Decimal | None:
+        return self.grade_sum / self.grade_weight if self.grade_weight else None
+
+    @property
+    def level_mean(self) -> Decimal | None:
+        return self.level_sum / self.level_weight if self.level_weight else None
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        if self.status is CompetencyStatus.NO_EVIDENCE:
+            return (Reason("no_evidence"), *(_sorted_note(note) for note in self.notes))
+        if not self.counted and self.notes:  # credited, not assessed
+            return self.notes
+        policy = self.policy
+        reasons: list[Reason] = []
+        grade_mean, level_mean = self.grade_mean, self.level_mean
+        if grade_mean is not None:
+            ok = self.grade_sum >= policy.grade_threshold * self.grade_weight
+            reasons.append(
+                Reason(
+                    "grade_reached" if ok else "grade_below",
+                    {"mean": _show(grade_mean), "threshold": str(policy.grade_threshold)},
+                )
+            )
+        if level_mean is not None:
+            ok = self.level_sum >= _LEVEL_RANK[policy.level_threshold] * self.level_weight
+            reasons.append(
+                Reason(
+                    "level_reached" if ok else "level_below",
+                    {"level": _level_name(level_mean), "threshold": policy.level_threshold.value},
+                )
+            )
+        reasons.append(
+            Reason("evidence_counted", {"counted": _keys(r.assessment for r in self.counted)})
+        )
+        reasons.extend(_sorted_note(note) for note in self.notes)
+        return tuple(reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,54 +466,62 @@ def _sums(rows: Iterable[Evidence], zero_absent: bool) -> tuple[Decimal, Decimal
 def _effective(
     rows: Sequence[Evidence], policy: Policy
 ) -> tuple[list[Evidence], list[Evidence], list[Reason]]:
-    """The rows that count, the first-session rows a resit displaced, and notes."""
+    """The rows that count, the first-session rows a resit displaced, and notes (their keys
+    unsorted: ``CompetencyResult.reasons`` puts them in order when asked)."""
     notes: list[Reason] = []
     usable: list[Evidence] = []
-    justified: list[str] = []
-    zero: list[str] = []
+    justified: list[Key] = []
+    zero: list[Key] = []
+    absent: list[Key] = []
+    has_resit = False
+    zero_absent = policy.unjustified_absence_is_zero
     for row in rows:
-        if row.absence is Absence.JUSTIFIED:
-            justified.append(str(row.assessment))
+        absence = row.absence
+        if absence is Absence.JUSTIFIED or (absence is Absence.UNJUSTIFIED and not zero_absent):
+            justified.append(row.assessment)
         elif row.weight <= _ZERO:
-            zero.append(str(row.assessment))
-        elif row.absence is Absence.UNJUSTIFIED and not policy.unjustified_absence_is_zero:
-            justified.append(str(row.assessment))
+            zero.append(row.assessment)
         else:
             usable.append(row)
+            if row.session is _RESIT:
+                has_resit = True
     if justified:
-        notes.append(Reason("justified_absence", {"assessments": sorted(justified)}))
+        notes.append(Reason("justified_absence", {"assessments": tuple(justified)}))
     if zero:
-        notes.append(Reason("zero_weight", {"assessments": sorted(zero)}))
-    if not any(row.session is Session.RESIT for row in usable):
-        return usable, [], notes
-    slots: dict[Key, tuple[list[Evidence], list[Evidence]]] = {}
-    for row in usable:
-        first, resit = slots.setdefault(row.slot, ([], []))
-        (resit if row.session is Session.RESIT else first).append(row)
-    kept: list[Evidence] = []
+        notes.append(Reason("zero_weight", {"assessments": tuple(zero)}))
     replaced: list[Evidence] = []
-    kept_first: list[Evidence] = []
-    for first, resit in slots.values():
-        if not resit:
-            kept.extend(first)
-        elif policy.resit is ResitRule.BEST and first and _better(first, resit, policy):
-            kept.extend(first)
-            kept_first.extend(resit)
-        else:
-            kept.extend(resit)
-            replaced.extend(first)
-    if replaced:
-        notes.append(
-            Reason("evidence_replaced", {"replaced": sorted(str(r.assessment) for r in replaced)})
-        )
-    if kept_first:
-        notes.append(
-            Reason(
-                "evidence_kept_over_resit",
-                {"replaced": sorted(str(r.assessment) for r in kept_first)},
+    if has_resit:
+        slots: dict[Key, tuple[list[Evidence], list[Evidence]]] = {}
+        for row in usable:
+            first, resit = slots.setdefault(row.slot, ([], []))
+            (resit if row.session is _RESIT else first).append(row)
+        kept: list[Evidence] = []
+        kept_first: list[Evidence] = []
+        for first, resit in slots.values():
+            if not resit:
+                kept.extend(first)
+            elif policy.resit is ResitRule.BEST and first and _better(first, resit, policy):
+                kept.extend(first)
+                kept_first.extend(resit)
+            else:
+                kept.extend(resit)
+                replaced.extend(first)
+        if replaced:
+            notes.append(
+                Reason("evidence_replaced", {"replaced": tuple(r.assessment for r in replaced)})
             )
-        )
-    return kept, replaced, notes
+        if kept_first:
+            notes.append(
+                Reason(
+                    "evidence_kept_over_resit",
+                    {"replaced": tuple(r.assessment for r in kept_first)},
+                )
+            )
+        usable = kept
+    absent = [r.assessment for r in usable if r.absence is Absence.UNJUSTIFIED]
+    if absent:
+        notes.append(Reason("unjustified_absence", {"assessments": tuple(absent)}))
+    return usable, replaced, notes
 
 
 def _better(first: list[Evidence], resit: list[Evidence], policy: Policy) -> bool:
@@ -468,60 +542,45 @@ def competency_status(
     """Is ``competency`` acquired on ``evidence`` (its rows, in any order)? SPEC §6: weighted
     grade ≥ threshold or weighted level ≥ level threshold; see the module docstring for
     resits, absences and weights."""
-    rows, _replaced, notes = _effective(evidence, policy)
-    gs, gw, ls, lw = _sums(rows, policy.unjustified_absence_is_zero)
+    gs = gw = ls = lw = _ZERO
+    for row in evidence:  # the common case in one pass: present, first session, weighted
+        if row.absence is not _PRESENT or row.session is _RESIT or row.weight <= _ZERO:
+            rows, _replaced, notes = _effective(evidence, policy)
+            gs, gw, ls, lw = _sums(rows, policy.unjustified_absence_is_zero)
+            break
+        weight = row.weight
+        if row.grade is not None:
+            gs += weight * row.grade
+            gw += weight
+        if row.level is not None:
+            ls += weight * _LEVEL_RANK[row.level]
+            lw += weight
+    else:
+        rows, notes = list(evidence), []
     if not gw and not lw:
-        return CompetencyResult(
-            competency,
-            CompetencyStatus.NO_EVIDENCE,
-            None,
-            None,
-            (),
-            (Reason("no_evidence"), *notes),
-        )
-    reasons: list[Reason] = []
-    acquired = False
-    grade_mean = level_mean = None
-    if gw:
-        grade_mean = gs / gw
-        ok = gs >= policy.grade_threshold * gw
-        acquired = ok
-        reasons.append(
-            Reason(
-                "grade_reached" if ok else "grade_below",
-                {"mean": _show(grade_mean), "threshold": str(policy.grade_threshold)},
-            )
-        )
-    if lw:
-        level_mean = ls / lw
-        ok = ls >= policy.level_threshold.rank * lw
-        acquired = acquired or ok
-        reasons.append(
-            Reason(
-                "level_reached" if ok else "level_below",
-                {"level": _level_name(level_mean), "threshold": policy.level_threshold.value},
-            )
-        )
-    counted = tuple(sorted(rows, key=_row_order))
-    reasons.append(
-        Reason("evidence_counted", {"counted": sorted({str(r.assessment) for r in counted})})
+        return CompetencyResult(competency, CompetencyStatus.NO_EVIDENCE, notes=tuple(notes))
+    acquired = (gw and gs >= policy.grade_threshold * gw) or (
+        lw and ls >= _LEVEL_RANK[policy.level_threshold] * lw
     )
-    unjustified = sorted({str(r.assessment) for r in rows if r.absence is Absence.UNJUSTIFIED})
-    if unjustified:
-        reasons.append(Reason("unjustified_absence", {"assessments": unjustified}))
-    reasons.extend(notes)
-    status = CompetencyStatus.ACQUIRED if acquired else CompetencyStatus.NOT_ACQUIRED
-    return CompetencyResult(competency, status, grade_mean, level_mean, counted, tuple(reasons))
+    return CompetencyResult(
+        competency,
+        CompetencyStatus.ACQUIRED if acquired else CompetencyStatus.NOT_ACQUIRED,
+        tuple(rows),
+        gs,
+        gw,
+        ls,
+        lw,
+        tuple(notes),
+        policy,
+    )
 
 
-def _row_order(row: Evidence) -> tuple[str, str, str, str]:
-    return (str(row.assessment), row.session.value, str(row.grade), str(row.level))
+_LEVELS = tuple(Level)
 
 
 def _level_name(mean: Decimal) -> str:
     """The level a weighted mean of ranks stands at (rounded down)."""
-    levels = list(Level)
-    return levels[min(int(mean), len(levels) - 1)].value
+    return _LEVELS[min(int(mean), len(_LEVELS) - 1)].value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,24 +626,21 @@ def _block(
                 CompetencyResult(
                     competency,
                     CompetencyStatus.ACQUIRED,
-                    None,
-                    None,
-                    (),
-                    (Reason("credited_by_crosswalk", {"from_block": str(credit.source.block)}),),
+                    notes=(Reason("credited_by_crosswalk", {"from_block": credit.source.block}),),
                 )
             )
         else:
             results.append(competency_status(competency, by_competency.get(competency, ()), policy))
     competencies = tuple(results)
-    earlier = _earliest(v for v in prior if v.block == block.key)
+    earlier = _earliest([v for v in prior if v.block == block.key]) if prior else None
     if earlier is not None:
         return BlockResult(
             block, BlockStatus.VALIDATED, competencies, (_validation_reason(earlier),), earlier
         )
     if not block.competencies:
         return BlockResult(block, BlockStatus.INCOMPLETE, (), (Reason("no_competency"),))
-    below = [str(r.competency) for r in results if r.status is CompetencyStatus.NOT_ACQUIRED]
-    missing = [str(r.competency) for r in results if r.status is CompetencyStatus.NO_EVIDENCE]
+    below = [r.competency for r in results if r.status is CompetencyStatus.NOT_ACQUIRED]
+    missing = [r.competency for r in results if r.status is CompetencyStatus.NO_EVIDENCE]
     reasons = []
     if below:
         reasons.append(Reason("below_threshold", {"competencies": below}))
@@ -596,13 +652,11 @@ def _block(
         status = BlockStatus.INCOMPLETE
     else:
         status = BlockStatus.VALIDATED
-        reasons.append(
-            Reason("all_acquired", {"competencies": [str(c) for c in block.competencies]})
-        )
+        reasons.append(Reason("all_acquired", {"competencies": list(block.competencies)}))
     return BlockResult(block, status, competencies, tuple(reasons))
 
 
-def _earliest(validations: Iterable[PriorValidation]) -> PriorValidation | None:
+def _earliest(validations: Sequence[PriorValidation]) -> PriorValidation | None:
     """The first validation in time (ties: training before VAE, then by session) — a stable
     pick whatever the order given."""
     return min(

@@ -1,0 +1,356 @@
+"""Deliberation benchmark (issue 5, bench (a)): 20,000 synthetic learners × 25 competencies ×
+~6 evidence rows each in a bare PostgreSQL table. The full deliberation (load the rows, then
+``capitalis.jury.rules.deliberate``: every block status with its reasons, and the certification
+decision) against ONE hand-written SQL query computing the same block statuses. Both must agree
+on every (learner, block); target: time ratio ≤ 2.
+
+The database is ``$BENCH_DATABASE_URL`` (default
+postgres://postgres@127.0.0.1:5432/capitalis_bench_deliberation, created when missing); the
+synthetic rows are generated once and reused while their shape is unchanged."""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+import random
+import statistics
+import time
+from collections.abc import Iterator
+from datetime import date
+
+import psycopg
+
+from capitalis.jury.rules import (
+    Absence,
+    BlockKind,
+    BlockSpec,
+    BlockStatus,
+    CertificationRule,
+    Evidence,
+    Key,
+    Level,
+    PriorValidation,
+    Session,
+    VersionStructure,
+    deliberate,
+)
+
+LEARNERS = 20_000
+MAX_RATIO = 2.0
+SEED = 39853
+SHAPE = "v2"  # bump when the generator changes
+# 4 common blocks (4, 4, 4, 5 competencies) + 2 optional (4 each): 25 competencies.
+BLOCK_SIZES = [(BlockKind.COMMON, 4), (BlockKind.COMMON, 4), (BlockKind.COMMON, 4)]
+BLOCK_SIZES += [(BlockKind.COMMON, 5), (BlockKind.OPTIONAL, 4), (BlockKind.OPTIONAL, 4)]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/capitalis_bench_deliberation"
+
+# smallint codes in the bare table
+LEVELS: dict[int | None, Level | None] = {None: None, **dict(enumerate(Level))}
+SESSIONS = {0: Session.FIRST, 1: Session.RESIT}
+ABSENCES = {0: Absence.NONE, 1: Absence.JUSTIFIED, 2: Absence.UNJUSTIFIED}
+
+SCHEMA = """
+DROP TABLE IF EXISTS bench_evidence, bench_competency, bench_block, bench_learner,
+    bench_validation, bench_meta;
+CREATE TABLE bench_block (block int PRIMARY KEY, kind text NOT NULL, size int NOT NULL);
+CREATE TABLE bench_competency (competency int PRIMARY KEY, block int NOT NULL);
+CREATE TABLE bench_learner (learner int PRIMARY KEY);
+CREATE TABLE bench_evidence (
+    learner int NOT NULL, competency int NOT NULL, assessment int NOT NULL,
+    weight numeric(4, 1) NOT NULL, grade numeric(4, 2), level smallint,
+    session smallint NOT NULL, absence smallint NOT NULL, resit_of int
+);
+CREATE TABLE bench_validation (learner int NOT NULL, block int NOT NULL, validated_on date);
+CREATE INDEX ON bench_validation (learner);
+CREATE TABLE bench_meta (shape text);
+"""
+
+# Block statuses in one query: per assessment slot (a resit replaces the first session), per
+# competency (weighted sums, exact comparisons), per block (below threshold / without evidence),
+# every learner × block, prior validations first. Same rules as capitalis.jury.rules defaults.
+SQL = """
+WITH slot AS (
+    SELECT learner, competency, coalesce(resit_of, assessment) AS slot,
+        bool_or(session = 1) AS has_resit,
+        sum(weight * grade) FILTER (WHERE absence = 0 AND grade IS NOT NULL) AS gs_all,
+        sum(weight) FILTER (WHERE (absence = 0 AND grade IS NOT NULL) OR absence = 2) AS gw_all,
+        sum(weight * level) FILTER (WHERE absence = 0 AND level IS NOT NULL) AS ls_all,
+        sum(weight) FILTER (WHERE absence = 0 AND level IS NOT NULL) AS lw_all,
+        sum(weight * grade) FILTER (WHERE session = 1 AND absence = 0 AND grade IS NOT NULL)
+            AS gs_re,
+        sum(weight) FILTER (WHERE session = 1 AND ((absence = 0 AND grade IS NOT NULL)
+            OR absence = 2)) AS gw_re,
+        sum(weight * level) FILTER (WHERE session = 1 AND absence = 0 AND level IS NOT NULL)
+            AS ls_re,
+        sum(weight) FILTER (WHERE session = 1 AND absence = 0 AND level IS NOT NULL) AS lw_re
+    FROM bench_evidence
+    WHERE absence <> 1 AND weight > 0
+    GROUP BY 1, 2, 3
+), competency AS (
+    SELECT learner, competency,
+        sum(CASE WHEN has_resit THEN gs_re ELSE gs_all END) AS gs,
+        sum(CASE WHEN has_resit THEN gw_re ELSE gw_all END) AS gw,
+        sum(CASE WHEN has_resit THEN ls_re ELSE ls_all END) AS ls,
+        sum(CASE WHEN has_resit THEN lw_re ELSE lw_all END) AS lw
+    FROM slot GROUP BY 1, 2
+), block AS (
+    SELECT c.learner, k.block,
+        count(*) FILTER (WHERE gw > 0 OR lw > 0) AS evidenced,
+        count(*) FILTER (WHERE (gw > 0 OR lw > 0)
+            AND NOT coalesce(gw > 0 AND gs >= 10 * gw, false)
+            AND NOT coalesce(lw > 0 AND ls >= 2 * lw, false)) AS below
+    FROM competency c JOIN bench_competency k USING (competency)
+    GROUP BY 1, 2
+)
+SELECT l.learner, b.block,
+    CASE WHEN EXISTS (SELECT 1 FROM bench_validation v
+                      WHERE v.learner = l.learner AND v.block = b.block) THEN 'validated'
+         WHEN coalesce(s.below, 0) > 0 THEN 'not_validated'
+         WHEN coalesce(s.evidenced, 0) < b.size THEN 'incomplete'
+         ELSE 'validated' END AS status
+FROM bench_learner l CROSS JOIN bench_block b
+LEFT JOIN block s ON s.learner = l.learner AND s.block = b.block
+"""
+
+LOAD_EVIDENCE = """SELECT learner, competency, assessment, weight, grade, level, session,
+    absence, resit_of FROM bench_evidence WHERE learner >= %s AND learner < %s"""
+LOAD_VALIDATIONS = """SELECT learner, block, validated_on FROM bench_validation
+    WHERE learner >= %s AND learner < %s"""
+CHUNK = 2_000  # learners per load
+
+
+def structure() -> VersionStructure:
+    blocks = []
+    competency = 0
+    for index, (kind, size) in enumerate(BLOCK_SIZES, start=1):
+        keys = tuple(range(competency + 1, competency + size + 1))
+        competency += size
+        blocks.append(BlockSpec(index, f"BC{index:02}", kind, keys))
+    return VersionStructure("bench", tuple(blocks), CertificationRule(optional_required=1))
+
+
+def _rows(learners: int, spec: VersionStructure) -> Iterator[str]:
+    """Tab-separated evidence rows (COPY text format), deterministic."""
+    rng = random.Random(SEED)
+    for learner in range(1, learners + 1):
+        skill = rng.gauss(11.5, 2.0)
+        optional = rng.choice([b for b in spec.blocks if b.kind is BlockKind.OPTIONAL]).key
+        for block in spec.blocks:
+            if block.kind is BlockKind.OPTIONAL and block.key != optional:
+                continue
+            for competency in block.competencies:
+                if rng.random() < 0.03:
+                    continue  # not assessed yet
+                for j in range(rng.randint(5, 7)):
+                    assessment = int(competency) * 10 + j
+                    weight = rng.choice(("1", "1", "2", "3", "0.5"))
+                    roll = rng.random()
+                    absence = 1 if roll < 0.02 else 2 if roll < 0.04 else 0
+                    grade_value = max(0.0, min(20.0, rng.gauss(skill, 3.5)))
+                    grade = f"{grade_value:.2f}" if rng.random() < 0.85 else r"\N"
+                    level = (
+                        str(rng.randint(0, 3)) if grade == r"\N" or rng.random() < 0.1 else r"\N"
+                    )
+                    if absence:
+                        grade = level = r"\N"
+                    yield (
+                        f"{learner}\t{competency}\t{assessment}\t{weight}\t{grade}\t{level}"
+                        f"\t0\t{absence}\t\\N\n"
+                    )
+                    if grade != r"\N" and grade_value < 10 and rng.random() < 0.4:
+                        resit = max(0.0, min(20.0, rng.gauss(skill + 1, 3.0)))
+                        yield (
+                            f"{learner}\t{competency}\t{assessment + 5000}\t{weight}\t"
+                            f"{resit:.2f}\t\\N\t1\t0\t{assessment}\n"
+                        )
+
+
+def ensure_data(conn: psycopg.Connection, learners: int, spec: VersionStructure) -> int:
+    """Create and fill the bare tables unless they already hold this shape; rows count."""
+    shape = f"{SHAPE}:{learners}:{SEED}"
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('bench_meta') IS NOT NULL")
+        row = cur.fetchone()
+        if row and row[0]:
+            cur.execute("SELECT shape FROM bench_meta")
+            found = cur.fetchone()
+            if found and found[0] == shape:
+                cur.execute("SELECT count(*) FROM bench_evidence")
+                count = cur.fetchone()
+                return int(count[0]) if count else 0
+        started = time.perf_counter()
+        cur.execute(SCHEMA)
+        for block in spec.blocks:
+            cur.execute(
+                "INSERT INTO bench_block VALUES (%s, %s, %s)",
+                (block.key, block.kind.value, len(block.competencies)),
+            )
+            for competency in block.competencies:
+                cur.execute("INSERT INTO bench_competency VALUES (%s, %s)", (competency, block.key))
+        cur.execute("INSERT INTO bench_learner SELECT generate_series(1, %s)", (learners,))
+        with cur.copy("COPY bench_evidence FROM STDIN") as copy:
+            buffer = io.StringIO()
+            for n, line in enumerate(_rows(learners, spec)):
+                buffer.write(line)
+                if n % 50_000 == 49_999:
+                    copy.write(buffer.getvalue())
+                    buffer = io.StringIO()
+            copy.write(buffer.getvalue())
+        # 10% of learners had a block validated at an earlier session (capitalised).
+        rng = random.Random(SEED + 1)
+        validations = [
+            (learner, rng.choice(spec.blocks).key, date(2024, 6, 28))
+            for learner in range(1, learners + 1)
+            if rng.random() < 0.1
+        ]
+        with cur.copy("COPY bench_validation FROM STDIN") as copy:
+            for item in validations:
+                copy.write_row(item)
+        # as a real results table would have (the learner's foreign key)
+        cur.execute("CREATE INDEX ON bench_evidence (learner)")
+        cur.execute("INSERT INTO bench_meta VALUES (%s)", (shape,))
+        conn.commit()
+        cur.execute("SELECT count(*) FROM bench_evidence")
+        count = cur.fetchone()
+        print(f"generated the synthetic rows in {time.perf_counter() - started:.1f} s")
+        return int(count[0]) if count else 0
+
+
+def python_deliberation(
+    conn: psycopg.Connection, spec: VersionStructure, reasons: bool = False
+) -> dict[tuple[int, int], str]:
+    """Load the rows a chunk of learners at a time (memory stays bounded, as a service
+    persisting each chunk's decisions would), deliberate each chunk with the pure rules;
+    (learner, block) → status. With ``reasons``, every block's reasons are also spelled out as
+    JSON (what a jury session stores beside each decision). The cyclic GC is paused: millions of
+    small immutable rows, no cycles."""
+    levels, sessions, absences = LEVELS, SESSIONS, ABSENCES
+    statuses: dict[tuple[int, int], str] = {}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT min(learner), max(learner) FROM bench_learner")
+            bounds = cur.fetchone()
+            low, high = (bounds[0], bounds[1]) if bounds and bounds[0] is not None else (1, 0)
+            for start in range(low, high + 1, CHUNK):
+                evidence: dict[Key, list[Evidence]] = {}
+                cur.execute(LOAD_EVIDENCE, (start, start + CHUNK))
+                for (
+                    learner,
+                    comp,
+                    assessment,
+                    weight,
+                    grade,
+                    level,
+                    session,
+                    absence,
+                    resit_of,
+                ) in cur.fetchall():
+                    rows = evidence.get(learner)
+                    if rows is None:
+                        rows = evidence[learner] = []
+                    rows.append(
+                        Evidence(
+                            comp,
+                            assessment,
+                            weight,
+                            grade,
+                            levels[level],
+                            sessions[session],
+                            absences[absence],
+                            resit_of,
+                        )
+                    )
+                prior: dict[Key, list[PriorValidation]] = {}
+                cur.execute(LOAD_VALIDATIONS, (start, start + CHUNK))
+                for learner, block, validated_on in cur.fetchall():
+                    prior.setdefault(learner, []).append(
+                        PriorValidation(block, spec.version, validated_on)
+                    )
+                result = deliberate(evidence, prior, spec)
+                for learner, item in result.items():
+                    for b in item.blocks:
+                        statuses[int(learner), int(b.block.key)] = b.status.value
+                        if reasons:
+                            json.dumps(b.reasons_json(), default=str)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return statuses
+
+
+def sql_deliberation(conn: psycopg.Connection) -> dict[tuple[int, int], str]:
+    with conn.cursor() as cur:
+        cur.execute(SQL)
+        return {(learner, block): status for learner, block, status in cur.fetchall()}
+
+
+def _timed(function, *args):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    value = function(*args)
+    return time.perf_counter() - started, value
+
+
+def run(learners: int = LEARNERS, repeat: int = 3) -> int:
+    """Generate (once), time both ``repeat`` times (median), check they agree; 0 when the
+    ratio is within the target."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    spec = structure()
+    with psycopg.connect(url) as conn:
+        count = ensure_data(conn, learners, spec)
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+        print(
+            f"deliberation: {learners} learners × {sum(len(b.competencies) for b in spec.blocks)}"
+            f" competencies in {len(spec.blocks)} blocks, {count} evidence rows "
+            f"({count / learners:.0f} per learner) on PostgreSQL"
+        )
+        sql_times, py_times = [], []
+        sql_result: dict[tuple[int, int], str] = {}
+        py_result: dict[tuple[int, int], str] = {}
+        for _ in range(repeat):
+            seconds, sql_result = _timed(sql_deliberation, conn)
+            sql_times.append(seconds)
+            seconds, py_result = _timed(python_deliberation, conn, spec)
+            py_times.append(seconds)
+        reasons_s, _ = _timed(python_deliberation, conn, spec, True)
+    sql_s, py_s = statistics.median(sql_times), statistics.median(py_times)
+    ratio = py_s / sql_s
+    counts = {s.value: 0 for s in BlockStatus}
+    for status in py_result.values():
+        counts[status] += 1
+    disagree = [
+        k for k in py_result.keys() | sql_result.keys() if py_result.get(k) != sql_result.get(k)
+    ]
+    print(f"{'run (median of ' + str(repeat) + ')':<44} {'time (s)':>10}")
+    print(f"{'one hand-written SQL query (block statuses)':<44} {sql_s:>10.2f}")
+    print(f"{'load rows + rules.deliberate':<44} {py_s:>10.2f}")
+    print(f"{'ratio deliberate / SQL':<44} {ratio:>10.2f}")
+    print(f"{'… + every block reason as JSON (1 run)':<44} {reasons_s:>10.2f}")
+    print(f"{'ratio with reasons / SQL (informative)':<44} {reasons_s / sql_s:>10.2f}")
+    print(f"block statuses: {counts}; (learner, block) pairs: {len(py_result)}")
+    failures = []
+    if disagree:
+        failures.append(f"{len(disagree)} (learner, block) statuses differ, e.g. {disagree[:3]}")
+    if ratio > MAX_RATIO:
+        failures.append(f"ratio {ratio:.2f} > {MAX_RATIO}")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    if not failures:
+        print(f"OK: both agree on every status; ratio ≤ {MAX_RATIO}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(run(int(sys.argv[1]) if len(sys.argv) > 1 else LEARNERS))
