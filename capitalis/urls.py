@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/admissions/", include("capitalis.admissions.api_urls")),
     path("finance/", include("capitalis.finance.urls")),
     path("jury/", include("capitalis.jury.urls")),
+    path("api/jury/", include("capitalis.jury.api_urls")),
     path("assessment/", include("capitalis.assessment.urls")),
     path("api/assessment/", include("capitalis.assessment.api_urls")),
     path("", include("capitalis.web.urls")),

@@ -1,0 +1,298 @@
+"""REST API on jury sessions (SPEC §6), under /api/jury/, with server-side scoping: a jury
+member sees and acts only on her sessions (a programme director sees all), a learner only her
+own blocks and decisions. Writes go through the services; a DomainError is a 400 (409 for a
+concurrent change) with its translated message."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from capitalis.accounts.models import User
+from capitalis.core.exceptions import DomainError
+from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.jury import queries, services
+from capitalis.jury.models import (
+    BlockDecision,
+    BlockValidation,
+    CertificationDecision,
+    JurySession,
+)
+from capitalis.referential.models import Competency
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _error(error: DomainError) -> Response:
+    code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
+    return Response({"detail": error.message, "code": error.code}, status=code)
+
+
+class SessionSerializer(serializers.ModelSerializer[JurySession]):
+    version = serializers.CharField(source="version.code", read_only=True)
+    certification = serializers.CharField(source="version.certification.code", read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = JurySession
+        fields = (
+            "id",
+            "title",
+            "date",
+            "certification",
+            "version",
+            "status",
+            "appeal_days",
+            "president",
+            "closed_at",
+            "minutes_sha256",
+        )
+
+
+class BlockDecisionSerializer(serializers.ModelSerializer[BlockDecision]):
+    block = serializers.CharField(source="block.code", read_only=True)
+    learner = serializers.CharField(source="enrolment.learner", read_only=True)
+    computed_status = serializers.CharField(read_only=True)
+    override_status = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    reasons = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = BlockDecision
+        fields = (
+            "id",
+            "session",
+            "enrolment",
+            "learner",
+            "block",
+            "computed_status",
+            "override_status",
+            "status",
+            "justification",
+            "reasons",
+            "version",
+            "cites",
+        )
+
+
+class CertificationDecisionSerializer(serializers.ModelSerializer[CertificationDecision]):
+    computed_status = serializers.CharField(read_only=True)
+    override_status = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    validated_blocks = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CertificationDecision
+        fields = (
+            "id",
+            "session",
+            "enrolment",
+            "computed_status",
+            "override_status",
+            "status",
+            "validated_blocks",
+            "justification",
+            "version",
+        )
+
+
+class OverrideSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["block", "certification"])
+    decision = serializers.IntegerField()
+    status = serializers.CharField()
+    justification = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+
+
+class WhatIfSerializer(serializers.Serializer[Any]):
+    enrolment = serializers.IntegerField()
+    competency = serializers.IntegerField()
+    grade = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
+    """Jury sessions the user sits on, their decisions, deliberation, overrides, what-if,
+    closing and verification."""
+
+    serializer_class = SessionSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = JurySession.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> Any:
+        return queries.session_list_for(user=_user(self.request)).order_by("-date", "-id")
+
+    @extend_schema(responses=BlockDecisionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def decisions(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        rows = BlockDecision.objects.filter(session=session).select_related(
+            "block", "enrolment__learner__user"
+        )
+        return Response(BlockDecisionSerializer(rows, many=True).data)
+
+    @extend_schema(responses=CertificationDecisionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="certification-decisions", pagination_class=None)
+    def certification_decisions(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        rows = CertificationDecision.objects.filter(session=session)
+        return Response(CertificationDecisionSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("Deliberated", {"learners": serializers.IntegerField()}),
+    )
+    @action(detail=True, methods=["post"])
+    def deliberate(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            count = services.deliberate(session=self.get_object(), actor=_user(request))
+        except DomainError as error:
+            return _error(error)
+        return Response({"learners": count})
+
+    @extend_schema(request=OverrideSerializer, responses=BlockDecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def override(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        data = OverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        decision: BlockDecision | CertificationDecision
+        if v["kind"] == "block":
+            decision = get_object_or_404(BlockDecision, session=session, pk=v["decision"])
+        else:
+            decision = get_object_or_404(CertificationDecision, session=session, pk=v["decision"])
+        try:
+            fresh = services.decision_override(
+                decision=decision,
+                status=v["status"],
+                justification=v["justification"],
+                expected_version=v["version"],
+                actor=_user(request),
+            )
+        except DomainError as error:
+            return _error(error)
+        if isinstance(fresh, BlockDecision):
+            return Response(BlockDecisionSerializer(fresh).data)
+        return Response(CertificationDecisionSerializer(fresh).data)
+
+    @extend_schema(
+        request=WhatIfSerializer,
+        responses=inline_serializer(
+            "WhatIf",
+            {
+                "blocks": serializers.ListField(child=serializers.DictField()),
+                "decision_now": serializers.CharField(),
+                "decision_then": serializers.CharField(),
+            },
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="what-if")
+    def what_if(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        data = WhatIfSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        enrolment = get_object_or_404(Enrolment, pk=v["enrolment"], jury_sessions=session)
+        competency = get_object_or_404(Competency, pk=v["competency"])
+        try:
+            result = services.what_if(
+                session=session,
+                enrolment=enrolment,
+                competency=competency,
+                grade=Decimal(v["grade"]),
+                actor=_user(request),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(
+            {
+                "blocks": [
+                    {"block": b.code, "now": now, "then": then, "reasons": reasons}
+                    for b, now, then, reasons in result.blocks
+                ],
+                "decision_now": result.decision_now,
+                "decision_then": result.decision_then,
+            }
+        )
+
+    @extend_schema(request=None, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            session = services.session_close(session=self.get_object(), actor=_user(request))
+        except DomainError as error:
+            return _error(error)
+        return Response(SessionSerializer(session).data)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MinutesCheck",
+            {
+                "ok": serializers.BooleanField(),
+                "stored": serializers.CharField(),
+                "computed": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+        )
+    )
+    @action(detail=True, methods=["get"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        check = services.minutes_verify(session=self.get_object())
+        return Response(
+            {
+                "ok": check.ok,
+                "stored": check.stored,
+                "computed": check.computed,
+                "message": check.message,
+            }
+        )
+
+
+class MyBlocksView(APIView):
+    """The learner's own capitalised blocks and decisions (closed sessions only)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MyBlocks",
+            {
+                "validated": serializers.ListField(child=serializers.DictField()),
+                "decisions": CertificationDecisionSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        learner = Learner.objects.filter(user=_user(request)).first()
+        if learner is None:
+            return Response({"validated": [], "decisions": []})
+        validated = [
+            {
+                "block": v.block.code,
+                "version": v.version.code,
+                "validated_on": v.validated_on.isoformat(),
+                "route": v.route,
+            }
+            for v in BlockValidation.objects.filter(learner=learner).select_related(
+                "block", "version"
+            )
+        ]
+        decisions = queries.learner_decisions(learner=learner)
+        return Response(
+            {
+                "validated": validated,
+                "decisions": CertificationDecisionSerializer(decisions, many=True).data,
+            }
+        )

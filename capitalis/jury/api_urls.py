@@ -1,0 +1,19 @@
+"""API routes on jury sessions, under /api/jury/."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
+
+from capitalis.jury.api import MyBlocksView, SessionViewSet
+
+app_name = "jury-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("sessions", SessionViewSet, basename="session")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("me/blocks/", MyBlocksView.as_view(), name="my-blocks"),
+    *router.urls,
+]

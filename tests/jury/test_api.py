@@ -1,0 +1,102 @@
+"""Jury API: scoped (a jury member only her session, a learner only herself), validated against
+the served OpenAPI schema; overrides (justification, concurrency → 409), closing, verifying."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from openapi_core import OpenAPI
+
+from capitalis.jury import services
+from capitalis.jury.models import BlockDecision
+from tests.jury.builders import grade, person, session, world
+from tests.referential.test_api import get_validated
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def openapi(client: Client) -> OpenAPI:
+    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
+
+
+def as_user(user) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    c.force_login(user)
+    return c
+
+
+def _ready():
+    w = world(learners=2)
+    for e in w.enrolments:
+        grade(w, e, w.blocks[0], 13)
+        grade(w, e, w.blocks[1], 6)
+    s = session(w)
+    other = session(w, title="Autre jury")
+    other.members.clear()
+    services.deliberate(session=s, actor=w.president)
+    return w, s, other
+
+
+def test_member_sees_only_her_sessions_and_decisions(openapi):
+    w, s, other = _ready()
+    outsider = person("out@example.org", "Dehors")
+    c = as_user(w.member)
+    r = get_validated(c, openapi, "/api/jury/sessions/")
+    assert [x["id"] for x in r.json()["results"]] == [s.pk]  # not the session she does not sit on
+    r = get_validated(c, openapi, f"/api/jury/sessions/{s.pk}/decisions/")
+    assert len(r.json()) == 2 * len(w.blocks)
+    assert as_user(w.member).get(f"/api/jury/sessions/{other.pk}/decisions/").status_code == 404
+    assert as_user(outsider).get(f"/api/jury/sessions/{s.pk}/").status_code == 404
+    learner = w.enrolments[0].learner.user
+    assert as_user(learner).get(f"/api/jury/sessions/{s.pk}/decisions/").status_code == 404
+    assert Client().get("/api/jury/sessions/").status_code in (401, 403)
+
+
+def test_override_via_api_justification_and_conflict():
+    w, s, _ = _ready()
+    d = BlockDecision.objects.get(session=s, enrolment=w.enrolments[0], block=w.blocks[1])
+    url = f"/api/jury/sessions/{s.pk}/override/"
+    body = {"kind": "block", "decision": d.pk, "status": "validated", "version": d.version}
+    r = as_user(w.member).post(url, {**body, "justification": ""}, content_type="application/json")
+    assert r.status_code == 400 and "justification" in r.json()["detail"]
+    r = as_user(w.member).post(
+        url, {**body, "justification": "Stage"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "validated"
+    r = as_user(w.member2).post(
+        url, {**body, "justification": "Autre"}, content_type="application/json"
+    )
+    assert r.status_code == 409 and "Autre" in r.json()["detail"]
+
+
+def test_close_verify_then_writes_refused():
+    w, s, _ = _ready()
+    assert as_user(w.member).post(f"/api/jury/sessions/{s.pk}/close/").status_code == 400
+    r = as_user(w.president).post(f"/api/jury/sessions/{s.pk}/close/")
+    assert r.status_code == 200 and len(r.json()["minutes_sha256"]) == 64
+    assert as_user(w.member).get(f"/api/jury/sessions/{s.pk}/verify/").json()["ok"] is True
+    r = as_user(w.president).post(f"/api/jury/sessions/{s.pk}/deliberate/")
+    assert r.status_code == 400 and r.json()["code"] == "closed"
+
+
+def test_learner_sees_only_herself(openapi):
+    w, s, _ = _ready()
+    services.session_close(session=s, actor=w.president)
+    me = w.enrolments[0]
+    r = get_validated(as_user(me.learner.user), openapi, "/api/jury/me/blocks/")
+    data = r.json()
+    assert [d["enrolment"] for d in data["decisions"]] == [me.pk]
+    assert [v["block"] for v in data["validated"]] == [w.blocks[0].code]
+
+
+def test_what_if_via_api():
+    w, s, _ = _ready()
+    comp = w.blocks[1].competencies.order_by("position").first()
+    r = as_user(w.member).post(
+        f"/api/jury/sessions/{s.pk}/what-if/",
+        {"enrolment": w.enrolments[0].pk, "competency": comp.pk, "grade": "19"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+    assert r.json()["blocks"][1]["now"] == "not_validated"
