@@ -34,6 +34,10 @@ per certification version):
 - Certification: certified when every common block (if required) and at least k optional blocks
   are validated; partially certified (with its blocks) when at least one block is validated;
   not certified otherwise.
+
+Scale (benchmarks/deliberation.py): ``deliberate`` takes 20,000 learners' ~2.7 million evidence
+rows; a caller loads them a chunk of learners at a time and may pause the cyclic GC while it
+builds the rows (they hold no cycles). A competency's reasons are spelled out when read.
 """
 
 from __future__ import annotations
