@@ -195,9 +195,10 @@ def test_learners_are_notified_on_close_in_their_language(django_capture_on_comm
         services.session_close(session=s, actor=w.president)
     assert len(mail.outbox) == 3
     by_to = {m.to[0]: m for m in mail.outbox}
-    assert "certified" in by_to[en.email].body
+    assert "has decided: certified" in by_to[en.email].body
     fr = by_to[w.enrolments[1].learner.user.email]
-    assert "partiellement" in fr.body or "Partially" not in fr.body
+    assert "a décidé : certifié partiellement" in fr.body
+    assert "recours dans les 30 jours" in fr.body
 
 
 def test_a_correction_is_a_new_decision_in_a_later_session_citing_the_old():
