@@ -1,0 +1,119 @@
+"""A whole deliberation in French, in a real browser: the jury president opens her sessions,
+deliberates, reads why a block is not validated, is refused an override without justification,
+overrides with one, tries a what-if grade, closes the session and signs the minutes, and checks
+them; then the learner reads her blocks on a phone. Every page is axe-checked (no serious or
+critical violation)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from capitalis.jury.models import BlockDecision, JurySession
+from tests.jury.builders import grade, session, world
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def _check(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+    assert serious == []
+
+
+def _login(page, url: str, email: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill("pw-Secret-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{url}/")
+
+
+def test_president_deliberates_in_french(page, browser, live_server, settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    w = world(learners=2)
+    good, weak = w.enrolments
+    for blk in w.blocks[:3]:
+        grade(w, good, blk, 14)
+    grade(w, weak, w.blocks[0], 12)
+    grade(w, weak, w.blocks[1], 8)
+    s = session(w)
+    url = live_server.url
+
+    _login(page, url, "president@example.org")
+    page.goto(f"{url}/jury/")
+    assert page.locator("h1").inner_text() == "Sessions de jury"
+    _check(page, "jury-dashboard")
+
+    page.get_by_role("link", name="Jury juillet").click()
+    assert "Pas encore délibéré." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Délibérer").click()
+    main = page.locator("main")
+    assert "Délibération calculée pour 2 apprenants." in main.inner_text()
+    weak_row = page.locator(f"#row-{weak.pk}")
+    assert "non validé" in weak_row.inner_text()
+    _check(page, "jury-grid")
+
+    cell = weak_row.locator("td").nth(1)
+    cell.locator("summary", has_text="Pourquoi").click()
+    assert "compétences sous le seuil : C1, C2" in cell.inner_text()
+    assert "note pondérée 8.00/20, sous le seuil de 10" in cell.inner_text()
+
+    cell.locator("summary", has_text="Modifier").click()
+    cell.get_by_label("Statut").select_option("validated")
+    cell.get_by_label("Justification (obligatoire)").fill("   ")
+    cell.get_by_role("button", name="Enregistrer la modification").click()
+    assert "Modifier une décision exige une justification écrite." in main.inner_text()
+    d = BlockDecision.objects.get(session=s, enrolment=weak, block=w.blocks[1])
+    assert d.override_status is None
+    _check(page, "jury-grid-error")
+
+    cell = page.locator(f"#row-{weak.pk} td").nth(1)
+    cell.locator("summary", has_text="Modifier").click()
+    cell.get_by_label("Statut").select_option("validated")
+    cell.get_by_label("Justification (obligatoire)").fill("Mission en entreprise probante")
+    cell.get_by_role("button", name="Enregistrer la modification").click()
+    assert "La décision a été modifiée ; la valeur calculée est conservée." in main.inner_text()
+    row_text = page.locator(f"#row-{weak.pk}").inner_text()
+    assert "calculé : non validé — Mission en entreprise probante" in row_text
+
+    page.locator(f"#row-{good.pk}").get_by_role("link", name="Et si…").click()
+    page.get_by_label("Compétence").select_option(index=0)
+    page.get_by_label("Note sur 20").fill("4,5")
+    page.get_by_role("button", name="Recalculer").click()
+    assert "Avec cette note" in main.inner_text()
+    assert "non validé" in page.locator("table").inner_text()
+    _check(page, "jury-what-if")
+
+    page.get_by_role("link", name="Retour à la grille de délibération").click()
+    page.get_by_role("link", name="Clore la session et signer le procès-verbal").click()
+    _check(page, "jury-close")
+    page.get_by_role("button", name="Signer et clore").click()
+    assert "Le procès-verbal est intact" in main.inner_text()
+    s = JurySession.objects.get(pk=s.pk)
+    assert s.status == "closed" and s.minutes_sha256 in main.inner_text()
+    _check(page, "jury-verify")
+
+    # the learner, on a phone, reads her blocks and why one remains
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
+    learner_page = phone.new_page()
+    _login(learner_page, url, good.learner.user.email)
+    learner_page.goto(f"{url}/jury/my-blocks/")
+    text = learner_page.locator("main").inner_text()
+    assert learner_page.locator("h1").inner_text() == "Mes blocs"
+    assert "validé" in text and "par la voie formation" in text
+    assert "à obtenir" in text
+    width = learner_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    _check(learner_page, "jury-my-blocks")
+    phone.close()
