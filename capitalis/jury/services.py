@@ -754,19 +754,51 @@ def appeal_decide(
     return appeal
 
 
+# --- earlier validations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_validation_record(
+    *,
+    learner: Learner,
+    block: Block,
+    validated_on: date,
+    route: str = Route.TRAINING,
+    actor: User | None,
+) -> BlockValidation:
+    """Record a block validated before Capitalis (e.g. under an earlier référentiel version,
+    from a past jury's minutes). Recording the same block twice changes nothing."""
+    if route not in {r.value for r in Route}:
+        raise DomainError(_("Unknown route."), code="route")
+    validation, created = BlockValidation.objects.get_or_create(
+        learner=learner,
+        block=block,
+        defaults={"version_id": block.version_id, "validated_on": validated_on, "route": route},
+    )
+    if created:
+        audit_record(action="block_validation_record", actor=actor, target=validation)
+    return validation
+
+
 # --- VAE -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def vae_candidate_create(
     *,
-    learner: Learner,
+    learner: Learner | None = None,
+    user: User | None = None,
     version: CertificationVersion,
     experience_summary: str,
     experience_years: int,
     actor: User | None,
 ) -> VaeCandidate:
-    """Register a VAE candidate for ``version`` (admissibility pending)."""
+    """Register a VAE candidate for ``version`` (admissibility pending): an existing learner,
+    or a user who becomes one (a VAE candidate is a learner without an enrolment)."""
+    if learner is None:
+        if user is None:
+            raise DomainError(_("Name the candidate."), code="candidate")
+        learner = Learner.objects.filter(user=user).first() or Learner.objects.create(user=user)
     if VaeCandidate.objects.filter(learner=learner, version=version).exists():
         raise DomainError(
             _("This person is already a VAE candidate for this version."), code="exists"

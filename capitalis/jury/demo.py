@@ -1,0 +1,110 @@
+"""Demo step (``manage.py seed_demo``): a certification jury session ready to deliberate for the
+demo learners of the latest edition (the demo jury president and member sit on it), a VAE
+candidate whose dossier is mapped to two blocks and whose interview the session held, and a
+learner holding a block validated under the earlier référentiel version (recorded from a past
+jury), which the deliberation sees through the crosswalk. Through the services; generated
+people only; idempotent (an existing demo session is left as it is)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from capitalis.accounts.demo import DemoContext, demo_step
+from capitalis.accounts.rules import Role
+from capitalis.enrolment.models import Enrolment
+from capitalis.jury import services
+from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
+from capitalis.programmes.models import Edition
+from capitalis.referential.models import Block, CrosswalkEntry
+
+TITLE = "Jury de certification (démo)"
+
+
+@demo_step(order=700, name="jury")
+def jury_step(ctx: DemoContext) -> None:
+    president = ctx.users.get(Role.JURY_PRESIDENT)
+    member = ctx.users.get(Role.JURY_MEMBER)
+    director = ctx.users.get(Role.PROGRAMME_DIRECTOR)
+    edition = (
+        Edition.objects.filter(pk__in=Enrolment.objects.values("edition_id"))
+        .select_related("programme__certification_version")
+        .order_by("-start_date")
+        .first()
+    )
+    if president is None or edition is None:
+        return
+    version = edition.programme.certification_version
+    if JurySession.objects.filter(version=version, title=TITLE).exists():
+        return
+    enrolments = list(
+        Enrolment.objects.filter(edition=edition).exclude(status="withdrawn").order_by("pk")
+    )
+    if not enrolments:
+        return
+    # a learner who validated a block under the earlier version (from a past jury's minutes)
+    entry = (
+        CrosswalkEntry.objects.filter(crosswalk__to_version=version)
+        .select_related("from_block")
+        .order_by("-coverage", "pk")  # whole before partial
+        .first()
+    )
+    if entry is not None:
+        services.block_validation_record(
+            learner=enrolments[0].learner,
+            block=entry.from_block,
+            validated_on=date(edition.start_date.year - 1, 7, 1),
+            actor=director,
+        )
+        ctx.note(
+            f"Jury: {enrolments[0].learner} holds {entry.from_block.code} of the earlier version "
+            f"({entry.get_coverage_display()} crosswalk entry to {entry.to_block_id})."
+        )
+    session = services.session_create(
+        version=version,
+        date=date.today() + timedelta(days=7),
+        title=TITLE,
+        president=president,
+        members=[member] if member else [],
+        enrolments=enrolments,
+        actor=director,
+    )
+    ctx.set_login_note(president.email, f"president of the jury session {session.pk}")
+    if member:
+        ctx.set_login_note(member.email, f"member of the jury session {session.pk}")
+    # a VAE candidate: admissible, dossier mapped to two blocks, interview held by the session
+    vae_user = ctx.users.get(Role.VAE_CANDIDATE)
+    if vae_user is not None and not VaeCandidate.objects.filter(learner__user=vae_user).exists():
+        candidate = services.vae_candidate_create(
+            user=vae_user,
+            version=version,
+            experience_summary="Douze ans de conseil en affaires internationales (fictif).",
+            experience_years=12,
+            actor=director,
+        )
+        services.vae_admissibility_decide(
+            candidate=candidate,
+            admissible=True,
+            note="Expérience en rapport direct avec la certification.",
+            actor=director,
+            today=date.today(),
+        )
+        candidate.refresh_from_db()
+        if candidate.admissibility == Admissibility.ADMISSIBLE:
+            dossier = VaeDossier.objects.get(candidate=candidate)
+            blocks = list(Block.objects.filter(version=version).order_by("position")[:2])
+            services.vae_document_add(
+                dossier=dossier,
+                title="Livret 2 — dossier d'expérience",
+                blocks=blocks,
+                actor=director,
+            )
+            services.vae_interview_record(
+                dossier=dossier,
+                session=session,
+                on=session.date,
+                note="Entretien prévu le jour du jury.",
+                actor=president,
+            )
+    ctx.note(
+        f"Jury: session {session.pk} “{TITLE}” ready to deliberate ({len(enrolments)} learners)."
+    )
