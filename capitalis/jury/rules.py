@@ -494,17 +494,34 @@ def _effective(
     if zero:
         notes.append(Reason("zero_weight", {"assessments": tuple(zero)}))
     replaced: list[Evidence] = []
-    if has_resit:
+    if has_resit and policy.resit is ResitRule.REPLACE:
+        resits = {
+            (r.assessment if r.resit_of is None else r.resit_of)
+            for r in usable
+            if r.session is _RESIT
+        }
+        kept: list[Evidence] = []
+        for row in usable:
+            if row.session is not _RESIT and row.slot in resits:
+                replaced.append(row)
+            else:
+                kept.append(row)
+        if replaced:
+            notes.append(
+                Reason("evidence_replaced", {"replaced": tuple(r.assessment for r in replaced)})
+            )
+        usable = kept
+    elif has_resit:
         slots: dict[Key, tuple[list[Evidence], list[Evidence]]] = {}
         for row in usable:
             first, resit = slots.setdefault(row.slot, ([], []))
             (resit if row.session is _RESIT else first).append(row)
-        kept: list[Evidence] = []
+        kept = []
         kept_first: list[Evidence] = []
         for first, resit in slots.values():
             if not resit:
                 kept.extend(first)
-            elif policy.resit is ResitRule.BEST and first and _better(first, resit, policy):
+            elif first and _better(first, resit, policy):
                 kept.extend(first)
                 kept_first.extend(resit)
             else:
@@ -862,25 +879,25 @@ def deliberate(
     session). Learners are the keys of ``evidence`` and ``prior_validations`` together; prior
     validations under other versions are carried over through ``crosswalk``. One pass over
     each learner's evidence."""
-    block_of: dict[Key, Key] = {}
-    for spec in structure.blocks:
-        for competency in spec.competencies:
-            block_of[competency] = spec.key
+    known = {competency for spec in structure.blocks for competency in spec.competencies}
     learners = dict.fromkeys(evidence)
     learners.update(dict.fromkeys(prior_validations))
     out: dict[Key, LearnerDeliberation] = {}
     for learner in learners:
-        grouped: dict[Key, dict[Key, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
+        grouped: dict[Key, list[Evidence]] = {}
         for row in evidence.get(learner, ()):
-            block = block_of.get(row.competency)
-            if block is not None:
-                grouped[block][row.competency].append(row)
+            rows = grouped.get(row.competency)
+            if rows is None:
+                if row.competency not in known:
+                    continue  # not a competency of this version
+                rows = grouped[row.competency] = []
+            rows.append(row)
         prior = prior_validations.get(learner, ())
         carried = carry_over(prior, crosswalk, structure.version) if prior else CarryOver((), ())
         blocks = tuple(
             _block(
                 spec,
-                grouped.get(spec.key, {}),
+                grouped,
                 policy,
                 carried.validations,
                 carried.partial,

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capitalis.jury.rules import (
+    DEFAULT_POLICY,
     Absence,
     BlockKind,
     BlockSpec,
@@ -302,8 +303,8 @@ def evidence_rows(draw, competencies=ALL_COMPETENCIES):
     )
 
 
-def _statuses(evidence, prior=()):
-    result = deliberate({"x": evidence}, {"x": list(prior)}, CURRENT)["x"]
+def _statuses(evidence, prior=(), policy=DEFAULT_POLICY):
+    result = deliberate({"x": evidence}, {"x": list(prior)}, CURRENT, policy)["x"]
     return [(b.status, b.reasons_json()) for b in result.blocks], result.decision
 
 
@@ -323,11 +324,12 @@ def test_evidence_on_one_block_never_changes_another_blocks_status(evidence, ext
 @given(
     st.lists(evidence_rows(), max_size=25).flatmap(
         lambda rows: st.tuples(st.just(rows), st.permutations(rows))
-    )
+    ),
+    st.sampled_from([Policy(), Policy(resit=ResitRule.BEST)]),
 )
-def test_the_order_of_evidence_does_not_matter(pair):
+def test_the_order_of_evidence_does_not_matter(pair, policy):
     rows, shuffled = pair
-    assert _statuses(rows) == _statuses(list(shuffled))
+    assert _statuses(rows, policy=policy) == _statuses(list(shuffled), policy=policy)
 
 
 @settings(max_examples=200, deadline=None)
