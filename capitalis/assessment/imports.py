@@ -485,31 +485,47 @@ def _check(cursor: Any, assessment: Assessment) -> None:
 
 
 def _write(cursor: Any, assessment: Assessment, actor: User | None) -> None:
-    """One UPDATE of the changed results, one INSERT of the new ones, one INSERT of their
-    history rows."""
+    """One UPDATE of the changed results, one INSERT of the new ones, and their history rows
+    (on PostgreSQL in the same statements, from what the UPDATE and INSERT return)."""
     result_table = Result._meta.db_table
     history_table = Result.history.model._meta.db_table  # type: ignore[attr-defined]
     now = timezone.now()
     author = actor.pk if actor is not None else None
     valid = "c.final_status = '' AND c.action"
-    cursor.execute(
-        f"""UPDATE {result_table} AS r SET grade = c.grade_value, level = c.level,
-            absence = c.absence, comment = c.comment, author_id = %s, entered_at = %s
-        FROM {CHECKED} c WHERE r.id = c.result_id AND {valid} = 'update'""",
-        [author, now],
+    fields = (
+        "id, assessment_id, enrolment_id, competency_id, grade, level, absence, comment, "
+        "author_id, entered_at"
     )
-    cursor.execute(
-        f"""INSERT INTO {result_table} (assessment_id, enrolment_id, competency_id, grade,
+    history_columns = (
+        f"{fields}, history_date, history_change_reason, history_type, history_user_id"
+    )
+    update = f"""UPDATE {result_table} AS r SET grade = c.grade_value, level = c.level,
+            absence = c.absence, comment = c.comment, author_id = %s, entered_at = %s
+        FROM {CHECKED} c WHERE r.id = c.result_id AND {valid} = 'update'"""
+    insert = f"""INSERT INTO {result_table} (assessment_id, enrolment_id, competency_id, grade,
             level, absence, comment, author_id, entered_at)
         SELECT %s, c.enrolment_id, c.competency_id, c.grade_value, c.level, c.absence,
             c.comment, %s, %s
-        FROM {CHECKED} c WHERE {valid} = 'create'""",
-        [assessment.pk, author, now],
-    )
+        FROM {CHECKED} c WHERE {valid} = 'create'"""
+    if _postgres():
+        for statement, params, kind in (
+            (update, [author, now], "~"),
+            (insert, [assessment.pk, author, now], "+"),
+        ):
+            returning = ", ".join(f"r.{f.strip()}" for f in fields.split(","))
+            if statement is insert:
+                returning = fields
+            cursor.execute(
+                f"""WITH written AS ({statement} RETURNING {returning})
+                INSERT INTO {history_table} ({history_columns})
+                SELECT {fields}, %s, %s, %s, %s FROM written""",
+                [*params, now, "import", kind, author],
+            )
+        return
+    cursor.execute(update, [author, now])
+    cursor.execute(insert, [assessment.pk, author, now])
     cursor.execute(
-        f"""INSERT INTO {history_table} (id, assessment_id, enrolment_id, competency_id, grade,
-            level, absence, comment, author_id, entered_at, history_date,
-            history_change_reason, history_type, history_user_id)
+        f"""INSERT INTO {history_table} ({history_columns})
         SELECT r.id, r.assessment_id, r.enrolment_id, r.competency_id, r.grade, r.level,
             r.absence, r.comment, r.author_id, r.entered_at, %s, %s,
             CASE WHEN c.action = 'create' THEN '+' ELSE '~' END, %s
