@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import deliberation, register
+from benchmarks import deliberation, register, results
 
 
 def main() -> int:
@@ -22,9 +22,14 @@ def main() -> int:
         default=deliberation.LEARNERS,
         help=f"synthetic learners of the deliberation bench (default {deliberation.LEARNERS})",
     )
+    parser.add_argument("--only", choices=["register", "deliberation", "results"], help="one bench")
     args = parser.parse_args()
-    status = register.run(args.fiches)
-    return max(status, deliberation.run(args.learners))
+    benches = {
+        "register": lambda: register.run(args.fiches),
+        "deliberation": lambda: deliberation.run(args.learners),
+        "results": results.run,
+    }
+    return max(run() for name, run in benches.items() if args.only in (None, name))
 
 
 if __name__ == "__main__":
