@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
@@ -196,6 +198,13 @@ def deliberation_inputs(
 
 
 def _messages() -> dict[str, str]:
+    return _messages_in(get_language() or "fr")
+
+
+@lru_cache(maxsize=8)
+def _messages_in(language: str) -> dict[str, str]:
+    """The reason templates in ``language`` (built once per language: the grid formats
+    thousands of reasons)."""
     return {
         "grade_reached": _("weighted grade %(mean)s/20 reaches %(threshold)s"),
         "grade_below": _("weighted grade %(mean)s/20 is below %(threshold)s"),

@@ -79,6 +79,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "is_jury": services.is_jury_of(user=user, session=session),
             "is_president": session.president_id == user.pk,
+            "override_base": reverse("jury:grid", args=[session.pk]) + "override/",
             "block_statuses": BlockStatus.choices,
             "certification_statuses": CertificationStatus.choices,
         },
@@ -105,14 +106,37 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> HttpResponse:
-    """Override one decision (``kind`` block or certification) with a justification."""
+    """Override one decision (``kind`` block or certification) with a justification. GET: the
+    form (an htmx partial inside the grid cell, or a page without JavaScript)."""
     session = _session(request, pk)
-    model = BlockDecision if kind == "block" else CertificationDecision
-    decision = model.objects.filter(session=session, pk=decision_pk).first()
+    decision: BlockDecision | CertificationDecision | None
+    if kind == "block":
+        decision = (
+            BlockDecision.objects.filter(session=session, pk=decision_pk)
+            .select_related("block", "enrolment__learner__user")
+            .first()
+        )
+    else:
+        decision = (
+            CertificationDecision.objects.filter(session=session, pk=decision_pk)
+            .select_related("enrolment__learner__user")
+            .first()
+        )
     if decision is None:
         raise Http404(_("Page not found."))
+    if request.method == "GET":
+        context = {
+            "session": session,
+            "d": decision,
+            "kind": kind,
+            "statuses": BlockStatus.choices if kind == "block" else CertificationStatus.choices,
+            "is_jury": services.is_jury_of(user=_user(request), session=session),
+        }
+        partial = bool(getattr(request, "htmx", False))
+        template = "jury/partials/override_form.html" if partial else "jury/override.html"
+        return render(request, template, context)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
