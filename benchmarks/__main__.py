@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import deliberation, register, results
+from benchmarks import deliberation, jury_grid, register, results
 
 
 def main() -> int:
@@ -22,12 +22,15 @@ def main() -> int:
         default=deliberation.LEARNERS,
         help=f"synthetic learners of the deliberation bench (default {deliberation.LEARNERS})",
     )
-    parser.add_argument("--only", choices=["register", "deliberation", "results"], help="one bench")
+    parser.add_argument(
+        "--only", choices=["register", "deliberation", "results", "jury_grid"], help="one bench"
+    )
     args = parser.parse_args()
     benches = {
         "register": lambda: register.run(args.fiches),
         "deliberation": lambda: deliberation.run(args.learners),
         "results": results.run,
+        "jury_grid": jury_grid.run,
     }
     return max(run() for name, run in benches.items() if args.only in (None, name))
 
