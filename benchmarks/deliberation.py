@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import multiprocessing
 import os
 import random
 import statistics
@@ -67,34 +68,25 @@ CREATE INDEX ON bench_validation (learner);
 CREATE TABLE bench_meta (shape text);
 """
 
-# Block statuses in one query: per assessment slot (a resit replaces the first session), per
-# competency (weighted sums, exact comparisons), per block (below threshold / without evidence),
-# every learner × block, prior validations first. Same rules as capitalis.jury.rules defaults.
+# Block statuses in one query: the rows that count (a resit replaces the first session of its
+# assessment: an anti-join), per competency (weighted sums, exact comparisons), per block (below
+# threshold / without evidence), every learner × block, prior validations first. Same rules as
+# the defaults of capitalis.jury.rules.
 SQL = """
-WITH slot AS (
-    SELECT learner, competency, coalesce(resit_of, assessment) AS slot,
-        bool_or(session = 1) AS has_resit,
-        sum(weight * grade) FILTER (WHERE absence = 0 AND grade IS NOT NULL) AS gs_all,
-        sum(weight) FILTER (WHERE (absence = 0 AND grade IS NOT NULL) OR absence = 2) AS gw_all,
-        sum(weight * level) FILTER (WHERE absence = 0 AND level IS NOT NULL) AS ls_all,
-        sum(weight) FILTER (WHERE absence = 0 AND level IS NOT NULL) AS lw_all,
-        sum(weight * grade) FILTER (WHERE session = 1 AND absence = 0 AND grade IS NOT NULL)
-            AS gs_re,
-        sum(weight) FILTER (WHERE session = 1 AND ((absence = 0 AND grade IS NOT NULL)
-            OR absence = 2)) AS gw_re,
-        sum(weight * level) FILTER (WHERE session = 1 AND absence = 0 AND level IS NOT NULL)
-            AS ls_re,
-        sum(weight) FILTER (WHERE session = 1 AND absence = 0 AND level IS NOT NULL) AS lw_re
-    FROM bench_evidence
-    WHERE absence <> 1 AND weight > 0
-    GROUP BY 1, 2, 3
-), competency AS (
+WITH competency AS (
     SELECT learner, competency,
-        sum(CASE WHEN has_resit THEN gs_re ELSE gs_all END) AS gs,
-        sum(CASE WHEN has_resit THEN gw_re ELSE gw_all END) AS gw,
-        sum(CASE WHEN has_resit THEN ls_re ELSE ls_all END) AS ls,
-        sum(CASE WHEN has_resit THEN lw_re ELSE lw_all END) AS lw
-    FROM slot GROUP BY 1, 2
+        sum(weight * grade) FILTER (WHERE absence = 0 AND grade IS NOT NULL) AS gs,
+        sum(weight) FILTER (WHERE (absence = 0 AND grade IS NOT NULL) OR absence = 2) AS gw,
+        sum(weight * level) FILTER (WHERE absence = 0 AND level IS NOT NULL) AS ls,
+        sum(weight) FILTER (WHERE absence = 0 AND level IS NOT NULL) AS lw
+    FROM bench_evidence e
+    LEFT JOIN (
+        SELECT DISTINCT learner AS l, competency AS c, coalesce(resit_of, assessment) AS slot
+        FROM bench_evidence WHERE session = 1 AND absence <> 1 AND weight > 0
+    ) resit ON e.session = 0 AND resit.l = e.learner AND resit.c = e.competency
+        AND resit.slot = coalesce(e.resit_of, e.assessment)
+    WHERE e.absence <> 1 AND e.weight > 0 AND resit.l IS NULL
+    GROUP BY 1, 2
 ), block AS (
     SELECT c.learner, k.block,
         count(*) FILTER (WHERE gw > 0 OR lw > 0) AS evidenced,
@@ -218,68 +210,78 @@ def ensure_data(conn: psycopg.Connection, learners: int, spec: VersionStructure)
         return int(count[0]) if count else 0
 
 
-def python_deliberation(
-    conn: psycopg.Connection, spec: VersionStructure, reasons: bool = False
-) -> dict[tuple[int, int], str]:
-    """Load the rows a chunk of learners at a time (memory stays bounded, as a service
-    persisting each chunk's decisions would), deliberate each chunk with the pure rules;
-    (learner, block) → status. With ``reasons``, every block's reasons are also spelled out as
-    JSON (what a jury session stores beside each decision). The cyclic GC is paused: millions of
-    small immutable rows, no cycles."""
+def _chunk(url: str, start: int, stop: int, reasons: bool) -> list[tuple[int, int, str]]:
+    """One chunk of learners [start, stop): load its rows, deliberate with the pure rules;
+    (learner, block, status). With ``reasons``, every block's reasons are also spelled out as
+    JSON (what a jury session stores beside each decision). The cyclic GC is paused while the
+    rows are built: many small immutable tuples, no cycles."""
+    spec = structure()
     levels, sessions, absences = LEVELS, SESSIONS, ABSENCES
-    statuses: dict[tuple[int, int], str] = {}
+    out: list[tuple[int, int, str]] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT min(learner), max(learner) FROM bench_learner")
-            bounds = cur.fetchone()
-            low, high = (bounds[0], bounds[1]) if bounds and bounds[0] is not None else (1, 0)
-            for start in range(low, high + 1, CHUNK):
-                evidence: dict[Key, list[Evidence]] = {}
-                cur.execute(LOAD_EVIDENCE, (start, start + CHUNK))
-                for (
-                    learner,
-                    comp,
-                    assessment,
-                    weight,
-                    grade,
-                    level,
-                    session,
-                    absence,
-                    resit_of,
-                ) in cur.fetchall():
-                    rows = evidence.get(learner)
-                    if rows is None:
-                        rows = evidence[learner] = []
-                    rows.append(
-                        Evidence(
-                            comp,
-                            assessment,
-                            weight,
-                            grade,
-                            levels[level],
-                            sessions[session],
-                            absences[absence],
-                            resit_of,
-                        )
+        with psycopg.connect(url) as conn, conn.cursor() as cur:
+            evidence: dict[Key, list[Evidence]] = {}
+            cur.execute(LOAD_EVIDENCE, (start, stop))
+            for (
+                learner,
+                comp,
+                assessment,
+                weight,
+                grade,
+                level,
+                session,
+                absence,
+                resit_of,
+            ) in cur.fetchall():
+                rows = evidence.get(learner)
+                if rows is None:
+                    rows = evidence[learner] = []
+                rows.append(
+                    Evidence(
+                        comp,
+                        assessment,
+                        weight,
+                        grade,
+                        levels[level],
+                        sessions[session],
+                        absences[absence],
+                        resit_of,
                     )
-                prior: dict[Key, list[PriorValidation]] = {}
-                cur.execute(LOAD_VALIDATIONS, (start, start + CHUNK))
-                for learner, block, validated_on in cur.fetchall():
-                    prior.setdefault(learner, []).append(
-                        PriorValidation(block, spec.version, validated_on)
-                    )
-                result = deliberate(evidence, prior, spec)
-                for learner, item in result.items():
-                    for b in item.blocks:
-                        statuses[int(learner), int(b.block.key)] = b.status.value
-                        if reasons:
-                            json.dumps(b.reasons_json(), default=str)
+                )
+            prior: dict[Key, list[PriorValidation]] = {}
+            cur.execute(LOAD_VALIDATIONS, (start, stop))
+            for learner, block, validated_on in cur.fetchall():
+                prior.setdefault(learner, []).append(
+                    PriorValidation(block, spec.version, validated_on)
+                )
+        result = deliberate(evidence, prior, spec)
+        for learner, item in result.items():
+            for b in item.blocks:
+                out.append((int(learner), int(b.block.key), b.status.value))
+                if reasons:
+                    json.dumps(b.reasons_json(), default=str)
+        del evidence, result
     finally:
         if gc_was_enabled:
             gc.enable()
-    return statuses
+    return out
+
+
+def python_deliberation(
+    url: str, learners: int, workers: int = 1, reasons: bool = False
+) -> dict[tuple[int, int], str]:
+    """The full deliberation: chunks of learners (memory stays bounded, as a service persisting
+    each chunk's decisions would), in ``workers`` processes (as PostgreSQL runs its query with
+    parallel workers); (learner, block) → status."""
+    tasks = [(url, start, start + CHUNK, reasons) for start in range(1, learners + 1, CHUNK)]
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.starmap(_chunk, tasks)
+    else:
+        parts = [_chunk(*task) for task in tasks]
+    return {(learner, block): status for part in parts for learner, block, status in part}
 
 
 def sql_deliberation(conn: psycopg.Connection) -> dict[tuple[int, int], str]:
@@ -294,10 +296,11 @@ def _timed(function, *args):  # type: ignore[no-untyped-def]
     return time.perf_counter() - started, value
 
 
-def run(learners: int = LEARNERS, repeat: int = 3) -> int:
+def run(learners: int = LEARNERS, repeat: int = 3, workers: int | None = None) -> int:
     """Generate (once), time both ``repeat`` times (median), check they agree; 0 when the
     ratio is within the target."""
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    workers = workers or min(os.cpu_count() or 1, 4)
     base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
@@ -314,30 +317,38 @@ def run(learners: int = LEARNERS, repeat: int = 3) -> int:
             f" competencies in {len(spec.blocks)} blocks, {count} evidence rows "
             f"({count / learners:.0f} per learner) on PostgreSQL"
         )
-        sql_times, py_times = [], []
+        sql_times: list[float] = []
+        py_times: dict[int, list[float]] = {w: [] for w in sorted({1, workers})}
         sql_result: dict[tuple[int, int], str] = {}
         py_result: dict[tuple[int, int], str] = {}
         for _ in range(repeat):
             seconds, sql_result = _timed(sql_deliberation, conn)
             sql_times.append(seconds)
-            seconds, py_result = _timed(python_deliberation, conn, spec)
-            py_times.append(seconds)
-        reasons_s, _ = _timed(python_deliberation, conn, spec, True)
-    sql_s, py_s = statistics.median(sql_times), statistics.median(py_times)
-    ratio = py_s / sql_s
+            for count_workers, times in py_times.items():
+                seconds, result = _timed(python_deliberation, url, learners, count_workers)
+                times.append(seconds)
+                if py_result and result != py_result:
+                    print("FAIL: sequential and parallel deliberations differ")
+                py_result = result
+        reasons_s, _ = _timed(python_deliberation, url, learners, workers, True)
+    sql_s = statistics.median(sql_times)
+    ratios = {w: statistics.median(t) / sql_s for w, t in py_times.items()}
+    ratio = min(ratios.values())
     counts = {s.value: 0 for s in BlockStatus}
     for status in py_result.values():
         counts[status] += 1
     disagree = [
         k for k in py_result.keys() | sql_result.keys() if py_result.get(k) != sql_result.get(k)
     ]
-    print(f"{'run (median of ' + str(repeat) + ')':<44} {'time (s)':>10}")
-    print(f"{'one hand-written SQL query (block statuses)':<44} {sql_s:>10.2f}")
-    print(f"{'load rows + rules.deliberate':<44} {py_s:>10.2f}")
-    print(f"{'ratio deliberate / SQL':<44} {ratio:>10.2f}")
-    print(f"{'… + every block reason as JSON (1 run)':<44} {reasons_s:>10.2f}")
-    print(f"{'ratio with reasons / SQL (informative)':<44} {reasons_s / sql_s:>10.2f}")
+    print(f"{'run (median of ' + str(repeat) + ')':<48} {'time (s)':>9} {'ratio':>7}")
+    print(f"{'one hand-written SQL query (block statuses)':<48} {sql_s:>9.2f} {1:>7.2f}")
+    for w, times in py_times.items():
+        label = f"load rows + rules.deliberate, {w} process(es)"
+        print(f"{label:<48} {statistics.median(times):>9.2f} {ratios[w]:>7.2f}")
+    label = f"… + every block reason as JSON, {workers} proc. (1 run)"
+    print(f"{label:<48} {reasons_s:>9.2f} {reasons_s / sql_s:>7.2f}")
     print(f"block statuses: {counts}; (learner, block) pairs: {len(py_result)}")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     failures = []
     if disagree:
         failures.append(f"{len(disagree)} (learner, block) statuses differ, e.g. {disagree[:3]}")

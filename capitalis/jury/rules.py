@@ -360,8 +360,7 @@ class CarryOver:
 # Results
 
 
-@dataclass(frozen=True, slots=True)
-class CompetencyResult:
+class CompetencyResult(NamedTuple):
     """A competency's status, the evidence that counted (in the order given) and the weighted
     sums behind it; ``reasons`` are spelled out when asked (a session computes hundreds of
     thousands of these, most never read)."""
