@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern] = [
         views.override,
         name="override",
     ),
+    path(
+        "sessions/<int:pk>/reasons/<str:kind>/<int:decision_pk>/",
+        views.reasons,
+        name="reasons",
+    ),
     path("sessions/<int:pk>/what-if/<int:enrolment_pk>/", views.what_if, name="what-if"),
     path("sessions/<int:pk>/close/", views.close, name="close"),
     path("sessions/<int:pk>/verify/", views.verify, name="verify"),

@@ -55,21 +55,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     user = _user(request)
     data = queries.grid_for(session=session)
-    rows = []
-    for row in data.rows:
-        cells = [
-            {
-                "cell": c,
-                "reasons": [queries.reason_text(r) for r in c.decision.reasons]
-                if c.decision
-                else [],
-            }
-            for c in row.cells
-        ]
-        cert_reasons = (
-            [queries.reason_text(r) for r in row.certification.reasons] if row.certification else []
-        )
-        rows.append({"row": row, "cells": cells, "cert_reasons": cert_reasons})
+    rows = [{"row": row, "cells": [{"cell": c} for c in row.cells]} for row in data.rows]
     return render(
         request,
         "jury/grid.html",
@@ -80,9 +66,41 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             "is_jury": services.is_jury_of(user=user, session=session),
             "is_president": session.president_id == user.pk,
             "override_base": reverse("jury:grid", args=[session.pk]) + "override/",
+            "reasons_base": reverse("jury:grid", args=[session.pk]) + "reasons/",
             "block_statuses": BlockStatus.choices,
             "certification_statuses": CertificationStatus.choices,
         },
+    )
+
+
+@login_required
+def reasons(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> HttpResponse:
+    """Why a decision is what it is: its reasons in the user's language, on demand (an htmx
+    partial inside the grid cell, or a page without JavaScript)."""
+    session = _session(request, pk)
+    decision: BlockDecision | CertificationDecision | None
+    if kind == "block":
+        decision = (
+            BlockDecision.objects.filter(session=session, pk=decision_pk)
+            .select_related("block", "enrolment__learner__user", "cites__session")
+            .first()
+        )
+    else:
+        decision = (
+            CertificationDecision.objects.filter(session=session, pk=decision_pk)
+            .select_related("enrolment__learner__user")
+            .first()
+        )
+    if decision is None:
+        raise Http404(_("Page not found."))
+    context = {
+        "session": session,
+        "d": decision,
+        "reasons": [queries.reason_text(r) for r in decision.reasons],
+    }
+    partial = bool(getattr(request, "htmx", False))
+    return render(
+        request, "jury/partials/reasons.html" if partial else "jury/reasons.html", context
     )
 
 

@@ -65,11 +65,12 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     _check(page, "jury-grid")
 
     cell = weak_row.locator("td").nth(1)
-    cell.locator("summary", has_text="Pourquoi").click()
-    assert "compétences sous le seuil : C1, C2" in cell.inner_text()
+    cell.get_by_role("link", name="Pourquoi").click()
+    cell.locator("li", has_text="compétences sous le seuil : C1, C2").wait_for()
     assert "note pondérée 8.00/20, sous le seuil de 10" in cell.inner_text()
 
     cell.get_by_role("link", name="Modifier").click()
+    cell.get_by_label("Statut").wait_for()
     cell.get_by_label("Statut").select_option("validated")
     cell.get_by_label("Justification (obligatoire)").fill("   ")
     cell.get_by_role("button", name="Enregistrer la modification").click()
@@ -80,6 +81,7 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
 
     cell = page.locator(f"#row-{weak.pk} td").nth(1)
     cell.get_by_role("link", name="Modifier").click()
+    cell.get_by_label("Statut").wait_for()
     cell.get_by_label("Statut").select_option("validated")
     cell.get_by_label("Justification (obligatoire)").fill("Mission en entreprise probante")
     cell.get_by_role("button", name="Enregistrer la modification").click()

@@ -38,9 +38,13 @@ def test_grid_in_french_with_reasons_and_override_forms():
     assert r.status_code == 200
     body = r.content.decode()
     assert 'lang="fr"' in body
-    assert "Pourquoi" in body
-    assert "note pondérée 7.00/20, sous le seuil de 10" in body  # the reason, in French
-    d = BlockDecision.objects.filter(session=s).first()
+    d = BlockDecision.objects.get(session=s, enrolment=w.enrolments[0], block=w.blocks[1])
+    why = reverse("jury:reasons", args=[s.pk, "block", d.pk])
+    assert f'href="{why}"' in body and "Pourquoi" in body
+    part = client_for(w.member).get(why, headers={"HX-Request": "true"}).content.decode()
+    assert part.startswith('<ul class="reasons">')
+    assert "note pondérée 7.00/20, sous le seuil de 10" in part  # the reason, in French
+    assert "note pondérée 7.00/20" in client_for(w.member).get(why).content.decode()
     url = reverse("jury:override", args=[s.pk, "block", d.pk])
     assert f'href="{url}"' in body
     form = client_for(w.member).get(url, headers={"HX-Request": "true"}).content.decode()
