@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 import psycopg
 
@@ -106,8 +107,24 @@ FROM bench_learner l CROSS JOIN bench_block b
 LEFT JOIN block s ON s.learner = l.learner AND s.block = b.block
 """
 
-LOAD_EVIDENCE = """SELECT learner, competency, assessment, weight, grade, level, session,
-    absence, resit_of FROM bench_evidence WHERE learner >= %s AND learner < %s"""
+# Grades (hundredths), weights (tenths) and the three small codes come as integers and are
+# decoded through tables built once: exact, and cheaper than a Decimal per numeric value.
+LOAD_EVIDENCE = """SELECT learner, competency, assessment, (weight * 10)::int,
+    (grade * 100)::int, (session * 3 + absence) * 5 + coalesce(level + 1, 0), resit_of
+    FROM bench_evidence WHERE learner >= %s AND learner < %s"""
+GRADES: dict[int | None, Decimal | None] = {None: None}
+GRADES.update((n, Decimal(n).scaleb(-2)) for n in range(2001))
+WEIGHTS = {n: Decimal(n).scaleb(-1) for n in range(10_000)}
+CODES = {
+    (session * 3 + absence) * 5 + (0 if level is None else level + 1): (
+        LEVELS[level],
+        SESSIONS[session],
+        ABSENCES[absence],
+    )
+    for session in SESSIONS
+    for absence in ABSENCES
+    for level in LEVELS
+}
 LOAD_VALIDATIONS = """SELECT learner, block, validated_on FROM bench_validation
     WHERE learner >= %s AND learner < %s"""
 CHUNK = 2_000  # learners per load
@@ -216,7 +233,7 @@ def _chunk(url: str, start: int, stop: int, reasons: bool) -> list[tuple[int, in
     JSON (what a jury session stores beside each decision). The cyclic GC is paused while the
     rows are built: many small immutable tuples, no cycles."""
     spec = structure()
-    levels, sessions, absences = LEVELS, SESSIONS, ABSENCES
+    grades, weights, codes = GRADES, WEIGHTS, CODES
     out: list[tuple[int, int, str]] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -224,29 +241,20 @@ def _chunk(url: str, start: int, stop: int, reasons: bool) -> list[tuple[int, in
         with psycopg.connect(url) as conn, conn.cursor() as cur:
             evidence: dict[Key, list[Evidence]] = {}
             cur.execute(LOAD_EVIDENCE, (start, stop))
-            for (
-                learner,
-                comp,
-                assessment,
-                weight,
-                grade,
-                level,
-                session,
-                absence,
-                resit_of,
-            ) in cur.fetchall():
+            for learner, comp, assessment, weight, grade, code, resit_of in cur.fetchall():
                 rows = evidence.get(learner)
                 if rows is None:
                     rows = evidence[learner] = []
+                level, session, absence = codes[code]
                 rows.append(
                     Evidence(
                         comp,
                         assessment,
-                        weight,
-                        grade,
-                        levels[level],
-                        sessions[session],
-                        absences[absence],
+                        weights[weight],
+                        grades[grade],
+                        level,
+                        session,
+                        absence,
                         resit_of,
                     )
                 )
