@@ -22,10 +22,12 @@ from capitalis.core.exceptions import DomainError
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
 from capitalis.jury.models import (
+    Appeal,
     BlockDecision,
     BlockValidation,
     CertificationDecision,
     JurySession,
+    VaeDossier,
 )
 from capitalis.referential.models import Competency
 
@@ -120,6 +122,28 @@ class WhatIfSerializer(serializers.Serializer[Any]):
     enrolment = serializers.IntegerField()
     competency = serializers.IntegerField()
     grade = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class AppealDecideSerializer(serializers.Serializer[Any]):
+    appeal = serializers.IntegerField()
+    upheld = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class VaeOutcomeSerializer(serializers.Serializer[Any]):
+    dossier = serializers.IntegerField()
+    block = serializers.IntegerField()
+    validated = serializers.BooleanField()
+    justification = serializers.CharField(allow_blank=True)
+
+
+class AppealSerializer(serializers.ModelSerializer[Appeal]):
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = ("id", "decision", "lodged_on", "reason", "status", "decided_in", "decision_note")
+        read_only_fields = ("lodged_on", "status", "decided_in", "decision_note")
 
 
 class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
@@ -227,6 +251,52 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             }
         )
 
+    @extend_schema(request=AppealDecideSerializer, responses=AppealSerializer)
+    @action(detail=True, methods=["post"], url_path="decide-appeal")
+    def decide_appeal(self, request: Request, pk: str | None = None) -> Response:
+        """A later session decides a pending appeal."""
+        session = self.get_object()
+        data = AppealDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appeal = get_object_or_404(
+            Appeal, pk=v["appeal"], decision__session__version_id=session.version_id
+        )
+        try:
+            appeal = services.appeal_decide(
+                appeal=appeal,
+                session=session,
+                upheld=v["upheld"],
+                note=v["note"],
+                actor=_user(request),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(AppealSerializer(appeal).data)
+
+    @extend_schema(
+        request=VaeOutcomeSerializer,
+        responses=inline_serializer("VaeOutcome", {"validated_blocks": serializers.IntegerField()}),
+    )
+    @action(detail=True, methods=["post"], url_path="vae-outcome")
+    def vae_outcome(self, request: Request, pk: str | None = None) -> Response:
+        """The interviewing session decides one block of a VAE dossier (capitalised if
+        validated)."""
+        session = self.get_object()
+        data = VaeOutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        dossier = get_object_or_404(VaeDossier, pk=v["dossier"], session=session)
+        try:
+            created = services.vae_outcome_decide(
+                dossier=dossier,
+                outcomes={v["block"]: (v["validated"], v["justification"])},
+                actor=_user(request),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response({"validated_blocks": len(created)})
+
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
@@ -258,6 +328,29 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
                 "message": check.message,
             }
         )
+
+
+class MyAppealView(APIView):
+    """The learner lodges an appeal against one of her decisions, within the period."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AppealSerializer, responses={201: AppealSerializer})
+    def post(self, request: Request) -> Response:
+        data = AppealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = get_object_or_404(
+            CertificationDecision,
+            pk=data.validated_data["decision"].pk,
+            enrolment__learner__user=_user(request),
+        )
+        try:
+            appeal = services.appeal_lodge(
+                decision=decision, reason=data.validated_data["reason"], actor=_user(request)
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
 class MyBlocksView(APIView):

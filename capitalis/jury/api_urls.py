@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
-from capitalis.jury.api import MyBlocksView, SessionViewSet
+from capitalis.jury.api import MyAppealView, MyBlocksView, SessionViewSet
 
 app_name = "jury-api"
 
@@ -15,5 +15,6 @@ router.register("sessions", SessionViewSet, basename="session")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("me/blocks/", MyBlocksView.as_view(), name="my-blocks"),
+    path("me/appeals/", MyAppealView.as_view(), name="my-appeals"),
     *router.urls,
 ]

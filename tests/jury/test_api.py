@@ -100,3 +100,71 @@ def test_what_if_via_api():
     )
     assert r.status_code == 200
     assert r.json()["blocks"][1]["now"] == "not_validated"
+
+
+def test_appeal_lodged_by_the_learner_decided_by_a_later_session():
+    import datetime as dt
+
+    from capitalis.jury.models import CertificationDecision
+
+    w, s, _ = _ready()
+    services.session_close(session=s, actor=w.president)
+    mine = CertificationDecision.objects.get(session=s, enrolment=w.enrolments[0])
+    theirs = CertificationDecision.objects.get(session=s, enrolment=w.enrolments[1])
+    me = as_user(w.enrolments[0].learner.user)
+    r = me.post("/api/jury/me/appeals/", {"decision": theirs.pk, "reason": "x"})
+    assert r.status_code == 404  # not hers
+    r = me.post("/api/jury/me/appeals/", {"decision": mine.pk, "reason": ""})
+    assert r.status_code == 400
+    r = me.post("/api/jury/me/appeals/", {"decision": mine.pk, "reason": "Note mal reportée"})
+    assert r.status_code == 201 and r.json()["status"] == "lodged"
+    appeal_id = r.json()["id"]
+    later = session(w, day=dt.date(2025, 9, 1), title="Jury septembre")
+    body = {"appeal": appeal_id, "upheld": True, "note": "Erreur de report confirmée"}
+    r = as_user(w.member).post(
+        f"/api/jury/sessions/{s.pk}/decide-appeal/", body, content_type="application/json"
+    )
+    assert r.status_code == 400  # the closed session cannot decide
+    r = as_user(w.member).post(
+        f"/api/jury/sessions/{later.pk}/decide-appeal/", body, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "upheld"
+
+
+def test_vae_outcome_via_api_capitalises_the_block():
+    import datetime as dt
+
+    from capitalis.jury.models import BlockValidation, VaeDossier
+
+    w = world(learners=1)
+    s = session(w)
+    cand = services.vae_candidate_create(
+        user=person("vae@example.org", "Candidat VAE"),
+        version=w.version,
+        experience_summary="",
+        experience_years=8,
+        actor=w.director,
+    )
+    services.vae_admissibility_decide(
+        candidate=cand, admissible=True, note="", actor=w.director, today=dt.date(2025, 3, 1)
+    )
+    dossier = VaeDossier.objects.get(candidate=cand)
+    services.vae_interview_record(
+        dossier=dossier, session=s, on=s.date, note="Entretien", actor=w.president
+    )
+    body = {
+        "dossier": dossier.pk,
+        "block": w.blocks[2].pk,
+        "validated": True,
+        "justification": "Ok",
+    }
+    r = as_user(w.member).post(
+        f"/api/jury/sessions/{s.pk}/vae-outcome/", body, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json() == {"validated_blocks": 1}
+    assert BlockValidation.objects.get(learner=cand.learner).route == "vae"
+    outsider = person("out2@example.org", "Dehors")
+    r = as_user(outsider).post(
+        f"/api/jury/sessions/{s.pk}/vae-outcome/", body, content_type="application/json"
+    )
+    assert r.status_code == 404
