@@ -37,7 +37,9 @@ per certification version):
 
 Scale (benchmarks/deliberation.py): ``deliberate`` takes 20,000 learners' ~2.7 million evidence
 rows; a caller loads them a chunk of learners at a time and may pause the cyclic GC while it
-builds the rows (they hold no cycles). A competency's reasons are spelled out when read.
+builds the rows (they hold no cycles). A competency's reasons are spelled out when read. The two
+types built by the million, ``Evidence`` and ``CompetencyResult``, are immutable NamedTuples
+(built in half the time of a frozen dataclass); everything else is a frozen dataclass.
 """
 
 from __future__ import annotations
