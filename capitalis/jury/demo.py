@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 from capitalis.accounts.demo import DemoContext, demo_step
 from capitalis.accounts.rules import Role
 from capitalis.enrolment.models import Enrolment
@@ -56,8 +58,16 @@ def jury_step(ctx: DemoContext) -> None:
             actor=director,
         )
         ctx.note(
-            f"Jury: {enrolments[0].learner} holds {entry.from_block.code} of the earlier version "
-            f"({entry.get_coverage_display()} crosswalk entry to {entry.to_block_id})."
+            _(
+                "Jury: %(learner)s holds %(from)s of the earlier version (crosswalk entry to "
+                "%(to)s, %(coverage)s)."
+            )
+            % {
+                "learner": enrolments[0].learner,
+                "from": entry.from_block.code,
+                "to": entry.to_block.code,
+                "coverage": entry.get_coverage_display(),
+            }
         )
     session = services.session_create(
         version=version,
@@ -106,5 +116,6 @@ def jury_step(ctx: DemoContext) -> None:
                 actor=president,
             )
     ctx.note(
-        f"Jury: session {session.pk} “{TITLE}” ready to deliberate ({len(enrolments)} learners)."
+        _("Jury: session %(id)s “%(title)s” ready to deliberate (%(count)s learners).")
+        % {"id": session.pk, "title": TITLE, "count": len(enrolments)}
     )
