@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
 from capitalis.assessment.api import AssessmentViewSet, ResultViewSet
+from capitalis.assessment.api_imports import ResultsImportView
 
 app_name = "assessment-api"
 
@@ -14,4 +15,7 @@ router.include_root_view = False
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("results", ResultViewSet, basename="result")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("assessments/<int:pk>/import/", ResultsImportView.as_view(), name="results-import"),
+    *router.urls,
+]
