@@ -667,6 +667,13 @@ def read_fiches(source: str | Path | IO[bytes], *, digest: bool = True) -> Itera
     Raises RegisterFormatError for a file that is not XML, has another root than FICHES, is
     truncated, or holds a malformed fiche. The error comes when the parser reaches it: a
     caller that must be all-or-nothing keeps its writes in one transaction."""
+    for elem in fiche_elements(source):
+        yield fiche_from_element(elem, digest=digest)
+
+
+def fiche_elements(source: str | Path | IO[bytes]) -> Iterator[Any]:
+    """Stream the ``FICHE`` elements of a register export, in file order; each is cleared
+    when the caller asks for the next one. Raises RegisterFormatError as ``read_fiches``."""
     context = etree.iterparse(
         source if not isinstance(source, Path) else str(source),
         events=("end",),
@@ -695,11 +702,10 @@ def read_fiches(source: str | Path | IO[bytes], *, digest: bool = True) -> Itera
                     line=elem.sourceline,
                     detail=_("a FICHE must be a direct child of FICHES"),
                 )
-            fiche = fiche_from_element(elem, digest=digest)
+            yield elem
             elem.clear(keep_tail=True)
             while elem.getprevious() is not None:
                 del parent[0]
-            yield fiche
         root = context.root
     except etree.XMLSyntaxError as error:
         message = str(error.msg or error)

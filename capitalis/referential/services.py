@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +28,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
 from capitalis.core.models import audit_record
@@ -51,9 +53,21 @@ from capitalis.referential.models import (
     VersionStatus,
 )
 from capitalis.referential.register import (
+    _CODE_RE,
+    _LEVEL_RE,
+    _OPTIONAL_RE,
+    _RANK,
+    ACCESS_ROUTES,
     Fiche,
     RegisterFormatError,
-    read_fiches,
+    _check_length,
+    _kid_text,
+    _kids,
+    _parse_int,
+    _text,
+    fiche_elements,
+    parse_bool,
+    parse_date,
     split_statements,
 )
 
@@ -674,10 +688,320 @@ def _prepare(fiche: Fiche) -> _Prepared:
     )
 
 
+# The reader's hot path: one FICHE element straight to its rows, without the ``Fiche``
+# dataclasses (``_prepare(fiche_from_element(elem))`` gives the same rows and errors: the
+# checks below are the ones of register.py, in the same order). JSON texts are spelled as
+# ``json.dumps`` spells them, from lxml's strings.
+_esc = encode_basestring_ascii
+_OPTIONAL = BlockKind.OPTIONAL.value
+_COMMON = BlockKind.COMMON.value
+_REPLACED_BY = str(RegisterLink.Kind.REPLACED_BY)
+_REPLACES = str(RegisterLink.Kind.REPLACES)
+
+
+def _json_codes(codes: Iterable[str]) -> str:
+    return "[" + ", ".join([_esc(code) for code in codes]) + "]"
+
+
+def _row_code_labels(elem: Any, item_tag: str) -> str | None:
+    parts = []
+    for item in elem:
+        if item.tag != item_tag:
+            return None
+        tags = [child.tag for child in item]
+        if tags == ["CODE", "LIBELLE"]:
+            label = _esc(_text(item[1]))
+        elif tags == ["CODE"]:
+            label = '""'
+        else:
+            return None
+        parts.append('{"code": ' + _esc(_text(item[0])) + ', "label": ' + label + "}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def _row_block_codes(elem: Any | None) -> str:
+    if elem is None:
+        return "[]"
+    return _json_codes(
+        _text(leaf)
+        for item in elem
+        if item.tag == "BLOC_COMPETENCES"
+        for leaf in item
+        if leaf.tag == "CODE"
+    )
+
+
+_ROW_TEXTS: dict[str, tuple[int, int | None]] = {
+    "INTITULE": (3, 800),
+    "ETAT_FICHE": (6, 100),
+    "ACTIVITES_VISEES": (21, None),
+    "CAPACITES_ATTESTEES": (22, None),
+    "SECTEURS_ACTIVITE": (23, None),
+    "TYPE_EMPLOI_ACCESSIBLES": (24, None),
+    "TYPE_ENREGISTREMENT": (16, 100),
+    "OBJECTIFS_CONTEXTE": (25, None),
+    "PREREQUIS_ENTREE_FORMATION": (26, None),
+}
+_ROW_DATES: dict[str, int | None] = {
+    "DATE_DERNIER_JO": None,
+    "DATE_DECISION": 13,
+    "DATE_FIN_ENREGISTREMENT": 14,
+    "DATE_EFFET": None,
+    "DATE_DE_PUBLICATION": None,
+    "DATE_LIMITE_DELIVRANCE": 17,
+}
+_ROW_FLAGS: dict[str, int] = {"EXISTENCE_PARTENAIRES": 12, "VALIDATION_PARTIELLE": 19, "ACTIF": 18}
+_ROW_CODE_LABELS: dict[str, tuple[int, str]] = {
+    "CODES_NSF": (9, "NSF"),
+    "CODES_ROME": (10, "ROME"),
+    "FORMACODES": (11, "FORMACODE"),
+}
+_ROUTE_TAGS = ["ACTIF", "COMPOSITION", "DATE_DERNIERE_MODIFICATION"]
+
+
+def _prepare_element(elem: Any) -> _Prepared:
+    """The rows of one ``FICHE`` element (digest left to the writer): what
+    ``_prepare(fiche_from_element(elem, digest=False))`` returns, built directly."""
+    line = elem.sourceline
+    cert: list[Any] = [""] * len(_CERT_FIELDS)
+    cert[2] = cert[7] = cert[12] = cert[13] = cert[14] = cert[15] = cert[17] = cert[19] = None
+    cert[9] = cert[10] = cert[11] = "[]"
+    cert[18] = True
+    code = ""
+    replaced_by: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
+    routes: dict[str, str] = {}
+    blocks: list[_PreparedBlock] = []
+    certifiers: list[tuple[str, str, tuple[Any, ...]]] = []
+    correspondences: list[tuple[int, str, str, str]] = []
+    extra: list[dict[str, Any]] = []
+    previous_tag = ""
+    tostring = etree.tostring
+    for child in elem:
+        tag = child.tag
+        kept = False
+        if tag in _ROW_TEXTS:
+            if len(child):
+                kept = True
+            else:
+                index, limit = _ROW_TEXTS[tag]
+                text = _text(child)
+                if limit:
+                    _check_length(text, limit, element=tag, line=child.sourceline)
+                cert[index] = text
+        elif tag in _ROW_DATES:
+            if len(child):
+                kept = True
+            else:
+                day = parse_date(_text(child), element=tag, line=child.sourceline)
+                slot = _ROW_DATES[tag]
+                if slot is None:
+                    kept = True
+                else:
+                    cert[slot] = day.isoformat()
+        elif tag in _ROW_FLAGS:
+            cert[_ROW_FLAGS[tag]] = parse_bool(_text(child), element=tag, line=child.sourceline)
+        elif tag in _ROW_CODE_LABELS:
+            index, item_tag = _ROW_CODE_LABELS[tag]
+            labels = _row_code_labels(child, item_tag)
+            if labels is None:
+                kept = True
+            else:
+                cert[index] = labels
+        elif tag.startswith("SI_JURY_") and tag[8:] in ACCESS_ROUTES:
+            tags = [kid.tag for kid in child]
+            if not tags or tags[0] != "ACTIF" or [t for t in _ROUTE_TAGS if t in tags] != tags:
+                kept = True
+            else:
+                kids = _kids(child)
+                flag = kids["ACTIF"]
+                when = kids.get("DATE_DERNIERE_MODIFICATION")
+                active = parse_bool(_text(flag), element="ACTIF", line=flag.sourceline)
+                composition = _kid_text(kids, "COMPOSITION")
+                changed_on = (
+                    _esc(
+                        parse_date(_text(when), element=when.tag, line=when.sourceline).isoformat()
+                    )
+                    if when is not None
+                    else "null"
+                )
+                routes[tag[8:]] = (
+                    '{"active": '
+                    + ("true" if active else "false")
+                    + ', "composition": '
+                    + _esc(composition)
+                    + ', "changed_on": '
+                    + changed_on
+                    + "}"
+                )
+        elif tag == "ID_FICHE" or tag == "DUREE_ENREGISTREMENT":
+            number = _parse_int(_text(child), element=tag, line=child.sourceline)
+            cert[2 if tag == "ID_FICHE" else 15] = number
+        elif tag == "NUMERO_FICHE":
+            code = _text(child)
+            if not _CODE_RE.match(code):
+                raise RegisterFormatError(
+                    element=tag,
+                    line=child.sourceline,
+                    detail=_("invalid fiche number “%(value)s”") % {"value": code},
+                )
+        elif tag == "NOUVELLES_CERTIFICATIONS" or tag == "ANCIENNES_CERTIFICATIONS":
+            inner = (
+                "ID_FICHE_NOUVELLE_CERTIFICATION"
+                if tag == "NOUVELLES_CERTIFICATIONS"
+                else "ID_FICHE_ANCIENNE_CERTIFICATION"
+            )
+            codes = tuple(
+                _check_length(_text(leaf), 20, element=inner, line=leaf.sourceline)
+                for item in child
+                for leaf in item
+                if leaf.tag == inner
+            )
+            if tag == "NOUVELLES_CERTIFICATIONS":
+                replaced_by = codes
+            else:
+                replaces = codes
+        elif tag == "ABREGE":
+            if [kid.tag for kid in child] != ["CODE", "LIBELLE"]:
+                kept = True
+            else:
+                at = child.sourceline
+                cert[4] = _check_length(_text(child[0]), 50, element="CODE", line=at)
+                cert[5] = _check_length(_text(child[1]), 255, element="LIBELLE", line=at)
+        elif tag == "NOMENCLATURE_EUROPE":
+            match = None
+            if [kid.tag for kid in child] == ["NIVEAU", "LIBELLE"]:
+                match = _LEVEL_RE.match(_text(child[0]))
+            if not match:
+                kept = True
+            else:
+                cert[7] = int(match.group(1))
+                cert[8] = _check_length(
+                    _text(child[1]), 100, element="LIBELLE", line=child.sourceline
+                )
+        elif tag == "CERTIFICATEURS":
+            certifiers = []
+            for item in child:
+                at = item.sourceline
+                kids = _kids(item)
+                when = kids.get("DATE_DERNIERE_MODIFICATION_ETAT")
+                name = _kid_text(kids, "NOM_CERTIFICATEUR")
+                if not name:
+                    raise RegisterFormatError(
+                        element="CERTIFICATEUR", line=at, detail=_("NOM_CERTIFICATEUR missing")
+                    )
+                siret = _check_length(
+                    _kid_text(kids, "SIRET_CERTIFICATEUR"),
+                    14,
+                    element="SIRET_CERTIFICATEUR",
+                    line=at,
+                )
+                _check_length(name, 500, element="NOM_CERTIFICATEUR", line=at)
+                commercial = _kid_text(kids, "NOM_COMMERCIAL")[:500]
+                website = _kid_text(kids, "SITE_INTERNET")[:500]
+                state = _check_length(
+                    _kid_text(kids, "ETAT_CERTIFICATEUR"), 50, element="ETAT_CERTIFICATEUR", line=at
+                )
+                state_date = (
+                    parse_date(_text(when), element=when.tag, line=when.sourceline).isoformat()
+                    if when is not None
+                    else None
+                )
+                certifiers.append((siret, name, (commercial, website, state, state_date)))
+        elif tag == "BLOCS_COMPETENCES":
+            blocks = []
+            seen: set[str] = set()
+            for position, item in enumerate(child):
+                kids = _kids(item)
+                block_code = _kid_text(kids, "CODE")
+                at = item.sourceline
+                if not block_code:
+                    raise RegisterFormatError(
+                        element="BLOC_COMPETENCES", line=at, detail=_("CODE missing")
+                    )
+                if block_code in seen:
+                    raise RegisterFormatError(
+                        element="BLOC_COMPETENCES",
+                        line=at,
+                        detail=_("duplicate block code “%(code)s” in this fiche")
+                        % {"code": block_code},
+                    )
+                seen.add(block_code)
+                _check_length(block_code, 30, element="CODE", line=at)
+                title = _check_length(_kid_text(kids, "LIBELLE"), 800, element="LIBELLE", line=at)
+                blocks.append(
+                    _PreparedBlock(
+                        block_code,
+                        (
+                            title,
+                            _OPTIONAL if _OPTIONAL_RE.search(title) else _COMMON,
+                            position,
+                            _kid_text(kids, "LISTE_COMPETENCES"),
+                            _kid_text(kids, "MODALITES_EVALUATION"),
+                            _kid_text(kids, "PREREQUIS_ENTREE_FORMATION_BLOC"),
+                            _kid_text(kids, "PREREQUIS_VALIDATION_BLOC"),
+                        ),
+                    )
+                )
+        elif tag == "CORRESPONDANCES":
+            correspondences = []
+            for position, item in enumerate(child):
+                kids = _kids(item)
+                destination = kids.get("DESTINATION")
+                target = (
+                    _kid_text(_kids(destination), "NUMERO_FICHE") if destination is not None else ""
+                )
+                if destination is None or not target:
+                    raise RegisterFormatError(
+                        element="CORRESPONDANCE",
+                        line=item.sourceline,
+                        detail=_("DESTINATION/NUMERO_FICHE missing"),
+                    )
+                source = _row_block_codes(kids.get("SOURCE"))
+                _check_length(target, 20, element="NUMERO_FICHE", line=destination.sourceline)
+                correspondences.append((position, source, target, _row_block_codes(destination)))
+        else:
+            kept = True
+        if kept:
+            node = {"tag": tag, "xml": tostring(child, encoding="unicode", with_tail=False)}
+            if tag not in _RANK:
+                node["after"] = previous_tag
+            extra.append(node)
+        previous_tag = tag
+    if not code:
+        raise RegisterFormatError(element="FICHE", line=line, detail=_("NUMERO_FICHE missing"))
+    cert[0] = code
+    cert[1] = "RS" if code.startswith("RS") else "RNCP"
+    cert[20] = "{" + ", ".join([_esc(key) + ": " + value for key, value in routes.items()]) + "}"
+    cert[27] = json.dumps(extra, ensure_ascii=False)  # half the size of \u escapes
+    return _Prepared(
+        code=code,
+        line=line,
+        digest="",
+        certification=tuple(cert),
+        version=(
+            f"Fiche {code} du registre national",
+            f"National register fiche {code}",
+            code,
+            cert[13],
+            cert[14],
+        ),
+        optional_blocks_required=1 if any(b.values[1] == _OPTIONAL for b in blocks) else 0,
+        blocks=blocks,
+        certifiers=certifiers,
+        succession=[
+            (kind, other, position)
+            for kind, codes in ((_REPLACED_BY, replaced_by), (_REPLACES, replaces))
+            for position, other in enumerate(dict.fromkeys(codes))
+        ],
+        correspondences=correspondences,
+    )
+
+
 def _batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Prepared]]:
     batch: list[_Prepared] = []
-    for fiche in read_fiches(path, digest=False):
-        batch.append(_prepare(fiche))
+    for elem in fiche_elements(path):
+        batch.append(_prepare_element(elem))
         if len(batch) >= batch_size:
             yield batch
             batch = []
