@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
 from capitalis.accounts.rules import Role
-from capitalis.assessment import services
+from capitalis.assessment import queries, services
 from capitalis.assessment.models import Assessment, Modality
 from capitalis.enrolment.models import Enrolment
 from capitalis.programmes.models import Course, CourseCompetency, Edition
@@ -110,7 +110,7 @@ def assessment_step(ctx: DemoContext) -> None:
                 )
             )
         for assessment in assessments:
-            concerned = set(services.concerned_enrolments(assessment).values_list("pk", flat=True))
+            concerned = set(queries.concerned_enrolments(assessment).values_list("pk", flat=True))
             competencies = [
                 link.competency
                 for link in assessment.competency_links.select_related("competency").order_by(

@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.assessment.models import Absence, Assessment, Level, Result
-from capitalis.assessment.services import concerned_enrolments, result_check_author
+from capitalis.assessment.queries import concerned_enrolments
+from capitalis.assessment.services import result_check_author
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 

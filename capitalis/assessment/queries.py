@@ -169,6 +169,21 @@ def results_for_learner(*, user: User) -> QuerySet[Result]:
 # --- the results grid of one assessment ------------------------------------------------------
 
 
+def concerned_enrolments(assessment: Assessment) -> QuerySet[Enrolment]:
+    """The enrolments an assessment concerns: its course's year (and specialisation) or, for a
+    block alone, the whole edition (an optional block: the learners of its specialisation)."""
+    qs = Enrolment.objects.filter(edition_id=assessment.edition_id).exclude(status="withdrawn")
+    if assessment.course_id is not None:
+        course = assessment.course
+        assert course is not None
+        qs = qs.filter(year_id=course.year_id)
+        if course.specialisation_id is not None:
+            qs = qs.filter(specialisation_id=course.specialisation_id)
+    elif assessment.block is not None and assessment.block.kind == "optional":
+        qs = qs.filter(specialisation__block_id=assessment.block.pk)
+    return qs
+
+
 class GridCell(NamedTuple):
     competency_id: int | None
     result: Result | None
@@ -183,8 +198,6 @@ def results_grid(*, assessment: Assessment) -> tuple[list[Any], list[GridRow]]:
     """The learners concerned × the competencies assessed (or one column for the assessment as
     a whole when it lists none), with each cell's current result. Three queries, whatever the
     number of learners."""
-    from capitalis.assessment.services import concerned_enrolments
-
     competencies = [
         link.competency
         for link in assessment.competency_links.select_related("competency").order_by(

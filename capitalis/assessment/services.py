@@ -27,6 +27,7 @@ from capitalis.assessment.models import (
     Result,
     Session,
 )
+from capitalis.assessment.queries import concerned_enrolments
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.enrolment.models import Enrolment
@@ -121,21 +122,6 @@ def _set_competencies(
             )
         if criteria is not None:
             link.criteria.set(chosen)
-
-
-def concerned_enrolments(assessment: Assessment) -> Any:
-    """The enrolments an assessment concerns: its course's year (and specialisation) or, for a
-    block alone, the whole edition (an optional block: the learners of its specialisation)."""
-    qs = Enrolment.objects.filter(edition_id=assessment.edition_id).exclude(status="withdrawn")
-    if assessment.course_id is not None:
-        course = assessment.course
-        assert course is not None
-        qs = qs.filter(year_id=course.year_id)
-        if course.specialisation_id is not None:
-            qs = qs.filter(specialisation_id=course.specialisation_id)
-    elif assessment.block is not None and assessment.block.kind == "optional":
-        qs = qs.filter(specialisation__block_id=assessment.block.pk)
-    return qs
 
 
 def event_uid(assessment: Assessment, calendar: Calendar) -> str:
