@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "capitalis.finance",
     "capitalis.assessment",
     "capitalis.jury",
+    "capitalis.credentials",
+    "capitalis.reporting",
     "capitalis.web",
 ]
 

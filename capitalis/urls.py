@@ -24,5 +24,12 @@ urlpatterns = [
     path("api/jury/", include("capitalis.jury.api_urls")),
     path("assessment/", include("capitalis.assessment.urls")),
     path("api/assessment/", include("capitalis.assessment.api_urls")),
+    path("credentials/", include("capitalis.credentials.urls")),
+    path("api/credentials/", include("capitalis.credentials.api_urls")),
+    path("reporting/", include("capitalis.reporting.urls")),
+    path("api/reporting/", include("capitalis.reporting.api_urls")),
+    # Public, no login: verification pages, status lists, DID document; results; surveys.
+    path("", include("capitalis.credentials.urls_public")),
+    path("", include("capitalis.reporting.urls_public")),
     path("", include("capitalis.web.urls")),
 ]

@@ -1,0 +1,11 @@
+"""Routes of the credential pages (learner downloads, staff issue/revoke), under /credentials/
+(namespace ``credentials``).
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "credentials"
+
+urlpatterns: list[URLPattern | URLResolver] = []
