@@ -1,0 +1,1 @@
+"""Demo step: verifiable credentials for the demo learners (see demo.py)."""

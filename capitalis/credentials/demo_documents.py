@@ -1,0 +1,1 @@
+"""Demo step: PDFs (certificate, attestation, decision letter) for the demo learners."""
