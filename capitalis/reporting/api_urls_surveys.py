@@ -1,0 +1,7 @@
+"""API routes for surveys (included by api_urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Demo step: surveys sent to the demo cohorts and their answers."""

@@ -1,0 +1,7 @@
+"""Page routes for indicators (included by urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,7 @@
+"""Public routes for surveys (included by urls_public.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
