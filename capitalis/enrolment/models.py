@@ -32,11 +32,20 @@ CONTRACT_KIND_LABELS = {
 }
 
 
+class Sex(models.TextChoices):
+    """Sex as the national register records it (holders' declaration, SPEC §9)."""
+
+    FEMALE = "F", _("female")
+    MALE = "M", _("male")
+
+
 class Learner(TimeStampedModel):
     """A person enrolled in the programme.
 
     PII note: identity and contacts come from the linked user (name, e-mail); the learner adds
-    the national student number (INE) and the date of birth."""
+    the national student number (INE), the date of birth and the civil-status identity the
+    holders' declaration to the national register needs (birth and usage names, first names,
+    sex, place of birth); kept as long as the certification records are."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="learner"
@@ -45,6 +54,32 @@ class Learner(TimeStampedModel):
         _("national student number (INE)"), max_length=11, blank=True
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # Civil-status identity, as the register (CDC accrochage XSD 1.1.2, ``titulaire``) wants it.
+    birth_name = models.CharField(_("birth name"), max_length=60, blank=True)
+    usage_name = models.CharField(
+        _("usage name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Only when it differs from the birth name."),
+    )
+    first_names = models.CharField(
+        _("first names"),
+        max_length=190,
+        blank=True,
+        help_text=_("In civil-status order, separated by commas (the first three are declared)."),
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_place_code = models.CharField(
+        _("INSEE code of the place of birth"),
+        max_length=5,
+        blank=True,
+        help_text=_(
+            "5 characters: the commune's INSEE code (e.g. 69123); for a birth abroad, the "
+            "INSEE code of the country (e.g. 99109)."
+        ),
+    )
+    birth_place_name = models.CharField(_("place of birth"), max_length=60, blank=True)
+    birth_country = models.CharField(_("country of birth"), max_length=60, blank=True)
 
     history = HistoricalRecords()
 
