@@ -10,6 +10,16 @@ Variables (all optional):
 - CELERY_BROKER_URL: Redis or RabbitMQ URL; when unset tasks run in-process.
 - EMAIL_URL-like settings: EMAIL_BACKEND (console by default), DEFAULT_FROM_EMAIL.
 - CAPITALIS_VAR_DIR: where the SQLite file, the generated key and media live (default var/).
+- PUBLIC_BASE_URL: the public origin used in verification and status-list URLs
+  (default http://127.0.0.1:8000).
+- CREDENTIALS_SIGNING_KEY: the Ed25519 private key that signs verifiable credentials, either the
+  multibase form (``z…`` of 0x8026 + 32-byte seed) or 64 hex digits of the seed; or
+  CREDENTIALS_SIGNING_KEY_FILE: a file holding it. When neither is set, a key is generated once
+  into var/credentials_signing_key (mode 0600) and reused. Never stored in the database.
+- CREDENTIALS_DID_WEB_DOMAIN: e.g. certif.example.fr; the issuer is then did:web:<domain> with
+  verification method #key-<CREDENTIALS_KEY_ID> (default "1"); unset, the issuer is a did:key.
+- CREDENTIALS_RETIRED_KEYS: comma list of ``keyid=z6Mk…`` retired public keys kept in the DID
+  document so credentials signed with them still verify.
 """
 
 from __future__ import annotations
@@ -254,6 +264,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Verifiable credentials (capitalis.credentials.keys): the signing key is read from the
+# environment or a file, generated into VAR_DIR on first use otherwise; never in the database.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CREDENTIALS_SIGNING_KEY = os.environ.get("CREDENTIALS_SIGNING_KEY", "")
+CREDENTIALS_SIGNING_KEY_FILE = os.environ.get("CREDENTIALS_SIGNING_KEY_FILE", "")
+CREDENTIALS_DID_WEB_DOMAIN = os.environ.get("CREDENTIALS_DID_WEB_DOMAIN", "")
+CREDENTIALS_KEY_ID = os.environ.get("CREDENTIALS_KEY_ID", "1")
+CREDENTIALS_RETIRED_KEYS = env_list("CREDENTIALS_RETIRED_KEYS")
 
 LOGGING = {
     "version": 1,
