@@ -178,6 +178,7 @@ class DeclarationFlux(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    flux_id = models.CharField(_("flux identifier"), max_length=50, unique=True, null=True)
     file = models.FileField(_("file"), upload_to="reporting/declarations/")
     filename = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -185,6 +186,9 @@ class DeclarationFlux(TimeStampedModel):
         _("status"), max_length=20, choices=FluxStatus.choices, default=FluxStatus.GENERATED
     )
     report_imported_at = models.DateTimeField(_("report imported at"), null=True, blank=True)
+    report_file = models.FileField(
+        _("processing report"), upload_to="reporting/declarations/reports/", blank=True
+    )
 
     class Meta:
         ordering = ["-generated_at"]
