@@ -1,0 +1,57 @@
+"""Celery tasks of the credentials app: batch issuance after a jury session (issue 6 point 5).
+
+``issue_session_credentials(session_id)`` fans out one sub-task per learner; each calls the
+idempotent service, so a worker killed midway and a rerun issue each credential exactly once. In
+the embedded default (no broker) the tasks run in-process, eagerly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+
+from celery import shared_task
+
+from capitalis.accounts.models import User
+from capitalis.credentials import queries, services
+
+
+def _items_by_learner(session_id: int) -> dict[int, list[queries.Issuable]]:
+    items = queries.block_issuables(session_id=session_id) + queries.certification_issuables(
+        session_id=session_id
+    )
+    grouped: dict[int, list[queries.Issuable]] = defaultdict(list)
+    for item in items:
+        if not item.refusals:
+            grouped[item.learner_id].append(item)
+    return grouped
+
+
+@shared_task(acks_late=True)
+def issue_learner_credentials(session_id: int, learner_id: int, actor_id: int | None = None) -> int:
+    """Issue one learner's credentials of the session (blocks, then the certification)."""
+    items = _items_by_learner(session_id).get(learner_id, [])
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return len(services.credentials_issue(items, actor=actor))
+
+
+@shared_task(acks_late=True)
+def issue_session_credentials(session_id: int, actor_id: int | None = None) -> int:
+    """Issue every credential a closed session allows: one sub-task per learner; then the PDFs
+    when the documents task exists. Returns the number of learners dispatched."""
+    learners = sorted(_items_by_learner(session_id))
+    for learner_id in learners:
+        issue_learner_credentials.delay(session_id, learner_id, actor_id)
+    documents_task = _documents_task()
+    if documents_task is not None:
+        documents_task.delay(session_id)
+    return len(learners)
+
+
+def _documents_task():  # type: ignore[no-untyped-def]
+    """The PDF task of the documents part, if it is installed."""
+    try:
+        module = importlib.import_module("capitalis.credentials.tasks_documents")
+    except ImportError:
+        return None
+    return getattr(module, "issue_session_documents", None)
