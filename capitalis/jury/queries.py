@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, has_role
+from capitalis.assessment.models import Result
 from capitalis.assessment.queries import EvidenceRow, evidence_for
 from capitalis.core.models import pick_language
 from capitalis.enrolment.models import Enrolment, Learner
@@ -30,6 +32,7 @@ from capitalis.jury.models import (
     JurySessionLearner,
     VaeDossier,
 )
+from capitalis.programmes.models import Course, ProgrammeYear
 from capitalis.referential.models import (
     Block,
     CertificationRule,
@@ -234,6 +237,11 @@ def _messages_in(language: str) -> dict[str, str]:
         "certified": _("every common block and %(required)s optional block(s) validated"),
         "blocks_validated": _("blocks validated: %(blocks)s"),
         "no_block_validated": _("no block validated"),
+        "course_passed": _("%(course)s: %(grade)s/20, %(ects)s ECTS earned"),
+        "course_failed": _("%(course)s: %(grade)s/20 is below %(threshold)s"),
+        "course_missing": _("%(course)s: no grade"),
+        "compensated": _("year mean %(mean)s/20 reaches %(threshold)s: every course compensated"),
+        "ects_earned": _("%(earned)s ECTS earned of %(required)s"),
     }
 
 
@@ -363,3 +371,146 @@ def vae_dossiers_for(*, session: JurySession) -> QuerySet[VaeDossier]:
 
 def title_of(block: Block) -> str:
     return pick_language(block.title_fr, block.title_en)
+
+
+# --- the year's results (ECTS) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseLine:
+    """One course of the learner's year: its ECTS, her final grade (None: none yet), and
+    whether it counted as passed (the ECTS it earned)."""
+
+    course: Course
+    ects: Decimal
+    grade: Decimal | None
+    passed: bool
+    resit: bool
+
+    @property
+    def ects_earned(self) -> Decimal:
+        return self.ects if self.passed else Decimal(0)
+
+
+@dataclass(frozen=True)
+class YearResults:
+    """A learner's year for the ECTS (SPEC §6): the courses of her enrolment's year, their
+    grades, the ECTS earned, and whether the year is validated — with the reasons."""
+
+    enrolment: Enrolment
+    courses: list[CourseLine]
+    result: rules.YearResult
+    rule: rules.YearRule
+
+    @property
+    def status(self) -> str:
+        return self.result.status.value
+
+    @property
+    def validated(self) -> bool:
+        return self.result.status is rules.YearStatus.VALIDATED
+
+    @property
+    def ects_earned(self) -> Decimal:
+        return self.result.ects_earned
+
+    @property
+    def ects_required(self) -> Decimal:
+        return self.rule.ects_required
+
+    @property
+    def mean(self) -> Decimal | None:
+        return self.result.mean
+
+    def reason_texts(self) -> list[str]:
+        """The reasons in the active language."""
+        return [
+            reason_text({"code": r.code, "params": dict(r.params)}) for r in self.result.reasons
+        ]
+
+
+def _mean(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """Weighted mean of (weight, grade) pairs, rounded to 2 places; None without any."""
+    weight = sum((w for w, _g in pairs), Decimal(0))
+    if not weight:
+        return None
+    total = sum((w * g for w, g in pairs), Decimal(0))
+    return (total / weight).quantize(Decimal("0.01"))
+
+
+def course_grade(
+    rows: Sequence[tuple[int, Decimal, str, Decimal | None, str]],
+) -> tuple[Decimal | None, bool]:
+    """A course's final grade on 20 from the learner's results ``(assessment, weight, session,
+    grade, absence)``, pure. Per assessment: the mean of its graded results; an unjustified
+    absence counts 0, a justified one is not counted (SPEC §6 defaults, as the deliberation).
+    The assessments' weighted mean; when a resit of the course was graded it replaces the first
+    session (the default resit policy). Returns (grade, whether the resit counted)."""
+    per_assessment: dict[int, tuple[Decimal, str, list[Decimal]]] = {}
+    for assessment, weight, session, grade, absence in rows:
+        _w, _s, grades = per_assessment.setdefault(assessment, (weight, session, []))
+        if absence == "justified":
+            continue
+        if absence == "unjustified":
+            grades.append(Decimal(0))
+        elif grade is not None:
+            grades.append(grade)
+    first: list[tuple[Decimal, Decimal]] = []
+    resit: list[tuple[Decimal, Decimal]] = []
+    for weight, session, grades in per_assessment.values():
+        if grades:
+            (resit if session == "resit" else first).append(
+                (weight, sum(grades, Decimal(0)) / len(grades))
+            )
+    if resit:
+        return _mean(resit), True
+    return _mean(first), False
+
+
+def year_courses(enrolment: Enrolment) -> QuerySet[Course]:
+    """The courses of the enrolment's year: common ones and those of her specialisation."""
+    qs = Course.objects.filter(edition_id=enrolment.edition_id, year_id=enrolment.year_id)
+    return qs.filter(
+        Q(specialisation__isnull=True) | Q(specialisation_id=enrolment.specialisation_id)
+    ).order_by("position", "code")
+
+
+def year_results(enrolment: Enrolment) -> YearResults:
+    """The learner's year (ECTS): each course of her enrolment's year with its final grade
+    (``course_grade``), then ``rules.year_validation`` under the year's rule (the year's ECTS
+    required, pass mark 10, no compensation: SPEC §6 default). Three queries."""
+    year = ProgrammeYear.objects.only("ects").get(pk=enrolment.year_id)
+    courses = list(year_courses(enrolment))
+    by_course: dict[int, list[tuple[int, Decimal, str, Decimal | None, str]]] = defaultdict(list)
+    for course_id, assessment_id, weight, session, grade, absence in (
+        Result.objects.filter(enrolment=enrolment, assessment__course__in=[c.pk for c in courses])
+        .order_by()
+        .values_list(
+            "assessment__course_id",
+            "assessment_id",
+            "assessment__weight",
+            "assessment__session",
+            "grade",
+            "absence",
+        )
+    ):
+        by_course[course_id].append((assessment_id, weight, session, grade, absence))
+    rule = rules.YearRule(ects_required=year.ects)
+    lines: list[CourseLine] = []
+    inputs: list[rules.CourseResult] = []
+    for course in courses:
+        grade, resit = course_grade(by_course.get(course.pk, []))
+        inputs.append(rules.CourseResult(course=course.code, ects=course.ects, grade=grade))
+        passed = grade is not None and grade >= rule.pass_mark
+        lines.append(CourseLine(course, course.ects, grade, passed, resit))
+    return YearResults(enrolment, lines, rules.year_validation(inputs, rule), rule)
+
+
+def learner_year_results(*, learner: Learner) -> list[YearResults]:
+    """Every enrolment year of the learner, latest first."""
+    enrolments = (
+        Enrolment.objects.filter(learner=learner)
+        .select_related("edition", "year")
+        .order_by("-edition__start_date", "-pk")
+    )
+    return [year_results(e) for e in enrolments]
