@@ -37,8 +37,28 @@ class EnrolmentTransitionInline(ReadOnlyMixin, admin.TabularInline[EnrolmentTran
 
 @admin.register(Learner)
 class LearnerAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ("__str__", "national_student_number", "date_of_birth")
-    search_fields = ("user__email", "user__full_name", "national_student_number")
+    """Read-only except the civil-status identity the holders' declaration needs (birth and
+    usage names, first names, sex, place of birth), which staff may correct here too."""
+
+    list_display = ("__str__", "national_student_number", "date_of_birth", "birth_name", "sex")
+    search_fields = ("user__email", "user__full_name", "national_student_number", "birth_name")
+    fields = (
+        "user",
+        "national_student_number",
+        "date_of_birth",
+        "birth_name",
+        "usage_name",
+        "first_names",
+        "sex",
+        "birth_place_code",
+        "birth_place_name",
+        "birth_country",
+    )
+    readonly_fields = ("user", "national_student_number", "date_of_birth")
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Django's own check (superuser or the enrolment.change_learner permission).
+        return SimpleHistoryAdmin.has_change_permission(self, request, obj)
 
 
 @admin.register(Enrolment)

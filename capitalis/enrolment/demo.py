@@ -18,7 +18,8 @@ from capitalis.accounts.rules import Role
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
 from capitalis.enrolment import rules, services
-from capitalis.enrolment.models import Enrolment
+from capitalis.core.models import audit_record
+from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.programmes.models import Edition, Track
 
 LEARNER_PREFIX = "learner-"
@@ -26,6 +27,28 @@ LEARNER_PREFIX = "learner-"
 EMPLOYERS = ("Atelier Valmorin SAS", "Coopérative Ombrevaux", "Agence Sablerive")
 HOSTS = ("ONG Horizons Partagés (fictive)", "Chambre de commerce fictive de Tramontel")
 OPCOS = ("OPCO Démo Atlas", "OPCO Démo Akto")
+# Places of birth for the invented identities: public INSEE codes (communes; 99xxx = abroad).
+BIRTH_PLACES = (
+    ("69123", "Lyon", "France"),
+    ("75056", "Paris", "France"),
+    ("33063", "Bordeaux", "France"),
+    ("99109", "", "Allemagne"),
+    ("13055", "Marseille", "France"),
+)
+
+
+def demo_identity(full_name: str, index: int) -> services.LearnerIdentity:
+    """An invented civil-status identity from the invented demo name (last word = birth name)."""
+    parts = full_name.split() or [f"Demo{index}"]
+    code, place, country = BIRTH_PLACES[index % len(BIRTH_PLACES)]
+    return services.LearnerIdentity(
+        birth_name=parts[-1],
+        first_names=", ".join(parts[:-1]) or "Camille",
+        sex="F" if index % 2 == 0 else "M",
+        birth_place_code=code,
+        birth_place_name=place,
+        birth_country=country,
+    )
 
 
 def demo_siret(index: int) -> str:
@@ -81,6 +104,14 @@ def enrolment_step(ctx: DemoContext) -> None:
                 note=_("Demo enrolment."),
             )
             ctx.created += 1
+            learner = enrolment.learner
+            services.learner_update(
+                learner=learner,
+                national_student_number=learner.national_student_number,
+                date_of_birth=learner.date_of_birth or date(2000 + index % 4, 1 + index % 12, 10),
+                actor=actor,
+                identity=demo_identity(learner.user.full_name, index),
+            )
             if application.track == Track.INITIAL:
                 internship_start = date(edition.end_date.year, 3, 1)
                 services.internship_create(
@@ -115,3 +146,36 @@ def enrolment_step(ctx: DemoContext) -> None:
             "campuses": enrolments.values("campus").distinct().count(),
         }
     )
+    _attach_learner_login(ctx, edition)
+
+
+def _attach_learner_login(ctx: DemoContext, edition: Edition) -> None:
+    """The printed learner login (learner@…) becomes one enrolled demo learner (the first on the
+    initial track), so "My blocks" and "My record" show her assessments, results and blocks. The
+    learner record moves from the generated applicant account to the login (audited);
+    idempotent: a login that already is a learner is left as it is."""
+    login = ctx.users.get(Role.LEARNER)
+    if login is None or Learner.objects.filter(user=login).exists():
+        return
+    enrolment = (
+        Enrolment.objects.filter(
+            edition=edition,
+            track=Track.INITIAL,
+            learner__user__email__startswith=LEARNER_PREFIX,
+            learner__user__email__endswith=f"@{DEMO_DOMAIN}",
+        )
+        .select_related("learner")
+        .order_by("year__position", "pk")
+        .first()
+    )
+    if enrolment is None:
+        return
+    learner = enrolment.learner
+    Learner.objects.filter(pk=learner.pk).update(user=login)
+    audit_record(
+        action="enrolment.demo_learner_login",
+        actor=ctx.users.get(Role.PROGRAMME_DIRECTOR),
+        target=learner,
+        summary=login.email,
+    )
+    ctx.set_login_note(login.email, _("enrolled learner with assessments and results"))

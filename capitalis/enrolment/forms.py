@@ -129,3 +129,33 @@ class LearnerForm(forms.Form):
         label=_("National student number (INE)"), max_length=20, required=False
     )
     date_of_birth = _date(_("Date of birth"), required=False)
+    # Civil-status identity for the holders' declaration to the national register.
+    birth_name = forms.CharField(label=_("Birth name"), max_length=60, required=False)
+    usage_name = forms.CharField(
+        label=_("Usage name"),
+        max_length=60,
+        required=False,
+        help_text=_("Only when it differs from the birth name."),
+    )
+    first_names = forms.CharField(
+        label=_("First names"),
+        max_length=190,
+        required=False,
+        help_text=_("In civil-status order, separated by commas (the first three are declared)."),
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=[("", "—"), ("F", _("female")), ("M", _("male"))],
+        required=False,
+    )
+    birth_place_code = forms.CharField(
+        label=_("INSEE code of the place of birth"),
+        max_length=5,
+        required=False,
+        help_text=_(
+            "5 characters: the commune's INSEE code (e.g. 69123); for a birth abroad, the "
+            "INSEE code of the country (e.g. 99109)."
+        ),
+    )
+    birth_place_name = forms.CharField(label=_("Place of birth"), max_length=60, required=False)
+    birth_country = forms.CharField(label=_("Country of birth"), max_length=60, required=False)

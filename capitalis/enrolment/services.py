@@ -128,6 +128,23 @@ def _learner_ensure(user: User, actor: User | None) -> Learner:
     return learner
 
 
+@dataclass(frozen=True)
+class LearnerIdentity:
+    """The civil-status identity the holders' declaration to the national register needs
+    (each may stay empty here; the declaration export names what is missing)."""
+
+    birth_name: str = ""
+    usage_name: str = ""
+    first_names: str = ""
+    sex: str = ""
+    birth_place_code: str = ""
+    birth_place_name: str = ""
+    birth_country: str = ""
+
+
+IDENTITY_FIELDS = tuple(LearnerIdentity.__dataclass_fields__)
+
+
 @transaction.atomic
 def learner_update(
     *,
@@ -135,14 +152,30 @@ def learner_update(
     national_student_number: str,
     date_of_birth: dt.date | None,
     actor: User | None,
+    identity: LearnerIdentity | None = None,
 ) -> Learner:
-    """Record a learner's national student number (INE, optional) and date of birth."""
+    """Record a learner's national student number (INE, optional) and date of birth, and her
+    civil-status identity when given."""
     ine = national_student_number.strip().upper()
     if ine:
         _require(rules.ine_valid(ine))
     learner.national_student_number = ine
     learner.date_of_birth = date_of_birth
-    learner.save(update_fields=["national_student_number", "date_of_birth", "updated_at"])
+    fields = ["national_student_number", "date_of_birth", "updated_at"]
+    if identity is not None:
+        code = identity.birth_place_code.strip().upper()
+        if code and not (len(code) == 5 and code.isascii() and code.isalnum()):
+            raise DomainError(
+                _("The INSEE code of the place of birth has 5 characters (e.g. 69123)."),
+                code="birth_place_code",
+            )
+        if identity.sex not in ("", "F", "M"):
+            raise DomainError(_("Unknown sex."), code="sex")
+        for name in IDENTITY_FIELDS:
+            value = getattr(identity, name).strip()
+            setattr(learner, name, code if name == "birth_place_code" else value)
+        fields += IDENTITY_FIELDS
+    learner.save(update_fields=fields)
     audit_record(action="enrolment.learner_update", actor=actor, target=learner)
     return learner
 

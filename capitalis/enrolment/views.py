@@ -123,6 +123,7 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={
                     "national_student_number": record.learner.national_student_number,
                     "date_of_birth": record.learner.date_of_birth,
+                    **{name: getattr(record.learner, name) for name in services.IDENTITY_FIELDS},
                 }
             ),
             "is_self": record.learner.user_id == request.user.pk,
@@ -144,13 +145,16 @@ def learner_update(request: HttpRequest, pk: int) -> HttpResponse:
                 national_student_number=form.cleaned_data["national_student_number"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
                 actor=_user(request),
+                identity=services.LearnerIdentity(
+                    **{name: form.cleaned_data[name] for name in services.IDENTITY_FIELDS}
+                ),
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The learner's record was updated."))
     else:
-        messages.error(request, _("Check the dates you typed."))
+        messages.error(request, _("Check what you typed."))
     return redirect("enrolment:learner", pk=pk)
 
 
