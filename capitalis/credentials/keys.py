@@ -240,6 +240,9 @@ def resolve_public_key(verification_method: str) -> Ed25519PublicKey | None:
             return None
         return public_key_from_multibase(multibase)
     if did.startswith("did:web:"):
+        domain = getattr(settings, "CREDENTIALS_DID_WEB_DOMAIN", "") or ""
+        if not domain or did != did_web(domain):
+            return None  # not ours: checked before touching the key
         document = did_document()
         if document is None or document["id"] != did:
             return None

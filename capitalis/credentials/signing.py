@@ -79,8 +79,12 @@ class UnsafeDocument(ValueError):
         self.reasons = reasons
 
 
-class UnknownContext(ValueError):
+class UnknownContext(UnsafeDocument):
     """An ``@context`` URL that is not shipped with the project (never fetched)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__([f"unknown context: {url}"])
+        self.url = url
 
 
 # --- offline document loader --------------------------------------------------------------------
@@ -101,8 +105,8 @@ def document_loader(url: str, options: Any = None) -> dict[str, Any]:
     processed context in its shared cache across calls."""
     try:
         document = _CONTEXTS[url]
-    except KeyError:
-        raise UnknownContext(url) from None
+    except (KeyError, TypeError):
+        raise UnknownContext(str(url)) from None
     return {
         "contentType": "application/ld+json",
         "contextUrl": None,
@@ -177,16 +181,30 @@ def _relative_iris(expanded: Any, found: list[str]) -> None:
             _relative_iris(value, found)
 
 
+def _json_ld_failure(exc: BaseException) -> UnsafeDocument:
+    """The ``UnknownContext`` behind a pyld error, or an ``UnsafeDocument`` describing it."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, UnknownContext):
+            return cause
+        cause = cause.__cause__
+    detail = getattr(exc, "code", None) or getattr(exc, "type", None) or str(exc)
+    return UnsafeDocument([f"invalid JSON-LD: {detail}"])
+
+
 def _expand_safely(doc: dict[str, Any]) -> list[Any]:
     """Expand with the offline loader and safe-mode checks; returns the expanded document."""
     reasons: list[str] = []
     dropped: list[str | None] = []
     reasons += [f"empty object at {path}" for path in _empty_objects(doc)]
-    expanded = jsonld.expand(
-        doc,
-        {"documentLoader": document_loader, "base": None},
-        on_property_dropped=dropped.append,
-    )
+    try:
+        expanded = jsonld.expand(
+            doc,
+            {"documentLoader": document_loader, "base": None},
+            on_property_dropped=dropped.append,
+        )
+    except jsonld.JsonLdError as exc:
+        raise _json_ld_failure(exc) from exc
     reasons += [f"undefined term (dropped): {name!r}" for name in dropped]
     _relative_iris(expanded, reasons)
     if reasons:
@@ -195,20 +213,23 @@ def _expand_safely(doc: dict[str, Any]) -> list[Any]:
 
 
 def canonicalize(doc: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document, or ``UnsafeDocument`` (safe mode) /
-    ``UnknownContext`` (an ``@context`` not shipped with the project)."""
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document; raises ``UnsafeDocument`` (safe mode,
+    invalid JSON-LD) or its subclass ``UnknownContext`` (an ``@context`` not shipped here)."""
     if not isinstance(doc, dict):
         raise UnsafeDocument(["not a JSON object"])
     expanded = _expand_safely(doc)
-    result = jsonld.normalize(
-        expanded,
-        {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": document_loader,
-            "base": None,
-        },
-    )
+    try:
+        result = jsonld.normalize(
+            expanded,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": document_loader,
+                "base": None,
+            },
+        )
+    except jsonld.JsonLdError as exc:
+        raise _json_ld_failure(exc) from exc
     return str(result)
 
 
@@ -301,12 +322,10 @@ def _verify_proof(
         return [Reason("unknown_issuer", f"cannot resolve {vm!r}")]
     try:
         data = hash_data(unsecured, {k: v for k, v in proof.items() if k != "@context"})
+    except UnknownContext as exc:
+        return [Reason("unknown_context", exc.url)]
     except UnsafeDocument as exc:
         return [Reason("unsafe", "; ".join(exc.reasons))]
-    except UnknownContext as exc:
-        return [Reason("unknown_context", str(exc))]
-    except jsonld.JsonLdError as exc:
-        return [Reason("malformed", f"JSON-LD error: {exc.type}")]
     try:
         public_key.verify(signature, data)
     except InvalidSignature:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 import secrets
 from collections.abc import Callable
 
 MIN_BITS = 131_072
 _RANDOM_TRIES = 64
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def new_bits(size: int = MIN_BITS) -> bytes:
@@ -53,6 +55,8 @@ def decode(encoded: str) -> bytes:
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise ValueError("encodedList must be multibase base64url (prefix 'u')")
     body = encoded[1:]
+    if not _BASE64URL.fullmatch(body):
+        raise ValueError("encodedList is not base64url without padding")
     try:
         packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         return gzip.decompress(packed)
