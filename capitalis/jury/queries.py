@@ -73,6 +73,7 @@ class VersionData:
     blocks: list[Block]
     competency_codes: dict[int, str]
     block_codes: dict[int, str]
+    policy: rules.Policy = rules.DEFAULT_POLICY
 
 
 def version_data(*, version_id: int) -> VersionData:
@@ -110,6 +111,9 @@ def version_data(*, version_id: int) -> VersionData:
         blocks,
         codes,
         {b.pk: b.code for b in blocks},
+        # The version's deliberation policy (data); a stored value the rules refuse raises
+        # ValueError here rather than deliberating under the wrong policy.
+        rules.Policy.from_dict(rule_row.deliberation_policy if rule_row else {}),
     )
 
 
@@ -150,16 +154,19 @@ def prior_validations_for(
 
 
 def crosswalk_for(*, version_id: int) -> list[rules.CrosswalkEntry]:
-    """Crosswalk entries from any earlier version into ``version_id``. The crosswalk model
-    does not list the covered competencies of a partial entry, so a partial entry credits
-    none (the rules then need the block's competencies assessed under the current version)."""
+    """Crosswalk entries from any earlier version into ``version_id``, each with the
+    competencies of ``to_block`` it covers (a partial entry credits only those): two queries."""
+    entries = CrosswalkEntry.objects.filter(crosswalk__to_version_id=version_id)
+    covered: dict[int, set[int]] = defaultdict(set)
+    for entry_id, competency_id in CrosswalkEntry.covered.through.objects.filter(
+        crosswalkentry__in=entries
+    ).values_list("crosswalkentry_id", "competency_id"):
+        covered[entry_id].add(competency_id)
     return [
         rules.CrosswalkEntry(
-            from_block=f, to_block=t, coverage=rules.Coverage(c), covered=frozenset()
+            from_block=f, to_block=t, coverage=rules.Coverage(c), covered=frozenset(covered[pk])
         )
-        for f, t, c in CrosswalkEntry.objects.filter(
-            crosswalk__to_version_id=version_id
-        ).values_list("from_block_id", "to_block_id", "coverage")
+        for pk, f, t, c in entries.values_list("pk", "from_block_id", "to_block_id", "coverage")
     ]
 
 

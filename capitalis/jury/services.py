@@ -245,7 +245,7 @@ def _compute(inputs: queries.Inputs) -> dict[Any, rules.LearnerDeliberation]:
         evidence,
         prior,
         inputs.version.structure,
-        rules.DEFAULT_POLICY,
+        inputs.version.policy,
         inputs.crosswalk,
     )
 

@@ -91,7 +91,7 @@ class CriterionInline(admin.TabularInline):
 class CrosswalkEntryInline(admin.TabularInline):
     model = CrosswalkEntry
     extra = 0
-    autocomplete_fields = ("from_block", "to_block")
+    autocomplete_fields = ("from_block", "to_block", "covered")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,4 +195,4 @@ class CrosswalkEntryAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "crosswalk", "coverage")
     list_filter = ("coverage",)
     list_select_related = ("crosswalk", "from_block", "to_block")
-    autocomplete_fields = ("crosswalk", "from_block", "to_block")
+    autocomplete_fields = ("crosswalk", "from_block", "to_block", "covered")

@@ -92,6 +92,7 @@ RULE = {
     "description_fr": Field("str", required=False),
     "description_en": Field("str", required=False),
     "provenance": Field("text"),
+    "deliberation_policy": Field("dict", required=False),
 }
 BLOCK = {
     "code": Field("text"),
@@ -146,6 +147,7 @@ ENTRY = {
     "from_block": Field("text"),
     "to_block": Field("text"),
     "coverage": Field("text", choices=tuple(Coverage.values)),
+    "covered": Field("list", required=False),
     "note_fr": Field("str", required=False),
     "note_en": Field("str", required=False),
 }
@@ -165,6 +167,39 @@ class ReferentialDocument:
     certification: dict[str, Any]
     versions: list[dict[str, Any]]
     crosswalks: list[dict[str, Any]]
+
+
+# The keys of a version's deliberation policy (capitalis.jury.rules.Policy, which checks the
+# values again when the jury uses them).
+POLICY_KEYS = {
+    "grade_threshold",
+    "level_threshold",
+    "grade_combination",
+    "resit",
+    "unjustified_absence_is_zero",
+    "block_rule",
+}
+
+
+def _check_policy(policy: Any, path: str, errors: list[str]) -> None:
+    if policy is None:
+        return
+    for key in sorted(set(policy) - POLICY_KEYS):
+        errors.append(
+            _("%(path)s: unknown deliberation policy key %(key)r")
+            % {"path": f"{path}.deliberation_policy", "key": key}
+        )
+    threshold = policy.get("grade_threshold")
+    if threshold is not None:
+        try:
+            ok = 0 <= float(threshold) <= 20
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            errors.append(
+                _("%(path)s: the grade threshold must be a number from 0 to 20")
+                % {"path": f"{path}.deliberation_policy.grade_threshold"}
+            )
 
 
 def _children(
@@ -205,12 +240,18 @@ def parse_document(path: Path) -> ReferentialDocument:
     ]
     check_unique([str(v.get("code", "")) for v in versions], "versions", errors)
     blocks_by_version: dict[str, set[str]] = {}
+    competencies_by_block: dict[tuple[str, str], set[str]] = {}
     for i, version in enumerate(versions):
         vpath = f"versions[{i}]"
         if "rule" in version:
             version["rule"] = check_mapping(version["rule"], RULE, f"{vpath}.rule", errors)
+            _check_policy(version["rule"].get("deliberation_policy"), f"{vpath}.rule", errors)
         blocks = _children(version, "blocks", BLOCK, vpath, errors)
         blocks_by_version[str(version.get("code", ""))] = {str(b.get("code")) for b in blocks}
+        for b in blocks:
+            competencies_by_block[(str(version.get("code", "")), str(b.get("code")))] = {
+                str(c.get("code")) for c in b.get("competencies") or [] if isinstance(c, dict)
+            }
         for j, block in enumerate(blocks):
             bpath = f"{vpath}.blocks[{j}]"
             activities = _children(block, "activities", ACTIVITY, bpath, errors)
@@ -252,6 +293,19 @@ def parse_document(path: Path) -> ReferentialDocument:
         ]
         crosswalk["entries"] = entries
         for j, entry in enumerate(entries):
+            known = competencies_by_block.get(
+                (str(crosswalk.get("to_version")), str(entry.get("to_block"))), set()
+            )
+            for code in entry.get("covered") or []:
+                if str(code) not in known:
+                    errors.append(
+                        _("%(path)s: competency %(code)r is not a competency of block %(block)r")
+                        % {
+                            "path": f"{xpath}.entries[{j}].covered",
+                            "code": code,
+                            "block": entry.get("to_block"),
+                        }
+                    )
             for key, version_end in (("from_block", "from_version"), ("to_block", "to_version")):
                 code = entry.get(key)
                 if code is not None and code not in ends[version_end]:

@@ -274,6 +274,10 @@ class CertificationRule(TimeStampedModel):
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     provenance = models.CharField(_("provenance"), max_length=500, blank=True)
+    # How the jury deliberates for this version (capitalis.jury.rules.Policy.as_dict keys:
+    # grade_threshold, level_threshold, grade_combination, resit, unjustified_absence_is_zero,
+    # block_rule); missing keys take the SPEC §6 defaults.
+    deliberation_policy = models.JSONField(_("deliberation policy"), default=dict, blank=True)
 
     history = HistoricalRecords()
 
@@ -509,6 +513,11 @@ class CrosswalkEntry(TimeStampedModel):
     to_block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="+")
     coverage = models.CharField(
         _("coverage"), max_length=10, choices=Coverage.choices, default=Coverage.WHOLE
+    )
+    # For a partial entry: the competencies of ``to_block`` that a validation of ``from_block``
+    # credits (the others must still be assessed under the new version).
+    covered = models.ManyToManyField(
+        "Competency", verbose_name=_("competencies covered"), blank=True, related_name="+"
     )
     note_fr = models.TextField(_("note (French)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)

@@ -269,6 +269,7 @@ def _data_version(
             "optional_blocks_required": rule["optional_blocks_required"],
             **_data_texts(rule, ("description_fr", "description_en")),
             "provenance": rule["provenance"],
+            "deliberation_policy": rule.get("deliberation_policy") or {},
         },
         counts,
     )
@@ -327,7 +328,7 @@ def _data_crosswalk(
     for entry in item["entries"]:
         from_block = blocks[(from_version.pk, entry["from_block"])]
         to_block = blocks[(to_version.pk, entry["to_block"])]
-        _data_upsert(
+        row: CrosswalkEntry = _data_upsert(
             CrosswalkEntry,
             entries,
             (from_block, to_block),
@@ -335,6 +336,14 @@ def _data_crosswalk(
             {"coverage": entry["coverage"], **_data_texts(entry, ("note_fr", "note_en"))},
             counts,
         )
+        covered = set(
+            Competency.objects.filter(
+                block_id=to_block, code__in=entry.get("covered") or []
+            ).values_list("pk", flat=True)
+        )
+        if covered != set(row.covered.values_list("pk", flat=True)):
+            row.covered.set(covered)
+            counts.add("referential.CrosswalkEntry.covered", UPDATED)
     _data_delete_rest(CrosswalkEntry, entries, counts)
 
 

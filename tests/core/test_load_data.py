@@ -167,3 +167,26 @@ def test_empty_folder_loads_nothing(tmp_path):
     output = _run("--data-dir", str(tmp_path))
     assert "0 file(s)" in output
     assert AuditEvent.objects.count() == 0
+
+
+def test_bad_policy_and_uncovered_competency_are_reported_and_nothing_written(data_copy):
+    def change(doc):
+        doc["versions"][0]["rule"]["deliberation_policy"] = {"grade_treshold": "12"}
+        doc["crosswalks"][0]["entries"][0]["covered"] = ["BC04.C9"]
+
+    _edit(data_copy, change)
+    with pytest.raises(CommandError) as error:
+        _run("--data-dir", str(data_copy))
+    message = str(error.value)
+    assert "versions[0].rule.deliberation_policy" in message and "grade_treshold" in message
+    assert "crosswalks[0].entries[0].covered" in message and "BC04.C9" in message
+    assert not Certification.objects.exists()
+
+
+def test_a_threshold_outside_0_20_is_refused(data_copy):
+    _edit(
+        data_copy,
+        lambda doc: doc["versions"][0]["rule"].update(deliberation_policy={"grade_threshold": 25}),
+    )
+    with pytest.raises(CommandError, match="grade_threshold"):
+        _run("--data-dir", str(data_copy))
