@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import DefaultRouter
+
+from capitalis.credentials.api import CredentialViewSet
 
 app_name = "credentials-api"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("", CredentialViewSet, basename="credential")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -4,8 +4,18 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from capitalis.credentials import views
 
 app_name = "credentials"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("mine/", views.mine, name="mine"),
+    path("c/<str:public_id>/download/", views.credential_download, name="download"),
+    path("c/<str:public_id>/action/", views.credential_action, name="action"),
+    path("d/<str:public_id>/download/", views.document_download, name="document-download"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:pk>/", views.session_page, name="session"),
+    path("sessions/<int:pk>/issue/", views.session_issue, name="session-issue"),
+]

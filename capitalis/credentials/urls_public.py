@@ -4,8 +4,15 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from capitalis.credentials import views
 
 app_name = "verify"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("verify/", views.verify_form, name="form"),
+    path("verify/<str:public_id>/", views.verify_page, name="page"),
+    path("credentials/status/<slug:slug>/", views.status_list, name="status-list"),
+    path(".well-known/did.json", views.did_document, name="did"),
+]

@@ -1,0 +1,162 @@
+"""REST API on verifiable credentials (issue 6 point 7), under /api/credentials/: list (a learner
+sees her own; jury staff those of their sessions; a programme director all), fetch one as
+JSON-LD, verify a posted credential (anyone, rate-limited), revoke (a programme director or the
+session's president; a reason is required). Something the user may not see is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from capitalis.accounts.models import User
+from capitalis.core.exceptions import DomainError
+from capitalis.credentials import queries, services
+from capitalis.credentials.models import Credential
+
+
+class VerifyThrottle(SimpleRateThrottle):
+    """Verification requests per client address (``VERIFY_RATE_PER_MINUTE``, default 60)."""
+
+    scope = "credential-verify"
+
+    def get_rate(self) -> str:
+        return f"{int(getattr(settings, 'VERIFY_RATE_PER_MINUTE', 60))}/min"
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class CredentialSerializer(serializers.ModelSerializer[Credential]):
+    certification = serializers.CharField(source="version.certification.code", read_only=True)
+    block = serializers.CharField(source="block.code", read_only=True, default=None)
+    session = serializers.CharField(source="session.title", read_only=True, default=None)
+    replaced = serializers.SerializerMethodField()
+    verification_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Credential
+        fields = (
+            "public_id",
+            "kind",
+            "certification",
+            "block",
+            "session",
+            "awarded_on",
+            "issued_at",
+            "revoked_at",
+            "replaced",
+            "verification_url",
+        )
+
+    def get_replaced(self, obj: Credential) -> bool:
+        return obj.replaced_by_id is not None
+
+    def get_verification_url(self, obj: Credential) -> str:
+        return f"{queries.base_url()}/verify/{obj.public_id}/"
+
+
+class VerifyRequest(serializers.Serializer[Any]):
+    credential = serializers.JSONField(help_text="The credential (OpenBadgeCredential JSON-LD).")
+
+
+class RevokeRequest(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Why (mandatory, kept in the audit)."
+    )
+
+
+VerdictSerializer = inline_serializer(
+    "CredentialVerdict",
+    {
+        "authentic": serializers.BooleanField(),
+        "current": serializers.BooleanField(),
+        "reasons": serializers.ListField(
+            child=inline_serializer(
+                "CredentialVerdictReason",
+                {"code": serializers.CharField(), "text": serializers.CharField()},
+            )
+        ),
+        "id": serializers.UUIDField(allow_null=True),
+        "revoked_at": serializers.DateTimeField(allow_null=True),
+    },
+)
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
+    serializer_class = CredentialSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "public_id"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> Any:
+        return queries.credential_list_for(user=_user(self.request)).order_by("-issued_at", "pk")
+
+    def get_object(self) -> Credential:
+        credential = queries.credential_for(
+            user=_user(self.request), public_id=self.kwargs["public_id"]
+        )
+        if credential is None:
+            raise NotFound()
+        return credential
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="The signed credential (JSON-LD).")},
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The signed credential, exactly as issued (application/ld+json)."""
+        return Response(self.get_object().document)
+
+    @extend_schema(request=VerifyRequest, responses={200: VerdictSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[AllowAny],
+        throttle_classes=[VerifyThrottle],
+    )
+    def verify(self, request: Request) -> Response:
+        """Verify a credential: authentic (our signature over what we issued) and current (not
+        revoked, replaced or expired), with every reason code and its translated text."""
+        body = request.data
+        document = body.get("credential", body) if isinstance(body, dict) else body
+        return Response(queries.verify_document(document).as_dict())
+
+    @extend_schema(
+        request=RevokeRequest,
+        responses={
+            200: CredentialSerializer,
+            400: OpenApiResponse(description="No reason, or already revoked."),
+            403: OpenApiResponse(description="Not a programme director or the president."),
+            404: OpenApiResponse(description="Unknown or not visible."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, public_id: str | None = None) -> Response:
+        """Revoke a credential (irreversible); the status list is re-signed at once."""
+        credential = self.get_object()
+        reason = str(request.data.get("reason", "") if isinstance(request.data, dict) else "")
+        try:
+            revoked = services.credential_revoke(
+                credential=credential, actor=_user(request), reason=reason
+            )
+        except DomainError as error:
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if error.code == "not_authorised"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"detail": error.message, "code": error.code}, status=code)
+        return Response(CredentialSerializer(revoked).data)

@@ -1,0 +1,338 @@
+"""Credential pages (SPEC §7; issue 6 points 2, 4): the public verification page of a credential
+or PDF (``/verify/<id>/``, no login, rate-limited), the paste-a-credential form (``/verify/``),
+the signed status list and the DID document; the learner's credentials and PDFs; the staff page
+of a jury session (issue, revoke, reissue). Thin: reads through ``queries``, writes through
+``services``; something the user may not see is a 404."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from capitalis.accounts.models import User
+from capitalis.core.exceptions import DomainError
+from capitalis.credentials import keys, queries, services
+from capitalis.credentials.models import Credential, CredentialKind
+from capitalis.credentials.tasks import issue_session_credentials
+from capitalis.jury.models import JurySession
+from capitalis.jury.queries import session_for, session_list_for
+
+MAX_PASTE = 256 * 1024
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """At most ``VERIFY_RATE_PER_MINUTE`` (default 60) requests per minute and client address
+    on the public pages, counted in the shared cache (fixed one-minute windows); a 429 page
+    beyond."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = int(getattr(settings, "VERIFY_RATE_PER_MINUTE", 60))
+        key = f"credentials-verify:{client_ip(request)}:{int(time.time() // 60)}"
+        cache.add(key, 0, timeout=61)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=61)
+            count = 1
+        if count > limit:
+            response = render(request, "credentials/rate_limited.html", status=429)
+            response["Retry-After"] = "60"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- public --------------------------------------------------------------------------------
+
+
+def _not_found(request: HttpRequest, value: str) -> HttpResponse:
+    return render(request, "credentials/verify_not_found.html", {"value": value[:80]}, status=404)
+
+
+def _credential_facts(credential: Credential) -> dict[str, Any]:
+    """What a credential certifies, as the credential itself states it (no more)."""
+    doc = credential.document
+    subject = doc.get("credentialSubject", {})
+    achievement = subject.get("achievement", {})
+    names = [
+        i.get("identityHash")
+        for i in subject.get("identifier", [])
+        if i.get("identityType") == "name" and not i.get("hashed")
+    ]
+    blocks = []
+    if credential.kind == CredentialKind.CERTIFICATION:
+        done = {r.get("resultDescription") for r in subject.get("result", [])}
+        for rd in achievement.get("resultDescription", []):
+            if rd.get("id") in done:
+                code = (rd.get("alignment") or [{}])[0].get("targetCode", "")
+                blocks.append({"code": code, "title": rd.get("name", "")})
+    return {
+        "holder": names[0] if names else "",
+        "title": achievement.get("name", ""),
+        "code": achievement.get("humanCode", ""),
+        "certification": credential.version.certification.code,
+        "awarded_on": credential.awarded_on,
+        "session": credential.session.title if credential.session else "",
+        "blocks": blocks,
+        "issuer": (doc.get("issuer") or {}).get("name", ""),
+    }
+
+
+@rate_limited
+def verify_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The public page a QR code or a credential's evidence opens."""
+    uid = queries.parse_public_id(public_id)
+    item = queries.issued_by_public_id(uid) if uid else None
+    if item is None:
+        return _not_found(request, public_id)
+    context: dict[str, Any] = {"item": item, "revoked_at": item.revoked_at}
+    if isinstance(item, Credential):
+        result = queries.stored_credential_check(item)
+        context.update(
+            kind="credential",
+            authentic=result.authentic,
+            reasons=[r for r in result.reasons if r.code not in {"revoked", "replaced"}],
+            facts=_credential_facts(item),
+            kind_label=item.get_kind_display(),
+        )
+    else:
+        summary = item.summary or {}
+        lang = (getattr(request, "LANGUAGE_CODE", "fr") or "fr")[:2]
+        context.update(
+            kind="document",
+            authentic=True,
+            reasons=[],
+            kind_label=summary.get(f"kind_label_{lang}") or item.get_kind_display(),
+            facts={
+                "holder": summary.get("holder", ""),
+                "title": summary.get(f"title_{lang}") or summary.get("title_fr", ""),
+                "code": summary.get("code", ""),
+                "level": summary.get("level", ""),
+                "awarded_on": item.awarded_on,
+                "session": summary.get("session", ""),
+                "blocks": [
+                    {
+                        "code": b.get("code", ""),
+                        "title": b.get(f"title_{lang}") or b.get("title_fr", ""),
+                    }
+                    for b in summary.get("blocks", [])
+                ],
+                "sha256": item.sha256,
+            },
+        )
+    context["replaced_by"] = item.replaced_by
+    return render(request, "credentials/verify.html", context)
+
+
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def verify_form(request: HttpRequest) -> HttpResponse:
+    """Paste a credential (JSON) → the verdict with its reasons."""
+    context: dict[str, Any] = {"text": ""}
+    if request.method == "POST":
+        text = str(request.POST.get("credential", ""))[:MAX_PASTE]
+        context["text"] = text
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        context["result"] = queries.verify_document(document)
+    return render(request, "credentials/verify_form.html", context)
+
+
+@rate_limited
+def status_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The signed BitstringStatusListCredential (re-signed when stale)."""
+    found = queries.status_list_by_slug(slug)
+    if found is None:
+        raise Http404(_("Page not found."))
+    document = services.status_list_signed(found)
+    accept = request.headers.get("Accept", "")
+    content_type = "application/vc+ld+json" if "application/vc" in accept else "application/json"
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = content_type
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def did_document(request: HttpRequest) -> HttpResponse:
+    """The did:web DID document (404 when the issuer is a did:key)."""
+    document = keys.did_document()
+    if document is None:
+        raise Http404(_("Page not found."))
+    response = JsonResponse(document)
+    response["Content-Type"] = "application/did+json"
+    return response
+
+
+# --- learner -------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The learner's credentials (JSON) and PDFs, with their verification links."""
+    user = _user(request)
+    credentials = list(
+        Credential.objects.filter(learner__user=user, replaced_by__isnull=True)
+        .select_related("version__certification", "block", "session")
+        .order_by("-awarded_on", "kind", "block__position")
+    )
+    documents = list(
+        queries.documents_for_learner(user=user)
+        .filter(replaced_by__isnull=True)
+        .order_by("-issued_at")
+    )
+    return render(
+        request,
+        "credentials/mine.html",
+        {"credentials": credentials, "documents": documents, "base_url": queries.base_url()},
+    )
+
+
+@login_required
+def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The signed credential as a JSON-LD file (the holder, or staff who may see it)."""
+    credential = queries.credential_for(user=_user(request), public_id=public_id)
+    if credential is None:
+        raise Http404(_("Page not found."))
+    response = JsonResponse(
+        credential.document, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Type"] = "application/ld+json"
+    response["Content-Disposition"] = (
+        f'attachment; filename="credential-{credential.public_id}.json"'
+    )
+    return response
+
+
+@login_required
+def document_download(request: HttpRequest, public_id: str) -> FileResponse:
+    """One of the learner's PDFs."""
+    uid = queries.parse_public_id(public_id)
+    document = (
+        queries.documents_for_learner(user=_user(request)).filter(public_id=uid).first()
+        if uid
+        else None
+    )
+    if document is None or not document.pdf:
+        raise Http404(_("Page not found."))
+    return FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{document.kind}-{document.public_id}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def _session(request: HttpRequest, pk: int) -> JurySession:
+    session = session_for(user=_user(request), pk=pk)
+    if session is None:
+        raise Http404(_("Page not found."))
+    return session
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """The closed jury sessions the user sits on (a programme director: all)."""
+    rows = list(session_list_for(user=_user(request)).filter(status="closed"))
+    return render(request, "credentials/sessions.html", {"sessions": rows})
+
+
+@login_required
+def session_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session's issued credentials, the issue button, revoke/reissue forms."""
+    session = _session(request, pk)
+    user = _user(request)
+    credentials = list(queries.session_credentials(session_id=session.pk))
+    return render(
+        request,
+        "credentials/session.html",
+        {
+            "session": session,
+            "credentials": credentials,
+            "can_issue": queries.can_manage_session(user=user, session=session),
+            "can_revoke": queries.can_manage_session(user=user, session=session),
+            "frozen": session.is_closed and bool(session.minutes_sha256),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    user = _user(request)
+    if not queries.can_manage_session(user=user, session=session):
+        messages.error(request, _("Only a programme director or the president may issue."))
+    elif not (session.is_closed and session.minutes_sha256):
+        messages.error(
+            request,
+            _(
+                "The jury session is not closed with signed minutes yet: a credential is issued "
+                "only from a frozen decision."
+            ),
+        )
+    else:
+        before = Credential.objects.filter(session=session).count()
+        issue_session_credentials.delay(session.pk, user.pk)
+        after = Credential.objects.filter(session=session).count()
+        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
+            messages.success(
+                request,
+                _("%(count)s credential(s) issued; %(total)s in all for this session.")
+                % {"count": after - before, "total": after},
+            )
+        else:
+            messages.success(request, _("Issuance started; refresh in a moment."))
+    return redirect("credentials:session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def credential_action(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Revoke or reissue (``action``), with the mandatory reason."""
+    user = _user(request)
+    credential = queries.credential_for(user=user, public_id=public_id)
+    if credential is None:
+        raise Http404(_("Page not found."))
+    reason = str(request.POST.get("reason", ""))
+    action = request.POST.get("action", "revoke")
+    try:
+        if action == "reissue":
+            new = services.credential_reissue(credential=credential, actor=user, reason=reason)
+            messages.success(request, _("Credential reissued: %(id)s.") % {"id": new.public_id})
+        else:
+            services.credential_revoke(credential=credential, actor=user, reason=reason)
+            messages.success(request, _("Credential revoked."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    if credential.session_id:
+        return redirect("credentials:session", pk=credential.session_id)
+    return redirect(reverse("credentials:sessions"))
