@@ -14,18 +14,24 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import base58
+from cachetools import LRUCache
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pyld import jsonld
+from pyld.canon import URDNA2015
+from pyld.identifier_issuer import IdentifierIssuer
 
 from capitalis.credentials.keys import IssuerKey, resolve_public_key
 
@@ -192,16 +198,81 @@ def _json_ld_failure(exc: BaseException) -> UnsafeDocument:
     return UnsafeDocument([f"invalid JSON-LD: {detail}"])
 
 
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with processed contexts memoised across documents.
+
+    pyld 3.3.0 re-processes every type-scoped context (``propagate=False``) for every node,
+    because each time it clones the active context under a fresh ``_uuid``, so none of its own
+    per-context caches hit afterwards. Active contexts are never mutated once built, so
+    ``(active context, local context, flags) → processed context`` is memoised here (the local
+    context object is kept alive with the entry so that its ``id`` cannot be reused). The result
+    is checked equal to plain pyld in ``tests/credentials/test_signing.py``."""
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        key = _context_key(local_ctx) if cycles is None else None
+        if key is None:
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        if "_uuid" not in active_ctx:
+            active_ctx["_uuid"] = str(uuid.uuid1())
+        cache_key = (
+            active_ctx["_uuid"],
+            key,
+            override_protected,
+            propagate,
+            validate_scoped,
+            options.get("base"),
+            options.get("processingMode"),
+        )
+        with _PROCESSED_LOCK:
+            hit = _PROCESSED.get(cache_key)
+        if hit is not None:
+            return hit[2]
+        processed = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped
+        )
+        with _PROCESSED_LOCK:
+            _PROCESSED[cache_key] = (local_ctx, active_ctx, processed)
+        return processed
+
+
+_PROCESSED: LRUCache[tuple[Any, ...], tuple[Any, Any, Any]] = LRUCache(maxsize=4096)
+_PROCESSED_LOCK = threading.Lock()
+
+
+def _context_key(local_ctx: Any) -> Any:
+    """A hashable key of a local context: URLs by value, objects by identity."""
+    if isinstance(local_ctx, str) or local_ctx is None:
+        return ("s", local_ctx)
+    if isinstance(local_ctx, list):
+        return ("l", *(_context_key(item) for item in local_ctx))
+    return ("o", id(local_ctx))
+
+
 def _expand_safely(doc: dict[str, Any]) -> list[Any]:
     """Expand with the offline loader and safe-mode checks; returns the expanded document."""
     reasons: list[str] = []
     dropped: list[str | None] = []
     reasons += [f"empty object at {path}" for path in _empty_objects(doc)]
     try:
-        expanded = jsonld.expand(
-            doc,
-            {"documentLoader": document_loader, "base": None},
-            on_property_dropped=dropped.append,
+        expanded = _Processor(on_property_dropped=dropped.append).expand(
+            doc, {"documentLoader": document_loader, "base": None}
         )
     except jsonld.JsonLdError as exc:
         raise _json_ld_failure(exc) from exc
@@ -212,15 +283,43 @@ def _expand_safely(doc: dict[str, Any]) -> list[Any]:
     return list(expanded)
 
 
+_RDF_OPTIONS = {
+    "produceGeneralizedRdf": False,
+    "processingMode": "json-ld-1.1",
+    "rdfDirection": None,
+}
+
+
 def canonicalize(doc: dict[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document; raises ``UnsafeDocument`` (safe mode,
-    invalid JSON-LD) or its subclass ``UnknownContext`` (an ``@context`` not shipped here)."""
+    invalid JSON-LD) or its subclass ``UnknownContext`` (an ``@context`` not shipped here).
+
+    Same result as ``jsonld.normalize(doc, {"algorithm": "URDNA2015", …})``, without its second
+    expansion: the safe-mode expansion is turned into the RDF dataset directly."""
     if not isinstance(doc, dict):
         raise UnsafeDocument(["not a JSON object"])
     expanded = _expand_safely(doc)
     try:
-        result = jsonld.normalize(
-            expanded,
+        processor = _Processor()
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        dataset = {
+            name: processor._graph_to_rdf(graph, issuer, dict(_RDF_OPTIONS))
+            for name, graph in sorted(node_map.items())
+            if name == "@default" or _ABSOLUTE_IRI.match(name)
+        }
+        result = URDNA2015().main(dataset, {"format": "application/n-quads"})
+    except jsonld.JsonLdError as exc:
+        raise _json_ld_failure(exc) from exc
+    return str(result)
+
+
+def canonicalize_plain(doc: dict[str, Any]) -> str:
+    """Reference path (plain ``jsonld.normalize``) with the same offline loader; for tests."""
+    return str(
+        jsonld.normalize(
+            doc,
             {
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
@@ -228,9 +327,7 @@ def canonicalize(doc: dict[str, Any]) -> str:
                 "base": None,
             },
         )
-    except jsonld.JsonLdError as exc:
-        raise _json_ld_failure(exc) from exc
-    return str(result)
+    )
 
 
 # --- proofs -------------------------------------------------------------------------------------
@@ -248,11 +345,18 @@ def format_created(created: datetime | str) -> str:
     return created.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=256)
+def _config_hash(config_json: str) -> bytes:
+    # A batch signs thousands of documents with the same proof options (same key, same second):
+    # the proof configuration is canonicalised once.
+    return _sha256(canonicalize(json.loads(config_json)))
+
+
 def hash_data(unsecured: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
     """``SHA-256(canonical proof config) ‖ SHA-256(canonical document)`` (vc-di-eddsa §3.3)."""
     config = {"@context": unsecured.get("@context"), **proof_options}
     config.pop("proofValue", None)
-    return _sha256(canonicalize(config)) + _sha256(canonicalize(unsecured))
+    return _config_hash(json.dumps(config, sort_keys=True)) + _sha256(canonicalize(unsecured))
 
 
 def sign(unsigned: dict[str, Any], key: IssuerKey, created: datetime | str) -> dict[str, Any]:

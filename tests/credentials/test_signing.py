@@ -493,3 +493,51 @@ def test_1edtech_validator_fixtures() -> None:
 def test_resolver_type_is_a_public_key(demo_key: IssuerKey) -> None:
     key = keys.resolve_public_key(demo_key.verification_method)
     assert isinstance(key, Ed25519PublicKey)
+
+
+# --- the fast path equals plain pyld ------------------------------------------------------------
+
+
+def _all_fixture_documents() -> list[tuple[str, dict[str, Any]]]:
+    documents = []
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.suffix not in {".json", ""} or not path.is_file():
+            continue
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(document, dict) and "@context" in document:
+            document.pop("proof", None)
+            documents.append((str(path.relative_to(FIXTURES)), document))
+    return documents
+
+
+def test_fast_canonicalisation_equals_plain_pyld_on_every_fixture() -> None:
+    documents = _all_fixture_documents()
+    compared = 0
+    for _round in range(2):  # the second round runs on warm caches
+        for name, document in documents:
+            assert signing.canonicalize(document) == signing.canonicalize_plain(document), name
+            compared += 1
+    assert compared >= 60
+
+
+def test_fast_canonicalisation_on_mixed_shapes_in_any_order(demo_key: IssuerKey) -> None:
+    # Memoised contexts must not leak between node types or documents: alternate shapes.
+    base = sample_unsigned()
+    certification = sample_unsigned("rncp-certification-credential.didkey.json")
+    status = {k: v for k, v in load("capitalis-sample/status-list.revoked-94567.json").items()}
+    status.pop("proof")
+    did_doc = load("capitalis-sample/did-web-certif.example.fr.json")
+    variants = [base, certification, status, did_doc]
+    nested = copy.deepcopy(base)
+    nested["credentialSubject"]["achievement"]["alignment"] *= 3
+    nested["credentialSubject"]["source"] = {
+        "id": "https://ecole.example.fr",
+        "type": ["Profile"],
+        "name": "École",
+    }
+    variants.append(nested)
+    for document in variants * 3 + list(reversed(variants)):
+        assert signing.canonicalize(document) == signing.canonicalize_plain(document)
