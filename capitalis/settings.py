@@ -273,6 +273,11 @@ CREDENTIALS_SIGNING_KEY_FILE = os.environ.get("CREDENTIALS_SIGNING_KEY_FILE", ""
 CREDENTIALS_DID_WEB_DOMAIN = os.environ.get("CREDENTIALS_DID_WEB_DOMAIN", "")
 CREDENTIALS_KEY_ID = os.environ.get("CREDENTIALS_KEY_ID", "1")
 CREDENTIALS_RETIRED_KEYS = env_list("CREDENTIALS_RETIRED_KEYS")
+# The certifier named as issuer in every credential (Profile name and url).
+CREDENTIALS_ISSUER_NAME = os.environ.get("CREDENTIALS_ISSUER_NAME", "Capitalis (certificateur)")
+CREDENTIALS_ISSUER_URL = os.environ.get("CREDENTIALS_ISSUER_URL", PUBLIC_BASE_URL)
+# Public verification pages and API: requests per minute and client address.
+VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "60"))
 
 LOGGING = {
     "version": 1,
