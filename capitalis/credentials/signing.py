@@ -204,9 +204,9 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     pyld 3.3.0 re-processes every type-scoped context (``propagate=False``) for every node,
     because each time it clones the active context under a fresh ``_uuid``, so none of its own
     per-context caches hit afterwards. Active contexts are never mutated once built, so
-    ``(active context, local context, flags) → processed context`` is memoised here (the local
-    context object is kept alive with the entry so that its ``id`` cannot be reused). The result
-    is checked equal to plain pyld in ``tests/credentials/test_signing.py``."""
+    ``(active context, local context, flags) → processed context`` is memoised here for the
+    shipped contexts (see ``_context_key``); the active context is kept alive with the entry. The
+    result is checked equal to plain pyld in ``tests/credentials/test_signing.py``."""
 
     def _process_context(
         self,
@@ -243,26 +243,46 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         with _PROCESSED_LOCK:
             hit = _PROCESSED.get(cache_key)
         if hit is not None:
-            return hit[2]
+            return hit[1]
         processed = super()._process_context(
             active_ctx, local_ctx, options, override_protected, propagate, validate_scoped
         )
         with _PROCESSED_LOCK:
-            _PROCESSED[cache_key] = (local_ctx, active_ctx, processed)
+            _PROCESSED[cache_key] = (active_ctx, processed)
         return processed
 
 
-_PROCESSED: LRUCache[tuple[Any, ...], tuple[Any, Any, Any]] = LRUCache(maxsize=4096)
+_PROCESSED: LRUCache[tuple[Any, ...], tuple[Any, Any]] = LRUCache(maxsize=4096)
 _PROCESSED_LOCK = threading.Lock()
 
 
 def _context_key(local_ctx: Any) -> Any:
-    """A hashable key of a local context: URLs by value, objects by identity."""
-    if isinstance(local_ctx, str) or local_ctx is None:
+    """A hashable key of a local context (None: do not memoise): URLs by value, and by identity
+    the context objects of the shipped files, which are loaded once and never modified. An inline
+    context of the document being processed is not memoised (the caller may change it)."""
+    if isinstance(local_ctx, str):
         return ("s", local_ctx)
     if isinstance(local_ctx, list):
-        return ("l", *(_context_key(item) for item in local_ctx))
-    return ("o", id(local_ctx))
+        keys = [_context_key(item) for item in local_ctx]
+        return None if None in keys else ("l", *keys)
+    if id(local_ctx) in _SHIPPED_OBJECTS:
+        return ("o", id(local_ctx))
+    return None
+
+
+def _object_ids(value: Any, found: set[int]) -> set[int]:
+    if isinstance(value, dict):
+        found.add(id(value))
+        for item in value.values():
+            _object_ids(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _object_ids(item, found)
+    return found
+
+
+# The shipped contexts live as long as the process: their objects' ids are stable keys.
+_SHIPPED_OBJECTS = _object_ids(_CONTEXTS, set())
 
 
 def _expand_safely(doc: dict[str, Any]) -> list[Any]:

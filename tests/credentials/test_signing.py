@@ -541,3 +541,17 @@ def test_fast_canonicalisation_on_mixed_shapes_in_any_order(demo_key: IssuerKey)
     variants.append(nested)
     for document in variants * 3 + list(reversed(variants)):
         assert signing.canonicalize(document) == signing.canonicalize_plain(document)
+
+
+def test_inline_contexts_are_not_memoised_and_shipped_ones_stay_intact() -> None:
+    inline = {"@vocab": "https://example.org/a#"}
+    document = {"@context": [signing.VC_V2, inline], "id": "urn:uuid:1", "thing": "x"}
+    first = signing.canonicalize(document)
+    assert "https://example.org/a#thing" in first
+    inline["@vocab"] = "https://example.org/b#"  # the same object, changed in place
+    second = signing.canonicalize(document)
+    assert "https://example.org/b#thing" in second
+    assert second == signing.canonicalize_plain(document)
+    for url, name in signing.CONTEXT_FILES.items():
+        on_disk = json.loads((signing.JSONLD_DIR / name).read_text(encoding="utf-8"))
+        assert signing._CONTEXTS[url] == on_disk, f"{url} was modified in memory"
