@@ -1,0 +1,423 @@
+"""Reads for the issued PDFs (SPEC §7): what each document says, loaded in a fixed number of
+queries, as a template context and as the ``summary`` the public verification page shows.
+
+The transcript's course grade: the assessment models have no course-grade field, so a course's
+grade is computed here (``course_grade``) as the mean of its assessments' grades weighted by each
+assessment's weight — an assessment's grade being its whole-assessment result or else the mean of
+its per-competency results; a resit replaces the first session where the learner sat it; a
+justified absence does not count, an unjustified one counts 0/20 (the jury's defaults, SPEC §6).
+The transcript says so in a footnote. The year is validated by ``jury.rules.year_validation``
+(each course passed at 10/20 earns its ECTS; the year needs its ECTS, 60 by default).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from capitalis.assessment.models import Result
+from capitalis.core.models import pick_language
+from capitalis.enrolment.models import Enrolment
+from capitalis.jury import rules as jury_rules
+from capitalis.jury.models import (
+    BlockDecision,
+    BlockStatus,
+    BlockValidation,
+    CertificationDecision,
+    CertificationStatus,
+    JurySession,
+    Route,
+)
+from capitalis.programmes.models import Course
+from capitalis.referential.models import Block, Certification, CertificationCertifier
+
+_ZERO = Decimal(0)
+_CENT = Decimal("0.01")
+
+
+def kind_title(kind: str) -> str:
+    """The printed title of a document kind, in the active language."""
+    return {
+        "certificate": _("Certificate"),
+        "attestation": _("Attestation of validated competency blocks"),
+        "transcript": _("Transcript of records"),
+        "decision_letter": _("Notification of the jury's decision"),
+    }[kind]
+
+
+def kind_titles(kind: str) -> tuple[str, str]:
+    """The printed title in French and in English (for the verification page)."""
+    with translation.override("fr"):
+        fr = kind_title(kind)
+    with translation.override("en"):
+        en = kind_title(kind)
+    return fr, en
+
+
+def decision_load(decision_id: int) -> CertificationDecision:
+    """A certification decision with everything the documents print (one query)."""
+    return CertificationDecision.objects.select_related(
+        "session__version__certification",
+        "session__president",
+        "enrolment__learner__user",
+        "enrolment__edition__programme",
+        "enrolment__year",
+    ).get(pk=decision_id)
+
+
+def frozen_decision_for(enrolment: Enrolment) -> CertificationDecision | None:
+    """The latest decision on this enrolment from a closed session (the one a transcript of
+    that year rests on), or None."""
+    return (
+        CertificationDecision.objects.filter(enrolment=enrolment, session__status="closed")
+        .select_related(
+            "session__version__certification",
+            "session__president",
+            "enrolment__learner__user",
+            "enrolment__edition__programme",
+            "enrolment__year",
+        )
+        .order_by("-session__date", "-session_id")
+        .first()
+    )
+
+
+def is_frozen(decision: CertificationDecision) -> bool:
+    """Issued only from a frozen decision: its session closed, minutes signed and hashed."""
+    session = decision.session
+    return bool(session.is_closed and session.minutes_sha256)
+
+
+def certifier_name(certification: Certification) -> str:
+    """The certifier as the register names it (first listed), else the issuer setting."""
+    link = (
+        CertificationCertifier.objects.filter(certification=certification)
+        .select_related("certifier")
+        .order_by("position", "pk")
+        .first()
+    )
+    if link is not None:
+        return link.commercial_name or link.certifier.name
+    return str(getattr(settings, "CREDENTIALS_ISSUER_NAME", "") or "")
+
+
+def _level(certification: Certification) -> str:
+    return str(certification.eqf_level) if certification.eqf_level else ""
+
+
+@dataclass
+class BlockLine:
+    """A block as a document prints it."""
+
+    code: str
+    title_fr: str
+    title_en: str
+    status: str = ""
+    validated_on: date | None = None
+    route: str = ""
+    session_title: str = ""
+
+    @property
+    def title(self) -> str:
+        return pick_language(self.title_fr, self.title_en)
+
+    @property
+    def status_label(self) -> str:
+        return str(BlockStatus(self.status).label) if self.status else ""
+
+    @property
+    def route_label(self) -> str:
+        return str(Route(self.route).label) if self.route else ""
+
+    def as_summary(self) -> dict[str, str]:
+        return {"code": self.code, "title_fr": self.title_fr, "title_en": self.title_en}
+
+
+def decision_blocks(decision: CertificationDecision) -> list[BlockLine]:
+    """Every block of the session's version with this learner's final status in the session
+    and, for a validated block, the capitalised record (date, route, session): three queries."""
+    session = decision.session
+    blocks = list(Block.objects.filter(version_id=session.version_id).order_by("position", "code"))
+    statuses = {
+        block_id: override or computed
+        for block_id, computed, override in BlockDecision.objects.filter(
+            session=session, enrolment_id=decision.enrolment_id
+        ).values_list("block_id", "computed_status", "override_status")
+    }
+    validations = {
+        v.block_id: v
+        for v in BlockValidation.objects.filter(
+            learner_id=decision.enrolment.learner_id, block__in=blocks
+        ).select_related("session")
+    }
+    validated_codes = set(decision.validated_blocks or [])
+    lines = []
+    for b in blocks:
+        status = statuses.get(b.pk, "")
+        if b.code in validated_codes:
+            status = BlockStatus.VALIDATED
+        v = validations.get(b.pk)
+        lines.append(
+            BlockLine(
+                code=b.code,
+                title_fr=b.title_fr,
+                title_en=b.title_en,
+                status=status,
+                validated_on=(v.validated_on if v else session.date)
+                if status == BlockStatus.VALIDATED
+                else None,
+                route=(v.route if v else Route.TRAINING) if status == BlockStatus.VALIDATED else "",
+                session_title=(v.session.title if v and v.session else session.title)
+                if status == BlockStatus.VALIDATED
+                else "",
+            )
+        )
+    return lines
+
+
+# --- transcript ----------------------------------------------------------------------------
+
+
+class GradeRow(NamedTuple):
+    """One result of a learner in a course's assessment."""
+
+    assessment_id: int
+    weight: Decimal
+    session: str  # first | resit
+    grade: Decimal | None
+    absence: str  # none | justified | unjustified
+    whole: bool  # a result for the assessment as a whole (no competency)
+
+
+def _number(value: Decimal) -> str:
+    """A figure as the active language writes it, without useless decimals (60, 7,5)."""
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return str(formats.number_format(value, use_l10n=True))
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _assessment_grade(rows: list[GradeRow]) -> Decimal | None:
+    """An assessment's grade: its whole-assessment result, else the mean of its per-competency
+    grades; unjustified absence 0/20; justified absence or no grade: None (not counted)."""
+    whole = [r for r in rows if r.whole]
+    use = whole or rows
+    values: list[Decimal] = []
+    for r in use:
+        if r.absence == "unjustified":
+            values.append(_ZERO)
+        elif r.absence == "justified" or r.grade is None:
+            continue
+        else:
+            values.append(r.grade)
+    if not values:
+        return None
+    return sum(values, _ZERO) / len(values)
+
+
+def course_grade(rows: Iterable[GradeRow]) -> Decimal | None:
+    """A course's grade on 20 (two decimals): the mean of its assessments' grades weighted by
+    each assessment's weight; the resit's weighted mean replaces the first session's when the
+    learner has a counted resit grade. None when nothing counts. Pure."""
+    per_assessment: dict[int, list[GradeRow]] = defaultdict(list)
+    for row in rows:
+        per_assessment[row.assessment_id].append(row)
+    by_session: dict[str, list[tuple[Decimal, Decimal]]] = defaultdict(list)
+    for assessment_rows in per_assessment.values():
+        grade = _assessment_grade(assessment_rows)
+        if grade is not None and assessment_rows[0].weight > 0:
+            by_session[assessment_rows[0].session].append((assessment_rows[0].weight, grade))
+    pairs = by_session.get("resit") or by_session.get("first")
+    if not pairs:
+        return None
+    total_weight = sum((w for w, _g in pairs), _ZERO)
+    return _round(sum((w * g for w, g in pairs), _ZERO) / total_weight)
+
+
+@dataclass
+class CourseLine:
+    code: str
+    title: str
+    ects: Decimal
+    grade: Decimal | None
+    earned: Decimal
+
+
+@dataclass
+class YearBlock:
+    edition: str
+    year: str
+    courses: list[CourseLine] = field(default_factory=list)
+    ects_required: Decimal = Decimal(60)
+    ects_earned: Decimal = _ZERO
+    mean: Decimal | None = None
+    status: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """The year's outcome as a sentence, in the active language."""
+        params = {"earned": _number(self.ects_earned), "required": _number(self.ects_required)}
+        if self.status == "validated":
+            return _("Year validated: %(earned)s ECTS earned of %(required)s required.") % params
+        if self.status == "incomplete":
+            return (
+                _("Year incomplete (grades missing): %(earned)s ECTS earned of %(required)s.")
+                % params
+            )
+        return _("Year not validated: %(earned)s ECTS earned of %(required)s required.") % params
+
+    @property
+    def ects_total(self) -> Decimal:
+        return sum((c.ects for c in self.courses), _ZERO)
+
+
+def enrolment_chain(enrolment: Enrolment) -> list[Enrolment]:
+    """The enrolment and the ones it continues (MSc 1 before MSc 2), oldest first."""
+    chain = [enrolment]
+    seen = {enrolment.pk}
+    current = enrolment
+    while current.previous_id is not None and current.previous_id not in seen:
+        prev = Enrolment.objects.select_related("edition", "year").get(pk=current.previous_id)
+        chain.append(prev)
+        seen.add(prev.pk)
+        current = prev
+    return list(reversed(chain))
+
+
+def transcript_years(enrolments: list[Enrolment]) -> list[YearBlock]:
+    """Per enrolment (one academic year): its courses (common ones and its specialisation's)
+    with the grade, ECTS and ECTS earned, and the year's validation. Two queries in all."""
+    q_courses = Course.objects.none()
+    for e in enrolments:
+        part = Course.objects.filter(edition_id=e.edition_id, year_id=e.year_id)
+        q_courses = q_courses | part
+    courses = list(q_courses.order_by("year__position", "position", "code"))
+    rows: dict[tuple[int, int], list[GradeRow]] = defaultdict(list)
+    for enrolment_id, course_id, assessment_id, weight, session, grade, absence, comp in (
+        Result.objects.filter(
+            enrolment_id__in=[e.pk for e in enrolments], assessment__course__isnull=False
+        )
+        .order_by()
+        .values_list(
+            "enrolment_id",
+            "assessment__course_id",
+            "assessment_id",
+            "assessment__weight",
+            "assessment__session",
+            "grade",
+            "absence",
+            "competency_id",
+        )
+    ):
+        rows[(enrolment_id, course_id)].append(
+            GradeRow(assessment_id, weight, session, grade, absence, comp is None)
+        )
+    years = []
+    for e in enrolments:
+        block = YearBlock(
+            edition=e.edition.label,
+            year=pick_language(e.year.title_fr, e.year.title_en),
+            ects_required=e.year.ects,
+        )
+        results = []
+        for c in courses:
+            if c.edition_id != e.edition_id or c.year_id != e.year_id:
+                continue
+            if c.specialisation_id is not None and c.specialisation_id != e.specialisation_id:
+                continue
+            grade = course_grade(rows.get((e.pk, c.pk), []))
+            earned = c.ects if grade is not None and grade >= 10 else _ZERO
+            block.courses.append(
+                CourseLine(c.code, pick_language(c.title_fr, c.title_en), c.ects, grade, earned)
+            )
+            results.append(jury_rules.CourseResult(c.code, c.ects, grade))
+        outcome = jury_rules.year_validation(
+            results, jury_rules.YearRule(ects_required=e.year.ects)
+        )
+        block.ects_earned = outcome.ects_earned
+        block.mean = _round(outcome.mean) if outcome.mean is not None else None
+        block.status = outcome.status.value
+        years.append(block)
+    return years
+
+
+# --- the documents -------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentData:
+    """What a document is about and what it prints (before its identifier is known)."""
+
+    kind: str
+    decision: CertificationDecision
+    enrolment: Enrolment
+    session: JurySession
+    awarded_on: date
+    context: dict[str, Any]
+    summary: dict[str, Any]
+
+
+def appeal_deadline(session: JurySession) -> date | None:
+    """The last day to appeal: closing date + the session's appeal period (as the jury
+    services check it)."""
+    if session.closed_at is None:
+        return None
+    return timezone.localtime(session.closed_at).date() + timedelta(days=session.appeal_days)
+
+
+def document_data(kind: str, decision: CertificationDecision, enrolment: Enrolment) -> DocumentData:
+    """The context and summary of one document of ``kind`` for this decision (its enrolment,
+    or the given enrolment for a transcript). Language-neutral: the template is rendered in
+    the document's language; bilingual texts are passed in both languages."""
+    session = decision.session
+    certification = session.version.certification
+    holder = enrolment.learner.user.get_full_name()
+    blocks = decision_blocks(decision)
+    validated = [b for b in blocks if b.status == BlockStatus.VALIDATED]
+    title_fr, title_en = kind_titles(kind)
+    context: dict[str, Any] = {
+        "kind": kind,
+        "certifier": certifier_name(certification),
+        "certification": certification,
+        "certification_title_fr": certification.title_fr,
+        "certification_title_en": certification.title_en,
+        "version": session.version,
+        "level": _level(certification),
+        "holder": holder,
+        "session": session,
+        "president": session.president.get_full_name(),
+        "awarded_on": session.date,
+        "decision": decision,
+        "status": decision.status,
+        "status_label": CertificationStatus(decision.status).label,
+        "blocks": blocks,
+        "validated_blocks": validated,
+        "programme": enrolment.edition.programme,
+        "appeal_deadline": appeal_deadline(session),
+    }
+    if kind == "transcript":
+        context["years"] = transcript_years(enrolment_chain(enrolment))
+    summary = {
+        "holder": holder,
+        "title_fr": certification.title_fr,
+        "title_en": certification.title_en,
+        "code": certification.code,
+        "level": _level(certification),
+        "blocks": [b.as_summary() for b in validated],
+        "awarded_on": session.date.isoformat(),
+        "session": session.title,
+        "kind_label_fr": title_fr,
+        "kind_label_en": title_en,
+    }
+    return DocumentData(kind, decision, enrolment, session, session.date, context, summary)

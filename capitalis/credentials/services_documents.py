@@ -1,0 +1,271 @@
+"""Writes on issued PDFs (SPEC §7; issue 6 points 1, 2, 4): issue a certificate, an attestation of
+validated blocks, a transcript or a decision letter from a frozen jury decision, and revoke one
+(with a reason). Atomic, audited; bad input raises a translated :class:`DomainError` and writes
+nothing.
+
+Idempotency: each document has an ``issuance_key`` — ``doc:<kind>:<decision id>:<language>``, or
+``doc:transcript:<enrolment id>:<language>`` for a transcript (the record of one enrolment) —
+unique among current rows. Issuing again returns the current row; two workers racing on the same
+key meet the database's unique constraint and the loser returns the winner's row.
+
+The PDF is stored through the storage API (``default_storage``) and its SHA-256 kept beside it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import audit_record
+from capitalis.credentials import pdfs
+from capitalis.credentials.models import DocumentKind, IssuedDocument
+from capitalis.credentials.queries_documents import (
+    decision_load,
+    document_data,
+    frozen_decision_for,
+    is_frozen,
+    kind_title,
+)
+from capitalis.enrolment.models import Enrolment
+from capitalis.jury.models import CertificationDecision, CertificationStatus
+
+LANGUAGES = ("fr", "en")
+
+
+def issuance_key(kind: str, *, decision_id: int, enrolment_id: int, language: str) -> str:
+    """The idempotency key of a document (see the module docstring)."""
+    target = enrolment_id if kind == DocumentKind.TRANSCRIPT else decision_id
+    return f"doc:{kind}:{target}:{language}"
+
+
+def _language_of(enrolment: Enrolment, language: str | None) -> str:
+    if language is None:
+        preferred = (enrolment.learner.user.preferred_language or "fr")[:2]
+        return preferred if preferred in LANGUAGES else "fr"
+    if language not in LANGUAGES:
+        raise DomainError(
+            _("Documents are issued in French or English only (not “%(language)s”).")
+            % {"language": language},
+            code="language",
+        )
+    return language
+
+
+def _check_kind(kind: str, decision: CertificationDecision) -> None:
+    """Which decision allows which document (SPEC §6–7)."""
+    status = decision.status
+    if kind == DocumentKind.CERTIFICATE and status != CertificationStatus.CERTIFIED:
+        raise DomainError(
+            _("A certificate is issued only for a certified learner (the decision is: %(s)s).")
+            % {"s": CertificationStatus(status).label},
+            code="not_certified",
+        )
+    if kind == DocumentKind.ATTESTATION and not decision.validated_blocks:
+        raise DomainError(
+            _("An attestation of blocks needs at least one validated block."),
+            code="no_block",
+        )
+
+
+def _resolve(
+    kind: str, decision: CertificationDecision | None, enrolment: Enrolment | None
+) -> tuple[CertificationDecision, Enrolment]:
+    if kind not in DocumentKind.values:
+        raise DomainError(_("Unknown kind of document: “%(kind)s”.") % {"kind": kind}, code="kind")
+    if (decision is None) == (enrolment is None):
+        raise DomainError(_("Give either a jury decision or an enrolment."), code="target")
+    if decision is not None:
+        loaded = decision_load(decision.pk)
+        return loaded, loaded.enrolment
+    assert enrolment is not None
+    found = frozen_decision_for(enrolment)
+    if found is None:
+        raise DomainError(
+            _(
+                "Documents are issued only from a frozen jury decision: this enrolment has no "
+                "decision of a closed jury session yet."
+            ),
+            code="not_frozen",
+        )
+    return found, found.enrolment
+
+
+def _check_frozen(decision: CertificationDecision) -> None:
+    if not is_frozen(decision):
+        raise DomainError(
+            _(
+                "Documents are issued only from a frozen jury decision: the session "
+                "“%(title)s” is not closed (its minutes are not signed) yet."
+            )
+            % {"title": decision.session.title},
+            code="not_frozen",
+        )
+    if CertificationDecision.objects.filter(cites=decision).exists():
+        raise DomainError(
+            _(
+                "This decision was corrected by a later jury session: issue the documents from "
+                "the correcting decision."
+            ),
+            code="corrected",
+        )
+
+
+@transaction.atomic
+def document_issue(
+    kind: str,
+    *,
+    decision: CertificationDecision | None = None,
+    enrolment: Enrolment | None = None,
+    language: str | None = None,
+    actor: Any = None,
+) -> IssuedDocument:
+    """Issue one PDF of ``kind`` (certificate, attestation, transcript, decision_letter) for a
+    frozen decision — or, for a transcript, an enrolment with a frozen decision — in ``language``
+    (default: the learner's preferred language). Returns the current document when it was
+    issued already (nothing rendered, nothing written)."""
+    decision, target_enrolment = _resolve(kind, decision, enrolment)
+    if enrolment is not None:
+        target_enrolment = enrolment
+    _check_frozen(decision)
+    _check_kind(kind, decision)
+    lang = _language_of(target_enrolment, language)
+    key = issuance_key(
+        kind, decision_id=decision.pk, enrolment_id=target_enrolment.pk, language=lang
+    )
+    existing = IssuedDocument.objects.filter(issuance_key=key, replaced_by__isnull=True).first()
+    if existing is not None:
+        return existing
+    return _render_and_store(kind, decision, target_enrolment, lang, key, actor)
+
+
+def _render_and_store(
+    kind: str,
+    decision: CertificationDecision,
+    enrolment: Enrolment,
+    language: str,
+    key: str,
+    actor: Any,
+) -> IssuedDocument:
+    with translation.override(language):
+        data = document_data(kind, decision, enrolment)
+    public_id = uuid.uuid4()
+    now = timezone.now()
+    url = pdfs.verification_url(public_id)
+    context = dict(data.context)
+    context["language"] = language
+    context["doc"] = _DocInfo(public_id, url, pdfs.qr_png_data_uri(url), kind, now)
+    rendered = pdfs.render_pdf(kind, context, language)
+    document = IssuedDocument(
+        public_id=public_id,
+        learner_id=enrolment.learner_id,
+        enrolment=enrolment,
+        version_id=decision.session.version_id,
+        session=decision.session,
+        certification_decision=decision,
+        awarded_on=data.awarded_on,
+        issued_at=now,
+        language=language,
+        issuance_key=key,
+        kind=kind,
+        sha256=rendered.sha256,
+        summary=data.summary,
+    )
+    document.pdf.save(f"{kind}-{public_id}.pdf", ContentFile(rendered.pdf), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        # Another worker issued the same key meanwhile: keep its row, drop our file.
+        document.pdf.delete(save=False)
+        winner = IssuedDocument.objects.filter(issuance_key=key, replaced_by__isnull=True).first()
+        if winner is None:
+            raise
+        return winner
+    audit_record(
+        action="document_issue",
+        actor=actor,
+        target=document,
+        summary=f"{kind} {public_id}",
+        data={"kind": kind, "language": language, "sha256": rendered.sha256, "key": key},
+    )
+    return document
+
+
+class _DocInfo:
+    """What a template knows of the document itself (title, identifier, QR, URL, date)."""
+
+    def __init__(self, public_id: uuid.UUID, url: str, qr: str, kind: str, issued_at: Any):
+        self.public_id = public_id
+        self.url = url
+        self.qr = qr
+        self.kind = kind
+        self.issued_at = issued_at
+        self.issued_on = timezone.localtime(issued_at).date()
+
+    @property
+    def title(self) -> str:
+        return kind_title(self.kind)
+
+
+@transaction.atomic
+def documents_issue_for_decision(
+    decision: CertificationDecision, *, actor: Any = None, language: str | None = None
+) -> list[IssuedDocument]:
+    """What a frozen decision gives a learner (SPEC §7): the certificate (certified) or the
+    attestation of validated blocks (partially certified), and the decision letter, in the
+    learner's language. Idempotent."""
+    decision = decision_load(decision.pk)
+    _check_frozen(decision)
+    issued = []
+    if decision.status == CertificationStatus.CERTIFIED:
+        issued.append(
+            document_issue(
+                DocumentKind.CERTIFICATE, decision=decision, language=language, actor=actor
+            )
+        )
+    elif decision.status == CertificationStatus.PARTIALLY_CERTIFIED and decision.validated_blocks:
+        issued.append(
+            document_issue(
+                DocumentKind.ATTESTATION, decision=decision, language=language, actor=actor
+            )
+        )
+    issued.append(
+        document_issue(
+            DocumentKind.DECISION_LETTER, decision=decision, language=language, actor=actor
+        )
+    )
+    return issued
+
+
+@transaction.atomic
+def document_revoke(document: IssuedDocument, *, actor: Any, reason: str) -> IssuedDocument:
+    """Revoke an issued PDF: its verification page says so from now on (with the date). The
+    reason is mandatory; the PDF and its hash stay as issued."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("A revocation needs a reason."), code="reason_required")
+    locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.revoked_at is not None:
+        raise DomainError(
+            _("This document was already revoked on %(date)s.")
+            % {"date": timezone.localtime(locked.revoked_at).date().isoformat()},
+            code="already_revoked",
+        )
+    locked.revoked_at = timezone.now()
+    locked.revocation_reason = reason
+    locked.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    locked.save(update_fields=["revoked_at", "revocation_reason", "revoked_by", "updated_at"])
+    audit_record(
+        action="document_revoke",
+        actor=actor,
+        target=locked,
+        summary=reason,
+        data={"kind": locked.kind, "public_id": str(locked.public_id)},
+    )
+    return locked

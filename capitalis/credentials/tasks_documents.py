@@ -1,0 +1,56 @@
+"""Batch issuance of the PDFs after a jury session (SPEC §7; issue 6 point 5): for every learner of
+a CLOSED session, the certificate (certified) or the attestation of validated blocks (partially
+certified), and the decision letter, in the learner's language.
+
+Idempotent: each learner's documents are issued in one transaction keyed by their
+``issuance_key``, so a worker killed in the middle and a rerun give each document exactly once.
+With ``CELERY_BROKER_URL`` unset the task runs in-process (eagerly).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+
+from capitalis.core.exceptions import DomainError
+from capitalis.credentials.services_documents import documents_issue_for_decision
+from capitalis.jury.models import CertificationDecision, JurySession
+
+logger = logging.getLogger(__name__)
+
+
+def session_documents_issue(*, session_id: int, actor: Any = None) -> int:
+    """Issue the documents of every learner of the closed session ``session_id``; returns how
+    many documents the session's learners hold afterwards (issued now or before)."""
+    session = JurySession.objects.filter(pk=session_id).first()
+    if session is None:
+        raise DomainError(_("This jury session does not exist."), code="not_found")
+    if not session.is_closed or not session.minutes_sha256:
+        raise DomainError(
+            _(
+                "Documents are issued only from a frozen jury decision: the session "
+                "“%(title)s” is not closed (its minutes are not signed) yet."
+            )
+            % {"title": session.title},
+            code="not_frozen",
+        )
+    decisions = (
+        CertificationDecision.objects.filter(session_id=session_id)
+        .exclude(corrections__isnull=False)
+        .order_by("pk")
+    )
+    total = 0
+    for decision in decisions:
+        total += len(documents_issue_for_decision(decision, actor=actor))
+    return total
+
+
+@shared_task(name="capitalis.credentials.issue_session_documents")
+def issue_session_documents(session_id: int) -> int:
+    """Celery entry point: load by id, call the service (see ``session_documents_issue``)."""
+    count = session_documents_issue(session_id=session_id)
+    logger.info("jury session %s: %s documents", session_id, count)
+    return count
