@@ -17,8 +17,8 @@ from capitalis.accounts.demo import DEMO_DOMAIN, DemoContext, demo_step
 from capitalis.accounts.rules import Role
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
-from capitalis.enrolment import rules, services
 from capitalis.core.models import audit_record
+from capitalis.enrolment import rules, services
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.programmes.models import Edition, Track
 

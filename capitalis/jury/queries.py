@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from capitalis.jury.models import (
     CertificationDecision,
     JurySession,
     JurySessionLearner,
+    VaeCandidate,
     VaeDossier,
 )
 from capitalis.programmes.models import Course, ProgrammeYear
@@ -327,9 +328,9 @@ class LearnerBlock:
 
 
 def learner_blocks(*, learner: Learner) -> list[tuple[Any, list[LearnerBlock]]]:
-    """For each version the learner is deliberated on (or holds blocks of): every block with
-    its latest status — validated (capitalised, when, how), else the latest decision and its
-    reasons, else not yet deliberated."""
+    """For each version the learner is enrolled for, deliberated on or holds blocks of: every
+    block with its latest status — validated (capitalised, when, how: training or VAE), else
+    the latest decision and its reasons, else not yet deliberated."""
     validations = {
         v.block_id: v
         for v in BlockValidation.objects.filter(learner=learner).select_related("session")
@@ -341,9 +342,15 @@ def learner_blocks(*, learner: Learner) -> list[tuple[Any, list[LearnerBlock]]]:
         .order_by("session__date", "session_id")
     ):
         latest[d.block_id] = d
-    version_ids = {v.version_id for v in validations.values()} | {
-        d.session.version_id for d in latest.values()
-    }
+    version_ids = (
+        {v.version_id for v in validations.values()}
+        | {d.session.version_id for d in latest.values()}
+        | set(
+            Enrolment.objects.filter(learner=learner).values_list(
+                "edition__programme__certification_version_id", flat=True
+            )
+        )
+    )
     blocks = list(
         Block.objects.filter(version_id__in=version_ids)
         .select_related("version__certification")
@@ -363,7 +370,7 @@ def learner_decisions(*, learner: Learner) -> QuerySet[CertificationDecision]:
     return (
         CertificationDecision.objects.filter(enrolment__learner=learner, session__status="closed")
         .select_related("session")
-        .prefetch_related("appeals")
+        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.select_related("decided_in")))
         .order_by("-session__date")
     )
 
@@ -521,3 +528,57 @@ def learner_year_results(*, learner: Learner) -> list[YearResults]:
         .order_by("-edition__start_date", "-pk")
     )
     return [year_results(e) for e in enrolments]
+
+
+# --- appeals to decide -----------------------------------------------------------------------
+
+
+def appeals_to_decide_for(*, user: User) -> list[tuple[JurySession, list[Appeal]]]:
+    """For each OPEN session ``user`` sits on (president or member), the pending appeals it may
+    decide: lodged against a decision of an earlier session of the same version (SPEC §6: an
+    appeal is decided by a later session). Two queries."""
+    if not user.is_authenticated:
+        return []
+    sessions = list(
+        JurySession.objects.filter(Q(president=user) | Q(members=user), status="open")
+        .distinct()
+        .order_by("date", "pk")
+    )
+    if not sessions:
+        return []
+    appeals = list(
+        Appeal.objects.filter(
+            status="lodged", decision__session__version_id__in={s.version_id for s in sessions}
+        )
+        .select_related("decision__session", "decision__enrolment__learner__user")
+        .order_by("lodged_on", "pk")
+    )
+    out = []
+    for s in sessions:
+        mine = [
+            a
+            for a in appeals
+            if a.decision.session.version_id == s.version_id
+            and (a.decision.session.date, a.decision.session_id) < (s.date, s.pk)
+        ]
+        if mine:
+            out.append((s, mine))
+    return out
+
+
+# --- VAE ---------------------------------------------------------------------------------------
+
+
+def vae_candidates() -> QuerySet[VaeCandidate]:
+    """Every VAE candidate with her person and version (the views scope who sees which)."""
+    return VaeCandidate.objects.select_related("learner__user", "version__certification").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def vae_validations(*, learner_id: int) -> dict[int, BlockValidation]:
+    """The learner's capitalised blocks by block id."""
+    return {
+        v.block_id: v
+        for v in BlockValidation.objects.filter(learner_id=learner_id).select_related("session")
+    }

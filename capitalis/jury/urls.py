@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from capitalis.jury import views
+from capitalis.jury import views, views_vae
 
 app_name = "jury"
 
@@ -27,4 +27,12 @@ urlpatterns: list[URLPattern] = [
     path("sessions/<int:pk>/close/", views.close, name="close"),
     path("sessions/<int:pk>/verify/", views.verify, name="verify"),
     path("sessions/<int:pk>/minutes.pdf", views.minutes, name="minutes"),
+    path(
+        "sessions/<int:pk>/appeals/<int:appeal_pk>/",
+        views.appeal_decide,
+        name="appeal-decide",
+    ),
+    path("vae/", views_vae.vae_list, name="vae-list"),
+    path("vae/<int:pk>/", views_vae.vae_detail, name="vae-detail"),
+    path("my-vae/", views_vae.my_vae, name="my-vae"),
 ]

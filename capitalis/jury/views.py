@@ -20,6 +20,7 @@ from capitalis.core.exceptions import DomainError
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
 from capitalis.jury.models import (
+    Appeal,
     BlockDecision,
     BlockStatus,
     CertificationDecision,
@@ -46,7 +47,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The jury sessions the user sits on (a programme director: all), with their state."""
     user = _user(request)
     sessions = list(queries.session_list_for(user=user))
-    return render(request, "jury/dashboard.html", {"sessions": sessions, "user_id": user.pk})
+    return render(
+        request,
+        "jury/dashboard.html",
+        {
+            "sessions": sessions,
+            "user_id": user.pk,
+            "appeals": queries.appeals_to_decide_for(user=user),
+            "vae_staff": queries.is_director(user),
+        },
+    )
 
 
 @login_required
@@ -326,8 +336,61 @@ def my_blocks(request: HttpRequest) -> HttpResponse:
         )
         for version, items in queries.learner_blocks(learner=learner)
     ]
+    years = [
+        {"year": year, "reasons": year.reason_texts()}
+        for year in queries.learner_year_results(learner=learner)
+    ]
     return render(
         request,
         "jury/my_blocks.html",
-        {"versions": versions, "decisions": list(queries.learner_decisions(learner=learner))},
+        {
+            "versions": versions,
+            "decisions": list(queries.learner_decisions(learner=learner)),
+            "years": years,
+            "vae": queries.vae_candidates().filter(learner=learner).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse:
+    """A later session's jury decides a pending appeal (upheld or rejected) with a note."""
+    session = _session(request, pk)
+    appeal = (
+        Appeal.objects.filter(pk=appeal_pk, decision__session__version_id=session.version_id)
+        .select_related("decision__session", "decision__enrolment__learner__user")
+        .first()
+    )
+    if appeal is None:
+        raise Http404(_("Page not found."))
+    note = ""
+    if request.method == "POST":
+        note = request.POST.get("note", "")
+        outcome = request.POST.get("outcome", "")
+        try:
+            if outcome not in ("upheld", "rejected"):
+                raise DomainError(_("Choose whether the appeal is upheld or rejected."))
+            services.appeal_decide(
+                appeal=appeal,
+                session=session,
+                upheld=outcome == "upheld",
+                note=note,
+                actor=_user(request),
+            )
+        except DomainError as error:
+            _fail(request, error)
+        else:
+            messages.success(request, _("The appeal was decided; the learner sees the outcome."))
+            return redirect("jury:dashboard")
+    return render(
+        request,
+        "jury/appeal_decide.html",
+        {
+            "session": session,
+            "appeal": appeal,
+            "note": note,
+            "decision_label": CertificationStatus(appeal.decision.status).label,
+        },
+        status=400 if request.method == "POST" else 200,
     )

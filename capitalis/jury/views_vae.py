@@ -1,0 +1,284 @@
+"""VAE pages (SPEC §6): staff list and register candidates, decide admissibility; the dossier
+page (documents mapped to blocks, the jury interview, the outcome block by block — validated
+blocks are capitalised like training); the candidate sees her own dossier. Thin: writes through
+``services``; a dossier the user may not see answers 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from capitalis.accounts.models import User
+from capitalis.accounts.rules import Role
+from capitalis.accounts.services import role_grant, user_create
+from capitalis.core.exceptions import DomainError
+from capitalis.jury import queries, services
+from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
+from capitalis.referential.models import Block, CertificationVersion
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require_staff(user: User) -> None:
+    if not (user.is_superuser or queries.is_director(user)):
+        raise Http404(_("Page not found."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vae_list(request: HttpRequest) -> HttpResponse:
+    """Staff: the VAE candidates and a form to register one (an existing account, or a new one
+    by e-mail and name)."""
+    user = _user(request)
+    _require_staff(user)
+    versions = list(
+        CertificationVersion.objects.select_related("certification").order_by(
+            "certification__code", "position"
+        )
+    )
+    form = {"email": "", "full_name": "", "summary": "", "years": "", "version": ""}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        try:
+            candidate = _candidate_create(form, versions, user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The VAE candidate was registered."))
+            return redirect("jury:vae-detail", pk=candidate.pk)
+    candidates = list(queries.vae_candidates().select_related("dossier"))
+    return render(
+        request,
+        "jury/vae_list.html",
+        {"candidates": candidates, "versions": versions, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _candidate_create(
+    form: dict[str, str], versions: list[CertificationVersion], actor: User
+) -> VaeCandidate:
+    version = next((v for v in versions if str(v.pk) == form["version"]), None)
+    if version is None:
+        raise DomainError(_("Choose the certification version."), code="version")
+    try:
+        years = int(form["years"] or "0")
+    except ValueError:
+        years = -1
+    if not 0 <= years <= 60:
+        raise DomainError(_("Years of experience: a whole number from 0 to 60."), code="years")
+    email = form["email"].lower()
+    if "@" not in email:
+        raise DomainError(_("Enter the candidate's e-mail address."), code="email")
+    with transaction.atomic():
+        person = User.objects.filter(email__iexact=email).first()
+        if person is None:
+            if not form["full_name"]:
+                raise DomainError(_("Enter the new candidate's full name."), code="name")
+            person = user_create(email=email, full_name=form["full_name"], actor=actor)
+            role_grant(user=person, role=Role.VAE_CANDIDATE, actor=actor)
+        return services.vae_candidate_create(
+            user=person,
+            version=version,
+            experience_summary=form["summary"],
+            experience_years=years,
+            actor=actor,
+        )
+
+
+def _candidate_for(user: User, pk: int) -> tuple[VaeCandidate, bool, bool]:
+    """The candidate if ``user`` may see it: (candidate, is staff, is the candidate herself).
+    The jury of the session interviewing her sees it too (before the interview: the jury of
+    any open session of her version, which may hold it)."""
+    candidate = queries.vae_candidates().filter(pk=pk).select_related("dossier__session").first()
+    if candidate is None:
+        raise Http404(_("Page not found."))
+    staff = user.is_superuser or queries.is_director(user)
+    own = candidate.learner.user_id == user.pk
+    dossier = getattr(candidate, "dossier", None)
+    jury = False
+    if dossier is not None and not (staff or own):
+        if dossier.session is not None:
+            jury = services.is_jury_of(user=user, session=dossier.session)
+        else:
+            # before the interview: the jury of an open session of the candidate's version
+            jury = (
+                JurySession.objects.filter(version_id=candidate.version_id, status="open")
+                .filter(Q(president=user) | Q(members=user))
+                .exists()
+            )
+    if not (staff or own or jury):
+        raise Http404(_("Page not found."))
+    return candidate, staff, own
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vae_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The candidate's file: admissibility (staff decide once, with a note), then the
+    dossier: documents mapped to blocks, the jury interview, the outcome block by block."""
+    user = _user(request)
+    candidate, staff, own = _candidate_for(user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            _act(request, candidate, action, staff, user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("jury:vae-detail", pk=pk)
+        return redirect("jury:vae-detail", pk=pk)
+    return render(request, "jury/vae_detail.html", _context(candidate, staff, own, user))
+
+
+def _context(candidate: VaeCandidate, staff: bool, own: bool, user: User) -> dict[str, object]:
+    dossier: VaeDossier | None = getattr(candidate, "dossier", None)
+    blocks = list(Block.objects.filter(version_id=candidate.version_id).order_by("position"))
+    documents = list(dossier.documents.prefetch_related("blocks").order_by("pk")) if dossier else []
+    outcomes = {o.block_id: o for o in dossier.outcomes.all()} if dossier else {}
+    validations = queries.vae_validations(learner_id=candidate.learner_id)
+    sessions: list[JurySession] = []
+    can_decide = False
+    if dossier is not None:
+        sessions = [
+            s
+            for s in queries.session_list_for(user=user).filter(
+                version_id=candidate.version_id, status="open"
+            )
+            if services.is_jury_of(user=user, session=s)
+        ]
+        can_decide = bool(
+            dossier.session
+            and not dossier.session.is_closed
+            and dossier.interview_on
+            and services.is_jury_of(user=user, session=dossier.session)
+        )
+    rows = [
+        {
+            "block": b,
+            "title": queries.title_of(b),
+            "outcome": outcomes.get(b.pk),
+            "validation": validations.get(b.pk),
+            "documents": [d for d in documents if b in d.blocks.all()],
+        }
+        for b in blocks
+    ]
+    return {
+        "candidate": candidate,
+        "dossier": dossier,
+        "documents": documents,
+        "rows": rows,
+        "blocks": blocks,
+        "staff": staff,
+        "own": own,
+        "pending": candidate.admissibility == Admissibility.PENDING,
+        "sessions": sessions,
+        "can_interview": bool(sessions),
+        "can_decide": can_decide,
+        "today": timezone.localdate(),
+    }
+
+
+def _act(
+    request: HttpRequest, candidate: VaeCandidate, action: str, staff: bool, user: User
+) -> None:
+    post = request.POST
+    dossier: VaeDossier | None = getattr(candidate, "dossier", None)
+    if action == "admissibility":
+        if not staff:
+            raise Http404(_("Page not found."))
+        choice = post.get("admissible", "")
+        if choice not in ("yes", "no"):
+            raise DomainError(_("Choose admissible or not admissible."), code="admissible")
+        if not post.get("note", "").strip():
+            raise DomainError(_("Write the note explaining the decision."), code="note")
+        services.vae_admissibility_decide(
+            candidate=candidate,
+            admissible=choice == "yes",
+            note=post.get("note", "").strip(),
+            actor=user,
+            today=timezone.localdate(),
+        )
+        messages.success(request, _("The admissibility decision was recorded."))
+        return
+    if dossier is None:
+        raise DomainError(_("The dossier opens once the candidate is admissible."), code="dossier")
+    if action == "document":
+        if not (staff or candidate.learner.user_id == user.pk):
+            raise Http404(_("Page not found."))
+        title = post.get("title", "").strip()
+        if not title:
+            raise DomainError(_("Give the document a title."), code="title")
+        ids = post.getlist("blocks")
+        blocks = list(Block.objects.filter(pk__in=[i for i in ids if i.isdigit()]))
+        upload = request.FILES.get("file")
+        content = None
+        filename = ""
+        if upload is not None:
+            if upload.size is not None and upload.size > MAX_UPLOAD:
+                raise DomainError(_("The file is larger than 10 MB."), code="size")
+            content = upload.read()
+            filename = upload.name or ""
+        services.vae_document_add(
+            dossier=dossier,
+            title=title,
+            blocks=blocks,
+            content=content,
+            filename=filename,
+            actor=user,
+        )
+        messages.success(request, _("The document was added to the dossier."))
+        return
+    if action == "interview":
+        session = queries.session_for(user=user, pk=int(post.get("session") or 0))
+        if session is None:
+            raise DomainError(_("Choose the jury session holding the interview."), code="session")
+        on = parse_date(post.get("on", "") or "")
+        if on is None:
+            raise DomainError(_("Enter the interview date."), code="date")
+        services.vae_interview_record(
+            dossier=dossier, session=session, on=on, note=post.get("note", "").strip(), actor=user
+        )
+        messages.success(request, _("The jury interview was recorded."))
+        return
+    if action == "outcome":
+        outcomes: dict[int, tuple[bool, str]] = {}
+        for block in Block.objects.filter(version_id=candidate.version_id):
+            choice = post.get(f"block-{block.pk}", "")
+            if choice in ("validated", "not_validated"):
+                outcomes[block.pk] = (
+                    choice == "validated",
+                    post.get(f"justification-{block.pk}", "").strip(),
+                )
+        if not outcomes:
+            raise DomainError(_("Decide on at least one block."), code="blocks")
+        created = services.vae_outcome_decide(dossier=dossier, outcomes=outcomes, actor=user)
+        messages.success(
+            request,
+            _("Outcome recorded: %(count)s block(s) validated and capitalised.")
+            % {"count": len(created)},
+        )
+        return
+    raise Http404(_("Page not found."))
+
+
+@login_required
+def my_vae(request: HttpRequest) -> HttpResponse:
+    """The VAE candidate's own dossier (the latest, when she has several)."""
+    user = _user(request)
+    candidate = queries.vae_candidates().filter(learner__user=user).order_by("-pk").first()
+    if candidate is None:
+        raise Http404(_("Page not found."))
+    return redirect("jury:vae-detail", pk=candidate.pk)
