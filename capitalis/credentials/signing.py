@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import re
 import threading
 import uuid
@@ -148,18 +149,41 @@ def check_strings(doc: Any) -> list[str]:
     return found
 
 
-def _empty_objects(doc: Any, path: str = "") -> list[str]:
-    found: list[str] = []
+_MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
+
+
+def _unsafe_values(doc: Any, path: str = "") -> list[str]:
+    """Values that jsonld.js would not see or canonicalise as pyld does: empty objects (safe
+    mode), values that are not JSON (NaN, infinities, other Python types), integers beyond 2^53
+    (JavaScript loses them) and non-integral numbers below 1e-6 (JavaScript writes them with an
+    exponent and no ".", so jsonld.js takes them for integers)."""
+    here = path or "$"
     if isinstance(doc, dict):
-        if not doc:
-            found.append(path or "$")
+        found = [f"empty object at {here}"] if not doc else []
         for key, item in doc.items():
-            if key != "@context":
-                found += _empty_objects(item, f"{path}.{key}" if path else key)
-    elif isinstance(doc, list):
+            if not isinstance(key, str):
+                found.append(f"non-string key at {here}")
+            elif key != "@context":
+                found += _unsafe_values(item, f"{path}.{key}" if path else key)
+        return found
+    if isinstance(doc, list):
+        found = []
         for index, item in enumerate(doc):
-            found += _empty_objects(item, f"{path}[{index}]")
-    return found
+            found += _unsafe_values(item, f"{path}[{index}]")
+        return found
+    if doc is None or isinstance(doc, bool | str):
+        return []
+    if isinstance(doc, int):
+        return [] if abs(doc) <= _MAX_SAFE_INTEGER else [f"integer beyond 2^53 at {here}"]
+    if isinstance(doc, float):
+        if not math.isfinite(doc):
+            return [f"non-finite number at {here}"]
+        if abs(doc) > _MAX_SAFE_INTEGER and abs(doc) < 1e21 and doc.is_integer():
+            return [f"integer beyond 2^53 at {here}"]
+        if doc != 0 and abs(doc) < 1e-6:
+            return [f"number too small to be written without an exponent at {here}"]
+        return []
+    return [f"not a JSON value ({type(doc).__name__}) at {here}"]
 
 
 def _relative_iris(expanded: Any, found: list[str]) -> None:
@@ -289,7 +313,7 @@ def _expand_safely(doc: dict[str, Any]) -> list[Any]:
     """Expand with the offline loader and safe-mode checks; returns the expanded document."""
     reasons: list[str] = []
     dropped: list[str | None] = []
-    reasons += [f"empty object at {path}" for path in _empty_objects(doc)]
+    reasons += _unsafe_values(doc)
     try:
         expanded = _Processor(on_property_dropped=dropped.append).expand(
             doc, {"documentLoader": document_loader, "base": None}

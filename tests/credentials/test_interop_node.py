@@ -243,8 +243,15 @@ def verdicts(tmp_path_factory) -> dict[str, dict[str, Any]]:
         assert signing.verify(document, resolve=resolve) == []
         assert schema.ob_schema_errors(document) == []
 
+    numbers = block_credential(didkey, other_index)
+    numbers["credentialSubject"]["achievement"]["creditsAvailable"] = 120.0
+    numbers["credentialSubject"]["creditsEarned"] = 7.5
+    numbers["credentialSubject"]["achievement"]["resultDescription"][0]["valueMax"] = "20"
+    numbers = signing.sign(numbers, didkey, CREATED)
+
     files = {
         "credential.json": signed,
+        "numbers.json": numbers,
         "other.json": other,
         "didweb.json": web,
         "tampered.json": tampered,
@@ -278,6 +285,11 @@ def test_did_web_credential_is_verified_with_the_pinned_did_document(verdicts) -
     verdict = verdicts["didweb.json"]
     assert verdict["verified"] is True, verdict["errors"]
     assert verdict["revoked"] is False
+
+
+def test_numbers_canonicalise_alike(verdicts) -> None:
+    verdict = verdicts["numbers.json"]
+    assert verdict["verified"] is True, verdict["errors"]
 
 
 def test_python_signed_status_list_is_verified(verdicts) -> None:

@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -555,3 +556,33 @@ def test_inline_contexts_are_not_memoised_and_shipped_ones_stay_intact() -> None
     for url, name in signing.CONTEXT_FILES.items():
         on_disk = json.loads((signing.JSONLD_DIR / name).read_text(encoding="utf-8"))
         assert signing._CONTEXTS[url] == on_disk, f"{url} was modified in memory"
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (float("nan"), "non-finite number"),
+        (float("inf"), "non-finite number"),
+        (2**53, "integer beyond 2^53"),
+        (-(2**60), "integer beyond 2^53"),
+        (1e-7, "number too small to be written without an exponent"),
+        (Decimal("6.0"), "not a JSON value (Decimal)"),
+        ((1, 2), "not a JSON value (tuple)"),
+    ],
+)
+def test_numbers_jsonld_js_would_read_differently_are_refused(
+    demo_key: IssuerKey, value: Any, reason: str
+) -> None:
+    unsigned = sample_unsigned()
+    unsigned["credentialSubject"]["achievement"]["creditsAvailable"] = value
+    with pytest.raises(UnsafeDocument) as excinfo:
+        signing.sign(unsigned, demo_key, CREATED)
+    assert excinfo.value.reasons == [f"{reason} at credentialSubject.achievement.creditsAvailable"]
+
+
+@pytest.mark.parametrize("value", [120.0, 2.5, 30, 0, 0.1, 1e-6, 2**53 - 1])
+def test_ordinary_numbers_are_signed(demo_key: IssuerKey, value: float) -> None:
+    unsigned = sample_unsigned()
+    unsigned["credentialSubject"]["achievement"]["creditsAvailable"] = value
+    signed = signing.sign(unsigned, demo_key, CREATED)
+    assert signing.verify(json.loads(json.dumps(signed))) == []
