@@ -279,6 +279,9 @@ CREDENTIALS_ISSUER_URL = os.environ.get("CREDENTIALS_ISSUER_URL", PUBLIC_BASE_UR
 # Public verification pages and API: requests per minute and client address.
 VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "60"))
 
+# Reporting (capitalis.reporting): a rate on fewer people than this is "not significant".
+REPORTING_MIN_BASE = int(os.environ.get("REPORTING_MIN_BASE", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,7 +1,20 @@
-"""API routes for indicators (included by api_urls.py)."""
+"""API routes for indicators (included by api_urls.py, namespace ``reporting-api``)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from capitalis.reporting import api_indicators
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "indicators/<str:code>/",
+        api_indicators.IndicatorsView.as_view(),
+        name="indicators",
+    ),
+    path(
+        "public/indicators/<str:code>/",
+        api_indicators.PublicIndicatorsView.as_view(),
+        name="public-indicators",
+    ),
+]

@@ -1,7 +1,12 @@
-"""Page routes for indicators (included by urls.py)."""
+"""Staff routes for indicators (included by urls.py, namespace ``reporting``)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from capitalis.reporting import views_indicators
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views_indicators.dashboard, name="indicators"),
+    path("indicators/<slug:table>.csv", views_indicators.table_csv, name="indicators-csv"),
+]

@@ -1,0 +1,205 @@
+"""Shipped reporting data (``data/reporting/``), loaded by ``manage.py load_data``.
+
+This module registers the loaders of the reporting app: the declared history loader below
+(files ``data/reporting/declared*.yaml``: figures from before the system, SPEC §9), and the
+``data_loaders`` of sibling modules ``capitalis.reporting.data_<capability>`` when they exist
+(e.g. the survey questionnaires), so each capability keeps its own loader module.
+
+Other files of the folder belong to the other loaders: this one reads only ``declared*`` files.
+Idempotent: a figure is upserted by (programme, campus, indicator, period) and written only when
+it differs; a second load writes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from capitalis.core.data import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    DataFileError,
+    DataLoader,
+    Field,
+    LoadCounts,
+    check_list,
+    check_mapping,
+    read_data_file,
+)
+
+PREFIX = "declared"
+SIBLING_MODULES = ("data_surveys", "data_privacy", "data_declarations")
+TOP = {"programme": Field("text"), "figures": Field("list")}
+FIGURE = {
+    "indicator": Field("text"),
+    "period": Field("text"),
+    "campus": Field("str", required=False, nullable=True),
+    "value": Field("text"),
+    "unit": Field("text", choices=("%", "count")),
+    "numerator": Field("int", required=False, nullable=True),
+    "denominator": Field("int", required=False, nullable=True),
+    "as_of": Field("date", required=False, nullable=True),
+    "source": Field("text"),
+}
+INDICATORS = (
+    "certification_rate",
+    "partial_certification_rate",
+    "block_pass_rate",
+    "satisfaction_teaching",
+    "satisfaction_work_study",
+    "employment_6m",
+    "employment_2y",
+    "apprentices",
+    "apprentices_msc1",
+    "apprentices_msc2",
+)
+MAX_SOURCE = 300
+
+
+@dataclass(frozen=True)
+class DeclaredDocument:
+    path: Path
+    programme: str
+    figures: list[dict[str, Any]]
+
+
+def parse_document(path: Path) -> DeclaredDocument | None:
+    """Read and validate a declared history file (no database); None for another loader's
+    file. Values are Decimal (never float); a percentage lies within 0–100."""
+    if not path.name.startswith(PREFIX):
+        return None
+    raw = read_data_file(path)
+    errors: list[str] = []
+    top = check_mapping(raw, TOP, "", errors)
+    figures: list[dict[str, Any]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, item in enumerate(check_list(top.get("figures"), "figures", errors)):
+        where = f"figures[{i}]"
+        f = check_mapping(item, FIGURE, where, errors)
+        if "indicator" in f and f["indicator"] not in INDICATORS:
+            errors.append(
+                _("%(path)s: unknown indicator %(value)r")
+                % {"path": where, "value": f["indicator"]}
+            )
+        if "value" in f:
+            try:
+                f["value"] = Decimal(f["value"])
+                if not f["value"].is_finite() or f["value"] < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                errors.append(_("%(path)s: a number is expected") % {"path": f"{where}.value"})
+            else:
+                if f.get("unit") == "%" and f["value"] > 100:
+                    errors.append(
+                        _("%(path)s: a percentage lies between 0 and 100")
+                        % {"path": f"{where}.value"}
+                    )
+        if len(f.get("source", "")) > MAX_SOURCE:
+            errors.append(
+                _("%(path)s: at most %(n)s characters")
+                % {"path": f"{where}.source", "n": MAX_SOURCE}
+            )
+        key = (f.get("indicator", ""), f.get("period", ""), f.get("campus") or "")
+        if key in seen:
+            errors.append(_("%(path)s: this figure appears twice") % {"path": where})
+        seen.add(key)
+        figures.append(f)
+    if errors:
+        raise DataFileError(path, errors)
+    return DeclaredDocument(path=path, programme=top["programme"], figures=figures)
+
+
+def _apply(documents: Sequence[DeclaredDocument | None]) -> LoadCounts:
+    from capitalis.programmes.models import Campus, Programme
+    from capitalis.reporting.models import DeclaredFigure
+
+    counts = LoadCounts()
+    campuses = {c.code: c for c in Campus.objects.all()}
+    for document in documents:
+        if document is None:
+            continue
+        programme = Programme.objects.filter(code=document.programme).first()
+        if programme is None:
+            raise DataFileError(
+                document.path, [_("unknown programme %(code)s") % {"code": document.programme}]
+            )
+        existing = {
+            (f.indicator, f.period, f.campus_id): f
+            for f in DeclaredFigure.objects.filter(programme=programme)
+        }
+        for f in document.figures:
+            campus = None
+            if f.get("campus"):
+                campus = campuses.get(f["campus"])
+                if campus is None:
+                    raise DataFileError(
+                        document.path, [_("unknown campus %(code)s") % {"code": f["campus"]}]
+                    )
+            values: dict[str, Any] = {
+                "value": f["value"],
+                "unit": f["unit"],
+                "numerator": f.get("numerator"),
+                "denominator": f.get("denominator"),
+                "as_of": f.get("as_of"),
+                "source": f["source"],
+            }
+            row = existing.get((f["indicator"], f["period"], campus.pk if campus else None))
+            if row is None:
+                DeclaredFigure.objects.create(
+                    programme=programme,
+                    campus=campus,
+                    indicator=f["indicator"],
+                    period=f["period"],
+                    **values,
+                )
+                counts.add("reporting.declaredfigure", CREATED)
+                continue
+            current = {name: getattr(row, name) for name in values}
+            if _same(current, values):
+                counts.add("reporting.declaredfigure", UNCHANGED)
+                continue
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+            counts.add("reporting.declaredfigure", UPDATED)
+    return counts
+
+
+def _same(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Stored values equal the file's (decimals compared as numbers)."""
+    for name, value in wanted.items():
+        have = current[name]
+        if isinstance(value, Decimal) and have is not None:
+            have = Decimal(have)
+        if have != value:
+            return False
+    return True
+
+
+def _siblings() -> list[DataLoader]:
+    loaders: list[DataLoader] = []
+    for name in SIBLING_MODULES:
+        module_name = f"capitalis.reporting.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        loaders.extend(getattr(importlib.import_module(module_name), "data_loaders", []))
+    return loaders
+
+
+data_loaders = [
+    DataLoader(
+        name="reporting-declared",
+        directory="reporting",
+        parse=parse_document,
+        apply=_apply,
+    ),
+    *_siblings(),
+]
