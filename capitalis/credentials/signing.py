@@ -150,11 +150,13 @@ def check_strings(doc: Any) -> list[str]:
 
 
 _MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _unsafe_values(doc: Any, path: str = "") -> list[str]:
     """Values that jsonld.js would not see or canonicalise as pyld does: empty objects (safe
-    mode), values that are not JSON (NaN, infinities, other Python types), integers beyond 2^53
+    mode), values that are not JSON (NaN, infinities, lone surrogates, other Python types),
+    integers beyond 2^53
     (JavaScript loses them) and non-integral numbers below 1e-6 (JavaScript writes them with an
     exponent and no ".", so jsonld.js takes them for integers)."""
     here = path or "$"
@@ -171,7 +173,9 @@ def _unsafe_values(doc: Any, path: str = "") -> list[str]:
         for index, item in enumerate(doc):
             found += _unsafe_values(item, f"{path}[{index}]")
         return found
-    if doc is None or isinstance(doc, bool | str):
+    if isinstance(doc, str):
+        return [f"lone surrogate (invalid Unicode) at {here}"] if _SURROGATE.search(doc) else []
+    if doc is None or isinstance(doc, bool):
         return []
     if isinstance(doc, int):
         return [] if abs(doc) <= _MAX_SAFE_INTEGER else [f"integer beyond 2^53 at {here}"]

@@ -247,6 +247,9 @@ def verdicts(tmp_path_factory) -> dict[str, dict[str, Any]]:
     numbers["credentialSubject"]["achievement"]["creditsAvailable"] = 120.0
     numbers["credentialSubject"]["creditsEarned"] = 7.5
     numbers["credentialSubject"]["achievement"]["resultDescription"][0]["valueMax"] = "20"
+    numbers["credentialSubject"]["achievement"]["description"] = (
+        'Diplômée 🎓 — « il a dit "oui" » \\ 100\u00a0%\u2028fin\ufeff e\u0301'
+    )
     numbers = signing.sign(numbers, didkey, CREATED)
 
     files = {

@@ -568,6 +568,7 @@ def test_inline_contexts_are_not_memoised_and_shipped_ones_stay_intact() -> None
         (1e-7, "number too small to be written without an exponent"),
         (Decimal("6.0"), "not a JSON value (Decimal)"),
         ((1, 2), "not a JSON value (tuple)"),
+        ("a\ud800b", "lone surrogate (invalid Unicode)"),
     ],
 )
 def test_numbers_jsonld_js_would_read_differently_are_refused(
@@ -586,3 +587,10 @@ def test_ordinary_numbers_are_signed(demo_key: IssuerKey, value: float) -> None:
     unsigned["credentialSubject"]["achievement"]["creditsAvailable"] = value
     signed = signing.sign(unsigned, demo_key, CREATED)
     assert signing.verify(json.loads(json.dumps(signed))) == []
+
+
+def test_verify_reports_a_lone_surrogate_as_unsafe(demo_key: IssuerKey) -> None:
+    signed = json.dumps(signing.sign(sample_unsigned(), demo_key, CREATED))
+    forged = signed.replace('"name": "Certificateur exemple"', '"name": "Certif\\ud800"')
+    assert forged != signed
+    assert [r.code for r in signing.verify(forged)] == ["unsafe"]
