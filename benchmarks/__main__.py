@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import deliberation, jury_grid, register, results
+from benchmarks import credentials, deliberation, jury_grid, register, results
 
 
 def main() -> int:
@@ -23,7 +23,15 @@ def main() -> int:
         help=f"synthetic learners of the deliberation bench (default {deliberation.LEARNERS})",
     )
     parser.add_argument(
-        "--only", choices=["register", "deliberation", "results", "jury_grid"], help="one bench"
+        "--only",
+        choices=["register", "deliberation", "results", "jury_grid", "credentials"],
+        help="one bench",
+    )
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=credentials.COUNT,
+        help=f"block credentials of the credentials bench (default {credentials.COUNT})",
     )
     args = parser.parse_args()
     benches = {
@@ -31,6 +39,7 @@ def main() -> int:
         "deliberation": lambda: deliberation.run(args.learners),
         "results": results.run,
         "jury_grid": jury_grid.run,
+        "credentials": lambda: credentials.run(args.count),
     }
     return max(run() for name, run in benches.items() if args.only in (None, name))
 

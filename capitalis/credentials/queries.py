@@ -114,7 +114,10 @@ def _jury(session: JurySession | None) -> builders.Jury | None:
 
 
 def block_issuables(
-    *, validation_ids: Sequence[int] | None = None, session_id: int | None = None
+    *,
+    validation_ids: Sequence[int] | None = None,
+    session_id: int | None = None,
+    learner_ids: Sequence[int] | None = None,
 ) -> list[Issuable]:
     """Block credentials for these validations (or every validation a session recorded, training
     and VAE), each with its refusals if it may not be issued."""
@@ -123,6 +126,8 @@ def block_issuables(
         qs = qs.filter(pk__in=validation_ids)
     if session_id is not None:
         qs = qs.filter(session_id=session_id)
+    if learner_ids is not None:
+        qs = qs.filter(learner_id__in=learner_ids)
     rows = list(qs.order_by("pk"))
     infos = version_infos(r.version_id for r in rows)
     items = []
@@ -159,7 +164,10 @@ def block_issuables(
 
 
 def certification_issuables(
-    *, decision_ids: Sequence[int] | None = None, session_id: int | None = None
+    *,
+    decision_ids: Sequence[int] | None = None,
+    session_id: int | None = None,
+    learner_ids: Sequence[int] | None = None,
 ) -> list[Issuable]:
     """Certification credentials for these decisions (or a session's), with their refusals.
     With ``session_id``, only the certified decisions are listed."""
@@ -171,6 +179,8 @@ def certification_issuables(
             Q(override_status="certified")
             | Q(override_status__isnull=True, computed_status="certified")
         )
+    if learner_ids is not None:
+        qs = qs.filter(enrolment__learner_id__in=learner_ids)
     rows = list(qs.order_by("pk"))
     corrected = set(
         CertificationDecision.objects.filter(cites_id__in=[r.pk for r in rows]).values_list(
@@ -211,6 +221,23 @@ def certification_issuables(
             )
         )
     return items
+
+
+def session_learner_ids(*, session_id: int) -> set[int]:
+    """Learners with something to issue in the session: a block validation it recorded or a
+    certified decision (two queries)."""
+    ids = set(
+        BlockValidation.objects.filter(session_id=session_id).values_list("learner_id", flat=True)
+    )
+    ids |= set(
+        CertificationDecision.objects.filter(session_id=session_id)
+        .filter(
+            Q(override_status="certified")
+            | Q(override_status__isnull=True, computed_status="certified")
+        )
+        .values_list("enrolment__learner_id", flat=True)
+    )
+    return ids
 
 
 # --- scoping -------------------------------------------------------------------------------

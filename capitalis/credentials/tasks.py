@@ -16,10 +16,12 @@ from capitalis.accounts.models import User
 from capitalis.credentials import queries, services
 
 
-def _items_by_learner(session_id: int) -> dict[int, list[queries.Issuable]]:
-    items = queries.block_issuables(session_id=session_id) + queries.certification_issuables(
-        session_id=session_id
-    )
+def _items_by_learner(
+    session_id: int, learner_ids: list[int] | None = None
+) -> dict[int, list[queries.Issuable]]:
+    items = queries.block_issuables(
+        session_id=session_id, learner_ids=learner_ids
+    ) + queries.certification_issuables(session_id=session_id, learner_ids=learner_ids)
     grouped: dict[int, list[queries.Issuable]] = defaultdict(list)
     for item in items:
         if not item.refusals:
@@ -30,7 +32,7 @@ def _items_by_learner(session_id: int) -> dict[int, list[queries.Issuable]]:
 @shared_task(acks_late=True)
 def issue_learner_credentials(session_id: int, learner_id: int, actor_id: int | None = None) -> int:
     """Issue one learner's credentials of the session (blocks, then the certification)."""
-    items = _items_by_learner(session_id).get(learner_id, [])
+    items = _items_by_learner(session_id, [learner_id]).get(learner_id, [])
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     return len(services.credentials_issue(items, actor=actor))
 
@@ -39,7 +41,7 @@ def issue_learner_credentials(session_id: int, learner_id: int, actor_id: int | 
 def issue_session_credentials(session_id: int, actor_id: int | None = None) -> int:
     """Issue every credential a closed session allows: one sub-task per learner; then the PDFs
     when the documents task exists. Returns the number of learners dispatched."""
-    learners = sorted(_items_by_learner(session_id))
+    learners = sorted(queries.session_learner_ids(session_id=session_id))
     for learner_id in learners:
         issue_learner_credentials.delay(session_id, learner_id, actor_id)
     documents_task = _documents_task()

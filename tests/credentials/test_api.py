@@ -1,0 +1,107 @@
+"""Credentials API: a learner lists only her own (another's → 404), staff scoped to their
+sessions, fetch as JSON-LD, verify (anonymous allowed, reason codes and texts), revoke (reason
+required, the right role); schema generated."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from capitalis.credentials import services
+from capitalis.credentials.models import Credential
+from tests.credentials.issuance_world import deliberated, signing_key  # noqa: F401
+from tests.jury.builders import person
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signing_key")]
+
+
+@pytest.fixture
+def issued():
+    cache.clear()
+    iss = deliberated()
+    block = services.credential_issue_block(iss.validations(0)[0])
+    cert = services.credential_issue_certification(iss.decision(0))
+    other = services.credential_issue_block(iss.validations(1)[0])
+    return iss, block, cert, other
+
+
+def test_learner_sees_only_her_own(issued):
+    iss, block, cert, other = issued
+    api = APIClient()
+    api.force_authenticate(iss.w.enrolments[0].learner.user)
+    listed = api.get("/api/credentials/").json()
+    assert {r["public_id"] for r in listed["results"]} == {
+        str(block.public_id),
+        str(cert.public_id),
+    }
+    fetched = api.get(f"/api/credentials/{cert.public_id}/")
+    assert fetched.status_code == 200 and fetched.json() == cert.document
+    assert api.get(f"/api/credentials/{other.public_id}/").status_code == 404
+    assert api.get("/api/credentials/not-a-uuid/").status_code == 404
+    # a learner cannot revoke, even her own: 403 and nothing changes
+    response = api.post(f"/api/credentials/{block.public_id}/revoke/", {"reason": "x"})
+    assert response.status_code == 403
+    block.refresh_from_db()
+    assert block.revoked_at is None
+
+
+def test_staff_scoped_and_revoke_needs_a_reason(issued):
+    iss, block, _cert, _other = issued
+    stranger = person("stranger@example.org", "Personne")
+    api = APIClient()
+    api.force_authenticate(stranger)
+    assert api.get("/api/credentials/").json()["results"] == []
+    assert api.get(f"/api/credentials/{block.public_id}/").status_code == 404
+    api.force_authenticate(iss.w.member)
+    assert len(api.get("/api/credentials/").json()["results"]) == 3
+    api.force_authenticate(iss.w.president)
+    response = api.post(
+        f"/api/credentials/{block.public_id}/revoke/", {"reason": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "reason_required"
+    block.refresh_from_db()
+    assert block.revoked_at is None
+    response = api.post(f"/api/credentials/{block.public_id}/revoke/", {"reason": "Erreur"})
+    assert response.status_code == 200 and response.json()["revoked_at"]
+
+
+def test_verify_anonymous_with_reason_codes(issued):
+    _iss, block, _cert, _other = issued
+    api = APIClient()
+    ok = api.post("/api/credentials/verify/", {"credential": block.document}, format="json")
+    assert ok.status_code == 200
+    assert ok.json()["authentic"] is True and ok.json()["current"] is True
+    forged = copy.deepcopy(block.document)
+    forged["name"] = "Autre chose"
+    bad = api.post(
+        "/api/credentials/verify/",
+        {"credential": forged},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()
+    assert bad["authentic"] is False
+    codes = {r["code"] for r in bad["reasons"]}
+    assert {"bad_signature", "altered"} <= codes
+    assert all(r["text"] for r in bad["reasons"])
+    assert Credential.objects.count() == 3
+
+
+def test_verify_is_rate_limited(issued, settings):
+    settings.VERIFY_RATE_PER_MINUTE = 2
+    cache.clear()
+    api = APIClient()
+    codes = [
+        api.post("/api/credentials/verify/", {"credential": {}}, format="json").status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
+def test_schema_lists_the_endpoints(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    assert "/api/credentials/verify/" in paths
+    assert "/api/credentials/{public_id}/revoke/" in paths

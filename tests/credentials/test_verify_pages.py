@@ -1,0 +1,172 @@
+"""Public verification pages: a credential's page (authentic, revoked with its date), unknown and
+malformed ids (404 page, not a 500), the paste form with each bad input (forged, truncated, wrong
+signature, unknown issuer, revoked), the status list and the DID document, the rate limit; the
+learner's page and downloads."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.cache import cache
+
+from capitalis.core.models import AuditEvent
+from capitalis.credentials import keys, services, signing
+from capitalis.credentials.models import Credential
+from tests.credentials.issuance_world import deliberated, signing_key  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signing_key")]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def issued():
+    iss = deliberated()
+    block = services.credential_issue_block(iss.validations(0)[0])
+    cert = services.credential_issue_certification(iss.decision(0))
+    return iss, block, cert
+
+
+def _paste(client, document, lang="en"):
+    text = document if isinstance(document, str) else json.dumps(document)
+    return client.post("/verify/", {"credential": text}, HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def _codes(response) -> set[str]:
+    return {r.code for r in response.context["result"].reasons}
+
+
+def test_verification_page_authentic_then_revoked(client, issued):
+    iss, block, cert = issued
+    page = client.get(f"/verify/{cert.public_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-verdict="authentic"' in html
+    assert "Apprenant 00" in html and cert.version.certification.code in html
+    assert "learner0@example.org" not in html  # no more personal data than the credential shows
+    services.credential_revoke(credential=block, actor=iss.w.president, reason="Erreur")
+    page = client.get(f"/verify/{block.public_id}/", HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    assert 'data-verdict="revoked"' in html
+    assert "révoqué" in html.lower()
+
+
+@pytest.mark.parametrize("value", [str(uuid.uuid4()), "not-a-uuid", "1234", "%00"])
+def test_unknown_or_malformed_id_is_a_clear_404_page(client, value):
+    response = client.get(f"/verify/{value}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert 'data-verdict="not-found"' in response.content.decode()
+
+
+def test_paste_form_verdicts_for_each_bad_input(client, issued):
+    iss, block, cert = issued
+    before = (Credential.objects.count(), AuditEvent.objects.count())
+    good = _paste(client, cert.document)
+    assert good.context["result"].authentic and good.context["result"].current
+
+    forged = copy.deepcopy(cert.document)
+    forged["credentialSubject"]["identifier"][1]["identityHash"] = "Quelqu'un d'autre"
+    response = _paste(client, forged)
+    assert not response.context["result"].authentic
+    assert "bad_signature" in _codes(response)
+    assert "altered" in _codes(response)
+
+    truncated = json.dumps(cert.document)[:500]
+    response = _paste(client, truncated)
+    assert _codes(response) == {"malformed"}
+
+    wrong_sig = copy.deepcopy(cert.document)
+    wrong_sig["proof"][0]["proofValue"] = block.document["proof"][0]["proofValue"]
+    assert "bad_signature" in _codes(_paste(client, wrong_sig))
+
+    # signed by another did:key: a sound proof, but not ours
+    other = keys.IssuerKey(
+        private_key=(pk := Ed25519PrivateKey.generate()),
+        did=keys.did_key(pk.public_key()),
+        verification_method=f"{keys.did_key(pk.public_key())}#{keys.public_key_multibase(pk.public_key())}",
+        public_key_multibase=keys.public_key_multibase(pk.public_key()),
+    )
+    unsigned = {k: v for k, v in cert.document.items() if k != "proof"}
+    unsigned["issuer"] = {**unsigned["issuer"], "id": other.did}
+    response = _paste(client, signing.sign(unsigned, other, "2026-01-01T00:00:00Z"))
+    assert _codes(response) == {"not_ours"}
+
+    # an issuer whose key cannot be resolved (a did:web we do not know)
+    unknown = copy.deepcopy(cert.document)
+    unknown["issuer"]["id"] = "did:web:ailleurs.example"
+    unknown["proof"][0]["verificationMethod"] = "did:web:ailleurs.example#key-1"
+    response = _paste(client, unknown, lang="fr")
+    assert "unknown_issuer" in _codes(response)
+    assert "clé" in response.content.decode()  # the reason in French
+
+    services.credential_revoke(credential=cert, actor=iss.w.president, reason="Fraude")
+    response = _paste(client, cert.document)
+    result = response.context["result"]
+    assert result.authentic and not result.current and _codes(response) == {"revoked"}
+    # verifying changed nothing (besides the revocation we made)
+    assert Credential.objects.count() == before[0]
+    assert AuditEvent.objects.count() == before[1] + 1
+
+
+def test_status_list_and_did_document(client, issued, settings):
+    _iss, block, _cert = issued
+    url = block.document["credentialStatus"]["statusListCredential"]
+    path = url.removeprefix(settings.PUBLIC_BASE_URL)
+    response = client.get(path, HTTP_ACCEPT="application/vc+ld+json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vc+ld+json"
+    signed = response.json()
+    assert signed["id"] == url and signing.verify(signed) == []
+    assert client.get("/credentials/status/nope/").status_code == 404
+    assert client.get("/.well-known/did.json").status_code == 404  # did:key issuer
+    settings.CREDENTIALS_DID_WEB_DOMAIN = "certif.example.test"
+    doc = client.get("/.well-known/did.json").json()
+    assert doc["id"] == "did:web:certif.example.test"
+
+
+def test_rate_limit(client, settings):
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    codes = [client.get(f"/verify/{uuid.uuid4()}/").status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
+
+
+def test_learner_page_downloads_and_other_learners_get_404(client, issued):
+    iss, block, cert = issued
+    client.force_login(iss.w.enrolments[0].learner.user)
+    page = client.get("/credentials/mine/")
+    assert page.status_code == 200
+    assert f"/verify/{cert.public_id}/" in page.content.decode()
+    download = client.get(f"/credentials/c/{block.public_id}/download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/ld+json"
+    assert json.loads(download.content)["id"] == f"urn:uuid:{block.public_id}"
+    client.force_login(iss.w.enrolments[1].learner.user)
+    assert client.get(f"/credentials/c/{block.public_id}/download/").status_code == 404
+
+
+def test_staff_page_issue_and_revoke_needs_a_reason(client, settings):
+    iss = deliberated()
+    client.force_login(iss.w.president)
+    page = client.get(f"/credentials/sessions/{iss.session.pk}/")
+    assert page.status_code == 200
+    client.post(f"/credentials/sessions/{iss.session.pk}/issue/")
+    # a: 3 blocks + certification; b: 1 block; c: nothing
+    assert Credential.objects.filter(session=iss.session).count() == 5
+    credential = Credential.objects.filter(kind="block").first()
+    response = client.post(
+        f"/credentials/c/{credential.public_id}/action/",
+        {"action": "revoke", "reason": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert "Give the reason" in response.content.decode()
+    credential.refresh_from_db()
+    assert credential.revoked_at is None
+    client.force_login(iss.w.enrolments[2].learner.user)
+    assert client.get(f"/credentials/sessions/{iss.session.pk}/").status_code == 404
