@@ -314,24 +314,43 @@ def test_revoked_credential_is_reported_revoked(verdicts) -> None:
     assert neighbour["verified"] is True and neighbour["revoked"] is False, neighbour
 
 
-def test_capitalis_and_1edtech_fixtures_agree_with_the_research_table() -> None:
+def test_fixtures_agree_with_the_research_table_and_with_python_verify() -> None:
+    """The reference verifier and ``signing.verify`` agree on every proof (dates and status aside,
+    which ``signing.verify`` leaves to its callers)."""
     fixtures = Path(__file__).parent / "fixtures"
     sample = fixtures / "capitalis-sample"
     vector = fixtures / "1edtech-ob3-spec-vector"
-    result = run_verifier(
-        [
-            sample / "rncp-certification-credential.didkey.json",
-            sample / "rncp-block-credential.didweb.json",
-            vector / "ob3-signed-eddsa-rdfc-2022.json",
-            fixtures / "w3c-vc-di-eddsa/signedDataInt.json",
-        ],
-        [
-            sample / "status-list.revoked-94567.json",
-            sample / "did-web-certif.example.fr.json",
-            vector / "issuer-controller.CONSTRUCTED.json",
-        ],
-    )
-    assert result["rncp-certification-credential.didkey.json"]["verified"] is True
-    assert result["rncp-block-credential.didweb.json"]["verified"] is True
-    assert result["ob3-signed-eddsa-rdfc-2022.json"]["verified"] is True
-    assert result["signedDataInt.json"]["verified"] is False  # issuer ≠ controller
+    validator = fixtures / "1edtech-validator"
+    dcc = sorted((fixtures / "dcc-vc-test-fixtures").glob("*.json"))
+    controllers = [
+        vector / "issuer-controller.CONSTRUCTED.json",
+        validator / "controller-1edtech.edu-issuers-565049.CONSTRUCTED.json",
+        validator / "controller-example.com-issuers-876543.CONSTRUCTED.json",
+        sample / "did-web-certif.example.fr.json",
+    ]
+    expected = {
+        sample / "rncp-certification-credential.didkey.json": True,
+        sample / "rncp-block-credential.didweb.json": True,
+        vector / "ob3-signed-eddsa-rdfc-2022.json": True,
+        validator / "simple.json": True,
+        validator / "simple-multiple-proofs.json": True,
+        validator / "simple-did-key-method.json": False,  # bare did:key, no #fragment
+        fixtures / "w3c-vc-di-eddsa/signedDataInt.json": False,  # issuer is not the controller
+        **{path: "notYetValid" not in path.name for path in dcc},  # 2099: before validFrom
+    }
+    result = run_verifier(list(expected), [sample / "status-list.revoked-94567.json", *controllers])
+    methods = {}
+    for controller in controllers:
+        document = json.loads(controller.read_text(encoding="utf-8"))
+        for vm in document["verificationMethod"]:
+            methods[vm["id"]] = keys.public_key_from_multibase(vm["publicKeyMultibase"])
+
+    def resolve(vm: str):  # pinned controller documents, then did:key decoded locally
+        return methods.get(vm) or keys.resolve_public_key(vm)
+
+    for path, verified in expected.items():
+        assert result[path.name]["verified"] is verified, (path.name, result[path.name])
+        document = json.loads(path.read_text(encoding="utf-8"))
+        python = signing.verify(document, resolve=resolve)
+        date_only = "notYetValid" in path.name
+        assert (python == []) is (verified or date_only), (path.name, python)
