@@ -1,0 +1,59 @@
+"""Browser test: the public verification page a QR code or a credential opens, in French then in
+English (language switch), on a phone, axe-checked (no serious or critical violation); a revoked
+credential reads as revoked. Screenshots when SCREENSHOT_DIR is set."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from capitalis.credentials import services
+from tests.credentials.issuance_world import TEST_KEY, deliberated
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def _check(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+    assert serious == []
+
+
+def test_verification_page_fr_en_on_a_phone(page, live_server, settings):
+    settings.CREDENTIALS_SIGNING_KEY = TEST_KEY
+    settings.CREDENTIALS_DID_WEB_DOMAIN = ""
+    iss = deliberated()
+    cert = services.credential_issue_certification(iss.decision(0))
+    block = services.credential_issue_block(iss.validations(0)[0])
+    services.credential_revoke(credential=block, actor=iss.w.president, reason="Erreur de saisie")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{live_server.url}/verify/{cert.public_id}/")
+    assert page.locator("[data-verdict=authentic]").is_visible()
+    assert "Authentique et en vigueur" in page.content()
+    assert "Apprenant 00" in page.content()
+    _check(page, "verify-fr")
+
+    page.get_by_label("Langue").select_option("en")
+    page.get_by_role("button", name="Changer").click()
+    page.wait_for_load_state()
+    assert "Authentic and current" in page.content()
+    _check(page, "verify-en")
+
+    page.goto(f"{live_server.url}/verify/{block.public_id}/")
+    assert page.locator("[data-verdict=revoked]").is_visible()
+    _check(page, "verify-revoked-en")
+
+    page.goto(f"{live_server.url}/verify/not-an-id/")
+    assert page.locator("[data-verdict=not-found]").is_visible()
+    _check(page, "verify-not-found")
