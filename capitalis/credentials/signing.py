@@ -85,6 +85,9 @@ class UnsafeDocument(ValueError):
         super().__init__("; ".join(reasons))
         self.reasons = reasons
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles with its reasons (Celery, processes)
+        return (type(self), (self.reasons,))
+
 
 class UnknownContext(UnsafeDocument):
     """An ``@context`` URL that is not shipped with the project (never fetched)."""
@@ -92,6 +95,9 @@ class UnknownContext(UnsafeDocument):
     def __init__(self, url: str) -> None:
         super().__init__([f"unknown context: {url}"])
         self.url = url
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.url,))
 
 
 # --- offline document loader --------------------------------------------------------------------

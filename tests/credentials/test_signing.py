@@ -594,3 +594,14 @@ def test_verify_reports_a_lone_surrogate_as_unsafe(demo_key: IssuerKey) -> None:
     forged = signed.replace('"name": "Certificateur exemple"', '"name": "Certif\\ud800"')
     assert forged != signed
     assert [r.code for r in signing.verify(forged)] == ["unsafe"]
+
+
+def test_refusals_survive_pickling() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(UnsafeDocument(["a", "b"])))
+    assert isinstance(error, UnsafeDocument) and error.reasons == ["a", "b"]
+    assert str(error) == "a; b"
+    unknown = pickle.loads(pickle.dumps(UnknownContext("https://example.org/c")))
+    assert isinstance(unknown, UnknownContext) and unknown.url == "https://example.org/c"
+    assert unknown.reasons == ["unknown context: https://example.org/c"]
