@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 from lxml import etree
 
 from capitalis.core.exceptions import DomainError
@@ -176,8 +177,6 @@ def test_nothing_is_declared_twice() -> None:
 
 
 def test_empty_period_is_a_translated_error_and_writes_nothing() -> None:
-    from django.utils import translation
-
     d = build(1)
     with translation.override("fr"), pytest.raises(DomainError) as error:
         _export(d, date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31))
@@ -195,11 +194,14 @@ def test_missing_identity_names_the_learner_and_the_field_and_writes_nothing() -
     learner.birth_place_code = ""
     learner.sex = ""
     learner.save()
-    with pytest.raises(DomainError) as error:
+    with translation.override("en"), pytest.raises(DomainError) as error:
         _export(d)
     message = error.value.message
     assert str(learner) in message
     assert "INSEE code of the place of birth" in message and "sex" in message
+    with translation.override("fr"), pytest.raises(DomainError) as french:
+        _export(d)
+    assert "Code INSEE du lieu de naissance" in french.value.message
     assert str(d.w.enrolments[0].learner) not in message  # complete identities are not named
     assert not DeclarationFlux.objects.exists()
     assert not AwardDeclaration.objects.exists()
@@ -280,9 +282,9 @@ def test_resend_only_a_rejected_award_with_a_complete_identity() -> None:
     learner = award.decision.enrolment.learner
     learner.first_names = ""
     learner.save()
-    with pytest.raises(DomainError) as error:
+    with translation.override("fr"), pytest.raises(DomainError) as error:
         award_declaration_resend(award=award, actor=None)
-    assert "first names" in error.value.message
+    assert "prénoms" in error.value.message and str(learner) in error.value.message
     award.refresh_from_db()
     assert award.status == AwardStatus.REJECTED
 
