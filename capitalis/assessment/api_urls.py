@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
 from capitalis.assessment.api import AssessmentViewSet, ResultViewSet
+from capitalis.assessment.api_assessments import AssessmentCreateView, AssessmentEditView
 from capitalis.assessment.api_imports import ResultsImportView
 
 app_name = "assessment-api"
@@ -17,5 +18,7 @@ router.register("results", ResultViewSet, basename="result")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/<int:pk>/import/", ResultsImportView.as_view(), name="results-import"),
+    path("assessments/new/", AssessmentCreateView.as_view(), name="assessment-create"),
+    path("assessments/<int:pk>/edit/", AssessmentEditView.as_view(), name="assessment-edit"),
     *router.urls,
 ]

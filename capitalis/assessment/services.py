@@ -6,12 +6,15 @@ and ``result_values`` are the checks shared with the bulk import)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
@@ -510,3 +513,40 @@ def group_result_set(
         data={"members": [m.pk for m in members], "grade": str(values["grade"])},
     )
     return results
+
+
+# --- kept uploads -----------------------------------------------------------------------------
+
+IMPORT_UPLOADS_DIR = "imports"
+
+
+def import_uploads_clean(*, older_than: timedelta, now: datetime | None = None) -> list[str]:
+    """Delete the results-import uploads kept between preview and import (``imports/<uuid>`` in
+    the default storage, so every app server sees them) that are older than ``older_than``;
+    returns the names deleted. Only UUID-named files are touched."""
+    now = now or timezone.now()
+    try:
+        _dirs, files = default_storage.listdir(IMPORT_UPLOADS_DIR)
+    except FileNotFoundError:
+        return []
+    deleted = []
+    for name in sorted(files):
+        try:
+            uuid.UUID(name)
+        except ValueError:
+            continue
+        path = f"{IMPORT_UPLOADS_DIR}/{name}"
+        try:
+            modified = default_storage.get_modified_time(path)
+        except FileNotFoundError:
+            continue
+        if now - modified > older_than:
+            default_storage.delete(path)
+            deleted.append(name)
+    if deleted:
+        audit_record(
+            action="import_uploads_clean",
+            summary=f"{len(deleted)} upload(s) deleted",
+            data={"deleted": deleted},
+        )
+    return deleted

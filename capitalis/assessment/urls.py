@@ -9,6 +9,8 @@ from capitalis.assessment import views, views_imports
 app_name = "assessment"
 urlpatterns = [
     path("", views.assessment_list, name="list"),
+    path("new/", views.assessment_create, name="create"),
+    path("<int:pk>/edit/", views.assessment_edit, name="edit"),
     path("<int:pk>/results/", views.results_entry, name="results"),
     path("my-results/", views.my_results, name="my-results"),
     path("<int:pk>/import/", views_imports.results_import_page, name="import"),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from capitalis.assessment import queries, services
+from capitalis.assessment.forms import AssessmentForm
 from capitalis.assessment.models import Absence, Assessment, Level
 from capitalis.core.exceptions import DomainError
 
@@ -22,7 +23,57 @@ from capitalis.core.exceptions import DomainError
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     assessments = list(queries.assessments_for(user=request.user)[:500])  # type: ignore[arg-type]
-    return render(request, "assessment/assessment_list.html", {"assessments": assessments})
+    can_create = AssessmentForm(user=request.user).fields["course"].queryset.exists()  # type: ignore[arg-type, attr-defined]
+    return render(
+        request,
+        "assessment/assessment_list.html",
+        {"assessments": assessments, "can_create": can_create},
+    )
+
+
+@login_required
+def assessment_create(request: HttpRequest) -> HttpResponse:
+    """A lecturer creates an assessment of one of his courses (a programme director: of any
+    course, or of a block alone)."""
+    form = AssessmentForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
+    if not form.fields["course"].queryset.exists():  # type: ignore[attr-defined]
+        raise Http404(_("No such assessment."))
+    return _form_page(request, form, created=True)
+
+
+@login_required
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an assessment of one of his courses; another's answers 404."""
+    try:
+        assessment = queries.assessments_for(user=request.user).get(pk=pk)  # type: ignore[arg-type]
+    except Assessment.DoesNotExist:
+        raise Http404(_("No such assessment.")) from None
+    if not services.can_enter_results(request.user, assessment):  # type: ignore[arg-type]
+        raise Http404(_("No such assessment."))
+    form = AssessmentForm(request.POST or None, user=request.user, instance=assessment)  # type: ignore[arg-type]
+    return _form_page(request, form, created=False)
+
+
+def _form_page(request: HttpRequest, form: AssessmentForm, *, created: bool) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = form.save()
+        except DomainError:
+            pass
+        else:
+            messages.success(
+                request,
+                _("The assessment %(code)s was created.") % {"code": assessment.code}
+                if created
+                else _("The assessment %(code)s was saved.") % {"code": assessment.code},
+            )
+            return redirect("assessment:list")
+    return render(
+        request,
+        "assessment/assessment_form.html",
+        {"form": form, "created": created},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 class _Rollback(Exception):
