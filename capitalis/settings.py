@@ -9,6 +9,9 @@ Variables (all optional):
 - HTTPS: 1/true behind TLS: secure cookies, HSTS, SSL redirect (``check --deploy`` clean).
 - CELERY_BROKER_URL: Redis or RabbitMQ URL; when unset tasks run in-process.
 - EMAIL_URL-like settings: EMAIL_BACKEND (console by default), DEFAULT_FROM_EMAIL.
+- DECLARATION_DEPOSITOR_ID, DECLARATION_CERTIFIER_ID (8 characters each), DECLARATION_CONTRACT_ID,
+  DECLARATION_CERTIFIER_NAME, DECLARATION_CERTIFIER_SIRET, DECLARATION_NATURE (CERTIFICATEUR or
+  TIERS_CONFIANCE), DECLARATION_XSD: the holders' declaration (see README).
 - CAPITALIS_VAR_DIR: where the SQLite file, the generated key and media live (default var/).
 - PUBLIC_BASE_URL: the public origin used in verification and status-list URLs
   (default http://127.0.0.1:8000).
@@ -281,6 +284,18 @@ VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "60"))
 
 # Reporting (capitalis.reporting): a rate on fewer people than this is "not significant".
 REPORTING_MIN_BASE = int(os.environ.get("REPORTING_MIN_BASE", "10"))
+
+# Holders' declaration to the national register (capitalis.reporting.declaration): the
+# identifiers the Caisse des Dépôts gives the certifier; invented demo values when unset.
+DECLARATION_CERTIFIER = {
+    "name": os.environ.get("DECLARATION_CERTIFIER_NAME", ""),
+    "siret": os.environ.get("DECLARATION_CERTIFIER_SIRET", ""),
+    "depositor_id": os.environ.get("DECLARATION_DEPOSITOR_ID", ""),
+    "certifier_id": os.environ.get("DECLARATION_CERTIFIER_ID", ""),
+    "contract_id": os.environ.get("DECLARATION_CONTRACT_ID", ""),
+    "nature": os.environ.get("DECLARATION_NATURE", ""),
+}
+DECLARATION_XSD = os.environ.get("DECLARATION_XSD", "")
 
 LOGGING = {
     "version": 1,
