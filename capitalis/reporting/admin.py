@@ -56,3 +56,44 @@ class SurveyAnswerAdmin(ReadOnlyAdmin):
 class PersonalDataRequestAdmin(ReadOnlyAdmin):
     list_display = ("kind", "subject", "requested_by", "created_at", "completed_at")
     list_filter = ("kind",)
+
+
+# --- holders' declaration (helper B3) -----------------------------------------------------------
+
+from capitalis.reporting.models import AwardDeclaration, DeclarationFlux  # noqa: E402
+
+
+class DeclarationReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Viewing only: files and award statuses change through the declaration services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DeclarationFlux)
+class DeclarationFluxAdmin(DeclarationReadOnly):
+    list_display = (
+        "filename",
+        "certification",
+        "period_from",
+        "period_to",
+        "generated_at",
+        "status",
+    )
+    list_filter = ("status", "certification")
+    list_select_related = ("certification",)
+    search_fields = ("filename", "flux_id", "sha256")
+
+
+@admin.register(AwardDeclaration)
+class AwardDeclarationAdmin(DeclarationReadOnly):
+    list_display = ("id_technique", "decision", "awarded_on", "due_on", "status", "attempts")
+    list_filter = ("status",)
+    list_select_related = ("decision",)
+    search_fields = ("id_technique", "decision__enrolment__learner__user__full_name")
