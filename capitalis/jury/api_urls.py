@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
 from capitalis.jury.api import MyAppealView, MyBlocksView, SessionViewSet
+from capitalis.jury.views_api_year import MyYearsView
 
 app_name = "jury-api"
 
@@ -16,5 +17,6 @@ router.register("sessions", SessionViewSet, basename="session")
 urlpatterns: list[URLPattern | URLResolver] = [
     path("me/blocks/", MyBlocksView.as_view(), name="my-blocks"),
     path("me/appeals/", MyAppealView.as_view(), name="my-appeals"),
+    path("me/years/", MyYearsView.as_view(), name="my-years"),
     *router.urls,
 ]
