@@ -127,7 +127,7 @@ def test_decision_letter_gives_the_decision_and_the_appeal_period(docs):
     text = pdf_text(
         pdf_bytes(document_issue("decision_letter", decision=docs.decision(1), language="fr"))
     )
-    assert "Partiellement certifié" in text
+    assert "Certifié partiellement" in text
     assert "30 jours" in text
     assert "V2BC02" in text and "Non validé" in text
 
