@@ -1,7 +1,12 @@
-"""API routes for privacy (included by api_urls.py)."""
+"""API routes for personal data (included by api_urls.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from capitalis.reporting.api_privacy import MyPersonalDataView, PersonalDataExportView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("privacy/exports/", PersonalDataExportView.as_view(), name="privacy-export"),
+    path("privacy/mine/", MyPersonalDataView.as_view(), name="privacy-mine"),
+]

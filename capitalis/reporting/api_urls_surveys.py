@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from capitalis.reporting.api_surveys import SurveyAnswerView, SurveyViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("surveys", SurveyViewSet, basename="survey")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("surveys/answer/", SurveyAnswerView.as_view(), name="survey-answer"),
+    *router.urls,
+]

@@ -1,7 +1,13 @@
-"""Page routes for privacy (included by urls.py)."""
+"""Page routes for personal data (included by urls.py)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from capitalis.reporting import views_privacy as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("privacy/", views.privacy_home, name="privacy"),
+    path("privacy/export/<int:user_id>/", views.privacy_export, name="privacy-export"),
+    path("privacy/mine/", views.privacy_mine, name="privacy-mine"),
+]

@@ -1,0 +1,189 @@
+"""REST API on surveys (issue 7 points 2, 6), under /api/reporting/surveys/: staff list (scoped
+like the pages), a programme director creates a survey and sends invitations and reminders;
+response rates; anyone with a personal link answers (POST, no account). A DomainError is a 400
+with its translated message (404 unknown link, 409 already answered, 410 closed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from capitalis.accounts.models import User
+from capitalis.core.exceptions import DomainError
+from capitalis.programmes.models import Edition
+from capitalis.reporting import queries_surveys as queries
+from capitalis.reporting import services_surveys as services
+from capitalis.reporting.models import Survey, SurveyKind
+
+STATUS_FOR_CODE = {
+    "unknown": status.HTTP_404_NOT_FOUND,
+    "answered": status.HTTP_409_CONFLICT,
+    "closed": status.HTTP_410_GONE,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+}
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _error(error: DomainError) -> Response:
+    body: dict[str, Any] = {"detail": error.message, "code": error.code}
+    if isinstance(error, services.AnswerErrors):
+        body["errors"] = error.errors
+    return Response(body, status=STATUS_FOR_CODE.get(error.code, status.HTTP_400_BAD_REQUEST))
+
+
+class RatesSerializer(serializers.Serializer[Any]):
+    invited = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    reminded = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+def _rates(rates: queries.Rates) -> dict[str, Any]:
+    return {
+        "invited": rates.invited,
+        "sent": rates.sent,
+        "reminded": rates.reminded,
+        "answered": rates.answered,
+        "rate": None if rates.rate is None else round(rates.rate, 4),
+    }
+
+
+class SurveySerializer(serializers.ModelSerializer[Survey]):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+    edition = serializers.CharField(source="edition.code", read_only=True)
+    questions = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = Survey
+        fields = (
+            "id",
+            "kind",
+            "programme",
+            "edition",
+            "title_fr",
+            "title_en",
+            "opens_on",
+            "closes_on",
+            "questions",
+        )
+
+
+class SurveyCreateSerializer(serializers.Serializer[Any]):
+    edition = serializers.PrimaryKeyRelatedField(queryset=Edition.objects.all())
+    kind = serializers.ChoiceField(choices=SurveyKind.choices)
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+
+
+class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
+    """Surveys the user may see; a programme director creates them and sends the mailings."""
+
+    serializer_class = SurveySerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> Any:
+        return queries.survey_list_for(user=_user(self.request))
+
+    def _manager(self) -> None:
+        if not queries.can_manage_surveys(_user(self.request)):
+            raise Http404
+
+    @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer})
+    def create(self, request: Request) -> Response:
+        data = SurveyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            survey = services.survey_create(actor=_user(request), **data.validated_data)
+        except DomainError as error:
+            return _error(error)
+        return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: RatesSerializer})
+    @action(detail=True, methods=["get"])
+    def rates(self, request: Request, pk: str | None = None) -> Response:
+        """Invited, sent, reminded, answered and the response rate (a campus coordinator:
+        the learners of her campus)."""
+        survey = self.get_object()
+        campuses = queries.campus_scope(_user(request))
+        return Response(
+            _rates(queries.response_rates(survey_ids=[survey.pk], campuses=campuses)[survey.pk])
+        )
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("Invited", {"invited": serializers.IntegerField()})},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str | None = None) -> Response:
+        """Invite every recipient not invited yet; the e-mails leave after commit."""
+        survey = self.get_object()
+        self._manager()
+        try:
+            count = services.survey_invite(survey=survey, actor=_user(request))
+        except DomainError as error:
+            return _error(error)
+        return Response({"invited": count})
+
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("Reminded", {"reminded": serializers.IntegerField()})},
+    )
+    @action(detail=True, methods=["post"])
+    def remind(self, request: Request, pk: str | None = None) -> Response:
+        """Remind those who have not answered (limits from the settings)."""
+        survey = self.get_object()
+        self._manager()
+        try:
+            count = services.survey_remind(survey_id=survey.pk, actor=_user(request))
+        except DomainError as error:
+            return _error(error)
+        return Response({"reminded": count})
+
+
+class AnswerSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(max_length=200)
+    answers = serializers.DictField(
+        help_text="question code → value: a whole number for a scale, yes/no (or true/false, "
+        "1/0) for yes_no, an option code for choice, text for text."
+    )
+
+
+class SurveyAnswerView(APIView):
+    """Answer a survey with the token of a personal link (no account)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        request=AnswerSerializer,
+        responses={
+            201: inline_serializer("Answered", {"answered": serializers.BooleanField()}),
+            400: OpenApiResponse(description="an answer is invalid (errors per question)"),
+            404: OpenApiResponse(description="unknown or forged link"),
+            409: OpenApiResponse(description="this link has already been used"),
+            410: OpenApiResponse(description="the survey is closed"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.survey_answer(
+                token=data.validated_data["token"], answers=data.validated_data["answers"]
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response({"answered": True}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,482 @@
+"""Writes on surveys (SPEC §9; issue 7 point 2): create a survey from a shipped questionnaire,
+invite its recipients, e-mail personal links, remind those who have not answered, record an
+answer given through a personal link. Atomic, audited, translated :class:`DomainError` on bad
+input (nothing saved).
+
+Personal links: the token is ``secrets.token_urlsafe(32)``; only its SHA-256 is stored. A token
+exists only in the e-mail that carries it: each mailing (invitation or reminder) issues a fresh
+token, so the link of the latest e-mail is the one that works (an older link is then unknown).
+
+Answer validation (:func:`validate_answers`) is a pure function over the questions and the raw
+values; its messages are translated in the active language (the respondent's)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from capitalis.accounts.models import User
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import audit_record, pick_language
+from capitalis.programmes.models import Edition
+from capitalis.reporting import queries_surveys as queries
+from capitalis.reporting.data_surveys import questionnaire
+from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation, SurveyKind
+
+logger = logging.getLogger(__name__)
+
+TEXT_MAX = 2000
+YES = ("yes", "1", "true", "oui")
+NO = ("no", "0", "false", "non")
+
+
+def max_reminders() -> int:
+    """At most this many reminders per invitation (setting ``SURVEY_MAX_REMINDERS``, 2)."""
+    return int(getattr(settings, "SURVEY_MAX_REMINDERS", 2))
+
+
+def reminder_days() -> int:
+    """No reminder sooner than this many days after the last mail (``SURVEY_REMINDER_DAYS``, 7)."""
+    return int(getattr(settings, "SURVEY_REMINDER_DAYS", 7))
+
+
+# --- answer validation (pure) ----------------------------------------------------------------
+
+
+class AnswerErrors(DomainError):
+    """Answers refused: one translated message per question code (``errors``)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Some answers need your attention."), code="invalid")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CleanAnswer:
+    question: str
+    number: int | None
+    text: str
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _yes_no(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int) and value in (0, 1):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in YES:
+            return 1
+        if word in NO:
+            return 0
+    return None
+
+
+def validate_answers(
+    questions: Sequence[Mapping[str, Any]], raw: Mapping[str, Any]
+) -> tuple[list[CleanAnswer], dict[str, str]]:
+    """Check each answer against its question (scale within min..max, yes/no, one of the
+    choices, text length, required); return the clean answers and the errors by question code.
+    Unknown question codes are errors too. Optional questions left blank are not stored."""
+    errors: dict[str, str] = {}
+    clean: list[CleanAnswer] = []
+    codes = {str(q["code"]) for q in questions}
+    for code in raw:
+        if code not in codes:
+            errors[str(code)] = _("This survey has no question “%(code)s”.") % {"code": code}
+    for q in questions:
+        code = str(q["code"])
+        value = raw.get(code)
+        if _blank(value):
+            if q.get("required", True):
+                errors[code] = _("This question needs an answer.")
+            continue
+        kind = q["type"]
+        if kind == "scale":
+            number = _as_int(value)
+            low, high = int(q["min"]), int(q["max"])
+            if number is None or not low <= number <= high:
+                errors[code] = _("Choose a whole number between %(min)s and %(max)s.") % {
+                    "min": low,
+                    "max": high,
+                }
+                continue
+            clean.append(CleanAnswer(code, number, ""))
+        elif kind == "yes_no":
+            yes_no = _yes_no(value)
+            if yes_no is None:
+                errors[code] = _("Answer yes or no.")
+                continue
+            clean.append(CleanAnswer(code, yes_no, ""))
+        elif kind == "choice":
+            options = [str(c["code"]) for c in q.get("choices", [])]
+            if not isinstance(value, str) or value.strip() not in options:
+                errors[code] = _("Choose one of the options offered.")
+                continue
+            clean.append(CleanAnswer(code, None, value.strip()))
+        else:
+            if not isinstance(value, str):
+                errors[code] = _("Write your answer as text.")
+                continue
+            text = value.strip()
+            if len(text) > TEXT_MAX:
+                errors[code] = _("Your answer is too long (at most %(max)s characters).") % {
+                    "max": TEXT_MAX
+                }
+                continue
+            clean.append(CleanAnswer(code, None, text))
+    return clean, errors
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+def _require_manager(actor: User | None) -> None:
+    if actor is None or not queries.can_manage_surveys(actor):
+        raise DomainError(_("Only a programme director may manage surveys."), code="forbidden")
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    edition: Edition,
+    kind: str,
+    opens_on: date,
+    closes_on: date,
+    actor: User | None,
+    check_actor: bool = True,
+) -> Survey:
+    """A survey of ``kind`` for a programme edition, with the questions of the shipped
+    questionnaire copied in (they stay as they are once answered)."""
+    if check_actor:
+        _require_manager(actor)
+    if kind not in SurveyKind.values:
+        raise DomainError(_("Unknown kind of survey: %(kind)s.") % {"kind": kind}, code="kind")
+    if closes_on <= opens_on:
+        raise DomainError(_("The survey must close after it opens."), code="dates")
+    shipped = questionnaire(kind)
+    if shipped is None:
+        raise DomainError(
+            _("No questionnaire is shipped for this kind of survey (data/reporting/surveys/)."),
+            code="questionnaire",
+        )
+    if Survey.objects.filter(kind=kind, edition=edition).exists():
+        raise DomainError(_("This edition already has a survey of this kind."), code="duplicate")
+    survey = Survey.objects.create(
+        kind=kind,
+        programme_id=edition.programme_id,
+        edition=edition,
+        title_fr=shipped.title_fr,
+        title_en=shipped.title_en,
+        questions=shipped.questions,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    audit_record(
+        action="reporting.survey_create",
+        actor=actor,
+        target=survey,
+        summary=f"Survey {kind} created for edition {edition.code}",
+        data={"kind": kind, "edition": edition.pk, "opens_on": str(opens_on)},
+    )
+    return survey
+
+
+@transaction.atomic
+def survey_invite(
+    *,
+    survey: Survey,
+    actor: User | None,
+    today: date | None = None,
+    check_actor: bool = True,
+    send: bool = True,
+) -> int:
+    """Invite every recipient not yet invited (see ``queries_surveys.recipients``); the e-mails
+    leave after commit (Celery task, in-process without a broker) unless ``send`` is False.
+    Returns how many were invited."""
+    if check_actor:
+        _require_manager(actor)
+    today = today or timezone.localdate()
+    if queries.survey_state(survey=survey, today=today) == "closed":
+        raise DomainError(_("This survey is closed: nobody can be invited."), code="closed")
+    already = SurveyInvitation.objects.filter(survey=survey).values("learner_id")
+    new = [
+        SurveyInvitation(
+            survey=survey,
+            learner=learner,
+            email=learner.user.email,
+            # nobody knows this token: the mailing issues the one the e-mail carries
+            token_hash=queries.token_hash(secrets.token_urlsafe(32)),
+        )
+        for learner in queries.recipients(survey=survey).exclude(pk__in=already)
+    ]
+    SurveyInvitation.objects.bulk_create(new)
+    if new:
+        audit_record(
+            action="reporting.survey_invite",
+            actor=actor,
+            target=survey,
+            summary=f"{len(new)} invitation(s) created",
+            data={"invited": len(new)},
+        )
+    survey_id = survey.pk
+    if not send:
+        return len(new)
+
+    def _send() -> None:
+        from capitalis.reporting.tasks_surveys import survey_send_invitations
+
+        survey_send_invitations.delay(survey_id)
+
+    transaction.on_commit(_send)
+    return len(new)
+
+
+def _link(token: str) -> str:
+    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("results:survey-answer", kwargs={"token": token})
+
+
+def _mail(invitation: SurveyInvitation, token: str, *, reminder: bool) -> EmailMessage:
+    user = invitation.learner.user if invitation.learner else None
+    language = (user.preferred_language if user else "fr") or "fr"
+    survey = invitation.survey
+    with translation.override(language):
+        title = pick_language(survey.title_fr, survey.title_en, language)
+        subject = _("Reminder: %(title)s") % {"title": title} if reminder else title
+        lines = [
+            _("Hello %(name)s,") % {"name": user.get_full_name() if user else ""},
+            _(
+                "Your school asks for your opinion: “%(title)s”. It takes a few minutes, on your "
+                "phone or computer, without an account."
+            )
+            % {"title": title},
+            _("Your personal link (please do not share it): %(link)s") % {"link": _link(token)},
+            _("You can answer until %(date)s.") % {"date": survey.closes_on.isoformat()},
+        ]
+        if reminder:
+            lines.append(_("This link replaces the one in our previous e-mail."))
+        lines.append(
+            _(
+                "Your answers are used for the figures the school publishes; they are kept "
+                "separate from your name once the retention period is over."
+            )
+        )
+    return EmailMessage(subject=subject, body="\n\n".join(lines), to=[invitation.email])
+
+
+@transaction.atomic
+def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
+    """Issue a fresh personal link token for an invitation (the previous one stops working) and
+    return it; only its hash is stored. For mailings and the demo."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = queries.token_hash(token)
+    if invitation.sent_at is None:
+        invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["token_hash", "sent_at", "updated_at"])
+    return token
+
+
+def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
+    """Issue a fresh token for one invitation and e-mail its link; the token change and the
+    counters are undone if the mail fails."""
+    try:
+        with transaction.atomic():
+            invitation = (
+                SurveyInvitation.objects.select_for_update(of=("self",))
+                .select_related("survey", "learner__user")
+                .get(pk=invitation_id)
+            )
+            if invitation.answered_at is not None or not invitation.email:
+                return False
+            token = secrets.token_urlsafe(32)
+            invitation.token_hash = queries.token_hash(token)
+            now = timezone.now()
+            if reminder:
+                invitation.reminders = F("reminders") + 1
+                invitation.last_reminded_at = now
+            else:
+                invitation.sent_at = now
+            invitation.save(
+                update_fields=["token_hash", "reminders", "last_reminded_at", "sent_at"]
+            )
+            _mail(invitation, token, reminder=reminder).send()
+    except (IntegrityError, SurveyInvitation.DoesNotExist):
+        return False
+    except Exception:  # a failed mail leaves the invitation unsent; it can be sent again
+        logger.exception("survey invitation %s not mailed", invitation_id)
+        return False
+    return True
+
+
+def survey_send_pending(*, survey_id: int, actor: User | None = None) -> int:
+    """E-mail the invitations of a survey that were not sent yet; returns how many went out."""
+    ids = list(
+        SurveyInvitation.objects.filter(
+            survey_id=survey_id, sent_at__isnull=True, answered_at__isnull=True
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    sent = sum(_mail_one(pk, reminder=False) for pk in ids)
+    if sent:
+        with transaction.atomic():
+            audit_record(
+                action="reporting.survey_send",
+                actor=actor,
+                target_type="reporting.survey",
+                target_id=str(survey_id),
+                summary=f"{sent} survey invitation(s) e-mailed",
+                data={"sent": sent},
+            )
+    return sent
+
+
+def reminders_due(
+    *,
+    today: date,
+    limit: int | None = None,
+    days: int | None = None,
+    survey_id: int | None = None,
+) -> list[int]:
+    """Invitations to remind: sent, not answered, survey open on ``today``, fewer than ``limit``
+    reminders, last mail at least ``days`` days before ``today``."""
+    limit = max_reminders() if limit is None else limit
+    days = reminder_days() if days is None else days
+    qs = (
+        SurveyInvitation.objects.filter(
+            sent_at__isnull=False,
+            answered_at__isnull=True,
+            reminders__lt=limit,
+            survey__opens_on__lte=today,
+            survey__closes_on__gte=today,
+        )
+        .exclude(email="")
+        .annotate(last_mail=Coalesce("last_reminded_at", "sent_at"))
+        .filter(last_mail__date__lte=today - timedelta(days=days))
+    )
+    if survey_id is not None:
+        qs = qs.filter(survey_id=survey_id)
+    return list(qs.order_by("pk").values_list("pk", flat=True))
+
+
+def survey_remind(
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+    days: int | None = None,
+    survey_id: int | None = None,
+    actor: User | None = None,
+) -> int:
+    """Remind those who have not answered (at most ``limit`` reminders each, not sooner than
+    ``days`` days after the previous mail); returns how many reminders went out."""
+    today = today or timezone.localdate()
+    if (limit is not None and limit < 0) or (days is not None and days < 0):
+        raise DomainError(_("The number of reminders and days cannot be negative."))
+    ids = reminders_due(today=today, limit=limit, days=days, survey_id=survey_id)
+    sent = sum(_mail_one(pk, reminder=True) for pk in ids)
+    if sent:
+        with transaction.atomic():
+            audit_record(
+                action="reporting.survey_remind",
+                actor=actor,
+                target_type="reporting.survey",
+                target_id=str(survey_id or ""),
+                summary=f"{sent} survey reminder(s) e-mailed",
+                data={"sent": sent, "today": today.isoformat()},
+            )
+    return sent
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+def unknown_link_error() -> DomainError:
+    return DomainError(
+        _(
+            "This survey link is unknown. It may be mistyped, or replaced by the link of a more "
+            "recent e-mail."
+        ),
+        code="unknown",
+    )
+
+
+@transaction.atomic
+def survey_answer(
+    *, token: str, answers: Mapping[str, Any], today: date | None = None
+) -> SurveyInvitation:
+    """Record the answers given through a personal link, all or nothing, once: an unknown token
+    (code ``unknown``), a survey not open (``not_open``/``closed``), a link already used
+    (``answered``) or an invalid answer (:class:`AnswerErrors`) changes nothing."""
+    today = today or timezone.localdate()
+    if not token or len(token) > 200:
+        raise unknown_link_error()
+    invitation = (
+        SurveyInvitation.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .filter(token_hash=queries.token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise unknown_link_error()
+    survey = invitation.survey
+    state = queries.survey_state(survey=survey, today=today)
+    if state == "closed":
+        raise DomainError(
+            _("This survey closed on %(date)s: answers are no longer accepted.")
+            % {"date": survey.closes_on.isoformat()},
+            code="closed",
+        )
+    if state == "not_open":
+        raise DomainError(
+            _("This survey opens on %(date)s.") % {"date": survey.opens_on.isoformat()},
+            code="not_open",
+        )
+    if invitation.answered_at is not None:
+        raise DomainError(
+            _("You have already answered this survey: thank you. Your answers cannot be changed."),
+            code="answered",
+        )
+    clean, errors = validate_answers(survey.questions, answers)
+    if errors:
+        raise AnswerErrors(errors)
+    SurveyAnswer.objects.bulk_create(
+        SurveyAnswer(invitation=invitation, question=a.question, number=a.number, text=a.text)
+        for a in clean
+    )
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["answered_at", "updated_at"])
+    audit_record(
+        action="reporting.survey_answer",
+        target=invitation,
+        summary=f"Survey {survey.pk} answered through a personal link",
+        data={"survey": survey.pk, "answers": len(clean)},
+    )
+    return invitation
