@@ -87,11 +87,11 @@ def issuance(count: int) -> int:
     services.credentials_issue(queries.block_issuables(validation_ids=ids[:1]))  # warm
     Credential.objects.all().delete()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, len(ids), CHUNK):
         items = queries.block_issuables(validation_ids=ids[start : start + CHUNK])
         services.credentials_issue(items)
-    end_to_end = time.perf_counter() - t0
+    end_to_end, end_to_end_cpu = time.perf_counter() - t0, time.process_time() - c0
     issued = Credential.objects.count()
 
     unsigned = [
@@ -100,10 +100,10 @@ def issuance(count: int) -> int:
     ]
     key = keys.issuer_key()
     now = timezone.now()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for doc in unsigned:
         signing.sign(doc, key, now)
-    floor = time.perf_counter() - t0
+    floor, floor_cpu = time.perf_counter() - t0, time.process_time() - c0
 
     sample = Credential.objects.order_by("?").first()
     assert sample is not None and signing.verify(sample.document) == []
@@ -114,8 +114,13 @@ def issuance(count: int) -> int:
     print(f"{'end to end (credentials/s)':<46} {issued / end_to_end:>10.1f}")
     print(f"{'canonicalise + sign alone (s)':<46} {floor:>10.2f}")
     print(f"{'canonicalise + sign alone (credentials/s)':<46} {issued / floor:>10.1f}")
-    ratio = end_to_end / floor
-    print(f"{'ratio end to end / floor (target <= 1.5)':<46} {ratio:>10.2f}")
+    print(f"{'ratio end to end / floor, wall clock':<46} {end_to_end / floor:>10.2f}")
+    print(f"{'end to end, CPU of this process (s)':<46} {end_to_end_cpu:>10.2f}")
+    print(f"{'canonicalise + sign alone, CPU (s)':<46} {floor_cpu:>10.2f}")
+    ratio = end_to_end_cpu / floor_cpu
+    # CPU time is the target's measure: the machine is shared, so wall clock moves with the
+    # load of other processes (printed above); the database work is in-process (SQLite).
+    print(f"{'ratio end to end / floor, CPU (target <= 1.5)':<46} {ratio:>10.2f}")
     return 0 if issued == count and ratio <= 1.5 else 1
 
 
