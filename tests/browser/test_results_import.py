@@ -1,0 +1,93 @@
+"""Results import in French, in a real browser: the lecturer opens his assessment, uploads a CSV
+with one bad line, the preview shows that line and its reason and imports nothing; he imports
+the valid rows only and sees them in the results grid; the learner then reads her result on a
+phone. Every page is axe-checked (no serious or critical violation)."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from capitalis.assessment.models import Result
+from tests.assessment.builders import exam, world
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def _check(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+    assert serious == []
+
+
+def _login(page, url: str, email: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill("pw-Secret-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{url}/")
+
+
+def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+    w = world(learners=2)
+    assessment = exam(w)
+    first, second = w.enrolments
+    c1, c2 = w.competencies[0].code, w.competencies[1].code
+    csv = (
+        "learner,competency,grade,level,absence,comment\n"
+        f"{first.learner.national_student_number},{c1},12.5,acquired,,Bon travail\n"
+        f"{second.learner.national_student_number},{c2},25,,,\n"
+        f"{second.learner.national_student_number},{c1},14,,,\n"
+    ).encode()
+    url = live_server.url
+
+    _login(page, url, "lecturer@example.org")
+    page.goto(f"{url}/assessment/")
+    assert page.locator("h1").inner_text() == "Mes évaluations"
+    _check(page, "import-assessments")
+    page.get_by_role("link", name="EX1", exact=True).click()
+    page.get_by_role("link", name="Importer des résultats").click()
+    _check(page, "import-upload")
+    page.locator("#import-file").set_input_files(
+        files=[{"name": "resultats.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    main = page.locator("main")
+    refused = page.locator("[role=alert] table").inner_text()
+    assert "3" in refused and "La note doit être comprise entre 0 et 20" in refused
+    assert Result.objects.count() == 0  # the preview writes nothing
+    _check(page, "import-preview")
+    page.get_by_role("button", name="Importer seulement les lignes valides").click()
+    page.wait_for_url(f"{url}/assessment/{assessment.pk}/results/")
+    assert "résultat" in main.inner_text()
+    grades = sorted(Result.objects.values_list("grade", flat=True))
+    assert grades == [Decimal("12.50"), Decimal("14.00")]
+    grid = page.locator("main table").inner_text() + " ".join(
+        page.locator("main input").evaluate_all("els => els.map(e => e.value)")
+    )
+    assert "12.50" in grid or "12,50" in grid
+    _check(page, "import-results-grid")
+
+    # the learner reads her result on a phone
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
+    learner_page = phone.new_page()
+    _login(learner_page, url, first.learner.user.email)
+    learner_page.goto(f"{url}/assessment/my-results/")
+    text = learner_page.locator("main").inner_text()
+    assert "12,50" in text or "12.50" in text or "12,5" in text
+    assert learner_page.evaluate("document.documentElement.scrollWidth") <= 375
+    _check(learner_page, "import-learner-phone")
+    phone.close()
