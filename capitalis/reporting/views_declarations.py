@@ -83,7 +83,8 @@ def declarations(request: HttpRequest) -> HttpResponse:
             "certifications": queries.certifications().order_by("code"),
             "rows": rows,
             "files": files,
-            "late": sum(1 for r in rows if r.late),
+            # Late and still waiting for an action (rows also flag those sent late).
+            "late": sum(1 for r in rows if r.late and r.status in ("to_declare", "rejected")),
             "to_declare": sum(1 for r in rows if r.status == "to_declare"),
             "export_form": ExportForm(
                 initial={"date_from": today.replace(month=1, day=1), "date_to": today}

@@ -1,0 +1,86 @@
+"""A programme director, on a phone, in French: the declaration page lists the holders to
+declare (late ones flagged), generates the file (which validates against the official XSD) and
+imports a processing report with one rejected passage; the page is axe-checked (no serious or
+critical violation) before and after."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from capitalis.reporting import declaration
+from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
+from tests.browser.conftest import browser, page  # noqa: F401  (shared fixtures)
+from tests.reporting.declaration_builders import build
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+PHONE = {"width": 390, "height": 844}
+
+
+def _serious_violations(page) -> list[str]:  # noqa: F811
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
+def test_director_declares_holders_and_imports_the_report_on_a_phone(
+    page,  # noqa: F811
+    live_server,
+    settings,
+    tmp_path,
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+    d = build(2)
+    page.set_viewport_size(PHONE)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(d.w.director.email)
+    page.get_by_label("Mot de passe").fill("pw-Secret-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/reporting/declarations/")
+    assert page.locator("h1").inner_text() == "Déclaration des titulaires au registre national"
+    assert "2 titulaires à déclarer." in page.locator("main").inner_text()
+    assert page.locator("td .decl-late").count() == 2
+    assert _serious_violations(page) == []
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/declarations-fr.png", full_page=True)
+
+    page.get_by_label("Décidé du").fill("2025-01-01")
+    page.locator("#id_date_to").fill("2025-12-31")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Générer le fichier").click()
+    assert "vérifié par rapport au schéma du registre : 2 titulaire(s)" in page.content()
+    flux = DeclarationFlux.objects.get()
+    assert declaration.validate(flux.file.read()) == []
+
+    ids = list(AwardDeclaration.objects.order_by("pk").values_list("id_technique", flat=True))
+    report = tmp_path / "rapport.xml"
+    report.write_bytes(
+        declaration.build_report(
+            flux_id=flux.flux_id,
+            file_name=flux.filename,
+            accepted=[ids[0]],
+            rejected=[(ids[1], "Aucun titulaire ne correspond aux critères obligatoires")],
+        )
+    )
+    page.get_by_label("Accusé de traitement (XML)").set_input_files(str(report))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Importer l'accusé").click()
+    text = page.locator("main").inner_text()
+    assert "1 accepté(s), 1 rejeté(s)" in text
+    assert "Aucun titulaire ne correspond aux critères obligatoires" in text
+    assert AwardDeclaration.objects.get(id_technique=ids[1]).status == AwardStatus.REJECTED
+    assert page.get_by_role("button", name="Corrigé : renvoyer").count() == 1
+    assert _serious_violations(page) == []
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/declarations-report-fr.png", full_page=True)
