@@ -132,7 +132,7 @@ def run(count: int = COUNT) -> int:
         env["DJANGO_SETTINGS_MODULE"] = "capitalis.settings"
         env["CREDENTIALS_SIGNING_KEY"] = BENCH_KEY
         env["CREDENTIALS_DID_WEB_DOMAIN"] = ""
-        env["PASSWORD_HASHERS"] = "md5"
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
         return subprocess.run(
             [sys.executable, "-m", "benchmarks.credentials", "--measure", "--count", str(count)],
             env=env,

@@ -105,3 +105,23 @@ def test_schema_lists_the_endpoints(client):
     paths = schema["paths"]
     assert "/api/credentials/verify/" in paths
     assert "/api/credentials/{public_id}/revoke/" in paths
+
+
+def test_list_query_count_does_not_grow(issued):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.credentials.test_verify_pages import deliberated_more
+
+    iss, *_rest = issued
+    api = APIClient()
+    api.force_authenticate(iss.w.director)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/credentials/").status_code == 200
+        return len(ctx)
+
+    small = count()
+    deliberated_more(iss)
+    assert count() == small

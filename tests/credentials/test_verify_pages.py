@@ -170,3 +170,78 @@ def test_staff_page_issue_and_revoke_needs_a_reason(client, settings):
     assert credential.revoked_at is None
     client.force_login(iss.w.enrolments[2].learner.user)
     assert client.get(f"/credentials/sessions/{iss.session.pk}/").status_code == 404
+
+
+def test_a_pdf_document_page_shows_its_summary_in_the_language(client, issued):
+    from django.utils import timezone
+
+    from capitalis.credentials.models import IssuedDocument
+
+    _iss, _block, cert = issued
+    document = IssuedDocument.objects.create(
+        learner=cert.learner,
+        version=cert.version,
+        session=cert.session,
+        awarded_on=cert.awarded_on,
+        issued_at=timezone.now(),
+        issuance_key="doc:certificate:test:fr",
+        kind="certificate",
+        pdf="credentials/documents/none.pdf",
+        sha256="ab" * 32,
+        summary={
+            "holder": "Apprenant 00",
+            "title_fr": "Expert en essais",
+            "title_en": "Expert in trials",
+            "code": "RNCP99999",
+            "level": "7",
+            "blocks": [{"code": "V2BC01", "title_fr": "Bloc 1", "title_en": "Block 1"}],
+            "awarded_on": "2025-07-01",
+            "session": "Jury juillet",
+            "kind_label_fr": "Certificat",
+            "kind_label_en": "Certificate",
+        },
+    )
+    page = client.get(f"/verify/{document.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-verdict="authentic"' in page and "Expert in trials" in page and "ab" * 32 in page
+    page = client.get(f"/verify/{document.public_id}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Expert en essais" in page and "Certificat" in page
+    document.revoked_at = timezone.now()
+    document.save()
+    page = client.get(f"/verify/{document.public_id}/").content.decode()
+    assert 'data-verdict="revoked"' in page
+
+
+def test_list_pages_query_count_does_not_grow(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capitalis.credentials import tasks
+
+    iss = deliberated(learners=3)
+    tasks.issue_session_credentials(iss.session.pk)
+    client.force_login(iss.w.president)
+    url = f"/credentials/sessions/{iss.session.pk}/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    small = count()
+    more = deliberated_more(iss)
+    assert Credential.objects.filter(session=iss.session).count() > more
+    assert count() == small
+
+
+def deliberated_more(iss) -> int:
+    """Three more certified learners' credentials in the same session (rows copied with new
+    keys and indexes: the page's query count must not depend on the row count)."""
+    rows = list(Credential.objects.filter(session=iss.session))
+    before = len(rows)
+    for n, row in enumerate(rows):
+        row.pk = None
+        row.public_id = uuid.uuid4()
+        row.issuance_key = f"{row.issuance_key}-copy{n}"
+        row.status_index = row.status_index + 7 + n if row.status_index < 100_000 else n
+        row.save()
+    return before
