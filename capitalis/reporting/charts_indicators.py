@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-LABEL_WIDTH = 150
-BAR_AREA = 260
-VALUE_WIDTH = 110
-ROW_HEIGHT = 28
+BAR_AREA = 250
+VALUE_WIDTH = 90
+ROW_HEIGHT = 44  # a label line above each bar, so long labels are never cut
+LABEL_HEIGHT = 16
 BAR_HEIGHT = 18
-TOP = 8
+TOP = 6
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,16 @@ class Bar:
     width: int
 
     @property
+    def label_y(self) -> int:
+        return self.y + LABEL_HEIGHT - 4
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + LABEL_HEIGHT
+
+    @property
     def text_y(self) -> int:
-        return self.y + BAR_HEIGHT - 4
+        return self.bar_y + BAR_HEIGHT - 4
 
 
 @dataclass(frozen=True)
@@ -37,18 +45,17 @@ class Chart:
     description: str
     bars: list[Bar]
     height: int
-    width: int = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
-    label_width: int = LABEL_WIDTH
+    width: int = BAR_AREA + VALUE_WIDTH
     bar_height: int = BAR_HEIGHT
 
     @property
     def value_x(self) -> int:
-        return LABEL_WIDTH + BAR_AREA + 6
+        return BAR_AREA + 6
 
     @property
     def grid(self) -> list[int]:
         """x positions of the 0, 50 and 100 % lines."""
-        return [LABEL_WIDTH + BAR_AREA * p // 100 for p in (0, 50, 100)]
+        return [BAR_AREA * p // 100 for p in (0, 50, 100)]
 
 
 def bar_chart(
@@ -72,7 +79,7 @@ def bar_chart(
     for i, (label, value, text) in enumerate(items):
         width = 0 if value is None else int(Decimal(BAR_AREA) * min(value, top) / top)
         bars.append(
-            Bar(label=label[:28], value=value, text=text, y=TOP + i * ROW_HEIGHT, width=width)
+            Bar(label=label[:45], value=value, text=text, y=TOP + i * ROW_HEIGHT, width=width)
         )
     return Chart(
         slug=slug,
