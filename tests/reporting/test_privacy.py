@@ -371,3 +371,21 @@ def test_export_personal_data_command(tmp_path, capsys):
 
     with pytest.raises(CommandError):
         call_command("export_personal_data", "--email", "no@example.org", "--output", str(output))
+
+
+def test_load_data_checks_the_retention_file(tmp_path):
+    from capitalis.core.services import data_load
+
+    root = tmp_path / "data"
+    (root / "reporting").mkdir(parents=True)
+    (root / "reporting" / "retention.yaml").write_text(
+        "rules:\n  - {code: x, records: applications, after_months: 3, basis: b}\n"
+    )
+    with translation.override("en"), pytest.raises(DataFileError) as err:
+        data_load(data_dir=root)
+    assert "rules[0].statuses: required key missing" in str(err.value)
+    (root / "reporting" / "retention.yaml").write_text(
+        (services_privacy.default_data_dir() / "reporting" / "retention.yaml").read_text()
+    )
+    report = data_load(data_dir=root)
+    assert report.counts["reporting-retention"].as_dict() == {}
