@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import credentials, deliberation, jury_grid, register, results
+from benchmarks import credentials, credentials_pdf, deliberation, jury_grid, register, results
 
 
 def main() -> int:
@@ -24,14 +24,22 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["register", "deliberation", "results", "jury_grid", "credentials"],
+        choices=[
+            "register",
+            "deliberation",
+            "results",
+            "jury_grid",
+            "credentials",
+            "credentials_pdf",
+        ],
         help="one bench",
     )
     parser.add_argument(
         "--count",
         type=int,
-        default=credentials.COUNT,
-        help=f"block credentials of the credentials bench (default {credentials.COUNT})",
+        default=None,
+        help=f"block credentials of the credentials bench (default {credentials.COUNT}), "
+        f"certificate PDFs of the credentials_pdf bench (default {credentials_pdf.COUNT})",
     )
     args = parser.parse_args()
     benches = {
@@ -39,7 +47,8 @@ def main() -> int:
         "deliberation": lambda: deliberation.run(args.learners),
         "results": results.run,
         "jury_grid": jury_grid.run,
-        "credentials": lambda: credentials.run(args.count),
+        "credentials": lambda: credentials.run(args.count or credentials.COUNT),
+        "credentials_pdf": lambda: credentials.bench_pdfs(args.count or credentials_pdf.COUNT),
     }
     return max(run() for name, run in benches.items() if args.only in (None, name))
 

@@ -7,7 +7,8 @@ Runs in a subprocess (``python -m benchmarks.credentials --measure [--count N]``
 SQLite file in a temporary directory (the embedded default), with a test-only signing key.
 The data: one closed jury session (deliberated and signed through the services), then N/4
 synthetic learners each holding the version's four blocks, validated by that session.
-A PDF part may follow in this file (one function per part)."""
+The PDF part is ``bench_pdfs`` (benchmarks/credentials_pdf.py: 1,000 certificate PDFs end to end
+against bare WeasyPrint on the same HTML)."""
 
 from __future__ import annotations
 
@@ -139,6 +140,13 @@ def run(count: int = COUNT) -> int:
             cwd=ROOT,
             check=False,
         ).returncode
+
+
+def bench_pdfs(count: int = 1_000) -> int:
+    """The PDF part (``--only credentials_pdf``): see benchmarks/credentials_pdf.py."""
+    from benchmarks import credentials_pdf
+
+    return credentials_pdf.run(count)
 
 
 if __name__ == "__main__":

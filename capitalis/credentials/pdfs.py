@@ -54,11 +54,16 @@ def verification_url(public_id: Any) -> str:
 
 
 def qr_png_data_uri(url: str) -> str:
-    """The QR code of ``url`` as a PNG data URI (error correction M, 4-module quiet zone), big
-    enough in pixels to stay sharp when printed at 3 cm and to be decoded from the PDF."""
+    """The QR code of ``url`` as a PNG data URI: error correction M, a 4-module quiet zone, 3
+    pixels a module, printed at 28 mm without smoothing (``image-rendering: pixelated``).
+
+    The data mask is fixed (pattern 0) rather than chosen by scoring all eight: any mask gives a
+    valid code that readers decode (the test decodes it from the PDF), and scoring them took
+    three quarters of the QR's time (benchmarks/credentials_pdf.py)."""
     import segno
 
-    return str(segno.make(url, error="m", micro=False).png_data_uri(scale=6, border=4))
+    code = segno.make(url, error="m", micro=False, mask=0, boost_error=False)
+    return str(code.png_data_uri(scale=3, border=4))
 
 
 def font_face_css() -> str:

@@ -73,6 +73,23 @@ def decision_load(decision_id: int) -> CertificationDecision:
     ).get(pk=decision_id)
 
 
+def is_loaded(decision: CertificationDecision) -> bool:
+    """Whether ``decision`` came from ``decision_load`` (its printed relations are cached), so a
+    caller that loaded it need not load it again."""
+    try:
+        session = decision._state.fields_cache["session"]
+        enrolment = decision._state.fields_cache["enrolment"]
+        return (
+            "president" in session._state.fields_cache
+            and "certification" in session.version._state.fields_cache
+            and "user" in enrolment.learner._state.fields_cache
+            and "programme" in enrolment.edition._state.fields_cache
+            and "year" in enrolment._state.fields_cache
+        )
+    except (KeyError, AttributeError):
+        return False
+
+
 def frozen_decision_for(enrolment: Enrolment) -> CertificationDecision | None:
     """The latest decision on this enrolment from a closed session (the one a transcript of
     that year rests on), or None."""
@@ -145,7 +162,11 @@ def decision_blocks(decision: CertificationDecision) -> list[BlockLine]:
     """Every block of the session's version with this learner's final status in the session
     and, for a validated block, the capitalised record (date, route, session): three queries."""
     session = decision.session
-    blocks = list(Block.objects.filter(version_id=session.version_id).order_by("position", "code"))
+    blocks = list(
+        Block.objects.filter(version_id=session.version_id)
+        .order_by("position", "code")
+        .only("code", "title_fr", "title_en")
+    )
     statuses = {
         block_id: override or computed
         for block_id, computed, override in BlockDecision.objects.filter(
@@ -153,10 +174,10 @@ def decision_blocks(decision: CertificationDecision) -> list[BlockLine]:
         ).values_list("block_id", "computed_status", "override_status")
     }
     validations = {
-        v.block_id: v
-        for v in BlockValidation.objects.filter(
-            learner_id=decision.enrolment.learner_id, block__in=blocks
-        ).select_related("session")
+        block_id: (on, route, title or session.title)
+        for block_id, on, route, title in BlockValidation.objects.filter(
+            learner_id=decision.enrolment.learner_id, block__version_id=session.version_id
+        ).values_list("block_id", "validated_on", "route", "session__title")
     }
     validated_codes = set(decision.validated_blocks or [])
     lines = []
@@ -164,22 +185,11 @@ def decision_blocks(decision: CertificationDecision) -> list[BlockLine]:
         status = statuses.get(b.pk, "")
         if b.code in validated_codes:
             status = BlockStatus.VALIDATED
-        v = validations.get(b.pk)
-        lines.append(
-            BlockLine(
-                code=b.code,
-                title_fr=b.title_fr,
-                title_en=b.title_en,
-                status=status,
-                validated_on=(v.validated_on if v else session.date)
-                if status == BlockStatus.VALIDATED
-                else None,
-                route=(v.route if v else Route.TRAINING) if status == BlockStatus.VALIDATED else "",
-                session_title=(v.session.title if v and v.session else session.title)
-                if status == BlockStatus.VALIDATED
-                else "",
-            )
-        )
+        line = BlockLine(code=b.code, title_fr=b.title_fr, title_en=b.title_en, status=status)
+        if status == BlockStatus.VALIDATED:
+            on, route, title = validations.get(b.pk, (session.date, Route.TRAINING, session.title))
+            line.validated_on, line.route, line.session_title = on, route, title
+        lines.append(line)
     return lines
 
 

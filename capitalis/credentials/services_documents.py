@@ -28,6 +28,7 @@ from capitalis.credentials.models import DocumentKind, IssuedDocument
 from capitalis.credentials.queries_documents import (
     decision_load,
     document_data,
+    is_loaded,
     frozen_decision_for,
     is_frozen,
     kind_title,
@@ -81,7 +82,7 @@ def _resolve(
     if (decision is None) == (enrolment is None):
         raise DomainError(_("Give either a jury decision or an enrolment."), code="target")
     if decision is not None:
-        loaded = decision_load(decision.pk)
+        loaded = decision if is_loaded(decision) else decision_load(decision.pk)
         return loaded, loaded.enrolment
     assert enrolment is not None
     found = frozen_decision_for(enrolment)
