@@ -4,6 +4,13 @@
 decision) against ONE hand-written SQL query computing the same block statuses. Both must agree
 on every (learner, block); target: time ratio ≤ 2.
 
+Besides time (median of 3, with its spread), each side's CPU seconds are printed: every process
+involved, PostgreSQL backends included (read from /proc when the server runs on this machine),
+the SQL query on one backend (parallel workers off). On a machine shared with other work the
+time ratio moves with the load (the parallel SQL plan suffers more from it than the Python
+processes); the CPU ratio much less. The SQL query is also timed with a work_mem large enough
+that nothing spills to disk, to show the baseline is not handicapped by the default 4 MB.
+
 The database is ``$BENCH_DATABASE_URL`` (default
 postgres://postgres@127.0.0.1:5432/capitalis_bench_deliberation, created when missing); the
 synthetic rows are generated once and reused while their shape is unchanged."""
@@ -16,11 +23,14 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import statistics
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 
@@ -128,6 +138,7 @@ CODES = {
 LOAD_VALIDATIONS = """SELECT learner, block, validated_on FROM bench_validation
     WHERE learner >= %s AND learner < %s"""
 CHUNK = 2_000  # learners per load
+TUNED_WORK_MEM = "512MB"
 
 
 def structure() -> VersionStructure:
@@ -227,75 +238,160 @@ def ensure_data(conn: psycopg.Connection, learners: int, spec: VersionStructure)
         return int(count[0]) if count else 0
 
 
-def _chunk(url: str, start: int, stop: int, reasons: bool) -> list[tuple[int, int, str]]:
-    """One chunk of learners [start, stop): load its rows, deliberate with the pure rules;
-    (learner, block, status). With ``reasons``, every block's reasons are also spelled out as
-    JSON (what a jury session stores beside each decision). The cyclic GC is paused while the
-    rows are built: many small immutable tuples, no cycles."""
-    spec = structure()
+Loaded = tuple[dict[Key, list[Evidence]], dict[Key, list[PriorValidation]]]
+
+
+def _load(cur: psycopg.Cursor[Any], start: int, stop: int, version: Key) -> Loaded:
+    """The evidence rows and prior validations of the learners [start, stop), as the rules
+    take them. Each Evidence is built with ``tuple.__new__`` (the NamedTuple's own ``__new__``
+    is a Python function: a frame per row for the same tuple)."""
     grades, weights, codes = GRADES, WEIGHTS, CODES
-    out: list[tuple[int, int, str]] = []
+    make, evidence_type = tuple.__new__, Evidence
+    evidence: dict[Key, list[Evidence]] = {}
+    cur.execute(LOAD_EVIDENCE, (start, stop))
+    last: int | None = None
+    rows: list[Evidence] = []
+    for learner, comp, assessment, weight, grade, code, resit_of in cur.fetchall():
+        if learner != last:  # a learner's rows mostly come together: one lookup per run
+            found = evidence.get(learner)
+            if found is None:
+                found = evidence[learner] = []
+            rows, last = found, learner
+        level, session, absence = codes[code]
+        rows.append(
+            make(
+                evidence_type,
+                (
+                    comp,
+                    assessment,
+                    weights[weight],
+                    grades[grade],
+                    level,
+                    session,
+                    absence,
+                    resit_of,
+                ),
+            )
+        )
+    prior: dict[Key, list[PriorValidation]] = {}
+    cur.execute(LOAD_VALIDATIONS, (start, stop))
+    for learner, block, validated_on in cur.fetchall():
+        prior.setdefault(learner, []).append(PriorValidation(block, version, validated_on))
+    return evidence, prior
+
+
+Statuses = list[tuple[int, int, str]]
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process of this machine has used (a PostgreSQL backend,
+    when the server runs here); 0 when /proc does not tell."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _chunks(url: str, starts: list[int], reasons: bool) -> tuple[Statuses, float, float]:
+    """Some chunks of learners, each [start, start + CHUNK): load its rows, deliberate with
+    the pure rules; (learner, block, status). A thread loads the next chunk while the rules
+    run on this one, so the database works while Python does (as PostgreSQL's own workers
+    overlap theirs). With ``reasons``, every block's reasons are also spelled out as JSON
+    (what a jury session stores beside each decision). The cyclic GC is paused: many small
+    immutable tuples, no cycles. Also returns the CPU seconds this process and its database
+    backend spent."""
+    spec = structure()
+    out: Statuses = []
+    own = _own_cpu()
+    server = 0.0
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with psycopg.connect(url) as conn, conn.cursor() as cur:
-            evidence: dict[Key, list[Evidence]] = {}
-            cur.execute(LOAD_EVIDENCE, (start, stop))
-            for learner, comp, assessment, weight, grade, code, resit_of in cur.fetchall():
-                rows = evidence.get(learner)
-                if rows is None:
-                    rows = evidence[learner] = []
-                level, session, absence = codes[code]
-                rows.append(
-                    Evidence(
-                        comp,
-                        assessment,
-                        weights[weight],
-                        grades[grade],
-                        level,
-                        session,
-                        absence,
-                        resit_of,
-                    )
-                )
-            prior: dict[Key, list[PriorValidation]] = {}
-            cur.execute(LOAD_VALIDATIONS, (start, stop))
-            for learner, block, validated_on in cur.fetchall():
-                prior.setdefault(learner, []).append(
-                    PriorValidation(block, spec.version, validated_on)
-                )
-        result = deliberate(evidence, prior, spec)
-        for learner, item in result.items():
-            for b in item.blocks:
-                out.append((int(learner), int(b.block.key), b.status.value))
-                if reasons:
-                    json.dumps(b.reasons_json(), default=str)
-        del evidence, result
+        with (
+            psycopg.connect(url) as conn,
+            conn.cursor() as cur,
+            ThreadPoolExecutor(max_workers=1) as loader,
+        ):
+            pending = [
+                loader.submit(_load, cur, start, start + CHUNK, spec.version)
+                for start in starts[:1]
+            ]
+            for index, _start in enumerate(starts):
+                evidence, prior = pending.pop().result()
+                if index + 1 < len(starts):
+                    begin = starts[index + 1]
+                    pending.append(loader.submit(_load, cur, begin, begin + CHUNK, spec.version))
+                result = deliberate(evidence, prior, spec)
+                for learner, item in result.items():
+                    for b in item.blocks:
+                        out.append((int(learner), int(b.block.key), b.status.value))
+                        if reasons:
+                            json.dumps(b.reasons_json(), default=str)
+                del evidence, prior, result
+            server = _process_cpu(conn.info.backend_pid)
     finally:
         if gc_was_enabled:
             gc.enable()
-    return out
+    return out, _own_cpu() - own, server
 
 
 def python_deliberation(
     url: str, learners: int, workers: int = 1, reasons: bool = False
-) -> dict[tuple[int, int], str]:
+) -> tuple[dict[tuple[int, int], str], float]:
     """The full deliberation: chunks of learners (memory stays bounded, as a service persisting
-    each chunk's decisions would), in ``workers`` processes (as PostgreSQL runs its query with
-    parallel workers); (learner, block) → status."""
-    tasks = [(url, start, start + CHUNK, reasons) for start in range(1, learners + 1, CHUNK)]
+    each chunk's decisions would), shared among ``workers`` processes (as PostgreSQL runs its
+    query with parallel workers); ((learner, block) → status, CPU seconds of every process
+    involved: this one, the workers, their database backends)."""
+    own = _own_cpu()
+    starts = list(range(1, learners + 1, CHUNK))
+    tasks = [(url, starts[worker::workers], reasons) for worker in range(workers)]
     if workers > 1:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.starmap(_chunk, tasks)
+            parts = pool.starmap(_chunks, tasks)
+        cpu = sum(worker_cpu + server for _out, worker_cpu, server in parts)
     else:
-        parts = [_chunk(*task) for task in tasks]
-    return {(learner, block): status for part in parts for learner, block, status in part}
+        parts = [_chunks(*task) for task in tasks]
+        cpu = sum(server for _out, _worker_cpu, server in parts)
+    statuses = {
+        (learner, block): status for part, _cpu, _server in parts for learner, block, status in part
+    }
+    return statuses, cpu + _own_cpu() - own
 
 
 def sql_deliberation(conn: psycopg.Connection) -> dict[tuple[int, int], str]:
     with conn.cursor() as cur:
         cur.execute(SQL)
         return {(learner, block): status for learner, block, status in cur.fetchall()}
+
+
+def sql_deliberation_tuned(conn: psycopg.Connection) -> dict[tuple[int, int], str]:
+    """The same query with work_mem large enough that none of its sorts and hashes spill to
+    disk (with the default 4 MB they do): the SQL at its best, for reference."""
+    conn.execute(f"SET work_mem = '{TUNED_WORK_MEM}'")
+    try:
+        return sql_deliberation(conn)
+    finally:
+        conn.execute("RESET work_mem")
+
+
+def sql_cpu(conn: psycopg.Connection) -> float:
+    """CPU seconds of the SQL query run on one backend (parallel workers off, so that every
+    second it costs is counted: a parallel plan spends as much or more) plus this process
+    taking its rows."""
+    conn.execute("SET max_parallel_workers_per_gather = 0")
+    try:
+        server, own = _process_cpu(conn.info.backend_pid), _own_cpu()
+        sql_deliberation(conn)
+        return _process_cpu(conn.info.backend_pid) - server + _own_cpu() - own
+    finally:
+        conn.execute("RESET max_parallel_workers_per_gather")
 
 
 def _timed(function, *args):  # type: ignore[no-untyped-def]
@@ -327,14 +423,23 @@ def run(learners: int = LEARNERS, repeat: int = 3, workers: int | None = None) -
         )
         sql_times: list[float] = []
         py_times: dict[int, list[float]] = {w: [] for w in sorted({1, workers})}
+        py_cpu: dict[int, list[float]] = {w: [] for w in py_times}
+        sql_cpus: list[float] = []
+        tuned_times: list[float] = []
         sql_result: dict[tuple[int, int], str] = {}
         py_result: dict[tuple[int, int], str] = {}
         for _ in range(repeat):
             seconds, sql_result = _timed(sql_deliberation, conn)
             sql_times.append(seconds)
+            sql_cpus.append(sql_cpu(conn))
+            seconds, tuned_result = _timed(sql_deliberation_tuned, conn)
+            tuned_times.append(seconds)
+            if tuned_result != sql_result:
+                print("FAIL: the tuned SQL query disagrees")
             for count_workers, times in py_times.items():
-                seconds, result = _timed(python_deliberation, url, learners, count_workers)
+                seconds, (result, cpu) = _timed(python_deliberation, url, learners, count_workers)
                 times.append(seconds)
+                py_cpu[count_workers].append(cpu)
                 if py_result and result != py_result:
                     print("FAIL: sequential and parallel deliberations differ")
                 py_result = result
@@ -348,13 +453,38 @@ def run(learners: int = LEARNERS, repeat: int = 3, workers: int | None = None) -
     disagree = [
         k for k in py_result.keys() | sql_result.keys() if py_result.get(k) != sql_result.get(k)
     ]
-    print(f"{'run (median of ' + str(repeat) + ')':<48} {'time (s)':>9} {'ratio':>7}")
-    print(f"{'one hand-written SQL query (block statuses)':<48} {sql_s:>9.2f} {1:>7.2f}")
+    sql_cpu_s = statistics.median(sql_cpus)
+    print(
+        f"{'run (median of ' + str(repeat) + ')':<48} {'time (s)':>9} {'ratio':>7} "
+        f"{'spread (s)':>13} {'CPU (s)':>8} {'CPU ratio':>9}"
+    )
+
+    def spread(times: list[float]) -> str:
+        return f"{min(times):.2f}–{max(times):.2f}"
+
+    print(
+        f"{'one hand-written SQL query (block statuses)':<48} {sql_s:>9.2f} {1:>7.2f} "
+        f"{spread(sql_times):>13} {sql_cpu_s:>8.2f} {1:>9.2f}"
+    )
     for w, times in py_times.items():
         label = f"load rows + rules.deliberate, {w} process(es)"
-        print(f"{label:<48} {statistics.median(times):>9.2f} {ratios[w]:>7.2f}")
+        cpu = statistics.median(py_cpu[w])
+        print(
+            f"{label:<48} {statistics.median(times):>9.2f} {ratios[w]:>7.2f} "
+            f"{spread(times):>13} {cpu:>8.2f} {cpu / sql_cpu_s:>9.2f}"
+        )
+    tuned_s = statistics.median(tuned_times)
+    label = f"SQL with work_mem = {TUNED_WORK_MEM} (no spill)"
+    print(f"{label:<48} {tuned_s:>9.2f} {tuned_s / sql_s:>7.2f} {spread(tuned_times):>13}")
+    label = f"ratio best Python / SQL with work_mem {TUNED_WORK_MEM}"
+    best_python = min(statistics.median(t) for t in py_times.values())
+    print(f"{label:<48} {'':>9} {best_python / tuned_s:>7.2f}")
     label = f"… + every block reason as JSON, {workers} proc. (1 run)"
     print(f"{label:<48} {reasons_s:>9.2f} {reasons_s / sql_s:>7.2f}")
+    print(
+        "(CPU: every process involved, database backends included — the SQL query's on one "
+        "backend, parallel workers off; less sensitive than time to the machine's other load)"
+    )
     print(f"block statuses: {counts}; (learner, block) pairs: {len(py_result)}")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     failures = []
