@@ -30,6 +30,7 @@ from capitalis.jury.models import (
     CertificationDecision,
     JurySession,
     JurySessionLearner,
+    VaeBlockOutcome,
     VaeCandidate,
     VaeDossier,
 )
@@ -581,4 +582,14 @@ def vae_validations(*, learner_id: int) -> dict[int, BlockValidation]:
     return {
         v.block_id: v
         for v in BlockValidation.objects.filter(learner_id=learner_id).select_related("session")
+    }
+
+
+def vae_outcomes_for(*, learner: Learner) -> dict[int, VaeBlockOutcome]:
+    """The VAE jury's outcome per block for the learner's dossiers (latest decided wins)."""
+    return {
+        o.block_id: o
+        for o in VaeBlockOutcome.objects.filter(dossier__candidate__learner=learner).order_by(
+            "updated_at", "pk"
+        )
     }

@@ -26,6 +26,7 @@ from capitalis.jury.models import (
     CertificationDecision,
     CertificationStatus,
     JurySession,
+    VaeBlockOutcome,
 )
 from capitalis.referential.models import Competency
 
@@ -319,20 +320,11 @@ def my_blocks(request: HttpRequest) -> HttpResponse:
                 request, _("Your appeal was lodged; a later jury session will decide it.")
             )
         return redirect("jury:my-blocks")
+    vae = queries.vae_outcomes_for(learner=learner)
     versions = [
         (
             version,
-            [
-                {
-                    "item": item,
-                    "title": queries.title_of(item.block),
-                    "label": BlockStatus(item.status).label if item.status else "",
-                    "reasons": [queries.reason_text(r) for r in item.decision.reasons]
-                    if item.decision and not item.validation
-                    else [],
-                }
-                for item in items
-            ],
+            [_block_line(item, vae.get(item.block.pk)) for item in items],
         )
         for version, items in queries.learner_blocks(learner=learner)
     ]
@@ -347,7 +339,7 @@ def my_blocks(request: HttpRequest) -> HttpResponse:
             "versions": versions,
             "decisions": list(queries.learner_decisions(learner=learner)),
             "years": years,
-            "vae": queries.vae_candidates().filter(learner=learner).exists(),
+            "vae": bool(vae) or queries.vae_candidates().filter(learner=learner).exists(),
         },
     )
 
@@ -394,3 +386,22 @@ def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _block_line(item: queries.LearnerBlock, vae: VaeBlockOutcome | None) -> dict[str, object]:
+    """One block on the learner's page: its status, and why when it is not validated (the
+    jury's reasons, or the VAE jury's justification when only a VAE outcome exists)."""
+    line: dict[str, object] = {
+        "item": item,
+        "title": queries.title_of(item.block),
+        "label": BlockStatus(item.status).label if item.status else "",
+        "reasons": [queries.reason_text(r) for r in item.decision.reasons]
+        if item.decision and not item.validation
+        else [],
+        "status": item.status,
+    }
+    if not item.validation and not item.decision and vae is not None and not vae.validated:
+        line["label"] = _("not validated (VAE)")
+        line["status"] = BlockStatus.NOT_VALIDATED
+        line["reasons"] = [vae.justification] if vae.justification else []
+    return line

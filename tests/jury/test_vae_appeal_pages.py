@@ -118,6 +118,7 @@ def test_vae_pages_from_registration_to_partial_validation(tmp_path, settings):
     # the candidate's blocks page shows the capitalised block through VAE
     body = own.get(reverse("jury:my-blocks")).content.decode()
     assert w.blocks[0].code in body and "validé" in body and "VAE" in body
+    assert "non validé (VAE)" in body and "Preuves insuffisantes" in body
     body = own.get(url).content.decode()
     assert "Preuves insuffisantes" in body and "Livret 2" in body
 
