@@ -145,7 +145,28 @@ def verify_page(request: HttpRequest, public_id: str) -> HttpResponse:
             },
         )
     context["replaced_by"] = item.replaced_by
+    if request.GET.get("format") == "json" or "application/json" in request.headers.get(
+        "Accept", ""
+    ):
+        return JsonResponse(_verdict_json(context), json_dumps_params={"ensure_ascii": False})
     return render(request, "credentials/verify.html", context)
+
+
+def _verdict_json(context: dict[str, Any]) -> dict[str, Any]:
+    """The page's verdict as JSON (``?format=json``): same facts, nothing more."""
+    item = context["item"]
+    facts = dict(context["facts"])
+    facts["awarded_on"] = item.awarded_on.isoformat()
+    return {
+        "id": str(item.public_id),
+        "kind": context["kind"],
+        "authentic": context["authentic"],
+        "current": context["authentic"] and not item.revoked_at and not item.replaced_by_id,
+        "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+        "replaced_by": str(item.replaced_by.public_id) if item.replaced_by else None,
+        "reasons": [{"code": r.code, "text": r.text} for r in context["reasons"]],
+        "certifies": facts,
+    }
 
 
 @rate_limited

@@ -51,7 +51,12 @@ def test_verification_page_authentic_then_revoked(client, issued):
     assert 'data-verdict="authentic"' in html
     assert "Apprenant 00" in html and cert.version.certification.code in html
     assert "learner0@example.org" not in html  # no more personal data than the credential shows
+    as_json = client.get(f"/verify/{cert.public_id}/?format=json").json()
+    assert as_json["authentic"] is True and as_json["current"] is True
+    assert as_json["certifies"]["holder"] == "Apprenant 00"
     services.credential_revoke(credential=block, actor=iss.w.president, reason="Erreur")
+    as_json = client.get(f"/verify/{block.public_id}/", HTTP_ACCEPT="application/json").json()
+    assert as_json["authentic"] is True and as_json["current"] is False and as_json["revoked_at"]
     page = client.get(f"/verify/{block.public_id}/", HTTP_ACCEPT_LANGUAGE="fr")
     html = page.content.decode()
     assert 'data-verdict="revoked"' in html
