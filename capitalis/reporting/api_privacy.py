@@ -27,7 +27,7 @@ def _user(request: Request) -> User:
     return request.user
 
 
-class ExportRequestSerializer(serializers.Serializer[Any]):
+class PersonalDataExportRequestSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField()
 
 
@@ -37,14 +37,14 @@ class PersonalDataExportView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=ExportRequestSerializer,
+        request=PersonalDataExportRequestSerializer,
         responses={**ZIP, 404: OpenApiResponse(description="no such person, or not allowed")},
     )
     def post(self, request: Request) -> Any:
         actor = _user(request)
         if not queries.can_manage_privacy(actor):
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-        data = ExportRequestSerializer(data=request.data)
+        data = PersonalDataExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         subject = User.objects.filter(email__iexact=data.validated_data["email"]).first()
         if subject is None:

@@ -93,6 +93,8 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
 
     serializer_class = SurveySerializer
     permission_classes = [IsAuthenticated]
+    queryset = Survey.objects.none()  # for the schema; get_queryset scopes per user
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
         return queries.survey_list_for(user=_user(self.request))
