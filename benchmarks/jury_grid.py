@@ -111,26 +111,38 @@ def _measure() -> int:
     big_queries = count()
     rows = client.get(url).content.decode().count('id="row-')
 
-    def median(path: str) -> float:
-        client.get(path)  # warm
-        times = []
-        for _ in range(REPEAT):
+    # Both pages alternately, so the machine's load weighs on both alike.
+    client.get(url)  # warm
+    client.get("/bench-minimal/")
+    grid_times: list[float] = []
+    minimal_times: list[float] = []
+    for _ in range(REPEAT):
+        for path, times in ((url, grid_times), ("/bench-minimal/", minimal_times)):
             t = time.perf_counter()
             response = client.get(path)
             times.append(time.perf_counter() - t)
             assert response.status_code == 200
-        return statistics.median(times)
+    grid_s = statistics.median(grid_times)
+    minimal_s = statistics.median(minimal_times)
 
-    grid_s = median(url)
-    minimal_s = median("/bench-minimal/")
+    def spread(times: list[float]) -> str:
+        return f"{min(times) * 1000:.1f}–{max(times) * 1000:.1f}"
+
     print(f"jury grid: {rows} learners × {len(w.blocks)} blocks on PostgreSQL")
-    print(f"{'measure':<44} {'value':>10}")
+    print(f"{'measure':<44} {'value':>10} {'spread (ms)':>16}")
     print(f"{'grid SQL queries, ' + str(SMALL) + ' learners':<44} {small_queries:>10}")
     print(f"{'grid SQL queries, ' + str(LEARNERS) + ' learners':<44} {big_queries:>10}")
-    print(f"{'grid page median (ms, ' + str(REPEAT) + ' runs)':<44} {grid_s * 1000:>10.1f}")
-    print(f"{'minimal Django view median (ms)':<44} {minimal_s * 1000:>10.1f}")
+    print(
+        f"{'grid page median (ms, ' + str(REPEAT) + ' runs)':<44} {grid_s * 1000:>10.1f} "
+        f"{spread(grid_times):>16}"
+    )
+    print(
+        f"{'minimal Django view median (ms)':<44} {minimal_s * 1000:>10.1f} "
+        f"{spread(minimal_times):>16}"
+    )
     print(f"{'ratio grid / minimal':<44} {grid_s / minimal_s:>10.1f}")
     print(f"{'deliberate ' + str(LEARNERS) + ' learners (s)':<44} {deliberate_s:>10.2f}")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     flat = big_queries == small_queries
     print("query count flat: " + ("yes" if flat else "NO"))
     return 0 if flat and rows == LEARNERS else 1
