@@ -97,3 +97,28 @@ class AwardDeclarationAdmin(DeclarationReadOnly):
     list_filter = ("status",)
     list_select_related = ("decision",)
     search_fields = ("id_technique", "decision__enrolment__learner__user__full_name")
+
+
+# --- indicators (helper B1) -----------------------------------------------------------------
+
+from capitalis.reporting.models import DeclaredFigure  # noqa: E402
+
+
+@admin.register(DeclaredFigure)
+class DeclaredFigureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Declared history is shipped as data (data/reporting/declared_history.yaml, loaded by
+    ``manage.py load_data``): viewing only here, so the file stays the one source."""
+
+    list_display = ("indicator", "period", "programme", "campus", "value", "unit", "as_of")
+    list_filter = ("indicator", "programme")
+    list_select_related = ("programme", "campus")
+    search_fields = ("indicator", "period", "source")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
