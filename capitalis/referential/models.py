@@ -517,7 +517,7 @@ class CrosswalkEntry(TimeStampedModel):
     # For a partial entry: the competencies of ``to_block`` that a validation of ``from_block``
     # credits (the others must still be assessed under the new version).
     covered = models.ManyToManyField(
-        "Competency", verbose_name=_("competencies covered"), blank=True, related_name="+"
+        Competency, verbose_name=_("competencies covered"), blank=True, related_name="+"
     )
     note_fr = models.TextField(_("note (French)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
