@@ -57,3 +57,24 @@ def test_verification_page_fr_en_on_a_phone(page, live_server, settings):
     page.goto(f"{live_server.url}/verify/not-an-id/")
     assert page.locator("[data-verdict=not-found]").is_visible()
     _check(page, "verify-not-found")
+
+
+def test_learner_finds_her_credentials_on_a_phone(page, live_server, settings):
+    settings.CREDENTIALS_SIGNING_KEY = TEST_KEY
+    settings.CREDENTIALS_DID_WEB_DOMAIN = ""
+    iss = deliberated()
+    cert = services.credential_issue_certification(iss.decision(0))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(iss.w.enrolments[0].learner.user.email)
+    page.get_by_label("Mot de passe").fill("pw-Secret-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="Mes attestations").click()
+    page.wait_for_url(f"{live_server.url}/credentials/mine/")
+    assert page.locator("[data-kind=certification]").count() == 1
+    _check(page, "mine-fr")
+    page.get_by_role("link", name="Page de vérification").first.click()
+    page.wait_for_url(f"{live_server.url}/verify/*/")
+    assert page.locator("[data-verdict=authentic]").is_visible()
+    assert str(cert.public_id) in page.url or page.locator(".mono").count() >= 1
