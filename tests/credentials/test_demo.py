@@ -43,6 +43,7 @@ def test_demo_issues_credentials_from_a_closed_session(
     assert credentials.filter(kind="block").count() >= len(certified) + len(partial)
     assert credentials.exists()
     sample = credentials.first()
+    assert sample is not None
     assert "/verify/" in out
     response = client.get(f"/verify/{sample.public_id}/")
     assert response.status_code == 200
