@@ -207,3 +207,19 @@ def test_session_task_issues_each_learner_documents_exactly_once(docs, media, mo
     assert len(stored_files(media)) == 5
     assert len(documents_issue_for_decision(docs.decision(0))) == 2  # still the same rows
     assert IssuedDocument.objects.count() == 5
+
+
+def test_the_qr_target_shows_the_document_then_its_revocation(docs, media, client):
+    """The URL printed and encoded in the PDF opens the public verification page (FR and EN),
+    which says what the document certifies, then that it was revoked."""
+    document = document_issue("certificate", decision=docs.decision(0), language="fr")
+    url = f"/verify/{document.public_id}/"
+    assert f"{BASE_URL}{url}" == f"{BASE_URL}/verify/{document.public_id}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'data-verdict="authentic"' in page
+    assert NAMES[0] in page and "RNCP99999" in page and "Certificat" in page
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Certificate" in en and "Expert in testing" in en
+    document_revoke(document, actor=docs.w.director, reason="Nom mal orthographié")
+    revoked = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-verdict="revoked"' in revoked
