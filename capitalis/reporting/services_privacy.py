@@ -55,7 +55,7 @@ from capitalis.core.data import (
     read_data_file,
 )
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import audit_record
+from capitalis.core.models import AuditEvent, audit_record
 from capitalis.credentials.models import Credential, IssuedDocument
 from capitalis.enrolment.models import (
     Contract,
@@ -250,6 +250,18 @@ def person_data(*, subject: User) -> tuple[dict[str, Any], list[tuple[str, Any]]
         SurveyAnswer.objects.filter(invitation__in=invitations)
         .order_by("invitation_id", "pk")
         .values("invitation__survey_id", "question", "number", "text")
+    )
+    # what she did in Capitalis (the audit trail's own rows, without their data) and the
+    # contracts she tutors (the learner's identity is left out: it is someone else's data)
+    data["actions"] = list(
+        AuditEvent.objects.filter(actor=subject)
+        .order_by("at", "pk")
+        .values("at", "action", "target_type", "target_id")
+    )
+    data["tutored_contracts"] = list(
+        Contract.objects.filter(tutor=subject)
+        .order_by("pk")
+        .values("pk", "kind", "employer_name", "start_date", "end_date")
     )
     invoices = Invoice.objects.filter(customer=subject).order_by("pk")
     data["invoices"] = _rows(invoices)

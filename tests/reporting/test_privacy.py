@@ -271,6 +271,10 @@ def _learner_with_everything(sw, captured):
 def test_export_holds_the_persons_records_and_documents(django_capture_on_commit_callbacks):
     sw = survey_world()
     learner = _learner_with_everything(sw, django_capture_on_commit_callbacks)
+    from capitalis.core.models import audit_record
+
+    audit_record(action="test.own_action", actor=learner.user, summary="secret of hers")
+    audit_record(action="test.other_action", actor=sw.director)
     export = services_privacy.personal_data_export(subject=learner.user, actor=sw.director)
     data, files = _unzip(export.content)
     assert data["user"]["email"] == learner.user.email and "password" not in data["user"]
@@ -280,6 +284,9 @@ def test_export_holds_the_persons_records_and_documents(django_capture_on_commit
     assert {a["question"] for a in data["survey_answers"]} == {"overall", "content", "recommend"}
     assert data["applications"][0]["decision_note"].endswith("profil trop éloigné")
     assert data["interviews"][0]["comment"] == "Peu motivé"
+    assert [a["action"] for a in data["actions"]] == ["test.own_action"]
+    assert "secret of hers" not in json.dumps(data)  # actions without their text
+    assert data["tutored_contracts"] == []
     assert [n for n in files if n.startswith("documents/applications/")]
     assert b"%PDF-cv-1" in files.values()
     # nothing about the other learners
