@@ -201,3 +201,40 @@ def test_my_blocks_lists_the_version_blocks_and_the_year(settings):
         assert b.code in body
     assert "pas encore délibéré" in body
     assert "ECTS obtenus" in body
+
+
+def test_vae_list_and_appeals_dashboard_query_counts_do_not_grow():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w, s = _closed()
+    later = session(w, day=dt.date(2025, 9, 1), title="Jury septembre")
+    assert later.pk
+
+    def add(n: int) -> None:
+        for i in range(n):
+            user = person(f"vae{i}-{VaeCandidate.objects.count()}@example.org", f"Vae {i}")
+            services.vae_candidate_create(
+                user=user, version=w.version, experience_summary="", experience_years=3, actor=None
+            )
+
+    def lodge(enrolment) -> None:
+        decision = CertificationDecision.objects.get(session=s, enrolment=enrolment)
+        services.appeal_lodge(decision=decision, reason="Motif", actor=enrolment.learner.user)
+
+    add(1)
+    lodge(w.enrolments[0])
+    staff, pres = client_for(w.director), client_for(w.president)
+    with CaptureQueriesContext(connection) as small_list:
+        assert staff.get(reverse("jury:vae-list")).status_code == 200
+    with CaptureQueriesContext(connection) as small_dash:
+        assert "Recours à trancher" in pres.get(reverse("jury:dashboard")).content.decode()
+    add(5)
+    lodge(w.enrolments[1])
+    with CaptureQueriesContext(connection) as big_list:
+        staff.get(reverse("jury:vae-list"))
+    with CaptureQueriesContext(connection) as big_dash:
+        body = pres.get(reverse("jury:dashboard")).content.decode()
+    assert body.count("Trancher le recours") == 2
+    assert len(big_list) == len(small_list)
+    assert len(big_dash) == len(small_dash)
