@@ -242,7 +242,10 @@ def _act(
         messages.success(request, _("The document was added to the dossier."))
         return
     if action == "interview":
-        session = queries.session_for(user=user, pk=int(post.get("session") or 0))
+        session_id = post.get("session", "")
+        session = (
+            queries.session_for(user=user, pk=int(session_id)) if session_id.isdigit() else None
+        )
         if session is None:
             raise DomainError(_("Choose the jury session holding the interview."), code="session")
         on = parse_date(post.get("on", "") or "")

@@ -94,6 +94,10 @@ def test_vae_pages_from_registration_to_partial_validation(tmp_path, settings):
     assert client_for(other).get(url).status_code == 404
     # the president records the interview, then a partial validation
     pres = client_for(w.president)
+    r = pres.post(url, {"action": "interview", "session": "abc", "on": "2025-07-01"}, follow=True)
+    assert "Choisissez la session de jury qui tient l&#x27;entretien" in r.content.decode()
+    r = pres.post(url, {"action": "interview", "session": str(s.pk), "on": ""}, follow=True)
+    assert "Saisissez la date de l&#x27;entretien" in r.content.decode()
     r = pres.post(
         url, {"action": "interview", "session": str(s.pk), "on": "2025-07-01", "note": "Bon."}
     )
