@@ -1,32 +1,27 @@
 """Reads for the issued PDFs (SPEC §7): what each document says, loaded in a fixed number of
 queries, as a template context and as the ``summary`` the public verification page shows.
 
-The transcript's course grade: the assessment models have no course-grade field, so a course's
-grade is computed here (``course_grade``) as the mean of its assessments' grades weighted by each
-assessment's weight — an assessment's grade being its whole-assessment result or else the mean of
-its per-competency results; a resit replaces the first session where the learner sat it; a
-justified absence does not count, an unjustified one counts 0/20 (the jury's defaults, SPEC §6).
-The transcript says so in a footnote. The year is validated by ``jury.rules.year_validation``
-(each course passed at 10/20 earns its ECTS; the year needs its ECTS, 60 by default).
+The transcript's course grades and year outcome are the jury's (``jury.queries.year_results``,
+the same figures the learner's blocks page shows): the assessment models have no course-grade
+field, so a course's grade is the mean of its assessments' grades weighted by each assessment's
+weight (an assessment's grade: the mean of its results; a resit replaces the first session; a
+justified absence does not count, an unjustified one counts 0/20), and the year is validated by
+``jury.rules.year_validation``. The transcript says so in a footnote.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from capitalis.assessment.models import Result
 from capitalis.core.models import pick_language
 from capitalis.enrolment.models import Enrolment
-from capitalis.jury import rules as jury_rules
 from capitalis.jury.models import (
     BlockDecision,
     BlockStatus,
@@ -36,7 +31,7 @@ from capitalis.jury.models import (
     JurySession,
     Route,
 )
-from capitalis.programmes.models import Course
+from capitalis.jury.queries import year_results
 from capitalis.referential.models import Block, Certification, CertificationCertifier
 
 _ZERO = Decimal(0)
@@ -196,17 +191,6 @@ def decision_blocks(decision: CertificationDecision) -> list[BlockLine]:
 # --- transcript ----------------------------------------------------------------------------
 
 
-class GradeRow(NamedTuple):
-    """One result of a learner in a course's assessment."""
-
-    assessment_id: int
-    weight: Decimal
-    session: str  # first | resit
-    grade: Decimal | None
-    absence: str  # none | justified | unjustified
-    whole: bool  # a result for the assessment as a whole (no competency)
-
-
 def _number(value: Decimal) -> str:
     """A figure as the active language writes it, without useless decimals (60, 7,5)."""
     if value == value.to_integral_value():
@@ -216,43 +200,6 @@ def _number(value: Decimal) -> str:
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _assessment_grade(rows: list[GradeRow]) -> Decimal | None:
-    """An assessment's grade: its whole-assessment result, else the mean of its per-competency
-    grades; unjustified absence 0/20; justified absence or no grade: None (not counted)."""
-    whole = [r for r in rows if r.whole]
-    use = whole or rows
-    values: list[Decimal] = []
-    for r in use:
-        if r.absence == "unjustified":
-            values.append(_ZERO)
-        elif r.absence == "justified" or r.grade is None:
-            continue
-        else:
-            values.append(r.grade)
-    if not values:
-        return None
-    return sum(values, _ZERO) / len(values)
-
-
-def course_grade(rows: Iterable[GradeRow]) -> Decimal | None:
-    """A course's grade on 20 (two decimals): the mean of its assessments' grades weighted by
-    each assessment's weight; the resit's weighted mean replaces the first session's when the
-    learner has a counted resit grade. None when nothing counts. Pure."""
-    per_assessment: dict[int, list[GradeRow]] = defaultdict(list)
-    for row in rows:
-        per_assessment[row.assessment_id].append(row)
-    by_session: dict[str, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    for assessment_rows in per_assessment.values():
-        grade = _assessment_grade(assessment_rows)
-        if grade is not None and assessment_rows[0].weight > 0:
-            by_session[assessment_rows[0].session].append((assessment_rows[0].weight, grade))
-    pairs = by_session.get("resit") or by_session.get("first")
-    if not pairs:
-        return None
-    total_weight = sum((w for w, _g in pairs), _ZERO)
-    return _round(sum((w * g for w, g in pairs), _ZERO) / total_weight)
 
 
 @dataclass
@@ -307,57 +254,27 @@ def enrolment_chain(enrolment: Enrolment) -> list[Enrolment]:
 
 def transcript_years(enrolments: list[Enrolment]) -> list[YearBlock]:
     """Per enrolment (one academic year): its courses (common ones and its specialisation's)
-    with the grade, ECTS and ECTS earned, and the year's validation. Two queries in all."""
-    q_courses = Course.objects.none()
-    for e in enrolments:
-        part = Course.objects.filter(edition_id=e.edition_id, year_id=e.year_id)
-        q_courses = q_courses | part
-    courses = list(q_courses.order_by("year__position", "position", "code"))
-    rows: dict[tuple[int, int], list[GradeRow]] = defaultdict(list)
-    for enrolment_id, course_id, assessment_id, weight, session, grade, absence, comp in (
-        Result.objects.filter(
-            enrolment_id__in=[e.pk for e in enrolments], assessment__course__isnull=False
-        )
-        .order_by()
-        .values_list(
-            "enrolment_id",
-            "assessment__course_id",
-            "assessment_id",
-            "assessment__weight",
-            "assessment__session",
-            "grade",
-            "absence",
-            "competency_id",
-        )
-    ):
-        rows[(enrolment_id, course_id)].append(
-            GradeRow(assessment_id, weight, session, grade, absence, comp is None)
-        )
+    with the grade, ECTS and ECTS earned, and the year's outcome, as the jury computes them
+    (``jury.queries.year_results``: three queries a year)."""
     years = []
     for e in enrolments:
+        results = year_results(e)
         block = YearBlock(
             edition=e.edition.label,
             year=pick_language(e.year.title_fr, e.year.title_en),
-            ects_required=e.year.ects,
+            ects_required=results.ects_required,
+            ects_earned=results.ects_earned,
+            mean=_round(results.mean) if results.mean is not None else None,
+            status=results.status,
         )
-        results = []
-        for c in courses:
-            if c.edition_id != e.edition_id or c.year_id != e.year_id:
-                continue
-            if c.specialisation_id is not None and c.specialisation_id != e.specialisation_id:
-                continue
-            grade = course_grade(rows.get((e.pk, c.pk), []))
-            earned = c.ects if grade is not None and grade >= 10 else _ZERO
+        for line in results.courses:
+            c = line.course
+            grade = _round(line.grade) if line.grade is not None else None
             block.courses.append(
-                CourseLine(c.code, pick_language(c.title_fr, c.title_en), c.ects, grade, earned)
+                CourseLine(
+                    c.code, pick_language(c.title_fr, c.title_en), c.ects, grade, line.ects_earned
+                )
             )
-            results.append(jury_rules.CourseResult(c.code, c.ects, grade))
-        outcome = jury_rules.year_validation(
-            results, jury_rules.YearRule(ects_required=e.year.ects)
-        )
-        block.ects_earned = outcome.ects_earned
-        block.mean = _round(outcome.mean) if outcome.mean is not None else None
-        block.status = outcome.status.value
         years.append(block)
     return years
 

@@ -1,12 +1,11 @@
 """The issued PDFs (issue 6 point 1): each kind renders in French and English with its title,
 holder, register code and verification URL; the QR code printed in the PDF decodes to that URL;
-only the shipped fonts are embedded; the transcript's course grades and year outcome; the pure
-course-grade rule."""
+only the shipped fonts are embedded; the transcript's course grades and year outcome (the jury's
+``year_results``, tested in tests/jury)."""
 
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,11 +13,8 @@ from pypdf import PdfReader
 
 from capitalis.credentials import pdfs
 from capitalis.credentials.models import IssuedDocument
-from capitalis.credentials.queries_documents import GradeRow, course_grade
 from capitalis.credentials.services_documents import document_issue
 from tests.credentials.documents_world import BASE_URL, NAMES, documents_world
-
-D = Decimal
 
 TITLES = {
     ("certificate", "fr"): "Certificat",
@@ -168,32 +164,3 @@ def test_fonts_are_shipped_with_their_licence():
     licence = (pdfs.FONTS_DIR / "LICENSE.txt").read_text()
     assert "Bitstream" in licence and "DejaVu" in licence
     assert str(pdfs.FONTS_DIR.as_uri()) in pdfs.font_face_css()
-
-
-# --- course grade (pure) ---------------------------------------------------------------------
-
-
-def row(assessment, weight, grade, session="first", absence="none", whole=True):
-    return GradeRow(
-        assessment, D(weight), session, None if grade is None else D(grade), absence, whole
-    )
-
-
-def test_course_grade_is_the_weighted_mean_of_assessments():
-    assert course_grade([row(1, 1, 12), row(2, 3, 16)]) == D("15.00")
-    assert course_grade([]) is None
-
-
-def test_course_grade_per_competency_results_are_averaged_per_assessment():
-    rows = [row(1, 1, 10, whole=False), row(1, 1, 14, whole=False), row(2, 1, 18)]
-    assert course_grade(rows) == D("15.00")  # assessment 1 → 12, assessment 2 → 18
-
-
-def test_course_grade_absences_and_resit():
-    assert course_grade([row(1, 1, 12), row(2, 3, None, absence="unjustified")]) == D("3.00")
-    assert course_grade([row(1, 1, 12), row(2, 3, None, absence="justified")]) == D("12.00")
-    # a resit replaces the first session, higher or lower
-    assert course_grade([row(1, 1, 6), row(2, 1, 11, session="resit")]) == D("11.00")
-    assert course_grade([row(1, 1, 9), row(2, 1, 4, session="resit")]) == D("4.00")
-    # a resit not graded (justified absence) leaves the first session standing
-    assert course_grade([row(1, 1, 6), row(2, 1, None, "resit", "justified")]) == D("6.00")
