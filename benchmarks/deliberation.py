@@ -248,7 +248,7 @@ def _load(cur: psycopg.Cursor[Any], start: int, stop: int, version: Key) -> Load
     grades, weights, codes = GRADES, WEIGHTS, CODES
     make, evidence_type = tuple.__new__, Evidence
     evidence: dict[Key, list[Evidence]] = {}
-    cur.execute(LOAD_EVIDENCE, (start, stop))
+    cur.execute(LOAD_EVIDENCE, (start, stop), binary=True)  # integers, no text to parse
     last: int | None = None
     rows: list[Evidence] = []
     for learner, comp, assessment, weight, grade, code, resit_of in cur.fetchall():
