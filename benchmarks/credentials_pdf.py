@@ -157,16 +157,25 @@ def measure(count: int) -> int:
     pdfs.render_html = real_render_html  # type: ignore[assignment]
     issued = IssuedDocument.objects.filter(certification_decision_id__in=ids).count()
 
+    # The naive way, interleaved with the shared engine on a sample, in CPU time.
     css_text = pdfs.font_face_css() + "\n" + pdfs.PRINT_CSS.read_text(encoding="utf-8")
-    sample = recorded[:NAIVE_SAMPLE]
-    t0 = time.perf_counter()
+    sample = recorded[-NAIVE_SAMPLE:]
+    naive_cpu = shared_cpu = 0.0
     for html in sample:
+        c0 = time.process_time()
         font_config = FontConfiguration()
         css = CSS(string=css_text, font_config=font_config, base_url=str(pdfs.HERE))
         HTML(string=html, base_url=str(pdfs.HERE)).write_pdf(
             stylesheets=[css], font_config=font_config
         )
-    naive = (time.perf_counter() - t0) / max(len(sample), 1)
+        naive_cpu += time.process_time() - c0
+        c0 = time.process_time()
+        HTML(string=html, base_url=str(pdfs.HERE)).write_pdf(
+            stylesheets=[eng.stylesheet], font_config=eng.font_config
+        )
+        shared_cpu += time.process_time() - c0
+    naive = naive_cpu / max(len(sample), 1)
+    shared = shared_cpu / max(len(sample), 1)
 
     load = os.getloadavg()[0]
     print(f"credentials PDFs: {issued} certificates on SQLite (load average {load:.1f})")
@@ -180,8 +189,8 @@ def measure(count: int) -> int:
     print(f"{'bare WeasyPrint, CPU (s)':<50} {floor_cpu:>10.2f}")
     ratio = end_to_end_cpu / floor_cpu
     print(f"{'ratio end to end / bare, CPU (target <= 1.3)':<50} {ratio:>10.2f}")
-    print(f"{'naive: CSS + fonts parsed per PDF (s per PDF)':<50} {naive:>10.3f}")
-    print(f"{'shared engine, bare (s per PDF)':<50} {floor / len(recorded):>10.3f}")
+    print(f"{'sample: CSS + fonts parsed per PDF (CPU s per PDF)':<50} {naive:>10.3f}")
+    print(f"{'sample: shared engine (CPU s per PDF)':<50} {shared:>10.3f}")
     return 0 if issued == count and ratio <= 1.3 else 1
 
 
