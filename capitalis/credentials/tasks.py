@@ -7,13 +7,16 @@ the embedded default (no broker) the tasks run in-process, eagerly.
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 
 from celery import shared_task
 
 from capitalis.accounts.models import User
 from capitalis.credentials import queries, services
+
+# Imported here so a Celery worker (autodiscover_tasks finds ``tasks`` modules only) registers
+# the PDF task too.
+from capitalis.credentials.tasks_documents import issue_session_documents
 
 
 def _items_by_learner(
@@ -44,16 +47,5 @@ def issue_session_credentials(session_id: int, actor_id: int | None = None) -> i
     learners = sorted(queries.session_learner_ids(session_id=session_id))
     for learner_id in learners:
         issue_learner_credentials.delay(session_id, learner_id, actor_id)
-    documents_task = _documents_task()
-    if documents_task is not None:
-        documents_task.delay(session_id)
+    issue_session_documents.delay(session_id)
     return len(learners)
-
-
-def _documents_task():  # type: ignore[no-untyped-def]
-    """The PDF task of the documents part, if it is installed."""
-    try:
-        module = importlib.import_module("capitalis.credentials.tasks_documents")
-    except ImportError:
-        return None
-    return getattr(module, "issue_session_documents", None)
