@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.programmes.models import Programme
-from capitalis.reporting import queries, rules
+from capitalis.reporting import queries, queries_declarations, queries_surveys, rules
 from capitalis.reporting.charts_indicators import Chart, bar_chart
 from capitalis.reporting.models import SurveyKind
 
@@ -449,6 +449,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "campus_chart": certification_campus_chart(d),
             "min_base": d.base,
             "query": request.GET.urlencode(),
+            # the related pages this person may open (surveys feed the satisfaction and
+            # employment figures; the declaration reports the same holders)
+            "show_surveys": queries_surveys.campus_scope(user) != [],
+            "show_declarations": queries_declarations.can_declare(user=user),
         },
     )
 
