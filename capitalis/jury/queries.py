@@ -444,42 +444,26 @@ class YearResults:
         ]
 
 
-def _mean(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
-    """Weighted mean of (weight, grade) pairs, rounded to 2 places; None without any."""
-    weight = sum((w for w, _g in pairs), Decimal(0))
-    if not weight:
-        return None
-    total = sum((w * g for w, g in pairs), Decimal(0))
-    return (total / weight).quantize(Decimal("0.01"))
-
-
 def course_grade(
     rows: Sequence[tuple[int, Decimal, str, Decimal | None, str]],
 ) -> tuple[Decimal | None, bool]:
     """A course's final grade on 20 from the learner's results ``(assessment, weight, session,
-    grade, absence)``, pure. Per assessment: the mean of its graded results; an unjustified
-    absence counts 0, a justified one is not counted (SPEC §6 defaults, as the deliberation).
-    The assessments' weighted mean; when a resit of the course was graded it replaces the first
-    session (the default resit policy). Returns (grade, whether the resit counted)."""
-    per_assessment: dict[int, tuple[Decimal, str, list[Decimal]]] = {}
-    for assessment, weight, session, grade, absence in rows:
-        _w, _s, grades = per_assessment.setdefault(assessment, (weight, session, []))
-        if absence == "justified":
-            continue
-        if absence == "unjustified":
-            grades.append(Decimal(0))
-        elif grade is not None:
-            grades.append(grade)
-    first: list[tuple[Decimal, Decimal]] = []
-    resit: list[tuple[Decimal, Decimal]] = []
-    for weight, session, grades in per_assessment.values():
-        if grades:
-            (resit if session == "resit" else first).append(
-                (weight, sum(grades, Decimal(0)) / len(grades))
+    grade, absence)`` as the database gives them: ``rules.course_grade`` (weighted mean,
+    unjustified absence 0, justified left out, a graded resit replaces the first session).
+    Returns (grade, whether the resit counted)."""
+    result = rules.course_grade(
+        [
+            rules.CourseEvidence(
+                assessment=assessment,
+                weight=weight,
+                session=rules.Session(session),
+                grade=grade,
+                absence=rules.Absence(absence),
             )
-    if resit:
-        return _mean(resit), True
-    return _mean(first), False
+            for assessment, weight, session, grade, absence in rows
+        ]
+    )
+    return result.grade, result.resit
 
 
 def year_courses(enrolment: Enrolment) -> QuerySet[Course]:

@@ -1,6 +1,7 @@
 """Deliberation rules, pure (SPEC §6): competency acquisition, block validation with
 capitalisation, carry-over across versions through the crosswalk (SPEC §1), the certification
-decision and year validation for ECTS. ``deliberate`` runs them for a whole jury session.
+decision, and for the ECTS a course's grade and the year's validation. ``deliberate`` runs them
+for a whole jury session.
 
 No Django, no clock, no I/O. Every status comes with its reasons: a stable ``code`` and the
 figures behind it (``params``, JSON-ready), which the services say in the user's language;
@@ -784,6 +785,63 @@ def certification_decision(
 
 # ---------------------------------------------------------------------------------------------
 # Year (ECTS)
+
+
+class CourseEvidence(NamedTuple):
+    """One of the learner's results in an assessment of a course: the assessment, its weight
+    and session, the grade on 20 (None: not graded) and the absence."""
+
+    assessment: Key
+    weight: Decimal
+    session: Session = Session.FIRST
+    grade: Decimal | None = None
+    absence: Absence = Absence.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class CourseGrade:
+    """A course's final grade on 20 (None: nothing graded yet) and whether a resit counted."""
+
+    grade: Decimal | None
+    resit: bool
+
+
+def _weighted_mean(pairs: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """The mean of (weight, grade) pairs weighted, rounded to two places; None without weight."""
+    weight = sum((w for w, _g in pairs), _ZERO)
+    if not weight:
+        return None
+    return (sum((w * g for w, g in pairs), _ZERO) / weight).quantize(_CENT)
+
+
+def course_grade(results: Sequence[CourseEvidence]) -> CourseGrade:
+    """A course's final grade from the learner's results in its assessments (SPEC §6 defaults,
+    as the deliberation). Per assessment: the mean of its graded results, where an unjustified
+    absence counts 0 and a justified one is left out (an assessment left with nothing does
+    not count). Then the assessments' mean weighted by their weights, rounded to two places.
+    When a resit assessment of the course was graded, the resits' mean replaces the first
+    session's, higher or lower (``ResitRule.REPLACE``)."""
+    per_assessment: dict[Key, tuple[Decimal, Session, list[Decimal]]] = {}
+    for result in results:
+        _w, _s, grades = per_assessment.setdefault(
+            result.assessment, (result.weight, result.session, [])
+        )
+        if result.absence is Absence.JUSTIFIED:
+            continue
+        if result.absence is Absence.UNJUSTIFIED:
+            grades.append(_ZERO)
+        elif result.grade is not None:
+            grades.append(result.grade)
+    first: list[tuple[Decimal, Decimal]] = []
+    resit: list[tuple[Decimal, Decimal]] = []
+    for weight, session, grades in per_assessment.values():
+        if grades:
+            (resit if session is _RESIT else first).append(
+                (weight, sum(grades, _ZERO) / len(grades))
+            )
+    if resit:
+        return CourseGrade(_weighted_mean(resit), True)
+    return CourseGrade(_weighted_mean(first), False)
 
 
 @dataclass(frozen=True, slots=True)
