@@ -97,6 +97,8 @@ class Absence(enum.StrEnum):
 
 
 _PRESENT = Absence.NONE
+_JUSTIFIED = Absence.JUSTIFIED
+_UNJUSTIFIED = Absence.UNJUSTIFIED
 _RESIT = Session.RESIT
 
 
@@ -124,6 +126,9 @@ class GradeCombination(enum.StrEnum):
 class ResitRule(enum.StrEnum):
     REPLACE = "replace"
     BEST = "best"
+
+
+_REPLACE = ResitRule.REPLACE
 
 
 class BlockRule(enum.StrEnum):
@@ -564,38 +569,173 @@ def competency_status(
 ) -> CompetencyResult:
     """Is ``competency`` acquired on ``evidence`` (its rows, in any order)? SPEC §6: weighted
     grade ≥ threshold or weighted level ≥ level threshold; see the module docstring for
-    resits, absences and weights."""
+    resits, absences and weights.
+
+    Two fast paths give exactly what ``_general`` (the reference: ``_effective`` then
+    ``_sums``) gives, as tests/jury/test_rules.py checks on random evidence: without a resit
+    row (most competencies) one pass over the rows does everything; with one under the default
+    ``ResitRule.REPLACE``, ``_replace_resits`` makes two."""
+    zero_absent = policy.unjustified_absence_is_zero
     gs = gw = ls = lw = _ZERO
-    for row in evidence:  # the common case in one pass: present, first session, weighted
-        if row.absence is not _PRESENT or row.session is _RESIT or row.weight <= _ZERO:
-            rows, _replaced, notes = _effective(evidence, policy)
-            gs, gw, ls, lw = _sums(rows, policy.unjustified_absence_is_zero)
-            break
+    justified: list[Key] = []
+    zero: list[Key] = []
+    absent: list[Key] = []
+    for row in evidence:
+        if row.session is _RESIT:
+            if policy.resit is _REPLACE:
+                return _replace_resits(competency, evidence, policy)
+            return _general(competency, evidence, policy)
+        absence = row.absence
         weight = row.weight
-        if row.grade is not None:
-            gs += weight * row.grade
+        if absence is _PRESENT:
+            if weight <= _ZERO:
+                zero.append(row.assessment)
+                continue
+            grade = row.grade
+            if grade is not None:
+                gs += weight * grade
+                gw += weight
+            level = row.level
+            if level is not None:
+                ls += weight * _LEVEL_RANK[level]
+                lw += weight
+        elif absence is _JUSTIFIED or (absence is _UNJUSTIFIED and not zero_absent):
+            justified.append(row.assessment)
+        elif weight <= _ZERO:
+            zero.append(row.assessment)
+        elif absence is _UNJUSTIFIED:
             gw += weight
-        if row.level is not None:
-            ls += weight * _LEVEL_RANK[row.level]
+            absent.append(row.assessment)
+        else:  # not an Absence member: as the reference takes it
+            return _general(competency, evidence, policy)
+    if justified or zero:
+        counted = tuple(
+            row
+            for row in evidence
+            if row.weight > _ZERO
+            and row.absence is not _JUSTIFIED
+            and (zero_absent or row.absence is not _UNJUSTIFIED)
+        )
+        notes = []
+        if justified:
+            notes.append(Reason("justified_absence", {"assessments": tuple(justified)}))
+        if zero:
+            notes.append(Reason("zero_weight", {"assessments": tuple(zero)}))
+        if absent:
+            notes.append(Reason("unjustified_absence", {"assessments": tuple(absent)}))
+        return _result(competency, counted, gs, gw, ls, lw, tuple(notes), policy)
+    if absent:
+        notes_ = (Reason("unjustified_absence", {"assessments": tuple(absent)}),)
+        return _result(competency, tuple(evidence), gs, gw, ls, lw, notes_, policy)
+    return _result(competency, tuple(evidence), gs, gw, ls, lw, (), policy)
+
+
+def _replace_resits(
+    competency: Key, evidence: Sequence[Evidence], policy: Policy
+) -> CompetencyResult:
+    """``competency_status`` under ``ResitRule.REPLACE`` with some resit row: the rows that
+    count, then their sums, as ``_effective`` and ``_sums`` (without building the notes of the
+    rows that count twice)."""
+    zero_absent = policy.unjustified_absence_is_zero
+    usable: list[Evidence] = []
+    justified: list[Key] = []
+    zero: list[Key] = []
+    resits: set[Key] = set()
+    for row in evidence:
+        absence = row.absence
+        if absence is _JUSTIFIED or (absence is _UNJUSTIFIED and not zero_absent):
+            justified.append(row.assessment)
+        elif row.weight <= _ZERO:
+            zero.append(row.assessment)
+        else:
+            usable.append(row)
+            if row.session is _RESIT:
+                resits.add(row.assessment if row.resit_of is None else row.resit_of)
+    gs = gw = ls = lw = _ZERO
+    counted: list[Evidence] = []
+    replaced: list[Key] = []
+    absent: list[Key] = []
+    for row in usable:
+        if (
+            row.session is not _RESIT
+            and (row.assessment if row.resit_of is None else row.resit_of) in resits
+        ):
+            replaced.append(row.assessment)
+            continue
+        counted.append(row)
+        weight = row.weight
+        if row.absence is _UNJUSTIFIED:  # usable only when it counts as 0
+            gw += weight
+            absent.append(row.assessment)
+            continue
+        grade = row.grade
+        if grade is not None:
+            gs += weight * grade
+            gw += weight
+        level = row.level
+        if level is not None:
+            ls += weight * _LEVEL_RANK[level]
             lw += weight
-    else:
-        rows, notes = list(evidence), []
+    notes = []
+    if justified:
+        notes.append(Reason("justified_absence", {"assessments": tuple(justified)}))
+    if zero:
+        notes.append(Reason("zero_weight", {"assessments": tuple(zero)}))
+    if replaced:
+        notes.append(Reason("evidence_replaced", {"replaced": tuple(replaced)}))
+    if absent:
+        notes.append(Reason("unjustified_absence", {"assessments": tuple(absent)}))
+    return _result(competency, tuple(counted), gs, gw, ls, lw, tuple(notes), policy)
+
+
+def _general(competency: Key, evidence: Sequence[Evidence], policy: Policy) -> CompetencyResult:
+    """``competency_status`` the plain way, any policy: the rows that count and the notes
+    (``_effective``), then their sums (``_sums``)."""
+    rows, _replaced, notes = _effective(evidence, policy)
+    gs, gw, ls, lw = _sums(rows, policy.unjustified_absence_is_zero)
+    return _result(competency, tuple(rows), gs, gw, ls, lw, tuple(notes), policy)
+
+
+def _result(
+    competency: Key,
+    counted: tuple[Evidence, ...],
+    gs: Decimal,
+    gw: Decimal,
+    ls: Decimal,
+    lw: Decimal,
+    notes: tuple[Reason, ...],
+    policy: Policy,
+) -> CompetencyResult:
+    """The competency's result from the rows that count and their weighted sums (built with
+    ``tuple.__new__``: the NamedTuple's ``__new__`` is a Python function)."""
     if not gw and not lw:
-        return CompetencyResult(competency, CompetencyStatus.NO_EVIDENCE, notes=tuple(notes))
+        return _new_tuple(
+            CompetencyResult,
+            (competency, _NO_EVIDENCE, (), _ZERO, _ZERO, _ZERO, _ZERO, notes, DEFAULT_POLICY),
+        )
     acquired = (gw and gs >= policy.grade_threshold * gw) or (
         lw and ls >= _LEVEL_RANK[policy.level_threshold] * lw
     )
-    return CompetencyResult(
-        competency,
-        CompetencyStatus.ACQUIRED if acquired else CompetencyStatus.NOT_ACQUIRED,
-        tuple(rows),
-        gs,
-        gw,
-        ls,
-        lw,
-        tuple(notes),
-        policy,
+    return _new_tuple(
+        CompetencyResult,
+        (
+            competency,
+            _ACQUIRED if acquired else _NOT_ACQUIRED,
+            counted,
+            gs,
+            gw,
+            ls,
+            lw,
+            notes,
+            policy,
+        ),
     )
+
+
+_ACQUIRED = CompetencyStatus.ACQUIRED
+_NOT_ACQUIRED = CompetencyStatus.NOT_ACQUIRED
+_NO_EVIDENCE = CompetencyStatus.NO_EVIDENCE
+_new_tuple = tuple.__new__
 
 
 _LEVELS = tuple(Level)
