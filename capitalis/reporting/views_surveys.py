@@ -133,6 +133,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "state": queries.survey_state(survey=survey, today=today),
             "can_manage": queries.can_manage_surveys(user),
             "recipients": queries.recipients(survey=survey).count(),
+            "not_invited": queries.recipients_not_invited(survey=survey).count(),
             "due": len(services.reminders_due(today=today, survey_id=survey.pk)),
             "max_reminders": services.max_reminders(),
             "reminder_days": services.reminder_days(),
