@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
@@ -21,6 +21,7 @@ from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.enrolment.rules import EnrolmentStatus
 from capitalis.jury.models import CertificationDecision, SessionStatus
 from capitalis.programmes.models import Edition, Track
+from capitalis.reporting import rules_surveys
 from capitalis.reporting.models import Survey, SurveyInvitation, SurveyKind
 
 SATISFACTION_KINDS = (SurveyKind.SATISFACTION_TEACHING, SurveyKind.SATISFACTION_WORK_STUDY)
@@ -98,6 +99,62 @@ def recipients(*, survey: Survey) -> QuerySet[Learner]:
     if survey.kind == SurveyKind.SATISFACTION_WORK_STUDY:
         enrolments = enrolments.filter(track=Track.WORK_STUDY)
     return learners.filter(pk__in=enrolments.values("learner_id")).order_by("pk")
+
+
+def recipients_not_invited(*, survey: Survey) -> QuerySet[Learner]:
+    """The survey's recipients who have no invitation yet."""
+    already = SurveyInvitation.objects.filter(survey=survey).values("learner_id")
+    return recipients(survey=survey).exclude(pk__in=already)
+
+
+def invitations_unsent(*, survey: Survey) -> QuerySet[SurveyInvitation]:
+    """Invitations of the survey whose e-mail has not gone out yet (and can go: an address, no
+    answer)."""
+    return SurveyInvitation.objects.filter(
+        survey=survey, sent_at__isnull=True, answered_at__isnull=True
+    ).exclude(email="")
+
+
+# --- schedule --------------------------------------------------------------------------------
+
+
+def schedule_facts(
+    *, today: date, window_days: int, satisfaction_days: int
+) -> list[rules_surveys.EditionFacts]:
+    """What the survey schedule needs about the editions a survey could be due for on
+    ``today`` (three queries): those ending within ``satisfaction_days`` days, and those whose
+    most recent closed jury session could make an employment survey due."""
+    decided = dict(
+        CertificationDecision.objects.filter(session__status=SessionStatus.CLOSED)
+        .values("enrolment__edition_id")
+        .annotate(decided_on=Max("session__date"))
+        .values_list("enrolment__edition_id", "decided_on")
+    )
+    # an employment survey is due at most 2 years (+ the window) after the decisions
+    oldest = today - timedelta(days=window_days + 2 * 366 + 1)
+    recent = [pk for pk, day in decided.items() if day is not None and day >= oldest]
+    editions = list(
+        Edition.objects.filter(
+            Q(end_date__gte=today, end_date__lt=today + timedelta(days=satisfaction_days))
+            | Q(pk__in=recent)
+        ).values_list("pk", "end_date")
+    )
+    work_study = set(
+        Enrolment.objects.filter(
+            edition_id__in=[pk for pk, _end in editions],
+            status__in=ENROLLED,
+            track=Track.WORK_STUDY,
+        ).values_list("edition_id", flat=True)
+    )
+    return [
+        rules_surveys.EditionFacts(
+            edition_id=pk,
+            end_date=end,
+            decided_on=decided.get(pk),
+            has_work_study=pk in work_study,
+        )
+        for pk, end in sorted(editions)
+    ]
 
 
 # --- response rates --------------------------------------------------------------------------

@@ -3,20 +3,27 @@ invite its recipients, e-mail personal links, remind those who have not answered
 answer given through a personal link. Atomic, audited, translated :class:`DomainError` on bad
 input (nothing saved).
 
-Personal links: the token is ``secrets.token_urlsafe(32)``; only its SHA-256 is stored. A token
-exists only in the e-mail that carries it: each mailing (invitation or reminder) issues a fresh
-token, so the link of the latest e-mail is the one that works (an older link is then unknown).
+Personal links: the token is derived, not drawn: an HMAC-SHA256 keyed by the site's secret
+(``salted_hmac``, its own salt) of the invitation's id and the instant it was created (a stored,
+never-changing nonce), 43 URL-safe characters. Only its SHA-256 is stored, for the lookup; the
+token itself is never stored and cannot be computed without the secret key. So a reminder carries
+the same link as the invitation and the link of an earlier e-mail keeps working. When the secret
+key is rotated (the old one kept in ``SECRET_KEY_FALLBACKS``) the link mailed earlier is found
+again from the fallback keys; without the old key a reminder issues the new key's link and says it
+replaces the previous one (the only case where an earlier link stops working).
 
 Answer validation (:func:`validate_answers`) is a pure function over the questions and the raw
 values; its messages are translated in the active language (the respondent's)."""
 
 from __future__ import annotations
 
+import base64
+import hmac
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +33,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
@@ -33,6 +41,7 @@ from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, pick_language
 from capitalis.programmes.models import Edition
 from capitalis.reporting import queries_surveys as queries
+from capitalis.reporting import rules_surveys
 from capitalis.reporting.data_surveys import questionnaire
 from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation, SurveyKind
 
@@ -232,7 +241,7 @@ def survey_invite(
             survey=survey,
             learner=learner,
             email=learner.user.email,
-            # nobody knows this token: the mailing issues the one the e-mail carries
+            # a placeholder nobody knows: the first mailing stores the derived link's hash
             token_hash=queries.token_hash(secrets.token_urlsafe(32)),
         )
         for learner in queries.recipients(survey=survey).exclude(pk__in=already)
@@ -264,7 +273,9 @@ def _link(token: str) -> str:
     return base + reverse("results:survey-answer", kwargs={"token": token})
 
 
-def _mail(invitation: SurveyInvitation, token: str, *, reminder: bool) -> EmailMessage:
+def _mail(
+    invitation: SurveyInvitation, token: str, *, reminder: bool, replaced: bool = False
+) -> EmailMessage:
     user = invitation.learner.user if invitation.learner else None
     language = (user.preferred_language if user else "fr") or "fr"
     survey = invitation.survey
@@ -281,8 +292,10 @@ def _mail(invitation: SurveyInvitation, token: str, *, reminder: bool) -> EmailM
             _("Your personal link (please do not share it): %(link)s") % {"link": _link(token)},
             _("You can answer until %(date)s.") % {"date": survey.closes_on.isoformat()},
         ]
-        if reminder:
+        if reminder and replaced:
             lines.append(_("This link replaces the one in our previous e-mail."))
+        elif reminder:
+            lines.append(_("It is the same link as in our previous e-mail."))
         lines.append(
             _(
                 "Your answers are used for the figures the school publishes; they are kept "
@@ -292,12 +305,43 @@ def _mail(invitation: SurveyInvitation, token: str, *, reminder: bool) -> EmailM
     return EmailMessage(subject=subject, body="\n\n".join(lines), to=[invitation.email])
 
 
+TOKEN_SALT = "capitalis.reporting.survey-link"  # noqa: S105 (a salt, not a secret)
+
+
+def _nonce(invitation: SurveyInvitation) -> str:
+    """The invitation's creation instant (UTC, microseconds): stored, never changed."""
+    return invitation.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
+
+
+def derive_token(invitation: SurveyInvitation, *, secret: str | bytes | None = None) -> str:
+    """The personal link's token of an invitation: URL-safe base64 of
+    HMAC-SHA256(secret key, salt + id + nonce) (``secret``: the current SECRET_KEY by default)."""
+    digest = salted_hmac(
+        TOKEN_SALT,
+        f"{invitation.pk}:{invitation.survey_id}:{_nonce(invitation)}",
+        secret=secret,
+        algorithm="sha256",
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _link_token(invitation: SurveyInvitation) -> tuple[str, bool]:
+    """The token to mail and whether it replaces the stored one: the link already mailed when
+    the current or a fallback secret key derives it, else the current key's (stored now)."""
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        token = derive_token(invitation, secret=secret)
+        if hmac.compare_digest(queries.token_hash(token), invitation.token_hash):
+            return token, False
+    token = derive_token(invitation)
+    invitation.token_hash = queries.token_hash(token)
+    return token, True
+
+
 @transaction.atomic
 def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
-    """Issue a fresh personal link token for an invitation (the previous one stops working) and
-    return it; only its hash is stored. For mailings and the demo."""
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = queries.token_hash(token)
+    """The personal link token of an invitation (the same at every call with the same secret
+    key; only its hash is stored); marks the invitation sent. For mailings and the demo."""
+    token, _replaced = _link_token(invitation)
     if invitation.sent_at is None:
         invitation.sent_at = timezone.now()
     invitation.save(update_fields=["token_hash", "sent_at", "updated_at"])
@@ -305,8 +349,8 @@ def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
 
 
 def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
-    """Issue a fresh token for one invitation and e-mail its link; the token change and the
-    counters are undone if the mail fails."""
+    """E-mail one invitation's link (the same link at each mailing, see the module docstring);
+    the counters (and a replaced hash) are undone if the mail fails."""
     try:
         with transaction.atomic():
             invitation = (
@@ -316,8 +360,7 @@ def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
             )
             if invitation.answered_at is not None or not invitation.email:
                 return False
-            token = secrets.token_urlsafe(32)
-            invitation.token_hash = queries.token_hash(token)
+            token, replaced = _link_token(invitation)
             now = timezone.now()
             if reminder:
                 invitation.reminders = F("reminders") + 1
@@ -325,9 +368,15 @@ def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
             else:
                 invitation.sent_at = now
             invitation.save(
-                update_fields=["token_hash", "reminders", "last_reminded_at", "sent_at"]
+                update_fields=[
+                    "token_hash",
+                    "reminders",
+                    "last_reminded_at",
+                    "sent_at",
+                    "updated_at",
+                ]
             )
-            _mail(invitation, token, reminder=reminder).send()
+            _mail(invitation, token, reminder=reminder, replaced=replaced).send()
     except (IntegrityError, SurveyInvitation.DoesNotExist):
         return False
     except Exception:  # a failed mail leaves the invitation unsent; it can be sent again
@@ -413,6 +462,185 @@ def survey_remind(
                 data={"sent": sent, "today": today.isoformat()},
             )
     return sent
+
+
+# --- schedule: surveys created and sent when due ---------------------------------------------
+
+
+def schedule_window_days() -> int:
+    """Days an employment survey stays due after its date (``SURVEY_SCHEDULE_WINDOW_DAYS``, 30)."""
+    return int(getattr(settings, "SURVEY_SCHEDULE_WINDOW_DAYS", 30))
+
+
+def satisfaction_days() -> int:
+    """Satisfaction surveys are due in an edition's last N days (``SURVEY_SATISFACTION_DAYS``,
+    30)."""
+    return int(getattr(settings, "SURVEY_SATISFACTION_DAYS", 30))
+
+
+def survey_open_days() -> int:
+    """A scheduled survey stays open this many days (``SURVEY_OPEN_DAYS``, 30)."""
+    return int(getattr(settings, "SURVEY_OPEN_DAYS", 30))
+
+
+class Outcome:
+    """What the schedule did (or would do, in a dry run) with one due survey."""
+
+    CREATED = "created"  # created from the shipped questionnaire, invitations sent
+    TO_CREATE = "to_create"  # dry run: would be created
+    EXISTING = "existing"  # already there and open: new recipients invited, pending mails sent
+    NO_RECIPIENTS = "no_recipients"  # nobody to ask: not created
+    NOT_OPEN = "not_open"  # already there, opens later (planned by staff): left alone
+    CLOSED = "closed"  # already there and closed: left alone
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One due survey and what the run did with it (``invited``/``sent``: would invite/send in
+    a dry run)."""
+
+    edition: Edition
+    kind: str
+    due_on: date
+    outcome: str
+    survey_id: int | None = None
+    invited: int = 0
+    sent: int = 0
+
+
+def _schedule_one(
+    *, edition: Edition, kind: str, survey: Survey | None, today: date, dry_run: bool
+) -> tuple[str, Survey | None, int]:
+    """Create the survey if missing and invite (no mail yet); returns the outcome, the survey
+    and how many were invited."""
+    if survey is not None:
+        state = queries.survey_state(survey=survey, today=today)
+        if state != "open":
+            return state, survey, 0
+        if dry_run:
+            return Outcome.EXISTING, survey, queries.recipients_not_invited(survey=survey).count()
+        invited = survey_invite(
+            survey=survey, actor=None, today=today, check_actor=False, send=False
+        )
+        return Outcome.EXISTING, survey, invited
+    count = queries.recipients(survey=Survey(kind=kind, edition=edition)).count()
+    if not count:
+        return Outcome.NO_RECIPIENTS, None, 0
+    if dry_run:
+        return Outcome.TO_CREATE, None, count
+    try:
+        with transaction.atomic():
+            survey = survey_create(
+                edition=edition,
+                kind=kind,
+                opens_on=today,
+                closes_on=today + timedelta(days=survey_open_days()),
+                actor=None,
+                check_actor=False,
+            )
+            invited = survey_invite(
+                survey=survey, actor=None, today=today, check_actor=False, send=False
+            )
+    except (IntegrityError, DomainError) as error:
+        # another run created it meanwhile: treat it as existing
+        if isinstance(error, DomainError) and error.code != "duplicate":
+            raise
+        survey = Survey.objects.get(kind=kind, edition=edition)
+        return _schedule_one(edition=edition, kind=kind, survey=survey, today=today, dry_run=False)
+    return Outcome.CREATED, survey, invited
+
+
+def survey_schedule(
+    *,
+    today: date | None = None,
+    dry_run: bool = False,
+    window_days: int | None = None,
+    satisfaction_window: int | None = None,
+    actor: User | None = None,
+) -> list[Scheduled]:
+    """Create and send the surveys that are due on ``today`` (see ``rules_surveys``): the
+    employment surveys 6 months and 2 years after an edition's certification decisions, the
+    satisfaction surveys in its last month. A missing survey is created from the shipped
+    questionnaire (open from ``today`` for ``SURVEY_OPEN_DAYS``) and its recipients invited
+    and e-mailed; an open one gets its new recipients invited and its unsent invitations
+    e-mailed; one not open (planned by staff, or closed) is left alone. Idempotent: a second
+    run on the same day creates and sends nothing. ``dry_run`` writes nothing and sends
+    nothing. Each write is audited by its service, and the run by ``reporting.survey_schedule``
+    when it created or sent anything."""
+    today = today or timezone.localdate()
+    window_days = schedule_window_days() if window_days is None else window_days
+    if satisfaction_window is None:
+        satisfaction_window = satisfaction_days()
+    if window_days < 1 or satisfaction_window < 1:
+        raise DomainError(_("The survey windows last at least one day."), code="window")
+    due = rules_surveys.due_surveys(
+        queries.schedule_facts(
+            today=today, window_days=window_days, satisfaction_days=satisfaction_window
+        ),
+        today=today,
+        window_days=window_days,
+        satisfaction_days=satisfaction_window,
+    )
+    editions = Edition.objects.select_related("programme").in_bulk({d.edition_id for d in due})
+    existing = {
+        (s.edition_id, s.kind): s
+        for s in Survey.objects.filter(edition_id__in=editions, kind__in={d.kind for d in due})
+    }
+    done: list[Scheduled] = []
+    for item in due:
+        edition = editions[item.edition_id]
+        outcome, survey, invited = _schedule_one(
+            edition=edition,
+            kind=item.kind,
+            survey=existing.get((item.edition_id, item.kind)),
+            today=today,
+            dry_run=dry_run,
+        )
+        sent = 0
+        if survey is not None and outcome == Outcome.EXISTING and dry_run:
+            sent = invited + queries.invitations_unsent(survey=survey).count()
+        elif outcome == Outcome.TO_CREATE:
+            sent = invited
+        elif survey is not None and outcome in (Outcome.CREATED, Outcome.EXISTING):
+            sent = survey_send_pending(survey_id=survey.pk, actor=actor)
+        done.append(
+            Scheduled(
+                edition=edition,
+                kind=item.kind,
+                due_on=item.due_on,
+                outcome=outcome,
+                survey_id=survey.pk if survey else None,
+                invited=invited,
+                sent=sent,
+            )
+        )
+    created = [d for d in done if d.outcome == Outcome.CREATED]
+    if not dry_run and (created or any(d.invited or d.sent for d in done)):
+        with transaction.atomic():
+            audit_record(
+                action="reporting.survey_schedule",
+                actor=actor,
+                summary=(
+                    f"Survey schedule {today.isoformat()}: {len(created)} survey(s) created, "
+                    f"{sum(d.sent for d in done)} e-mail(s) sent"
+                ),
+                data={
+                    "today": today.isoformat(),
+                    "surveys": [
+                        {
+                            "survey": d.survey_id,
+                            "edition": d.edition.pk,
+                            "kind": d.kind,
+                            "outcome": d.outcome,
+                            "invited": d.invited,
+                            "sent": d.sent,
+                        }
+                        for d in done
+                        if d.outcome in (Outcome.CREATED, Outcome.EXISTING)
+                    ],
+                },
+            )
+    return done
 
 
 # --- answering -------------------------------------------------------------------------------

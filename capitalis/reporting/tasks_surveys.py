@@ -23,3 +23,15 @@ def survey_send_reminders(today: str | None = None, survey_id: int | None = None
     return services_surveys.survey_remind(
         today=date.fromisoformat(today) if today else None, survey_id=survey_id
     )
+
+
+@shared_task(name="reporting.survey_schedule")
+def survey_schedule(today: str | None = None) -> dict[str, int]:
+    """Create and send the surveys due today (employment at 6 months / 2 years, satisfaction at
+    the end of an edition); idempotent, schedule it daily with Celery beat (see the README)."""
+    done = services_surveys.survey_schedule(today=date.fromisoformat(today) if today else None)
+    return {
+        "due": len(done),
+        "created": sum(d.outcome == services_surveys.Outcome.CREATED for d in done),
+        "sent": sum(d.sent for d in done),
+    }
