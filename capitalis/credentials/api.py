@@ -19,8 +19,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
-from capitalis.credentials import queries, services
-from capitalis.credentials.models import Credential
+from capitalis.credentials import queries, services, services_documents
+from capitalis.credentials.models import Credential, IssuedDocument
 
 
 class VerifyThrottle(SimpleRateThrottle):
@@ -160,3 +160,93 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
         return Response(CredentialSerializer(revoked).data)
+
+
+class DocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
+    certification = serializers.CharField(source="version.certification.code", read_only=True)
+    session = serializers.CharField(source="session.title", read_only=True, default=None)
+    replaced_by = serializers.UUIDField(
+        source="replaced_by.public_id", read_only=True, default=None
+    )
+    verification_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IssuedDocument
+        fields = (
+            "public_id",
+            "kind",
+            "language",
+            "certification",
+            "session",
+            "awarded_on",
+            "issued_at",
+            "sha256",
+            "revoked_at",
+            "revocation_reason",
+            "replaced_by",
+            "verification_url",
+        )
+
+    def get_verification_url(self, obj: IssuedDocument) -> str:
+        return f"{queries.base_url()}/verify/{obj.public_id}/"
+
+
+_DOCUMENT_WRITE_RESPONSES = {
+    200: DocumentSerializer,
+    400: OpenApiResponse(description="No reason, already revoked, or the decision was corrected."),
+    403: OpenApiResponse(description="Not a programme director or the president."),
+    404: OpenApiResponse(description="Unknown or not visible."),
+}
+
+
+class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
+    """Issued PDFs the user may see (her own; her sessions'; all for a programme director)."""
+
+    serializer_class = DocumentSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "public_id"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> Any:
+        return queries.document_list_for(user=_user(self.request)).order_by("-issued_at", "pk")
+
+    def get_object(self) -> IssuedDocument:
+        document = queries.document_for(
+            user=_user(self.request), public_id=self.kwargs["public_id"]
+        )
+        if document is None:
+            raise NotFound()
+        return document
+
+    def _write(self, request: Request, action_name: str) -> Response:
+        document = self.get_object()
+        reason = str(request.data.get("reason", "") if isinstance(request.data, dict) else "")
+        try:
+            if action_name == "reissue":
+                result = services_documents.document_reissue(
+                    document, actor=_user(request), reason=reason
+                )
+            else:
+                result = services_documents.document_revoke(
+                    document, actor=_user(request), reason=reason
+                )
+        except DomainError as error:
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if error.code == "not_authorised"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"detail": error.message, "code": error.code}, status=code)
+        return Response(DocumentSerializer(result).data)
+
+    @extend_schema(request=RevokeRequest, responses=_DOCUMENT_WRITE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, public_id: str | None = None) -> Response:
+        """Revoke a PDF (irreversible): its verification page shows it revoked, with the date."""
+        return self._write(request, "revoke")
+
+    @extend_schema(request=RevokeRequest, responses=_DOCUMENT_WRITE_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def reissue(self, request: Request, public_id: str | None = None) -> Response:
+        """Revoke a PDF and issue its replacement from the same decision (returned)."""
+        return self._write(request, "reissue")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import DefaultRouter
 
-from capitalis.credentials.api import CredentialViewSet
+from capitalis.credentials.api import CredentialViewSet, DocumentViewSet
 
 app_name = "credentials-api"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# before the credentials: their detail route would take "documents" for an id
+router.register("documents", DocumentViewSet, basename="document")
 router.register("", CredentialViewSet, basename="credential")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

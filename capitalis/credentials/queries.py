@@ -22,6 +22,7 @@ from capitalis.accounts.rules import Role, has_role
 from capitalis.credentials import builders, rules
 from capitalis.credentials.models import Credential, IssuedDocument, StatusList
 from capitalis.jury.models import (
+    BlockDecision,
     BlockValidation,
     CertificationDecision,
     JurySession,
@@ -130,15 +131,20 @@ def block_issuables(
         qs = qs.filter(learner_id__in=learner_ids)
     rows = list(qs.order_by("pk"))
     infos = version_infos(r.version_id for r in rows)
+    latest = latest_block_corrections([r.decision_id for r in rows if r.decision_id])
     items = []
     for r in rows:
         info = infos[r.version_id]
+        decision = r.decision
         s = r.session
+        correction = latest.get(r.decision_id) if r.decision_id else None
+        if correction is not None:  # follow the correction (see latest_block_corrections)
+            decision, s = correction, correction.session
         refusals = rules.block_refusals(
             has_session=s is not None,
             session_closed=bool(s and s.is_closed),
             minutes_sha256=s.minutes_sha256 if s else "",
-            decision_status=r.decision.status if r.decision else None,
+            decision_status=decision.status if decision else None,
         )
         items.append(
             Issuable(
@@ -147,7 +153,7 @@ def block_issuables(
                 learner_id=r.learner_id,
                 enrolment_id=r.decision.enrolment_id if r.decision else None,
                 version_id=r.version_id,
-                session_id=r.session_id,
+                session_id=s.pk if s else None,
                 certification_decision_id=None,
                 block_id=r.block_id,
                 block_validation_id=r.pk,
@@ -161,6 +167,37 @@ def block_issuables(
             )
         )
     return items
+
+
+def latest_block_corrections(decision_ids: Sequence[int]) -> dict[int, BlockDecision]:
+    """For each block decision that a later session corrected, the last correction of its chain
+    (a correction may itself be corrected; of two corrections of one decision, the later
+    session's). One query per link of the longest chain (usually one, two when corrected).
+
+    A block credential follows the correction (SPEC §6: the capitalised validation stays one row
+    per learner and block, so there is no other decision to issue it from): it is issued — or
+    reissued — only when the correcting session is frozen and still says "validated", and its
+    evidence names the correcting session. A correction that withdrew the block refuses it."""
+    latest: dict[int, BlockDecision] = {}
+    frontier = {d: d for d in decision_ids}  # decision to look for → original decision
+    while frontier:
+        found = (
+            BlockDecision.objects.filter(cites_id__in=list(frontier))
+            .select_related("session")
+            .order_by("session__date", "session_id")
+        )
+        step: dict[int, int] = {}
+        for correction in found:
+            origin = frontier[correction.cites_id]  # type: ignore[index]
+            known = latest.get(origin)
+            if known is None or (correction.session.date, correction.session_id) >= (
+                known.session.date,
+                known.session_id,
+            ):
+                latest[origin] = correction  # the later session wins
+            step[correction.pk] = origin
+        frontier = step
+    return latest
 
 
 def certification_issuables(
@@ -284,6 +321,45 @@ def can_revoke(*, user: User | None, credential: Credential) -> bool:
     return (
         credential.session_id is not None
         and JurySession.objects.filter(pk=credential.session_id, president=user).exists()
+    )
+
+
+def can_revoke_document(*, user: Any, document: IssuedDocument) -> bool:
+    """Revoke or reissue a PDF: a programme director, or the president of its jury session."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if is_director(user):
+        return True
+    return (
+        document.session_id is not None
+        and JurySession.objects.filter(pk=document.session_id, president=user).exists()
+    )
+
+
+def document_list_for(*, user: User) -> QuerySet[IssuedDocument]:
+    """The PDFs ``user`` may see: her own; those of the sessions she sits on; all for a
+    programme director (like ``credential_list_for``)."""
+    qs = IssuedDocument.objects.select_related(
+        "version__certification", "session", "learner__user", "revoked_by", "replaced_by"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if is_director(user):
+        return qs
+    sessions = JurySession.objects.filter(Q(president=user) | Q(members=user)).values("pk")
+    return qs.filter(Q(learner__user=user) | Q(session_id__in=sessions))
+
+
+def document_for(*, user: User, public_id: UUID | str) -> IssuedDocument | None:
+    uid = parse_public_id(str(public_id))
+    return document_list_for(user=user).filter(public_id=uid).first() if uid else None
+
+
+def session_documents(*, session_id: int) -> QuerySet[IssuedDocument]:
+    return (
+        IssuedDocument.objects.filter(session_id=session_id)
+        .select_related("learner__user", "revoked_by")
+        .order_by("learner__user__full_name", "kind", "language", "issued_at")
     )
 
 

@@ -393,7 +393,15 @@ def credential_revoke(*, credential: Credential, actor: User, reason: str) -> Cr
 @transaction.atomic
 def credential_reissue(*, credential: Credential, actor: User, reason: str) -> Credential:
     """Revoke the credential and issue a new one for the same decision (validFrom now,
-    awardedDate unchanged), the old one pointing to it through ``replaced_by``."""
+    awardedDate unchanged), the old one pointing to it through ``replaced_by``.
+
+    The decision is checked again as at the first issue, corrections included: a certification
+    decision that a later session corrected (a new decision citing it) is refused — the
+    correcting decision is issued from its own session, under its own key. A block credential
+    follows the correction of its block decision (``queries.latest_block_corrections``): the new
+    credential names the correcting session when that session is frozen and still validates the
+    block; a correction that withdrew the block, or one whose session is not closed yet, refuses
+    the reissue. A refusal writes nothing (the old credential stays current)."""
     now = timezone.now().replace(microsecond=0)
     old, status_list = _revoke_locked(credential, actor, reason or "", now)
     if old.kind == CredentialKind.BLOCK and old.block_validation_id:
@@ -405,6 +413,7 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
     if not items:
         raise DomainError(_("The decision behind this credential is gone."), code="gone")
     item = items[0]
+    _refuse(item.refusals)
     (new,) = _rows([item], status_list, now)
     new.issuance_key = f"{old.issuance_key}~{old.pk}"  # free until the old row is replaced
     new.save(force_insert=True)

@@ -9,14 +9,23 @@ unique among current rows. Issuing again returns the current row; two workers ra
 key meet the database's unique constraint and the loser returns the winner's row.
 
 The PDF is stored through the storage API (``default_storage``) and its SHA-256 kept beside it.
+A PDF is written before its row is inserted; every issuing service runs inside
+:func:`files_removed_on_rollback`, so when its transaction rolls back (the insert fails, or a
+later document of the same call does) the files it wrote are deleted again. Limit: a caller's
+own transaction that rolls back after the service returned is not seen (Django has no rollback
+hook); every caller in the project calls these services outside any transaction of its own.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,15 +37,43 @@ from capitalis.credentials.models import DocumentKind, IssuedDocument
 from capitalis.credentials.queries_documents import (
     decision_load,
     document_data,
-    is_loaded,
     frozen_decision_for,
     is_frozen,
+    is_loaded,
     kind_title,
 )
 from capitalis.enrolment.models import Enrolment
-from capitalis.jury.models import CertificationDecision, CertificationStatus
+from capitalis.jury.models import BlockDecision, CertificationDecision, CertificationStatus
 
 LANGUAGES = ("fr", "en")
+
+# The files written by the innermost running files_removed_on_rollback block (None outside).
+_written: ContextVar[list[tuple[Storage, str]] | None] = ContextVar(
+    "credentials_written_pdfs", default=None
+)
+
+
+@contextmanager
+def files_removed_on_rollback() -> Iterator[None]:
+    """One atomic block; the PDFs written inside are deleted from storage if it rolls back (an
+    exception leaves it). Nested blocks hand their files to the enclosing one on success, so a
+    rollback of the outer block removes them too. Usable as a decorator."""
+    outer = _written.get()
+    mine: list[tuple[Storage, str]] = []
+    token = _written.set(mine)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in mine:
+            # best effort: the error that caused the rollback matters more
+            with suppress(OSError):
+                storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+    if outer is not None:
+        outer.extend(mine)
 
 
 def issuance_key(kind: str, *, decision_id: int, enrolment_id: int, language: str) -> str:
@@ -117,7 +154,7 @@ def _check_frozen(decision: CertificationDecision) -> None:
         )
 
 
-@transaction.atomic
+@files_removed_on_rollback()
 def document_issue(
     kind: str,
     *,
@@ -152,6 +189,8 @@ def _render_and_store(
     language: str,
     key: str,
     actor: Any,
+    *,
+    audit: bool = True,
 ) -> IssuedDocument:
     with translation.override(language):
         data = document_data(kind, decision, enrolment)
@@ -178,6 +217,9 @@ def _render_and_store(
         summary=data.summary,
     )
     document.pdf.save(f"{kind}-{public_id}.pdf", ContentFile(rendered.pdf), save=False)
+    written = _written.get()
+    if written is not None:
+        written.append((document.pdf.storage, str(document.pdf.name)))
     try:
         with transaction.atomic():
             document.save()
@@ -188,13 +230,17 @@ def _render_and_store(
         if winner is None:
             raise
         return winner
-    audit_record(
-        action="document_issue",
-        actor=actor,
-        target=document,
-        summary=f"{kind} {public_id}",
-        data={"kind": kind, "language": language, "sha256": rendered.sha256, "key": key},
-    )
+    except BaseException:
+        document.pdf.delete(save=False)
+        raise
+    if audit:
+        audit_record(
+            action="document_issue",
+            actor=actor,
+            target=document,
+            summary=f"{kind} {public_id}",
+            data={"kind": kind, "language": language, "sha256": rendered.sha256, "key": key},
+        )
     return document
 
 
@@ -214,7 +260,7 @@ class _DocInfo:
         return kind_title(self.kind)
 
 
-@transaction.atomic
+@files_removed_on_rollback()
 def documents_issue_for_decision(
     decision: CertificationDecision, *, actor: Any = None, language: str | None = None
 ) -> list[IssuedDocument]:
@@ -244,14 +290,24 @@ def documents_issue_for_decision(
     return issued
 
 
-@transaction.atomic
-def document_revoke(document: IssuedDocument, *, actor: Any, reason: str) -> IssuedDocument:
-    """Revoke an issued PDF: its verification page says so from now on (with the date). The
-    reason is mandatory; the PDF and its hash stay as issued."""
+def _require_revoker(actor: Any, document: IssuedDocument) -> None:
+    from capitalis.credentials.queries import can_revoke_document
+
+    if not can_revoke_document(user=actor, document=document):
+        raise DomainError(
+            _("Only a programme director or the president of the jury may revoke a document."),
+            code="not_authorised",
+        )
+
+
+def _revoke_locked(document: IssuedDocument, actor: Any, reason: str) -> IssuedDocument:
     reason = (reason or "").strip()
+    locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    _require_revoker(actor, locked)
     if not reason:
         raise DomainError(_("A revocation needs a reason."), code="reason_required")
-    locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.replaced_by_id is not None:
+        raise DomainError(_("This document was already replaced."), code="already_revoked")
     if locked.revoked_at is not None:
         raise DomainError(
             _("This document was already revoked on %(date)s.")
@@ -262,11 +318,77 @@ def document_revoke(document: IssuedDocument, *, actor: Any, reason: str) -> Iss
     locked.revocation_reason = reason
     locked.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
     locked.save(update_fields=["revoked_at", "revocation_reason", "revoked_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def document_revoke(document: IssuedDocument, *, actor: Any, reason: str) -> IssuedDocument:
+    """Revoke an issued PDF (a programme director or the session's president): its verification
+    page says so from now on (with the date). The reason is mandatory; the PDF and its hash stay
+    as issued."""
+    locked = _revoke_locked(document, actor, reason)
     audit_record(
         action="document_revoke",
         actor=actor,
         target=locked,
-        summary=reason,
+        summary=locked.revocation_reason,
         data={"kind": locked.kind, "public_id": str(locked.public_id)},
     )
     return locked
+
+
+def _corrected_blocks(decision: CertificationDecision) -> bool:
+    """Did a later session correct one of this learner's block decisions of the session?"""
+    return BlockDecision.objects.filter(
+        cites__session_id=decision.session_id, cites__enrolment_id=decision.enrolment_id
+    ).exists()
+
+
+@files_removed_on_rollback()
+def document_reissue(document: IssuedDocument, *, actor: Any, reason: str) -> IssuedDocument:
+    """Revoke the PDF and render a new one of the same kind, decision, enrolment and language
+    (issued now; awarded on the same date), the old one pointing to it through ``replaced_by``.
+
+    The decision is checked again as at the first issue: still frozen, still allowing this kind,
+    and not corrected by a later session — neither the certification decision itself nor one of
+    the learner's block decisions of that session (the certificate, the attestation and the
+    letter list those blocks). A corrected decision no longer speaks for the jury, so the reissue
+    is refused (nothing is revoked, nothing written) and the message sends the user to the
+    correcting session, whose own documents say what the jury decided in the end."""
+    old = _revoke_locked(document, actor, reason)
+    if old.certification_decision_id is None:
+        raise DomainError(_("The decision behind this document is gone."), code="gone")
+    decision = decision_load(old.certification_decision_id)
+    _check_frozen(decision)
+    if _corrected_blocks(decision):
+        raise DomainError(
+            _(
+                "A later jury session corrected a block decision of this learner: issue the "
+                "documents from the correcting session."
+            ),
+            code="corrected",
+        )
+    _check_kind(old.kind, decision)
+    enrolment = old.enrolment or decision.enrolment
+    key = old.issuance_key
+    temporary = f"{key}~{old.pk}"  # free until the old row is replaced
+    new = _render_and_store(
+        old.kind, decision, enrolment, old.language, temporary, actor, audit=False
+    )
+    old.replaced_by = new
+    old.save(update_fields=["replaced_by", "updated_at"])
+    new.issuance_key = key
+    new.save(update_fields=["issuance_key"])
+    audit_record(
+        action="document_reissue",
+        actor=actor,
+        target=new,
+        summary=old.revocation_reason,
+        data={
+            "kind": new.kind,
+            "replaces": str(old.public_id),
+            "public_id": str(new.public_id),
+            "sha256": new.sha256,
+        },
+    )
+    return new

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:public_id>/download/", views.credential_download, name="download"),
     path("c/<str:public_id>/action/", views.credential_action, name="action"),
     path("d/<str:public_id>/download/", views.document_download, name="document-download"),
+    path("d/<str:public_id>/action/", views.document_action, name="document-action"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<int:pk>/", views.session_page, name="session"),
     path("sessions/<int:pk>/issue/", views.session_issue, name="session-issue"),

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
-from capitalis.credentials import keys, queries, services
+from capitalis.credentials import keys, queries, services, services_documents
 from capitalis.credentials.models import Credential, CredentialKind
 from capitalis.credentials.tasks import issue_session_credentials
 from capitalis.jury.models import JurySession
@@ -292,12 +292,14 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     user = _user(request)
     credentials = list(queries.session_credentials(session_id=session.pk))
+    documents = list(queries.session_documents(session_id=session.pk))
     return render(
         request,
         "credentials/session.html",
         {
             "session": session,
             "credentials": credentials,
+            "documents": documents,
             "can_issue": queries.can_manage_session(user=user, session=session),
             "can_revoke": queries.can_manage_session(user=user, session=session),
             "frozen": session.is_closed and bool(session.minutes_sha256),
@@ -357,3 +359,27 @@ def credential_action(request: HttpRequest, public_id: str) -> HttpResponse:
     if credential.session_id:
         return redirect("credentials:session", pk=credential.session_id)
     return redirect(reverse("credentials:sessions"))
+
+
+@login_required
+@require_POST
+def document_action(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Revoke or reissue a PDF (``action``), with the mandatory reason: a programme director or
+    the session's president (others who may see it are told; others get a 404)."""
+    user = _user(request)
+    document = queries.document_for(user=user, public_id=public_id)
+    if document is None:
+        raise Http404(_("Page not found."))
+    reason = str(request.POST.get("reason", ""))
+    try:
+        if request.POST.get("action", "revoke") == "reissue":
+            new = services_documents.document_reissue(document, actor=user, reason=reason)
+            messages.success(request, _("Document reissued: %(id)s.") % {"id": new.public_id})
+        else:
+            services_documents.document_revoke(document, actor=user, reason=reason)
+            messages.success(request, _("Document revoked."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    if document.session_id and session_for(user=user, pk=document.session_id) is not None:
+        return redirect("credentials:session", pk=document.session_id)
+    return redirect(reverse("credentials:mine"))

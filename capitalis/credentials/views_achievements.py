@@ -27,6 +27,7 @@ def _respond(request: HttpRequest, page: AchievementView | None) -> HttpResponse
     if page is None:
         raise Http404(_("Page not found."))
     base = queries.base_url()
+    response: HttpResponse
     if _wants_json(request):
         data = asdict(page)
         data["id"] = base + (page.block.url if page.block else page.version_url)
