@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -118,6 +119,12 @@ class OverrideSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField()
 
 
+class CorrectSerializer(serializers.Serializer[Any]):
+    decision = serializers.IntegerField(help_text="A block decision of an earlier closed session")
+    status = serializers.CharField()
+    justification = serializers.CharField(allow_blank=True)
+
+
 class WhatIfSerializer(serializers.Serializer[Any]):
     enrolment = serializers.IntegerField()
     competency = serializers.IntegerField()
@@ -210,6 +217,35 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         if isinstance(fresh, BlockDecision):
             return Response(BlockDecisionSerializer(fresh).data)
         return Response(CertificationDecisionSerializer(fresh).data)
+
+    @extend_schema(request=CorrectSerializer, responses={201: BlockDecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str | None = None) -> Response:
+        """The president of this (later, open) session corrects a block decision of an earlier
+        closed session of the same version: a new decision citing the old one."""
+        session = self.get_object()
+        data = CorrectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        old = get_object_or_404(
+            BlockDecision, pk=v["decision"], session__version_id=session.version_id
+        )
+        try:
+            if session.president_id != _user(request).pk:
+                raise DomainError(
+                    _("Only the president of this jury session may do this."),
+                    code="not_authorised",
+                )
+            new = services.decision_correct(
+                old=old,
+                session=session,
+                status=v["status"],
+                justification=v["justification"],
+                actor=_user(request),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(BlockDecisionSerializer(new).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=WhatIfSerializer,

@@ -494,7 +494,9 @@ def decision_correct(
     actor: User,
 ) -> BlockDecision:
     """Correct a decision of a closed session: a new decision in a later, open session that
-    cites the old one (the frozen minutes are never touched)."""
+    cites the old one (the frozen minutes are never touched). If this session already holds a
+    decision on that block for the learner (deliberated), that decision becomes the correction:
+    the corrected status overrides its computed value, which is kept beside."""
     justification = justification.strip()
     if status not in BLOCK_STATUSES:
         raise DomainError(_("Unknown status."), code="status")
@@ -527,9 +529,26 @@ def decision_correct(
         },
     )
     if not created:
-        raise DomainError(
-            _("This session already holds a decision on this block for this learner."),
-            code="exists",
+        # this session already deliberated the block: the correction overrides its decision
+        # (computed value kept beside), unless that decision already cites one
+        now = timezone.now()
+        updated = BlockDecision.objects.filter(pk=new.pk, cites__isnull=True).update(
+            override_status=None if status == new.computed_status else status,
+            justification=justification,
+            overridden_by=actor,
+            overridden_at=now,
+            cites=old,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        if updated == 0:
+            raise DomainError(
+                _("This session already holds a decision on this block for this learner."),
+                code="exists",
+            )
+        new = BlockDecision.objects.get(pk=new.pk)
+        BlockDecision.history.bulk_history_create(  # type: ignore[attr-defined]
+            [new], update=True, default_user=actor, default_change_reason=justification[:100]
         )
     audit_record(
         action="jury_decision_correct",
@@ -538,6 +557,10 @@ def decision_correct(
         summary=f"cites {old.pk}: {old.status} → {status}",
         data={"cites": old.pk, "justification": justification},
     )
+    if CertificationDecision.objects.filter(
+        session=session, enrolment_id=old.enrolment_id
+    ).exists():  # already deliberated here: her certification decision follows the correction
+        certification_refresh(session=session, enrolment_ids=[old.enrolment_id])
     return new
 
 
@@ -751,7 +774,52 @@ def appeal_decide(
     )
     audit_record(action="jury_appeal_decide", actor=actor, target=appeal, data={"upheld": upheld})
     appeal.refresh_from_db()
+    appeal_id = appeal.pk
+    transaction.on_commit(lambda: appeal_notify(appeal_id=appeal_id))
     return appeal
+
+
+def appeal_notify(*, appeal_id: int) -> bool:
+    """E-mail the learner the outcome of her appeal (upheld or rejected, with the jury's note),
+    in her language. Sent after the commit; a failed mail does not undo the decision (logged).
+    Returns whether a message was sent."""
+    appeal = (
+        Appeal.objects.filter(pk=appeal_id)
+        .exclude(status=AppealStatus.LODGED)
+        .select_related("decision__session", "decision__enrolment__learner__user", "decided_in")
+        .first()
+    )
+    if appeal is None or appeal.decided_in is None:
+        return False
+    user = appeal.decision.enrolment.learner.user
+    original = appeal.decision.session
+    with translation.override(_language(user)):
+        outcome = str(AppealStatus(appeal.status).label)
+        subject = _("Your appeal: %(outcome)s") % {"outcome": outcome}
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,") % {"name": user.get_full_name()},
+                _(
+                    "The jury “%(session)s” of %(date)s has decided your appeal against the "
+                    "decision of the jury “%(original)s” of %(original_date)s: %(outcome)s."
+                )
+                % {
+                    "session": appeal.decided_in.title,
+                    "date": appeal.decided_in.date.isoformat(),
+                    "original": original.title,
+                    "original_date": original.date.isoformat(),
+                    "outcome": outcome,
+                },
+                _("The jury's note: %(note)s") % {"note": appeal.decision_note},
+                _("Your blocks page shows each block with its reasons."),
+            ]
+        )
+    try:
+        EmailMessage(subject=subject, body=body, to=[user.email]).send()
+    except Exception:  # the decision stands; the mail can be sent again
+        logger.exception("jury appeal %s not notified", appeal.pk)
+        return False
+    return True
 
 
 # --- earlier validations ------------------------------------------------------------------

@@ -32,6 +32,12 @@ urlpatterns: list[URLPattern] = [
         views.appeal_decide,
         name="appeal-decide",
     ),
+    path("sessions/<int:pk>/corrections/", views.corrections, name="corrections"),
+    path(
+        "sessions/<int:pk>/corrections/<int:decision_pk>/",
+        views.correct,
+        name="correct",
+    ),
     path("vae/", views_vae.vae_list, name="vae-list"),
     path("vae/<int:pk>/", views_vae.vae_detail, name="vae-detail"),
     path("my-vae/", views_vae.my_vae, name="my-vae"),

@@ -6,10 +6,11 @@ the user may not see is a 404."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -60,13 +61,56 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+GRID_KEYS = ("q", "status", "page")
+
+
+def _grid_query(params: object) -> str:
+    """The grid's own parameters (search, status filter, page) from a query string or a
+    QueryDict, re-encoded: nothing else is carried back to the grid."""
+    source = QueryDict(params) if isinstance(params, str) else params
+    assert isinstance(source, QueryDict)
+    kept = QueryDict(mutable=True)
+    for key in GRID_KEYS:
+        value = source.get(key, "")
+        if value:
+            kept[key] = value[:200]
+    return kept.urlencode()
+
+
+def _encode(**params: str) -> str:
+    kept = QueryDict(mutable=True)
+    for key, value in params.items():
+        if value:
+            kept[key] = value
+    return kept.urlencode()
+
+
+def _grid_url(pk: int, query: str = "", enrolment_id: int | None = None) -> str:
+    url = reverse("jury:grid", args=[pk])
+    if query:
+        url += f"?{query}"
+    return url + (f"#row-{enrolment_id}" if enrolment_id else "")
+
+
 @login_required
 def grid(request: HttpRequest, pk: int) -> HttpResponse:
-    """The deliberation grid: learners × blocks, computed status, reasons on demand, overrides."""
+    """The deliberation grid: learners × blocks, computed status, reasons on demand, overrides;
+    one page of learners at a time (search by name, filter by status)."""
     session = _session(request, pk)
     user = _user(request)
-    data = queries.grid_for(session=session)
+    search = request.GET.get("q", "")[:200]
+    status = request.GET.get("status", "")
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = queries.grid_page_for(session=session, search=search, status=status, page=page_number)
+    data = page.grid
     rows = [{"row": row, "cells": [{"cell": c} for c in row.cells]} for row in data.rows]
+
+    def page_link(number: int) -> str:
+        return "?" + _encode(q=search, status=status, page=str(number))
+
     return render(
         request,
         "jury/grid.html",
@@ -74,6 +118,18 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "grid": data,
             "rows": rows,
+            "page": page,
+            "search": search,
+            "status": status if status in queries.GRID_STATUS_FILTERS else "",
+            "status_filters": [
+                (
+                    queries.ATTENTION,
+                    _("needs attention (not certified, partially, not deliberated)"),
+                ),
+                *CertificationStatus.choices,
+            ],
+            "previous_link": page_link(page.page - 1) if page.page > 1 else "",
+            "next_link": page_link(page.page + 1) if page.page < page.pages else "",
             "is_jury": services.is_jury_of(user=user, session=session),
             "is_president": session.president_id == user.pk,
             "override_base": reverse("jury:grid", args=[session.pk]) + "override/",
@@ -156,10 +212,15 @@ def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> Http
     if decision is None:
         raise Http404(_("Page not found."))
     if request.method == "GET":
+        # the grid page the form was opened from (htmx says it; else the referring page)
+        came_from = getattr(getattr(request, "htmx", None), "current_url", None) or (
+            request.headers.get("referer", "")
+        )
         context = {
             "session": session,
             "d": decision,
             "kind": kind,
+            "back": _grid_query(urlsplit(came_from or "").query),
             "statuses": BlockStatus.choices if kind == "block" else CertificationStatus.choices,
             "is_jury": services.is_jury_of(user=_user(request), session=session),
         }
@@ -182,7 +243,7 @@ def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> Http
         _fail(request, error)
     else:
         messages.success(request, _("The decision was overridden; the computed value is kept."))
-    return redirect(f"{reverse('jury:grid', args=[pk])}#row-{decision.enrolment_id}")
+    return redirect(_grid_url(pk, _grid_query(request.POST.get("back", "")), decision.enrolment_id))
 
 
 @login_required
@@ -399,9 +460,94 @@ def _block_line(item: queries.LearnerBlock, vae: VaeBlockOutcome | None) -> dict
         if item.decision and not item.validation
         else [],
         "status": item.status,
+        # a decision of a later session correcting an earlier one: what it corrects and why
+        "correction": item.decision if item.decision and item.decision.cites_id else None,
     }
     if not item.validation and not item.decision and vae is not None and not vae.validated:
         line["label"] = _("not validated (VAE)")
         line["status"] = BlockStatus.NOT_VALIDATED
         line["reasons"] = [vae.justification] if vae.justification else []
     return line
+
+
+# --- corrections of a closed session's decisions ----------------------------------------------
+
+
+def _require_president_of(user: User, session: JurySession) -> None:
+    if session.president_id != user.pk:
+        raise DomainError(
+            _("Only the president of this jury session may do this."), code="not_authorised"
+        )
+
+
+@login_required
+def corrections(request: HttpRequest, pk: int) -> HttpResponse:
+    """From an open session: find a learner's decision of an earlier, closed session of the
+    same version (search by name) to correct it; and the corrections this session recorded."""
+    session = _session(request, pk)
+    search = request.GET.get("q", "")[:200]
+    earlier = queries.earlier_decisions_for(session=session, search=search) if search else []
+    recorded = list(
+        BlockDecision.objects.filter(session=session, cites__isnull=False)
+        .select_related("block", "enrolment__learner__user", "cites__session")
+        .order_by("enrolment__learner__user__full_name", "block__position")
+    )
+    return render(
+        request,
+        "jury/corrections.html",
+        {
+            "session": session,
+            "search": search,
+            "earlier": earlier,
+            "recorded": recorded,
+            "is_president": session.president_id == _user(request).pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    """The president of a later, open session corrects one decision of a closed session: she
+    reads it and records the corrected status with a mandatory justification; the new decision
+    cites the old one (the frozen minutes are never touched)."""
+    session = _session(request, pk)
+    user = _user(request)
+    old = (
+        BlockDecision.objects.filter(pk=decision_pk, session__version_id=session.version_id)
+        .select_related("session", "block", "enrolment__learner__user", "overridden_by")
+        .first()
+    )
+    if old is None:
+        raise Http404(_("Page not found."))
+    chosen = request.POST.get("status", old.status)
+    justification = request.POST.get("justification", "")
+    error = ""
+    if request.method == "POST":
+        try:
+            _require_president_of(user, session)
+            new = services.decision_correct(
+                old=old, session=session, status=chosen, justification=justification, actor=user
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("The correction is recorded; it cites the earlier decision.")
+            )
+            return redirect(_grid_url(pk, _encode(q=str(old.enrolment.learner)), new.enrolment_id))
+    return render(
+        request,
+        "jury/correct.html",
+        {
+            "session": session,
+            "old": old,
+            "reasons": [queries.reason_text(r) for r in old.reasons],
+            "statuses": BlockStatus.choices,
+            "chosen": chosen,
+            "justification": justification,
+            "error": error,
+            "is_president": session.president_id == user.pk,
+        },
+        status=400 if error else 200,
+    )
