@@ -51,6 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 Key = int | str
@@ -575,16 +576,16 @@ def competency_status(
     ``_sums``) gives, as tests/jury/test_rules.py checks on random evidence: without a resit
     row (most competencies) one pass over the rows does everything; with one under the default
     ``ResitRule.REPLACE``, ``_replace_resits`` makes two."""
+    if _RESIT in map(_SESSION, evidence):  # a C loop; ``==``: a string equal to it goes too
+        if policy.resit is _REPLACE:
+            return _replace_resits(competency, evidence, policy)
+        return _general(competency, evidence, policy)
     zero_absent = policy.unjustified_absence_is_zero
     gs = gw = ls = lw = _ZERO
     justified: list[Key] = []
     zero: list[Key] = []
     absent: list[Key] = []
     for row in evidence:
-        if row.session is _RESIT:
-            if policy.resit is _REPLACE:
-                return _replace_resits(competency, evidence, policy)
-            return _general(competency, evidence, policy)
         absence = row.absence
         weight = row.weight
         if absence is _PRESENT:
@@ -736,6 +737,7 @@ _ACQUIRED = CompetencyStatus.ACQUIRED
 _NOT_ACQUIRED = CompetencyStatus.NOT_ACQUIRED
 _NO_EVIDENCE = CompetencyStatus.NO_EVIDENCE
 _new_tuple = tuple.__new__
+_SESSION = attrgetter("session")
 
 
 _LEVELS = tuple(Level)
@@ -782,8 +784,11 @@ def _block(
             for competency in part.competencies:
                 credited.setdefault(competency, part)
     results = []
+    below: list[Key] = []
+    missing: list[Key] = []
+    get = by_competency.get
     for competency in block.competencies:
-        credit = credited.get(competency)
+        credit = credited.get(competency) if credited else None
         if credit is not None:
             results.append(
                 CompetencyResult(
@@ -792,31 +797,43 @@ def _block(
                     notes=(Reason("credited_by_crosswalk", {"from_block": credit.source.block}),),
                 )
             )
-        else:
-            results.append(competency_status(competency, by_competency.get(competency, ()), policy))
+            continue
+        result = competency_status(competency, get(competency, ()), policy)
+        status = result.status
+        if status is _NOT_ACQUIRED:
+            below.append(competency)
+        elif status is _NO_EVIDENCE:
+            missing.append(competency)
+        results.append(result)
     competencies = tuple(results)
-    earlier = _earliest([v for v in prior if v.block == block.key]) if prior else None
-    if earlier is not None:
-        return BlockResult(
-            block, BlockStatus.VALIDATED, competencies, (_validation_reason(earlier),), earlier
-        )
-    if not block.competencies:
+    if prior:
+        earlier = _earliest([v for v in prior if v.block == block.key])
+        if earlier is not None:
+            return BlockResult(
+                block, BlockStatus.VALIDATED, competencies, (_validation_reason(earlier),), earlier
+            )
+    if not competencies:
         return BlockResult(block, BlockStatus.INCOMPLETE, (), (Reason("no_competency"),))
-    below = [r.competency for r in results if r.status is CompetencyStatus.NOT_ACQUIRED]
-    missing = [r.competency for r in results if r.status is CompetencyStatus.NO_EVIDENCE]
-    reasons = []
     if below:
-        reasons.append(Reason("below_threshold", {"competencies": below}))
+        if missing:
+            reasons: tuple[Reason, ...] = (
+                Reason("below_threshold", {"competencies": below}),
+                Reason("missing", {"competencies": missing}),
+            )
+        else:
+            reasons = (Reason("below_threshold", {"competencies": below}),)
+        return BlockResult(block, _NOT_VALIDATED, competencies, reasons)
     if missing:
-        reasons.append(Reason("missing", {"competencies": missing}))
-    if below:
-        status = BlockStatus.NOT_VALIDATED
-    elif missing:
-        status = BlockStatus.INCOMPLETE
-    else:
-        status = BlockStatus.VALIDATED
-        reasons.append(Reason("all_acquired", {"competencies": list(block.competencies)}))
-    return BlockResult(block, status, competencies, tuple(reasons))
+        return BlockResult(
+            block, _INCOMPLETE, competencies, (Reason("missing", {"competencies": missing}),)
+        )
+    all_acquired = Reason("all_acquired", {"competencies": list(block.competencies)})
+    return BlockResult(block, _VALIDATED, competencies, (all_acquired,))
+
+
+_VALIDATED = BlockStatus.VALIDATED
+_NOT_VALIDATED = BlockStatus.NOT_VALIDATED
+_INCOMPLETE = BlockStatus.INCOMPLETE
 
 
 def _earliest(validations: Sequence[PriorValidation]) -> PriorValidation | None:
@@ -1082,26 +1099,29 @@ def deliberate(
     learners = dict.fromkeys(evidence)
     learners.update(dict.fromkeys(prior_validations))
     out: dict[Key, LearnerDeliberation] = {}
+    specs, rule, version = structure.blocks, structure.rule, structure.version
+    no_rows: Sequence[Evidence] = ()
     for learner in learners:
         grouped: dict[Key, list[Evidence]] = {}
-        for row in evidence.get(learner, ()):
-            rows = grouped.get(row.competency)
-            if rows is None:
-                if row.competency not in known:
-                    continue  # not a competency of this version
-                rows = grouped[row.competency] = []
+        last: Key | None = None
+        rows: list[Evidence] = []
+        for row in evidence.get(learner, no_rows):
+            competency = row.competency
+            if competency != last:  # a learner's rows mostly come a competency at a time
+                last = competency
+                found = grouped.get(competency)
+                if found is None:
+                    found = []
+                    if competency in known:  # else not a competency of this version: dropped
+                        grouped[competency] = found
+                rows = found
             rows.append(row)
-        prior = prior_validations.get(learner, ())
-        carried = carry_over(prior, crosswalk, structure.version) if prior else CarryOver((), ())
-        blocks = tuple(
-            _block(
-                spec,
-                grouped,
-                policy,
-                carried.validations,
-                carried.partial,
-            )
-            for spec in structure.blocks
-        )
-        out[learner] = LearnerDeliberation(blocks, certification_decision(blocks, structure.rule))
+        prior = prior_validations.get(learner)
+        if prior:
+            carried = carry_over(prior, crosswalk, version)
+            validations, partial = carried.validations, carried.partial
+            blocks = tuple([_block(spec, grouped, policy, validations, partial) for spec in specs])
+        else:
+            blocks = tuple([_block(spec, grouped, policy, (), ()) for spec in specs])
+        out[learner] = LearnerDeliberation(blocks, certification_decision(blocks, rule))
     return out
