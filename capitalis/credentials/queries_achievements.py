@@ -6,6 +6,7 @@ never a person. A fixed number of queries whatever the size of the référentiel
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -63,7 +64,12 @@ class AchievementView:
     blocks: tuple[BlockView, ...] = field(default=())
 
 
+_SLUG = re.compile(r"[A-Za-z0-9._-]{1,60}")
+
+
 def _find_version(cert_slug: str, version_slug: str) -> CertificationVersion | None:
+    if not (_SLUG.fullmatch(cert_slug) and _SLUG.fullmatch(version_slug)):
+        return None  # never a slug builders.achievement_url writes (and no NUL for PostgreSQL)
     versions = CertificationVersion.objects.select_related("certification").filter(
         certification__code__iexact=cert_slug
     )

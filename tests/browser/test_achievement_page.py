@@ -1,0 +1,57 @@
+"""Browser test: a credential's achievement id opens a public page (no login) on a phone, in
+French then English, axe-checked; the block page links back to its certification version.
+Screenshots when SCREENSHOT_DIR is set."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from capitalis.credentials import services
+from tests.credentials.issuance_world import TEST_KEY, deliberated
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def _check(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+    assert serious == []
+    # nothing wider than the phone's screen
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_achievement_pages_on_a_phone(page, live_server, settings):
+    settings.CREDENTIALS_SIGNING_KEY = TEST_KEY
+    settings.CREDENTIALS_DID_WEB_DOMAIN = ""
+    iss = deliberated()
+    block = services.credential_issue_block(iss.validations(0)[0])
+    path = urlsplit(block.document["credentialSubject"]["achievement"]["id"]).path
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{live_server.url}{path}")
+    assert "Règle de certification" in page.content()
+    assert block.block is not None and block.block.code in page.content()
+    _check(page, "achievement-block-fr")
+
+    page.get_by_label("Langue").select_option("en")
+    page.get_by_role("button", name="Changer").click()
+    page.wait_for_load_state()
+    assert "Competencies and evaluation criteria" in page.content()
+    _check(page, "achievement-block-en")
+
+    page.locator("main a", has_text=block.version.certification.code).first.click()
+    page.wait_for_load_state()
+    assert "Blocks of competencies" in page.content()
+    _check(page, "achievement-version-en")
