@@ -51,7 +51,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 Key = int | str
@@ -585,37 +585,34 @@ def competency_status(
     justified: list[Key] = []
     zero: list[Key] = []
     absent: list[Key] = []
-    for row in evidence:
-        absence = row.absence
-        weight = row.weight
+    # rows unpacked: a NamedTuple's fields by name go through the generic attribute lookup
+    for _competency, assessment, weight, grade, level, _session, absence, _resit_of in evidence:
         if absence is _PRESENT:
             if weight <= _ZERO:
-                zero.append(row.assessment)
+                zero.append(assessment)
                 continue
-            grade = row.grade
             if grade is not None:
                 gs += weight * grade
                 gw += weight
-            level = row.level
             if level is not None:
                 ls += weight * _LEVEL_RANK[level]
                 lw += weight
         elif absence is _JUSTIFIED or (absence is _UNJUSTIFIED and not zero_absent):
-            justified.append(row.assessment)
+            justified.append(assessment)
         elif weight <= _ZERO:
-            zero.append(row.assessment)
+            zero.append(assessment)
         elif absence is _UNJUSTIFIED:
             gw += weight
-            absent.append(row.assessment)
+            absent.append(assessment)
         else:  # not an Absence member: as the reference takes it
             return _general(competency, evidence, policy)
     if justified or zero:
         counted = tuple(
             row
             for row in evidence
-            if row.weight > _ZERO
-            and row.absence is not _JUSTIFIED
-            and (zero_absent or row.absence is not _UNJUSTIFIED)
+            if row[6] is not _JUSTIFIED
+            and (zero_absent or row[6] is not _UNJUSTIFIED)
+            and row[2] > _ZERO
         )
         notes = []
         if justified:
@@ -634,46 +631,43 @@ def competency_status(
 def _replace_resits(
     competency: Key, evidence: Sequence[Evidence], policy: Policy
 ) -> CompetencyResult:
-    """``competency_status`` under ``ResitRule.REPLACE`` with some resit row: the rows that
-    count, then their sums, as ``_effective`` and ``_sums`` (without building the notes of the
-    rows that count twice)."""
+    """``competency_status`` under ``ResitRule.REPLACE`` with some resit row: the slots the
+    resits that count retake, then one pass as ``_effective`` and ``_sums`` make two (the
+    rows taken in the same order, so the notes and the sums are the same)."""
     zero_absent = policy.unjustified_absence_is_zero
-    usable: list[Evidence] = []
+    resits = {
+        assessment if resit_of is None else resit_of
+        for _competency, assessment, weight, _grade, _level, session, absence, resit_of in evidence
+        if session is _RESIT
+        and absence is not _JUSTIFIED
+        and (zero_absent or absence is not _UNJUSTIFIED)
+        and weight > _ZERO
+    }
+    gs = gw = ls = lw = _ZERO
     justified: list[Key] = []
     zero: list[Key] = []
-    resits: set[Key] = set()
-    for row in evidence:
-        absence = row.absence
-        if absence is _JUSTIFIED or (absence is _UNJUSTIFIED and not zero_absent):
-            justified.append(row.assessment)
-        elif row.weight <= _ZERO:
-            zero.append(row.assessment)
-        else:
-            usable.append(row)
-            if row.session is _RESIT:
-                resits.add(row.assessment if row.resit_of is None else row.resit_of)
-    gs = gw = ls = lw = _ZERO
     counted: list[Evidence] = []
     replaced: list[Key] = []
     absent: list[Key] = []
-    for row in usable:
-        if (
-            row.session is not _RESIT
-            and (row.assessment if row.resit_of is None else row.resit_of) in resits
-        ):
-            replaced.append(row.assessment)
+    for row in evidence:
+        _competency, assessment, weight, grade, level, session, absence, resit_of = row
+        if absence is _JUSTIFIED or (absence is _UNJUSTIFIED and not zero_absent):
+            justified.append(assessment)
+            continue
+        if weight <= _ZERO:
+            zero.append(assessment)
+            continue
+        if session is not _RESIT and (assessment if resit_of is None else resit_of) in resits:
+            replaced.append(assessment)
             continue
         counted.append(row)
-        weight = row.weight
-        if row.absence is _UNJUSTIFIED:  # usable only when it counts as 0
+        if absence is _UNJUSTIFIED:  # here only when it counts as 0
             gw += weight
-            absent.append(row.assessment)
+            absent.append(assessment)
             continue
-        grade = row.grade
         if grade is not None:
             gs += weight * grade
             gw += weight
-        level = row.level
         if level is not None:
             ls += weight * _LEVEL_RANK[level]
             lw += weight
@@ -737,7 +731,7 @@ _ACQUIRED = CompetencyStatus.ACQUIRED
 _NOT_ACQUIRED = CompetencyStatus.NOT_ACQUIRED
 _NO_EVIDENCE = CompetencyStatus.NO_EVIDENCE
 _new_tuple = tuple.__new__
-_SESSION = attrgetter("session")
+_SESSION = itemgetter(5)  # Evidence.session
 
 
 _LEVELS = tuple(Level)
@@ -799,7 +793,7 @@ def _block(
             )
             continue
         result = competency_status(competency, get(competency, ()), policy)
-        status = result.status
+        status = result[1]  # .status
         if status is _NOT_ACQUIRED:
             below.append(competency)
         elif status is _NO_EVIDENCE:
@@ -1106,7 +1100,7 @@ def deliberate(
         last: Key | None = None
         rows: list[Evidence] = []
         for row in evidence.get(learner, no_rows):
-            competency = row.competency
+            competency = row[0]  # .competency
             if competency != last:  # a learner's rows mostly come a competency at a time
                 last = competency
                 found = grouped.get(competency)
