@@ -129,6 +129,7 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
     assert page.url.endswith(f"/reporting/surveys/{created.pk}/")
     assert "Enquête créée." in page.locator(".messages").inner_text()
     assert page.locator("h1").inner_text() == "Votre satisfaction sur l'alternance"
+    assert "1 destinataire pas encore invité·e." in page.locator("main").inner_text()
 
     # invite: the work-study learner only; her e-mail leaves
     mail.outbox.clear()
@@ -137,6 +138,8 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
     invited = SurveyInvitation.objects.filter(survey=created)
     assert [i.email for i in invited] == [sw.w.enrolments[-1].learner.user.email]
     assert "0 % (0 / 1)" in page.locator("main").inner_text()
+    assert "Chaque destinataire a reçu son invitation." in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Inviter les destinataires").count() == 0
     _check(page, "survey-detail-invited-fr")
     page.set_viewport_size(PHONE)
     _check(page, "survey-detail-invited-fr-phone")
@@ -259,3 +262,14 @@ def test_learner_downloads_her_own_data_in_english(browser, live_server, transac
     _check(page, "privacy-mine-en")
     assert page.goto(f"{url}/reporting/privacy/").status == 404
     context.close()
+
+
+def test_empty_survey_list_says_where_surveys_come_from(page, live_server) -> None:
+    sw = survey_world()
+    url = live_server.url
+    _login(page, url, sw.director.email)
+    page.goto(f"{url}/reporting/surveys/")
+    main = page.locator("main").inner_text()
+    assert "Aucune enquête pour l’instant." in main
+    assert "La planification quotidienne crée et envoie les enquêtes" in main
+    _check(page, "surveys-empty-fr")
