@@ -12,7 +12,6 @@ from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.reporting import declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
-from tests.browser.conftest import browser, page  # noqa: F401  (shared fixtures)
 from tests.reporting.declaration_builders import build
 
 pytestmark = pytest.mark.browser
@@ -21,7 +20,7 @@ SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 PHONE = {"width": 390, "height": 844}
 
 
-def _serious_violations(page) -> list[str]:  # noqa: F811
+def _serious_violations(page) -> list[str]:
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
@@ -31,7 +30,7 @@ def _serious_violations(page) -> list[str]:  # noqa: F811
 
 
 def test_director_declares_holders_and_imports_the_report_on_a_phone(
-    page,  # noqa: F811
+    page,
     live_server,
     settings,
     tmp_path,
