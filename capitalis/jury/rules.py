@@ -38,9 +38,12 @@ per certification version):
 
 Scale (benchmarks/deliberation.py): ``deliberate`` takes 20,000 learners' ~2.7 million evidence
 rows; a caller loads them a chunk of learners at a time and may pause the cyclic GC while it
-builds the rows (they hold no cycles). A competency's reasons are spelled out when read. The two
-types built by the million, ``Evidence`` and ``CompetencyResult``, are immutable NamedTuples
-(built in half the time of a frozen dataclass); everything else is a frozen dataclass.
+builds the rows (they hold no cycles). A competency's reasons are spelled out when read. The
+types built by the hundred thousand or more, ``Evidence``, ``CompetencyResult`` and ``Reason``,
+are immutable NamedTuples (built in half the time of a frozen dataclass); everything else is a
+frozen dataclass. ``competency_status`` has two fast paths (no resit row: one pass; resits
+replacing: two) tested to give exactly what the plain ``_general`` gives; the grades stay
+Decimal (the rows carry Decimals: converting them costs more than the arithmetic saved).
 """
 
 from __future__ import annotations
@@ -48,10 +51,11 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 Key = int | str
@@ -197,12 +201,15 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why: a stable ``code`` (translated by the services) and its JSON-ready ``params``."""
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+
+class Reason(NamedTuple):
+    """Why: a stable ``code`` (translated by the services) and its JSON-ready ``params``. An
+    immutable NamedTuple: a session builds hundreds of thousands (notes, block reasons)."""
 
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = _NO_PARAMS
 
     @property
     def message(self) -> str:
@@ -582,13 +589,15 @@ def competency_status(
         return _general(competency, evidence, policy)
     zero_absent = policy.unjustified_absence_is_zero
     gs = gw = ls = lw = _ZERO
-    justified: list[Key] = []
-    zero: list[Key] = []
-    absent: list[Key] = []
+    justified: list[Key] | None = None  # lists made only when needed: most stay empty
+    zero: list[Key] | None = None
+    absent: list[Key] | None = None
     # rows unpacked: a NamedTuple's fields by name go through the generic attribute lookup
     for _competency, assessment, weight, grade, level, _session, absence, _resit_of in evidence:
         if absence is _PRESENT:
             if weight <= _ZERO:
+                if zero is None:
+                    zero = []
                 zero.append(assessment)
                 continue
             if grade is not None:
@@ -598,15 +607,21 @@ def competency_status(
                 ls += weight * _LEVEL_RANK[level]
                 lw += weight
         elif absence is _JUSTIFIED or (absence is _UNJUSTIFIED and not zero_absent):
+            if justified is None:
+                justified = []
             justified.append(assessment)
         elif weight <= _ZERO:
+            if zero is None:
+                zero = []
             zero.append(assessment)
         elif absence is _UNJUSTIFIED:
             gw += weight
+            if absent is None:
+                absent = []
             absent.append(assessment)
         else:  # not an Absence member: as the reference takes it
             return _general(competency, evidence, policy)
-    if justified or zero:
+    if justified is not None or zero is not None:
         counted = tuple(
             row
             for row in evidence
@@ -615,14 +630,14 @@ def competency_status(
             and row[2] > _ZERO
         )
         notes = []
-        if justified:
+        if justified is not None:
             notes.append(Reason("justified_absence", {"assessments": tuple(justified)}))
-        if zero:
+        if zero is not None:
             notes.append(Reason("zero_weight", {"assessments": tuple(zero)}))
-        if absent:
+        if absent is not None:
             notes.append(Reason("unjustified_absence", {"assessments": tuple(absent)}))
         return _result(competency, counted, gs, gw, ls, lw, tuple(notes), policy)
-    if absent:
+    if absent is not None:
         notes_ = (Reason("unjustified_absence", {"assessments": tuple(absent)}),)
         return _result(competency, tuple(evidence), gs, gw, ls, lw, notes_, policy)
     return _result(competency, tuple(evidence), gs, gw, ls, lw, (), policy)
