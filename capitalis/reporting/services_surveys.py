@@ -348,9 +348,33 @@ def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
     return token
 
 
-def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
-    """E-mail one invitation's link (the same link at each mailing, see the module docstring);
-    the counters (and a replaced hash) are undone if the mail fails."""
+@dataclass(frozen=True)
+class _ReminderDue:
+    """A reminder's conditions, checked again under the row lock."""
+
+    today: date
+    limit: int
+    days: int
+
+
+def _still_due(invitation: SurveyInvitation, reminder: _ReminderDue | None) -> bool:
+    """Is the mail still due once the row is locked? (Two runs at once — a beat task and a
+    click — then send it once: an invitation already mailed is not mailed again, a reminder is
+    not sent beyond the limit or sooner than the delay.)"""
+    if invitation.answered_at is not None or not invitation.email:
+        return False
+    if reminder is None:
+        return invitation.sent_at is None
+    last = invitation.last_reminded_at or invitation.sent_at
+    if last is None or invitation.reminders >= reminder.limit:
+        return False
+    return timezone.localdate(last) <= reminder.today - timedelta(days=reminder.days)
+
+
+def _mail_one(invitation_id: int, *, reminder: _ReminderDue | None = None) -> bool:
+    """E-mail one invitation's link (the same link at each mailing, see the module docstring),
+    an invitation or (``reminder``) a reminder, if still due under the row lock; the counters
+    (and a replaced hash) are undone if the mail fails."""
     try:
         with transaction.atomic():
             invitation = (
@@ -358,11 +382,11 @@ def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
                 .select_related("survey", "learner__user")
                 .get(pk=invitation_id)
             )
-            if invitation.answered_at is not None or not invitation.email:
+            if not _still_due(invitation, reminder):
                 return False
             token, replaced = _link_token(invitation)
             now = timezone.now()
-            if reminder:
+            if reminder is not None:
                 invitation.reminders = F("reminders") + 1
                 invitation.last_reminded_at = now
             else:
@@ -376,7 +400,7 @@ def _mail_one(invitation_id: int, *, reminder: bool) -> bool:
                     "updated_at",
                 ]
             )
-            _mail(invitation, token, reminder=reminder, replaced=replaced).send()
+            _mail(invitation, token, reminder=reminder is not None, replaced=replaced).send()
     except (IntegrityError, SurveyInvitation.DoesNotExist):
         return False
     except Exception:  # a failed mail leaves the invitation unsent; it can be sent again
@@ -394,7 +418,7 @@ def survey_send_pending(*, survey_id: int, actor: User | None = None) -> int:
         .exclude(email="")
         .values_list("pk", flat=True)
     )
-    sent = sum(_mail_one(pk, reminder=False) for pk in ids)
+    sent = sum(_mail_one(pk) for pk in ids)
     if sent:
         with transaction.atomic():
             audit_record(
@@ -449,8 +473,11 @@ def survey_remind(
     today = today or timezone.localdate()
     if (limit is not None and limit < 0) or (days is not None and days < 0):
         raise DomainError(_("The number of reminders and days cannot be negative."))
+    limit = max_reminders() if limit is None else limit
+    days = reminder_days() if days is None else days
     ids = reminders_due(today=today, limit=limit, days=days, survey_id=survey_id)
-    sent = sum(_mail_one(pk, reminder=True) for pk in ids)
+    due = _ReminderDue(today=today, limit=limit, days=days)
+    sent = sum(_mail_one(pk, reminder=due) for pk in ids)
     if sent:
         with transaction.atomic():
             audit_record(
@@ -545,7 +572,9 @@ def _schedule_one(
         # another run created it meanwhile: treat it as existing
         if isinstance(error, DomainError) and error.code != "duplicate":
             raise
-        survey = Survey.objects.get(kind=kind, edition=edition)
+        survey = Survey.objects.filter(kind=kind, edition=edition).first()
+        if survey is None:
+            raise
         return _schedule_one(edition=edition, kind=kind, survey=survey, today=today, dry_run=False)
     return Outcome.CREATED, survey, invited
 

@@ -349,3 +349,25 @@ def test_a_rotated_secret_key_keeps_the_link_when_the_old_key_is_a_fallback(
     assert "replaces" in mail.outbox[0].body or "remplace" in mail.outbox[0].body
     assert queries_surveys.invitation_by_token(token=token) is None
     assert queries_surveys.invitation_by_token(token=new).email == email
+
+
+@pytest.mark.django_db
+def test_a_stale_list_of_ids_does_not_mail_twice(django_capture_on_commit_callbacks):
+    """Two runs at once (a beat task and a click) both list the same invitations: the mail is
+    checked again under the row lock, so each goes out once."""
+    sw = survey_world(learners=1)
+    survey = make_survey(sw)
+    send(sw, survey, django_capture_on_commit_callbacks)
+    invitation = SurveyInvitation.objects.get()
+    mail.outbox.clear()
+    assert services_surveys._mail_one(invitation.pk) is False  # already mailed
+    _remindable()
+    due = services_surveys._ReminderDue(today=TODAY, limit=1, days=7)
+    assert services_surveys.reminders_due(today=TODAY, limit=1, days=7) == [invitation.pk]
+    assert services_surveys._mail_one(invitation.pk, reminder=due) is True
+    # the second run's stale list still holds it: neither over the limit nor too soon
+    assert services_surveys._mail_one(invitation.pk, reminder=due) is False
+    later = services_surveys._ReminderDue(today=TODAY, limit=2, days=7)
+    assert services_surveys._mail_one(invitation.pk, reminder=later) is False  # reminded today
+    assert len(mail.outbox) == 1
+    assert SurveyInvitation.objects.get().reminders == 1
