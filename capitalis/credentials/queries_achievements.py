@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from capitalis.credentials import builders
 from capitalis.referential.models import (
@@ -97,14 +98,26 @@ def _block_info(block: Block) -> builders.BlockInfo:
     return builders.BlockInfo(code=block.code, title_fr=block.title_fr, criteria_fr="")
 
 
+def _rule_en(all_common: bool, optional: int) -> str:
+    """The rule in the page's language when the register gives no English text."""
+    text = _("All common blocks validated") if all_common else _("The blocks validated")
+    if optional:
+        text += " " + ngettext(
+            "and %(count)s optional block", "and %(count)s optional blocks", optional
+        ) % {"count": optional}
+    return text + _(", decided by the jury; no compensation between blocks.")
+
+
 def _rule(version: CertificationVersion) -> str:
+    """The certification rule: the official French text (as in the credentials), or on an
+    English page its English text, else the rule spelled out in English."""
     rule = CertificationRule.objects.filter(version=version).first()
-    if rule is None:
-        return builders.rule_text_fr(True, 0)
-    english = rule.description_en if (get_language() or "fr")[:2] == "en" else ""
-    return english.strip() or builders.rule_text_fr(
-        rule.all_common_required, rule.optional_blocks_required, rule.description_fr
-    )
+    all_common = rule.all_common_required if rule else True
+    optional = rule.optional_blocks_required if rule else 0
+    if (get_language() or "fr")[:2] == "en":
+        english = rule.description_en.strip() if rule else ""
+        return english or _rule_en(all_common, optional)
+    return builders.rule_text_fr(all_common, optional, rule.description_fr if rule else "")
 
 
 def achievement(
