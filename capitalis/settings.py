@@ -267,6 +267,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" field with their own choices: name the enums after them.
+    "ENUM_NAME_OVERRIDES": {
+        "CredentialKindEnum": "capitalis.credentials.models.CredentialKind",
+        "IssuedDocumentKindEnum": "capitalis.credentials.models.DocumentKind",
+        "SurveyKindEnum": "capitalis.reporting.models.SurveyKind",
+    },
 }
 
 # Verifiable credentials (capitalis.credentials.keys): the signing key is read from the

@@ -162,7 +162,7 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
         return Response(CredentialSerializer(revoked).data)
 
 
-class DocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
+class IssuedDocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
     certification = serializers.CharField(source="version.certification.code", read_only=True)
     session = serializers.CharField(source="session.title", read_only=True, default=None)
     replaced_by = serializers.UUIDField(
@@ -192,7 +192,7 @@ class DocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
 
 
 _DOCUMENT_WRITE_RESPONSES = {
-    200: DocumentSerializer,
+    200: IssuedDocumentSerializer,
     400: OpenApiResponse(description="No reason, already revoked, or the decision was corrected."),
     403: OpenApiResponse(description="Not a programme director or the president."),
     404: OpenApiResponse(description="Unknown or not visible."),
@@ -202,7 +202,7 @@ _DOCUMENT_WRITE_RESPONSES = {
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
     """Issued PDFs the user may see (her own; her sessions'; all for a programme director)."""
 
-    serializer_class = DocumentSerializer
+    serializer_class = IssuedDocumentSerializer
     permission_classes = [IsAuthenticated]
     lookup_field = "public_id"
     lookup_value_regex = "[^/]+"
@@ -237,7 +237,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
                 else status.HTTP_400_BAD_REQUEST
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
-        return Response(DocumentSerializer(result).data)
+        return Response(IssuedDocumentSerializer(result).data)
 
     @extend_schema(request=RevokeRequest, responses=_DOCUMENT_WRITE_RESPONSES)
     @action(detail=True, methods=["post"])

@@ -96,7 +96,7 @@ class ReportResultSerializer(serializers.Serializer[Any]):
     rejected = serializers.IntegerField()
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
+class DeclarationErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     code = serializers.CharField()
 
@@ -128,7 +128,7 @@ class AwardListView(APIView):
         parameters=[
             OpenApiParameter("certification", str, required=True, description="e.g. RNCP39853")
         ],
-        responses={200: AwardSerializer(many=True), 404: ErrorSerializer},
+        responses={200: AwardSerializer(many=True), 404: DeclarationErrorSerializer},
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
@@ -169,7 +169,11 @@ class ExportView(APIView):
             "field) or a flux the schema refuses; nothing is written."
         ),
         request=ExportRequestSerializer,
-        responses={201: ExportResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            201: ExportResultSerializer,
+            400: DeclarationErrorSerializer,
+            404: DeclarationErrorSerializer,
+        },
         tags=["reporting"],
     )
     def post(self, request: Request) -> Response:
@@ -208,7 +212,11 @@ class ReportImportView(APIView):
             "(unknown flux or idTechnique, already imported); nothing is changed."
         ),
         request={"multipart/form-data": ReportRequestSerializer},
-        responses={200: ReportResultSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: ReportResultSerializer,
+            400: DeclarationErrorSerializer,
+            404: DeclarationErrorSerializer,
+        },
         tags=["reporting"],
     )
     def post(self, request: Request) -> Response:
@@ -237,7 +245,11 @@ class ResendView(APIView):
         operation_id="reporting_declarations_resend",
         summary="Send a rejected award again (after correcting the learner's identity)",
         request=None,
-        responses={200: AwardSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: AwardSerializer,
+            400: DeclarationErrorSerializer,
+            404: DeclarationErrorSerializer,
+        },
         tags=["reporting"],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -273,7 +285,7 @@ class FluxListView(APIView):
     @extend_schema(
         operation_id="reporting_declarations_files",
         summary="Declaration files generated",
-        responses={200: FluxSerializer(many=True), 404: ErrorSerializer},
+        responses={200: FluxSerializer(many=True), 404: DeclarationErrorSerializer},
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
@@ -287,7 +299,7 @@ class FluxDownloadView(APIView):
     @extend_schema(
         operation_id="reporting_declarations_file_download",
         summary="Download a declaration file (XML)",
-        responses={(200, "application/xml"): bytes, 404: ErrorSerializer},
+        responses={(200, "application/xml"): bytes, 404: DeclarationErrorSerializer},
         tags=["reporting"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
