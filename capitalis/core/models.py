@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -81,4 +82,28 @@ def audit_record(
         target_id=target_id,
         summary=summary[:500],
         data=data or {},
+    )
+
+
+def audit_record_many(
+    *,
+    action: str,
+    actor: Any = None,
+    targets: Iterable[tuple[models.Model, str, dict[str, Any] | None]],
+) -> list[AuditEvent]:
+    """Write one audit record per ``(target, summary, data)`` in one statement (a batch
+    service's rows); call it inside the service's transaction."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action=action,
+                actor=user,
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                summary=summary[:500],
+                data=data or {},
+            )
+            for target, summary, data in targets
+        ]
     )

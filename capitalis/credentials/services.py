@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import AuditEvent, audit_record
+from capitalis.core.models import audit_record, audit_record_many
 from capitalis.credentials import builders, keys, queries, rules, signing, statuslist
 from capitalis.credentials.models import Credential, CredentialKind, StatusList
 from capitalis.jury.models import BlockValidation, CertificationDecision
@@ -249,19 +249,17 @@ def _rows(
 
 
 def _audit_issued(rows: Sequence[Credential], actor: User | None) -> None:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                action="credential_issue",
-                actor=user,
-                target_type=Credential._meta.label_lower,
-                target_id=str(row.pk),
-                summary=f"{row.kind} {row.issuance_key}"[:500],
-                data={"public_id": str(row.public_id), "status_index": row.status_index},
+    audit_record_many(
+        action="credential_issue",
+        actor=actor,
+        targets=[
+            (
+                row,
+                f"{row.kind} {row.issuance_key}",
+                {"public_id": str(row.public_id), "status_index": row.status_index},
             )
             for row in rows
-        ]
+        ],
     )
 
 
