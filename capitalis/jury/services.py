@@ -496,7 +496,9 @@ def decision_correct(
     """Correct a decision of a closed session: a new decision in a later, open session that
     cites the old one (the frozen minutes are never touched). If this session already holds a
     decision on that block for the learner (deliberated), that decision becomes the correction:
-    the corrected status overrides its computed value, which is kept beside."""
+    the corrected status overrides its computed value, which is kept beside. Only the
+    president of ``session`` corrects."""
+    _require_president(actor, session)
     justification = justification.strip()
     if status not in BLOCK_STATUSES:
         raise DomainError(_("Unknown status."), code="status")
@@ -510,7 +512,6 @@ def decision_correct(
             code="not_closed",
         )
     session = _lock_open(session)
-    _require_jury(actor, session)
     if (session.date, session.pk) <= (old.session.date, old.session_id):
         raise DomainError(_("A correction is decided by a later session."), code="not_later")
     JurySessionLearner.objects.get_or_create(session=session, enrolment_id=old.enrolment_id)

@@ -107,6 +107,22 @@ def test_only_the_president_records_a_correction():
     assert not BlockDecision.objects.filter(session=later).exists()
 
 
+def test_the_service_itself_refuses_a_correction_by_a_member():
+    """The rule lives in the service, not only in the page and the API: any caller is held."""
+    from capitalis.core.exceptions import DomainError
+    from capitalis.core.models import AuditEvent
+
+    w, _s, later, old = _closed_and_later()
+    audits = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as error:
+        services.decision_correct(
+            old=old, session=later, status="validated", justification="Erreur", actor=w.member
+        )
+    assert error.value.code == "not_authorised"
+    assert not BlockDecision.objects.filter(session=later).exists()
+    assert AuditEvent.objects.count() == audits
+
+
 def test_editing_the_closed_sessions_decision_directly_is_refused():
     w, s, _later, old = _closed_and_later()
     c = client_for(w.president)

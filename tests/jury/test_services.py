@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, ScopeKind, has_role
@@ -208,10 +208,14 @@ def test_a_correction_is_a_new_decision_in_a_later_session_citing_the_old():
     later = session(w, day=dt.date(2025, 9, 1), title="Jury septembre")
     with pytest.raises(DomainError):
         services.decision_correct(
-            old=old, session=later, status="validated", justification="", actor=w.member
+            old=old, session=later, status="validated", justification="", actor=w.president
         )
     new = services.decision_correct(
-        old=old, session=later, status="validated", justification="Erreur de saisie", actor=w.member
+        old=old,
+        session=later,
+        status="validated",
+        justification="Erreur de saisie",
+        actor=w.president,
     )
     assert new.cites == old and new.session == later and new.status == "validated"
     assert _decision(s, w.enrolments[1], w.blocks[1]).status == "not_validated"  # frozen
@@ -223,7 +227,7 @@ def test_appeal_within_the_period_decided_by_a_later_session():
     s = services.session_close(session=s, actor=w.president)
     decision = CertificationDecision.objects.get(session=s, enrolment=w.enrolments[1])
     learner = w.enrolments[1].learner.user
-    closed_on = s.closed_at.date()
+    closed_on = timezone.localdate(s.closed_at)
     with pytest.raises(DomainError) as err:
         services.appeal_lodge(
             decision=decision,
