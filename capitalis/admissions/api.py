@@ -30,6 +30,7 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.admissions.rules import CEFR, Actor, Status, decision_deadline
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Specialisation, Track
 
@@ -171,11 +172,6 @@ class TransitionRequestSerializer(VersionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AdmissionsErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-
-
 def _error(error: DomainError) -> Response:
     code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
     return Response({"detail": error.message, "code": error.code}, status=code)
@@ -185,20 +181,20 @@ def _error(error: DomainError) -> Response:
     list=extend_schema(summary="Applications I may read (a candidate: mine; staff: my campus)"),
     retrieve=extend_schema(
         summary="One application, with degrees, documents, eligibility and history",
-        responses={200: ApplicationDetailSerializer, 404: AdmissionsErrorSerializer},
+        responses={200: ApplicationDetailSerializer, 404: NotFoundSerializer},
     ),
     create=extend_schema(
         summary="Start a draft application (the candidate)",
         request=ApplicationWriteSerializer,
-        responses={201: ApplicationDetailSerializer, 400: AdmissionsErrorSerializer},
+        responses={201: ApplicationDetailSerializer, 400: ErrorSerializer},
     ),
     update=extend_schema(
         summary="Change a draft (the candidate)",
         request=ApplicationWriteSerializer,
         responses={
             200: ApplicationDetailSerializer,
-            400: AdmissionsErrorSerializer,
-            404: AdmissionsErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
         },
     ),
 )
@@ -277,8 +273,8 @@ class ApplicationViewSet(
         request={"multipart/form-data": DocumentUploadSerializer},
         responses={
             201: DocumentSerializer,
-            400: AdmissionsErrorSerializer,
-            404: AdmissionsErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
         },
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
@@ -304,9 +300,9 @@ class ApplicationViewSet(
         request=VersionSerializer,
         responses={
             200: ApplicationDetailSerializer,
-            400: AdmissionsErrorSerializer,
-            404: AdmissionsErrorSerializer,
-            409: AdmissionsErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
+            409: ErrorSerializer,
         },
     )
     @action(detail=True, methods=["post"])
@@ -330,9 +326,9 @@ class ApplicationViewSet(
         request=TransitionRequestSerializer,
         responses={
             200: ApplicationDetailSerializer,
-            400: AdmissionsErrorSerializer,
-            404: AdmissionsErrorSerializer,
-            409: AdmissionsErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
+            409: ErrorSerializer,
         },
     )
     @action(detail=True, methods=["post"])

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from capitalis.assessment import queries, services
 from capitalis.assessment.models import Absence, Assessment, Level, Result
+from capitalis.core.api import ErrorSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment.models import Enrolment
 from capitalis.referential.models import Competency
@@ -82,14 +83,6 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
         validators: list[Any] = []  # uniqueness is the service's business (create = upsert)
 
 
-class AssessmentErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
-_ERROR = AssessmentErrorSerializer
-
-
 def _refused(error: DomainError) -> Response:
     code = status.HTTP_403_FORBIDDEN if error.code == "not_authorised" else 400
     return Response({"detail": error.message, "code": error.code}, status=code)
@@ -118,16 +111,16 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet[Assessment]):
         summary="Enter a result (or change it: same assessment, learner, competency)",
         responses={
             201: ResultSerializer,
-            400: AssessmentErrorSerializer,
-            403: AssessmentErrorSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
         },
     ),
     partial_update=extend_schema(
         summary="Change a result",
         responses={
             200: ResultSerializer,
-            400: AssessmentErrorSerializer,
-            403: AssessmentErrorSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
         },
     ),
 )

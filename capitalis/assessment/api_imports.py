@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from capitalis.assessment import queries, services
 from capitalis.assessment.imports import MAX_BYTES, ImportReport, results_import
 from capitalis.assessment.models import Assessment
+from capitalis.core.api import NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 
 
@@ -61,10 +62,6 @@ class ImportRefusedSerializer(ImportReportSerializer):
     code = serializers.CharField()
 
 
-class ImportNotFoundSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-
-
 def _refused(report: ImportReport, detail: str, code: str) -> Response:
     return Response({**report.as_dict(), "detail": detail, "code": code}, status=400)
 
@@ -87,7 +84,7 @@ class ResultsImportView(APIView):
         responses={
             200: ImportReportSerializer,
             400: ImportRefusedSerializer,
-            404: ImportNotFoundSerializer,
+            404: NotFoundSerializer,
         },
         tags=["assessment"],
     )

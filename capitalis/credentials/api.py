@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from capitalis.accounts.models import User
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
@@ -138,9 +139,11 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
         request=RevokeRequest,
         responses={
             200: CredentialSerializer,
-            400: OpenApiResponse(description="No reason, or already revoked."),
-            403: OpenApiResponse(description="Not a programme director or the president."),
-            404: OpenApiResponse(description="Unknown or not visible."),
+            400: OpenApiResponse(ErrorSerializer, description="No reason, or already revoked."),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not a programme director or the president."
+            ),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
         },
     )
     @action(detail=True, methods=["post"])
@@ -193,9 +196,12 @@ class IssuedDocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
 
 _DOCUMENT_WRITE_RESPONSES = {
     200: IssuedDocumentSerializer,
-    400: OpenApiResponse(description="No reason, already revoked, or the decision was corrected."),
-    403: OpenApiResponse(description="Not a programme director or the president."),
-    404: OpenApiResponse(description="Unknown or not visible."),
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="No reason, already revoked, or the decision was corrected.",
+    ),
+    403: OpenApiResponse(ErrorSerializer, description="Not a programme director or the president."),
+    404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
 }
 
 

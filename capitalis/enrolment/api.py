@@ -18,21 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from capitalis.accounts.models import User
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner
 from capitalis.programmes.models import Edition
 
 KIND_HELP = "apprenticeship or professionalisation."
-
-
-class EnrolmentErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
-class EnrolmentNotFoundSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
 
 
 class LearnerSerializer(serializers.ModelSerializer[Learner]):
@@ -196,8 +188,8 @@ def _managed(enrolment: Enrolment, user: User) -> Enrolment:
     return enrolment
 
 
-WRITE_ERRORS = {400: EnrolmentErrorSerializer, 404: EnrolmentNotFoundSerializer}
-NOT_FOUND = {404: EnrolmentNotFoundSerializer}
+WRITE_ERRORS = {400: ErrorSerializer, 404: NotFoundSerializer}
+NOT_FOUND = {404: NotFoundSerializer}
 
 
 @extend_schema_view(

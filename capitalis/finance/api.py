@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.core.api import ErrorSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.finance import queries, services
 from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceLine, Payment
@@ -61,11 +62,6 @@ class FeeQuoteSerializer(serializers.Serializer[Any]):
     deposit = serializers.DecimalField(max_digits=12, decimal_places=2)
     learner_remainder = serializers.DecimalField(max_digits=12, decimal_places=2)
     reasons = serializers.ListField(child=serializers.CharField())
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 @extend_schema_view(

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from capitalis.core.api import NotFoundSerializer
 from capitalis.programmes import queries
 from capitalis.programmes.models import (
     Campus,
@@ -148,10 +149,6 @@ class CourseSerializer(serializers.ModelSerializer[Course]):
             "provenance",
             "competencies",
         )
-
-
-class NotFoundSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
 
 
 PROGRAMME_FILTER = OpenApiParameter(

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
@@ -96,11 +97,6 @@ class ReportResultSerializer(serializers.Serializer[Any]):
     rejected = serializers.IntegerField()
 
 
-class DeclarationErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
 def _flux_data(flux: DeclarationFlux, request: Request) -> dict[str, Any]:
     return {
         "id": flux.pk,
@@ -128,7 +124,7 @@ class AwardListView(APIView):
         parameters=[
             OpenApiParameter("certification", str, required=True, description="e.g. RNCP39853")
         ],
-        responses={200: AwardSerializer(many=True), 404: DeclarationErrorSerializer},
+        responses={200: AwardSerializer(many=True), 404: NotFoundSerializer},
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
@@ -171,8 +167,8 @@ class ExportView(APIView):
         request=ExportRequestSerializer,
         responses={
             201: ExportResultSerializer,
-            400: DeclarationErrorSerializer,
-            404: DeclarationErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
         },
         tags=["reporting"],
     )
@@ -214,8 +210,8 @@ class ReportImportView(APIView):
         request={"multipart/form-data": ReportRequestSerializer},
         responses={
             200: ReportResultSerializer,
-            400: DeclarationErrorSerializer,
-            404: DeclarationErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
         },
         tags=["reporting"],
     )
@@ -247,8 +243,8 @@ class ResendView(APIView):
         request=None,
         responses={
             200: AwardSerializer,
-            400: DeclarationErrorSerializer,
-            404: DeclarationErrorSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
         },
         tags=["reporting"],
     )
@@ -285,7 +281,7 @@ class FluxListView(APIView):
     @extend_schema(
         operation_id="reporting_declarations_files",
         summary="Declaration files generated",
-        responses={200: FluxSerializer(many=True), 404: DeclarationErrorSerializer},
+        responses={200: FluxSerializer(many=True), 404: NotFoundSerializer},
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
@@ -299,7 +295,7 @@ class FluxDownloadView(APIView):
     @extend_schema(
         operation_id="reporting_declarations_file_download",
         summary="Download a declaration file (XML)",
-        responses={(200, "application/xml"): bytes, 404: DeclarationErrorSerializer},
+        responses={(200, "application/xml"): bytes, 404: NotFoundSerializer},
         tags=["reporting"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:

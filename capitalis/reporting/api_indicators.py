@@ -5,10 +5,10 @@ significant), numerator, denominator, date, minimum base and, for declared histo
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -137,7 +137,7 @@ class IndicatorsView(APIView):
             if not campus.isdigit() or not scope.allows(int(campus)):
                 raise Http404
             scope = queries.Scope(frozenset({int(campus)}))
-        d = queries.dashboard(programme=programme, scope=scope, today=dt.date.today())
+        d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
         return Response(
             {
                 "programme": programme.code,
