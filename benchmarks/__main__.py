@@ -17,6 +17,12 @@ def main() -> int:
         help=f"fiches in the generated export (default {register.FULL_FICHES}, ~570 MB)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=register.ROUNDS,
+        help=f"floor/import pairs of the register bench (default {register.ROUNDS})",
+    )
+    parser.add_argument(
         "--learners",
         type=int,
         default=deliberation.LEARNERS,
@@ -43,7 +49,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     benches = {
-        "register": lambda: register.run(args.fiches),
+        "register": lambda: register.run(args.fiches, args.rounds),
         "deliberation": lambda: deliberation.run(args.learners),
         "results": results.run,
         "jury_grid": jury_grid.run,

@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -531,6 +532,30 @@ def _sqlite_rollback_journal() -> Iterator[None]:
                 cursor.execute("PRAGMA journal_mode = WAL")
 
 
+# SQLite's page cache during an import, in KiB: the writer's indexes (block and statement
+# codes) stay in memory instead of being spilled and read back; bounded, so the peak memory
+# stays flat whatever the file's size.
+_SQLITE_IMPORT_CACHE_KIB = 49_152
+
+
+@contextlib.contextmanager
+def _sqlite_import_cache() -> Iterator[None]:
+    """On SQLite, a larger page cache for this connection while importing; restored after."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-_SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
 def register_import(
     *,
     path: str | Path | IO[bytes],
@@ -555,6 +580,7 @@ def register_import(
     with (
         _collector_paused(),
         _sqlite_rollback_journal(),
+        _sqlite_import_cache(),
         connection.constraint_checks_disabled(),
         transaction.atomic(),
     ):
@@ -1018,31 +1044,29 @@ def _batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Pr
         yield batch
 
 
-def _to_wire(batch: list[_Prepared]) -> list[tuple[int | None, bytes]]:
-    """A batch as (line, fiche) pairs, each fiche its rows as plain tuples marshalled alone
-    (``marshal`` writes and reads them about twice as fast as ``pickle``), in marshal's
-    version 2, which has no back-references: equal rows give equal bytes. Everything but the
-    line and the digest, which ``_from_wire`` takes over those bytes."""
+def _to_wire(batch: list[_Prepared]) -> list[tuple[int | None, tuple[Any, ...]]]:
+    """A batch as (line, rows) pairs, each fiche's rows as plain tuples and lists: everything
+    but the line and the digest, which ``_from_wire`` takes (the reader, the slower of the two
+    processes, marshals the batch once; the writer hashes each fiche)."""
     return [
         (
             fiche.line,
-            marshal.dumps(
-                (fiche.code, *fiche[3:6], [tuple(block) for block in fiche.blocks], *fiche[7:]),
-                2,
-            ),
+            (fiche.code, *fiche[3:6], [tuple(block) for block in fiche.blocks], *fiche[7:]),
         )
         for fiche in batch
     ]
 
 
-def _from_wire(batch: list[tuple[int | None, bytes]]) -> list[_Prepared]:
-    """The prepared fiches back, each with its digest: the SHA-256 of its marshalled rows,
-    everything the import stores of it (the line apart), so a fiche whose stored digest is
-    the same would be written unchanged. Taken here, in the writer, which has the time."""
+def _from_wire(batch: list[tuple[int | None, tuple[Any, ...]]]) -> list[_Prepared]:
+    """The prepared fiches back, each with its digest: the SHA-256 of its rows marshalled
+    alone in marshal's version 2 (no back-references: equal rows give equal bytes), everything
+    the import stores of it (the line apart), so a fiche whose stored digest is the same would
+    be written unchanged."""
     fiches = []
-    for line, data in batch:
-        digest = hashlib.sha256(data).hexdigest()
-        code, certification, version, optional, blocks, *rest = marshal.loads(data)  # noqa: S302
+    dumps, sha256 = marshal.dumps, hashlib.sha256
+    for line, rows in batch:
+        digest = sha256(dumps(rows, 2)).hexdigest()
+        code, certification, version, optional, blocks, *rest = rows
         fiches.append(
             _Prepared(
                 code,
@@ -1072,7 +1096,7 @@ def _register_reader(
     gc.freeze()
     try:
         for number, batch in enumerate(_batches(path, batch_size)):
-            data = marshal.dumps(_to_wire(batch))
+            data = marshal.dumps(_to_wire(batch), 2)
             started = time.perf_counter()
             slots.acquire()
             sending += time.perf_counter() - started
@@ -1105,7 +1129,12 @@ def _prepared_batches(
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    spool = tempfile.mkdtemp(prefix="capitalis-register-")
+    # In memory (tmpfs) where the system has one: the batches are read back within seconds and
+    # never need a disk; at most _SPOOL_DEPTH of them are there at a time.
+    shm = "/dev/shm"  # noqa: S108 — a private directory is made inside it
+    spool = tempfile.mkdtemp(
+        prefix="capitalis-register-", dir=shm if os.access(shm, os.W_OK | os.X_OK) else None
+    )
     slots = context.Semaphore(_SPOOL_DEPTH)
     reader = context.Process(
         target=_register_reader,
@@ -1561,14 +1590,16 @@ def _register_crosswalks(codes: set[str]) -> int:
     from the source fiche; one entry per (source block, destination block), whole when
     1 ↔ 1, else partial. Reads whole tables once (no list of codes in the SQL, whatever
     their number). Returns the number of crosswalks written."""
+    # The block-code lists as their JSON text, decoded below only for the correspondences
+    # whose two fiches are loaded (a few in a hundred in a full export).
     correspondences = [
         row
         for row in RegisterCorrespondence.objects.order_by("certification_id", "position")
         .values_list(
             "certification__code",
-            "source_block_codes",
+            Cast("source_block_codes", models.TextField()),
             "destination_code",
-            "destination_block_codes",
+            Cast("destination_block_codes", models.TextField()),
         )
         .iterator(chunk_size=5000)
         if (row[0] in codes or row[2] in codes) and row[0] != row[2]
@@ -1594,10 +1625,10 @@ def _register_crosswalks(codes: set[str]) -> int:
         else:
             newer_than.add((other, code))
     pairs: dict[frozenset[str], tuple[str, str, list[tuple[Any, ...]]]] = {}
-    for corr in correspondences:
-        source, target = corr[0], corr[2]
+    for source, source_json, target, target_json in correspondences:
         if source not in versions or target not in versions:
             continue
+        corr = (source, json.loads(source_json), target, json.loads(target_json))
         key = frozenset((source, target))
         if key not in pairs:
             newer_source = (source, target) in newer_than
@@ -1626,29 +1657,35 @@ def _register_crosswalks(codes: set[str]) -> int:
                 taken.add((from_id, to_id))
     for chunk in _chunks(stale):
         Crosswalk.objects.filter(pk__in=chunk).delete()
-    planned: list[tuple[Crosswalk, list[tuple[Any, ...]]]] = []
+    planned: list[tuple[int, int, str, str, list[tuple[Any, ...]]]] = []
     for from_code, to_code, corrs in pairs.values():
         from_version, to_version = versions[from_code], versions[to_code]
         if (from_version, to_version) in taken or (to_version, from_version) in taken:
             continue
-        crosswalk = Crosswalk(
-            from_version_id=from_version,
-            to_version_id=to_version,
-            status=CrosswalkStatus.REGISTER,
-            note_fr=f"Correspondances publiées au registre national ({from_code} → {to_code})",
-            note_en=f"Correspondences published in the national register ({from_code} → {to_code})",
-            provenance=REGISTER_PROVENANCE,
+        planned.append((from_version, to_version, from_code, to_code, corrs))
+    crosswalk_ids = _Insert(
+        Crosswalk,
+        ("from_version_id", "to_version_id", "note_fr", "note_en"),
+        {"status": CrosswalkStatus.REGISTER.value, "provenance": REGISTER_PROVENANCE},
+    ).insert_ids(
+        (
+            from_version,
+            to_version,
+            f"Correspondances publiées au registre national ({from_code} → {to_code})",
+            f"Correspondences published in the national register ({from_code} → {to_code})",
         )
-        planned.append((crosswalk, corrs))
-    Crosswalk.objects.bulk_create(crosswalk for crosswalk, _corrs in planned)
-    entries: dict[tuple[int, int, int], CrosswalkEntry] = {}
-    for crosswalk, corrs in planned:
+        for from_version, to_version, from_code, to_code, _corrs in planned
+    )
+    entries: dict[tuple[int, int, int], str] = {}
+    for crosswalk_id, (from_version, _to, _f, _t, corrs) in zip(
+        crosswalk_ids, planned, strict=True
+    ):
         for source, source_codes, target, target_codes in corrs:
             source_version, target_version = versions[source], versions[target]
             coverage = (
-                Coverage.WHOLE
+                Coverage.WHOLE.value
                 if len(source_codes) == 1 and len(target_codes) == 1
-                else Coverage.PARTIAL
+                else Coverage.PARTIAL.value
             )
             for source_code in source_codes:
                 for target_code in target_codes:
@@ -1656,16 +1693,10 @@ def _register_crosswalks(codes: set[str]) -> int:
                     target_block = block_ids.get((target_version, target_code))
                     if source_block is None or target_block is None:
                         continue
-                    if source_version != crosswalk.from_version_id:
+                    if source_version != from_version:
                         source_block, target_block = target_block, source_block
-                    entries.setdefault(
-                        (crosswalk.pk, source_block, target_block),
-                        CrosswalkEntry(
-                            crosswalk=crosswalk,
-                            from_block_id=source_block,
-                            to_block_id=target_block,
-                            coverage=coverage,
-                        ),
-                    )
-    CrosswalkEntry.objects.bulk_create(entries.values(), batch_size=2000)
+                    entries.setdefault((crosswalk_id, source_block, target_block), coverage)
+    _Insert(CrosswalkEntry, ("crosswalk_id", "from_block_id", "to_block_id", "coverage")).insert(
+        [(*key, coverage) for key, coverage in entries.items()]
+    )
     return len(planned)

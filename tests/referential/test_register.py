@@ -268,3 +268,28 @@ def test_fiche_twice_refused_and_reader_stopped(tmp_path: Path) -> None:
         run_import(path, "--batch-size", "1")
     assert Certification.objects.count() == 0
     assert multiprocessing.active_children() == []
+
+
+def _spools() -> set[str]:
+    import glob
+    import tempfile
+
+    return {
+        *glob.glob("/dev/shm/capitalis-register-*"),
+        *glob.glob(f"{tempfile.gettempdir()}/capitalis-register-*"),
+    }
+
+
+def test_reader_spool_removed_after_success_and_after_an_error(tmp_path: Path) -> None:
+    """The batches the reader hands over (in /dev/shm where there is one) leave nothing
+    behind, whether the import succeeds or stops on a malformed fiche."""
+    before = _spools()
+    run_import(RS, "--batch-size", "1")
+    assert _spools() == before
+    text = RS.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.xml"
+    broken.write_text(text[: len(text) - 40], encoding="utf-8")
+    with pytest.raises(CommandError):
+        run_import(broken, "--batch-size", "1")
+    assert _spools() == before
+    assert multiprocessing.active_children() == []
