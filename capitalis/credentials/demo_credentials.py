@@ -10,8 +10,9 @@ Idempotent: each credential has its issuance key, so a second run issues nothing
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
@@ -57,7 +58,7 @@ def _own_session(president: User, director: User) -> JurySession | None:
         return None
     session = jury_services.session_create(
         version=edition.programme.certification_version,
-        date=date.today() - timedelta(days=30),
+        date=timezone.localdate() - timedelta(days=30),
         title=TITLE,
         president=president,
         members=[],

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.enrolment.models import CONTRACT_KIND_LABELS
@@ -121,7 +121,7 @@ class CvecForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recorded_on"].initial = dt.date.today()
+        self.fields["recorded_on"].initial = timezone.localdate()
 
 
 class LearnerForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
@@ -71,7 +72,7 @@ def jury_step(ctx: DemoContext) -> None:
         )
     session = services.session_create(
         version=version,
-        date=date.today() + timedelta(days=7),
+        date=timezone.localdate() + timedelta(days=7),
         title=TITLE,
         president=president,
         members=[member] if member else [],
@@ -96,7 +97,7 @@ def jury_step(ctx: DemoContext) -> None:
             admissible=True,
             note="Expérience en rapport direct avec la certification.",
             actor=director,
-            today=date.today(),
+            today=timezone.localdate(),
         )
         candidate.refresh_from_db()
         if candidate.admissibility == Admissibility.ADMISSIBLE:

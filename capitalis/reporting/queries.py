@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
@@ -457,7 +458,7 @@ def apprentice_rows(*, programme: Programme, scope: Scope) -> list[ApprenticeRow
     table: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for r in grouped:
         table[(r["edition_id"], r["campus_id"])][r["position"]] = r["n"]
-    today = dt.date.today()
+    today = timezone.localdate()
     rows = [
         ApprenticeRow(
             edition=editions[eid],
@@ -543,7 +544,7 @@ def survey_rows(
     totals: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     dates: dict[tuple[str, int], dt.date | None] = {}
     for r in grouped:
-        last = r["last"].date() if r["last"] is not None else None
+        last = timezone.localdate(r["last"]) if r["last"] is not None else None
         per_campus.append(
             SurveyRow(
                 kind=r["kind"],

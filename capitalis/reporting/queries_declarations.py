@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
@@ -79,7 +80,7 @@ def award_rows(*, certification: Certification, today: date) -> list[AwardRow]:
         if status in (AwardStatus.TO_DECLARE, AwardStatus.REJECTED) or not award:
             late = today > due_on
         else:
-            late = bool(award.sent_at and award.sent_at.date() > due_on)
+            late = bool(award.sent_at and timezone.localdate(award.sent_at) > due_on)
         rows.append(
             AwardRow(
                 decision=decision,

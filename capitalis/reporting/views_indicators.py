@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
@@ -434,7 +434,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     full_scope = queries.scope_for(user=user)
     assert full_scope is not None
-    d = queries.dashboard(programme=programme, scope=scope, today=dt.date.today())
+    d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
     tables = [build(d) for build in TABLES.values()]
     return render(
         request,
@@ -462,7 +462,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in TABLES:
         raise Http404(_("Page not found."))
     scope, programme, _programmes = _context(request)
-    d = queries.dashboard(programme=programme, scope=scope, today=dt.date.today())
+    d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
     t = TABLES[table](d)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
