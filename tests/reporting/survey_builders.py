@@ -19,7 +19,7 @@ from capitalis.reporting import services_surveys
 from capitalis.reporting.models import Survey
 from tests.jury.builders import World, grade, world
 
-TODAY = timezone.localdate()  # sent_at is "now": the survey dates follow the clock
+TODAY = timezone.localdate()  # surveys date from it; conftest.py keeps the clock on it
 LINK = re.compile(r"/survey/([A-Za-z0-9_\-]+)/")
 
 
