@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
@@ -35,6 +36,13 @@ from capitalis.referential.models import Competency
 def _user(request: Request) -> User:
     assert isinstance(request.user, User)
     return request.user
+
+
+# What a write may answer besides its result: refused by the rules or the jury's scope (400,
+# with the DomainError's code), an unknown session, decision or learner (404), and for overrides
+# and appeals a concurrent change that won first (409).
+_REFUSED: dict[int, Any] = {400: ErrorSerializer, 404: NotFoundSerializer}
+_CONFLICT: dict[int, Any] = {**_REFUSED, 409: ErrorSerializer}
 
 
 def _error(error: DomainError) -> Response:
@@ -181,7 +189,10 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
 
     @extend_schema(
         request=None,
-        responses=inline_serializer("Deliberated", {"learners": serializers.IntegerField()}),
+        responses={
+            200: inline_serializer("Deliberated", {"learners": serializers.IntegerField()}),
+            **_REFUSED,
+        },
     )
     @action(detail=True, methods=["post"])
     def deliberate(self, request: Request, pk: str | None = None) -> Response:
@@ -191,7 +202,9 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             return _error(error)
         return Response({"learners": count})
 
-    @extend_schema(request=OverrideSerializer, responses=BlockDecisionSerializer)
+    @extend_schema(
+        request=OverrideSerializer, responses={200: BlockDecisionSerializer, **_CONFLICT}
+    )
     @action(detail=True, methods=["post"])
     def override(self, request: Request, pk: str | None = None) -> Response:
         session = self.get_object()
@@ -217,7 +230,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             return Response(BlockDecisionSerializer(fresh).data)
         return Response(CertificationDecisionSerializer(fresh).data)
 
-    @extend_schema(request=CorrectSerializer, responses={201: BlockDecisionSerializer})
+    @extend_schema(request=CorrectSerializer, responses={201: BlockDecisionSerializer, **_REFUSED})
     @action(detail=True, methods=["post"])
     def correct(self, request: Request, pk: str | None = None) -> Response:
         """The president of this (later, open) session corrects a block decision of an earlier
@@ -243,14 +256,17 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
 
     @extend_schema(
         request=WhatIfSerializer,
-        responses=inline_serializer(
-            "WhatIf",
-            {
-                "blocks": serializers.ListField(child=serializers.DictField()),
-                "decision_now": serializers.CharField(),
-                "decision_then": serializers.CharField(),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "WhatIf",
+                {
+                    "blocks": serializers.ListField(child=serializers.DictField()),
+                    "decision_now": serializers.CharField(),
+                    "decision_then": serializers.CharField(),
+                },
+            ),
+            **_REFUSED,
+        },
     )
     @action(detail=True, methods=["post"], url_path="what-if")
     def what_if(self, request: Request, pk: str | None = None) -> Response:
@@ -281,7 +297,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             }
         )
 
-    @extend_schema(request=AppealDecideSerializer, responses=AppealSerializer)
+    @extend_schema(request=AppealDecideSerializer, responses={200: AppealSerializer, **_CONFLICT})
     @action(detail=True, methods=["post"], url_path="decide-appeal")
     def decide_appeal(self, request: Request, pk: str | None = None) -> Response:
         """A later session decides a pending appeal."""
@@ -306,7 +322,10 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
 
     @extend_schema(
         request=VaeOutcomeSerializer,
-        responses=inline_serializer("VaeOutcome", {"validated_blocks": serializers.IntegerField()}),
+        responses={
+            200: inline_serializer("VaeOutcome", {"validated_blocks": serializers.IntegerField()}),
+            **_REFUSED,
+        },
     )
     @action(detail=True, methods=["post"], url_path="vae-outcome")
     def vae_outcome(self, request: Request, pk: str | None = None) -> Response:
@@ -327,7 +346,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             return _error(error)
         return Response({"validated_blocks": len(created)})
 
-    @extend_schema(request=None, responses=SessionSerializer)
+    @extend_schema(request=None, responses={200: SessionSerializer, **_REFUSED})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         try:
@@ -365,7 +384,7 @@ class MyAppealView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AppealSerializer, responses={201: AppealSerializer})
+    @extend_schema(request=AppealSerializer, responses={201: AppealSerializer, **_REFUSED})
     def post(self, request: Request) -> Response:
         data = AppealSerializer(data=request.data)
         data.is_valid(raise_exception=True)

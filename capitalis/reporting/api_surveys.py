@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.programmes.models import Edition
 from capitalis.reporting import queries_surveys as queries
@@ -29,6 +30,19 @@ STATUS_FOR_CODE = {
     "closed": status.HTTP_410_GONE,
     "forbidden": status.HTTP_403_FORBIDDEN,
 }
+
+
+# What a manager's write may answer besides its result: refused (400, with the DomainError's
+# code), not allowed to manage surveys (403 on create, 404 on a survey she cannot see).
+_REFUSED: dict[int, Any] = {400: ErrorSerializer, 403: ErrorSerializer, 404: NotFoundSerializer}
+
+
+class AnswerErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="question code → why its answer was refused, in the request's language.",
+    )
 
 
 def _user(request: Request) -> User:
@@ -103,7 +117,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         if not queries.can_manage_surveys(_user(self.request)):
             raise Http404
 
-    @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer})
+    @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer, **_REFUSED})
     def create(self, request: Request) -> Response:
         data = SurveyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -126,7 +140,10 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
 
     @extend_schema(
         request=None,
-        responses={200: inline_serializer("Invited", {"invited": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer("Invited", {"invited": serializers.IntegerField()}),
+            **_REFUSED,
+        },
     )
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:
@@ -141,7 +158,10 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
 
     @extend_schema(
         request=None,
-        responses={200: inline_serializer("Reminded", {"reminded": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer("Reminded", {"reminded": serializers.IntegerField()}),
+            **_REFUSED,
+        },
     )
     @action(detail=True, methods=["post"])
     def remind(self, request: Request, pk: str | None = None) -> Response:
@@ -173,10 +193,10 @@ class SurveyAnswerView(APIView):
         request=AnswerSerializer,
         responses={
             201: inline_serializer("Answered", {"answered": serializers.BooleanField()}),
-            400: OpenApiResponse(description="an answer is invalid (errors per question)"),
-            404: OpenApiResponse(description="unknown or forged link"),
-            409: OpenApiResponse(description="this link has already been used"),
-            410: OpenApiResponse(description="the survey is closed"),
+            400: AnswerErrorSerializer,  # an answer is invalid: errors per question
+            404: ErrorSerializer,  # unknown or forged link
+            409: ErrorSerializer,  # this link has already been used
+            410: ErrorSerializer,  # the survey is closed
         },
     )
     def post(self, request: Request) -> Response:

@@ -10,6 +10,7 @@ from openapi_core import OpenAPI
 from capitalis.jury import services
 from capitalis.jury.models import BlockDecision
 from tests.jury.builders import grade, person, session, world
+from tests.openapi_checks import answer_validated
 from tests.referential.test_api import get_validated
 
 pytestmark = pytest.mark.django_db
@@ -53,21 +54,30 @@ def test_member_sees_only_her_sessions_and_decisions(openapi):
     assert Client().get("/api/jury/sessions/").status_code in (401, 403)
 
 
-def test_override_via_api_justification_and_conflict():
+def test_override_via_api_justification_and_conflict(openapi):
     w, s, _ = _ready()
     d = BlockDecision.objects.get(session=s, enrolment=w.enrolments[0], block=w.blocks[1])
     url = f"/api/jury/sessions/{s.pk}/override/"
     body = {"kind": "block", "decision": d.pk, "status": "validated", "version": d.version}
-    r = as_user(w.member).post(url, {**body, "justification": ""}, content_type="application/json")
+
+    def post(user, justification):
+        r = as_user(user).post(
+            url, {**body, "justification": justification}, content_type="application/json"
+        )
+        return answer_validated(openapi, url, r)  # refusals too have their documented shape
+
+    r = post(w.member, "")
     assert r.status_code == 400 and "justification" in r.json()["detail"]
-    r = as_user(w.member).post(
-        url, {**body, "justification": "Stage"}, content_type="application/json"
-    )
+    assert r.json()["code"] == "justification_required"
+    r = post(w.member, "Stage")
     assert r.status_code == 200 and r.json()["status"] == "validated"
-    r = as_user(w.member2).post(
-        url, {**body, "justification": "Autre"}, content_type="application/json"
-    )
+    r = post(w.member2, "Autre")
     assert r.status_code == 409 and "Autre" in r.json()["detail"]
+    assert r.json()["code"] == "conflict"
+    r = as_user(w.member).post(
+        url, {**body, "decision": 0, "justification": "x"}, content_type="application/json"
+    )
+    assert answer_validated(openapi, url, r).status_code == 404
 
 
 def test_close_verify_then_writes_refused():

@@ -13,10 +13,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openapi_core import OpenAPI
 
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation
 from tests.jury.builders import person
+from tests.openapi_checks import answer_validated
 from tests.reporting.survey_builders import TODAY, make_survey, send, survey_world
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +206,8 @@ def test_api_list_create_rates_invite(django_capture_on_commit_callbacks):
     assert r.status_code == 201 and r.json()["questions"][0]["code"] == "overall"
     again = director.post("/api/reporting/surveys/", body, content_type="application/json")
     assert again.status_code == 400 and again.json()["code"] == "duplicate"
+    openapi = OpenAPI.from_dict(director.get("/api/schema/?format=json").json())
+    answer_validated(openapi, "/api/reporting/surveys/", again)
     pk = r.json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
         r = director.post(f"/api/reporting/surveys/{pk}/invite/")
@@ -219,7 +223,7 @@ def test_api_list_create_rates_invite(django_capture_on_commit_callbacks):
         {**body, "kind": "employment_6m"},
         content_type="application/json",
     )
-    assert denied.status_code == 403
+    assert answer_validated(openapi, "/api/reporting/surveys/", denied).status_code == 403
     assert Client().get("/api/reporting/surveys/").status_code in (401, 403)
 
 
@@ -228,10 +232,11 @@ def test_api_answer_by_token(django_capture_on_commit_callbacks):
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     url = "/api/reporting/surveys/answer/"
 
+    openapi = OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
+
     def post(token, answers):
-        return client.post(
-            url, {"token": token, "answers": answers}, content_type="application/json"
-        )
+        r = client.post(url, {"token": token, "answers": answers}, content_type="application/json")
+        return answer_validated(openapi, url, r)  # every refusal has its documented shape
 
     bad = post(fr, {"overall": 7, "content": 3, "recommend": True})
     assert bad.status_code == 400
