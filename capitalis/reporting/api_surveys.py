@@ -38,11 +38,17 @@ _REFUSED: dict[int, Any] = {400: ErrorSerializer, 403: ErrorSerializer, 404: Not
 
 
 class AnswerErrorSerializer(ErrorSerializer):
-    errors = serializers.DictField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="question code → why its answer was refused, in the request's language.",
-    )
+    """A refused answer: why, its code and, for invalid answers, what was wrong per question."""
+
+    # ``errors`` is added here: declared as a class attribute it would hide Serializer.errors.
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["errors"] = serializers.DictField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="question code → why its answer was refused, in the request's language.",
+        )
+        return fields
 
 
 def _user(request: Request) -> User:
