@@ -203,6 +203,7 @@ def run(count: int = COUNT) -> int:
         env["DJANGO_SETTINGS_MODULE"] = "capitalis.settings"
         env["PASSWORD_HASHERS"] = "md5"
         env["PUBLIC_BASE_URL"] = "https://certif.example.test"
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"  # no mail printed
         return subprocess.run(
             [
                 sys.executable,
