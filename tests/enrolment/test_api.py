@@ -14,12 +14,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
 
 from capitalis.enrolment import services
 from capitalis.enrolment.models import Contract, Enrolment
 from capitalis.programmes.models import Track
 from tests.enrolment.builders import EMPLOYER_SIRET, admitted, contract_for, user, world
+from tests.openapi_checks import answer_validated
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +40,7 @@ def call(client: Client, openapi: OpenAPI, method: str, path: str, body: Any = N
         response = client.get(path)
     else:
         response = client.post(path, data=json.dumps(body or {}), content_type="application/json")
-    openapi.validate_response(
-        MockRequest("http://testserver", method, path.split("?")[0]),
-        MockResponse(
-            response.content,
-            status_code=response.status_code,
-            content_type=response["Content-Type"],
-        ),
-    )
+    answer_validated(openapi, path, response, method)
     return response
 
 

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
 
 from capitalis.referential.models import (
     Activity,
@@ -26,6 +25,7 @@ from capitalis.referential.models import (
     EvaluationModality,
     VersionStatus,
 )
+from tests.openapi_checks import answer_validated
 
 pytestmark = pytest.mark.django_db
 
@@ -96,14 +96,7 @@ def openapi(client: Client) -> OpenAPI:
 def get_validated(client: Client, openapi: OpenAPI, path: str, **headers: str) -> Any:
     """GET ``path`` and validate the response against the served OpenAPI schema."""
     response = client.get(path, headers=headers)
-    openapi.validate_response(
-        MockRequest("http://testserver", "get", path.split("?")[0]),
-        MockResponse(
-            response.content,
-            status_code=response.status_code,
-            content_type=response["Content-Type"],
-        ),
-    )
+    answer_validated(openapi, path, response, "get")
     return response
 
 

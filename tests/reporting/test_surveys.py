@@ -188,8 +188,7 @@ def test_reminders_at_most_n_not_before_x_days_with_the_same_link(
     tokens = send(sw, survey, django_capture_on_commit_callbacks)
     answered_email = sw.w.enrolments[0].learner.user.email
     services_surveys.survey_answer(token=tokens[answered_email], answers=GOOD, today=TODAY)
-    # noon on TODAY, not the clock: TODAY was read when the module loaded, maybe before midnight
-    now = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(12)))
+    now = timezone.now()  # on TODAY: tests/reporting/conftest.py holds the clock there
     mail.outbox.clear()
     # sent 6 days ago: too early
     SurveyInvitation.objects.update(sent_at=now - dt.timedelta(days=6))
