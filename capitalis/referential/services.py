@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import itertools
 import json
 import marshal
 import multiprocessing
@@ -724,9 +725,9 @@ def _prepare(fiche: Fiche) -> _Prepared:
 
 
 # The reader's hot path: one FICHE element straight to its rows, without the ``Fiche``
-# dataclasses (``_prepare(fiche_from_element(elem))`` gives the same rows and errors: the
-# checks below are the ones of register.py, in the same order). JSON texts are spelled as
-# ``json.dumps`` spells them, from lxml's strings.
+# dataclasses (``_finish`` of ``_prepare_element`` gives what ``_prepare(fiche_from_element())``
+# gives, and the same errors: the checks below are the ones of register.py, in the same
+# order). JSON texts are spelled as ``json.dumps`` spells them, by the writer (``_finish``).
 _esc = encode_basestring_ascii
 _OPTIONAL = BlockKind.OPTIONAL.value
 _COMMON = BlockKind.COMMON.value
@@ -738,31 +739,41 @@ def _json_codes(codes: Iterable[str]) -> str:
     return "[" + ", ".join([_esc(code) for code in codes]) + "]"
 
 
-def _row_code_labels(elem: Any, item_tag: str) -> str | None:
-    parts = []
+def _row_code_labels(elem: Any, item_tag: str) -> tuple[tuple[str, str], ...] | None:
+    """(code, label) pairs, or None when the list's shape is not exactly that (kept as XML)."""
+    pairs = []
     for item in elem:
         if item.tag != item_tag:
             return None
         tags = [child.tag for child in item]
         if tags == ["CODE", "LIBELLE"]:
-            label = _esc(_text(item[1]))
+            pairs.append((_text(item[0]), _text(item[1])))
         elif tags == ["CODE"]:
-            label = '""'
+            pairs.append((_text(item[0]), ""))
         else:
             return None
-        parts.append('{"code": ' + _esc(_text(item[0])) + ', "label": ' + label + "}")
-    return "[" + ", ".join(parts) + "]"
+    return tuple(pairs)
 
 
-def _row_block_codes(elem: Any | None) -> str:
+def _row_block_codes(elem: Any | None) -> tuple[str, ...]:
     if elem is None:
-        return "[]"
-    return _json_codes(
+        return ()
+    return tuple(
         _text(leaf)
         for item in elem
         if item.tag == "BLOC_COMPETENCES"
         for leaf in item
         if leaf.tag == "CODE"
+    )
+
+
+def _json_code_labels(pairs: Iterable[tuple[str, str]]) -> str:
+    return (
+        "["
+        + ", ".join(
+            ['{"code": ' + _esc(code) + ', "label": ' + _esc(label) + "}" for code, label in pairs]
+        )
+        + "]"
     )
 
 
@@ -794,22 +805,25 @@ _ROW_CODE_LABELS: dict[str, tuple[int, str]] = {
 _ROUTE_TAGS = ["ACTIF", "COMPOSITION", "DATE_DERNIERE_MODIFICATION"]
 
 
-def _prepare_element(elem: Any) -> _Prepared:
-    """The rows of one ``FICHE`` element (digest left to the writer): what
-    ``_prepare(fiche_from_element(elem, digest=False))`` returns, built directly."""
-    line = elem.sourceline
+def _prepare_element(elem: Any) -> tuple[Any, ...]:
+    """The rows of one ``FICHE`` element, as the reader sends them (``_finish`` makes them
+    what ``_prepare(fiche_from_element(elem, digest=False))`` returns): every check is made
+    here, where the line numbers are, and the JSON texts are left to the writer, which has
+    the spare time: code lists as (code, label) pairs, access routes as (key, active,
+    composition, day) tuples, kept elements as (tag, XML[, after]) tuples, correspondences'
+    block codes as tuples."""
     cert: list[Any] = [""] * len(_CERT_FIELDS)
     cert[2] = cert[7] = cert[12] = cert[13] = cert[14] = cert[15] = cert[17] = cert[19] = None
-    cert[9] = cert[10] = cert[11] = "[]"
+    cert[9] = cert[10] = cert[11] = ()
     cert[18] = True
     code = ""
     replaced_by: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()
-    routes: dict[str, str] = {}
-    blocks: list[_PreparedBlock] = []
+    routes: dict[str, tuple[bool, str, str | None]] = {}
+    blocks: list[tuple[str, tuple[Any, ...]]] = []
     certifiers: list[tuple[str, str, tuple[Any, ...]]] = []
-    correspondences: list[tuple[int, str, str, str]] = []
-    extra: list[dict[str, Any]] = []
+    correspondences: list[tuple[int, tuple[str, ...], str, tuple[str, ...]]] = []
+    extra: list[tuple[str, ...]] = []
     previous_tag = ""
     tostring = etree.tostring
     for child in elem:
@@ -852,22 +866,12 @@ def _prepare_element(elem: Any) -> _Prepared:
                 flag = kids["ACTIF"]
                 when = kids.get("DATE_DERNIERE_MODIFICATION")
                 active = parse_bool(_text(flag), element="ACTIF", line=flag.sourceline)
-                composition = _kid_text(kids, "COMPOSITION")
-                changed_on = (
-                    _esc(
-                        parse_date(_text(when), element=when.tag, line=when.sourceline).isoformat()
-                    )
-                    if when is not None
-                    else "null"
-                )
                 routes[tag[8:]] = (
-                    '{"active": '
-                    + ("true" if active else "false")
-                    + ', "composition": '
-                    + _esc(composition)
-                    + ', "changed_on": '
-                    + changed_on
-                    + "}"
+                    active,
+                    _kid_text(kids, "COMPOSITION"),
+                    parse_date(_text(when), element=when.tag, line=when.sourceline).isoformat()
+                    if when is not None
+                    else None,
                 )
         elif tag == "ID_FICHE" or tag == "DUREE_ENREGISTREMENT":
             number = _parse_int(_text(child), element=tag, line=child.sourceline)
@@ -965,7 +969,7 @@ def _prepare_element(elem: Any) -> _Prepared:
                 _check_length(block_code, 30, element="CODE", line=at)
                 title = _check_length(_kid_text(kids, "LIBELLE"), 800, element="LIBELLE", line=at)
                 blocks.append(
-                    _PreparedBlock(
+                    (
                         block_code,
                         (
                             title,
@@ -998,45 +1002,100 @@ def _prepare_element(elem: Any) -> _Prepared:
         else:
             kept = True
         if kept:
-            node = {"tag": tag, "xml": tostring(child, encoding="unicode", with_tail=False)}
-            if tag not in _RANK:
-                node["after"] = previous_tag
-            extra.append(node)
+            xml = tostring(child, encoding="unicode", with_tail=False)
+            extra.append((tag, xml) if tag in _RANK else (tag, xml, previous_tag))
         previous_tag = tag
     if not code:
-        raise RegisterFormatError(element="FICHE", line=line, detail=_("NUMERO_FICHE missing"))
+        raise RegisterFormatError(
+            element="FICHE", line=elem.sourceline, detail=_("NUMERO_FICHE missing")
+        )
     cert[0] = code
     cert[1] = "RS" if code.startswith("RS") else "RNCP"
-    cert[20] = "{" + ", ".join([_esc(key) + ": " + value for key, value in routes.items()]) + "}"
-    cert[27] = json.dumps(extra, ensure_ascii=False)  # half the size of \u escapes
+    cert[20] = tuple((key, *value) for key, value in routes.items())
+    cert[27] = tuple(extra)
+    return (
+        code,
+        tuple(cert),
+        1 if any(values[1] == _OPTIONAL for _code, values in blocks) else 0,
+        blocks,
+        certifiers,
+        [
+            (kind, other, position)
+            for kind, codes in ((_REPLACED_BY, replaced_by), (_REPLACES, replaces))
+            for position, other in enumerate(dict.fromkeys(codes))
+        ],
+        correspondences,
+    )
+
+
+def _finish(line: int | None, digest: str, rows: tuple[Any, ...]) -> _Prepared:
+    """A fiche's rows from the reader (``_prepare_element``) made ready for the database, in
+    the writer: the JSON texts, spelled as ``json.dumps`` spells them, and the digest."""
+    code, raw, optional, blocks, certifiers, succession, correspondences = rows
+    cert = list(raw)
+    cert[9] = _json_code_labels(raw[9])
+    cert[10] = _json_code_labels(raw[10])
+    cert[11] = _json_code_labels(raw[11])
+    cert[20] = (
+        "{"
+        + ", ".join(
+            [
+                _esc(key)
+                + ': {"active": '
+                + ("true" if active else "false")
+                + ', "composition": '
+                + _esc(composition)
+                + ', "changed_on": '
+                + (_esc(day) if day is not None else "null")
+                + "}"
+                for key, active, composition, day in raw[20]
+            ]
+        )
+        + "}"
+    )
+    cert[27] = json.dumps(  # half the size of \u escapes
+        [
+            {"tag": node[0], "xml": node[1]}
+            if len(node) == 2
+            else {"tag": node[0], "xml": node[1], "after": node[2]}
+            for node in raw[27]
+        ],
+        ensure_ascii=False,
+    )
+    cert[28] = digest
     return _Prepared(
-        code=code,
-        line=line,
-        digest="",
-        certification=tuple(cert),
-        version=(
+        code,
+        line,
+        digest,
+        tuple(cert),
+        (
             f"Fiche {code} du registre national",
             f"National register fiche {code}",
             code,
             cert[13],
             cert[14],
         ),
-        optional_blocks_required=1 if any(b.values[1] == _OPTIONAL for b in blocks) else 0,
-        blocks=blocks,
-        certifiers=certifiers,
-        succession=[
-            (kind, other, position)
-            for kind, codes in ((_REPLACED_BY, replaced_by), (_REPLACES, replaces))
-            for position, other in enumerate(dict.fromkeys(codes))
+        optional,
+        [_PreparedBlock(block_code, values) for block_code, values in blocks],
+        certifiers,
+        succession,
+        [
+            (position, _json_codes(source), target, _json_codes(destination))
+            for position, source, target, destination in correspondences
         ],
-        correspondences=correspondences,
     )
 
 
-def _batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Prepared]]:
-    batch: list[_Prepared] = []
+def _batches(
+    path: str | Path | IO[bytes], batch_size: int
+) -> Iterator[list[tuple[int | None, bytes]]]:
+    """Batches of (line, rows): each fiche's rows (``_prepare_element``) marshalled alone, in
+    marshal's version 2 (no back-references: equal rows give equal bytes), so that the writer
+    takes the fiche's digest from these bytes without marshalling it again."""
+    batch: list[tuple[int | None, bytes]] = []
+    dumps = marshal.dumps
     for elem in fiche_elements(path):
-        batch.append(_prepare_element(elem))
+        batch.append((elem.sourceline, dumps(_prepare_element(elem), 2)))
         if len(batch) >= batch_size:
             yield batch
             batch = []
@@ -1044,51 +1103,45 @@ def _batches(path: str | Path | IO[bytes], batch_size: int) -> Iterator[list[_Pr
         yield batch
 
 
-def _to_wire(batch: list[_Prepared]) -> list[tuple[int | None, tuple[Any, ...]]]:
-    """A batch as (line, rows) pairs, each fiche's rows as plain tuples and lists: everything
-    but the line and the digest, which ``_from_wire`` takes (the reader, the slower of the two
-    processes, marshals the batch once; the writer hashes each fiche)."""
-    return [
-        (
-            fiche.line,
-            (fiche.code, *fiche[3:6], [tuple(block) for block in fiche.blocks], *fiche[7:]),
-        )
-        for fiche in batch
-    ]
+def _from_wire(batch: Sequence[tuple[int | None, bytes | memoryview]]) -> list[_Prepared]:
+    """The prepared fiches of a batch, each with its digest: the SHA-256 of its marshalled
+    rows, everything the import stores of it (the line apart), so a fiche whose stored digest
+    is the same would be written unchanged."""
+    sha256, loads = hashlib.sha256, marshal.loads
+    return [_finish(line, sha256(data).hexdigest(), loads(data)) for line, data in batch]
 
 
-def _from_wire(batch: list[tuple[int | None, tuple[Any, ...]]]) -> list[_Prepared]:
-    """The prepared fiches back, each with its digest: the SHA-256 of its rows marshalled
-    alone in marshal's version 2 (no back-references: equal rows give equal bytes), everything
-    the import stores of it (the line apart), so a fiche whose stored digest is the same would
-    be written unchanged."""
-    fiches = []
-    dumps, sha256 = marshal.dumps, hashlib.sha256
-    for line, rows in batch:
-        digest = sha256(dumps(rows, 2)).hexdigest()
-        code, certification, version, optional, blocks, *rest = rows
-        fiches.append(
-            _Prepared(
-                code,
-                line,
-                digest,
-                (*certification[:-1], digest),
-                version,
-                optional,
-                [_PreparedBlock._make(block) for block in blocks],
-                *rest,
-            )
-        )
-    return fiches
+def _spool_batch(batch: list[tuple[int | None, bytes]], name: str) -> None:
+    """A batch into a file: the length of its index (8 bytes), the index ((line, length) of
+    each fiche, marshalled), then each fiche's marshalled rows, written as they are (a batch
+    is several megabytes: not copied into one more string on either side)."""
+    index = marshal.dumps([(line, len(rows)) for line, rows in batch], 2)
+    with open(name, "wb") as out:
+        out.write(len(index).to_bytes(8, "little"))
+        out.write(index)
+        out.writelines([rows for _line, rows in batch])
+
+
+def _unspool_batch(name: str) -> list[tuple[int | None, memoryview]]:
+    """The batch ``_spool_batch`` wrote: (line, rows) pairs, the rows views into the file's
+    bytes, read once."""
+    with open(name, "rb") as spooled:
+        data = memoryview(spooled.read())
+    start = 8 + int.from_bytes(data[:8], "little")
+    batch: list[tuple[int | None, memoryview]] = []
+    for line, length in marshal.loads(data[8:start]):  # noqa: S302 — our own reader's
+        batch.append((line, data[start : start + length]))
+        start += length
+    return batch
 
 
 def _register_reader(
     path: str | Path | IO[bytes], batch_size: int, sender: Any, spool: str, slots: Any
 ) -> None:
-    """The reader process: each batch marshalled into a file of ``spool`` (at most as many
-    waiting as ``slots`` allows) and announced by a ("batch", file) message; then
-    ("done", None) or the error that stopped it. Through files, the reader never waits for
-    the writer to take a batch off a pipe."""
+    """The reader process: each batch written into a file of ``spool`` (``_spool_batch``; at
+    most as many waiting as ``slots`` allows) and announced by a ("batch", file) message;
+    then ("done", None) or the error that stopped it. Through files, the reader never waits
+    for the writer to take a batch off a pipe."""
     message: tuple[str, Any]
     sending = 0.0
     # What the process inherited (Django, the app registry) is never garbage: out of the
@@ -1096,14 +1149,11 @@ def _register_reader(
     gc.freeze()
     try:
         for number, batch in enumerate(_batches(path, batch_size)):
-            data = marshal.dumps(_to_wire(batch), 2)
             started = time.perf_counter()
             slots.acquire()
             sending += time.perf_counter() - started
             name = os.path.join(spool, f"{number}.batch")
-            with open(name, "wb") as out:
-                out.write(data)
-            del data
+            _spool_batch(batch, name)
             sender.send_bytes(marshal.dumps(("batch", name)))
         usage = resource.getrusage(resource.RUSAGE_SELF)
         message = ("done", (usage.ru_utime + usage.ru_stime, sending, usage.ru_maxrss / 1024))
@@ -1125,7 +1175,7 @@ def _prepared_batches(
     is not available); raises what the reader hit (RegisterFormatError, OSError)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         for batch in _batches(path, batch_size):
-            yield _from_wire(_to_wire(batch))
+            yield _from_wire(batch)
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -1154,13 +1204,12 @@ def _prepared_batches(
             except EOFError:
                 raise RuntimeError("the register reader process stopped unexpectedly") from None
             if kind == "batch":
-                with open(payload, "rb") as spooled:
-                    data = spooled.read()
+                spooled = _unspool_batch(payload)
                 os.unlink(payload)
                 slots.release()
-                batch = _from_wire(marshal.loads(data))  # noqa: S302 — our own child's
-                del data
-                yield batch
+                prepared = _from_wire(spooled)
+                del spooled
+                yield prepared
             elif kind == "done":
                 cpu, sending, peak = payload
                 timings.update(reader_cpu=cpu, reader_blocked=sending, reader_peak_mb=peak)
@@ -1189,10 +1238,15 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 
 
 class _Insert:
-    """A plain executemany INSERT of rows giving ``names`` (in that order, values ready for
-    the database: see ``_prepare``) into a model's table, without model instances (a full
-    export is about a million rows). The other columns take ``constants`` or their default
-    (adapted like the ORM does); timestamps are now."""
+    """A plain INSERT of rows giving ``names`` (in that order, values ready for the database:
+    see ``_prepare``) into a model's table, without model instances (a full export is about a
+    million rows). The other columns take ``constants`` or their default (adapted like the
+    ORM does); timestamps are now."""
+
+    # SQLite: rows per INSERT statement (``VALUES (…), (…), …``). AUTOINCREMENT reads and
+    # writes sqlite_sequence once per statement, and each statement is one pass of its
+    # program: a hundred rows a statement write a competency table 2.5× faster than one.
+    SQLITE_ROWS_PER_STATEMENT = 100
 
     def __init__(
         self, model: Any, names: Sequence[str], constants: dict[str, Any] | None = None
@@ -1216,14 +1270,23 @@ class _Insert:
         self.pk_column = model._meta.pk.column
         self.columns = [field.column for field in given + rest]
         self.sql = self._sql(self.columns)
-        # SQLite: the constant columns written into the statement, not bound on every row
-        # (five of nine values of a competency; a million rows in a full export).
-        literals = [_sqlite_literal(value) for value in self.tail]
-        self.sqlite_sql: str | None = None
-        if connection.vendor == "sqlite" and None not in literals:
-            quoted = ", ".join(connection.ops.quote_name(column) for column in self.columns)
-            marks = ", ".join(["?"] * len(given) + [str(literal) for literal in literals])
-            self.sqlite_sql = f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})"  # noqa: S608
+        if connection.vendor == "sqlite":
+            # The constant columns written into the statement, not bound on every row (five
+            # of nine values of a competency; a million rows in a full export); bound when
+            # one of them has no plain literal.
+            literals = [_sqlite_literal(value) for value in self.tail]
+            if None in literals:
+                self.bound_tail = self.tail
+                one = ", ".join(["?"] * len(self.columns))
+            else:
+                self.bound_tail = ()
+                one = ", ".join(["?"] * len(given) + [str(literal) for literal in literals])
+            self.sqlite_row = f"({one})"
+            quoted = ", ".join(ops.quote_name(column) for column in self.columns)
+            self.sqlite_prefix = f"INSERT INTO {self.table} ({quoted}) VALUES "  # noqa: S608
+            bound = len(given) + len(self.bound_tail)
+            limit = connection.features.max_query_params or 999
+            self.sqlite_rows = max(1, min(self.SQLITE_ROWS_PER_STATEMENT, limit // max(1, bound)))
 
     def _sql(self, columns: list[str]) -> str:
         quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
@@ -1234,46 +1297,59 @@ class _Insert:
         tail = self.tail
         return [row + tail for row in rows]
 
+    def _sqlite_insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Insert the rows, a hundred per statement, through the driver's own cursor (Django's
+        wrapper would rewrite each statement's placeholders); the number inserted."""
+        plain = rows if isinstance(rows, list) else list(rows)
+        if not plain:
+            return 0
+        if self.bound_tail:
+            plain = [row + self.bound_tail for row in plain]
+        size = self.sqlite_rows
+        full = len(plain) - len(plain) % size
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        flat = itertools.chain.from_iterable
+        try:
+            if full:
+                sql = self.sqlite_prefix + ", ".join([self.sqlite_row] * size)
+                for start in range(0, full, size):
+                    cursor.execute(sql, list(flat(plain[start : start + size])))
+            if full < len(plain):
+                rest = plain[full:]
+                sql = self.sqlite_prefix + ", ".join([self.sqlite_row] * len(rest))
+                cursor.execute(sql, list(flat(rest)))
+        finally:
+            cursor.close()
+        return len(plain)
+
     def insert(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        if self.sqlite_sql is not None:
-            plain = rows if isinstance(rows, list) else list(rows)
-            if plain:
-                connection.ensure_connection()
-                cursor = connection.connection.cursor()
-                try:
-                    cursor.executemany(self.sqlite_sql, plain)
-                finally:
-                    cursor.close()
+        if connection.vendor == "sqlite":
+            self._sqlite_insert(rows)
             return
         values = self._rows(rows)
-        if not values:
-            return
-        if connection.vendor == "sqlite":
-            # The driver's own executemany: Django's wrapper peeks at the rows through tee(),
-            # a measurable cost over a million rows.
-            connection.ensure_connection()
-            cursor = connection.connection.cursor()
-            try:
-                cursor.executemany(self.sql.replace("%s", "?"), values)
-            finally:
-                cursor.close()
-            return
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, values)
+        if values:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, values)
 
     def insert_ids(self, rows: Iterable[tuple[Any, ...]]) -> list[int]:
         """Insert the rows; their new ids, in the same order."""
+        if connection.vendor == "sqlite":
+            count = self._sqlite_insert(rows)
+            if not count:
+                return []
+            # One writer holds the database while in a transaction, and AUTOINCREMENT
+            # numbers the rows in the order they are inserted: the ids end at the last one.
+            cursor = connection.connection.cursor()
+            try:
+                last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+            finally:
+                cursor.close()
+            return list(range(last - count + 1, last + 1))
         values = self._rows(rows)
         if not values:
             return []
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                # One writer holds the database while in a transaction, and AUTOINCREMENT
-                # numbers one statement's rows consecutively: the ids end at the last one.
-                cursor.executemany(self.sql, values)
-                cursor.execute("SELECT last_insert_rowid()")
-                last = cursor.fetchone()[0]
-                return list(range(last - len(values) + 1, last + 1))
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [self.table.strip('"'), self.pk_column, len(values)],

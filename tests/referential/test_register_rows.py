@@ -1,5 +1,6 @@
-"""The import's reader builds a fiche's rows straight from the XML element: the same rows,
-and the same errors, as mapping the ``Fiche`` read by ``read_fiches``."""
+"""The import's reader builds a fiche's rows straight from the XML element (the writer
+finishing their JSON texts): the same rows, and the same errors, as mapping the ``Fiche``
+read by ``read_fiches``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from capitalis.referential.register import (
     fiche_elements,
     fiche_from_element,
 )
-from capitalis.referential.services import _prepare, _prepare_element
+from capitalis.referential.services import _finish, _prepare, _prepare_element
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "register"
 RNCP = FIXTURES / "export_fiches_RNCP_fixture.xml"
@@ -45,7 +46,10 @@ ODD_FICHE = """<FICHES><FICHE>
 
 def _both(source: Path | io.BytesIO) -> list[tuple[object, object]]:
     return [
-        (_prepare(fiche_from_element(elem, digest=False)), _prepare_element(elem))
+        (
+            _prepare(fiche_from_element(elem, digest=False)),
+            _finish(elem.sourceline, "", _prepare_element(elem)),
+        )
         for elem in fiche_elements(source)
     ]
 
