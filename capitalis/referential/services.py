@@ -15,13 +15,14 @@ import json
 import marshal
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from json.encoder import encode_basestring_ascii
+from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -624,9 +625,10 @@ def _day(value: date | None) -> str | None:
 
 
 def _prepare(fiche: Fiche) -> _Prepared:
-    """A fiche as plain rows ready for the database (no ORM, no connection): runs in the
-    reader process. JSON values are JSON text and dates ISO text, which SQLite stores as
-    the ORM does and PostgreSQL casts to the column's type."""
+    """A fiche as plain rows ready for the database (no ORM, no connection), as the import
+    writes them. JSON values are JSON text and dates ISO text, which SQLite stores as the ORM
+    does and PostgreSQL casts to the column's type; the long texts (``_UTF8_FIELDS``) are
+    UTF-8 bytes, as lxml serialises them (see ``_Insert``)."""
     dumps = json.dumps
 
     def code_labels(items: Iterable[Any]) -> str:
@@ -682,13 +684,14 @@ def _prepare(fiche: Fiche) -> _Prepared:
                     for route in fiche.access_routes
                 }
             ),
-            fiche.activities_text,
-            fiche.capacities_text,
-            fiche.sectors_text,
-            fiche.target_jobs_text,
-            fiche.objectives_text,
-            fiche.entry_prerequisites_text,
-            dumps(list(fiche.extra), ensure_ascii=False),  # half the size of \u escapes
+            fiche.activities_text.encode(),
+            fiche.capacities_text.encode(),
+            fiche.sectors_text.encode(),
+            fiche.target_jobs_text.encode(),
+            fiche.objectives_text.encode(),
+            fiche.entry_prerequisites_text.encode(),
+            # half the size of \u escapes
+            dumps(list(fiche.extra), ensure_ascii=False).encode(),
             fiche.digest,
         ),
         version=(
@@ -803,6 +806,52 @@ _ROW_CODE_LABELS: dict[str, tuple[int, str]] = {
     "FORMACODES": (11, "FORMACODE"),
 }
 _ROUTE_TAGS = ["ACTIF", "COMPOSITION", "DATE_DERNIERE_MODIFICATION"]
+# The certification's long texts and kept elements: a few hundred megabytes in a full export,
+# carried from the parser to the database as the UTF-8 bytes lxml serialises (never decoded
+# into Python strings and encoded again, four conversions in all).
+_UTF8_FIELDS = frozenset(_CERT_FIELDS[21:28])
+_CONTROL = re.compile(rb"[\x00-\x1f]")
+
+
+def _utf8_text(elem: Any) -> bytes:
+    """A childless element's text, stripped, as UTF-8: ``_text(elem).encode()`` without the
+    round trip through a string (the string way where a non-ASCII or control character ends
+    it, as ``str.strip`` strips more than ``bytes.strip``)."""
+    text = etree.tostring(elem, method="text", encoding="utf-8", with_tail=False).strip()
+    if text and not (32 < text[0] < 127 and 32 < text[-1] < 127):
+        return _text(elem).encode()
+    return text
+
+
+def _json_utf8(text: bytes) -> bytes:
+    """A UTF-8 text as the body of a JSON string, as ``json.dumps(..., ensure_ascii=False)``
+    spells it (in UTF-8, bytes under 0x20 only ever stand for themselves)."""
+    if _CONTROL.search(text.replace(b"\n", b"").replace(b"\r", b"").replace(b"\t", b"")):
+        # not in well-formed XML 1.0: the slow, exact way
+        return encode_basestring(text.decode())[1:-1].encode()
+    text = text.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+    return text.replace(b"\n", b"\\n").replace(b"\r", b"\\r").replace(b"\t", b"\\t")
+
+
+# What the reader does with each child of a FICHE, by tag (one lookup per child; a tag
+# missing here is kept as XML).
+_ROW_KIND: dict[str, str] = {
+    **dict.fromkeys(_ROW_TEXTS, "text"),
+    **dict.fromkeys(_ROW_DATES, "date"),
+    **dict.fromkeys(_ROW_FLAGS, "flag"),
+    **dict.fromkeys(_ROW_CODE_LABELS, "codes"),
+    **dict.fromkeys([f"SI_JURY_{route}" for route in ACCESS_ROUTES], "route"),
+    "ID_FICHE": "integer",
+    "DUREE_ENREGISTREMENT": "integer",
+    "NUMERO_FICHE": "number",
+    "NOUVELLES_CERTIFICATIONS": "succession",
+    "ANCIENNES_CERTIFICATIONS": "succession",
+    "ABREGE": "abbreviation",
+    "NOMENCLATURE_EUROPE": "level",
+    "CERTIFICATEURS": "certifiers",
+    "BLOCS_COMPETENCES": "blocks",
+    "CORRESPONDANCES": "correspondences",
+}
 
 
 def _prepare_element(elem: Any) -> tuple[Any, ...]:
@@ -815,6 +864,7 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
     cert: list[Any] = [""] * len(_CERT_FIELDS)
     cert[2] = cert[7] = cert[12] = cert[13] = cert[14] = cert[15] = cert[17] = cert[19] = None
     cert[9] = cert[10] = cert[11] = ()
+    cert[21] = cert[22] = cert[23] = cert[24] = cert[25] = cert[26] = b""
     cert[18] = True
     code = ""
     replaced_by: tuple[str, ...] = ()
@@ -823,41 +873,28 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
     blocks: list[tuple[str, tuple[Any, ...]]] = []
     certifiers: list[tuple[str, str, tuple[Any, ...]]] = []
     correspondences: list[tuple[int, tuple[str, ...], str, tuple[str, ...]]] = []
-    extra: list[tuple[str, ...]] = []
+    extra: list[tuple[Any, ...]] = []  # (tag, XML in UTF-8[, tag before])
     previous_tag = ""
     tostring = etree.tostring
+    kinds = _ROW_KIND
     for child in elem:
         tag = child.tag
+        kind = kinds.get(tag)
         kept = False
-        if tag in _ROW_TEXTS:
+        if kind is None:
+            kept = True
+        elif kind == "text":
             if len(child):
                 kept = True
             else:
                 index, limit = _ROW_TEXTS[tag]
-                text = _text(child)
                 if limit:
-                    _check_length(text, limit, element=tag, line=child.sourceline)
-                cert[index] = text
-        elif tag in _ROW_DATES:
-            if len(child):
-                kept = True
-            else:
-                day = parse_date(_text(child), element=tag, line=child.sourceline)
-                slot = _ROW_DATES[tag]
-                if slot is None:
-                    kept = True
+                    text = child.text
+                    text = text.strip() if text else ""
+                    cert[index] = _check_length(text, limit, element=tag, line=child.sourceline)
                 else:
-                    cert[slot] = day.isoformat()
-        elif tag in _ROW_FLAGS:
-            cert[_ROW_FLAGS[tag]] = parse_bool(_text(child), element=tag, line=child.sourceline)
-        elif tag in _ROW_CODE_LABELS:
-            index, item_tag = _ROW_CODE_LABELS[tag]
-            labels = _row_code_labels(child, item_tag)
-            if labels is None:
-                kept = True
-            else:
-                cert[index] = labels
-        elif tag.startswith("SI_JURY_") and tag[8:] in ACCESS_ROUTES:
+                    cert[index] = _utf8_text(child)
+        elif kind == "route":
             tags = [kid.tag for kid in child]
             if not tags or tags[0] != "ACTIF" or [t for t in _ROUTE_TAGS if t in tags] != tags:
                 kept = True
@@ -873,10 +910,29 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                     if when is not None
                     else None,
                 )
-        elif tag == "ID_FICHE" or tag == "DUREE_ENREGISTREMENT":
+        elif kind == "date":
+            if len(child):
+                kept = True
+            else:
+                day = parse_date(_text(child), element=tag, line=child.sourceline)
+                slot = _ROW_DATES[tag]
+                if slot is None:
+                    kept = True
+                else:
+                    cert[slot] = day.isoformat()
+        elif kind == "flag":
+            cert[_ROW_FLAGS[tag]] = parse_bool(_text(child), element=tag, line=child.sourceline)
+        elif kind == "codes":
+            index, item_tag = _ROW_CODE_LABELS[tag]
+            labels = _row_code_labels(child, item_tag)
+            if labels is None:
+                kept = True
+            else:
+                cert[index] = labels
+        elif kind == "integer":
             number = _parse_int(_text(child), element=tag, line=child.sourceline)
             cert[2 if tag == "ID_FICHE" else 15] = number
-        elif tag == "NUMERO_FICHE":
+        elif kind == "number":
             code = _text(child)
             if not _CODE_RE.match(code):
                 raise RegisterFormatError(
@@ -884,7 +940,7 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                     line=child.sourceline,
                     detail=_("invalid fiche number “%(value)s”") % {"value": code},
                 )
-        elif tag == "NOUVELLES_CERTIFICATIONS" or tag == "ANCIENNES_CERTIFICATIONS":
+        elif kind == "succession":
             inner = (
                 "ID_FICHE_NOUVELLE_CERTIFICATION"
                 if tag == "NOUVELLES_CERTIFICATIONS"
@@ -900,14 +956,14 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                 replaced_by = codes
             else:
                 replaces = codes
-        elif tag == "ABREGE":
+        elif kind == "abbreviation":
             if [kid.tag for kid in child] != ["CODE", "LIBELLE"]:
                 kept = True
             else:
                 at = child.sourceline
                 cert[4] = _check_length(_text(child[0]), 50, element="CODE", line=at)
                 cert[5] = _check_length(_text(child[1]), 255, element="LIBELLE", line=at)
-        elif tag == "NOMENCLATURE_EUROPE":
+        elif kind == "level":
             match = None
             if [kid.tag for kid in child] == ["NIVEAU", "LIBELLE"]:
                 match = _LEVEL_RE.match(_text(child[0]))
@@ -918,7 +974,7 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                 cert[8] = _check_length(
                     _text(child[1]), 100, element="LIBELLE", line=child.sourceline
                 )
-        elif tag == "CERTIFICATEURS":
+        elif kind == "certifiers":
             certifiers = []
             for item in child:
                 at = item.sourceline
@@ -947,7 +1003,7 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                     else None
                 )
                 certifiers.append((siret, name, (commercial, website, state, state_date)))
-        elif tag == "BLOCS_COMPETENCES":
+        elif kind == "blocks":
             blocks = []
             seen: set[str] = set()
             for position, item in enumerate(child):
@@ -982,7 +1038,7 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                         ),
                     )
                 )
-        elif tag == "CORRESPONDANCES":
+        else:  # correspondences
             correspondences = []
             for position, item in enumerate(child):
                 kids = _kids(item)
@@ -999,10 +1055,8 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                 source = _row_block_codes(kids.get("SOURCE"))
                 _check_length(target, 20, element="NUMERO_FICHE", line=destination.sourceline)
                 correspondences.append((position, source, target, _row_block_codes(destination)))
-        else:
-            kept = True
         if kept:
-            xml = tostring(child, encoding="unicode", with_tail=False)
+            xml = tostring(child, encoding="utf-8", with_tail=False)
             extra.append((tag, xml) if tag in _RANK else (tag, xml, previous_tag))
         previous_tag = tag
     if not code:
@@ -1053,14 +1107,24 @@ def _finish(line: int | None, digest: str, rows: tuple[Any, ...]) -> _Prepared:
         )
         + "}"
     )
-    cert[27] = json.dumps(  # half the size of \u escapes
-        [
-            {"tag": node[0], "xml": node[1]}
-            if len(node) == 2
-            else {"tag": node[0], "xml": node[1], "after": node[2]}
-            for node in raw[27]
-        ],
-        ensure_ascii=False,
+    # json.dumps(nodes, ensure_ascii=False) (half the size of \u escapes), in UTF-8
+    cert[27] = (
+        b"["
+        + b", ".join(
+            [
+                b'{"tag": '
+                + encode_basestring(node[0]).encode()
+                + b', "xml": "'
+                + _json_utf8(node[1])
+                + (
+                    b'"}'
+                    if len(node) == 2
+                    else b'", "after": ' + encode_basestring(node[2]).encode() + b"}"
+                )
+                for node in raw[27]
+            ]
+        )
+        + b"]"
     )
     cert[28] = digest
     return _Prepared(
@@ -1249,8 +1313,13 @@ class _Insert:
     SQLITE_ROWS_PER_STATEMENT = 100
 
     def __init__(
-        self, model: Any, names: Sequence[str], constants: dict[str, Any] | None = None
+        self,
+        model: Any,
+        names: Sequence[str],
+        constants: dict[str, Any] | None = None,
+        utf8: frozenset[str] = frozenset(),
     ) -> None:
+        """``utf8``: the names whose values may be UTF-8 bytes for a text or JSON column."""
         ops = connection.ops
         constants = constants or {}
         fields = [field for field in model._meta.concrete_fields if not field.primary_key]
@@ -1270,18 +1339,22 @@ class _Insert:
         self.pk_column = model._meta.pk.column
         self.columns = [field.column for field in given + rest]
         self.sql = self._sql(self.columns)
+        self.utf8 = [index for index, name in enumerate(names) if name in utf8]
         if connection.vendor == "sqlite":
             # The constant columns written into the statement, not bound on every row (five
             # of nine values of a competency; a million rows in a full export); bound when
             # one of them has no plain literal.
             literals = [_sqlite_literal(value) for value in self.tail]
+            marks = ["?"] * len(given)
+            for index in self.utf8:  # the bytes stored as the text they encode, as they are
+                marks[index] = "CAST(? AS TEXT)"
             if None in literals:
                 self.bound_tail = self.tail
-                one = ", ".join(["?"] * len(self.columns))
+                marks += ["?"] * len(self.tail)
             else:
                 self.bound_tail = ()
-                one = ", ".join(["?"] * len(given) + [str(literal) for literal in literals])
-            self.sqlite_row = f"({one})"
+                marks += [str(literal) for literal in literals]
+            self.sqlite_row = "(" + ", ".join(marks) + ")"
             quoted = ", ".join(ops.quote_name(column) for column in self.columns)
             self.sqlite_prefix = f"INSERT INTO {self.table} ({quoted}) VALUES "  # noqa: S608
             bound = len(given) + len(self.bound_tail)
@@ -1295,6 +1368,15 @@ class _Insert:
 
     def _rows(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         tail = self.tail
+        if self.utf8:  # PostgreSQL: UTF-8 bytes back to text
+            decoded = []
+            for row in rows:
+                values = list(row)
+                for index in self.utf8:
+                    if isinstance(values[index], bytes):
+                        values[index] = values[index].decode()
+                decoded.append((*values, *tail))
+            return decoded
         return [row + tail for row in rows]
 
     def _sqlite_insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
@@ -1384,7 +1466,7 @@ class _RegisterWriter:
 
     def __init__(self) -> None:
         provenance = {"provenance": REGISTER_PROVENANCE}
-        self.certification = _Insert(Certification, _CERT_FIELDS, provenance)
+        self.certification = _Insert(Certification, _CERT_FIELDS, provenance, _UTF8_FIELDS)
         self.version = _Insert(
             CertificationVersion,
             ("certification_id", "code", *_VERSION_FIELDS),
@@ -1577,6 +1659,8 @@ def _orm_values(model: Any, names: Sequence[str], row: tuple[Any, ...]) -> dict[
     values = dict(zip(names, row, strict=True))
     for name, value in values.items():
         field = model._meta.get_field(name)
+        if isinstance(value, bytes):
+            values[name] = value = value.decode()
         if isinstance(value, str) and isinstance(field, models.JSONField):
             values[name] = json.loads(value)
         elif isinstance(value, str) and isinstance(field, models.DateField):

@@ -5,16 +5,24 @@ read by ``read_fiches``."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from capitalis.referential.register import (
     RegisterFormatError,
     fiche_elements,
     fiche_from_element,
 )
-from capitalis.referential.services import _finish, _prepare, _prepare_element
+from capitalis.referential.services import (
+    _finish,
+    _json_utf8,
+    _prepare,
+    _prepare_element,
+    _utf8_text,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "register"
 RNCP = FIXTURES / "export_fiches_RNCP_fixture.xml"
@@ -90,3 +98,36 @@ def test_same_error_from_the_element_and_from_the_fiche(old: str, new: str) -> N
             _prepare_element(elem)
     assert str(error.value) == str(expected.value)
     assert (error.value.element, error.value.line) == (expected.value.element, expected.value.line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "plain text",
+        "  espaces et accents é  ",
+        "\u00a0insécable au bord\u00a0",
+        "fin\u2003",
+        "\u2019guillemet\u2019",
+        "ligne\n\tsuivante\r\n",
+    ],
+)
+def test_a_long_text_as_utf8_is_the_stripped_text_encoded(text: str) -> None:
+    elem = etree.Element("ACTIVITES_VISEES")
+    elem.text = text
+    assert _utf8_text(elem) == (text.strip().encode())
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        "<A>plain</A>",
+        '<A b="c">quotes "and" back\\slash</A>',
+        "<A>\n\ttab, new line\r</A>",
+        "<A>accents é \u2019 \u00a0 and \U0001f600</A>",
+        "control \x01 \x1f (never in XML 1.0)",
+    ],
+)
+def test_a_kept_element_in_json_is_spelled_as_json_dumps_spells_it(xml: str) -> None:
+    assert b'"' + _json_utf8(xml.encode()) + b'"' == json.dumps(xml, ensure_ascii=False).encode()
