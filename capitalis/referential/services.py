@@ -439,19 +439,20 @@ _MODALITY_CODES = [f"M{i:02d}" for i in range(1, 100)]
 
 
 class _PreparedBlock(NamedTuple):
-    """A block's code and values; its competencies and modalities are split from its texts
-    by the writer (which has the spare time; the texts cross the pipe once)."""
+    """A block's code and values (its texts in UTF-8); its competencies and modalities are
+    split from its texts by the writer (which has the spare time; the texts cross the pipe
+    once)."""
 
     code: str
     values: tuple[Any, ...]  # _BLOCK_FIELDS
 
     @property
     def competencies(self) -> list[str]:
-        return split_statements(self.values[3])
+        return split_statements(self.values[3].decode())
 
     @property
     def modalities(self) -> list[str]:
-        return split_statements(self.values[4])
+        return split_statements(self.values[4].decode())
 
 
 class _Prepared(NamedTuple):
@@ -641,10 +642,10 @@ def _prepare(fiche: Fiche) -> _Prepared:
                 block.title,
                 BlockKind.OPTIONAL.value if block.optional else BlockKind.COMMON.value,
                 position,
-                block.competencies_text,
-                block.assessment_text,
-                block.entry_prerequisites_text,
-                block.validation_prerequisites_text,
+                block.competencies_text.encode(),
+                block.assessment_text.encode(),
+                block.entry_prerequisites_text.encode(),
+                block.validation_prerequisites_text.encode(),
             ),
         )
         for position, block in enumerate(fiche.blocks)
@@ -806,10 +807,11 @@ _ROW_CODE_LABELS: dict[str, tuple[int, str]] = {
     "FORMACODES": (11, "FORMACODE"),
 }
 _ROUTE_TAGS = ["ACTIF", "COMPOSITION", "DATE_DERNIERE_MODIFICATION"]
-# The certification's long texts and kept elements: a few hundred megabytes in a full export,
+# The certification's and its blocks' long texts and kept elements: most of a full export,
 # carried from the parser to the database as the UTF-8 bytes lxml serialises (never decoded
 # into Python strings and encoded again, four conversions in all).
 _UTF8_FIELDS = frozenset(_CERT_FIELDS[21:28])
+_BLOCK_UTF8_FIELDS = frozenset(_BLOCK_FIELDS[3:])
 _CONTROL = re.compile(rb"[\x00-\x1f]")
 
 
@@ -817,10 +819,18 @@ def _utf8_text(elem: Any) -> bytes:
     """A childless element's text, stripped, as UTF-8: ``_text(elem).encode()`` without the
     round trip through a string (the string way where a non-ASCII or control character ends
     it, as ``str.strip`` strips more than ``bytes.strip``)."""
+    if len(elem):  # the text before its first child, as ``_text``
+        return _text(elem).encode()
     text = etree.tostring(elem, method="text", encoding="utf-8", with_tail=False).strip()
     if text and not (32 < text[0] < 127 and 32 < text[-1] < 127):
         return _text(elem).encode()
     return text
+
+
+def _kid_utf8(kids: dict[str, Any], tag: str) -> bytes:
+    """``_kid_text(kids, tag).encode()``, the ``_utf8_text`` way."""
+    child = kids.get(tag)
+    return b"" if child is None else _utf8_text(child)
 
 
 def _json_utf8(text: bytes) -> bytes:
@@ -1031,10 +1041,10 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                             title,
                             _OPTIONAL if _OPTIONAL_RE.search(title) else _COMMON,
                             position,
-                            _kid_text(kids, "LISTE_COMPETENCES"),
-                            _kid_text(kids, "MODALITES_EVALUATION"),
-                            _kid_text(kids, "PREREQUIS_ENTREE_FORMATION_BLOC"),
-                            _kid_text(kids, "PREREQUIS_VALIDATION_BLOC"),
+                            _kid_utf8(kids, "LISTE_COMPETENCES"),
+                            _kid_utf8(kids, "MODALITES_EVALUATION"),
+                            _kid_utf8(kids, "PREREQUIS_ENTREE_FORMATION_BLOC"),
+                            _kid_utf8(kids, "PREREQUIS_VALIDATION_BLOC"),
                         ),
                     )
                 )
@@ -1477,7 +1487,9 @@ class _RegisterWriter:
             ("version_id", "optional_blocks_required"),
             {**provenance, "all_common_required": True},
         )
-        self.block = _Insert(Block, ("version_id", "code", *_BLOCK_FIELDS), provenance)
+        self.block = _Insert(
+            Block, ("version_id", "code", *_BLOCK_FIELDS), provenance, _BLOCK_UTF8_FIELDS
+        )
         self.competency = _Insert(
             Competency, ("block_id", "code", "statement_fr", "position"), provenance
         )
@@ -1729,7 +1741,7 @@ def _register_update(pk: int, fiche: _Prepared, certifier_ids: dict[tuple[str, s
     existing = {block.code: block for block in version.blocks.all()}
     for data in fiche.blocks:
         block_values = {
-            **dict(zip(_BLOCK_FIELDS, data.values, strict=True)),
+            **_orm_values(Block, _BLOCK_FIELDS, data.values),
             "provenance": REGISTER_PROVENANCE,
         }
         block = existing.pop(data.code, None)
