@@ -1048,7 +1048,7 @@ def _prepare_element(elem: Any) -> tuple[Any, ...]:
                         ),
                     )
                 )
-        else:  # correspondences
+        elif kind == "correspondences":
             correspondences = []
             for position, item in enumerate(child):
                 kids = _kids(item)

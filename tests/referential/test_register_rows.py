@@ -116,7 +116,12 @@ def test_same_error_from_the_element_and_from_the_fiche(old: str, new: str) -> N
 def test_a_long_text_as_utf8_is_the_stripped_text_encoded(text: str) -> None:
     elem = etree.Element("ACTIVITES_VISEES")
     elem.text = text
-    assert _utf8_text(elem) == (text.strip().encode())
+    assert _utf8_text(elem) == text.strip().encode()
+
+
+def test_a_long_text_with_children_as_utf8_is_the_text_before_them() -> None:
+    elem = etree.fromstring("<ACTIVITES_VISEES> avant <P>dedans</P> après</ACTIVITES_VISEES>")
+    assert _utf8_text(elem) == b"avant"
 
 
 @pytest.mark.parametrize(
