@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every printed, signed or mailed link (QR codes, /verify/ links, Open Badges ids) uses this.
+PUBLIC_BASE_URL ?= $(or $(SITE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run test lint typecheck bench serve migrate data demo messages clean
 
@@ -26,12 +28,12 @@ data: migrate
 	$(BIN)/python manage.py load_data
 
 demo: data
-	$(BIN)/python manage.py seed_demo
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py seed_demo
 
 ## run: install, migrate the embedded SQLite database, load the shipped data and demo, serve.
 run: demo
 	@echo "Capitalis on http://$(HOST):$(PORT)/ (admin: /admin/, API: /api/docs/); Ctrl-C stops it."
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

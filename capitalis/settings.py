@@ -13,8 +13,9 @@ Variables (all optional):
   DECLARATION_CERTIFIER_NAME, DECLARATION_CERTIFIER_SIRET, DECLARATION_NATURE (CERTIFICATEUR or
   TIERS_CONFIANCE), DECLARATION_XSD: the holders' declaration (see README).
 - CAPITALIS_VAR_DIR: where the SQLite file, the generated key and media live (default var/).
-- PUBLIC_BASE_URL: the public origin used in verification and status-list URLs
-  (default http://127.0.0.1:8000).
+- PUBLIC_BASE_URL (or SITE_URL): the public origin of every printed, signed or mailed link
+  (verification pages, QR codes, Open Badges ids, status lists, survey invitations); default
+  http://127.0.0.1:8000; ``make run`` sets it to the address it serves on.
 - CREDENTIALS_SIGNING_KEY: the Ed25519 private key that signs verifiable credentials, either the
   multibase form (``z…`` of 0x8026 + 32-byte seed) or 64 hex digits of the seed; or
   CREDENTIALS_SIGNING_KEY_FILE: a file holding it. When neither is set, a key is generated once
@@ -277,14 +278,19 @@ SPECTACULAR_SETTINGS = {
 
 # Verifiable credentials (capitalis.credentials.keys): the signing key is read from the
 # environment or a file, generated into VAR_DIR on first use otherwise; never in the database.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public origin of every printed, signed or mailed link (capitalis.core.site); SITE_URL is
+# accepted as another name for it. `make run` sets it to the address it serves on.
+PUBLIC_BASE_URL = (
+    os.environ.get("PUBLIC_BASE_URL") or os.environ.get("SITE_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 CREDENTIALS_SIGNING_KEY = os.environ.get("CREDENTIALS_SIGNING_KEY", "")
 CREDENTIALS_SIGNING_KEY_FILE = os.environ.get("CREDENTIALS_SIGNING_KEY_FILE", "")
 CREDENTIALS_DID_WEB_DOMAIN = os.environ.get("CREDENTIALS_DID_WEB_DOMAIN", "")
 CREDENTIALS_KEY_ID = os.environ.get("CREDENTIALS_KEY_ID", "1")
 CREDENTIALS_RETIRED_KEYS = env_list("CREDENTIALS_RETIRED_KEYS")
-# The certifier named as issuer in every credential (Profile name and url).
-CREDENTIALS_ISSUER_NAME = os.environ.get("CREDENTIALS_ISSUER_NAME", "Capitalis (certificateur)")
+# The issuer named in a credential is the certification's certifier as the register names it
+# (the same name the PDFs print); this name is used only for a certification with no certifier.
+CREDENTIALS_ISSUER_NAME = os.environ.get("CREDENTIALS_ISSUER_NAME", "")
 CREDENTIALS_ISSUER_URL = os.environ.get("CREDENTIALS_ISSUER_URL", PUBLIC_BASE_URL)
 # Public verification pages and API: requests per minute and client address.
 VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "60"))

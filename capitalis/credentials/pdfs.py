@@ -22,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import get_template
 from django.utils import translation
+
+from capitalis.core import site
 
 HERE = Path(__file__).resolve().parent
 FONTS_DIR = HERE / "fonts"
@@ -49,8 +50,7 @@ FONT_FACES = (
 
 def verification_url(public_id: Any) -> str:
     """The public verification page of a document or credential (its QR code's target)."""
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}/verify/{public_id}/"
+    return site.absolute(f"/verify/{public_id}/")
 
 
 def qr_png_data_uri(url: str) -> str:

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, has_role
+from capitalis.core import site
 from capitalis.credentials import builders, rules
 from capitalis.credentials.models import Credential, IssuedDocument, StatusList
 from capitalis.jury.models import (
@@ -31,7 +31,7 @@ from capitalis.referential.models import Block, CertificationRule, Certification
 
 
 def base_url() -> str:
-    return str(getattr(settings, "PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return site.base_url()
 
 
 def status_list_url(slug: str) -> str:

@@ -32,7 +32,12 @@ from capitalis.jury.models import (
     Route,
 )
 from capitalis.jury.queries import year_results
-from capitalis.referential.models import Block, Certification, CertificationCertifier
+from capitalis.referential.models import (
+    Block,
+    Certification,
+    CertificationCertifier,
+    CertificationVersion,
+)
 
 _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
@@ -119,6 +124,22 @@ def certifier_name(certification: Certification) -> str:
     if link is not None:
         return link.commercial_name or link.certifier.name
     return str(getattr(settings, "CREDENTIALS_ISSUER_NAME", "") or "")
+
+
+def certifier_names(version_ids: set[int]) -> dict[int, str]:
+    """The certifier's name (as :func:`certifier_name`) for each certification version id: the
+    issuer a credential names is the one its PDF prints."""
+    versions = CertificationVersion.objects.filter(pk__in=version_ids).select_related(
+        "certification"
+    )
+    by_certification: dict[int, str] = {}
+    names: dict[int, str] = {}
+    for version in versions:
+        cert = version.certification
+        if cert.pk not in by_certification:
+            by_certification[cert.pk] = certifier_name(cert)
+        names[version.pk] = by_certification[cert.pk]
+    return names
 
 
 def _level(certification: Certification) -> str:

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, audit_record_many
-from capitalis.credentials import builders, keys, queries, rules, signing, statuslist
+from capitalis.credentials import (
+    builders,
+    keys,
+    queries,
+    queries_documents,
+    rules,
+    signing,
+    statuslist,
+)
 from capitalis.credentials.models import Credential, CredentialKind, StatusList
 from capitalis.jury.models import BlockValidation, CertificationDecision
 
@@ -186,13 +194,15 @@ def build_unsigned(
     return builders.certification_credential(common, item.blocks, item.validated)
 
 
-def issuer_profile(did: str) -> builders.Issuer:
+def issuer_profile(did: str, *, name: str = "") -> builders.Issuer:
+    """The issuer a credential names: the certifier as the register names it (``name``, the
+    same name its PDF prints), else the CREDENTIALS_ISSUER_NAME setting."""
     from django.conf import settings
 
     base = queries.base_url()
     return builders.Issuer(
         did=did,
-        name=str(getattr(settings, "CREDENTIALS_ISSUER_NAME", "") or "Capitalis"),
+        name=name or str(getattr(settings, "CREDENTIALS_ISSUER_NAME", "") or "Capitalis"),
         url=str(getattr(settings, "CREDENTIALS_ISSUER_URL", "") or base),
     )
 
@@ -202,7 +212,8 @@ def _rows(
 ) -> list[Credential]:
     """Build and sign one unsaved Credential per item (indexes allocated in one pass)."""
     key = keys.issuer_key()
-    issuer = issuer_profile(key.did)
+    names = queries_documents.certifier_names({item.version_id for item in items})
+    issuers = {vid: issuer_profile(key.did, name=name) for vid, name in names.items()}
     list_url = queries.status_list_url(status_list.slug)
     indexes = _allocate(status_list, len(items))
     rows = []
@@ -211,7 +222,7 @@ def _rows(
         unsigned = build_unsigned(
             item,
             public_id=public_id,
-            issuer=issuer,
+            issuer=issuers.get(item.version_id) or issuer_profile(key.did),
             status=builders.StatusEntry(list_url=list_url, index=index),
             valid_from=now,
             salt=_holder_salt(),

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import site
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.credentials.models import Credential, CredentialKind
@@ -208,7 +208,7 @@ def _routes(decisions: list[CertificationDecision]) -> dict[int, tuple[str | Non
 def _proof_urls(decisions: list[CertificationDecision]) -> dict[int, str]:
     """The verification URL of each decision's certification credential, when one is issued
     and neither revoked nor replaced."""
-    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    base = site.base_url()
     rows = Credential.objects.filter(
         kind=CredentialKind.CERTIFICATION,
         certification_decision_id__in=[d.pk for d in decisions],

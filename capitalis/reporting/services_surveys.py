@@ -37,6 +37,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import site
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, pick_language
 from capitalis.programmes.models import Edition
@@ -269,8 +270,7 @@ def survey_invite(
 
 
 def _link(token: str) -> str:
-    base = str(getattr(settings, "PUBLIC_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
-    return base + reverse("results:survey-answer", kwargs={"token": token})
+    return site.absolute(reverse("results:survey-answer", kwargs={"token": token}))
 
 
 def _mail(

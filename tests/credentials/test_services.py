@@ -177,3 +177,33 @@ def test_status_list_credential_is_cached_while_fresh():
     assert first["credentialSubject"]["type"] == "BitstringStatusList"
     assert signing.verify(first) == []
     assert len(statuslist.decode(first["credentialSubject"]["encodedList"])) * 8 >= 131_072
+
+
+def test_the_credential_names_the_certifier_its_pdf_prints():
+    """The issuer of a credential is the certification's certifier as the register names it,
+    the same name the certificate PDF prints (not a product name from a setting)."""
+    from capitalis.credentials.queries_documents import certifier_name
+    from capitalis.referential.models import CertificationCertifier
+
+    iss = deliberated()
+    certification = iss.session.version.certification
+    link = CertificationCertifier.objects.filter(certification=certification).first()
+    assert link is not None  # the test world's register certifier
+    expected = link.commercial_name or link.certifier.name
+    block = services.credential_issue_block(iss.validations(0)[0])
+    cert = services.credential_issue_certification(iss.decision(0))
+    for credential in (block, cert):
+        assert credential.document["issuer"]["name"] == expected == certifier_name(certification)
+        assert signing.verify(credential.document) == []
+
+
+def test_links_follow_the_public_base_url(settings):
+    """Every signed link uses the one public-address setting (SITE_URL / PUBLIC_BASE_URL)."""
+    settings.PUBLIC_BASE_URL = "https://school.example.test/"
+    iss = deliberated()
+    cert = services.credential_issue_certification(iss.decision(0))
+    status = cert.document["credentialStatus"]["statusListCredential"]
+    assert status.startswith("https://school.example.test/credentials/status/")
+    assert cert.document["evidence"][0]["id"] == (
+        f"https://school.example.test/verify/{cert.public_id}/"
+    )
