@@ -63,7 +63,11 @@ def test_verification_page_authentic_then_revoked(client, issued):
     assert "révoqué" in html.lower()
 
 
-@pytest.mark.parametrize("value", [str(uuid.uuid4()), "not-a-uuid", "1234", "%00"])
+@pytest.mark.parametrize(
+    "value",
+    ["0b9c6f2e-3c1d-4e8a-9f7b-2a6d5e4c3b21", "not-a-uuid", "1234", "%00"],
+    ids=["unknown-uuid", "not-a-uuid", "digits", "nul"],
+)
 def test_unknown_or_malformed_id_is_a_clear_404_page(client, value):
     response = client.get(f"/verify/{value}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
