@@ -96,5 +96,7 @@ def certification_detail(request: HttpRequest, code: str) -> HttpResponse:
             "access_routes": open_access_routes(certification.access_routes),
             "columns": columns,
             "crosswalks": list(crosswalks_for(certification=certification)),
+            # Where each statement comes from is an editor's note: staff only, never public.
+            "show_sources": bool(request.user.is_authenticated and request.user.is_staff),
         },
     )

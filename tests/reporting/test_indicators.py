@@ -491,7 +491,8 @@ def test_declared_history_loads_once(referential_data) -> None:
         ("employment_6m", "2019", None): Decimal(97),
         ("employment_2y", "2019", None): Decimal(67),
     }
-    assert all(f.source.startswith("seed 00") for f in DeclaredFigure.objects.all())
+    assert all(f.source.startswith("The ") for f in DeclaredFigure.objects.all())
+    assert not any("seed" in f.source for f in DeclaredFigure.objects.all())
     again = data_load()
     counts = again.counts["reporting-declared"].as_dict()["reporting.declaredfigure"]
     assert counts == {"created": 0, "updated": 0, "unchanged": 10, "deleted": 0}
