@@ -106,7 +106,6 @@ def test_unknown_code_is_a_translated_404(client):
 
 def test_home_links_to_the_referential(client):
     html = client.get("/").content.decode()
-    assert "Consulter le référentiel" in html
     assert 'href="/referential/"' in html
 
 
