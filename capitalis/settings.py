@@ -288,6 +288,9 @@ CREDENTIALS_SIGNING_KEY_FILE = os.environ.get("CREDENTIALS_SIGNING_KEY_FILE", ""
 CREDENTIALS_DID_WEB_DOMAIN = os.environ.get("CREDENTIALS_DID_WEB_DOMAIN", "")
 CREDENTIALS_KEY_ID = os.environ.get("CREDENTIALS_KEY_ID", "1")
 CREDENTIALS_RETIRED_KEYS = env_list("CREDENTIALS_RETIRED_KEYS")
+# Secret files of VAR_DIR that `manage.py backup --passphrase-file` puts in the archive, encrypted
+# (a key given through the environment is never written anywhere).
+BACKUP_SECRET_FILES = ["credentials_signing_key", "secret_key"]
 # The issuer named in a credential is the certification's certifier as the register names it
 # (the same name the PDFs print); this name is used only for a certification with no certifier.
 CREDENTIALS_ISSUER_NAME = os.environ.get("CREDENTIALS_ISSUER_NAME", "")

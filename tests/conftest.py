@@ -3,6 +3,15 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _forget_signing_key_checks():
+    """Which keys signed the stored credentials is remembered per process; each test has its
+    own database, so each starts with nothing remembered."""
+    from capitalis.credentials import queries
+
+    queries.forget_signers()
+
+
 @pytest.fixture
 def referential_data(db):
     """The shipped référentiel (data/referential/, RNCP39853) loaded through the service that

@@ -250,3 +250,18 @@ def resolve_public_key(verification_method: str) -> Ed25519PublicKey | None:
             if method["id"] == verification_method:
                 return public_key_from_multibase(method["publicKeyMultibase"])
     return None
+
+
+def is_our_signer(verification_method: str) -> bool:
+    """Was a credential signed with one of our keys (the current one or a retired one)? A
+    did:key decodes to any key, so it must be one we hold; our did:web lists them all."""
+    if not isinstance(verification_method, str):
+        return False
+    did = verification_method.partition("#")[0]
+    if did.startswith("did:key:"):
+        ours = {issuer_key().public_key_multibase} | {mb for _kid, mb in retired_keys()}
+        return (
+            did.removeprefix("did:key:") in ours
+            and resolve_public_key(verification_method) is not None
+        )
+    return resolve_public_key(verification_method) is not None

@@ -19,7 +19,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, has_role
 from capitalis.core import site
-from capitalis.credentials import builders, rules
+from capitalis.credentials import builders, keys, rules
 from capitalis.credentials.models import Credential, IssuedDocument, StatusList
 from capitalis.jury.models import (
     BlockDecision,
@@ -560,3 +560,32 @@ def _result(
 def stored_credential_check(credential: Credential) -> VerificationResult:
     """The verdict on a credential as we stored it (the public page of a credential id)."""
     return verify_document(credential.document)
+
+
+# --- signing keys ----------------------------------------------------------------------------
+
+_SIGNERS_CHECKED: dict[tuple[str, ...], list[str]] = {}
+
+
+def unknown_signers(*, fresh: bool = False) -> list[str]:
+    """The verification methods of stored credentials that none of our keys (current or
+    retired) can have signed: not empty after a restore without the signing key, or a key
+    replaced without listing the old one in CREDENTIALS_RETIRED_KEYS. Computed once per process
+    and key (a full scan; only a restore changes the answer, and it clears this)."""
+    key = keys.issuer_key()
+    current = (key.verification_method, *(mb for _kid, mb in keys.retired_keys()))
+    if fresh or current not in _SIGNERS_CHECKED:
+        methods = (
+            Credential.objects.order_by()
+            .values_list("document__proof__0__verificationMethod", flat=True)
+            .distinct()
+        )
+        _SIGNERS_CHECKED.clear()
+        _SIGNERS_CHECKED[current] = sorted(
+            str(vm) for vm in methods if vm and not keys.is_our_signer(str(vm))
+        )
+    return _SIGNERS_CHECKED[current]
+
+
+def forget_signers() -> None:
+    _SIGNERS_CHECKED.clear()

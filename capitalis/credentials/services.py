@@ -274,6 +274,23 @@ def _audit_issued(rows: Sequence[Credential], actor: User | None) -> None:
     )
 
 
+def _require_known_signers() -> None:
+    """Refuse to sign with a key that did not sign the credentials already issued (a backup
+    restored without its key, or a key replaced without being retired): the new credentials
+    would verify while the old ones no longer could."""
+    unknown = queries.unknown_signers()
+    if unknown:
+        raise DomainError(
+            _(
+                "Credentials cannot be issued: %(count)d key(s) that signed earlier credentials "
+                "are missing (restore the signing key from the backup, or list the old key in "
+                "CREDENTIALS_RETIRED_KEYS)."
+            )
+            % {"count": len(unknown)},
+            code="signing_key_missing",
+        )
+
+
 @transaction.atomic
 def credentials_issue(
     items: Sequence[queries.Issuable], *, actor: User | None = None
@@ -289,6 +306,7 @@ def credentials_issue(
     }
     todo = [item for item in items if item.issuance_key not in existing]
     if todo:
+        _require_known_signers()
         status_list = _status_list_locked(keys.issuer_key().did)
         # a concurrent batch may have issued some while we waited for the lock
         existing.update(
