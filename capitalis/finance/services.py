@@ -517,7 +517,10 @@ def invoice_credit_for_withdrawal(*, enrolment: Any, actor: Any) -> list[Invoice
     A credit note is an invoice of kind *credit note* with negative lines, linked to the
     invoice it credits and keyed by it: each invoice is credited once; a second call returns
     the existing credit notes and writes nothing. The credited invoice becomes *paid* when
-    nothing remains owed on it."""
+    nothing remains owed on it.
+
+    The application fee is never credited (nor when a candidate withdraws an application): it
+    pays for examining the file, which was done (seed 000: "administration fee")."""
     if enrolment.status != "withdrawn":
         raise DomainError(_("Only a withdrawn enrolment gets a credit note."), code="not_withdrawn")
     withdrawn_on = _withdrawn_on(enrolment) or timezone.localdate()
