@@ -33,6 +33,7 @@ from capitalis.admissions.models import (
 )
 from capitalis.admissions.queries import actors_for, eligibility_rules_for
 from capitalis.admissions.uploads import check_upload
+from capitalis.core import events
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.programmes.models import Campus, Edition, Offering, ProgrammeYear, Specialisation
@@ -417,6 +418,9 @@ def application_transition(
         summary=f"{current.value} → {target_status.value}",
         data={"from": current.value, "to": target_status.value, "note": note},
     )
+    if target_status is rules.Status.SUBMITTED:
+        # followers (finance: the application-fee invoice) run once this is committed
+        events.publish(events.APPLICATION_SUBMITTED, application_id=fresh.pk)
     # keep the caller's object in step
     for name in (
         "status",

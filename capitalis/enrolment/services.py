@@ -24,6 +24,7 @@ from capitalis.admissions import rules as admission_rules
 from capitalis.admissions.models import Application
 from capitalis.admissions.queries import actors_for
 from capitalis.admissions.services import application_transition
+from capitalis.core import events
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.enrolment import rules
@@ -461,6 +462,8 @@ def enrolment_create_from_application(
         summary=str(enrolment),
         data={"application": application.pk},
     )
+    # followers (finance: the enrolment's invoices) run once this is committed
+    events.publish(events.ENROLMENT_CREATED, enrolment_id=enrolment.pk)
     return enrolment
 
 
@@ -487,6 +490,9 @@ def enrolment_transition(
     locked.status = target_status.value
     locked.save(update_fields=["status", "updated_at"])
     _record_transition(locked, current.value, target_status.value, actor, note)
+    if target_status is rules.EnrolmentStatus.WITHDRAWN:
+        # followers (finance: the credit note) run once this is committed
+        events.publish(events.ENROLMENT_WITHDRAWN, enrolment_id=locked.pk)
     enrolment.status = locked.status
     return locked
 
@@ -586,6 +592,7 @@ def enrolment_reenrol(
         summary=str(new),
         data={"previous": current.pk},
     )
+    events.publish(events.ENROLMENT_CREATED, enrolment_id=new.pk)
     return new
 
 

@@ -19,7 +19,7 @@ from capitalis.core.api import ErrorSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.finance import queries, services
 from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceLine, Payment
-from capitalis.finance.rules import InvoiceStatus, Payer
+from capitalis.finance.rules import InvoiceKind, InvoiceStatus, Payer
 from capitalis.programmes.models import Track
 
 
@@ -71,6 +71,14 @@ class FeeQuoteSerializer(serializers.Serializer[Any]):
         parameters=[
             OpenApiParameter("programme", OpenApiTypes.STR, description="A programme's code."),
             OpenApiParameter("academic_year", OpenApiTypes.STR, description="e.g. 2026-27."),
+            OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                enum=[k.value for k in InvoiceKind],
+            ),
+            OpenApiParameter(
+                "late", OpenApiTypes.BOOL, description="true: only invoices with something late."
+            ),
         ],
     ),
 )
@@ -154,11 +162,33 @@ class PaymentSerializer(serializers.ModelSerializer[Payment]):
 
 class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
     campus = serializers.CharField(source="campus.code", read_only=True)
-    kind = serializers.CharField(read_only=True, help_text="application_fee, deposit, tuition.")
+    kind = serializers.CharField(
+        read_only=True, help_text="application_fee, deposit, tuition, credit_note."
+    )
     status = serializers.CharField(read_only=True, help_text="draft, issued, paid, cancelled.")
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    credited = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="The invoice's credit notes (negative; 0.00 when none).",
+    )
     paid = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-    owed = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    owed = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, help_text="total + credited - paid."
+    )
+    fallen_due = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What has fallen due by today (instalments due today or before).",
+    )
+    late = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What has fallen due and is not paid (0.00 for credit notes and cancelled).",
+    )
 
     class Meta:
         model = Invoice
@@ -174,9 +204,13 @@ class InvoiceSerializer(serializers.ModelSerializer[Invoice]):
             "issued_on",
             "application",
             "enrolment",
+            "credits",
             "total",
+            "credited",
             "paid",
             "owed",
+            "fallen_due",
+            "late",
             "cancel_reason",
         )
 
@@ -211,6 +245,14 @@ class PaymentCreateSerializer(serializers.Serializer[Any]):
             OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in InvoiceStatus]),
             OpenApiParameter("payer_kind", OpenApiTypes.STR, enum=[p.value for p in Payer]),
             OpenApiParameter("academic_year", OpenApiTypes.STR, description="e.g. 2026-27."),
+            OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                enum=[k.value for k in InvoiceKind],
+            ),
+            OpenApiParameter(
+                "late", OpenApiTypes.BOOL, description="true: only invoices with something late."
+            ),
         ],
     ),
     retrieve=extend_schema(
@@ -231,6 +273,8 @@ class InvoiceViewSet(viewsets.ReadOnlyModelViewSet[Invoice]):
             status=params.get("status") or None,
             payer_kind=params.get("payer_kind") or None,
             academic_year=params.get("academic_year") or None,
+            kind=params.get("kind") or None,
+            late_only=params.get("late") in ("1", "true", "True"),
         )
         if self.action == "retrieve":
             qs = qs.prefetch_related("lines", "instalments", "payments")

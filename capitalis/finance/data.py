@@ -104,7 +104,23 @@ def _apply(documents: Sequence[FeeDocument]) -> LoadCounts:
                 ) from exc
             status = UNCHANGED if not changed else (UPDATED if existed else CREATED)
             counts.add("finance.feeschedule", status)
+        _check_every_edition_priced(document, programme.pk)
     return counts
+
+
+def _check_every_edition_priced(document: FeeDocument, programme_id: int) -> None:
+    """Every edition of the programme, on every track it offers, must find the fee schedule
+    it pays (``rules.schedule_year_for``); otherwise the load fails and writes nothing."""
+    from capitalis.finance.queries import edition_schedules
+
+    missing = [
+        _("edition %(edition)s (%(track)s) finds no fee schedule")
+        % {"edition": row.edition_code, "track": row.track}
+        for row in edition_schedules(programme_ids=[programme_id])
+        if row.schedule_year is None
+    ]
+    if missing:
+        raise DataFileError(document.path, missing)
 
 
 data_loaders = [DataLoader(name="finance", directory="finance", parse=parse_document, apply=_apply)]

@@ -12,7 +12,7 @@ from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
 
 from capitalis.core.models import TimeStampedModel
-from capitalis.finance.rules import InvoiceKind, InvoiceStatus, LineKind, Payer
+from capitalis.finance.rules import InvoiceKind, InvoiceSource, InvoiceStatus, LineKind, Payer
 from capitalis.programmes.models import Campus, Programme, Track
 
 
@@ -81,6 +81,12 @@ INVOICE_KIND_LABELS = {
     InvoiceKind.APPLICATION_FEE: _("application fee"),
     InvoiceKind.DEPOSIT: _("booking deposit"),
     InvoiceKind.TUITION: _("tuition"),
+    InvoiceKind.CREDIT_NOTE: _("credit note"),
+}
+INVOICE_SOURCE_LABELS = {
+    InvoiceSource.APPLICATION: _("application"),
+    InvoiceSource.ENROLMENT: _("enrolment"),
+    InvoiceSource.INVOICE: _("invoice"),
 }
 PAYER_KIND_LABELS = {
     Payer.LEARNER: _("learner"),
@@ -151,6 +157,25 @@ class Invoice(TimeStampedModel):
     )
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The invoice's key: what it is issued for (an application or an enrolment, by id) and its
+    # purpose (its kind). One live invoice per key, enforced by the database, so invoicing a
+    # submission or an enrolment twice (a retried task, a reconciliation) creates nothing more.
+    source_kind = models.CharField(
+        _("issued for"),
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[(k.value, INVOICE_SOURCE_LABELS[k]) for k in InvoiceSource],
+    )
+    source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
+    credits = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("credits invoice"),
+    )
 
     history = HistoricalRecords()
 
@@ -158,7 +183,23 @@ class Invoice(TimeStampedModel):
         ordering = ["-issued_on", "-number"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        indexes = [models.Index(fields=["campus", "issued_on"])]
+        indexes = [
+            models.Index(fields=["campus", "issued_on"]),
+            models.Index(fields=["source_kind", "source_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_kind", "source_id", "kind"],
+                condition=models.Q(source_id__isnull=False)
+                & ~models.Q(status=InvoiceStatus.CANCELLED.value),
+                name="invoice_one_live_per_source_and_purpose",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=InvoiceKind.CREDIT_NOTE.value, credits__isnull=False)
+                | (~models.Q(kind=InvoiceKind.CREDIT_NOTE.value) & models.Q(credits__isnull=True)),
+                name="invoice_credit_note_credits_an_invoice",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -11,8 +11,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +37,7 @@ from capitalis.finance import rules
 from capitalis.finance.models import (
     PAYER_KIND_LABELS,
     FeeSchedule,
+    Instalment,
     Invoice,
     InvoiceLine,
     Payment,
@@ -195,6 +209,77 @@ def fee_quote(
     )
 
 
+@dataclass(frozen=True)
+class EditionSchedule:
+    """Which fee schedule an edition pays on a track it offers, and why (translated)."""
+
+    programme_code: str
+    edition_code: str
+    edition_year: str
+    track: str
+    track_label: str
+    schedule_year: str | None
+    exact: bool
+    reason: str
+
+
+def edition_schedules(*, programme_ids: list[int] | None = None) -> list[EditionSchedule]:
+    """For every edition and every track it offers: the fee schedule it pays by
+    ``rules.schedule_year_for`` (its year's, else the latest before it), with the reason.
+    Two queries."""
+    from capitalis.programmes.models import Offering, Track
+
+    offered = Offering.objects.select_related("edition__programme")
+    if programme_ids is not None:
+        offered = offered.filter(edition__programme_id__in=programme_ids)
+    pairs = sorted(
+        {
+            (
+                o.edition.programme_id,
+                o.edition.programme.code,
+                o.edition.code,
+                o.edition.start_date,
+                o.track,
+            )
+            for o in offered
+        },
+        key=lambda p: (p[1], p[3], p[4]),
+    )
+    years: dict[tuple[int, str], list[str]] = {}
+    for programme_id, track, year in FeeSchedule.objects.values_list(
+        "programme_id", "track", "academic_year"
+    ):
+        years.setdefault((programme_id, track), []).append(year)
+    result = []
+    for programme_id, programme_code, code, start, track in pairs:
+        edition_year = rules.academic_year_of(code, start)
+        choice = rules.schedule_year_for(edition_year, years.get((programme_id, track), []))
+        if choice.year is None:
+            reason = _("No fee schedule for %(year)s or before: record one.") % {
+                "year": edition_year
+            }
+        elif choice.exact:
+            reason = _("The %(year)s fee schedule.") % {"year": choice.year}
+        else:
+            reason = _(
+                "No fee schedule published for %(year)s: the latest before it (%(chosen)s) "
+                "applies, the fees in force when the edition opened."
+            ) % {"year": edition_year, "chosen": choice.year}
+        result.append(
+            EditionSchedule(
+                programme_code=programme_code,
+                edition_code=code,
+                edition_year=edition_year,
+                track=track,
+                track_label=str(Track(track).label) if track in Track.values else track,
+                schedule_year=choice.year,
+                exact=choice.exact,
+                reason=reason,
+            )
+        )
+    return result
+
+
 # --- Invoices, payments, balances, export (issue 4 point 8) --------------------------------------
 
 
@@ -211,12 +296,76 @@ def _sum_of(model: type[InvoiceLine] | type[Payment]) -> Subquery:
     return Subquery(rows, output_field=models.DecimalField(max_digits=12, decimal_places=2))
 
 
-def _with_totals(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    zero = Value(Decimal("0.00"), output_field=models.DecimalField(max_digits=12, decimal_places=2))
-    return qs.annotate(
-        total=Coalesce(_sum_of(InvoiceLine), zero),
-        paid=Coalesce(_sum_of(Payment), zero),
-    ).annotate(owed=F("total") - F("paid"))
+_MONEY = models.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _credited_sum() -> Subquery:
+    """The total of the (negative) lines of the live credit notes of an invoice."""
+    rows = (
+        InvoiceLine.objects.filter(
+            invoice__credits=OuterRef("pk"),
+            invoice__status__in=[rules.InvoiceStatus.ISSUED.value, rules.InvoiceStatus.PAID.value],
+        )
+        .order_by()
+        .values("invoice__credits")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(rows, output_field=_MONEY)
+
+
+def _fallen_due_sum(today: date) -> Subquery:
+    """What has fallen due on an invoice by ``today`` (its instalments due that day or before)."""
+    rows = (
+        Instalment.objects.filter(invoice=OuterRef("pk"), due_on__lte=today)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(rows, output_field=_MONEY)
+
+
+def _with_totals(qs: QuerySet[Invoice], today: date | None = None) -> QuerySet[Invoice]:
+    """Each invoice with ``total`` (its lines), ``credited`` (its credit notes, negative),
+    ``paid``, ``owed`` (total + credited - paid), ``fallen_due`` (instalments due by today)
+    and ``late`` (``rules.late_amount``: what fell due, at most what is payable after credit,
+    less what was paid). A credit note owes nothing and is never late; a cancelled invoice is
+    never late. Subqueries: one query for the whole list."""
+    today = today or timezone.localdate()
+    zero = Value(Decimal("0.00"), output_field=_MONEY)
+    inert = Q(kind=rules.InvoiceKind.CREDIT_NOTE.value) | Q(
+        status=rules.InvoiceStatus.CANCELLED.value
+    )
+    return (
+        qs.annotate(
+            total=Coalesce(_sum_of(InvoiceLine), zero),
+            paid=Coalesce(_sum_of(Payment), zero),
+            credited=Coalesce(_credited_sum(), zero),
+            fallen_due=Coalesce(_fallen_due_sum(today), zero),
+        )
+        .annotate(
+            payable=ExpressionWrapper(F("total") + F("credited"), output_field=_MONEY),
+        )
+        .annotate(
+            owed=Case(
+                When(kind=rules.InvoiceKind.CREDIT_NOTE.value, then=zero),
+                default=ExpressionWrapper(F("payable") - F("paid"), output_field=_MONEY),
+                output_field=_MONEY,
+            ),
+            late=Case(
+                When(inert, then=zero),
+                default=Greatest(
+                    ExpressionWrapper(
+                        Least(F("fallen_due"), F("payable")) - F("paid"), output_field=_MONEY
+                    ),
+                    zero,
+                    output_field=_MONEY,
+                ),
+                output_field=_MONEY,
+            ),
+        )
+    )
 
 
 def finance_scope(*, user: Any) -> Q | None:
@@ -248,6 +397,16 @@ def is_finance_staff(*, user: Any) -> bool:
     return any(g.role is Role.FINANCE for g in grants_for(user=user))
 
 
+def can_reconcile(*, user: Any) -> bool:
+    """May ``user`` create the missing invoices of every application and enrolment? Finance
+    staff with a global grant (the reconciliation spans every campus)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return has_role(grants_for(user=user), Role.FINANCE).ok
+
+
 def can_manage_invoice(*, user: Any, invoice: Invoice) -> bool:
     """May ``user`` record payments on or cancel ``invoice``? Finance staff of its campus."""
     if not getattr(user, "is_authenticated", False):
@@ -264,8 +423,12 @@ def invoice_list_for(
     payer_kind: str | None = None,
     campus_id: int | None = None,
     academic_year: str | None = None,
+    kind: str | None = None,
+    late_only: bool = False,
+    today: date | None = None,
 ) -> QuerySet[Invoice]:
-    """The invoices ``user`` may read, with ``total``, ``paid`` and ``owed`` (one query)."""
+    """The invoices ``user`` may read, with ``total``, ``credited``, ``paid``, ``owed``,
+    ``fallen_due`` and ``late`` (one query); ``late_only``: those with something late."""
     scope = finance_scope(user=user)
     if scope is None:
         return Invoice.objects.none()
@@ -278,14 +441,22 @@ def invoice_list_for(
         qs = qs.filter(campus_id=campus_id)
     if academic_year:
         qs = qs.filter(academic_year=academic_year)
-    return _with_totals(qs).order_by("-issued_on", "-number")
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = _with_totals(qs, today)
+    if late_only:
+        qs = qs.filter(Q(late__gt=0))
+    return qs.order_by("-issued_on", "-number")
 
 
 def invoice_get_for(*, user: Any, pk: int) -> Invoice:
     """One invoice ``user`` may read, with its totals, lines, instalments and payments
     (four queries). Raises Invoice.DoesNotExist otherwise (the views answer 404)."""
     return (
-        invoice_list_for(user=user).prefetch_related("lines", "instalments", "payments").get(pk=pk)
+        invoice_list_for(user=user)
+        .select_related("credits")
+        .prefetch_related("lines", "instalments", "payments", "credit_notes")
+        .get(pk=pk)
     )
 
 
@@ -295,36 +466,63 @@ class PayerBalance:
     payer_label: str
     invoices: int
     total: Decimal
+    credited: Decimal
     paid: Decimal
     owed: Decimal
+    fallen_due: Decimal
+    late: Decimal
 
 
 def balances_per_payer(invoices: QuerySet[Invoice]) -> list[PayerBalance]:
-    """Totals per payer kind over ``invoices`` (cancelled ones left out), one query."""
+    """Totals per payer kind over ``invoices`` (from ``invoice_list_for``), then a last row
+    (payer kind ``""``) for all payers: invoiced, credited, paid, still owed, fallen due and
+    late. Cancelled invoices and credit notes (counted in ``credited``) are left out. One
+    query."""
     rows = (
         invoices.exclude(status=rules.InvoiceStatus.CANCELLED.value)
+        .exclude(kind=rules.InvoiceKind.CREDIT_NOTE.value)
         .order_by()
         .values("payer_kind")
         .annotate(
             n=Count("pk"),
             sum_total=Sum("total"),
+            sum_credited=Sum("credited"),
             sum_paid=Sum("paid"),
+            sum_owed=Sum("owed"),
+            sum_due=Sum("fallen_due"),
+            sum_late=Sum("late"),
         )
         .order_by("payer_kind")
     )
+    zero = Decimal("0.00")
     result = []
     for row in rows:
-        total = row["sum_total"] or Decimal("0.00")
-        paid = row["sum_paid"] or Decimal("0.00")
         kind = rules.Payer(row["payer_kind"])
         result.append(
             PayerBalance(
                 payer_kind=kind.value,
                 payer_label=str(PAYER_KIND_LABELS[kind]),
                 invoices=row["n"],
-                total=total,
-                paid=paid,
-                owed=total - paid,
+                total=row["sum_total"] or zero,
+                credited=row["sum_credited"] or zero,
+                paid=row["sum_paid"] or zero,
+                owed=row["sum_owed"] or zero,
+                fallen_due=row["sum_due"] or zero,
+                late=row["sum_late"] or zero,
+            )
+        )
+    if len(result) > 1:
+        result.append(
+            PayerBalance(
+                payer_kind="",
+                payer_label=_("all payers"),
+                invoices=sum(r.invoices for r in result),
+                total=sum((r.total for r in result), zero),
+                credited=sum((r.credited for r in result), zero),
+                paid=sum((r.paid for r in result), zero),
+                owed=sum((r.owed for r in result), zero),
+                fallen_due=sum((r.fallen_due for r in result), zero),
+                late=sum((r.late for r in result), zero),
             )
         )
     return result

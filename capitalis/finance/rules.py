@@ -164,6 +164,16 @@ class InvoiceKind(enum.StrEnum):
     APPLICATION_FEE = "application_fee"
     DEPOSIT = "deposit"
     TUITION = "tuition"
+    CREDIT_NOTE = "credit_note"
+
+
+class InvoiceSource(enum.StrEnum):
+    """What an invoice is issued for; with the source's id and the invoice's kind (its
+    purpose) it is the invoice's unique key: each purpose is invoiced once per source."""
+
+    APPLICATION = "application"
+    ENROLMENT = "enrolment"
+    INVOICE = "invoice"  # a credit note, keyed by the invoice it credits
 
 
 class InvoiceStatus(enum.StrEnum):
@@ -287,3 +297,95 @@ def check_payment(amount: Decimal, *, owed: Decimal, allow_overpayment: bool = F
     if amount > owed and not allow_overpayment:
         raise FeeError("over_balance", "the amount exceeds the balance")
     return amount
+
+
+# --- Which schedule an edition pays, late amounts, credit on withdrawal -------------------------
+
+
+def academic_year_of(code: str, start: date) -> str:
+    """The academic year ("2024-25") of an edition: its code when it reads like one, else the
+    school year its start date falls in (a year starts in August or later)."""
+    if (
+        len(code) == 7
+        and code[4] == "-"
+        and code[:4].isdigit()
+        and code[5:].isdigit()
+        and (int(code[:4]) + 1) % 100 == int(code[5:])
+    ):
+        return code
+    first = start.year if start.month >= 8 else start.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class ScheduleChoice:
+    """The schedule year an edition pays (None: none may apply), exact or carried over, with
+    the reason."""
+
+    year: str | None
+    exact: bool
+    reason: str
+
+
+def schedule_year_for(edition_year: str, available: Iterable[str]) -> ScheduleChoice:
+    """Which published fee schedule an edition of ``edition_year`` pays.
+
+    Rule: the schedule of its own year; when the school has published none for that year, the
+    latest schedule *before* it — the fees in force when the edition opened (the school
+    publishes fees per school year, and prices only change when a new year's fees are
+    published). Never a later year's schedule: fees published for a later year were not the
+    price of this one. No schedule at or before the year: none applies (invoicing is refused
+    until finance staff record one)."""
+    earlier = sorted(y for y in set(available) if y <= edition_year)
+    if not earlier:
+        return ScheduleChoice(None, False, f"no fee schedule for {edition_year} or before")
+    chosen = earlier[-1]
+    if chosen == edition_year:
+        return ScheduleChoice(chosen, True, f"the {chosen} fee schedule")
+    return ScheduleChoice(
+        chosen,
+        False,
+        f"no fee schedule published for {edition_year}: the latest before it ({chosen}) applies",
+    )
+
+
+def due_by(plan: Iterable[tuple[date, Decimal]], on: date) -> Decimal:
+    """What has fallen due by ``on`` (instalments due that day or before)."""
+    return sum((amount for due, amount in plan if due <= on), Decimal("0.00"))
+
+
+def late_amount(
+    plan: Iterable[tuple[date, Decimal]], *, payable: Decimal, paid: Decimal, today: date
+) -> Decimal:
+    """What is late on ``today``: what has fallen due (at most what is still payable after any
+    credit note) minus what was paid, never below zero."""
+    due = min(due_by(plan, today), payable)
+    return max(due - paid, Decimal("0.00")).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class CreditFacts:
+    amount: Decimal
+    reasons: tuple[str, ...]
+
+
+def withdrawal_credit(
+    plan: Iterable[tuple[date, Decimal]], *, paid: Decimal, withdrawn_on: date
+) -> CreditFacts:
+    """What a withdrawal credits on an invoice (SPEC §8; the school's rule, not in the seeds).
+
+    The payer owes what had fallen due by the day of the withdrawal (instalments due that day
+    or before, so the booking deposit, due on its issue day, is never credited); what falls due
+    after it is credited, less what was already paid beyond what was due (payments cover the
+    earliest instalments first; money already received is kept, a refund is not modelled)."""
+    steps = tuple(plan)
+    due = due_by(steps, withdrawn_on)
+    later = sum((amount for d, amount in steps if d > withdrawn_on), Decimal("0.00"))
+    paid_ahead = max(paid - due, Decimal("0.00"))
+    amount = max(later - paid_ahead, Decimal("0.00")).quantize(CENT)
+    reasons = [f"{due} fell due by {withdrawn_on.isoformat()} and stays owed"]
+    if later:
+        reasons.append(f"{later} falling due after the withdrawal is credited")
+    if paid_ahead and later:
+        reasons.append(f"less {min(paid_ahead, later)} already paid ahead (kept)")
+    return CreditFacts(amount=amount, reasons=tuple(reasons))

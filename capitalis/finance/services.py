@@ -4,18 +4,21 @@ negative, at most two decimals, deposit within tuition): bad input raises a tran
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.admissions import services as admissions_services
+from capitalis.admissions.models import Application
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
-from capitalis.enrolment.models import Contract
+from capitalis.enrolment.models import Contract, Enrolment, EnrolmentTransition
 from capitalis.finance import rules
 from capitalis.finance.models import (
     FeeSchedule,
@@ -186,11 +189,18 @@ def _rule_error(error: rules.FeeError) -> DomainError:
     return DomainError(message, code=error.code)
 
 
-def _schedule_for(*, programme: Programme, academic_year: str, track: str) -> FeeSchedule:
-    schedule = FeeSchedule.objects.filter(
-        programme=programme, academic_year=academic_year, track=track
-    ).first()
-    if schedule is None:
+def _schedule_for(*, programme: Programme, edition: Any, track: str) -> FeeSchedule:
+    """The fee schedule an edition pays on a track: its year's, else the latest before it
+    (``rules.schedule_year_for``: the fees in force when the edition opened)."""
+    year = rules.academic_year_of(edition.code, edition.start_date)
+    schedules = {
+        s.academic_year: s
+        for s in FeeSchedule.objects.filter(programme=programme, track=track).select_related(
+            "programme"
+        )
+    }
+    choice = rules.schedule_year_for(year, schedules)
+    if choice.year is None:
         raise DomainError(
             _(
                 "No fee schedule for %(programme)s in %(year)s on the %(track)s track: "
@@ -198,12 +208,12 @@ def _schedule_for(*, programme: Programme, academic_year: str, track: str) -> Fe
             )
             % {
                 "programme": programme.code,
-                "year": academic_year,
+                "year": year,
                 "track": Track(track).label if track in Track.values else track,
             },
             code="no_fee_schedule",
         )
-    return schedule
+    return schedules[choice.year]
 
 
 def _line_label(kind: rules.LineKind) -> str:
@@ -225,9 +235,29 @@ def _next_number(issued_on: date) -> str:
     return f"CAP-{issued_on.year}-{counter.last:05d}"
 
 
+def _live(source: rules.InvoiceSource, source_id: int, kind: rules.InvoiceKind) -> Invoice | None:
+    """The live (not cancelled) invoice of a key, if any."""
+    return (
+        Invoice.objects.filter(source_kind=source.value, source_id=source_id, kind=kind.value)
+        .exclude(status=rules.InvoiceStatus.CANCELLED.value)
+        .first()
+    )
+
+
+def _ever_invoiced(
+    source: rules.InvoiceSource, source_id: int, kinds: tuple[rules.InvoiceKind, ...]
+) -> bool:
+    """Was this key ever invoiced, even if the invoice was cancelled since?"""
+    return Invoice.objects.filter(
+        source_kind=source.value, source_id=source_id, kind__in=[k.value for k in kinds]
+    ).exists()
+
+
 def _invoice_create(
     *,
     kind: rules.InvoiceKind,
+    source: rules.InvoiceSource,
+    source_id: int,
     lines: tuple[rules.InvoiceLineFacts, ...],
     customer: Any,
     campus: Any,
@@ -241,30 +271,44 @@ def _invoice_create(
     actor: Any,
     application: Any = None,
     enrolment: Any = None,
+    credits: Invoice | None = None,
+    note: str = "",
 ) -> Invoice:
+    """Issue one invoice under its key (source, source id, kind). When another transaction
+    issued the same key meanwhile, the database's unique constraint refuses this one: its
+    number is given back (the savepoint) and the live invoice is returned."""
     total = sum((line.amount for line in lines), Decimal("0.00"))
-    try:
-        plan = rules.instalments(total, instalment_count, first_due, every_months)
-    except rules.FeeError as error:
-        raise _rule_error(error) from error
+    plan: tuple[tuple[date, Decimal], ...] = ()
+    if kind is not rules.InvoiceKind.CREDIT_NOTE:
+        try:
+            plan = rules.instalments(total, instalment_count, first_due, every_months)
+        except rules.FeeError as error:
+            raise _rule_error(error) from error
     if not rules.invoice_can_transition(rules.InvoiceStatus.DRAFT, rules.InvoiceStatus.ISSUED):
         raise DomainError(_("This invoice cannot be issued."), code="transition")
-    extra: dict[str, Any] = {}
-    if enrolment is not None:
-        extra["enrolment"] = enrolment
-    invoice = Invoice.objects.create(
-        number=_next_number(issued_on),
-        kind=kind.value,
-        application=application,
-        customer=customer,
-        campus=campus,
-        academic_year=academic_year,
-        payer_kind=payer_kind.value,
-        payer_name=payer_name[:200],
-        issued_on=issued_on,
-        status=rules.InvoiceStatus.ISSUED.value,
-        **extra,
-    )
+    try:
+        with transaction.atomic():
+            invoice = Invoice.objects.create(
+                number=_next_number(issued_on),
+                kind=kind.value,
+                source_kind=source.value,
+                source_id=source_id,
+                application=application,
+                enrolment=enrolment,
+                credits=credits,
+                customer=customer,
+                campus=campus,
+                academic_year=academic_year,
+                payer_kind=payer_kind.value,
+                payer_name=payer_name[:200],
+                issued_on=issued_on,
+                status=rules.InvoiceStatus.ISSUED.value,
+            )
+    except IntegrityError:
+        existing = _live(source, source_id, kind)
+        if existing is None:
+            raise
+        return existing
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
@@ -286,9 +330,11 @@ def _invoice_create(
         summary=f"{invoice.number} {kind.value} {total} {payer_kind.value}",
         data={
             "kind": kind.value,
+            "source": [source.value, source_id],
             "total": str(total),
             "payer_kind": payer_kind.value,
             "instalments": [[d.isoformat(), str(a)] for d, a in plan],
+            "note": note,
         },
     )
     return invoice
@@ -301,27 +347,28 @@ def _quote(schedule: FeeSchedule, payer: rules.Payer) -> rules.FeeQuote:
         raise _rule_error(error) from error
 
 
+def _edition_year(edition: Any) -> str:
+    return rules.academic_year_of(edition.code, edition.start_date)
+
+
 @transaction.atomic
 def invoice_create_for_application_fee(
     *, application: Any, actor: Any, issued_on: date | None = None
 ) -> Invoice:
-    """The candidate's application-fee invoice, from the fee schedule of the edition's academic
-    year and the application's track; due at once. One per application (a cancelled one can be
-    replaced)."""
-    if (
-        Invoice.objects.filter(
-            application=application, kind=rules.InvoiceKind.APPLICATION_FEE.value
-        )
-        .exclude(status=rules.InvoiceStatus.CANCELLED.value)
-        .exists()
-    ):
-        raise DomainError(
-            _("This application already has an application-fee invoice."), code="duplicate"
-        )
-    edition = application.edition
-    schedule = _schedule_for(
-        programme=edition.programme, academic_year=edition.code, track=application.track
+    """The candidate's application-fee invoice (80 €, SPEC §8), from the fee schedule of the
+    edition's academic year (``rules.schedule_year_for``) and the application's track; due at
+    once; the candidate pays it on either track.
+
+    Exactly once: when the application already has a live application-fee invoice, that one is
+    returned and nothing is written (the key is unique in the database). A cancelled one is
+    replaced: finance staff calling this after a cancellation mean to re-invoice."""
+    existing = _live(
+        rules.InvoiceSource.APPLICATION, application.pk, rules.InvoiceKind.APPLICATION_FEE
     )
+    if existing is not None:
+        return existing
+    edition = application.edition
+    schedule = _schedule_for(programme=edition.programme, edition=edition, track=application.track)
     quote = _quote(
         schedule, rules.Payer.LEARNER if application.track != "work_study" else rules.Payer.EMPLOYER
     )
@@ -330,10 +377,12 @@ def invoice_create_for_application_fee(
     candidate = application.candidate
     return _invoice_create(
         kind=rules.InvoiceKind.APPLICATION_FEE,
+        source=rules.InvoiceSource.APPLICATION,
+        source_id=application.pk,
         lines=lines,
         customer=candidate,
         campus=application.campus,
-        academic_year=edition.code,
+        academic_year=_edition_year(edition),
         payer_kind=rules.Payer.LEARNER,
         payer_name=candidate.get_full_name() or candidate.email,
         issued_on=day,
@@ -342,6 +391,7 @@ def invoice_create_for_application_fee(
         every_months=1,
         actor=actor,
         application=application,
+        note=f"fee schedule {schedule.academic_year}",
     )
 
 
@@ -378,8 +428,8 @@ def invoice_create_for_enrolment(
     every_months: int = 3,
     issued_on: date | None = None,
 ) -> list[Invoice]:
-    """The invoices of an enrolment, from the fee schedule of its edition's academic year and
-    track (SPEC §8):
+    """The invoices of an enrolment, from the fee schedule its edition pays
+    (``rules.schedule_year_for``) on its track (SPEC §8):
 
     - initial track: the booking deposit (due at once) and the tuition with the deposit
       deducted, in ``instalment_count`` instalments every ``every_months`` months from
@@ -387,17 +437,10 @@ def invoice_create_for_enrolment(
     - work-study: the whole tuition, billed to the contract's OPCO (or the employer when the
       contract names no OPCO), in instalments; the learner owes nothing.
 
-    One set per enrolment: a second call is refused unless the first invoices were cancelled."""
-    if (
-        Invoice.objects.filter(enrolment=enrolment)
-        .exclude(status=rules.InvoiceStatus.CANCELLED.value)
-        .exists()
-    ):
-        raise DomainError(_("This enrolment is already invoiced."), code="duplicate")
+    Exactly once per purpose (deposit, tuition): a live invoice already issued is returned as
+    it is and nothing more is written."""
     edition = enrolment.edition
-    schedule = _schedule_for(
-        programme=edition.programme, academic_year=edition.code, track=enrolment.track
-    )
+    schedule = _schedule_for(programme=edition.programme, edition=edition, track=enrolment.track)
     user = enrolment.learner.user
     if enrolment.track == Track.WORK_STUDY:
         payer, payer_name = _work_study_payer(enrolment)
@@ -406,21 +449,26 @@ def invoice_create_for_enrolment(
     quote = _quote(schedule, payer)
     day = issued_on or timezone.localdate()
     common: dict[str, Any] = {
+        "source": rules.InvoiceSource.ENROLMENT,
+        "source_id": enrolment.pk,
         "customer": user,
         "campus": enrolment.campus,
-        "academic_year": edition.code,
+        "academic_year": _edition_year(edition),
         "payer_kind": payer,
         "payer_name": payer_name,
         "issued_on": day,
         "actor": actor,
         "enrolment": enrolment,
         "application": enrolment.application,
+        "note": f"fee schedule {schedule.academic_year}",
     }
     invoices = []
     deposit = rules.deposit_lines(quote)
     if deposit:
+        existing = _live(rules.InvoiceSource.ENROLMENT, enrolment.pk, rules.InvoiceKind.DEPOSIT)
         invoices.append(
-            _invoice_create(
+            existing
+            or _invoice_create(
                 kind=rules.InvoiceKind.DEPOSIT,
                 lines=deposit,
                 instalment_count=1,
@@ -429,8 +477,10 @@ def invoice_create_for_enrolment(
                 **common,
             )
         )
+    existing = _live(rules.InvoiceSource.ENROLMENT, enrolment.pk, rules.InvoiceKind.TUITION)
     invoices.append(
-        _invoice_create(
+        existing
+        or _invoice_create(
             kind=rules.InvoiceKind.TUITION,
             lines=rules.tuition_lines(quote),
             instalment_count=instalment_count,
@@ -442,13 +492,233 @@ def invoice_create_for_enrolment(
     return invoices
 
 
+def _withdrawn_on(enrolment: Any) -> date | None:
+    """The day the enrolment was withdrawn (its last move to *withdrawn*)."""
+    moved = (
+        EnrolmentTransition.objects.filter(enrolment=enrolment, to_status="withdrawn")
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return timezone.localdate(moved) if moved is not None else None
+
+
+def _paid(invoice: Invoice) -> Decimal:
+    return sum(invoice.payments.values_list("amount", flat=True), Decimal("0.00"))
+
+
+@transaction.atomic
+def invoice_credit_for_withdrawal(*, enrolment: Any, actor: Any) -> list[Invoice]:
+    """The credit notes of a withdrawn enrolment: one per live deposit or tuition invoice that
+    has something to credit, by ``rules.withdrawal_credit`` — what falls due after the day of
+    the withdrawal is credited, less what was already paid ahead; what fell due by then (the
+    booking deposit included) stays owed, and money received is kept (no refund modelled).
+
+    A credit note is an invoice of kind *credit note* with negative lines, linked to the
+    invoice it credits and keyed by it: each invoice is credited once; a second call returns
+    the existing credit notes and writes nothing. The credited invoice becomes *paid* when
+    nothing remains owed on it.
+
+    The application fee is never credited (nor when a candidate withdraws an application): it
+    pays for examining the file, which was done (seed 000: "administration fee")."""
+    if enrolment.status != "withdrawn":
+        raise DomainError(_("Only a withdrawn enrolment gets a credit note."), code="not_withdrawn")
+    withdrawn_on = _withdrawn_on(enrolment) or timezone.localdate()
+    notes: list[Invoice] = []
+    credited = (
+        Invoice.objects.select_for_update()
+        .filter(
+            source_kind=rules.InvoiceSource.ENROLMENT.value,
+            source_id=enrolment.pk,
+            kind__in=[rules.InvoiceKind.DEPOSIT.value, rules.InvoiceKind.TUITION.value],
+        )
+        .exclude(status=rules.InvoiceStatus.CANCELLED.value)
+        .select_related("campus", "customer")
+        .order_by("pk")
+    )
+    for invoice in credited:
+        existing = _live(rules.InvoiceSource.INVOICE, invoice.pk, rules.InvoiceKind.CREDIT_NOTE)
+        if existing is not None:
+            notes.append(existing)
+            continue
+        plan = [(i.due_on, i.amount) for i in invoice.instalments.all()]
+        credit = rules.withdrawal_credit(plan, paid=_paid(invoice), withdrawn_on=withdrawn_on)
+        if not credit.amount:
+            continue
+        note = _invoice_create(
+            kind=rules.InvoiceKind.CREDIT_NOTE,
+            source=rules.InvoiceSource.INVOICE,
+            source_id=invoice.pk,
+            lines=(rules.InvoiceLineFacts(rules.LineKind.TUITION, -credit.amount),),
+            customer=invoice.customer,
+            campus=invoice.campus,
+            academic_year=invoice.academic_year,
+            payer_kind=rules.Payer(invoice.payer_kind),
+            payer_name=invoice.payer_name,
+            issued_on=timezone.localdate(),
+            instalment_count=1,
+            first_due=withdrawn_on,
+            every_months=1,
+            actor=actor,
+            application=invoice.application,
+            enrolment=enrolment,
+            credits=invoice,
+            note="; ".join(credit.reasons),
+        )
+        InvoiceLine.objects.filter(invoice=note).update(
+            label=_("Credit on withdrawal (invoice %(number)s)") % {"number": invoice.number}
+        )
+        _status_from_balance(invoice, actor=actor)
+        notes.append(note)
+    return notes
+
+
+def _status_from_balance(invoice: Invoice, *, actor: Any) -> None:
+    owed = invoice_balance(invoice)
+    new = rules.status_from_balance(rules.InvoiceStatus(invoice.status), owed)
+    if new.value != invoice.status:
+        invoice.status = new.value
+        invoice.save(update_fields=["status", "updated_at"])
+
+
+# --- Invoicing what the year's steps call for (events, tasks, reconciliation) ------------------
+#
+# Admissions and enrolment come before finance in the pipeline and may not import it. They
+# publish ``capitalis.core.events`` (application submitted, enrolment created or withdrawn)
+# once their transaction commits; ``FinanceConfig.ready()`` subscribes ``finance.tasks``, which
+# load the record by id and call the ``*_ensure`` services below. Each is idempotent and keyed
+# in the database, so a retried task, a replayed event or a reconciliation creates nothing
+# more; a failure (no fee schedule, no contract, the database away) is logged and never undoes
+# the submission or the enrolment; ``invoices_reconcile`` (``manage.py finance_reconcile``,
+# the invoice page's action) invoices whatever was missed.
+#
+# The automatic path never re-invoices a key whose invoice finance staff cancelled: a
+# cancellation is a decision (the fee waived, the file a duplicate), which only staff undo.
+
+
+def _application_invoiceable(application: Any) -> bool:
+    """Submitted at some point: not a draft, nor withdrawn before being submitted."""
+    if application.status == "draft":
+        return False
+    return not (application.status == "withdrawn" and application.submitted_at is None)
+
+
+def invoices_ensure_for_application(*, application: Any, actor: Any = None) -> list[Invoice]:
+    """The application-fee invoice of a submitted application, unless it was ever issued
+    (returns what was created: nothing on a repeat)."""
+    if not _application_invoiceable(application) or _ever_invoiced(
+        rules.InvoiceSource.APPLICATION, application.pk, (rules.InvoiceKind.APPLICATION_FEE,)
+    ):
+        return []
+    return [invoice_create_for_application_fee(application=application, actor=actor)]
+
+
+def invoices_ensure_for_enrolment(*, enrolment: Any, actor: Any = None) -> list[Invoice]:
+    """The deposit and tuition invoices of an enrolment, unless they were ever issued, then
+    the credit notes when it is withdrawn (returns what was created: nothing on a repeat)."""
+    created: list[Invoice] = []
+    if not _ever_invoiced(
+        rules.InvoiceSource.ENROLMENT,
+        enrolment.pk,
+        (rules.InvoiceKind.DEPOSIT, rules.InvoiceKind.TUITION),
+    ):
+        created += invoice_create_for_enrolment(enrolment=enrolment, actor=actor)
+    if enrolment.status == "withdrawn":
+        created += credit_ensure_for_withdrawal(enrolment=enrolment, actor=actor)
+    return created
+
+
+def credit_ensure_for_withdrawal(*, enrolment: Any, actor: Any = None) -> list[Invoice]:
+    """The credit notes of a withdrawn enrolment not issued yet (returns those created)."""
+    before = set(
+        Invoice.objects.filter(
+            enrolment=enrolment, kind=rules.InvoiceKind.CREDIT_NOTE.value
+        ).values_list("pk", flat=True)
+    )
+    notes = invoice_credit_for_withdrawal(enrolment=enrolment, actor=actor)
+    return [n for n in notes if n.pk not in before]
+
+
+@dataclass
+class ReconcileReport:
+    """What a reconciliation did: invoices created, and the records it could not invoice with
+    the reason (translated)."""
+
+    created: list[Invoice] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def invoices_reconcile(
+    *,
+    actor: Any = None,
+    applications: QuerySet[Application] | None = None,
+    enrolments: QuerySet[Enrolment] | None = None,
+) -> ReconcileReport:
+    """Create every missing invoice: the application fee of each submitted application, the
+    deposit and tuition of each enrolment, the credit notes of each withdrawn one (default:
+    every application and enrolment; the demo passes its own people only). Each record is
+    invoiced in its own transaction, so one that cannot be (no fee schedule, a work-study
+    enrolment without contract) is reported and the others are still invoiced. Running it
+    again creates nothing."""
+    report = ReconcileReport()
+    if applications is None:
+        applications = Application.objects.all()
+    if enrolments is None:
+        enrolments = Enrolment.objects.all()
+    invoiced = Invoice.objects.filter(
+        source_kind=rules.InvoiceSource.APPLICATION.value,
+        kind=rules.InvoiceKind.APPLICATION_FEE.value,
+    ).values("source_id")
+    pending = (
+        applications.exclude(status="draft")
+        .exclude(status="withdrawn", submitted_at__isnull=True)
+        .exclude(pk__in=invoiced)
+        .select_related("edition__programme", "campus", "candidate")
+        .order_by("pk")
+    )
+    for application in pending:
+        try:
+            report.created += invoices_ensure_for_application(application=application, actor=actor)
+        except DomainError as error:
+            report.skipped.append(
+                _("Application %(id)s: %(reason)s") % {"id": application.pk, "reason": error}
+            )
+    enrolled = Invoice.objects.filter(
+        source_kind=rules.InvoiceSource.ENROLMENT.value,
+        kind__in=[rules.InvoiceKind.DEPOSIT.value, rules.InvoiceKind.TUITION.value],
+    ).values("source_id")
+    pending_enrolments = (
+        enrolments.filter(~Q(pk__in=enrolled) | Q(status="withdrawn"))
+        .select_related("edition__programme", "campus", "learner__user", "application")
+        .order_by("pk")
+    )
+    for enrolment in pending_enrolments:
+        try:
+            report.created += invoices_ensure_for_enrolment(enrolment=enrolment, actor=actor)
+        except DomainError as error:
+            report.skipped.append(
+                _("Enrolment %(id)s: %(reason)s") % {"id": enrolment.pk, "reason": error}
+            )
+    return report
+
+
 def _invoice_for_update(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
 
 def invoice_balance(invoice: Invoice) -> Decimal:
-    """What is still owed on an invoice (two queries)."""
-    lines = invoice.lines.values_list("amount", flat=True)
+    """What is still owed on an invoice: its lines and its credit notes' (negative) lines, less
+    its payments (two queries)."""
+    lines = InvoiceLine.objects.filter(
+        Q(invoice=invoice)
+        | Q(
+            invoice__credits=invoice,
+            invoice__status__in=[
+                rules.InvoiceStatus.ISSUED.value,
+                rules.InvoiceStatus.PAID.value,
+            ],
+        )
+    ).values_list("amount", flat=True)
     payments = invoice.payments.values_list("amount", flat=True)
     return rules.balance(lines, payments)
 
@@ -480,6 +750,10 @@ def payment_record(
     what is still owed unless ``confirm_overpayment``. The invoice becomes paid when nothing is
     owed. Paying an application-fee invoice marks the application's fee as paid."""
     invoice = _invoice_for_update(invoice)
+    if invoice.kind == rules.InvoiceKind.CREDIT_NOTE.value:
+        raise DomainError(
+            _("A credit note is not paid: it reduces what an invoice owes."), code="credit_note"
+        )
     if invoice.status not in (rules.InvoiceStatus.ISSUED.value, rules.InvoiceStatus.PAID.value):
         raise DomainError(
             _("Payments are recorded on issued invoices only (this one is %(status)s).")
@@ -561,6 +835,11 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
     if invoice.payments.exists():
         raise DomainError(
             _("This invoice has payments: it cannot be cancelled."), code="has_payments"
+        )
+    if invoice.kind == rules.InvoiceKind.CREDIT_NOTE.value or invoice.credit_notes.exists():
+        raise DomainError(
+            _("A credit note, or an invoice it credits, cannot be cancelled."),
+            code="credited",
         )
     previous = invoice.status
     invoice.status = rules.InvoiceStatus.CANCELLED.value

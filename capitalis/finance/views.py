@@ -17,14 +17,45 @@ from django.utils.translation import gettext as _
 from capitalis.core.exceptions import DomainError
 from capitalis.finance import queries, services
 from capitalis.finance.forms import CancelForm, ExportForm, PaymentForm
-from capitalis.finance.models import INVOICE_STATUS_LABELS, PAYER_KIND_LABELS, Invoice
+from capitalis.finance.models import (
+    INVOICE_KIND_LABELS,
+    INVOICE_STATUS_LABELS,
+    PAYER_KIND_LABELS,
+    Invoice,
+)
 
 
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
+    """The invoices the user may read (finance staff: their scope; a candidate or learner:
+    hers) with what is invoiced, credited, paid, still owed, fallen due and late, per invoice
+    and per payer; filters on status, payer, kind, year and "late only". Finance staff also
+    see which fee schedule each edition pays and may create the missing invoices (POST)."""
+    is_finance = queries.is_finance_staff(user=request.user)
+    if request.method == "POST":
+        if not queries.can_reconcile(user=request.user):
+            raise Http404(_("No such page."))
+        report = services.invoices_reconcile(actor=request.user)
+        messages.success(
+            request,
+            _("%(created)s missing invoice(s) created.") % {"created": len(report.created)},
+        )
+        for reason in report.skipped[:20]:
+            messages.warning(request, reason)
+        return redirect("finance:invoice-list")
     status = request.GET.get("status") or None
     payer_kind = request.GET.get("payer") or None
-    invoices = queries.invoice_list_for(user=request.user, status=status, payer_kind=payer_kind)
+    kind = request.GET.get("kind") or None
+    year = request.GET.get("year") or None
+    late_only = request.GET.get("late") == "1"
+    invoices = queries.invoice_list_for(
+        user=request.user,
+        status=status,
+        payer_kind=payer_kind,
+        kind=kind,
+        academic_year=year,
+        late_only=late_only,
+    )
     rows = list(invoices[:500])
     return render(
         request,
@@ -32,11 +63,17 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         {
             "invoices": rows,
             "balances": queries.balances_per_payer(invoices),
-            "is_finance": queries.is_finance_staff(user=request.user),
+            "is_finance": is_finance,
+            "can_reconcile": queries.can_reconcile(user=request.user),
+            "edition_schedules": queries.edition_schedules() if is_finance else [],
             "statuses": [(s.value, label) for s, label in INVOICE_STATUS_LABELS.items()],
             "payers": [(p.value, label) for p, label in PAYER_KIND_LABELS.items()],
+            "kinds": [(k.value, label) for k, label in INVOICE_KIND_LABELS.items()],
             "status": status or "",
             "payer": payer_kind or "",
+            "kind": kind or "",
+            "year": year or "",
+            "late": late_only,
             "export_form": ExportForm(),
         },
     )
@@ -97,8 +134,11 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": manage,
             "payment_form": payment_form,
             "cancel_form": cancel_form,
-            "can_pay": invoice.status in ("issued", "paid"),
-            "can_cancel": invoice.status in ("draft", "issued") and not invoice.payments.all(),
+            "can_pay": invoice.status in ("issued", "paid") and invoice.kind != "credit_note",
+            "can_cancel": invoice.status in ("draft", "issued")
+            and not invoice.payments.all()
+            and invoice.kind != "credit_note"
+            and not getattr(invoice, "credited", 0),
         },
         status=400 if request.method == "POST" else 200,
     )
