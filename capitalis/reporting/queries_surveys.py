@@ -227,3 +227,20 @@ def survey_state(*, survey: Survey, today: date) -> str:
     if today > survey.closes_on:
         return "closed"
     return "open"
+
+
+def invitations_open_for(*, user: User, today: date) -> QuerySet[SurveyInvitation]:
+    """The signed-in learner's own invitations to surveys open on ``today`` that she has not
+    answered yet (her home lists them; she answers without looking for the e-mail)."""
+    if not user.is_authenticated:
+        return SurveyInvitation.objects.none()
+    return (
+        SurveyInvitation.objects.filter(
+            learner__user_id=user.pk,
+            answered_at__isnull=True,
+            survey__opens_on__lte=today,
+            survey__closes_on__gte=today,
+        )
+        .select_related("survey", "survey__edition")
+        .order_by("survey__closes_on", "pk")
+    )

@@ -340,7 +340,8 @@ def _link_token(invitation: SurveyInvitation) -> tuple[str, bool]:
 @transaction.atomic
 def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
     """The personal link token of an invitation (the same at every call with the same secret
-    key; only its hash is stored); marks the invitation sent. For mailings and the demo."""
+    key; only its hash is stored); marks the invitation sent. Used when a signed-in learner
+    opens her survey from her home page, and by the demo's simulated respondents."""
     token, _replaced = _link_token(invitation)
     if invitation.sent_at is None:
         invitation.sent_at = timezone.now()

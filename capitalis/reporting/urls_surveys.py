@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/<int:pk>/", views.survey_detail, name="survey-detail"),
     path("surveys/<int:pk>/invite/", views.survey_invite, name="survey-invite"),
     path("surveys/<int:pk>/remind/", views.survey_remind, name="survey-remind"),
+    path("surveys/mine/<int:pk>/", views.survey_open_mine, name="survey-open-mine"),
 ]

@@ -39,6 +39,23 @@ def _survey(request: HttpRequest, pk: int) -> Survey:
     return survey
 
 
+# --- the learner's own surveys ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def survey_open_mine(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signed-in learner opens one of her open surveys: the same personal link the e-mail
+    carries (the invitation is then counted as sent). Someone else's invitation is a 404."""
+    today = timezone.localdate()
+    invitation = queries.invitations_open_for(user=_user(request), today=today).filter(pk=pk)
+    found = invitation.first()
+    if found is None:
+        raise Http404(_("No survey found."))
+    token = services.invitation_token_issue(invitation=found)
+    return redirect("results:survey-answer", token=token)
+
+
 # --- staff pages -----------------------------------------------------------------------------
 
 

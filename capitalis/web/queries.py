@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.queries import grants_for
@@ -24,6 +25,7 @@ from capitalis.admissions.queries import application_list_for
 from capitalis.admissions.queries_jury import admissions_campus_ids
 from capitalis.admissions.rules import Status as ApplicationStatus
 from capitalis.assessment.queries import assessments_for
+from capitalis.core.models import pick_language
 from capitalis.enrolment.models import Learner
 from capitalis.enrolment.queries import can_see_dashboard, learner_list_for
 from capitalis.finance.queries import invoice_list_for, is_finance_staff
@@ -31,7 +33,7 @@ from capitalis.finance.rules import InvoiceStatus
 from capitalis.jury.queries import is_director, session_list_for
 from capitalis.reporting.queries import scope_for
 from capitalis.reporting.queries_declarations import can_declare
-from capitalis.reporting.queries_surveys import campus_scope
+from capitalis.reporting.queries_surveys import campus_scope, invitations_open_for
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Item:
     url: str
     detail: str = ""
     count: int | None = None
+    post: bool = False  # an action (a button), not a link
 
 
 @dataclass
@@ -186,6 +189,21 @@ def _finance_section(user: Any) -> Section:
     return section
 
 
+def _surveys_section(user: Any, today: date) -> Section:
+    section = Section(_("Surveys waiting for your answer"))
+    for invitation in invitations_open_for(user=user, today=today)[:10]:
+        survey = invitation.survey
+        section.items.append(
+            Item(
+                pick_language(survey.title_fr, survey.title_en),
+                reverse("reporting:survey-open-mine", args=[invitation.pk]),
+                detail=_("open until %(day)s") % {"day": formats.date_format(survey.closes_on)},
+                post=True,
+            )
+        )
+    return section
+
+
 def _learner_section(learner: Learner) -> Section:
     section = Section(_("My studies"))
     section.items.extend(
@@ -245,6 +263,7 @@ def home_for(user: Any, *, today: date) -> Home:
     learner = _learner(user)
     if learner is not None:
         sections.append(_learner_section(learner))
+        sections.append(_surveys_section(user, today))
     if Role.EMPLOYER_TUTOR in roles:
         sections.append(_apprentices_section(user))
     if links["vae"]:

@@ -112,3 +112,33 @@ def test_the_public_home_is_the_programme_page(client):
     assert w.programme.title_en in html or w.programme.title_fr in html
     assert "/admissions/signup/" in _main(html)
     assert "end to end" not in html  # the product pitch is gone
+
+
+def test_a_learner_answers_her_open_survey_from_her_home(client):
+    """The survey link the e-mail carries is also on the learner's home: one click opens her
+    own answer page; someone else's invitation is a 404."""
+    from capitalis.reporting import services_surveys
+    from capitalis.reporting.models import SurveyInvitation, SurveyKind
+
+    w, people, apprentice = _people()
+    today = dt.date.today()
+    survey = services_surveys.survey_create(
+        edition=apprentice.edition,
+        kind=SurveyKind.SATISFACTION_TEACHING,
+        opens_on=today - dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=10),
+        actor=w.director,
+    )
+    services_surveys.survey_invite(survey=survey, actor=w.director, send=False)
+    invitation = SurveyInvitation.objects.get(survey=survey, learner=apprentice.learner)
+    client.force_login(people["learner"])
+    home = _main(client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    url = f"/reporting/surveys/mine/{invitation.pk}/"
+    assert f'action="{url}"' in home
+    opened = client.post(url)
+    assert opened.status_code == 302 and opened.url.startswith("/survey/")
+    assert client.get(opened.url).status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+    client.force_login(people["tutor"])
+    assert client.post(url).status_code == 404
