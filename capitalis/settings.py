@@ -179,6 +179,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Django's login form posts the e-mail as "username" (axes would look for USERNAME_FIELD "email").
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account, not per spelling: the e-mail stripped and lower-cased, from the
+# login form and from the API's basic authentication alike.
+AXES_USERNAME_CALLABLE = "capitalis.accounts.throttling.axes_username"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
