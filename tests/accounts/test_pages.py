@@ -183,3 +183,23 @@ def test_login_key_is_the_stripped_lower_cased_e_mail():
     assert axes_username(None, {"email": "LEARNER@example.org", "password": "x"}) == EMAIL
     assert axes_username(None, {"username": "   "}) is None
     assert axes_username(None, {}) is None
+
+
+def test_password_change_checks_the_rules_against_the_user(client, django_user_model):
+    """At least 12 characters, and not like the person's own name (full_name) or e-mail."""
+    user = django_user_model.objects.create_user(
+        email="dominique@example.org", password=PASSWORD, full_name="Dominique Lefebvre"
+    )
+    client.force_login(user)
+    for new, error in (
+        ("Ab-Secret9", "au minimum 12 caractères"),
+        ("DominiqueLefebvre", "trop semblable"),
+    ):
+        response = client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        )
+        assert response.status_code == 200
+        assert error in response.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD)
