@@ -40,6 +40,7 @@ from capitalis.admissions.queries import actors_for, eligibility_rules_for
 from capitalis.admissions.uploads import check_upload
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.core.text import clean_text
 from capitalis.programmes.models import Campus, Edition, Offering, ProgrammeYear, Specialisation
 
 logger = logging.getLogger(__name__)
@@ -544,7 +545,8 @@ def application_send_to_manual_review(
 ) -> Application:
     """Admissions staff send a file (submitted or ineligible) to manual review, with a note
     (e.g. a foreign degree's equivalence to check)."""
-    if not note.strip():
+    note = clean_text(note)
+    if not note:
         raise DomainError(_("Say why the file needs a manual review."), code="note_required")
     return application_transition(
         application=application,
