@@ -162,9 +162,17 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Sign-up and password change check these against the (would-be) user: at least 12
+# characters, not like the e-mail address or the name, not a common password, not only digits.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -180,6 +188,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Django's login form posts the e-mail as "username" (axes would look for USERNAME_FIELD "email").
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account, not per spelling: the e-mail stripped and lower-cased, from the
+# login form and from the API's basic authentication alike.
+AXES_USERNAME_CALLABLE = "capitalis.accounts.throttling.axes_username"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"

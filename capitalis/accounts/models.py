@@ -94,13 +94,15 @@ SCOPE_LABELS = {
     ScopeKind.GLOBAL: _("whole school"),
     ScopeKind.CAMPUS: _("campus"),
     ScopeKind.COURSE: _("course"),
-    ScopeKind.JURY_SESSION: _("jury session"),
+    ScopeKind.JURY_SESSION: _("certification jury session"),
+    ScopeKind.ADMISSION_JURY: _("admission jury"),
 }
 
 
 class RoleAssignment(models.Model):
-    """A role granted to a user, for the whole school or limited to one campus, course or
-    jury session (``scope_id`` is the id of that record; later apps own those tables)."""
+    """A role granted to a user, for the whole school or limited to one campus, course,
+    certification jury session or admission jury (``scope_id`` is the id of that record; later
+    apps own those tables)."""
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"

@@ -28,12 +28,15 @@ class Role(enum.StrEnum):
 
 
 class ScopeKind(enum.StrEnum):
-    """What a role assignment is limited to."""
+    """What a role assignment is limited to. ``JURY_SESSION`` is a certification jury session
+    (jury app) and ``ADMISSION_JURY`` an admission jury sitting (admissions app): two tables
+    whose ids overlap, so a grant on one never counts on the other."""
 
     GLOBAL = "global"
     CAMPUS = "campus"
     COURSE = "course"
     JURY_SESSION = "jury_session"
+    ADMISSION_JURY = "admission_jury"
 
 
 STAFF_ROLES: frozenset[Role] = frozenset(
@@ -55,8 +58,8 @@ ALLOWED_SCOPES: dict[Role, frozenset[ScopeKind]] = {
     Role.CAMPUS_COORDINATOR: frozenset({ScopeKind.CAMPUS}),
     Role.ADMISSIONS_OFFICER: frozenset({ScopeKind.GLOBAL, ScopeKind.CAMPUS}),
     Role.LECTURER: frozenset({ScopeKind.COURSE}),
-    Role.JURY_PRESIDENT: frozenset({ScopeKind.JURY_SESSION}),
-    Role.JURY_MEMBER: frozenset({ScopeKind.JURY_SESSION}),
+    Role.JURY_PRESIDENT: frozenset({ScopeKind.JURY_SESSION, ScopeKind.ADMISSION_JURY}),
+    Role.JURY_MEMBER: frozenset({ScopeKind.JURY_SESSION, ScopeKind.ADMISSION_JURY}),
     Role.DISABILITY_REFERENT: frozenset({ScopeKind.CAMPUS}),
     Role.FINANCE: frozenset({ScopeKind.GLOBAL, ScopeKind.CAMPUS}),
     Role.LEARNER: frozenset({ScopeKind.GLOBAL}),

@@ -8,8 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from capitalis.accounts.models import User
 from capitalis.admissions.models import PriorDegree
 from capitalis.admissions.queries import offering_choices
 from capitalis.admissions.rules import CEFR
@@ -37,10 +39,20 @@ class SignupForm(forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
 
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        password_validation.validate_password(password)
-        return password
+    def clean(self) -> dict[str, Any]:
+        """The password rules, checked against the would-be user (its e-mail and name)."""
+        data = super().clean() or {}
+        password = data.get("password")
+        if password:
+            would_be = User(
+                email=(data.get("email") or "").strip().lower(),
+                full_name=(data.get("full_name") or "").strip(),
+            )
+            try:
+                password_validation.validate_password(password, user=would_be)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
 
 
 class ApplicationForm(forms.Form):

@@ -47,8 +47,10 @@ def _visibility(user: User) -> Q | None:
     campuses = _scoped_ids(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS)
     if campuses:
         q |= Q(campus_id__in=campuses)
-    juries = _scoped_ids(grants, Role.JURY_PRESIDENT, ScopeKind.JURY_SESSION) + _scoped_ids(
-        grants, Role.JURY_MEMBER, ScopeKind.JURY_SESSION
+    # Admission juries only: a certification jury session (ScopeKind.JURY_SESSION) with the
+    # same id is another table and gives nothing here.
+    juries = _scoped_ids(grants, Role.JURY_PRESIDENT, ScopeKind.ADMISSION_JURY) + _scoped_ids(
+        grants, Role.JURY_MEMBER, ScopeKind.ADMISSION_JURY
     )
     if juries:
         q |= Q(jury_id__in=juries)
@@ -95,7 +97,8 @@ def actors_for(*, user: User | None, application: Application) -> frozenset[rule
     ):
         actors.add(rules.Actor.ADMISSIONS)
     if has_role(grants, Role.PROGRAMME_DIRECTOR).ok or any(
-        has_role(grants, role, ScopeKind.JURY_SESSION, application.jury_id).ok
+        application.jury_id is not None
+        and has_role(grants, role, ScopeKind.ADMISSION_JURY, application.jury_id).ok
         for role in (Role.JURY_PRESIDENT, Role.JURY_MEMBER)
     ):
         actors.add(rules.Actor.JURY)

@@ -5,8 +5,9 @@ Who sees what:
 - admissions staff (ADMISSIONS_OFFICER for the campus or the whole school, PROGRAMME_DIRECTOR)
   see the slots, interviews and juries of their campus;
 - an interviewer sees the interviews of the slots he sits on;
-- the admission jury (JURY_PRESIDENT / JURY_MEMBER scoped to the jury) sees its jury and the
-  files presented to it;
+- the admission jury (JURY_PRESIDENT / JURY_MEMBER scoped to the jury with
+  ``ScopeKind.ADMISSION_JURY``; a certification jury session grant, ``JURY_SESSION``, gives
+  nothing here) sees its jury and the files presented to it;
 - the adapted arrangements of a candidate with an accommodation are visible only to the
   admission jury of the application (president, members, the programme director) and the
   campus disability referent — not to admissions officers, interviewers or lecturers.
@@ -62,12 +63,13 @@ def is_admissions_staff(grants: frozenset[Grant], campus_id: int | None = None) 
 
 
 def jury_ids(grants: frozenset[Grant]) -> set[int]:
-    """The admission juries the user sits on (president or member)."""
+    """The admission juries the user sits on (president or member): ``ADMISSION_JURY`` grants
+    only, never a certification jury session's."""
     return {
         g.scope_id
         for g in grants
         if g.role in (Role.JURY_PRESIDENT, Role.JURY_MEMBER)
-        and g.scope is ScopeKind.JURY_SESSION
+        and g.scope is ScopeKind.ADMISSION_JURY
         and g.scope_id is not None
     }
 

@@ -291,7 +291,8 @@ def admission_jury_create(
     actor: User,
 ) -> AdmissionJury:
     """An admission jury sitting; its president and members get JURY_PRESIDENT / JURY_MEMBER
-    scoped to the jury (they decide the files presented to it)."""
+    scoped to the jury (``ScopeKind.ADMISSION_JURY``: they decide the files presented to it,
+    and nothing of a certification jury session with the same id)."""
     _require_staff(actor, campus.pk if campus is not None else None)
     if campus is None and not is_admissions_staff(grants_for(user=actor), None):
         raise DomainError(_("Only the admissions staff may do this."), code="forbidden")
@@ -303,7 +304,7 @@ def admission_jury_create(
     role_grant(
         user=president,
         role=Role.JURY_PRESIDENT,
-        scope=ScopeKind.JURY_SESSION,
+        scope=ScopeKind.ADMISSION_JURY,
         scope_id=jury.pk,
         actor=actor,
     )
@@ -311,7 +312,7 @@ def admission_jury_create(
         role_grant(
             user=member,
             role=Role.JURY_MEMBER,
-            scope=ScopeKind.JURY_SESSION,
+            scope=ScopeKind.ADMISSION_JURY,
             scope_id=jury.pk,
             actor=actor,
         )

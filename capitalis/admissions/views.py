@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +41,8 @@ def _get(request: HttpRequest, pk: int) -> Application:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create a candidate account and log in."""
+    """Create a candidate account. The outcome does not tell whether the address already had
+    an account (same redirect, same message; nobody is logged in): the person logs in next."""
     if request.user.is_authenticated:
         return redirect("admissions:application-list")
     form = SignupForm(
@@ -49,18 +50,24 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.candidate_signup(
+            services.candidate_signup_request(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password"],
                 preferred_language=form.cleaned_data["preferred_language"],
             )
         except DomainError as exc:
-            form.add_error("email" if exc.code == "exists" else None, exc.message)
+            form.add_error("password" if exc.code == "password" else None, exc.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is ready. You can now apply."))
-            return redirect("admissions:application-list")
+            messages.success(
+                request,
+                _(
+                    "Thank you. Check your mailbox: we have sent you a message about your "
+                    "account. You can now log in with your e-mail address and password."
+                ),
+            )
+            login_url = reverse("accounts:login")
+            return redirect(f"{login_url}?next={reverse('admissions:application-list')}")
     return render(request, "admissions/signup.html", {"form": form})
 
 

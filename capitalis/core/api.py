@@ -20,3 +20,13 @@ class ErrorSerializer(serializers.Serializer[Any]):
 
 class NotFoundSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
+
+
+def text_of(data: Any, name: str) -> str:
+    """A free-text field of a request body (a reason, a justification) as a string: ``""``
+    when the body is not an object or the field is missing, ``null`` or not a string — never
+    the text "None" — so the service's "a reason is required" check refuses it."""
+    if not hasattr(data, "get"):
+        return ""
+    value = data.get(name, "")
+    return value if isinstance(value, str) else ""

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from capitalis.accounts.models import User
-from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
 from capitalis.core.exceptions import DomainError
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
@@ -71,7 +71,8 @@ class VerifyRequest(serializers.Serializer[Any]):
 
 class RevokeRequest(serializers.Serializer[Any]):
     reason = serializers.CharField(
-        allow_blank=True, help_text="Why (mandatory, kept in the audit)."
+        help_text="Why (mandatory, kept in the audit): null, empty or only spaces is refused "
+        "(400, code reason_required)."
     )
 
 
@@ -150,7 +151,7 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
     def revoke(self, request: Request, public_id: str | None = None) -> Response:
         """Revoke a credential (irreversible); the status list is re-signed at once."""
         credential = self.get_object()
-        reason = str(request.data.get("reason", "") if isinstance(request.data, dict) else "")
+        reason = text_of(request.data, "reason")
         try:
             revoked = services.credential_revoke(
                 credential=credential, actor=_user(request), reason=reason
@@ -226,7 +227,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
 
     def _write(self, request: Request, action_name: str) -> Response:
         document = self.get_object()
-        reason = str(request.data.get("reason", "") if isinstance(request.data, dict) else "")
+        reason = text_of(request.data, "reason")
         try:
             if action_name == "reissue":
                 result = services_documents.document_reissue(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, audit_record_many
+from capitalis.core.text import clean_text
 from capitalis.credentials import (
     builders,
     keys,
@@ -406,7 +407,7 @@ def credential_revoke(*, credential: Credential, actor: User, reason: str) -> Cr
     """Revoke (irreversible): a reason is mandatory; the bit is set and the status list
     credential re-signed at once."""
     now = timezone.now()
-    revoked, _status_list = _revoke_locked(credential, actor, reason or "", now)
+    revoked, _status_list = _revoke_locked(credential, actor, clean_text(reason), now)
     audit_record(
         action="credential_revoke",
         actor=actor,
@@ -430,7 +431,7 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
     block; a correction that withdrew the block, or one whose session is not closed yet, refuses
     the reissue. A refusal writes nothing (the old credential stays current)."""
     now = timezone.now().replace(microsecond=0)
-    old, status_list = _revoke_locked(credential, actor, reason or "", now)
+    old, status_list = _revoke_locked(credential, actor, clean_text(reason), now)
     if old.kind == CredentialKind.BLOCK and old.block_validation_id:
         items = queries.block_issuables(validation_ids=[old.block_validation_id])
     elif old.certification_decision_id:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.core.text import clean_text
 from capitalis.credentials import pdfs
 from capitalis.credentials.models import DocumentKind, IssuedDocument
 from capitalis.credentials.queries_documents import (
@@ -301,7 +302,7 @@ def _require_revoker(actor: Any, document: IssuedDocument) -> None:
 
 
 def _revoke_locked(document: IssuedDocument, actor: Any, reason: str) -> IssuedDocument:
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     locked = IssuedDocument.objects.select_for_update().get(pk=document.pk)
     _require_revoker(actor, locked)
     if not reason:

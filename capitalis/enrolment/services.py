@@ -27,6 +27,7 @@ from capitalis.admissions.services import application_transition
 from capitalis.core import events
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.core.text import clean_text
 from capitalis.enrolment import rules
 from capitalis.enrolment.models import (
     ENROLMENT_STATUS_LABELS,
@@ -311,11 +312,12 @@ def contract_terminate(
     _require_manager(actor, contract.enrolment.campus_id)
     if contract.terminated_on is not None:
         raise DomainError(_("This contract has already been terminated."), code="terminated")
-    if not reason.strip():
+    reason = clean_text(reason)
+    if not reason:
         raise DomainError(_("Give the reason for the termination."), code="reason_required")
     _require(rules.termination_fits(contract.start_date, contract.end_date, terminated_on))
     contract.terminated_on = terminated_on
-    contract.termination_reason = reason.strip()
+    contract.termination_reason = reason
     contract.save(update_fields=["terminated_on", "termination_reason", "updated_at"])
     audit_record(
         action="enrolment.contract_terminate",

@@ -18,6 +18,7 @@ from capitalis.admissions import services as admissions_services
 from capitalis.admissions.models import Application
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.core.text import clean_text
 from capitalis.enrolment.models import Contract, Enrolment, EnrolmentTransition
 from capitalis.finance import rules
 from capitalis.finance.models import (
@@ -821,7 +822,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
     """Cancel an invoice with a reason. An invoice with payments cannot be cancelled (a refund
     is not modelled): the table says which statuses may be cancelled."""
     invoice = _invoice_for_update(invoice)
-    reason = reason.strip()
+    reason = clean_text(reason)
     if not reason:
         raise DomainError(_("Say why the invoice is cancelled."), code="reason")
     if not rules.invoice_can_transition(

@@ -31,6 +31,7 @@ from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.core.text import clean_text
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, rules
 from capitalis.jury.models import (
@@ -446,7 +447,7 @@ def decision_override(
     member changed the decision meanwhile, nothing is saved and a ``conflict`` error carries
     the caller's justification back (one wins, the other is told, nothing is lost). A block
     override recomputes the learner's certification decision."""
-    justification = justification.strip()
+    justification = clean_text(justification)
     model = type(decision)
     allowed = BLOCK_STATUSES if isinstance(decision, BlockDecision) else CERTIFICATION_STATUSES
     if status not in allowed:
@@ -499,7 +500,7 @@ def decision_correct(
     the corrected status overrides its computed value, which is kept beside. Only the
     president of ``session`` corrects."""
     _require_president(actor, session)
-    justification = justification.strip()
+    justification = clean_text(justification)
     if status not in BLOCK_STATUSES:
         raise DomainError(_("Unknown status."), code="status")
     if not justification:
@@ -725,7 +726,7 @@ def appeal_lodge(
 ) -> Appeal:
     """The learner appeals her decision, within the session's appeal period after closing."""
     today = today or timezone.localdate()
-    reason = reason.strip()
+    reason = clean_text(reason)
     if decision.enrolment.learner.user_id != actor.pk:
         raise DomainError(_("Only the learner concerned may appeal."), code="not_authorised")
     session = decision.session

@@ -115,3 +115,94 @@ def test_admin_link_only_for_administrators(client, learner, django_user_model):
     admin = django_user_model.objects.create_superuser(email="root@example.org", password=PASSWORD)
     client.force_login(admin)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+# --- one failure count per account, whatever the spelling of the e-mail -----------------
+
+
+def _spellings(n: int) -> list[str]:
+    """n spellings of EMAIL that log into the same account (case, surrounding spaces)."""
+    local, domain = EMAIL.split("@")
+    out = []
+    for i in range(n):  # the first i letters upper-cased; every other one padded with spaces
+        spelling = f"{local[:i].upper()}{local[i:]}@{domain.upper() if i % 2 else domain}"
+        out.append(f"  {spelling} " if i % 2 else spelling)
+    return out
+
+
+def test_the_e_mail_casing_does_not_give_more_tries(client, learner):
+    spellings = _spellings(settings.AXES_FAILURE_LIMIT + 1)
+    assert len(set(spellings)) == len(spellings)
+    for email in spellings[:-1]:
+        login(client, "wrong", email=email)
+    # Locked: the right password, in yet another spelling, is refused too.
+    response = login(client, PASSWORD, email=spellings[-1])
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert login(client, PASSWORD, email=EMAIL.upper()).status_code == 429
+
+
+def test_a_spelling_with_the_right_password_logs_in_before_the_limit(client, learner):
+    for email in _spellings(settings.AXES_FAILURE_LIMIT - 1):
+        login(client, "wrong", email=email)
+    response = login(client, PASSWORD, email=f"  {EMAIL.upper()} ")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(learner.pk)
+
+
+def _basic(email: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()
+
+
+def test_the_api_basic_login_counts_with_the_form_and_is_locked_too(client, learner):
+    """The API's basic authentication is watched as well, under the same normalised key:
+    failures spread over the form and the API, in several spellings, lock the account."""
+    spellings = _spellings(settings.AXES_FAILURE_LIMIT + 1)
+    for n, email in enumerate(spellings[:-1]):
+        if n % 2:
+            login(client, "wrong", email=email)
+        else:
+            client.get("/api/admissions/applications/", HTTP_AUTHORIZATION=_basic(email, "wrong"))
+    api = client.get(
+        "/api/admissions/applications/", HTTP_AUTHORIZATION=_basic(spellings[-1], PASSWORD)
+    )
+    assert api.status_code in (401, 403, 429)
+    assert login(client, PASSWORD, email=EMAIL).status_code == 429
+
+
+def test_the_api_basic_login_still_works_with_another_casing(client, learner):
+    response = client.get(
+        "/api/admissions/applications/", HTTP_AUTHORIZATION=_basic(EMAIL.upper(), PASSWORD)
+    )
+    assert response.status_code == 200
+
+
+def test_login_key_is_the_stripped_lower_cased_e_mail():
+    from capitalis.accounts.throttling import axes_username
+
+    assert axes_username(None, {"username": "  Learner@Example.ORG "}) == EMAIL
+    assert axes_username(None, {"email": "LEARNER@example.org", "password": "x"}) == EMAIL
+    assert axes_username(None, {"username": "   "}) is None
+    assert axes_username(None, {}) is None
+
+
+def test_password_change_checks_the_rules_against_the_user(client, django_user_model):
+    """At least 12 characters, and not like the person's own name (full_name) or e-mail."""
+    user = django_user_model.objects.create_user(
+        email="dominique@example.org", password=PASSWORD, full_name="Dominique Lefebvre"
+    )
+    client.force_login(user)
+    for new, error in (
+        ("Ab-Secret9", "au minimum 12 caractères"),
+        ("DominiqueLefebvre", "trop semblable"),
+    ):
+        response = client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        )
+        assert response.status_code == 200
+        assert error in response.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD)

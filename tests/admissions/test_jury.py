@@ -32,10 +32,13 @@ def test_a_sitting_grants_the_jury_roles_scoped_to_it() -> None:
     jw = jury_world()
     sitting, president, member = jury(jw)
     assert RoleAssignment.objects.filter(
-        user=president, role=Role.JURY_PRESIDENT, scope=ScopeKind.JURY_SESSION, scope_id=sitting.pk
+        user=president,
+        role=Role.JURY_PRESIDENT,
+        scope=ScopeKind.ADMISSION_JURY,
+        scope_id=sitting.pk,
     ).exists()
     assert RoleAssignment.objects.filter(
-        user=member, role=Role.JURY_MEMBER, scope=ScopeKind.JURY_SESSION, scope_id=sitting.pk
+        user=member, role=Role.JURY_MEMBER, scope=ScopeKind.ADMISSION_JURY, scope_id=sitting.pk
     ).exists()
 
 

@@ -48,6 +48,13 @@ def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, 
     page.get_by_label("Mot de passe").fill("un-mot-de-passe-solide-42")
     with page.expect_navigation():
         page.get_by_role("button", name="Créer mon compte").click()
+    # The sign-up does not tell whether the address had an account: nobody is logged in, the
+    # login page says to check the mailbox and log in.
+    assert page.get_by_text("Consultez votre messagerie").is_visible()
+    page.locator("#id_username").fill("camille@example.org")
+    page.locator("#id_password").fill("un-mot-de-passe-solide-42")
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
     assert page.locator("h1").inner_text() == "Candidatures"
     _check(page, "apply-2-my-applications-fr-phone")
 

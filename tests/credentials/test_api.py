@@ -125,3 +125,23 @@ def test_list_query_count_does_not_grow(issued):
     small = count()
     deliberated_more(iss)
     assert count() == small
+
+
+@pytest.mark.parametrize("reason", [None, "", "   ", "\t\n", 42, ["x"], {"text": "x"}])
+def test_revoke_refuses_a_null_empty_or_blank_reason_and_changes_nothing(issued, reason):
+    """``{"reason": null}`` used to revoke with the text "None" as its reason."""
+    iss, block, _cert, _other = issued
+    api = APIClient()
+    api.force_authenticate(iss.w.president)
+    for language, text in (("en", "Give the reason"), ("fr", "motif")):
+        response = api.post(
+            f"/api/credentials/{block.public_id}/revoke/",
+            {"reason": reason},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "reason_required"
+        assert text in response.json()["detail"]
+    block.refresh_from_db()
+    assert block.revoked_at is None and block.revocation_reason == ""

@@ -232,3 +232,27 @@ def test_a_failure_later_in_the_same_call_deletes_the_earlier_pdfs(docs, media, 
     monkeypatch.setattr(pdfs, "render_pdf", real)
     issued = documents_issue_for_decision(docs.decision(0), language="en")
     assert len(issued) == 2 and len(stored_files(media)) == 2
+
+
+@pytest.mark.parametrize("action", ["revoke", "reissue"])
+@pytest.mark.parametrize("reason", [None, "   ", 7])
+def test_api_document_revoke_or_reissue_refuses_a_null_or_blank_reason(
+    docs, certificate, action, reason
+):
+    api = APIClient()
+    api.force_authenticate(docs.w.director)
+    before = _state()
+    response = api.post(
+        f"/api/credentials/documents/{certificate.public_id}/{action}/",
+        {"reason": reason},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Une révocation doit être motivée.",
+        "code": "reason_required",
+    }
+    assert _state() == before
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None and certificate.revocation_reason == ""

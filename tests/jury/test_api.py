@@ -178,3 +178,43 @@ def test_vae_outcome_via_api_capitalises_the_block():
         f"/api/jury/sessions/{s.pk}/vae-outcome/", body, content_type="application/json"
     )
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("justification", [None, "", "   ", "\n\t"])
+def test_override_refuses_a_null_or_blank_justification_and_changes_nothing(justification):
+    w, s, _ = _ready()
+    d = BlockDecision.objects.get(session=s, enrolment=w.enrolments[0], block=w.blocks[1])
+    before = (d.status, d.version, d.overridden_at)
+    r = as_user(w.member).post(
+        f"/api/jury/sessions/{s.pk}/override/",
+        {
+            "kind": "block",
+            "decision": d.pk,
+            "status": "validated",
+            "version": d.version,
+            "justification": justification,
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    body = r.content.decode()
+    # In French: the service's message, or DRF's own for a null.
+    assert "justification" in body or "nul" in body, body
+    d.refresh_from_db()
+    assert (d.status, d.version, d.overridden_at) == before
+
+
+@pytest.mark.parametrize("justification", ["", "   "])
+def test_override_page_refuses_a_blank_justification(justification):
+    w, s, _ = _ready()
+    d = BlockDecision.objects.get(session=s, enrolment=w.enrolments[0], block=w.blocks[1])
+    before = (d.status, d.version, d.overridden_at)
+    r = as_user(w.member).post(
+        f"/jury/sessions/{s.pk}/override/block/{d.pk}/",
+        {"status": "validated", "version": d.version, "justification": justification},
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert "Modifier une décision exige une justification écrite." in r.content.decode()
+    d.refresh_from_db()
+    assert (d.status, d.version, d.overridden_at) == before
