@@ -5,6 +5,9 @@ an application is read-only here: it moves only through ``services.application_t
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from capitalis.admissions.models import (
@@ -35,11 +38,19 @@ class PriorDegreeInline(admin.TabularInline):  # type: ignore[type-arg]
 class DocumentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = ApplicationDocument
     extra = 0
-    fields = ("kind", "original_name", "content_type", "size", "sha256", "file")
-    readonly_fields = ("original_name", "content_type", "size", "sha256", "file")
+    fields = ("kind", "original_name", "content_type", "size", "sha256", "document")
+    readonly_fields = ("original_name", "content_type", "size", "sha256", "document")
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False  # uploads go through the checked service (content type, size)
+
+    @admin.display(description=_("file"))
+    def document(self, obj: ApplicationDocument) -> str:
+        """The permission-checked preview (media files are never served at /media/)."""
+        if not obj.pk or not obj.file:
+            return "—"
+        url = reverse("admissions:document-preview", args=[obj.application_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
 
 
 class TransitionInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -105,6 +105,25 @@ def actors_for(*, user: User | None, application: Application) -> frozenset[rule
     return frozenset(actors)
 
 
+def may_read_documents(*, user: User, application: Application) -> bool:
+    """May ``user`` open this application's documents (CV, transcripts, letter)? The
+    candidate, the admissions officers of its campus (or school-wide), the programme director
+    and its admission jury; not the disability referent, who reads the accommodation request
+    only (no document is about it)."""
+    actors = actors_for(user=user, application=application)
+    return bool(actors & {rules.Actor.CANDIDATE, rules.Actor.ADMISSIONS, rules.Actor.JURY})
+
+
+def document_get_for(*, user: User, application_pk: int, pk: int) -> ApplicationDocument | None:
+    """One document of an application ``user`` may read (see ``may_read_documents``); None
+    when the application is not his to read, the document is not one of its own, or he may
+    read the application but not its documents."""
+    application = application_list_for(user=user).filter(pk=application_pk).first()
+    if application is None or not may_read_documents(user=user, application=application):
+        return None
+    return ApplicationDocument.objects.filter(application=application, pk=pk).first()
+
+
 def is_admissions_staff(*, user: User, application: Application) -> bool:
     return rules.Actor.ADMISSIONS in actors_for(user=user, application=application)
 

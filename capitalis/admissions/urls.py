@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from capitalis.admissions import views
+from capitalis.admissions import views, views_documents
 
 app_name = "admissions"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,6 +15,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/edit/", views.application_form, name="application-edit"),
     path("<int:pk>/move/", views.application_move, name="application-move"),
     path("<int:pk>/fee/", views.application_fee, name="application-fee"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/",
+        views_documents.document_download,
+        name="document-download",
+    ),
+    path(
+        "<int:pk>/documents/<int:document_pk>/preview/",
+        views_documents.document_preview,
+        name="document-preview",
+    ),
 ]
 
 

@@ -229,6 +229,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": moves,
             "is_candidate": Actor.CANDIDATE in actors,
             "is_staff": Actor.ADMISSIONS in actors,
+            "can_read_documents": queries.may_read_documents(user=user, application=application),
             "deadline": decision_deadline(application.presented_on)
             if application.presented_on
             else None,

@@ -72,9 +72,23 @@ class EnrolmentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ("enrolment", "kind", "employer_name", "start_date", "end_date", "terminated_on")
-    list_filter = ("kind",)
-    list_select_related = ("enrolment__learner__user", "enrolment__edition", "enrolment__year")
+    list_display = (
+        "enrolment",
+        "kind",
+        "employer_name",
+        "tutor",
+        "start_date",
+        "end_date",
+        "terminated_on",
+    )
+    # the contracts recorded before the employer tutor was required, to complete
+    list_filter = ("kind", "recorded_without_tutor")
+    list_select_related = (
+        "enrolment__learner__user",
+        "enrolment__edition",
+        "enrolment__year",
+        "tutor",
+    )
 
 
 @admin.register(Internship)

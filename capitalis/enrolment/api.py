@@ -110,7 +110,12 @@ class ContractInputSerializer(serializers.Serializer[Any]):
     employer_name = serializers.CharField(max_length=200)
     employer_siret = serializers.CharField(max_length=20)
     opco_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    tutor_email = serializers.EmailField(required=False, allow_blank=True)
+    tutor_email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        help_text="The employer tutor's e-mail address: required (a contract without it "
+        "answers 400, code contract_tutor_required); his account is created if needed.",
+    )
     tutor_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
@@ -165,12 +170,9 @@ def _error(error: DomainError) -> Response:
     )
 
 
-def _contract(data: dict[str, Any] | None, actor: User) -> services.ContractInput | None:
+def _contract(data: dict[str, Any] | None) -> services.ContractInput | None:
     if not data:
         return None
-    tutor = services.tutor_ensure(
-        email=data.get("tutor_email") or "", full_name=data.get("tutor_name") or "", actor=actor
-    )
     return services.ContractInput(
         kind=data["kind"],
         employer_name=data["employer_name"],
@@ -178,7 +180,8 @@ def _contract(data: dict[str, Any] | None, actor: User) -> services.ContractInpu
         start_date=data["start_date"],
         end_date=data["end_date"],
         opco_name=data.get("opco_name") or "",
-        tutor=tutor,
+        tutor_email=data.get("tutor_email") or "",
+        tutor_name=data.get("tutor_name") or "",
     )
 
 
@@ -254,7 +257,7 @@ class EnrolmentViewSet(
             enrolment = services.enrolment_create_from_application(
                 application=application,
                 actor=user,
-                contract=_contract(payload.validated_data.get("contract"), user),
+                contract=_contract(payload.validated_data.get("contract")),
                 note=payload.validated_data.get("note", ""),
             )
         except DomainError as error:
@@ -306,7 +309,7 @@ class EnrolmentViewSet(
                 edition=edition,
                 actor=user,
                 track=payload.validated_data.get("track"),
-                contract=_contract(payload.validated_data.get("contract"), user),
+                contract=_contract(payload.validated_data.get("contract")),
             )
         except DomainError as error:
             return _error(error)
@@ -350,7 +353,7 @@ class ContractViewSet(
             raise NotFound()
         _managed(enrolment, user)
         try:
-            data = _contract(payload.validated_data, user)
+            data = _contract(payload.validated_data)
             assert data is not None
             contract = services.contract_create(enrolment=enrolment, contract=data, actor=user)
         except DomainError as error:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DEMO_DOMAIN, DemoContext, demo_step
+from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
@@ -60,6 +61,16 @@ def demo_siret(index: int) -> str:
     raise AssertionError(prefix)
 
 
+def demo_tutor(ctx: DemoContext, actor: User | None) -> User:
+    """The employer tutor of every demo contract (a contract always names one): the printed
+    employer tutor login, or a generated tutor account when that login is missing."""
+    tutor = ctx.users.get(Role.EMPLOYER_TUTOR) or services.tutor_ensure(
+        email=f"employer-tutor@{DEMO_DOMAIN}", full_name=_("Employer tutor (demo)"), actor=actor
+    )
+    assert tutor is not None
+    return tutor
+
+
 @demo_step(order=400, name="enrolment")
 def enrolment_step(ctx: DemoContext) -> None:
     """Enrol the admitted demo learners of the latest edition, with contracts and internships."""
@@ -67,7 +78,7 @@ def enrolment_step(ctx: DemoContext) -> None:
     if edition is None:
         return
     actor = ctx.users.get(Role.PROGRAMME_DIRECTOR)
-    tutor = ctx.users.get(Role.EMPLOYER_TUTOR)
+    tutor = demo_tutor(ctx, actor)
     applications = list(
         Application.objects.filter(
             edition=edition,

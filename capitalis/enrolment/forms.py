@@ -24,7 +24,14 @@ def _date(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput())
 
 
-CONTRACT_NEEDS = ("kind", "employer_name", "employer_siret", "contract_start", "contract_end")
+CONTRACT_NEEDS = (
+    "kind",
+    "employer_name",
+    "employer_siret",
+    "tutor_email",
+    "contract_start",
+    "contract_end",
+)
 
 
 class ContractFields(forms.Form):
@@ -46,7 +53,13 @@ class ContractFields(forms.Form):
         help_text=_("14 digits; spaces allowed."),
     )
     opco_name = forms.CharField(label=_("OPCO"), max_length=200, required=False)
-    tutor_email = forms.EmailField(label=_("Tutor's e-mail address"), required=False)
+    tutor_email = forms.EmailField(
+        label=_("Tutor's e-mail address"),
+        required=False,
+        help_text=_(
+            "Required with a contract: the maître d'apprentissage, who sees his apprentice."
+        ),
+    )
     tutor_name = forms.CharField(label=_("Tutor's name"), max_length=200, required=False)
     contract_start = _date(_("Contract start"), required=False)
     contract_end = _date(_("Contract end"), required=False)
@@ -58,13 +71,7 @@ class ContractFields(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.contract_required or data.get("employer_name") or data.get("employer_siret"):
-            for name in (
-                "kind",
-                "employer_name",
-                "employer_siret",
-                "contract_start",
-                "contract_end",
-            ):
+            for name in CONTRACT_NEEDS:
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("This field is required."))
         return data
@@ -79,6 +86,11 @@ class EnrolForm(ContractFields):
 
 class ContractForm(ContractFields):
     pass
+
+
+class TutorForm(forms.Form):
+    tutor_email = forms.EmailField(label=_("Tutor's e-mail address"))
+    tutor_name = forms.CharField(label=_("Tutor's name"), max_length=200, required=False)
 
 
 class TerminateForm(forms.Form):

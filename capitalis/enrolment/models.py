@@ -176,13 +176,22 @@ class Contract(TimeStampedModel):
     )
     employer_name = models.CharField(_("employer"), max_length=200)
     employer_siret = models.CharField(_("employer SIRET"), max_length=14)
+    # Required (SPEC §4: an apprentice has an employer tutor, the maître d'apprentissage). The
+    # column stays nullable only for the contracts recorded before that rule, which carry
+    # ``recorded_without_tutor`` (set by the migration, never by the services); the check
+    # constraint refuses any other contract without a tutor.
     tutor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("tutor"),
         on_delete=models.PROTECT,
         null=True,
-        blank=True,
         related_name="tutored_contracts",
+    )
+    recorded_without_tutor = models.BooleanField(
+        _("recorded without a tutor"),
+        default=False,
+        editable=False,
+        help_text=_("Recorded before the employer tutor was required: name the tutor."),
     )
     opco_name = models.CharField(_("OPCO"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"))
@@ -200,7 +209,12 @@ class Contract(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(end_date__gt=models.F("start_date")),
                 name="contract_ends_after_start",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tutor__isnull=False) | models.Q(recorded_without_tutor=True),
+                name="contract_has_tutor",
+                violation_error_message=_("A work-study contract names its employer tutor."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
@@ -26,7 +26,15 @@ from capitalis.enrolment.models import (
     Internship,
     Learner,
 )
-from capitalis.programmes.models import Calendar, Campus, Edition, ProgrammeYear, Track
+from capitalis.programmes.models import (
+    Calendar,
+    Campus,
+    CampusRhythm,
+    Edition,
+    Offering,
+    ProgrammeYear,
+    Track,
+)
 
 # Roles that see every enrolment when granted for the whole school.
 SCHOOL_WIDE = (Role.PROGRAMME_DIRECTOR, Role.ADMISSIONS_OFFICER, Role.FINANCE)
@@ -236,9 +244,20 @@ def learner_record_for(*, user: User, pk: int) -> LearnerRecord | None:
     keys = Q(pk__in=[])
     for e in enrolments:
         keys |= Q(edition_id=e.edition_id, campus_id=e.campus_id, track=e.track)
+    same = {
+        "edition_id": OuterRef("edition_id"),
+        "campus_id": OuterRef("campus_id"),
+        "track": OuterRef("track"),
+    }
     calendars = {
         (c.edition_id, c.campus_id, c.track): c
-        for c in Calendar.objects.filter(keys).select_related("edition", "campus")
+        # only a calendar the calendar page can show (its offering runs and its rhythm is
+        # set; the assessments create calendars before the rhythm): no link to a 404
+        for c in Calendar.objects.filter(keys)
+        .filter(
+            Exists(Offering.objects.filter(**same)), Exists(CampusRhythm.objects.filter(**same))
+        )
+        .select_related("edition", "campus")
     }
     managed = managed_campus_ids(user=user)
     has_next = set(

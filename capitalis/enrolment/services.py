@@ -204,7 +204,8 @@ def tutor_ensure(*, email: str, full_name: str, actor: User | None) -> User | No
 
 @dataclass(frozen=True)
 class ContractInput:
-    """A work-study contract as typed by staff."""
+    """A work-study contract as typed by staff; ``tutor`` (the employer tutor) is required,
+    the services refuse a contract without him."""
 
     kind: str
     employer_name: str
@@ -213,6 +214,16 @@ class ContractInput:
     end_date: dt.date
     opco_name: str = ""
     tutor: User | None = None
+    # Or the tutor by e-mail (his account is found or created in the same transaction).
+    tutor_email: str = ""
+    tutor_name: str = ""
+
+
+def _tutor_required_message() -> str:
+    return _(
+        "Name the employer tutor (maître d'apprentissage): a work-study contract "
+        "cannot be recorded without him."
+    )
 
 
 def _running_contract(learner_id: int, on: dt.date) -> Contract | None:
@@ -242,6 +253,8 @@ def _contract_create(enrolment: Enrolment, data: ContractInput, actor: User | No
         ) from None
     if not data.employer_name.strip():
         raise DomainError(_("Give the employer's name."), code="employer_required")
+    if data.tutor is None and not data.tutor_email.strip():
+        raise DomainError(_tutor_required_message(), code="contract_tutor_required")
     _require(rules.siret_valid(data.employer_siret))
     _require(rules.contract_fits(enrolment.year.position, data.start_date, data.end_date))
     overlapping = Contract.objects.filter(
@@ -258,18 +271,22 @@ def _contract_create(enrolment: Enrolment, data: ContractInput, actor: User | No
             ),
             code="contract_overlap",
         )
+    # the tutor's account, once the contract is known to be valid
+    tutor = data.tutor or tutor_ensure(
+        email=data.tutor_email, full_name=data.tutor_name, actor=actor
+    )
+    assert tutor is not None
     contract = Contract.objects.create(
         enrolment=enrolment,
         kind=kind.value,
         employer_name=data.employer_name.strip(),
         employer_siret=rules.normalise_siret(data.employer_siret),
-        tutor=data.tutor,
+        tutor=tutor,
         opco_name=data.opco_name.strip(),
         start_date=data.start_date,
         end_date=data.end_date,
     )
-    if data.tutor is not None:
-        role_grant(user=data.tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
+    role_grant(user=tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
     audit_record(
         action="enrolment.contract_create",
         actor=actor,
@@ -302,6 +319,31 @@ def contract_create(
     _require_manager(actor, enrolment.campus_id)
     _require_running(enrolment)
     return _contract_create(enrolment, contract, actor)
+
+
+@transaction.atomic
+def contract_tutor_set(
+    *, contract: Contract, tutor_email: str, tutor_name: str = "", actor: User | None
+) -> Contract:
+    """Name the employer tutor of a contract (one recorded before the tutor was required, or
+    a change of tutor); his account is found or created, and he gets the employer tutor
+    role."""
+    _require_manager(actor, contract.enrolment.campus_id)
+    tutor = tutor_ensure(email=tutor_email, full_name=tutor_name, actor=actor)
+    if tutor is None:
+        raise DomainError(_tutor_required_message(), code="contract_tutor_required")
+    previous = contract.tutor_id
+    contract.tutor = tutor
+    contract.save(update_fields=["tutor", "updated_at"])
+    role_grant(user=tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
+    audit_record(
+        action="enrolment.contract_tutor_set",
+        actor=actor,
+        target=contract,
+        summary=tutor.email,
+        data={"previous_tutor": previous, "tutor": tutor.pk},
+    )
+    return contract
 
 
 @transaction.atomic

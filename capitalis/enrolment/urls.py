@@ -26,4 +26,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enrolments/<int:pk>/move/", views.enrolment_move, name="move"),
     path("enrolments/<int:pk>/reenrol/", views.reenrol, name="reenrol"),
     path("contracts/<int:pk>/terminate/", views.contract_terminate, name="contract-terminate"),
+    path("contracts/<int:pk>/tutor/", views.contract_tutor, name="contract-tutor"),
 ]

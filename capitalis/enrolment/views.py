@@ -28,6 +28,7 @@ from capitalis.enrolment.forms import (
     LearnerForm,
     ReenrolForm,
     TerminateForm,
+    TutorForm,
 )
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.enrolment.rules import EnrolmentStatus
@@ -45,6 +46,7 @@ FIELD_FOR_CODE = {
     "termination_before_start": "terminated_on",
     "termination_after_end": "terminated_on",
     "ine_format": "national_student_number",
+    "contract_tutor_required": "tutor_email",
 }
 
 
@@ -76,13 +78,10 @@ def _managed_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     return enrolment
 
 
-def _contract_input(form: ContractFields, actor: User) -> services.ContractInput | None:
+def _contract_input(form: ContractFields) -> services.ContractInput | None:
     if not form.has_contract():
         return None
     data = form.cleaned_data
-    tutor = services.tutor_ensure(
-        email=data.get("tutor_email") or "", full_name=data.get("tutor_name") or "", actor=actor
-    )
     return services.ContractInput(
         kind=data["kind"],
         employer_name=data["employer_name"],
@@ -90,7 +89,8 @@ def _contract_input(form: ContractFields, actor: User) -> services.ContractInput
         start_date=data["contract_start"],
         end_date=data["contract_end"],
         opco_name=data.get("opco_name") or "",
-        tutor=tutor,
+        tutor_email=data.get("tutor_email") or "",
+        tutor_name=data.get("tutor_name") or "",
     )
 
 
@@ -213,7 +213,7 @@ def enrol(request: HttpRequest, application_pk: int) -> HttpResponse:
             enrolment = services.enrolment_create_from_application(
                 application=application,
                 actor=user,
-                contract=_contract_input(form, user),
+                contract=_contract_input(form),
                 note=form.cleaned_data.get("note") or "",
             )
         except DomainError as error:
@@ -239,7 +239,7 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = _user(request)
         try:
-            data = _contract_input(form, user)
+            data = _contract_input(form)
             assert data is not None
             services.contract_create(enrolment=enrolment, contract=data, actor=user)
         except DomainError as error:
@@ -255,6 +255,45 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolment": enrolment,
             "title": _("Add a work-study contract"),
             "submit": _("Record the contract"),
+        },
+    )
+
+
+@login_required
+def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name the employer tutor of a contract (those recorded before he was required)."""
+    user = _user(request)
+    contract = queries.contract_get_for(user=user, pk=pk)
+    if contract is None or not services.can_manage(
+        user=user, campus_id=contract.enrolment.campus_id
+    ):
+        raise Http404(_("No contract found."))
+    form = TutorForm(
+        request.POST or None,
+        initial={"tutor_email": contract.tutor.email if contract.tutor else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_tutor_set(
+                contract=contract,
+                tutor_email=form.cleaned_data["tutor_email"],
+                tutor_name=form.cleaned_data.get("tutor_name") or "",
+                actor=user,
+            )
+        except DomainError as error:
+            _error(form, error)
+        else:
+            messages.success(request, _("The employer tutor was recorded."))
+            return redirect("enrolment:learner", pk=contract.enrolment.learner_id)
+    return render(
+        request,
+        "enrolment/form_page.html",
+        {
+            "form": form,
+            "enrolment": contract.enrolment,
+            "contract": contract,
+            "title": _("Name the employer tutor"),
+            "submit": _("Record the tutor"),
         },
     )
 
@@ -375,7 +414,7 @@ def reenrol(request: HttpRequest, pk: int) -> HttpResponse:
                 edition=form.cleaned_data["edition"],
                 track=form.cleaned_data["track"],
                 actor=user,
-                contract=_contract_input(form, user),
+                contract=_contract_input(form),
             )
         except DomainError as error:
             _error(form, error)

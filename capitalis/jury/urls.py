@@ -40,5 +40,15 @@ urlpatterns: list[URLPattern] = [
     ),
     path("vae/", views_vae.vae_list, name="vae-list"),
     path("vae/<int:pk>/", views_vae.vae_detail, name="vae-detail"),
+    path(
+        "vae/<int:pk>/documents/<int:document_pk>/",
+        views_vae.vae_document_download,
+        name="vae-document-download",
+    ),
+    path(
+        "vae/<int:pk>/documents/<int:document_pk>/preview/",
+        views_vae.vae_document_preview,
+        name="vae-document-preview",
+    ),
     path("my-vae/", views_vae.my_vae, name="my-vae"),
 ]

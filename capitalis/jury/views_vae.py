@@ -9,16 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
+from capitalis.core.downloads import file_response, id_ok
 from capitalis.core.exceptions import DomainError
 from capitalis.jury import queries, services
 from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
@@ -285,3 +286,33 @@ def my_vae(request: HttpRequest) -> HttpResponse:
     if candidate is None:
         raise Http404(_("Page not found."))
     return redirect("jury:vae-detail", pk=candidate.pk)
+
+
+def _vae_document(request: HttpRequest, pk: int, document_pk: int, *, inline: bool) -> FileResponse:
+    """A document of the dossier, for those who may read the dossier (the candidate, VAE
+    staff, the jury that interviews her: ``_candidate_for``); anyone else gets 404. The type
+    was not stored at upload: only a PDF or an image by its content keeps its type."""
+    if not (id_ok(pk) and id_ok(document_pk)):
+        raise Http404(_("Page not found."))
+    candidate, _staff, _own = _candidate_for(_user(request), pk)
+    dossier: VaeDossier | None = getattr(candidate, "dossier", None)
+    document = dossier.documents.filter(pk=document_pk).first() if dossier else None
+    if document is None or not document.file:
+        raise Http404(_("Page not found."))
+    return file_response(
+        document.file, filename=document.file.name or "", content_type=None, inline=inline
+    )
+
+
+@login_required
+@require_safe
+def vae_document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """A document of the VAE dossier, as a file to save."""
+    return _vae_document(request, pk, document_pk, inline=False)
+
+
+@login_required
+@require_safe
+def vae_document_preview(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """A document of the VAE dossier shown in the browser (PDF or image)."""
+    return _vae_document(request, pk, document_pk, inline=True)

@@ -45,7 +45,7 @@ from capitalis.assessment.demo import assessment_step
 from capitalis.assessment.models import Assessment, Modality
 from capitalis.assessment.queries import concerned_enrolments, evidence_for
 from capitalis.enrolment import services as enrolment_services
-from capitalis.enrolment.demo import demo_siret
+from capitalis.enrolment.demo import demo_siret, demo_tutor
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.enrolment.rules import ContractKind
 from capitalis.jury import rules
@@ -154,6 +154,7 @@ def _enrol(
                         employer_siret=demo_siret(500),
                         start_date=edition.start_date,
                         end_date=edition.start_date + relativedelta(years=1) - timedelta(days=1),
+                        tutor=demo_tutor(ctx, director),
                     ),
                     actor=director,
                 )

@@ -93,8 +93,14 @@ def admitted(
 
 
 def contract_for(
-    start: dt.date, years: int, *, tutor: User | None = None, siret_value: str = EMPLOYER_SIRET
+    start: dt.date,
+    years: int,
+    *,
+    tutor: User | None = None,
+    siret_value: str = EMPLOYER_SIRET,
+    tutor_email: str = "employer-tutor@example.org",
 ) -> ContractInput:
+    """A valid contract; its employer tutor is ``tutor`` or the account of ``tutor_email``."""
     return ContractInput(
         kind="apprenticeship",
         employer_name="Entreprise Fictive SA",
@@ -103,4 +109,5 @@ def contract_for(
         end_date=dt.date(start.year + years, start.month, start.day) - dt.timedelta(days=1),
         opco_name="OPCO Essai",
         tutor=tutor,
+        tutor_email="" if tutor is not None else tutor_email,
     )

@@ -55,8 +55,46 @@ def test_demo_candidates_and_learners(
     tutor = User.objects.get(email=f"employer-tutor@{DEMO_DOMAIN}")
     seen = set(queries.enrolment_list_for(user=tutor).values_list("track", flat=True))
     assert seen == {Track.WORK_STUDY.value}
+    # every demo contract names its employer tutor (the alumni cohorts' ones too)
+    assert Contract.objects.exists()
+    assert not Contract.objects.filter(tutor__isnull=True).exists()
+    _every_demo_record_renders(tutor)
     counts = (Application.objects.count(), Enrolment.objects.count(), Contract.objects.count())
     seed(tmp_path, settings)
     assert (Application.objects.count(), Enrolment.objects.count(), Contract.objects.count()) == (
         counts
     )
+
+
+def _every_demo_record_renders(tutor: Any) -> None:
+    """Each demo learner's record answers 200 to the director and to the learner herself
+    ("my record"), and the tutor's apprentices' records to the tutor (run on the seeded data
+    of the test above, so the demo is seeded once)."""
+    from django.test import Client
+
+    from capitalis.accounts.models import User
+    from capitalis.enrolment.models import Learner
+
+    director = User.objects.get(email=f"programme-director@{DEMO_DOMAIN}")
+    staff = Client(headers={"accept-language": "fr"})
+    staff.force_login(director)
+    failures = []
+    for learner in Learner.objects.select_related("user"):
+        own = Client(headers={"accept-language": "en"})
+        own.force_login(learner.user)
+        for who, client, url in (
+            ("director", staff, f"/enrolment/learners/{learner.pk}/"),
+            ("self", own, "/enrolment/me/"),
+        ):
+            status = client.get(url, follow=True).status_code
+            if status != 200:
+                failures.append(f"{learner.user.email} {who} {url} → {status}")
+    apprentices = queries.learner_list_for(user=tutor)
+    assert apprentices.exists()
+    mine = Client()
+    mine.force_login(tutor)
+    for learner in apprentices:
+        status = mine.get(f"/enrolment/learners/{learner.pk}/").status_code
+        if status != 200:
+            failures.append(f"tutor {learner.pk} → {status}")
+    assert failures == []

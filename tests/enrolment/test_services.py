@@ -298,6 +298,7 @@ def test_reenrol_with_a_running_contract_and_mixed_path(w) -> None:
             employer_siret=siret("5550000000002"),
             start_date=dt.date(2025, 9, 1),
             end_date=dt.date(2027, 8, 31),
+            tutor_email="ned-tutor@example.org",
         ),
     )
     m2 = services.enrolment_reenrol(enrolment=m1, edition=w.second, actor=w.director)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from capitalis.enrolment import services
 from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner
-from capitalis.programmes.models import Calendar, Track
+from capitalis.programmes.models import Calendar, CampusRhythm, Track
 from tests.enrolment.builders import EMPLOYER_SIRET, admitted, contract_for, user, world
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,14 @@ def test_learner_record_own_only_with_calendar_link(w) -> None:
         application=admitted(w, "we@example.org"), actor=w.director
     )
     Calendar.objects.create(edition=w.first, campus=w.campus, track=Track.INITIAL)
+    # the link is shown once the calendar can be shown: its rhythm is set
+    CampusRhythm.objects.create(
+        edition=w.first,
+        campus=w.campus,
+        track=Track.INITIAL,
+        kind="alternating_weeks",
+        params={"company_weeks": 3, "school_weeks": 1, "first": "school"},
+    )
     client = _client(mine.learner.user, "fr")
     me = client.get("/enrolment/me/")
     assert me.status_code == 302

@@ -70,6 +70,7 @@ def enrolment(
             kind="apprenticeship",
             employer_name="Employer Test SA",
             employer_siret="73282932000074",
+            tutor=User.objects.get_or_create(email="employer-tutor@example.org")[0],
             opco_name=opco,
             start_date=dt.date(2024, 9, 1),
             end_date=dt.date(2026, 8, 31),

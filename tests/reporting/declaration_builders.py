@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from capitalis.accounts.models import User
 from capitalis.enrolment.models import Contract, Enrolment
 from capitalis.jury.models import CertificationDecision, CertificationStatus, JurySession
 from capitalis.programmes.models import Track
@@ -68,6 +69,7 @@ def build(learners: int = 3, *, identities: bool = True) -> Decl:
                 kind="apprenticeship" if n == 1 else "professionalisation",
                 employer_name="Employeur fictif",
                 employer_siret="90000000100013",
+                tutor=User.objects.get_or_create(email="employer-tutor@example.org")[0],
                 start_date=dt.date(2024, 9, 1),
                 end_date=dt.date(2026, 8, 31),
             )

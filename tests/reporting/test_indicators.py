@@ -277,6 +277,7 @@ def _contract(e: Enrolment, kind: str, start: dt.date, end: dt.date, terminated=
         kind=kind,
         employer_name="Employeur fictif",
         employer_siret="12345678900010",
+        tutor=User.objects.get_or_create(email="employer-tutor@example.org")[0],
         start_date=start,
         end_date=end,
         terminated_on=terminated,
