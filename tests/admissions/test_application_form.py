@@ -199,6 +199,9 @@ def test_a_half_filled_draft_is_saved_and_submission_asks_at_the_fields() -> Non
     application = Application.objects.get()
     degree = application.prior_degrees.get()
     assert (degree.title, degree.ects, degree.field) == ("Licence d'histoire", None, "")
+    detail = client.get(f"/admissions/{application.pk}/")
+    assert detail.status_code == 200
+    assert "Licence d&#x27;histoire — ? ECTS" in detail.content.decode()
     edit = f"/admissions/{application.pk}/edit/"
     page = client.get(edit)
     with translation.override("en"):
