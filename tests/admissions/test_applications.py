@@ -354,6 +354,18 @@ def test_shipped_rules_load_idempotently(referential_data) -> None:
         ("MSC2", "ECTS-240"),
         ("MSC2", "ENGLISH-B2"),
     }
+    import datetime as dt
+
+    from capitalis.admissions.queries import editions_open_for_applications
+    from capitalis.programmes.models import Edition
+
+    edition = Edition.objects.get(code="2026-27")
+    assert (edition.applications_open_on, edition.applications_close_on) == (
+        dt.date(2025, 10, 1),
+        dt.date(2027, 1, 31),
+    )
+    assert list(editions_open_for_applications(today=dt.date(2026, 3, 16))) == [edition]
+    assert not editions_open_for_applications(today=dt.date(2027, 2, 1)).exists()
     msc1_fields = rules.get(year__code="MSC1", code="FIELD-MSC1").params["fields"]
     assert "international_relations" in msc1_fields
     assert rules.get(year__code="MSC1", code="ECTS-180").params == {

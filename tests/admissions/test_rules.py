@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from capitalis.admissions import rules
 from capitalis.admissions.data import FIELDS, parse_document
 from capitalis.admissions.rules import Actor, Candidate, Degree, RuleKind, Status
+from capitalis.core.data import DataFileError
 
 SHIPPED = parse_document(Path("data/admissions/msc-erci-eligibility.yaml"))
 
@@ -220,3 +222,25 @@ def test_decision_deadline_is_four_weeks_after_presentation() -> None:
     assert not rules.is_late(
         presented_on=date(2026, 3, 2), decided_on=date(2026, 3, 30), today=date(2026, 5, 1)
     )
+
+
+def test_the_loader_refuses_an_ects_rule_with_fields(tmp_path) -> None:
+    """The ECTS rule no longer filters by field (the field is its own rule): a file that still
+    gives fields to an ECTS rule is refused rather than silently read another way."""
+
+    path = tmp_path / "eligibility.yaml"
+    path.write_text(
+        "programme: P\n"
+        "rule_sets:\n"
+        "- editions: [E]\n"
+        "  year: MSC1\n"
+        "  rules:\n"
+        "  - {code: A, kind: min_ects, params: {ects: 180, fields: [law]}, label_fr: a}\n"
+        "  - {code: B, kind: field, params: {fields: [law], in_progress: maybe}, label_fr: b}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError) as exc:
+        parse_document(path)
+    text = exc.value.message
+    assert "rules[0].params.fields" in text
+    assert "rules[1].params.in_progress" in text
