@@ -97,6 +97,7 @@ class ApplicationForm(forms.Form):
     motivation = forms.FileField(label=_("Motivation letter"), required=False)
 
     TARGET = ("edition", "year", "campus", "track", "specialisation")
+    REQUIRED_TARGET = ("edition", "year", "campus", "track")
 
     def __init__(
         self,
@@ -137,8 +138,9 @@ class ApplicationForm(forms.Form):
             field[name].help_text = _("PDF, JPEG or PNG, at most 10 MB.")
 
     def target_is_valid(self) -> bool:
-        """Can the draft be saved (a target the edition offers, whatever else is in error)?"""
-        return all(name not in self.errors for name in self.TARGET) and not any(
+        """Can the draft be saved (a target the edition offers, whatever else is in error; a
+        specialisation wish in error is left out)?"""
+        return all(name not in self.errors for name in self.REQUIRED_TARGET) and not any(
             e.code == "not_offered" for e in self.non_field_errors().as_data()
         )
 
@@ -148,9 +150,20 @@ class ApplicationForm(forms.Form):
         track, spec = data.get("track"), data.get("specialisation")
         if edition and year and campus and track:
             key = (edition.pk, year.pk, campus.pk, track)
-            if key not in self.offered or (
-                spec is not None and (*key, spec.pk) not in self.offered_specs
+            if (
+                key in self.offered
+                and spec is not None
+                and (*key, spec.pk) not in self.offered_specs
             ):
+                # the rest of the target is offered: the draft saves without this wish
+                self.add_error(
+                    "specialisation",
+                    forms.ValidationError(
+                        _("This specialisation is not offered there; choose another one."),
+                        code="not_offered",
+                    ),
+                )
+            elif key not in self.offered:
                 raise forms.ValidationError(
                     _(
                         "This edition does not offer this year, campus, track and "

@@ -313,3 +313,28 @@ def test_staff_forms_offer_current_and_future_editions_only(url: str) -> None:
     assert world.edition in offered and past not in offered
     html = page.content.decode()
     assert "2022/23" not in html
+
+
+def test_a_specialisation_not_offered_there_is_an_error_at_its_field_and_the_rest_saves() -> None:
+    world = build_world()
+    other_spec = world.programme.specialisations.exclude(pk=world.spec.pk).get()
+    Offering.objects.filter(campus=world.other_campus, specialisation=other_spec).delete()
+    client = _client(candidate())
+    page = client.get(NEW)
+    target = {
+        **_target(world),
+        "campus": str(world.other_campus.pk),
+        "specialisation": str(other_spec.pk),
+    }
+    data = browser_post(page, **target, **_licence(), save="1")
+    data["cv"] = _pdf()
+    response = client.post(NEW, data)
+    assert response.status_code == 200
+    # the candidate's language (French by default)
+    assert response.context["form"].errors["specialisation"] == [
+        "Cette spécialisation n’est pas proposée à cet endroit ; choisissez-en une autre."
+    ]
+    application = Application.objects.get()
+    assert (application.campus, application.specialisation) == (world.other_campus, None)
+    assert application.documents.get().original_name == "cv.pdf"
+    assert application.prior_degrees.get().ects == 180
