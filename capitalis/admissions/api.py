@@ -36,15 +36,28 @@ from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Speciali
 
 
 class PriorDegreeSerializer(serializers.ModelSerializer[PriorDegree]):
+    """A prior degree. In a draft every part may be empty (submission needs them all). Written
+    with its ``id`` it changes that degree; without, it is added."""
+
+    id = serializers.IntegerField(required=False, allow_null=True)
     ects = serializers.IntegerField(
         min_value=0,
         max_value=600,
+        required=False,
+        allow_null=True,
         error_messages={"invalid": _("The ECTS must be a whole number.")},
     )
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    level = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    field = serializers.ChoiceField(
+        choices=[("", "—"), *PriorDegree.Field.choices], required=False, allow_blank=True
+    )
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    in_progress = serializers.BooleanField(required=False)
 
     class Meta:
         model = PriorDegree
-        fields = ("title", "level", "ects", "field", "country")
+        fields = ("id", "title", "level", "ects", "field", "country", "in_progress")
 
 
 class DocumentSerializer(serializers.ModelSerializer[ApplicationDocument]):
@@ -65,6 +78,9 @@ class OutcomeSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     passed = serializers.BooleanField()
+    conditional = serializers.BooleanField(
+        help_text="passed thanks to a degree in progress: on condition that it is obtained"
+    )
     reason = serializers.CharField()
 
 
@@ -143,6 +159,9 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 
 class ApplicationWriteSerializer(serializers.Serializer[Any]):
+    """A draft's fields. ``prior_degrees``: degrees to change (with ``id``) or add (without);
+    a degree left out stays: only ``DELETE …/degrees/{id}/`` removes one."""
+
     edition = serializers.PrimaryKeyRelatedField(queryset=Edition.objects.all())
     year = serializers.PrimaryKeyRelatedField(queryset=ProgrammeYear.objects.all())
     campus = serializers.PrimaryKeyRelatedField(queryset=Campus.objects.all())
@@ -172,6 +191,23 @@ class TransitionRequestSerializer(VersionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+DEGREE_PARTS = ("title", "level", "ects", "field", "country", "in_progress")
+
+
+def _degree_inputs(
+    application: Application, given: list[dict[str, Any]]
+) -> list[services.DegreeInput]:
+    """The degrees as written: one with an ``id`` keeps the parts not mentioned."""
+    existing = {d.pk: d for d in application.prior_degrees.all()}
+    inputs = []
+    for item in given:
+        current = existing.get(item.get("id") or 0)
+        parts = {name: getattr(current, name) for name in DEGREE_PARTS} if current else {}
+        parts.update({k: v for k, v in item.items() if k in DEGREE_PARTS})
+        inputs.append(services.DegreeInput(id=item.get("id"), **parts))
+    return inputs
+
+
 def _error(error: DomainError) -> Response:
     code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
     return Response({"detail": error.message, "code": error.code}, status=code)
@@ -187,6 +223,16 @@ def _error(error: DomainError) -> Response:
         summary="Start a draft application (the candidate)",
         request=ApplicationWriteSerializer,
         responses={201: ApplicationDetailSerializer, 400: ErrorSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a draft (the candidate); the degrees and documents not "
+        "mentioned stay as they are",
+        request=ApplicationWriteSerializer,
+        responses={
+            200: ApplicationDetailSerializer,
+            400: ErrorSerializer,
+            404: NotFoundSerializer,
+        },
     ),
     update=extend_schema(
         summary="Change a draft (the candidate)",
@@ -207,7 +253,7 @@ class ApplicationViewSet(
     queryset = Application.objects.none()  # typed path parameter in the schema; see get_queryset
     lookup_value_regex = r"\d+"
     parser_classes = (JSONParser, MultiPartParser, FormParser)
-    http_method_names = ["get", "post", "put", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self) -> Any:
         return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
@@ -233,13 +279,16 @@ class ApplicationViewSet(
             status=code,
         )
 
-    def _write(self, request: Request, application: Application | None) -> Response:
-        serializer = ApplicationWriteSerializer(data=request.data)
+    def _write(
+        self, request: Request, application: Application | None, *, partial: bool = False
+    ) -> Response:
+        serializer = ApplicationWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         degrees = data.pop("prior_degrees", None)
-        data.setdefault("specialisation", None)
-        data.setdefault("english_level", "")
+        if not partial:
+            data.setdefault("specialisation", None)
+            data.setdefault("english_level", "")
         try:
             with transaction.atomic():
                 if application is None:
@@ -249,10 +298,10 @@ class ApplicationViewSet(
                         application=application, actor_user=self._user(), **data
                     )
                 if degrees is not None:
-                    services.application_degrees_set(
+                    services.application_degrees_save(
                         application=application,
                         actor_user=self._user(),
-                        degrees=[services.DegreeInput(**d) for d in degrees],
+                        degrees=_degree_inputs(application, degrees),
                     )
         except DomainError as error:
             return _error(error)
@@ -266,6 +315,60 @@ class ApplicationViewSet(
         if response.status_code == status.HTTP_201_CREATED:
             response.status_code = status.HTTP_200_OK
         return response
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        response = self._write(request, self.get_object(), partial=True)
+        if response.status_code == status.HTTP_201_CREATED:
+            response.status_code = status.HTTP_200_OK
+        return response
+
+    @extend_schema(
+        summary="Add a prior degree to a draft (it may be half-filled)",
+        request=PriorDegreeSerializer,
+        responses={201: PriorDegreeSerializer, 400: ErrorSerializer, 404: NotFoundSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="degrees")
+    def degrees(self, request: Request, pk: str | None = None) -> Response:
+        application = self.get_object()
+        serializer = PriorDegreeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        given = {k: v for k, v in serializer.validated_data.items() if k != "id"}
+        try:
+            degree = services.application_degree_add(
+                application=application,
+                actor_user=self._user(),
+                degree=services.DegreeInput(**given),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(PriorDegreeSerializer(degree).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Remove one prior degree from a draft (the only way a degree goes)",
+        request=None,
+        responses={204: None, 400: ErrorSerializer, 404: NotFoundSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"degrees/(?P<degree_id>\d+)",
+        url_name="degree-remove",
+    )
+    def degree_remove(
+        self, request: Request, pk: str | None = None, degree_id: str | None = None
+    ) -> Response:
+        application = self.get_object()
+        try:
+            services.application_degree_remove(
+                application=application,
+                actor_user=self._user(),
+                degree_id=int(degree_id or 0),
+            )
+        except DomainError as error:
+            if error.code == "degree":
+                raise NotFound(error.message) from None
+            return _error(error)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Upload a document (CV, transcripts, motivation letter): PDF, JPEG or PNG "

@@ -43,10 +43,12 @@ FIELDS = (
     "international_relations",
     "political_science",
     "public_administration",
+    "public_affairs",
     "law",
     "international_law",
     "public_law",
     "economics",
+    "international_economics",
     "geopolitics",
     "humanities",
     "social_sciences",
@@ -74,15 +76,24 @@ def _check_params(kind: str, params: dict[str, Any], where: str, errors: list[st
         ects = params.get("ects")
         if not isinstance(ects, int) or isinstance(ects, bool) or ects <= 0:
             errors.append(_("%(path)s: a positive whole number is expected") % {"path": where})
-    if kind in (RuleKind.MIN_ECTS, RuleKind.FIELD):
+        if "fields" in params:
+            errors.append(
+                _("%(path)s: the ECTS rule does not take fields; add a field rule")
+                % {"path": f"{where}.fields"}
+            )
+    if kind == RuleKind.FIELD:
         fields = params.get("fields", [])
         if not isinstance(fields, list) or any(f not in FIELDS for f in fields):
             errors.append(
                 _("%(path)s: fields must be a list of %(choices)s")
                 % {"path": f"{where}.fields", "choices": ", ".join(FIELDS)}
             )
-        if kind == RuleKind.FIELD and not fields:
+        if not fields:
             errors.append(_("%(path)s: at least one field is required") % {"path": where})
+    if kind in (RuleKind.MIN_ECTS, RuleKind.FIELD) and not isinstance(
+        params.get("in_progress", False), bool
+    ):
+        errors.append(_("%(path)s: true or false is expected") % {"path": f"{where}.in_progress"})
     if kind == RuleKind.ENGLISH and params.get("level") not in CEFR:
         errors.append(
             _("%(path)s: %(value)r is not one of %(choices)s")

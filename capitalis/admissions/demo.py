@@ -22,7 +22,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
 from capitalis.admissions import services, services_jury
 from capitalis.admissions.models import AdmissionJury, Application, InterviewCriterion
-from capitalis.admissions.rules import Status
+from capitalis.admissions.rules import Status, application_window
 from capitalis.programmes.models import Campus, Edition, Offering
 
 # The status each demo candidate is left at; the order is the pipeline's.
@@ -71,6 +71,12 @@ class _Pipeline:
             InterviewCriterion.objects.filter(edition=edition).values_list("code", "max_score")
         )
         self.juries: dict[int, AdmissionJury] = {}
+        # the demo candidates applied on the day the edition's application window opened
+        self.applied_on = application_window(
+            start_date=edition.start_date,
+            opens_on=edition.applications_open_on,
+            closes_on=edition.applications_close_on,
+        )[0]
 
     def jury_for(self, campus: Campus, *, late: bool) -> AdmissionJury:
         """One sitting per campus; the late file's sitting was five weeks ago."""
@@ -118,6 +124,7 @@ class _Pipeline:
             english_level="A2" if target is Status.INELIGIBLE else "C1",
             accommodation_requested=index % 5 == 0,
             accommodation_details=_("Extra time for the oral (demo).") if index % 5 == 0 else "",
+            today=self.applied_on,
         )
         ineligible = target in (Status.INELIGIBLE, Status.MANUAL_REVIEW)
         services.application_degrees_set(
@@ -155,7 +162,10 @@ class _Pipeline:
                 expected_version=app.version,
             )
         app = services.application_submit(
-            application=app, actor_user=candidate, expected_version=app.version
+            application=app,
+            actor_user=candidate,
+            expected_version=app.version,
+            today=self.applied_on,
         )
         if target is Status.WITHDRAWN:
             return services.application_transition(

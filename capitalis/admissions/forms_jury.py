@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import STAFF_ROLES
+from capitalis.admissions.queries import editions_current_or_future
 from capitalis.admissions.rules import DECISIONS, Status
 from capitalis.programmes.models import Campus, Edition
 
@@ -25,6 +28,12 @@ def staff_users() -> forms.ModelMultipleChoiceField:
         .order_by("full_name", "email"),
         required=False,
     )
+
+
+def planned_editions() -> QuerySet[Edition]:
+    """Interviews and admission juries are planned for the current and future editions only
+    (``rules.is_current_or_future``)."""
+    return editions_current_or_future(today=timezone.localdate())
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -46,6 +55,7 @@ class SlotForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["edition"].queryset = planned_editions()  # type: ignore[attr-defined]
         self.fields["interviewers"] = staff_users()
 
 
@@ -58,6 +68,7 @@ class JuryForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["edition"].queryset = planned_editions()  # type: ignore[attr-defined]
         people = staff_users()
         self.fields["president"] = forms.ModelChoiceField(
             label=_("President"), queryset=people.queryset

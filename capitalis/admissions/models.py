@@ -133,16 +133,20 @@ class Application(TimeStampedModel):
 
 
 class PriorDegree(TimeStampedModel):
-    """A degree the candidate holds or is completing. PII note: academic history."""
+    """A degree the candidate holds or is completing (``in_progress``). PII note: academic
+    history. A draft may hold a half-filled degree (every column may be empty); submission
+    requires each degree complete (``services.application_submit``)."""
 
     class Field(models.TextChoices):
         INTERNATIONAL_RELATIONS = "international_relations", _("international relations")
         POLITICAL_SCIENCE = "political_science", _("political science")
         PUBLIC_ADMINISTRATION = "public_administration", _("public administration")
+        PUBLIC_AFFAIRS = "public_affairs", _("public affairs")
         LAW = "law", _("law")
         INTERNATIONAL_LAW = "international_law", _("international or European law")
         PUBLIC_LAW = "public_law", _("public law")
         ECONOMICS = "economics", _("economics")
+        INTERNATIONAL_ECONOMICS = "international_economics", _("international economics")
         GEOPOLITICS = "geopolitics", _("geopolitics and history of international relations")
         HUMANITIES = "humanities", _("humanities or letters")
         SOCIAL_SCIENCES = "social_sciences", _("social sciences")
@@ -151,20 +155,21 @@ class PriorDegree(TimeStampedModel):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="prior_degrees"
     )
-    title = models.CharField(_("degree"), max_length=300)
-    level = models.CharField(_("level"), max_length=50)
-    ects = models.PositiveIntegerField(_("ECTS"))
-    field = models.CharField(_("field"), max_length=40, choices=Field.choices)
-    country = models.CharField(_("country (ISO code)"), max_length=2)
+    title = models.CharField(_("degree"), max_length=300, blank=True)
+    level = models.CharField(_("level"), max_length=50, blank=True)
+    ects = models.PositiveIntegerField(_("ECTS"), null=True, blank=True)
+    field = models.CharField(_("field"), max_length=40, choices=Field.choices, blank=True)
+    country = models.CharField(_("country (ISO code)"), max_length=2, blank=True)
     year_obtained = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    in_progress = models.BooleanField(_("in progress"), default=False)
 
     class Meta:
-        ordering = ["application", "-ects"]
+        ordering = ["application", "id"]
         verbose_name = _("prior degree")
         verbose_name_plural = _("prior degrees")
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.ects} ECTS)"
+        return f"{self.title} ({self.ects or 0} ECTS)"
 
 
 def document_path(instance: ApplicationDocument, filename: str) -> str:

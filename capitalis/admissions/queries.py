@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
@@ -23,7 +24,7 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.core.models import pick_language
-from capitalis.programmes.models import Offering
+from capitalis.programmes.models import Edition, Offering
 
 FIELD_LABELS = dict(PriorDegree.Field.choices)
 
@@ -183,23 +184,66 @@ def _fields_text(codes: Any) -> str:
     return ", ".join(str(FIELD_LABELS.get(c, c)) for c in codes or ())
 
 
-def outcome_reason(outcome: dict[str, Any]) -> str:
-    """The reason of one stored outcome, translated from its kind and params."""
+def _degree_names(degrees: Any) -> str:
+    """The candidate's degrees as she would name them: the field, or the title when the field
+    is "other" or not given."""
+    names = []
+    for title, code in degrees or ():
+        if code and code != PriorDegree.Field.OTHER:
+            names.append(str(FIELD_LABELS.get(code, code)))
+        else:
+            names.append(
+                _("“%(title)s”") % {"title": title} if title else str(_("a field not given"))
+            )
+    return ", ".join(dict.fromkeys(names))
+
+
+def outcome_reason(outcome: dict[str, Any], year: str = "") -> str:
+    """The reason of one stored outcome, in the candidate's terms, translated from its kind and
+    params (``year``: the programme year applied for, "MSc 1st year")."""
     params = outcome.get("params") or {}
     kind = outcome.get("kind")
+    year = year or str(_("this year"))
+    condition = (
+        " " + str(_("Accepted on condition that you obtain your degree in progress."))
+        if outcome.get("conditional")
+        else ""
+    )
     if kind == rules.RuleKind.MIN_ECTS:
-        return _("Best prior degree in an accepted field: %(best)s ECTS; %(needed)s required.") % {
-            "best": params.get("best", 0),
-            "needed": params.get("needed", 0),
-        }
-    if kind == rules.RuleKind.FIELD:
+        values = {"best": params.get("best", 0), "needed": params.get("needed", 0), "year": year}
         if outcome.get("passed"):
-            return _("Prior degree in: %(fields)s.") % {
-                "fields": _fields_text(params.get("matching"))
+            return (
+                _("Your best degree totals %(best)s ECTS; %(year)s needs %(needed)s.") % (values)
+                + condition
+            )
+        if not params.get("degrees", 1) and not params.get("ignored_in_progress"):
+            return _("You have given no degree; %(year)s needs %(needed)s ECTS.") % values
+        text = _("Your best degree totals %(best)s ECTS; %(year)s needs %(needed)s.") % values
+        if params.get("ignored_in_progress"):
+            text += " " + _("A degree in progress does not count for %(year)s.") % values
+        return text
+    if kind == rules.RuleKind.FIELD:
+        accepted = _fields_text(params.get("accepted"))
+        if outcome.get("passed"):
+            return (
+                _("Your degree in %(fields)s is in an accepted field for %(year)s.")
+                % {
+                    "fields": _fields_text(params.get("matching")),
+                    "year": year,
+                }
+                + condition
+            )
+        degrees = params.get("degrees") or ()
+        if not degrees:
+            return _("You have given no degree; %(year)s accepts: %(accepted)s.") % {
+                "year": year,
+                "accepted": accepted,
             }
-        return _("No prior degree in an accepted field (%(fields)s).") % {
-            "fields": _fields_text(params.get("accepted"))
-        }
+        return ngettext(
+            "Your degree in %(fields)s is not in an accepted field for %(year)s: %(accepted)s.",
+            "Your degrees in %(fields)s are not in an accepted field for %(year)s: %(accepted)s.",
+            len(degrees),
+        ) % {"fields": _degree_names(degrees), "year": year, "accepted": accepted}
     if kind == rules.RuleKind.ENGLISH:
         return _("English level %(level)s; %(needed)s required.") % {
             "level": params.get("level") or _("not given"),
@@ -209,13 +253,39 @@ def outcome_reason(outcome: dict[str, Any]) -> str:
 
 
 def eligibility_display(application: Application) -> list[dict[str, Any]]:
-    """Each evaluated rule: its label, pass or fail and the translated reason."""
+    """Each evaluated rule: its label, pass or fail and the reason in the candidate's terms."""
+    year = application.year.title
     return [
         {
             "code": o.get("code", ""),
             "label": pick_language(o.get("label_fr", ""), o.get("label_en", "")),
             "passed": bool(o.get("passed")),
-            "reason": outcome_reason(o),
+            "conditional": bool(o.get("conditional")),
+            "reason": outcome_reason(o, year),
         }
         for o in application.eligibility or []
     ]
+
+
+# --- editions one may apply to or plan for (application form, staff forms) -----------------
+
+
+def editions_open_for_applications(*, today: Any) -> QuerySet[Edition]:
+    """The editions whose application window (``rules.application_window``) holds ``today``."""
+    ids = [
+        pk
+        for pk, start, opens, closes in Edition.objects.values_list(
+            "pk", "start_date", "applications_open_on", "applications_close_on"
+        )
+        if rules.applications_open(start_date=start, opens_on=opens, closes_on=closes, today=today)
+    ]
+    return Edition.objects.filter(pk__in=ids).select_related("programme").order_by("start_date")
+
+
+def editions_current_or_future(*, today: Any) -> QuerySet[Edition]:
+    """The editions still running or to come (``rules.is_current_or_future``)."""
+    return (
+        Edition.objects.filter(end_date__gte=today)
+        .select_related("programme")
+        .order_by("start_date")
+    )

@@ -104,12 +104,43 @@ def is_late(*, presented_on: date | None, decided_on: date | None, today: date) 
     return (decided_on or today) > deadline
 
 
+# --- Application window -------------------------------------------------------------------
+
+
+def application_window(
+    *, start_date: date, opens_on: date | None, closes_on: date | None
+) -> tuple[date, date]:
+    """The days (inclusive) when candidates may apply to an edition starting on ``start_date``.
+    The programme data may set both ends (``applications_open_on``, ``applications_close_on``);
+    an end they leave empty follows the default rule: applications open one year before the
+    edition starts and close on its first day."""
+    try:
+        default_open = start_date.replace(year=start_date.year - 1)
+    except ValueError:  # 29 February
+        default_open = start_date.replace(year=start_date.year - 1, day=28)
+    return (opens_on or default_open, closes_on or start_date)
+
+
+def applications_open(
+    *, start_date: date, opens_on: date | None, closes_on: date | None, today: date
+) -> bool:
+    """May a candidate apply (start, change or submit a draft) to this edition today?"""
+    first, last = application_window(start_date=start_date, opens_on=opens_on, closes_on=closes_on)
+    return first <= today <= last
+
+
+def is_current_or_future(*, end_date: date, today: date) -> bool:
+    """An edition still running or yet to come: staff plan interviews and admission juries only
+    for these."""
+    return end_date >= today
+
+
 # --- Eligibility (SPEC §3) -----------------------------------------------------------------
 
 
 class RuleKind(enum.StrEnum):
-    MIN_ECTS = "min_ects"  # params: {"ects": 180}
-    FIELD = "field"  # params: {"fields": ["law", "political_science", …]}
+    MIN_ECTS = "min_ects"  # params: {"ects": 180, "in_progress": true}
+    FIELD = "field"  # params: {"fields": ["law", "political_science", …], "in_progress": true}
     ENGLISH = "english"  # params: {"level": "B2"}
 
 
@@ -126,10 +157,14 @@ class EligibilityRule:
 
 @dataclass(frozen=True)
 class Degree:
+    """A prior degree as the rules see it; ``in_progress``: being completed, not yet awarded."""
+
     level: str
     ects: int
     field: str
     country: str
+    title: str = ""
+    in_progress: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,13 +175,16 @@ class Candidate:
 
 @dataclass(frozen=True)
 class RuleOutcome:
-    """One rule's pass or fail and why; ``params`` lets the interface translate the reason."""
+    """One rule's pass or fail and why; ``params`` lets the interface translate the reason.
+    ``conditional``: passed only thanks to a degree in progress (admitted on condition that the
+    candidate obtains it, SPEC §3)."""
 
     code: str
     kind: RuleKind
     passed: bool
     reason: str
     params: Mapping[str, object] = field(default_factory=dict)
+    conditional: bool = False
 
 
 def _fields(params: Mapping[str, object]) -> frozenset[str]:
@@ -163,34 +201,75 @@ def _int(params: Mapping[str, object], key: str) -> int:
     return int(value) if isinstance(value, int | str) else 0
 
 
+def _counted(candidate: Candidate, params: Mapping[str, object]) -> tuple[Degree, ...]:
+    """The degrees a rule looks at: all, or only the awarded ones when the rule does not accept
+    a degree in progress (``in_progress: false``, the default)."""
+    allow = bool(params.get("in_progress", False))
+    return tuple(d for d in candidate.degrees if allow or not d.in_progress)
+
+
+def evaluate_ects(rule: EligibilityRule, candidate: Candidate) -> RuleOutcome:
+    """At least N ECTS on one prior degree, whatever its field (the field is a rule of its own):
+    the reason names the candidate's best degree and its ECTS (SPEC §3)."""
+    needed = _int(rule.params, "ects")
+    degrees = _counted(candidate, rule.params)
+    best = max(degrees, key=lambda d: (d.ects, not d.in_progress), default=None)
+    best_ects = best.ects if best is not None else 0
+    passed = best_ects >= needed
+    awarded = [d for d in degrees if not d.in_progress and d.ects >= needed]
+    conditional = passed and not awarded
+    ignored = sum(1 for d in candidate.degrees if d not in degrees)
+    return RuleOutcome(
+        rule.code,
+        rule.kind,
+        passed,
+        (
+            f"best prior degree {best_ects} ECTS, {needed} required"
+            + (" (degree in progress: conditional)" if conditional else "")
+        ),
+        {
+            "best": best_ects,
+            "needed": needed,
+            "title": best.title if best is not None else "",
+            "degrees": len(degrees),
+            "ignored_in_progress": ignored,
+        },
+        conditional,
+    )
+
+
+def evaluate_field(rule: EligibilityRule, candidate: Candidate) -> RuleOutcome:
+    """A prior degree in one of the accepted fields, whatever its ECTS (the ECTS is a rule of
+    its own); on failure the reason names the candidate's degrees and their fields."""
+    fields = _fields(rule.params)
+    degrees = _counted(candidate, rule.params)
+    matching = [d for d in degrees if d.field in fields]
+    passed = bool(matching)
+    conditional = passed and all(d.in_progress for d in matching)
+    return RuleOutcome(
+        rule.code,
+        rule.kind,
+        passed,
+        (
+            f"prior degree in {', '.join(sorted({d.field for d in matching}))}"
+            if matching
+            else "no prior degree in an accepted field"
+        ),
+        {
+            "matching": tuple(sorted({d.field for d in matching})),
+            "accepted": tuple(sorted(fields)),
+            "degrees": tuple((d.title, d.field) for d in degrees),
+        },
+        conditional,
+    )
+
+
 def evaluate(rule: EligibilityRule, candidate: Candidate) -> RuleOutcome:
     """Evaluate one rule for a candidate."""
     if rule.kind is RuleKind.MIN_ECTS:
-        needed = _int(rule.params, "ects")
-        fields = _fields(rule.params)
-        counted = [d for d in candidate.degrees if not fields or d.field in fields]
-        best = max((d.ects for d in counted), default=0)
-        return RuleOutcome(
-            rule.code,
-            rule.kind,
-            best >= needed,
-            f"best prior degree {best} ECTS, {needed} required",
-            {"best": best, "needed": needed},
-        )
+        return evaluate_ects(rule, candidate)
     if rule.kind is RuleKind.FIELD:
-        fields = _fields(rule.params)
-        matching = sorted({d.field for d in candidate.degrees if d.field in fields})
-        return RuleOutcome(
-            rule.code,
-            rule.kind,
-            bool(matching),
-            (
-                f"prior degree in {', '.join(matching)}"
-                if matching
-                else "no prior degree in an accepted field"
-            ),
-            {"matching": tuple(matching), "accepted": tuple(sorted(fields))},
-        )
+        return evaluate_field(rule, candidate)
     needed_level = str(rule.params.get("level", "B2"))
     level = candidate.english_level
     ok = level in CEFR and needed_level in CEFR and CEFR.index(level) >= CEFR.index(needed_level)

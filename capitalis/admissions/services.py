@@ -21,8 +21,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
@@ -182,6 +183,32 @@ def _check_target(
         )
 
 
+def _check_window(edition: Edition, today: dt.date | None) -> None:
+    """Candidates apply only while the edition's application window is open (SPEC §3;
+    ``rules.application_window``)."""
+    day = today or timezone.localdate()
+    if not rules.applications_open(
+        start_date=edition.start_date,
+        opens_on=edition.applications_open_on,
+        closes_on=edition.applications_close_on,
+        today=day,
+    ):
+        first, last = rules.application_window(
+            start_date=edition.start_date,
+            opens_on=edition.applications_open_on,
+            closes_on=edition.applications_close_on,
+        )
+        raise DomainError(
+            _("Applications to the %(edition)s edition are open from %(first)s to %(last)s only.")
+            % {
+                "edition": edition.label,
+                "first": formats.date_format(first, "SHORT_DATE_FORMAT"),
+                "last": formats.date_format(last, "SHORT_DATE_FORMAT"),
+            },
+            code="applications_closed",
+        )
+
+
 def _require_candidate_draft(application: Application, actor_user: User) -> None:
     if application.candidate_id != actor_user.pk:
         raise DomainError(_("Only the candidate can change her application."), code="forbidden")
@@ -204,8 +231,12 @@ def application_create(
     english_level: str = "",
     accommodation_requested: bool = False,
     accommodation_details: str = "",
+    today: dt.date | None = None,
 ) -> Application:
-    """A draft application of ``candidate`` to what the edition offers."""
+    """A draft application of ``candidate`` to what the edition offers, while its application
+    window is open (``today``: the day the candidate applies, by default today; the demo
+    replays applications made during the window)."""
+    _check_window(edition, today)
     _check_target(
         edition=edition, year=year, campus=campus, track=track, specialisation=specialisation
     )
@@ -238,35 +269,61 @@ def _check_english(level: str) -> None:
         )
 
 
+class _Unset:
+    """An argument not given: the draft keeps its value (a partial change, API PATCH)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
 @transaction.atomic
 def application_update_draft(
     *,
     application: Application,
     actor_user: User,
-    edition: Edition,
-    year: ProgrammeYear,
-    campus: Campus,
-    track: str,
-    specialisation: Specialisation | None = None,
-    english_level: str = "",
-    accommodation_requested: bool = False,
-    accommodation_details: str = "",
+    edition: Edition = UNSET,
+    year: ProgrammeYear = UNSET,
+    campus: Campus = UNSET,
+    track: str = UNSET,
+    specialisation: Specialisation | None = UNSET,
+    english_level: str = UNSET,
+    accommodation_requested: bool = UNSET,
+    accommodation_details: str = UNSET,
+    today: dt.date | None = None,
 ) -> Application:
-    """Change a draft (the candidate only)."""
+    """Change a draft (the candidate only), while its edition's application window is open.
+    Only the arguments given change; the prior degrees and documents are never touched here."""
     _require_candidate_draft(application, actor_user)
+    given = {
+        name: value
+        for name, value in {
+            "edition": edition,
+            "year": year,
+            "campus": campus,
+            "track": track,
+            "specialisation": specialisation,
+            "english_level": english_level,
+            "accommodation_requested": accommodation_requested,
+            "accommodation_details": accommodation_details,
+        }.items()
+        if value is not UNSET
+    }
+    for name, value in given.items():
+        setattr(application, name, value)
+    _check_window(application.edition, today)
     _check_target(
-        edition=edition, year=year, campus=campus, track=track, specialisation=specialisation
+        edition=application.edition,
+        year=application.year,
+        campus=application.campus,
+        track=application.track,
+        specialisation=application.specialisation,
     )
-    _check_english(english_level)
-    application.edition = edition
-    application.year = year
-    application.campus = campus
-    application.track = track
-    application.specialisation = specialisation
-    application.english_level = english_level
-    application.accommodation_requested = accommodation_requested
+    _check_english(application.english_level)
     application.accommodation_details = (
-        accommodation_details.strip() if accommodation_requested else ""
+        application.accommodation_details.strip() if application.accommodation_requested else ""
     )
     application.save()
     audit_record(
@@ -274,59 +331,164 @@ def application_update_draft(
         actor=actor_user,
         target=application,
         summary=str(application),
+        data={"changed": sorted(given)},
     )
     return application
 
 
 @dataclass(frozen=True)
 class DegreeInput:
-    title: str
-    level: str
-    ects: Any
-    field: str
-    country: str
+    """A prior degree as the candidate gives it; in a draft every part may still be empty.
+    ``id``: the degree it changes (None: a new degree)."""
+
+    title: str = ""
+    level: str = ""
+    ects: Any = None
+    field: str = ""
+    country: str = ""
     year_obtained: int | None = None
+    in_progress: bool = False
+    id: int | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                (self.title or "").strip(),
+                (self.level or "").strip(),
+                self.ects not in (None, ""),
+                self.field,
+                (self.country or "").strip(),
+                self.year_obtained,
+                self.in_progress,
+            )
+        )
+
+
+DEGREE_PARTS = ("title", "level", "ects", "field", "country")
 
 
 def _clean_degree(i: int, d: DegreeInput) -> dict[str, Any]:
+    """Check the parts given (an empty part is allowed in a draft; ``degree_missing`` lists
+    what submission still needs)."""
     where = {"n": i + 1}
-    try:
-        ects = int(str(d.ects).strip())
-    except (TypeError, ValueError):
-        raise DomainError(
-            _("Degree %(n)s: the ECTS must be a whole number.") % where, code="ects"
-        ) from None
-    if ects < 0 or ects > 600:
-        raise DomainError(
-            _("Degree %(n)s: the ECTS must be between 0 and 600.") % where, code="ects"
-        )
-    if d.field not in PriorDegree.Field.values:
+    ects: int | None = None
+    if d.ects not in (None, ""):
+        try:
+            ects = int(str(d.ects).strip())
+        except (TypeError, ValueError):
+            raise DomainError(
+                _("Degree %(n)s: the ECTS must be a whole number.") % where, code="ects"
+            ) from None
+        if ects < 0 or ects > 600:
+            raise DomainError(
+                _("Degree %(n)s: the ECTS must be between 0 and 600.") % where, code="ects"
+            )
+    if d.field and d.field not in PriorDegree.Field.values:
         raise DomainError(_("Degree %(n)s: choose a field from the list.") % where, code="field")
     country = (d.country or "").strip().upper()
-    if len(country) != 2 or not country.isalpha():
+    if country and (len(country) != 2 or not country.isalpha()):
         raise DomainError(
             _("Degree %(n)s: give the country as a two-letter code (FR, DE…).") % where,
             code="country",
         )
-    if not d.title.strip() or not d.level.strip():
-        raise DomainError(
-            _("Degree %(n)s: the title and the level are required.") % where, code="degree"
-        )
     return {
-        "title": d.title.strip(),
-        "level": d.level.strip(),
+        "title": (d.title or "").strip()[:300],
+        "level": (d.level or "").strip()[:50],
         "ects": ects,
-        "field": d.field,
+        "field": d.field or "",
         "country": country,
         "year_obtained": d.year_obtained,
+        "in_progress": bool(d.in_progress),
     }
+
+
+def degree_missing(degree: PriorDegree) -> list[str]:
+    """The parts of a degree still empty (submission needs them all)."""
+    return [
+        name
+        for name in DEGREE_PARTS
+        if getattr(degree, name) is None or getattr(degree, name) == ""
+    ]
+
+
+def _own_degree(application: Application, degree_id: int) -> PriorDegree:
+    degree = PriorDegree.objects.filter(application=application, pk=degree_id).first()
+    if degree is None:
+        raise DomainError(_("This degree is not part of your application."), code="degree")
+    return degree
+
+
+@transaction.atomic
+def application_degrees_save(
+    *, application: Application, actor_user: User, degrees: Sequence[DegreeInput]
+) -> list[PriorDegree]:
+    """Save the candidate's degrees as given: one with an ``id`` is changed, one without is
+    added (an entirely empty new line is skipped). A degree not listed stays as it is: only
+    ``application_degree_remove`` removes one. All are checked first (one bad row saves
+    nothing). Returns the degrees in the order given (None-free)."""
+    _require_candidate_draft(application, actor_user)
+    cleaned = [(d, _clean_degree(i, d)) for i, d in enumerate(degrees)]
+    saved: list[PriorDegree] = []
+    for given, row in cleaned:
+        if given.id is not None:
+            degree = _own_degree(application, given.id)
+            for name, value in row.items():
+                setattr(degree, name, value)
+            degree.save()
+        elif given.is_empty():
+            continue
+        else:
+            degree = PriorDegree.objects.create(application=application, **row)
+        saved.append(degree)
+    audit_record(
+        action="admissions.application_degrees_save",
+        actor=actor_user,
+        target=application,
+        summary=f"{len(saved)} degree(s) saved",
+        data={"ids": [d.pk for d in saved]},
+    )
+    return saved
+
+
+@transaction.atomic
+def application_degree_add(
+    *, application: Application, actor_user: User, degree: DegreeInput
+) -> PriorDegree:
+    """Add one degree to a draft (it may be half-filled)."""
+    _require_candidate_draft(application, actor_user)
+    row = _clean_degree(application.prior_degrees.count(), degree)
+    created = PriorDegree.objects.create(application=application, **row)
+    audit_record(
+        action="admissions.application_degree_add",
+        actor=actor_user,
+        target=application,
+        summary=f"degree {created.pk}",
+    )
+    return created
+
+
+@transaction.atomic
+def application_degree_remove(
+    *, application: Application, actor_user: User, degree_id: int
+) -> None:
+    """The candidate removes one of her degrees from a draft (the only way a degree goes)."""
+    _require_candidate_draft(application, actor_user)
+    degree = _own_degree(application, degree_id)
+    audit_record(
+        action="admissions.application_degree_remove",
+        actor=actor_user,
+        target=application,
+        summary=f"degree {degree.pk}: {degree.title}",
+    )
+    degree.delete()
 
 
 @transaction.atomic
 def application_degrees_set(
     *, application: Application, actor_user: User, degrees: Sequence[DegreeInput]
 ) -> list[PriorDegree]:
-    """Replace the draft's prior degrees (all checked first: one bad row saves nothing)."""
+    """Replace all the draft's prior degrees by ``degrees`` (imports and the demo; the pages and
+    the API add, change and remove one by one). All checked first: one bad row saves nothing."""
     _require_candidate_draft(application, actor_user)
     cleaned = [_clean_degree(i, d) for i, d in enumerate(degrees)]
     application.prior_degrees.all().delete()
@@ -564,10 +726,27 @@ def application_send_to_manual_review(
 # --- submission and eligibility -----------------------------------------------------------
 
 
+PART_LABELS = {
+    "title": gettext_lazy("the degree's title"),
+    "level": gettext_lazy("the level"),
+    "ects": gettext_lazy("the ECTS"),
+    "field": gettext_lazy("the field"),
+    "country": gettext_lazy("the country"),
+}
+
+
 def _missing_for_submission(application: Application) -> list[str]:
     missing: list[str] = []
-    if not application.prior_degrees.exists():
+    degrees = list(application.prior_degrees.order_by("id"))
+    if not degrees:
         missing.append(_("at least one prior degree"))
+    for n, degree in enumerate(degrees, start=1):
+        parts = degree_missing(degree)
+        if parts:
+            missing.append(
+                _("degree %(n)s: %(parts)s")
+                % {"n": n, "parts": ", ".join(str(PART_LABELS[p]) for p in parts)}
+            )
     if not application.english_level:
         missing.append(_("your English level"))
     kinds = set(application.documents.values_list("kind", flat=True))
@@ -581,9 +760,16 @@ def _missing_for_submission(application: Application) -> list[str]:
 
 @transaction.atomic
 def application_submit(
-    *, application: Application, actor_user: User, expected_version: int
+    *,
+    application: Application,
+    actor_user: User,
+    expected_version: int,
+    today: dt.date | None = None,
 ) -> Application:
-    """The candidate submits a complete draft; the eligibility evaluation follows at once."""
+    """The candidate submits a complete draft while the edition's window is open; the
+    eligibility evaluation follows at once."""
+    _require_candidate_draft(application, actor_user)
+    _check_window(application.edition, today)
     missing = _missing_for_submission(application)
     if missing:
         raise DomainError(
@@ -602,7 +788,14 @@ def application_submit(
 def _candidate_facts(application: Application) -> rules.Candidate:
     return rules.Candidate(
         degrees=tuple(
-            rules.Degree(level=d.level, ects=d.ects, field=d.field, country=d.country)
+            rules.Degree(
+                level=d.level,
+                ects=d.ects or 0,
+                field=d.field,
+                country=d.country,
+                title=d.title,
+                in_progress=d.in_progress,
+            )
             for d in application.prior_degrees.all()
         ),
         english_level=application.english_level or None,
@@ -629,6 +822,7 @@ def application_evaluate_eligibility(*, application: Application) -> Application
             "code": o.code,
             "kind": o.kind.value,
             "passed": o.passed,
+            "conditional": o.conditional,
             "reason": o.reason,
             "params": {k: list(v) if isinstance(v, tuple) else v for k, v in o.params.items()},
             "label_fr": labels.get(o.code, ("", ""))[0],

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -82,6 +82,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+DEGREE_KEYS = ("id", "title", "level", "ects", "field", "country", "in_progress")
+
+
 def _initial(application: Application | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if application is None:
         return {}, []
@@ -97,47 +100,59 @@ def _initial(application: Application | None) -> tuple[dict[str, Any], list[dict
     }
     degrees = [
         {
+            "id": d.pk,
             "title": d.title,
             "level": d.level,
             "ects": d.ects,
             "field": d.field,
             "country": d.country,
+            "in_progress": d.in_progress,
         }
-        for d in application.prior_degrees.all()
+        for d in application.prior_degrees.order_by("id")
     ]
     return initial, degrees
 
 
-@login_required
-def application_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Start or continue a draft; "Save" keeps the draft, "Submit" sends it for evaluation."""
-    user = _user(request)
-    application = _get(request, pk) if pk is not None else None
-    if application is not None and (
-        application.candidate_id != user.pk or application.status != Status.DRAFT
-    ):
-        return redirect("admissions:application-detail", pk=application.pk)
-    initial, degrees = _initial(application)
-    form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
-    formset = DegreeFormSet(request.POST or None, initial=degrees, prefix="degrees")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        saved = _save_draft(request, form, formset, application)
-        if saved is not None:
-            if "submit" not in request.POST:
-                messages.success(request, _("Your draft is saved."))
-                return redirect("admissions:application-edit", pk=saved.pk)
-            try:
-                saved = services.application_submit(
-                    application=saved, actor_user=user, expected_version=saved.version
-                )
-            except DomainError as exc:
-                messages.error(
-                    request, _("Your draft is saved, but: %(error)s") % {"error": exc.message}
-                )
-                return redirect("admissions:application-edit", pk=saved.pk)
-            messages.success(request, _("Your application is submitted."))
-            return redirect("admissions:application-detail", pk=saved.pk)
-    documents = list(application.documents.all()) if application is not None else []
+def _posted_degrees(data: QueryDict) -> list[dict[str, str]]:
+    """The degree lines as posted (raw strings), in order."""
+    try:
+        total = min(int(data.get("degrees-TOTAL_FORMS", "0")), 10)
+    except ValueError:
+        total = 0
+    return [{key: data.get(f"degrees-{i}-{key}", "") for key in DEGREE_KEYS} for i in range(total)]
+
+
+def _with_degrees(data: QueryDict, rows: list[dict[str, Any]]) -> QueryDict:
+    """A copy of ``data`` whose degree lines are ``rows`` (ids of saved degrees filled in, a
+    removed one dropped, a new empty one added)."""
+    copy = data.copy()
+    for key in list(copy.keys()):
+        if key.startswith("degrees-"):
+            del copy[key]
+    copy["degrees-TOTAL_FORMS"] = str(len(rows))
+    copy["degrees-INITIAL_FORMS"] = "0"
+    copy["degrees-MIN_NUM_FORMS"] = "0"
+    copy["degrees-MAX_NUM_FORMS"] = "10"
+    for i, row in enumerate(rows):
+        for key in DEGREE_KEYS:
+            value = row.get(key)
+            if key == "in_progress":
+                if value and value not in ("False", "false", "off"):
+                    copy[f"degrees-{i}-{key}"] = "on"
+            elif value not in (None, ""):
+                copy[f"degrees-{i}-{key}"] = str(value)
+    return copy
+
+
+def _render_form(
+    request: HttpRequest,
+    form: ApplicationForm,
+    formset: Any,
+    application: Application | None,
+) -> HttpResponse:
+    documents = (
+        {d.kind: d for d in application.documents.order_by("kind", "id")} if application else {}
+    )
     return render(
         request,
         "admissions/application_form.html",
@@ -145,68 +160,187 @@ def application_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
             "form": form,
             "formset": formset,
             "application": application,
-            "documents": {d.kind: d for d in documents},
-            "document_fields": [form[name] for name in DOCUMENT_FIELDS],
+            "documents": documents,
+            "document_fields": [(form[name], documents.get(name)) for name in DOCUMENT_FIELDS],
         },
     )
+
+
+@login_required
+def application_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Start or continue a draft. Every button saves what is valid first ("Save the draft",
+    "Add a degree", "Remove" on a degree, "Submit"): a half-filled draft saves; a value in
+    error is shown at its field while the rest, uploaded files included, is kept. Submitting
+    then requires what submission needs, with the errors at the fields."""
+    user = _user(request)
+    application = _get(request, pk) if pk is not None else None
+    if application is not None and (
+        application.candidate_id != user.pk or application.status != Status.DRAFT
+    ):
+        return redirect("admissions:application-detail", pk=application.pk)
+    current_edition = application.edition if application is not None else None
+    kinds = (
+        frozenset(application.documents.values_list("kind", flat=True))
+        if application is not None
+        else frozenset()
+    )
+    if request.method != "POST":
+        initial, degrees = _initial(application)
+        if request.GET.get("add") == "1" or not degrees:
+            degrees.append({})
+        form = ApplicationForm(initial=initial, current_edition=current_edition, documents=kinds)
+        formset = DegreeFormSet(initial=degrees, prefix="degrees")
+        return _render_form(request, form, formset, application)
+
+    submitting = "submit" in request.POST
+    draft_form = ApplicationForm(
+        request.POST, request.FILES, current_edition=current_edition, documents=kinds
+    )
+    draft_degrees = DegreeFormSet(request.POST, prefix="degrees")
+    draft_ok = draft_form.is_valid() & draft_degrees.is_valid()
+    rows: list[dict[str, Any]] = _posted_degrees(request.POST)
+    file_errors: dict[str, str] = {}
+    saved = application
+    if draft_form.target_is_valid() or application is not None:
+        saved, rows, file_errors = _save_draft(
+            request, draft_form, draft_degrees, rows, application
+        )
+    remove = request.POST.get("remove_degree", "")
+    if saved is not None and remove:
+        try:
+            removed = int(remove)
+            services.application_degree_remove(
+                application=saved, actor_user=user, degree_id=removed
+            )
+        except (ValueError, DomainError):
+            messages.error(request, _("This degree is not part of your application."))
+        else:
+            rows = [r for r in rows if str(r.get("id") or "") != str(removed)]
+            messages.success(request, _("The degree is removed."))
+    if "add_degree" in request.POST:
+        rows.append({})
+
+    data = _with_degrees(request.POST, rows)
+    kinds = (
+        frozenset(saved.documents.values_list("kind", flat=True)) if saved is not None else kinds
+    )
+    form = ApplicationForm(
+        data,
+        submitting=submitting,
+        current_edition=saved.edition if saved is not None else current_edition,
+        documents=kinds,
+    )
+    formset = DegreeFormSet(data, prefix="degrees", submitting=submitting)  # type: ignore[call-arg]
+    shown_ok = form.is_valid() & formset.is_valid()
+    for name, message in file_errors.items():
+        form.add_error(name or None, message)
+    if saved is None:
+        return _render_form(request, form, formset, None)
+    in_error = not draft_ok or bool(file_errors)
+    if submitting and shown_ok and not in_error:
+        try:
+            submitted = services.application_submit(
+                application=saved, actor_user=user, expected_version=saved.version
+            )
+        except DomainError as exc:
+            messages.error(
+                request, _("Your draft is saved, but: %(error)s") % {"error": exc.message}
+            )
+            return redirect("admissions:application-edit", pk=saved.pk)
+        messages.success(request, _("Your application is submitted."))
+        return redirect("admissions:application-detail", pk=submitted.pk)
+    if in_error or not shown_ok:
+        messages.warning(
+            request,
+            _("Your draft is saved, except the values marked in error.")
+            if in_error
+            else _("Your draft is saved. Complete the fields marked to submit it."),
+        )
+        return _render_form(request, form, formset, saved)
+    if "add_degree" in request.POST:
+        return redirect(reverse("admissions:application-edit", args=[saved.pk]) + "?add=1")
+    if not remove:
+        messages.success(request, _("Your draft is saved."))
+    return redirect("admissions:application-edit", pk=saved.pk)
 
 
 def _save_draft(
     request: HttpRequest,
     form: ApplicationForm,
     formset: Any,
+    rows: list[dict[str, Any]],
     application: Application | None,
-) -> Application | None:
-    """Write the draft, its degrees and the uploaded documents at once (all or nothing); a
-    refused document becomes an error on its field."""
+) -> tuple[Application | None, list[dict[str, Any]], dict[str, str]]:
+    """Save every valid part of the draft: its fields, each valid degree (changed by id or
+    added), each accepted document. A part in error is left as it was. Returns the draft, the
+    degree lines with the new degrees' ids, and the errors the services gave (field → message;
+    "" for the whole form)."""
     user = _user(request)
-    data = form.cleaned_data
-    target = {
-        "edition": data["edition"],
-        "year": data["year"],
-        "campus": data["campus"],
-        "track": data["track"],
-        "specialisation": data["specialisation"],
-        "english_level": data["english_level"],
-        "accommodation_requested": data["accommodation_requested"],
-        "accommodation_details": data["accommodation_details"],
+    data = getattr(form, "cleaned_data", {})
+    fields = {
+        name: data[name]
+        for name in (*ApplicationForm.TARGET, "english_level", "accommodation_requested")
+        if name in data and name not in form.errors
     }
-    degrees = [
-        services.DegreeInput(
-            **{k: f.cleaned_data[k] for k in ("title", "level", "ects", "field", "country")}
-        )
-        for f in formset.forms
-        if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
-    ]
-    field_in_error = None
+    if "accommodation_details" in data and "accommodation_details" not in form.errors:
+        fields["accommodation_details"] = data["accommodation_details"]
+    if not form.target_is_valid():
+        for name in ApplicationForm.TARGET:
+            fields.pop(name, None)
+    file_errors: dict[str, str] = {}
     try:
         with transaction.atomic():
             if application is None:
-                application = services.application_create(candidate=user, **target)
-            else:
+                application = services.application_create(candidate=user, **fields)
+            elif fields:
                 application = services.application_update_draft(
-                    application=application, actor_user=user, **target
+                    application=application, actor_user=user, **fields
                 )
-            services.application_degrees_set(
-                application=application, actor_user=user, degrees=degrees
-            )
-            for name in DOCUMENT_FIELDS:
-                upload = request.FILES.get(name)
-                if upload is None:
-                    continue
-                field_in_error = name
-                services.document_add(
-                    application=application,
-                    actor_user=user,
-                    kind=name,
-                    upload=upload,
-                    name=upload.name or name,
-                )
-                field_in_error = None
     except DomainError as exc:
-        form.add_error(field_in_error, exc.message)
-        return None
-    return application
+        file_errors[""] = exc.message
+        return application, rows, file_errors
+    valid = [
+        (i, f)
+        for i, f in enumerate(formset.forms)
+        if hasattr(f, "cleaned_data") and not f.errors and not f.is_blank()
+    ]
+    inputs = [
+        services.DegreeInput(
+            id=f.cleaned_data.get("id"),
+            **{k: f.cleaned_data.get(k) for k in ("title", "level", "field", "country")},
+            ects=f.cleaned_data.get("ects"),
+            in_progress=bool(f.cleaned_data.get("in_progress")),
+        )
+        for _i, f in valid
+    ]
+    try:
+        degrees = services.application_degrees_save(
+            application=application, actor_user=user, degrees=inputs
+        )
+    except DomainError as exc:
+        file_errors[""] = exc.message
+    else:
+        rows = [dict(r) for r in rows]
+        for (i, _f), degree in zip(valid, degrees, strict=True):
+            if i < len(rows):
+                rows[i]["id"] = degree.pk
+    for name in DOCUMENT_FIELDS:
+        upload = request.FILES.get(name)
+        if upload is None or name in form.errors:
+            if upload is not None:
+                file_errors[name] = "; ".join(str(e) for e in form.errors[name])
+            continue
+        try:
+            services.document_add(
+                application=application,
+                actor_user=user,
+                kind=name,
+                upload=upload,
+                name=upload.name or name,
+            )
+        except DomainError as exc:
+            file_errors[name] = exc.message
+    return application, rows, file_errors
 
 
 @login_required

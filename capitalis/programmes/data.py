@@ -74,6 +74,8 @@ EDITION = {
     "label": Field("text"),
     "start_date": Field("date"),
     "end_date": Field("date"),
+    "applications_open_on": Field("date", required=False),
+    "applications_close_on": Field("date", required=False),
     "provenance": Field("str", required=False),
     "offerings": Field("list"),
     "closures": Field("list", required=False),
@@ -409,6 +411,8 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
             label=e["label"],
             start_date=e["start_date"],
             end_date=e["end_date"],
+            applications_open_on=e.get("applications_open_on"),
+            applications_close_on=e.get("applications_close_on"),
             provenance=e.get("provenance", ""),
             actor=actor,
         )

@@ -142,13 +142,17 @@ class Specialisation(TimeStampedModel):
 class Edition(TimeStampedModel):
     """A programme's academic year (2024/25, 2026/27): its dates and catalogue.
 
-    Two editions of one programme never overlap (checked by the service)."""
+    Two editions of one programme never overlap (checked by the service). Candidates may apply
+    from ``applications_open_on`` to ``applications_close_on`` inclusive; when the data leave
+    them empty, ``rules.application_window`` derives them from ``start_date``."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="editions")
     code = models.CharField(_("code"), max_length=20)
     label = models.CharField(_("label"), max_length=50)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    applications_open_on = models.DateField(_("applications open on"), null=True, blank=True)
+    applications_close_on = models.DateField(_("applications close on"), null=True, blank=True)
     provenance = models.CharField(_("provenance"), max_length=500, blank=True)
 
     history = HistoricalRecords()

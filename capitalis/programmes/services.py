@@ -242,8 +242,20 @@ def edition_set(
     end_date: date,
     provenance: str = "",
     actor: Any = None,
+    applications_open_on: date | None = None,
+    applications_close_on: date | None = None,
 ) -> tuple[Edition, bool]:
-    """Create or update an edition by code, with the same overlap check."""
+    """Create or update an edition by code, with the same overlap check. The application
+    window (both ends optional, see ``Edition``) must not close before it opens."""
+    if (
+        applications_open_on
+        and applications_close_on
+        and applications_close_on < applications_open_on
+    ):
+        raise DomainError(
+            _("Applications cannot close before they open (%(code)s).") % {"code": code},
+            code="application_window",
+        )
     existing = Edition.objects.filter(programme=programme, code=code).first()
     _check_edition(
         programme=programme,
@@ -259,6 +271,8 @@ def edition_set(
             "label": label,
             "start_date": start_date,
             "end_date": end_date,
+            "applications_open_on": applications_open_on,
+            "applications_close_on": applications_close_on,
             "provenance": provenance,
         },
     )

@@ -4,8 +4,11 @@ services, and a complete draft ready to submit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
@@ -48,19 +51,43 @@ def build_world() -> World:
     campus, other = Campus.objects.filter(code__startswith="CAMPUS").order_by("position")[:2]
     spec = programme.specialisations.order_by("position").first()
     assert spec is not None
-    for year, ects, fields in (
-        (msc1, 180, ["humanities", "law", "social_sciences", "political_science", "economics"]),
-        (msc2, 240, ["international_relations", "political_science", "economics"]),
+    # the edition is current and takes applications today (the catalogue's dates are past)
+    today = timezone.localdate()
+    Edition.objects.filter(pk=edition.pk).update(
+        start_date=today - dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=330),
+        applications_open_on=today - dt.timedelta(days=60),
+        applications_close_on=today + dt.timedelta(days=60),
+    )
+    edition.refresh_from_db()
+    for year, ects, fields, in_progress in (
+        (
+            msc1,
+            180,
+            ["humanities", "law", "social_sciences", "political_science", "economics"],
+            True,
+        ),
+        (msc2, 240, ["international_relations", "political_science", "economics"], False),
     ):
+        EligibilityRule.objects.create(
+            edition=edition,
+            year=year,
+            code=f"FIELD-{year.code}",
+            kind="field",
+            params={"fields": fields, "in_progress": in_progress},
+            label_fr="Domaine accepté",
+            label_en="Accepted field",
+            position=0,
+        )
         EligibilityRule.objects.create(
             edition=edition,
             year=year,
             code=f"ECTS-{ects}",
             kind="min_ects",
-            params={"ects": ects, "fields": fields},
+            params={"ects": ects, "in_progress": in_progress},
             label_fr=f"Au moins {ects} ECTS",
             label_en=f"At least {ects} ECTS",
-            position=0,
+            position=1,
         )
         EligibilityRule.objects.create(
             edition=edition,
@@ -70,7 +97,7 @@ def build_world() -> World:
             params={"level": "B2"},
             label_fr="Anglais B2",
             label_en="English B2",
-            position=1,
+            position=2,
         )
     return World(programme, edition, msc1, msc2, campus, other, spec)
 

@@ -86,12 +86,13 @@ def test_a_candidate_applies_through_the_api(openapi: OpenAPI) -> None:
     data = response.json()
     assert data["status"] == "eligible"
     assert [(o["code"], o["passed"]) for o in data["eligibility"]] == [
+        ("FIELD-MSC1", True),
         ("ECTS-180", True),
         ("ENGLISH-B2", True),
     ]
     response = client.get(f"{BASE}{pk}/", headers={"accept-language": "en"})
     _validate(openapi, "get", f"{BASE}{pk}/", response)
-    assert response.json()["eligibility"][1]["reason"] == "English level C1; B2 required."
+    assert response.json()["eligibility"][2]["reason"] == "English level C1; B2 required."
 
 
 def _file(data: bytes, name: str) -> io.BytesIO:

@@ -97,7 +97,11 @@ def test_submission_evaluates_eligibility_as_the_system() -> None:
     )
     assert application.status == Status.ELIGIBLE
     assert application.version == 2
-    assert [o["code"] for o in application.eligibility] == ["ECTS-180", "ENGLISH-B2"]
+    assert [o["code"] for o in application.eligibility] == [
+        "FIELD-MSC1",
+        "ECTS-180",
+        "ENGLISH-B2",
+    ]
     assert all(o["passed"] for o in application.eligibility)
     moves = list(ApplicationTransition.objects.values_list("from_status", "to_status", "by"))
     assert moves == [("draft", "submitted", who.pk), ("submitted", "eligible", None)]
@@ -115,16 +119,47 @@ def test_failed_rules_show_their_reasons_in_the_users_language() -> None:
     with translation.override("fr"):
         shown = eligibility_display(application)
     assert [(r["label"], r["passed"]) for r in shown] == [
+        ("Domaine accepté", True),
         ("Au moins 180 ECTS", False),
         ("Anglais B2", False),
     ]
-    assert shown[0]["reason"] == (
-        "Meilleur diplôme antérieur dans un domaine accepté : 120 ECTS ; 180 requis."
+    assert shown[1]["reason"] == (
+        "Votre meilleur diplôme totalise 120 ECTS ; MSc 1e année en demande 180."
+    )
+    assert (
+        shown[0]["reason"]
+        == "Votre diplôme en droit relève d’un domaine accepté pour MSc 1e année."
     )
     with translation.override("en"):
         shown = eligibility_display(application)
-    assert shown[1]["reason"] == "English level B1; B2 required."
-    assert shown[0]["label"] == "At least 180 ECTS"
+    assert shown[2]["reason"] == "English level B1; B2 required."
+    assert shown[1]["label"] == "At least 180 ECTS"
+    assert shown[1]["reason"] == "Your best degree totals 120 ECTS; MSc year 1 needs 180."
+
+
+def test_a_degree_outside_the_fields_fails_the_field_rule_with_its_real_ects() -> None:
+    """The bug: a 180-ECTS degree in a field outside the list was reported as "0 ECTS; 180
+    required". Now the field rule fails, naming her degree; the ECTS rule passes with 180."""
+    world = build_world()
+    who = candidate()
+    application = draft(world, who, ects=180, field="other")
+    application = services.application_submit(
+        application=application, actor_user=who, expected_version=0
+    )
+    assert application.status == Status.INELIGIBLE
+    with translation.override("en"):
+        field, ects, _english = eligibility_display(application)
+    assert (field["passed"], ects["passed"]) == (False, True)
+    assert field["reason"].startswith(
+        "Your degree in “Licence” is not in an accepted field for MSc year 1: "
+    )
+    assert "humanities or letters" in field["reason"]
+    assert ects["reason"] == "Your best degree totals 180 ECTS; MSc year 1 needs 180."
+    with translation.override("fr"):
+        field, _ects, _english = eligibility_display(application)
+    assert field["reason"].startswith(
+        "Votre diplôme en « Licence » ne relève pas d’un domaine accepté pour MSc 1e année : "
+    )
 
 
 def test_msc2_needs_240_ects_in_the_listed_fields() -> None:
@@ -135,7 +170,9 @@ def test_msc2_needs_240_ects_in_the_listed_fields() -> None:
         application=application, actor_user=who, expected_version=0
     )
     assert application.status == Status.INELIGIBLE
-    assert application.eligibility[0]["params"]["best"] == 0
+    field, ects, _english = application.eligibility
+    assert (field["passed"], ects["passed"]) == (False, True)
+    assert ects["params"]["best"] == 300
 
 
 def _submitted_ineligible(world):
@@ -310,10 +347,30 @@ def test_reads_are_scoped() -> None:
 def test_shipped_rules_load_idempotently(referential_data) -> None:
     rules = EligibilityRule.objects.filter(edition__code="2026-27")
     assert set(rules.values_list("year__code", "code")) == {
+        ("MSC1", "FIELD-MSC1"),
         ("MSC1", "ECTS-180"),
         ("MSC1", "ENGLISH-B2"),
+        ("MSC2", "FIELD-MSC2"),
         ("MSC2", "ECTS-240"),
         ("MSC2", "ENGLISH-B2"),
+    }
+    import datetime as dt
+
+    from capitalis.admissions.queries import editions_open_for_applications
+    from capitalis.programmes.models import Edition
+
+    edition = Edition.objects.get(code="2026-27")
+    assert (edition.applications_open_on, edition.applications_close_on) == (
+        dt.date(2025, 10, 1),
+        dt.date(2027, 1, 31),
+    )
+    assert list(editions_open_for_applications(today=dt.date(2026, 3, 16))) == [edition]
+    assert not editions_open_for_applications(today=dt.date(2027, 2, 1)).exists()
+    msc1_fields = rules.get(year__code="MSC1", code="FIELD-MSC1").params["fields"]
+    assert "international_relations" in msc1_fields
+    assert rules.get(year__code="MSC1", code="ECTS-180").params == {
+        "ects": 180,
+        "in_progress": True,
     }
     assert rules.get(year__code="MSC2", code="ECTS-240").params["ects"] == 240
     assert rules.get(year__code="MSC1", code="ENGLISH-B2").params == {"level": "B2"}

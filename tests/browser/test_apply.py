@@ -65,6 +65,7 @@ def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, 
     page.locator("#id_campus").select_option(str(world.campus.pk))
     page.locator("#id_track").select_option("initial")
     page.locator("#id_degrees-0-title").fill("Licence de droit")
+    page.locator("#id_degrees-0-level").select_option("bachelor")
     page.locator("#id_degrees-0-ects").fill("cent quatre-vingts")
     page.locator("#id_degrees-0-field").select_option("law")
     page.get_by_label("Pays (code à deux lettres)").fill("FR")
@@ -72,7 +73,7 @@ def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, 
     _check(page, "apply-3-form-fr-phone")
     with page.expect_navigation():
         page.get_by_role("button", name="Enregistrer le brouillon").click()
-    # an ECTS value that is not a number: a French error, nothing saved
+    # an ECTS value that is not a number: a French error at the field, the rest of the draft kept
     assert page.get_by_text("L’ECTS doit être un nombre entier.").is_visible()
     _check(page, "apply-4-form-error-fr-phone")
     page.locator("#id_degrees-0-ects").fill("180")
@@ -85,8 +86,9 @@ def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, 
     assert page.get_by_text("Votre candidature est soumise.").is_visible()
     assert page.locator("[data-status]").first.inner_text() == "éligible"
     outcomes = page.locator(".eligibility li")
-    assert outcomes.count() == 2
+    assert outcomes.count() == 3
     assert "Satisfait" in outcomes.nth(0).inner_text()
-    assert "180 ECTS" in outcomes.nth(0).inner_text()
-    assert "Niveau d’anglais B2 ; B2 requis." in outcomes.nth(1).inner_text()
+    assert "droit" in outcomes.nth(0).inner_text()
+    assert "180 ECTS" in outcomes.nth(1).inner_text()
+    assert "Niveau d’anglais B2 ; B2 requis." in outcomes.nth(2).inner_text()
     _check(page, "apply-5-outcome-fr-phone")
