@@ -98,6 +98,10 @@ INSTALLED_APPS = [
     "capitalis.credentials",
     "capitalis.reporting",
     "capitalis.web",
+    # Accounts (django-allauth) after our apps, so capitalis/accounts/templates override theirs.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +113,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff must set up TOTP before any other page; /admin/ is for superusers only.
+    "capitalis.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -154,7 +161,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it sees every attempt, allauth's login included.
     "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -180,6 +189,46 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Django's login form posts the e-mail as "username" (axes would look for USERNAME_FIELD "email").
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+
+# --- Accounts: django-allauth (login, password reset, e-mail verification, TOTP) -------------
+# Log in with the e-mail address (no username); the login form keeps the field name "username"
+# so django-axes (AXES_USERNAME_FORM_FIELD) keeps counting failures per address.
+ACCOUNT_ADAPTER = "capitalis.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "capitalis.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Candidates verify their address before submitting an application (admissions asks
+# accounts.queries.email_is_verified); staff-created accounts are created verified.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Capitalis] "
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Kept in the default cache (shared between app servers when it is Redis or the database).
+# Failed logins: django-axes locks an address after AXES_FAILURE_LIMIT failures; allauth's
+# per-address limit is a looser backstop so axes' lockout page is what people see.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,10/900s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/180s/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "signup": "20/m/ip",
+    "manage_email": "10/m/user",
+}
+# Second factor: TOTP with recovery codes. Required for staff (is_staff or a staff role) unless
+# MFA_REQUIRED_FOR_STAFF=0; off by default in DEBUG (``make run`` demo).
+MFA_ADAPTER = "capitalis.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Capitalis"
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# --- end of accounts block ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
