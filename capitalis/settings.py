@@ -114,8 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Staff must set up TOTP before any other page; /admin/ is for superusers only.
-    "capitalis.accounts.middleware.AccountSecurityMiddleware",
+    # Staff must set up a TOTP second factor before any other page.
+    "capitalis.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -16,16 +16,20 @@ from capitalis.accounts.models import RoleAssignment, User
 from capitalis.accounts.services import email_address_ensure
 
 
-def _superusers_only(request: HttpRequest) -> bool:
-    """/admin/ is for those who administer the platform: active superusers. Other staff work
-    in the application's pages."""
+def _administers(request: HttpRequest) -> bool:
+    """/admin/ is for those who administer the platform: active superusers, or staff given
+    Django permissions on some models (e.g. editing the référentiel). Staff who hold only
+    Capitalis roles (rules.STAFF_ROLES) work in the application's pages instead."""
     user = request.user
-    return bool(user.is_active and user.is_superuser)
+    if not (user.is_active and user.is_staff):
+        return False
+    return bool(user.is_superuser or user.get_all_permissions())
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
     """No password form of the admin's own (it would skip the second factor): people log in on
-    the site's login page; someone logged in who may not administer gets a 404."""
+    the site's login page; someone logged in who may not administer gets a 404 (Django's admin
+    sends them here)."""
     if request.user.is_authenticated:
         raise Http404
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or resolve_url("admin:index")
@@ -33,7 +37,7 @@ def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = No
     return HttpResponseRedirect(f"{login_url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 
-admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
+admin.site.has_permission = _administers  # type: ignore[method-assign]
 admin.site.login = _admin_login  # type: ignore[method-assign,assignment]
 
 

@@ -1,10 +1,7 @@
-"""Two account rules checked on every page request, before the view runs:
-
-- /admin/ is for those who administer the platform (superusers); anyone else gets a 404 there.
-- Staff (``is_staff`` or any role in rules.STAFF_ROLES) must have a TOTP second factor: until
-  they set one up, every page but the set-up pages, logging out and static files sends them to
-  the set-up page (settings.MFA_REQUIRED_FOR_STAFF, on by default outside DEBUG).
-"""
+"""Staff (``is_staff`` or any role in rules.STAFF_ROLES) must have a TOTP second factor: until
+they set one up, every page but the two-factor pages, logging out, the language switch and
+static files sends them to the set-up page (settings.MFA_REQUIRED_FOR_STAFF, on by default
+outside DEBUG). With one, allauth's login asks for its code after the password."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import ResolverMatch, reverse
 from django.utils.translation import gettext as _
@@ -28,6 +25,8 @@ MFA_SETUP_ALLOWED_URL_NAMES = frozenset(
         "account_login",
         "accounts:login",
         "account_reauthenticate",
+        "account_request_reauthentication_code",
+        "account_confirm_reauthentication_code",
         "account_email",
         "account_email_verification_sent",
         "account_confirm_email",
@@ -52,7 +51,7 @@ def mfa_setup_allowed(match: ResolverMatch | None) -> bool:
     return name.startswith("mfa_") or name in MFA_SETUP_ALLOWED_URL_NAMES
 
 
-class AccountSecurityMiddleware:
+class StaffMFARequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -69,12 +68,11 @@ class AccountSecurityMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        match = request.resolver_match
-        if match is not None and match.app_name == "admin" and not user.is_superuser:
-            raise Http404
         if not getattr(settings, "MFA_REQUIRED_FOR_STAFF", False):
             return None
-        if request.path.startswith(settings.STATIC_URL) or mfa_setup_allowed(match):
+        if request.path.startswith(settings.STATIC_URL) or mfa_setup_allowed(
+            request.resolver_match
+        ):
             return None
         if not user_is_staff_member(user=user) or user_has_totp(user=user):
             return None

@@ -104,11 +104,14 @@ def test_password_change_with_wrong_old_password_shows_an_error(client, learner)
     assert "Votre ancien mot de passe est incorrect" in response.content.decode()
 
 
-def test_admin_link_only_for_staff(client, learner, django_user_model):
+def test_admin_link_only_for_those_who_administer(client, learner, django_user_model):
     client.force_login(learner)
     assert 'href="/admin/"' not in client.get("/").content.decode()
     staff = django_user_model.objects.create_user(
         email="staff@example.org", password=PASSWORD, is_staff=True
     )
     client.force_login(staff)
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    root = django_user_model.objects.create_superuser(email="root@example.org", password=PASSWORD)
+    client.force_login(root)
     assert 'href="/admin/"' in client.get("/").content.decode()
