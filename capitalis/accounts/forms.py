@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account import forms as allauth_forms
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.text import capfirst
 
@@ -24,6 +25,8 @@ class UserAdminChangeForm(auth_forms.UserChangeForm):  # type: ignore[type-arg]
 class LoginForm(allauth_forms.LoginForm):
     """allauth's login form (second factor, rate limits, password-reset link) with the e-mail
     field posted as ``username``, as before: django-axes counts failures per ``username``."""
+
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
