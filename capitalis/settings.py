@@ -207,6 +207,8 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Capitalis] "
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = False
+# One address per person, their login: changing it takes effect once the new one is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # Kept in the default cache (shared between app servers when it is Redis or the database).
 # Failed logins: django-axes locks an address after AXES_FAILURE_LIMIT failures; allauth's

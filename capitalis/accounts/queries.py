@@ -5,9 +5,11 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import STAFF_ROLES, Grant, Role, ScopeKind
+from capitalis.core.exceptions import DomainError
 
 
 def grants_for(*, user: User) -> frozenset[Grant]:
@@ -44,3 +46,16 @@ def email_is_verified(*, user: User | AnonymousUser) -> bool:
     return EmailAddress.objects.filter(
         user_id=user.pk, email__iexact=user.email, verified=True
     ).exists()
+
+
+def ensure_email_verified(*, user: User | AnonymousUser) -> None:
+    """Stop a step that needs a confirmed address (a candidate submitting an application) with
+    a translated DomainError(code="email_unverified") when the address is not confirmed yet."""
+    if not email_is_verified(user=user):
+        raise DomainError(
+            _(
+                "Confirm your e-mail address first: follow the link in the e-mail we sent you "
+                "(you can ask for it again)."
+            ),
+            code="email_unverified",
+        )

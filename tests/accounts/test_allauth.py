@@ -234,6 +234,27 @@ def test_resend_refuses_an_outside_next_and_anonymous_people(client):
     assert response["Location"] == "/"
 
 
+def test_unconfirmed_address_stops_a_step_with_a_translated_error(client, rf):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from capitalis.core.exceptions import DomainError
+
+    candidate = services.user_create(email="c4@example.org", email_verified=False)
+    with translation.override("fr"), pytest.raises(DomainError) as error:
+        queries.ensure_email_verified(user=candidate)
+    assert error.value.code == "email_unverified"
+    assert "Confirmez d’abord votre adresse e-mail" in error.value.message
+    request = rf.get("/admissions/")
+    request.user = candidate
+    with translation.override("fr"):
+        html = render_to_string("accounts/partials/email_unverified.html", request=request)
+    assert "Renvoyer l’e-mail" in html
+    assert 'action="/accounts/email/confirm/resend/"' in html
+    services.email_address_ensure(user=candidate, verified=True)
+    queries.ensure_email_verified(user=candidate)
+
+
 def test_verified_user_gets_no_confirmation_mail(client, rf):
     user = services.user_create(email="v@example.org", password=PASSWORD)
     request = rf.post("/")
