@@ -21,6 +21,7 @@ Variables (all optional):
   into var/credentials_signing_key (mode 0600) and reused. Never stored in the database.
 - CREDENTIALS_DID_WEB_DOMAIN: e.g. certif.example.fr; the issuer is then did:web:<domain> with
   verification method #key-<CREDENTIALS_KEY_ID> (default "1"); unset, the issuer is a did:key.
+- MFA_REQUIRED_FOR_STAFF: 1/0; staff must use a TOTP second factor (default: on unless DEBUG).
 - CREDENTIALS_RETIRED_KEYS: comma list of ``keyid=z6Mk…`` retired public keys kept in the DID
   document so credentials signed with them still verify.
 """
