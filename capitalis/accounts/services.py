@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
 )
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -44,7 +46,7 @@ def user_create(
         is_superuser=is_superuser,
         preferred_language=preferred_language,
     )
-    email_address_ensure(user=user, verified=email_verified)
+    _email_address_set(user=user, verified=email_verified)
     audit_record(action="user_create", actor=actor, target=user, summary=user.email)
     return user
 
@@ -75,28 +77,54 @@ def role_grant(
     return assignment
 
 
-@transaction.atomic
-def email_address_ensure(*, user: User, verified: bool = True, actor: Any = None) -> EmailAddress:
-    """Make the user's login address their one address for allauth (login, password reset,
-    verification), verified or not; an address already verified stays verified, a former
-    address is forgotten."""
+def _email_address_set(*, user: User, verified: bool) -> tuple[EmailAddress, bool]:
+    """The user's login address as their one allauth address; True when it changed."""
     EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
     address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
     if address is None:
         address = EmailAddress.objects.create(
             user=user, email=user.email.lower(), primary=True, verified=verified
         )
+        return address, True
+    if (verified and not address.verified) or not address.primary:
+        address.verified = address.verified or verified
+        address.primary = True
+        address.save(update_fields=["verified", "primary"])
+        return address, True
+    return address, False
+
+
+@transaction.atomic
+def email_address_ensure(*, user: User, verified: bool = True, actor: Any = None) -> EmailAddress:
+    """Make the user's login address their one address for allauth (login, password reset,
+    verification), verified or not; an address already verified stays verified, a former
+    address is forgotten."""
+    address, changed = _email_address_set(user=user, verified=verified)
+    if changed:
         audit_record(
             action="email_address_ensure",
             actor=actor,
             target=user,
-            summary=f"{user.email} {'verified' if verified else 'unverified'}",
+            summary="verified" if address.verified else "unverified",
         )
-    elif verified and not address.verified:
-        address.verified = True
-        address.save(update_fields=["verified"])
-        audit_record(action="email_address_verify", actor=actor, target=user, summary=user.email)
     return address
+
+
+@transaction.atomic
+def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int:
+    """For people being anonymised (retention rules): forget the addresses allauth keeps for
+    them and their second-factor devices (TOTP secret, recovery codes). Returns how many rows
+    went."""
+    ids = sorted(set(user_ids))
+    addresses, _by_model = EmailAddress.objects.filter(user_id__in=ids).delete()
+    devices, _by_model = Authenticator.objects.filter(user_id__in=ids).delete()
+    if addresses or devices:
+        audit_record(
+            action="account_secrets_forget",
+            actor=actor,
+            summary=f"{len(ids)} users, {addresses} addresses, {devices} devices",
+        )
+    return addresses + devices
 
 
 def email_verification_send(*, request: HttpRequest, user: User) -> bool:

@@ -139,6 +139,37 @@ def test_admin_created_user_has_a_verified_address(admin_client):
     assert queries.email_is_verified(user=User.objects.get(email="made@example.org"))
 
 
+def test_anonymised_people_leave_no_address_or_device_behind(director):
+    other = services.user_create(email="keep@example.org")
+    TOTP.activate(director, generate_totp_secret())
+    assert services.account_secrets_forget(user_ids=[director.pk]) == 2
+    assert not EmailAddress.objects.filter(user=director).exists()
+    assert not Authenticator.objects.filter(user=director).exists()
+    assert EmailAddress.objects.filter(user=other).exists()
+    assert services.account_secrets_forget(user_ids=[director.pk]) == 0
+
+
+def test_changing_the_login_address_in_the_admin_moves_the_allauth_address(admin_client):
+    user = services.user_create(email="old.addr@example.org")
+    data = {
+        "email": "new.addr@example.org",
+        "full_name": "",
+        "preferred_language": "fr",
+        "is_active": "on",
+        "date_joined_0": "2024-01-01",
+        "date_joined_1": "10:00:00",
+        "initial-date_joined_0": "2024-01-01",
+        "initial-date_joined_1": "10:00:00",
+        "role_assignments-TOTAL_FORMS": "0",
+        "role_assignments-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+    response = admin_client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    emails = list(EmailAddress.objects.filter(user=user).values_list("email", "verified"))
+    assert emails == [("new.addr@example.org", True)]
+
+
 # --- Password reset ---------------------------------------------------------------------------
 
 
