@@ -22,6 +22,7 @@ Variables (all optional):
   into var/credentials_signing_key (mode 0600) and reused. Never stored in the database.
 - CREDENTIALS_DID_WEB_DOMAIN: e.g. certif.example.fr; the issuer is then did:web:<domain> with
   verification method #key-<CREDENTIALS_KEY_ID> (default "1"); unset, the issuer is a did:key.
+- MFA_REQUIRED_FOR_STAFF: 1/0; staff must use a TOTP second factor (default: on unless DEBUG).
 - CREDENTIALS_RETIRED_KEYS: comma list of ``keyid=z6Mk…`` retired public keys kept in the DID
   document so credentials signed with them still verify.
 """
@@ -99,6 +100,10 @@ INSTALLED_APPS = [
     "capitalis.credentials",
     "capitalis.reporting",
     "capitalis.web",
+    # Accounts (django-allauth) after our apps, so capitalis/accounts/templates override theirs.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff must set up a TOTP second factor before any other page.
+    "capitalis.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -155,7 +163,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it sees every attempt, allauth's login included.
     "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -192,6 +202,48 @@ AXES_USERNAME_FORM_FIELD = "username"
 # login form and from the API's basic authentication alike.
 AXES_USERNAME_CALLABLE = "capitalis.accounts.throttling.axes_username"
 AXES_VERBOSE = False
+
+# --- Accounts: django-allauth (login, password reset, e-mail verification, TOTP) -------------
+# Log in with the e-mail address (no username); the login form keeps the field name "username"
+# so django-axes (AXES_USERNAME_FORM_FIELD) keeps counting failures per address.
+ACCOUNT_ADAPTER = "capitalis.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "capitalis.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Candidates verify their address before submitting an application (admissions asks
+# accounts.queries.email_is_verified); staff-created accounts are created verified.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Capitalis] "
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_SESSION_REMEMBER = False
+# One address per person, their login: changing it takes effect once the new one is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Kept in the default cache (shared between app servers when it is Redis or the database).
+# Failed logins: django-axes locks an address after AXES_FAILURE_LIMIT failures; allauth's
+# per-address limit is a looser backstop so axes' lockout page is what people see.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,10/900s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/180s/key",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "signup": "20/m/ip",
+    "manage_email": "10/m/user",
+}
+# Second factor: TOTP with recovery codes. Required for staff (is_staff or a staff role) unless
+# MFA_REQUIRED_FOR_STAFF=0; off by default in DEBUG (``make run`` demo).
+MFA_ADAPTER = "capitalis.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Capitalis"
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
+# --- end of accounts block ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -8,6 +8,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("capitalis.accounts.urls")),
+    # allauth: password reset, e-mail confirmation, two-factor (after ours: /accounts/login/ is
+    # our page on allauth's flow).
+    path("accounts/", include("allauth.urls")),
     path("referential/", include("capitalis.referential.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

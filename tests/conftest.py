@@ -24,3 +24,21 @@ def referential_data(db):
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(email="user@example.org", password="pw-Secret-123")
+
+
+@pytest.fixture(autouse=True)
+def _staff_second_factor_not_required(settings):
+    """Tests log staff in without a TOTP device; tests/accounts/test_mfa.py turns the
+    requirement back on (settings.MFA_REQUIRED_FOR_STAFF) to check it."""
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth's rate limits live in the default cache: each test starts with none used (a
+    database cache is rolled back with the test already; clearing it would need the database)."""
+    from django.core.cache import cache
+    from django.core.cache.backends.db import DatabaseCache
+
+    if not isinstance(cache, DatabaseCache):
+        cache.clear()

@@ -1,5 +1,11 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account import forms as allauth_forms
+from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.text import capfirst
 
 from capitalis.accounts.models import User
 
@@ -16,10 +22,36 @@ class UserAdminChangeForm(auth_forms.UserChangeForm):  # type: ignore[type-arg]
         fields = "__all__"
 
 
-class LoginForm(auth_forms.AuthenticationForm):
-    """Django's login form with a message that fits an e-mail login (not case-sensitive)."""
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's login form (second factor, rate limits, password-reset link) with the e-mail
+    field posted as ``username``, as before: django-axes counts failures per ``username``."""
 
-    error_messages = {
-        **auth_forms.AuthenticationForm.error_messages,
-        "invalid_login": _("Enter a correct e-mail address and password."),
-    }
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.pop("login")
+        field.label = capfirst(User._meta.get_field("email").verbose_name)
+        field.widget.attrs.update({"autocomplete": "email", "autofocus": True})
+        field.widget.attrs.pop("placeholder", None)
+        self.fields = {"username": field, **self.fields}
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip()
+
+    def clean(self) -> dict[str, Any]:
+        if "username" in self.cleaned_data:
+            self.cleaned_data["login"] = self.cleaned_data["username"]
+        cleaned: dict[str, Any] = super().clean()
+        login = getattr(self, "_login", None)
+        if login is not None:
+            login.email = self.cleaned_data["login"]
+        return cleaned
+
+    def user_credentials(self) -> dict[str, Any]:
+        """``username`` (the e-mail address) as django-axes counts it; allauth's backend tries it
+        as an e-mail address, once."""
+        credentials: dict[str, Any] = {"username": self.cleaned_data["login"]}
+        if self.cleaned_data.get("password"):
+            credentials["password"] = self.cleaned_data["password"]
+        return credentials

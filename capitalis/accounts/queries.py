@@ -1,9 +1,15 @@
-"""Reads on users and their roles."""
+"""Reads on users, their roles, their e-mail verification and their second factor."""
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+
 from capitalis.accounts.models import User
-from capitalis.accounts.rules import Grant, Role, ScopeKind
+from capitalis.accounts.rules import STAFF_ROLES, Grant, Role, ScopeKind
+from capitalis.core.exceptions import DomainError
 
 
 def grants_for(*, user: User) -> frozenset[Grant]:
@@ -12,3 +18,44 @@ def grants_for(*, user: User) -> frozenset[Grant]:
         return frozenset()
     rows = user.role_assignments.values_list("role", "scope", "scope_id")
     return frozenset(Grant(Role(r), ScopeKind(s), sid) for r, s, sid in rows)
+
+
+def user_is_staff_member(*, user: User | AnonymousUser) -> bool:
+    """Whether the person works for the school: ``is_staff`` or any staff role (rules.STAFF_ROLES)
+    on any scope. At most one query."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.role_assignments.filter(role__in=[r.value for r in STAFF_ROLES]).exists()
+
+
+def user_has_totp(*, user: User | AnonymousUser) -> bool:
+    """Whether the user has set up a TOTP authenticator (second factor)."""
+    if not user.is_authenticated:
+        return False
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def email_is_verified(*, user: User | AnonymousUser) -> bool:
+    """Whether the user's login address has been confirmed (the link of the confirmation e-mail
+    followed, or the account created by staff). Candidates must have it before they submit an
+    application."""
+    if not user.is_authenticated:
+        return False
+    return EmailAddress.objects.filter(
+        user_id=user.pk, email__iexact=user.email, verified=True
+    ).exists()
+
+
+def ensure_email_verified(*, user: User | AnonymousUser) -> None:
+    """Stop a step that needs a confirmed address (a candidate submitting an application) with
+    a translated DomainError(code="email_unverified") when the address is not confirmed yet."""
+    if not email_is_verified(user=user):
+        raise DomainError(
+            _(
+                "Confirm your e-mail address first: follow the link in the e-mail we sent you "
+                "(you can ask for it again)."
+            ),
+            code="email_unverified",
+        )

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import RoleAssignment, User
@@ -22,9 +29,13 @@ def user_create(
     is_staff: bool = False,
     is_superuser: bool = False,
     preferred_language: str = "fr",
+    email_verified: bool = True,
     actor: Any = None,
 ) -> User:
-    """Create a user with an e-mail login (a superuser is always staff)."""
+    """Create a user with an e-mail login (a superuser is always staff).
+
+    The address is recorded as verified (accounts created by staff or imports) unless
+    ``email_verified=False`` (a candidate signing up: see ``email_verification_send``)."""
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("A user with this e-mail address already exists."), code="exists")
     user = User.objects.create_user(
@@ -35,6 +46,7 @@ def user_create(
         is_superuser=is_superuser,
         preferred_language=preferred_language,
     )
+    _email_address_set(user=user, verified=email_verified)
     audit_record(action="user_create", actor=actor, target=user, summary=user.email)
     return user
 
@@ -63,3 +75,63 @@ def role_grant(
             summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
         )
     return assignment
+
+
+def _email_address_set(*, user: User, verified: bool) -> tuple[EmailAddress, bool]:
+    """The user's login address as their one allauth address; True when it changed."""
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        address = EmailAddress.objects.create(
+            user=user, email=user.email.lower(), primary=True, verified=verified
+        )
+        return address, True
+    if (verified and not address.verified) or not address.primary:
+        address.verified = address.verified or verified
+        address.primary = True
+        address.save(update_fields=["verified", "primary"])
+        return address, True
+    return address, False
+
+
+@transaction.atomic
+def email_address_ensure(*, user: User, verified: bool = True, actor: Any = None) -> EmailAddress:
+    """Make the user's login address their one address for allauth (login, password reset,
+    verification), verified or not; an address already verified stays verified, a former
+    address is forgotten."""
+    address, changed = _email_address_set(user=user, verified=verified)
+    if changed:
+        audit_record(
+            action="email_address_ensure",
+            actor=actor,
+            target=user,
+            summary="verified" if address.verified else "unverified",
+        )
+    return address
+
+
+@transaction.atomic
+def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int:
+    """For people being anonymised (retention rules): forget the addresses allauth keeps for
+    them and their second-factor devices (TOTP secret, recovery codes). Returns how many rows
+    went."""
+    ids = sorted(set(user_ids))
+    addresses, _by_model = EmailAddress.objects.filter(user_id__in=ids).delete()
+    devices, _by_model = Authenticator.objects.filter(user_id__in=ids).delete()
+    if addresses or devices:
+        audit_record(
+            action="account_secrets_forget",
+            actor=actor,
+            summary=f"{len(ids)} users, {addresses} addresses, {devices} devices",
+        )
+    return addresses + devices
+
+
+def email_verification_send(*, request: HttpRequest, user: User) -> bool:
+    """Send the user the e-mail whose link confirms their address (allauth's confirmation,
+    rate-limited per address by ACCOUNT_RATE_LIMITS["confirm_email"]). False when nothing was
+    sent: the address is already verified, or a mail went out moments ago."""
+    address = email_address_ensure(user=user, verified=False)
+    if address.verified:
+        return False
+    return send_verification_email_to_address(request, address, signup=True)

@@ -1,4 +1,6 @@
-"""Log in, log out, change one's password (Django's views, our templates)."""
+"""Log in, log out, change one's password, resend the address confirmation. allauth's own
+pages (password reset, e-mail confirmation, two-factor) are included at the same prefix by the
+root URLconf, after these."""
 
 from django.urls import path
 
@@ -10,4 +12,9 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "email/confirm/resend/",
+        views.email_verification_resend,
+        name="email_verification_resend",
+    ),
 ]

@@ -1,24 +1,33 @@
-"""Account pages: Django's authentication views with our templates. Login throttling is
-django-axes' (settings: AXES_FAILURE_LIMIT, lockout template accounts/locked_out.html)."""
+"""Account pages. Logging in is allauth's flow (second factor, rate limits) on our page; logging
+out and changing one's password are Django's views with our templates. Login throttling is
+django-axes' (settings: AXES_FAILURE_LIMIT, lockout template accounts/locked_out.html). Password
+reset, e-mail confirmation and two-factor pages are allauth's under /accounts/ (templates in
+capitalis/accounts/templates/account/ and mfa/ wear the site's layout)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.views import LoginView as AllauthLoginView
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from capitalis.accounts.forms import LoginForm
+from capitalis.accounts import queries, services
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(AllauthLoginView):
     template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["failure_limit"] = settings.AXES_FAILURE_LIMIT
         return context
 
@@ -34,3 +43,23 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
+
+
+@require_POST
+@login_required
+def email_verification_resend(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation e-mail again (a form button on pages that need a verified
+    address), then go back where the person was."""
+    user = request.user
+    if queries.email_is_verified(user=user):
+        messages.info(request, _("Your e-mail address is already confirmed."))
+    elif not services.email_verification_send(request=request, user=user):  # type: ignore[arg-type]
+        messages.warning(
+            request, _("A confirmation e-mail was sent a moment ago; please check your inbox.")
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect("web:home")
+    return HttpResponseRedirect(target)
