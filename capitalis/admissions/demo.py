@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import services as accounts_services
 from capitalis.accounts.demo import DEMO_DOMAIN, DemoContext, demo_name, demo_step
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
@@ -113,6 +114,8 @@ class _Pipeline:
             password=self.ctx.password,
             preferred_language="fr" if index % 3 else "en",
         )
+        # the demo candidate followed the confirmation link of her sign-up e-mail
+        accounts_services.email_address_ensure(user=candidate, verified=True, actor=candidate)
         self.ctx.created += 1
         app = services.application_create(
             candidate=candidate,

@@ -25,6 +25,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from capitalis.accounts import queries as accounts_queries
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, ScopeKind, has_role
@@ -76,6 +77,7 @@ def candidate_signup(
         full_name=full_name.strip(),
         password=password,
         preferred_language=preferred_language,
+        email_verified=False,  # confirmed by the link of the confirmation e-mail
     )
     role_grant(user=user, role=Role.CANDIDATE, actor=user)
     audit_record(action="admissions.candidate_signup", actor=user, target=user, summary=user.email)
@@ -770,6 +772,7 @@ def application_submit(
     eligibility evaluation follows at once."""
     _require_candidate_draft(application, actor_user)
     _check_window(application.edition, today)
+    accounts_queries.ensure_email_verified(user=application.candidate)
     missing = _missing_for_submission(application)
     if missing:
         raise DomainError(

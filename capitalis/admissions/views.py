@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capitalis.accounts import queries as accounts_queries
+from capitalis.accounts import services as accounts_services
 from capitalis.accounts.models import User
 from capitalis.admissions import queries, services
 from capitalis.admissions.forms import ApplicationForm, DegreeFormSet, SignupForm
@@ -50,7 +52,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.candidate_signup_request(
+            new_user = services.candidate_signup_request(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password"],
@@ -59,6 +61,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("password" if exc.code == "password" else None, exc.message)
         else:
+            if new_user is not None:  # the link that confirms the address (before submitting)
+                accounts_services.email_verification_send(request=request, user=new_user)
             messages.success(
                 request,
                 _(
@@ -363,6 +367,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": moves,
             "is_candidate": Actor.CANDIDATE in actors,
             "is_staff": Actor.ADMISSIONS in actors,
+            "email_pending": Actor.CANDIDATE in actors
+            and accounts_queries.email_awaits_confirmation(user=user),
             "can_read_documents": queries.may_read_documents(user=user, application=application),
             "deadline": decision_deadline(application.presented_on)
             if application.presented_on

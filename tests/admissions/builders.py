@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import role_grant, user_create
+from capitalis.accounts.services import email_address_ensure, role_grant, user_create
 from capitalis.admissions import services
 from capitalis.admissions.models import Application, EligibilityRule
 from capitalis.programmes.models import Campus, Edition, Programme, ProgrammeYear, Specialisation
@@ -103,9 +103,9 @@ def build_world() -> World:
 
 
 def candidate(email: str = "cand@example.org") -> User:
-    return services.candidate_signup(
-        email=email, full_name="Candidate Test", password="pw-Secret-123"
-    )
+    who = services.candidate_signup(email=email, full_name="Candidate Test", password="pw-Secret-123")
+    email_address_ensure(user=who, verified=True)  # she followed the confirmation link
+    return who
 
 
 def staff(email: str, role: Role, scope: ScopeKind = ScopeKind.GLOBAL, scope_id=None) -> User:

@@ -380,3 +380,28 @@ def test_shipped_rules_load_idempotently(referential_data) -> None:
     assert again.counts["admissions"].total("created") == 0
     assert again.counts["admissions"].total("updated") == 0
     assert not again.changed
+
+
+def test_a_candidate_who_signed_up_confirms_her_address_before_submitting() -> None:
+    """A self-signed-up candidate's address awaits its confirmation link: submitting is
+    refused with a translated reason and nothing moves; once confirmed, it goes through."""
+    from capitalis.accounts import services as accounts_services
+    from capitalis.accounts.queries import email_awaits_confirmation
+
+    world = build_world()
+    who = services.candidate_signup_request(
+        email="new.cand@example.org", full_name="New Cand", password="a-long-pass-phrase-7"
+    )
+    assert who is not None and email_awaits_confirmation(user=who)
+    application = draft(world, who)
+    with translation.override("fr"), pytest.raises(DomainError) as refused:
+        services.application_submit(application=application, actor_user=who, expected_version=0)
+    assert refused.value.code == "email_unverified"
+    assert "Confirmez" in refused.value.message
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+    accounts_services.email_address_ensure(user=who, verified=True)
+    application = services.application_submit(
+        application=application, actor_user=who, expected_version=0
+    )
+    assert application.status != Status.DRAFT

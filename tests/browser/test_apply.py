@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.admissions.builders import PDF, build_world
+from tests.browser.conftest import confirm_address_and_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +52,10 @@ def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, 
     # The sign-up does not tell whether the address had an account: nobody is logged in, the
     # login page says to check the mailbox and log in.
     assert page.get_by_text("Consultez votre messagerie").is_visible()
-    page.locator("#id_username").fill("camille@example.org")
-    page.locator("#id_password").fill("un-mot-de-passe-solide-42")
-    with page.expect_navigation():
-        page.locator("form.form button[type=submit]").click()
+    # She confirms her address by the e-mailed link (needed to submit), then logs in.
+    confirm_address_and_log_in(
+        page, live_server.url, "camille@example.org", "un-mot-de-passe-solide-42"
+    )
     assert page.locator("h1").inner_text() == "Candidatures"
     _check(page, "apply-2-my-applications-fr-phone")
 

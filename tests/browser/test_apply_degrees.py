@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from capitalis.admissions.models import Application, ApplicationDocument, PriorDegree
 from tests.admissions.builders import PDF
+from tests.browser.conftest import confirm_address_and_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +59,7 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
         page.get_by_label("Mot de passe").fill("un-mot-de-passe-solide-42")
         with page.expect_navigation():
             page.get_by_role("button", name="Créer mon compte").click()
+        confirm_address_and_log_in(page, base, "ines@example.org", "un-mot-de-passe-solide-42")
         with page.expect_navigation():
             page.get_by_role("link", name="Commencer une nouvelle candidature").click()
 
