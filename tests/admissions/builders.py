@@ -103,7 +103,9 @@ def build_world() -> World:
 
 
 def candidate(email: str = "cand@example.org") -> User:
-    who = services.candidate_signup(email=email, full_name="Candidate Test", password="pw-Secret-123")
+    who = services.candidate_signup(
+        email=email, full_name="Candidate Test", password="pw-Secret-123"
+    )
     email_address_ensure(user=who, verified=True)  # she followed the confirmation link
     return who
 
