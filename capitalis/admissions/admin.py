@@ -5,7 +5,6 @@ an application is read-only here: it moves only through ``services.application_t
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from capitalis.admissions.models import (
     AdmissionJury,
@@ -18,10 +17,11 @@ from capitalis.admissions.models import (
     InterviewSlot,
     PriorDegree,
 )
+from capitalis.core.admin import HistoryAdmin
 
 
 @admin.register(EligibilityRule)
-class EligibilityRuleAdmin(SimpleHistoryAdmin):
+class EligibilityRuleAdmin(HistoryAdmin):
     list_display = ("edition", "year", "code", "kind", "label_fr", "position")
     list_filter = ("edition", "year", "kind")
     search_fields = ("code", "label_fr", "label_en")
@@ -53,7 +53,7 @@ class TransitionInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(HistoryAdmin):
     list_display = ("id", "candidate", "edition", "year", "campus", "track", "status")
     list_filter = ("status", "edition", "campus", "track", "year")
     search_fields = ("candidate__email", "candidate__full_name")
@@ -93,7 +93,7 @@ class InterviewSlotAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Interview)
-class InterviewAdmin(SimpleHistoryAdmin):
+class InterviewAdmin(HistoryAdmin):
     list_display = ("application", "slot", "interviewed_at")
     raw_id_fields = ("application", "slot")
 
