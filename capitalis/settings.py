@@ -23,6 +23,12 @@ Variables (all optional):
 - CREDENTIALS_DID_WEB_DOMAIN: e.g. certif.example.fr; the issuer is then did:web:<domain> with
   verification method #key-<CREDENTIALS_KEY_ID> (default "1"); unset, the issuer is a did:key.
 - MFA_REQUIRED_FOR_STAFF: 1/0; staff must use a TOTP second factor (default: on unless DEBUG).
+- API_JSON_MAX_BYTES (2 MiB), API_JSON_MAX_DEPTH (32), API_MAX_PAGE_SIZE (1000): API bodies
+  and pages; DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS,
+  DATA_UPLOAD_MAX_NUMBER_FILES: Django's form-body limits (its defaults).
+- SPREADSHEET_MAX_MEMBERS, SPREADSHEET_MAX_UNCOMPRESSED_BYTES, SPREADSHEET_MAX_MEMBER_BYTES,
+  SPREADSHEET_MAX_RATIO, SPREADSHEET_MAX_ROWS, SPREADSHEET_MAX_CELLS: what a CSV/XLSX import
+  may hold (capitalis.core.spreadsheets).
 - CREDENTIALS_RETIRED_KEYS: comma list of ``keyid=z6Mk…`` retired public keys kept in the DID
   document so credentials signed with them still verify.
 """
@@ -111,6 +117,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL character anywhere in the request: 400 before any view or query (PostgreSQL).
+    "capitalis.core.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -313,7 +321,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "capitalis.core.pagination.BoundedLimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "capitalis.core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -324,6 +337,33 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_USER_RATE", "3000/minute"),
     },
 }
+# Hostile input (capitalis.core): bounds checked before anything is parsed or queried.
+# API JSON bodies: bytes and nesting depth (DRF reads the stream: DATA_UPLOAD_MAX_MEMORY_SIZE
+# does not apply to them); the largest ?limit= of a paginated list.
+API_JSON_MAX_BYTES = int(os.environ.get("API_JSON_MAX_BYTES", str(2 * 1024 * 1024)))
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "1000"))
+# Form bodies (Django's own checks, stated here so they are visible): 2.5 MB of fields outside
+# file uploads, 1000 fields, 100 files; larger uploads spool to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2621440)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "100"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+# Spreadsheet imports (capitalis.core.spreadsheets): an XLSX is refused before it is parsed
+# when its zip holds more members, more uncompressed bytes (in all or in one member) or a
+# member compressed more than this ratio; CSV and XLSX alike stop at these many rows or cells
+# (200,000 rows: the results benchmark imports 4,000 learners x 25 competencies).
+SPREADSHEET_MAX_MEMBERS = int(os.environ.get("SPREADSHEET_MAX_MEMBERS", "200"))
+SPREADSHEET_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_UNCOMPRESSED_BYTES", str(20 * 1024 * 1024))
+)
+SPREADSHEET_MAX_MEMBER_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_MEMBER_BYTES", str(20 * 1024 * 1024))
+)
+SPREADSHEET_MAX_RATIO = int(os.environ.get("SPREADSHEET_MAX_RATIO", "100"))
+SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", "200000"))
+SPREADSHEET_MAX_CELLS = int(os.environ.get("SPREADSHEET_MAX_CELLS", "1000000"))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Capitalis API",
     "DESCRIPTION": "Competency-based professional certification: référentiel, programmes, "

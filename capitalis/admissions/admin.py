@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from capitalis.admissions.models import (
     AdmissionJury,
@@ -21,10 +20,11 @@ from capitalis.admissions.models import (
     InterviewSlot,
     PriorDegree,
 )
+from capitalis.core.admin import HistoryAdmin
 
 
 @admin.register(EligibilityRule)
-class EligibilityRuleAdmin(SimpleHistoryAdmin):
+class EligibilityRuleAdmin(HistoryAdmin):
     list_display = ("edition", "year", "code", "kind", "label_fr", "position")
     list_filter = ("edition", "year", "kind")
     search_fields = ("code", "label_fr", "label_en")
@@ -64,7 +64,7 @@ class TransitionInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(HistoryAdmin):
     list_display = ("id", "candidate", "edition", "year", "campus", "track", "status")
     list_filter = ("status", "edition", "campus", "track", "year")
     search_fields = ("candidate__email", "candidate__full_name")
@@ -104,7 +104,7 @@ class InterviewSlotAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Interview)
-class InterviewAdmin(SimpleHistoryAdmin):
+class InterviewAdmin(HistoryAdmin):
     list_display = ("application", "slot", "interviewed_at")
     raw_id_fields = ("application", "slot")
 

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +32,7 @@ from capitalis.admissions.models import (
 from capitalis.admissions.rules import CEFR, Actor, Status, decision_deadline
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
+from capitalis.core.parsers import SafeJSONParser
 from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Specialisation, Track
 
 
@@ -252,7 +253,7 @@ class ApplicationViewSet(
     permission_classes = (IsAuthenticated,)
     queryset = Application.objects.none()  # typed path parameter in the schema; see get_queryset
     lookup_value_regex = r"\d+"
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (SafeJSONParser, MultiPartParser, FormParser)
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self) -> Any:

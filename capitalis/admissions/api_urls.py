@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
-from rest_framework.routers import DefaultRouter
 
 from capitalis.admissions.api import ApplicationViewSet
+from capitalis.core.routers import DefaultRouter
 
 app_name = "admissions-api"
 

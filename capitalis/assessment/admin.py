@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from capitalis.assessment.models import Assessment, AssessmentCompetency, AssessmentGroup, Result
+from capitalis.core.admin import HistoryAdmin
 
 
 class AssessmentCompetencyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -25,7 +25,7 @@ class AssessmentGroupInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class AssessmentAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("code", "title_fr", "edition", "course", "block", "modality", "date", "session")
     list_filter = ("edition", "modality", "session")
     list_select_related = ("edition", "course", "block")
@@ -34,7 +34,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Result)
-class ResultAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ResultAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("assessment", "enrolment", "competency", "grade", "level", "absence", "author")
     list_filter = ("assessment__edition", "absence", "level")
     list_select_related = ("assessment", "enrolment__learner__user", "competency", "author")

@@ -19,6 +19,7 @@ from capitalis.assessment import queries, services
 from capitalis.assessment.models import Absence, Assessment, Level, Result
 from capitalis.core.api import ErrorSerializer
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.enrolment.models import Enrolment
 from capitalis.referential.models import Competency
 
@@ -141,8 +142,9 @@ class ResultViewSet(
         own = Result.objects.filter(enrolment__learner__user_id=user.pk)
         qs = (staff | own).select_related("author").order_by("assessment_id", "enrolment_id", "pk")
         assessment = self.request.query_params.get("assessment")
-        if assessment and assessment.isdigit():
-            qs = qs.filter(assessment_id=int(assessment))
+        assessment_id = parse_id(assessment)
+        if assessment_id is not None:
+            qs = qs.filter(assessment_id=assessment_id)
         return qs
 
     def _save(self, data: dict[str, Any], existing: Result | None) -> Response:

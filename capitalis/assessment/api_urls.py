@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
-from rest_framework.routers import DefaultRouter
 
 from capitalis.assessment.api import AssessmentViewSet, ResultViewSet
 from capitalis.assessment.api_assessments import AssessmentCreateView, AssessmentEditView
 from capitalis.assessment.api_imports import ResultsImportView
+from capitalis.core.routers import DefaultRouter
 
 app_name = "assessment-api"
 

@@ -17,7 +17,7 @@ with one INSERT (who, when, the previous value stays in the earlier history row)
 from __future__ import annotations
 
 import csv
-import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,15 @@ from capitalis.assessment.queries import concerned_enrolments
 from capitalis.assessment.services import result_check_author
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.core.spreadsheets import (
+    XLSX_MAGIC,
+    Sheet,
+    check_csv_text,
+    csv_bytes,
+    csv_rows,
+    xlsx_bytes,
+    xlsx_rows,
+)
 
 COLUMNS = ("learner", "competency", "grade", "level", "absence", "comment")
 HEADER_ALIASES = {
@@ -53,7 +62,6 @@ HEADER_ALIASES = {
     "commentaire": "comment",
 }
 MAX_BYTES = 50_000_000
-XLSX_MAGIC = b"PK\x03\x04"
 
 # Row statuses computed in SQL: "" valid, "blank" (an empty line) and "empty" (a template row
 # left unfilled) skipped, anything else a reason for refusing the row.
@@ -179,34 +187,24 @@ def template_rows(assessment: Assessment) -> list[list[str]]:
 
 
 def template_csv(assessment: Assessment) -> bytes:
-    """The assessment's template as CSV (UTF-8 with a byte-order mark, for spreadsheets)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(template_rows(assessment))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The assessment's template as CSV (UTF-8 with a byte-order mark, for spreadsheets); a
+    comment a spreadsheet could take for a formula is made inert (capitalis.core.spreadsheets)."""
+    return csv_bytes(template_rows(assessment), header=COLUMNS, lineterminator="\n", bom=True)
 
 
 def template_xlsx(assessment: Assessment) -> bytes:
-    """The assessment's template as an XLSX workbook: the rows, and a sheet of allowed values."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "results"
-    sheet.append(list(COLUMNS))
-    for row in template_rows(assessment):
-        sheet.append(row)
-    for column, width in zip("ABCDEF", (28, 14, 8, 14, 12, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    help_sheet = workbook.create_sheet("values")
-    help_sheet.append(["level", "absence"])
-    for level, absence in zip(Level.values, [*Absence.values, ""], strict=False):
-        help_sheet.append([level, absence])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    """The assessment's template as an XLSX workbook: the rows (text cells, never formulas),
+    and a sheet of allowed values."""
+    values = [
+        [level, absence]
+        for level, absence in zip(Level.values, [*Absence.values, ""], strict=False)
+    ]
+    return xlsx_bytes(
+        [
+            Sheet("results", [list(COLUMNS), *template_rows(assessment)], (28, 14, 8, 14, 12, 40)),
+            Sheet("values", [["level", "absence"], *values]),
+        ]
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -254,23 +252,10 @@ def _read_rows(content: bytes, *, xlsx: bool) -> tuple[list[str], list[tuple[Any
     """(column names, [(line, learner, competency, grade, level, absence, comment)]); fully
     empty lines are left out; a file that cannot be read raises a translated DomainError."""
     if xlsx:
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:
-            raise DomainError(
-                _("This file is not a readable XLSX workbook."), code="file"
-            ) from None
-        sheet = workbook.worksheets[0]
-        lines: Any = (
-            (number, [_cell(v) for v in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
+        lines: Any = ((number, [_cell(v) for v in row]) for number, row in xlsx_rows(content))
     else:
         text = _decode(content)
-        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
-        lines = ((reader.line_num, row) for row in reader)
+        lines = csv_rows(text, delimiter=_delimiter(text.split("\n", 1)[0]))
     try:
         first = next(lines, None)
         if first is None:
@@ -288,6 +273,10 @@ def _read_rows(content: bytes, *, xlsx: bool) -> tuple[list[str], list[tuple[Any
             rows.append((number, *values, "columns" if extra else ""))
     except csv.Error:
         raise DomainError(_("This file is not a readable CSV file."), code="file") from None
+    finally:
+        close = getattr(lines, "close", None)
+        if close is not None:
+            close()
     return names, rows
 
 
@@ -359,6 +348,9 @@ def _copy_csv(cursor: Any, content: bytes) -> int | None:
     """PostgreSQL fast path: COPY the CSV text straight into the staging table. None when the
     file needs the careful reader (odd header, blank or multi-line records, bad quoting)."""
     text = _decode(content)
+    check_csv_text(text)
+    if _GUARDED.search(text):
+        return None  # an exported formula-like text: the careful reader takes its apostrophe off
     first_line, _sep, _rest = text.partition("\n")
     delimiter = _delimiter(first_line)
     try:
@@ -382,6 +374,9 @@ def _copy_csv(cursor: Any, content: bytes) -> int | None:
     except Exception:
         return None
     return int(copied)
+
+
+_GUARDED = re.compile(r"'\s*[=+\-@\t\r]")
 
 
 class _Fallback(Exception):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
-from rest_framework.routers import DefaultRouter
 
+from capitalis.core.routers import DefaultRouter
 from capitalis.credentials.api import CredentialViewSet, DocumentViewSet
 
 app_name = "credentials-api"

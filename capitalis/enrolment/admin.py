@@ -5,8 +5,8 @@ created here)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from capitalis.core.admin import HistoryAdmin
 from capitalis.enrolment.models import (
     Contract,
     CvecProof,
@@ -36,7 +36,7 @@ class EnrolmentTransitionInline(ReadOnlyMixin, admin.TabularInline[EnrolmentTran
 
 
 @admin.register(Learner)
-class LearnerAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class LearnerAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read-only except the civil-status identity the holders' declaration needs (birth and
     usage names, first names, sex, place of birth), which staff may correct here too."""
 
@@ -58,11 +58,11 @@ class LearnerAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         # Django's own check (superuser or the enrolment.change_learner permission).
-        return SimpleHistoryAdmin.has_change_permission(self, request, obj)
+        return HistoryAdmin.has_change_permission(self, request, obj)
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class EnrolmentAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ("learner", "edition", "year", "campus", "track", "status")
     list_filter = ("edition", "campus", "year", "track", "status")
     list_select_related = ("learner__user", "edition__programme", "year", "campus")
@@ -71,7 +71,7 @@ class EnrolmentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ContractAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = (
         "enrolment",
         "kind",
@@ -92,7 +92,7 @@ class ContractAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Internship)
-class InternshipAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class InternshipAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ("enrolment", "host_name", "start_date", "end_date", "agreement_signed_on")
     list_select_related = ("enrolment__learner__user", "enrolment__edition", "enrolment__year")
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from capitalis.accounts.models import User
 from capitalis.admissions.models import Application
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.forms import (
     ContractFields,
@@ -441,10 +442,7 @@ def reenrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)
 
 
 @login_required

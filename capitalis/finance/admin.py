@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from capitalis.core.admin import HistoryAdmin
 from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceLine, Payment
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class FeeScheduleAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = (
         "programme",
         "academic_year",
@@ -49,7 +49,7 @@ class PaymentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class InvoiceAdmin(HistoryAdmin):  # type: ignore[type-arg]
     """Read-only: invoices are created, paid and cancelled through the finance services (which
     number them, split the instalments and audit every change), not edited here."""
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
-from rest_framework.routers import DefaultRouter
 
+from capitalis.core.routers import DefaultRouter
 from capitalis.finance.api import (
     FeeQuoteView,
     FeeScheduleViewSet,

@@ -5,9 +5,6 @@ forms to record a payment or cancel it; the CSV export for accounting. Thin: rea
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from capitalis.core.exceptions import DomainError
+from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from capitalis.finance import queries, services
 from capitalis.finance.forms import CancelForm, ExportForm, PaymentForm
 from capitalis.finance.models import (
@@ -162,16 +160,15 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         )
     date_from = form.cleaned_data["date_from"]
     date_to = form.cleaned_data["date_to"]
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(queries.EXPORT_COLUMNS)
-    writer.writerows(queries.export_rows(user=request.user, date_from=date_from, date_to=date_to))
+    content = csv_bytes(
+        queries.export_rows(user=request.user, date_from=date_from, date_to=date_to),
+        header=queries.EXPORT_COLUMNS,
+        delimiter=";",
+        bom=True,
+    )
     name = "capitalis-finance-{}-{}.csv".format(
         date_from.isoformat() if date_from else "start", date_to.isoformat() if date_to else "end"
     )
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(content, content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from capitalis.core.admin import HistoryAdmin
 from capitalis.jury.models import (
     Appeal,
     BlockDecision,
@@ -40,20 +40,20 @@ class JurySessionAdmin(ReadOnly, admin.ModelAdmin[JurySession]):
 
 
 @admin.register(BlockDecision)
-class BlockDecisionAdmin(ReadOnly, SimpleHistoryAdmin):
+class BlockDecisionAdmin(ReadOnly, HistoryAdmin):
     list_display = ("session", "enrolment", "block", "computed_status", "override_status")
     list_filter = ("computed_status", "override_status")
     list_select_related = ("session", "enrolment__learner__user", "block")
 
 
 @admin.register(CertificationDecision)
-class CertificationDecisionAdmin(ReadOnly, SimpleHistoryAdmin):
+class CertificationDecisionAdmin(ReadOnly, HistoryAdmin):
     list_display = ("session", "enrolment", "computed_status", "override_status")
     list_select_related = ("session", "enrolment__learner__user")
 
 
 @admin.register(BlockValidation)
-class BlockValidationAdmin(ReadOnly, SimpleHistoryAdmin):
+class BlockValidationAdmin(ReadOnly, HistoryAdmin):
     list_display = ("learner", "block", "validated_on", "route", "session")
     list_filter = ("route",)
     list_select_related = ("learner__user", "block", "session")

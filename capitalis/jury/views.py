@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_int
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
 from capitalis.jury.models import (
@@ -100,10 +101,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     search = request.GET.get("q", "")[:200]
     status = request.GET.get("status", "")
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
+    page_number = parse_int(request.GET.get("page", "1"), minimum=1, maximum=1_000_000) or 1
     page = queries.grid_page_for(session=session, search=search, status=status, page=page_number)
     data = page.grid
     rows = [{"row": row, "cells": [{"cell": c} for c in row.cells]} for row in data.rows]

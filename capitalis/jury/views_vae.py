@@ -21,6 +21,7 @@ from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.core.downloads import file_response, id_ok
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.jury import queries, services
 from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
 from capitalis.referential.models import Block, CertificationVersion
@@ -223,7 +224,7 @@ def _act(
         if not title:
             raise DomainError(_("Give the document a title."), code="title")
         ids = post.getlist("blocks")
-        blocks = list(Block.objects.filter(pk__in=[i for i in ids if i.isdigit()]))
+        blocks = list(Block.objects.filter(pk__in=[i for i in map(parse_id, ids) if i is not None]))
         upload = request.FILES.get("file")
         content = None
         filename = ""
@@ -245,7 +246,9 @@ def _act(
     if action == "interview":
         session_id = post.get("session", "")
         session = (
-            queries.session_for(user=user, pk=int(session_id)) if session_id.isdigit() else None
+            queries.session_for(user=user, pk=session_pk)
+            if (session_pk := parse_id(session_id)) is not None
+            else None
         )
         if session is None:
             raise DomainError(_("Choose the jury session holding the interview."), code="session")

@@ -11,8 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from capitalis.core.admin import HistoryAdmin
 from capitalis.core.exceptions import DomainError
 from capitalis.programmes import services
 from capitalis.programmes.models import (
@@ -165,27 +165,27 @@ class CalendarEventInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Campus)
-class CampusAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CampusAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "city", "position")
     search_fields = ("code", "name", "city")
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ProgrammeAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("code", "title_fr", "title_en", "certification_version")
     search_fields = ("code", "title_fr", "title_en")
     inlines = (ProgrammeYearInline, SpecialisationInline)
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ProgrammeYearAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("code", "programme", "title_fr", "ects", "position")
     list_filter = ("programme",)
     search_fields = ("code", "title_fr", "title_en")
 
 
 @admin.register(Specialisation)
-class SpecialisationAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class SpecialisationAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("code", "programme", "title_fr", "block")
     list_filter = ("programme",)
     search_fields = ("code", "title_fr", "title_en")
@@ -193,7 +193,7 @@ class SpecialisationAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Edition)
-class EditionAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class EditionAdmin(HistoryAdmin):  # type: ignore[type-arg]
     form = EditionForm
     list_display = ("code", "programme", "label", "start_date", "end_date")
     list_filter = ("programme",)
@@ -202,14 +202,14 @@ class EditionAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Offering)
-class OfferingAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class OfferingAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("edition", "campus", "year", "specialisation", "track")
     list_filter = ("edition", "campus", "year", "specialisation", "track")
     list_select_related = ("edition__programme", "campus", "year", "specialisation")
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CourseAdmin(HistoryAdmin):  # type: ignore[type-arg]
     form = CourseForm
     list_display = ("code", "title_fr", "edition", "year", "specialisation", "ects", "hours")
     list_filter = ("edition", "year", "specialisation", "language")
@@ -219,7 +219,7 @@ class CourseAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(CourseCompetency)
-class CourseCompetencyAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CourseCompetencyAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("course", "competency", "role")
     list_filter = ("role", "course__edition")
     list_select_related = ("course", "competency")
@@ -227,7 +227,7 @@ class CourseCompetencyAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(CampusRhythm)
-class CampusRhythmAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CampusRhythmAdmin(HistoryAdmin):  # type: ignore[type-arg]
     form = CampusRhythmForm
     list_display = ("edition", "campus", "track", "kind", "min_company_days")
     list_filter = ("edition", "campus", "track", "kind")
@@ -235,7 +235,7 @@ class CampusRhythmAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(SchoolClosure)
-class SchoolClosureAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class SchoolClosureAdmin(HistoryAdmin):  # type: ignore[type-arg]
     list_display = ("label_fr", "edition", "campus", "start_date", "end_date")
     list_filter = ("edition", "campus")
     list_select_related = ("edition__programme", "campus")

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from capitalis.core.admin import HistoryAdmin
 from capitalis.referential.models import (
     Activity,
     Block,
@@ -99,13 +99,13 @@ class CrosswalkEntryInline(admin.TabularInline):
 
 
 @admin.register(Certifier)
-class CertifierAdmin(SimpleHistoryAdmin):
+class CertifierAdmin(HistoryAdmin):
     list_display = ("name", "siret")
     search_fields = ("name", "siret")
 
 
 @admin.register(Certification)
-class CertificationAdmin(SimpleHistoryAdmin):
+class CertificationAdmin(HistoryAdmin):
     list_display = ("code", "title_fr", "register", "eqf_level", "active", "registration_end")
     list_filter = ("register", "active", "eqf_level")
     search_fields = ("code", "title_fr", "title_en", "abbreviation_label")
@@ -119,7 +119,7 @@ class CertificationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CertificationVersion)
-class CertificationVersionAdmin(SimpleHistoryAdmin):
+class CertificationVersionAdmin(HistoryAdmin):
     list_display = ("__str__", "label_fr", "status", "valid_from", "valid_until")
     list_filter = ("status", "certification")
     search_fields = ("code", "label_fr", "label_en", "certification__code")
@@ -129,14 +129,14 @@ class CertificationVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CertificationRule)
-class CertificationRuleAdmin(SimpleHistoryAdmin):
+class CertificationRuleAdmin(HistoryAdmin):
     list_display = ("__str__", "all_common_required", "optional_blocks_required")
     list_select_related = ("version__certification",)
     autocomplete_fields = ("version",)
 
 
 @admin.register(Block)
-class BlockAdmin(SimpleHistoryAdmin):
+class BlockAdmin(HistoryAdmin):
     list_display = ("code", "title_fr", "kind", "version")
     list_filter = ("kind", "version__certification", "version__status")
     search_fields = ("code", "title_fr", "title_en")
@@ -146,7 +146,7 @@ class BlockAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(HistoryAdmin):
     list_display = ("code", "title_fr", "block")
     list_filter = ("block__version__certification",)
     search_fields = ("code", "title_fr", "title_en", "block__code")
@@ -155,7 +155,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Competency)
-class CompetencyAdmin(SimpleHistoryAdmin):
+class CompetencyAdmin(HistoryAdmin):
     list_display = ("code", "statement_fr", "block", "activity")
     list_filter = ("block__version__certification", "block__kind")
     search_fields = ("code", "statement_fr", "statement_en", "block__code")
@@ -165,7 +165,7 @@ class CompetencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EvaluationCriterion)
-class EvaluationCriterionAdmin(SimpleHistoryAdmin):
+class EvaluationCriterionAdmin(HistoryAdmin):
     list_display = ("code", "text_fr", "competency")
     search_fields = ("code", "text_fr", "text_en", "competency__code")
     list_select_related = ("competency",)
@@ -173,7 +173,7 @@ class EvaluationCriterionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EvaluationModality)
-class EvaluationModalityAdmin(SimpleHistoryAdmin):
+class EvaluationModalityAdmin(HistoryAdmin):
     list_display = ("code", "label_fr", "block")
     search_fields = ("code", "label_fr", "label_en", "block__code")
     list_select_related = ("block",)
@@ -181,7 +181,7 @@ class EvaluationModalityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Crosswalk)
-class CrosswalkAdmin(SimpleHistoryAdmin):
+class CrosswalkAdmin(HistoryAdmin):
     list_display = ("__str__", "status")
     list_filter = ("status",)
     search_fields = ("from_version__certification__code", "to_version__certification__code")
@@ -191,7 +191,7 @@ class CrosswalkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CrosswalkEntry)
-class CrosswalkEntryAdmin(SimpleHistoryAdmin):
+class CrosswalkEntryAdmin(HistoryAdmin):
     list_display = ("__str__", "crosswalk", "coverage")
     list_filter = ("coverage",)
     list_select_related = ("crosswalk", "from_block", "to_block")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
-from rest_framework.routers import DefaultRouter
 
+from capitalis.core.routers import DefaultRouter
 from capitalis.referential.api import CertificationViewSet
 
 app_name = "referential-api"

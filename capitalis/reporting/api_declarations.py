@@ -13,7 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
+from capitalis.core.parsers import SafeJSONParser
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
 from capitalis.reporting import services_declarations as services
@@ -153,7 +154,7 @@ class AwardListView(APIView):
 
 class ExportView(APIView):
     permission_classes = (IsAuthenticated,)
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
+    parser_classes = (SafeJSONParser, FormParser, MultiPartParser)
 
     @extend_schema(
         operation_id="reporting_declarations_export",

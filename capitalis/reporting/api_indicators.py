@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.core.params import parse_id
 from capitalis.programmes.models import Campus, Edition
 from capitalis.reporting import queries, rules
 
@@ -134,9 +135,10 @@ class IndicatorsView(APIView):
             raise Http404
         campus = request.query_params.get("campus", "")
         if campus:
-            if not campus.isdigit() or not scope.allows(int(campus)):
+            campus_id = parse_id(campus)
+            if campus_id is None or not scope.allows(campus_id):
                 raise Http404
-            scope = queries.Scope(frozenset({int(campus)}))
+            scope = queries.Scope(frozenset({campus_id}))
         d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
         return Response(
             {

@@ -4,7 +4,6 @@ user with no reporting scope gets 404 (anonymous: the login page)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.params import parse_id
+from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from capitalis.programmes.models import Programme
 from capitalis.reporting import queries, queries_declarations, queries_surveys, rules
 from capitalis.reporting.charts_indicators import Chart, bar_chart
@@ -421,9 +422,10 @@ def _context(request: HttpRequest) -> tuple[queries.Scope, Programme, list[Progr
         raise Http404(_("Page not found."))
     campus = request.GET.get("campus", "")
     if campus:
-        if not campus.isdigit() or not scope.allows(int(campus)):
+        campus_id = parse_id(campus)
+        if campus_id is None or not scope.allows(campus_id):
             raise Http404(_("Page not found."))
-        scope = queries.Scope(frozenset({int(campus)}))
+        scope = queries.Scope(frozenset({campus_id}))
     return scope, programme, programmes
 
 
@@ -464,11 +466,10 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     scope, programme, _programmes = _context(request)
     d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
     t = TABLES[table](d)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        csv_bytes(t.csv_rows, header=t.csv_header), content_type=CSV_CONTENT_TYPE
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{programme.code.lower()}-{t.slug}.csv"'
     )
-    writer = csv.writer(response)
-    writer.writerow(t.csv_header)
-    writer.writerows(t.csv_rows)
     return response
