@@ -135,3 +135,26 @@ def email_verification_send(*, request: HttpRequest, user: User) -> bool:
     if address.verified:
         return False
     return send_verification_email_to_address(request, address, signup=True)
+
+
+@transaction.atomic
+def role_revoke(
+    *,
+    user: User,
+    role: Role,
+    scope: ScopeKind = ScopeKind.GLOBAL,
+    scope_id: int | None = None,
+    actor: Any = None,
+) -> bool:
+    """Withdraw a role on a scope; returns whether there was one to withdraw."""
+    deleted, _rows = RoleAssignment.objects.filter(
+        user=user, role=role.value, scope=scope.value, scope_id=scope_id
+    ).delete()
+    if deleted:
+        audit_record(
+            action="role_revoke",
+            actor=actor,
+            target=user,
+            summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
+        )
+    return bool(deleted)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -30,7 +31,7 @@ from capitalis.jury.models import (
     JurySession,
     VaeDossier,
 )
-from capitalis.referential.models import Competency
+from capitalis.referential.models import CertificationVersion, Competency
 
 
 def _user(request: Request) -> User:
@@ -45,6 +46,93 @@ _REFUSED: dict[int, Any] = {400: ErrorSerializer, 404: NotFoundSerializer}
 _CONFLICT: dict[int, Any] = {**_REFUSED, 409: ErrorSerializer}
 
 
+_WRITE: dict[int, Any] = {**_REFUSED, 403: ErrorSerializer}
+
+
+def _invalid(errors: Any) -> Response:
+    """A body DRF refused, in the shape of every refusal (``ErrorSerializer``)."""
+
+    def flat(value: Any, prefix: str = "") -> list[str]:
+        if isinstance(value, dict):
+            return [m for k, v in value.items() for m in flat(v, f"{prefix}{k}.")]
+        if isinstance(value, list):
+            return [m for v in value for m in flat(v, prefix)]
+        return [f"{prefix.rstrip('.')}: {value}" if prefix else str(value)]
+
+    return Response({"detail": "; ".join(flat(errors)), "code": "invalid"}, status=400)
+
+
+def _forbidden() -> Response:
+    return Response(
+        {
+            "detail": _("Only a programme director may schedule or edit jury sessions."),
+            "code": "not_authorised",
+        },
+        status=status.HTTP_403_FORBIDDEN,
+    )
+
+
+def _filters(data: dict[str, Any] | None) -> queries.ScopeFilters:
+    data = data or {}
+    return queries.ScopeFilters(
+        edition=data.get("edition"),
+        campus=data.get("campus"),
+        new_evidence=bool(data.get("new_evidence")),
+        resits=bool(data.get("resits")),
+        vae=bool(data.get("vae")),
+        appeals=bool(data.get("appeals")),
+    )
+
+
+def _resolve(data: dict[str, Any]) -> dict[str, Any]:
+    """Ids to objects; an unknown version or a person who may not sit on a jury is refused
+    (as a DomainError, so the answer names it)."""
+    version = CertificationVersion.objects.filter(pk=data["version"]).first()
+    if version is None:
+        raise DomainError(_("Unknown certification version."), code="version")
+    ids = [data["president"], *data["members"]]
+    people = {u.pk: u for u in queries.jury_candidates().filter(pk__in=ids)}
+    if data["president"] not in people:
+        raise DomainError(_("The president must be an active staff member."), code="president")
+    if any(m not in people for m in data["members"]):
+        raise DomainError(_("Every member must be an active staff member."), code="members")
+    return {
+        "version": version,
+        "date": data["date"],
+        "title": data["title"],
+        "president": people[data["president"]],
+        "members": [people[m] for m in data["members"]],
+        "filters": _filters(data.get("filters")),
+        "appeal_days": data["appeal_days"],
+    }
+
+
+def _preview_data(preview: queries.ScopePreview) -> dict[str, Any]:
+    return {
+        "learners": [
+            {
+                "enrolment": e.pk,
+                "learner": str(e.learner),
+                "edition": e.edition.code,
+                "campus": e.campus.code,
+            }
+            for e in preview.enrolments
+        ],
+        "vae": [
+            {"dossier": d.pk, "candidate": d.candidate_id, "learner": str(d.candidate.learner)}
+            for d in preview.vae_dossiers
+        ],
+        "appeals": [
+            {
+                "appeal": a.pk,
+                "learner": str(a.decision.enrolment.learner),
+                "lodged_on": a.lodged_on.isoformat(),
+            }
+            for a in preview.appeals
+        ],
+    }
+
+
 def _error(error: DomainError) -> Response:
     code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
     return Response({"detail": error.message, "code": error.code}, status=code)
@@ -52,8 +140,12 @@ def _error(error: DomainError) -> Response:
 
 class SessionSerializer(serializers.ModelSerializer[JurySession]):
     version = serializers.CharField(source="version.code", read_only=True)
+    version_id = serializers.IntegerField(read_only=True)
     certification = serializers.CharField(source="version.certification.code", read_only=True)
     status = serializers.CharField(read_only=True)
+    members = serializers.SerializerMethodField()
+    scope = serializers.DictField(read_only=True)
+    pending_at_close = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = JurySession
@@ -63,12 +155,80 @@ class SessionSerializer(serializers.ModelSerializer[JurySession]):
             "date",
             "certification",
             "version",
+            "version_id",
             "status",
             "appeal_days",
             "president",
+            "members",
+            "edition",
+            "campus",
+            "scope",
             "closed_at",
             "minutes_sha256",
+            "pending_at_close",
         )
+
+    def get_members(self, obj: JurySession) -> list[int]:
+        return sorted(m.pk for m in obj.members.all())
+
+
+class ScopeFiltersSerializer(serializers.Serializer[Any]):
+    edition = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="An edition (cohort) id"
+    )
+    campus = serializers.IntegerField(required=False, allow_null=True, default=None)
+    new_evidence = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only learners with results since their last session",
+    )
+    resits = serializers.BooleanField(
+        required=False, default=False, help_text="Only learners an earlier session did not certify"
+    )
+    vae = serializers.BooleanField(
+        required=False, default=False, help_text="Bring the VAE dossiers ready for a jury"
+    )
+    appeals = serializers.BooleanField(
+        required=False, default=False, help_text="Bring the appeals to decide"
+    )
+
+
+class SessionWriteSerializer(serializers.Serializer[Any]):
+    """A session as the programme director schedules it (PATCH: any subset)."""
+
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    version = serializers.IntegerField(help_text="A certification version id")
+    date = serializers.DateField()
+    appeal_days = serializers.IntegerField(default=30)
+    president = serializers.IntegerField(help_text="A user id")
+    members = serializers.ListField(child=serializers.IntegerField(), default=list)
+    filters = ScopeFiltersSerializer(required=False)
+
+
+class PreviewRequestSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(help_text="A certification version id")
+    filters = ScopeFiltersSerializer(required=False)
+    session = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="The session being edited"
+    )
+
+
+class PreviewSerializer(serializers.Serializer[Any]):
+    learners = serializers.ListField(child=serializers.DictField())
+    vae = serializers.ListField(child=serializers.DictField())
+    appeals = serializers.ListField(child=serializers.DictField())
+
+
+class CloseSerializer(serializers.Serializer[Any]):
+    pending = serializers.ChoiceField(
+        choices=["", "move", "leave"],
+        required=False,
+        default="",
+        help_text="What becomes of the undecided VAE cases and appeals",
+    )
+    move_to = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="A later open session"
+    )
 
 
 class BlockDecisionSerializer(serializers.ModelSerializer[BlockDecision]):
@@ -162,14 +322,88 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
 
 class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     """Jury sessions the user sits on, their decisions, deliberation, overrides, what-if,
-    closing and verification."""
+    closing and verification; a programme director schedules and edits them."""
 
     serializer_class = SessionSerializer
     permission_classes = [IsAuthenticated]
     queryset = JurySession.objects.none()  # for the schema; get_queryset scopes
 
     def get_queryset(self) -> Any:
-        return queries.session_list_for(user=_user(self.request)).order_by("-date", "-id")
+        return (
+            queries.session_list_for(user=_user(self.request))
+            .prefetch_related("members")
+            .order_by("-date", "-id")
+        )
+
+    @extend_schema(request=SessionWriteSerializer, responses={201: SessionSerializer, **_WRITE})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Schedule a session (programme director): version, date, president and members,
+        and the filters choosing its learners (see ``preview`` for the list they select)."""
+        actor = _user(request)
+        if not queries.is_director(actor):
+            return _forbidden()
+        data = SessionWriteSerializer(data=request.data)
+        if not data.is_valid():
+            return _invalid(data.errors)
+        try:
+            session = services.session_create(**_resolve(data.validated_data), actor=actor)
+        except DomainError as error:
+            return _error(error)
+        return Response(
+            SessionSerializer(self.get_queryset().get(pk=session.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=SessionWriteSerializer(partial=True),
+        responses={200: SessionSerializer, **_WRITE},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Edit an open session (programme director); fields left out keep their value."""
+        session = self.get_object()
+        actor = _user(request)
+        if not queries.is_director(actor):
+            return _forbidden()
+        current = {
+            "title": session.title,
+            "version": session.version_id,
+            "date": session.date,
+            "appeal_days": session.appeal_days,
+            "president": session.president_id,
+            "members": sorted(m.pk for m in session.members.all()),
+        }
+        data = SessionWriteSerializer(data=request.data, partial=True)
+        if not data.is_valid():
+            return _invalid(data.errors)
+        merged = {**current, **data.validated_data}
+        merged.setdefault("filters", session.scope or {})
+        try:
+            fresh = services.session_update(session=session, **_resolve(merged), actor=actor)
+        except DomainError as error:
+            return _error(error)
+        return Response(SessionSerializer(self.get_queryset().get(pk=fresh.pk)).data)
+
+    @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **_WRITE})
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request) -> Response:
+        """Dry run (programme director): the learners, VAE dossiers and appeals a session of
+        this version with these filters would hold; nothing is saved."""
+        actor = _user(request)
+        if not queries.is_director(actor):
+            return _forbidden()
+        data = PreviewRequestSerializer(data=request.data)
+        if not data.is_valid():
+            return _invalid(data.errors)
+        v = data.validated_data
+        if not CertificationVersion.objects.filter(pk=v["version"]).exists():
+            return _error(DomainError(_("Unknown certification version."), code="version"))
+        session_id = v.get("session")
+        if session_id is not None and queries.session_for(user=actor, pk=session_id) is None:
+            return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+        preview = queries.scope_preview(
+            version_id=v["version"], filters=_filters(v.get("filters")), session_id=session_id
+        )
+        return Response(_preview_data(preview))
 
     @extend_schema(responses=BlockDecisionSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -346,11 +580,37 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             return _error(error)
         return Response({"validated_blocks": len(created)})
 
-    @extend_schema(request=None, responses={200: SessionSerializer, **_REFUSED})
+    @extend_schema(
+        request=CloseSerializer,
+        responses={200: SessionSerializer, **_REFUSED},
+    )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close and sign (president; not before the session's date). VAE cases and appeals
+        the session has not decided need ``pending``: ``move`` (with ``move_to``, a later
+        open session) or ``leave``; they are listed in the minutes."""
+        session = self.get_object()
+        data = CloseSerializer(data=request.data)
+        if not data.is_valid():
+            return _invalid(data.errors)
+        v = data.validated_data
+        move_to = None
+        if v.get("move_to") is not None:
+            move_to = queries.later_open_sessions(session=session).filter(pk=v["move_to"]).first()
+            if move_to is None:
+                return _error(
+                    DomainError(
+                        _(
+                            "The pending cases can only move to a later open session of this "
+                            "version."
+                        ),
+                        code="move_to",
+                    )
+                )
         try:
-            session = services.session_close(session=self.get_object(), actor=_user(request))
+            session = services.session_close(
+                session=session, actor=_user(request), pending=v["pending"], move_to=move_to
+            )
         except DomainError as error:
             return _error(error)
         return Response(SessionSerializer(session).data)

@@ -7,7 +7,7 @@ people only; idempotent (an existing demo session is left as it is)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.demo import DemoContext, demo_step
 from capitalis.accounts.rules import Role
 from capitalis.enrolment.models import Enrolment
-from capitalis.jury import services
+from capitalis.jury import queries, services
 from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
 from capitalis.programmes.models import Edition
 from capitalis.referential.models import Block, CrosswalkEntry
@@ -70,13 +70,15 @@ def jury_step(ctx: DemoContext) -> None:
                 "coverage": entry.get_coverage_display(),
             }
         )
+    # scheduled like a director does (the same service and filters as the page): held today,
+    # so that it may be closed today (never before its date)
     session = services.session_create(
         version=version,
-        date=timezone.localdate() + timedelta(days=7),
+        date=timezone.localdate(),
         title=TITLE,
         president=president,
         members=[member] if member else [],
-        enrolments=enrolments,
+        filters=queries.ScopeFilters(edition=edition.pk),
         actor=director,
     )
     ctx.set_login_note(president.email, f"president of the jury session {session.pk}")

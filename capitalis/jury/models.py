@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from capitalis.core.models import TimeStampedModel
 from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.programmes.models import Campus, Edition
 from capitalis.referential.models import Block, CertificationVersion
 
 
@@ -76,6 +77,28 @@ class JurySession(TimeStampedModel):
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN
     )
     appeal_days = models.PositiveSmallIntegerField(_("appeal period (days)"), default=30)
+    edition = models.ForeignKey(
+        Edition,
+        verbose_name=_("edition"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The cohort whose learners the session deliberates (empty: any)."),
+    )
+    campus = models.ForeignKey(
+        Campus,
+        verbose_name=_("campus"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The campus whose learners the session deliberates (empty: any)."),
+    )
+    scope = models.JSONField(_("learner filters"), default=dict, blank=True)
+    pending_at_close = models.JSONField(
+        _("cases left undecided at closing"), default=list, blank=True
+    )
     deliberated_at = models.DateTimeField(_("deliberated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -323,6 +346,15 @@ class Appeal(TimeStampedModel):
         related_name="appeals_decided",
     )
     decision_note = models.TextField(_("decision note"), blank=True)
+    scheduled_in = models.ForeignKey(
+        JurySession,
+        verbose_name=_("scheduled in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals_scheduled",
+        help_text=_("The later session that is to decide the appeal."),
+    )
 
     class Meta:
         ordering = ["-lodged_on", "-id"]

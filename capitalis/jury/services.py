@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import role_grant
+from capitalis.accounts.services import role_grant, role_revoke
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -106,6 +106,191 @@ def _require_president(user: User | None, session: JurySession) -> None:
 # --- sessions ------------------------------------------------------------------------------
 
 
+def _require_director(actor: User | None) -> None:
+    """Only a programme director (global) schedules and edits sessions; ``actor`` None is the
+    system itself (a command, the demo)."""
+    if actor is not None and not queries.is_director(actor):
+        raise DomainError(
+            _("Only a programme director may schedule or edit jury sessions."),
+            code="not_authorised",
+        )
+
+
+def _check_message(check: rules.SessionCheck) -> str:
+    """The reasons of a refused session check, in the user's language."""
+    texts = {
+        "president_is_member": _("The president cannot also be listed as a member."),
+        "member_repeated": _("A member is listed twice."),
+        "session_closed": _(
+            "This jury session is closed and its minutes are frozen: nothing can change. "
+            "A correction is a new decision in a later session citing this one."
+        ),
+        "move_needs_target": _("Choose the later open session the pending cases move to."),
+    }
+    out = []
+    for reason in check.reasons:
+        if reason.code == "before_date":
+            out.append(
+                _("This session is on %(date)s: it cannot be closed before that day.")
+                % {"date": reason.params["date"]}
+            )
+        elif reason.code == "pending_undecided":
+            out.append(
+                _(
+                    "This session holds %(vae)s undecided VAE case(s) and %(appeals)s "
+                    "undecided appeal(s): decide them, move them to a later session, or "
+                    "leave them pending explicitly."
+                )
+                % {"vae": reason.params["vae"], "appeals": reason.params["appeals"]}
+            )
+        else:
+            out.append(texts.get(reason.code, reason.message))
+    return " ".join(out)
+
+
+def _refuse(check: rules.SessionCheck) -> None:
+    if not check.ok:
+        raise DomainError(_check_message(check), code=check.reasons[0].code)
+
+
+def _check_plan(
+    *,
+    version: CertificationVersion,
+    title: str,
+    president: User,
+    members: Sequence[User],
+    appeal_days: int,
+    filters: queries.ScopeFilters | None,
+) -> None:
+    """The checks shared by scheduling and editing a session (nothing is written)."""
+    if not title.strip():
+        raise DomainError(_("A jury session needs a title."), code="title")
+    if appeal_days < 1:
+        raise DomainError(_("The appeal period must be at least one day."), code="appeal_days")
+    _refuse(rules.session_composition(president.pk, [m.pk for m in members]))
+    if not president.is_active or any(not m.is_active for m in members):
+        raise DomainError(_("A jury member's account is deactivated."), code="members")
+    if filters is not None and filters.edition is not None:
+        from capitalis.programmes.models import Edition
+
+        if not Edition.objects.filter(
+            pk=filters.edition, programme__certification_version=version
+        ).exists():
+            raise DomainError(
+                _("This edition does not prepare the session's certification version."),
+                code="edition",
+            )
+    if filters is not None and filters.campus is not None:
+        from capitalis.programmes.models import Campus
+
+        if not Campus.objects.filter(pk=filters.campus).exists():
+            raise DomainError(_("Unknown campus."), code="campus")
+
+
+def _grant_jury(
+    session: JurySession,
+    *,
+    president: User,
+    members: Sequence[User],
+    old_president: User | None,
+    old_members: Sequence[User],
+    actor: User | None,
+) -> None:
+    """The session's role grants follow its lists: granted to who joins, withdrawn from who
+    leaves (scoped to this session only)."""
+    scope = {"scope": ScopeKind.JURY_SESSION, "scope_id": session.pk, "actor": actor}
+    if old_president is not None and old_president.pk != president.pk:
+        role_revoke(user=old_president, role=Role.JURY_PRESIDENT, **scope)  # type: ignore[arg-type]
+    role_grant(user=president, role=Role.JURY_PRESIDENT, **scope)  # type: ignore[arg-type]
+    keep = {m.pk for m in members}
+    for old in old_members:
+        if old.pk not in keep:
+            role_revoke(user=old, role=Role.JURY_MEMBER, **scope)  # type: ignore[arg-type]
+    for member in members:
+        role_grant(user=member, role=Role.JURY_MEMBER, **scope)  # type: ignore[arg-type]
+
+
+def _apply_scope(
+    session: JurySession, filters: queries.ScopeFilters, *, creating: bool
+) -> dict[str, list[int]]:
+    """Set the session's learners, VAE dossiers and appeals to what ``filters`` select now
+    (the preview the director saw, recomputed). A learner the session already decided on is
+    not removed. Returns what changed, for the audit."""
+    session_id = None if creating else session.pk
+    wanted = set(
+        queries.scope_enrolments(
+            version_id=session.version_id, filters=filters, session_id=session_id
+        ).values_list("pk", flat=True)
+    )
+    current = set(
+        JurySessionLearner.objects.filter(session=session).values_list("enrolment_id", flat=True)
+    )
+    removed = current - wanted
+    decided = set(
+        BlockDecision.objects.filter(session=session, enrolment_id__in=removed).values_list(
+            "enrolment_id", flat=True
+        )
+    ) | set(
+        Appeal.objects.filter(decided_in=session, decision__enrolment_id__in=removed).values_list(
+            "decision__enrolment_id", flat=True
+        )
+    )
+    if decided:
+        raise DomainError(
+            _(
+                "%(count)s learner(s) the session has already deliberated would leave it; "
+                "widen the filters to keep them."
+            )
+            % {"count": len(decided)},
+            code="has_decisions",
+        )
+    JurySessionLearner.objects.filter(session=session, enrolment_id__in=removed).delete()
+    JurySessionLearner.objects.bulk_create(
+        [JurySessionLearner(session=session, enrolment_id=e) for e in sorted(wanted - current)]
+    )
+    # VAE dossiers: those ready join (a new jury holds the interview); without the filter,
+    # those not yet interviewed here leave
+    ready = (
+        set(
+            queries.scope_vae_dossiers(
+                version_id=session.version_id, session_id=session_id
+            ).values_list("pk", flat=True)
+        )
+        if filters.vae
+        else set()
+    )
+    held = set(VaeDossier.objects.filter(session=session).values_list("pk", flat=True))
+    VaeDossier.objects.filter(pk__in=ready - held).update(
+        session=session, interview_on=None, updated_at=timezone.now()
+    )
+    released = list(
+        VaeDossier.objects.filter(session=session, interview_on__isnull=True, outcomes__isnull=True)
+        .exclude(pk__in=ready)
+        .values_list("pk", flat=True)
+    )
+    VaeDossier.objects.filter(pk__in=released).update(session=None, updated_at=timezone.now())
+    appeals = (
+        set(
+            queries.scope_appeals(version_id=session.version_id, session_id=session_id).values_list(
+                "pk", flat=True
+            )
+        )
+        if filters.appeals
+        else set()
+    )
+    Appeal.objects.filter(pk__in=appeals).update(scheduled_in=session, updated_at=timezone.now())
+    Appeal.objects.filter(scheduled_in=session, status=AppealStatus.LODGED).exclude(
+        pk__in=appeals
+    ).update(scheduled_in=None, updated_at=timezone.now())
+    return {
+        "added": sorted(wanted - current),
+        "removed": sorted(removed),
+        "vae": sorted(ready),
+        "vae_released": sorted(released),
+        "appeals": sorted(appeals),
+    }
+
+
 @transaction.atomic
 def session_create(
     *,
@@ -115,45 +300,141 @@ def session_create(
     president: User,
     members: Sequence[User] = (),
     enrolments: Iterable[Enrolment] = (),
+    filters: queries.ScopeFilters | None = None,
     appeal_days: int = 30,
     actor: User | None = None,
 ) -> JurySession:
-    """Create a jury session for ``version`` and grant its president JURY_PRESIDENT and its
-    members JURY_MEMBER, scoped to the session."""
-    if not title.strip():
-        raise DomainError(_("A jury session needs a title."), code="title")
-    if appeal_days < 1:
-        raise DomainError(_("The appeal period must be at least one day."), code="appeal_days")
-    if any(m.pk == president.pk for m in members):
-        raise DomainError(_("The president cannot also be listed as a member."), code="members")
+    """Schedule a jury session for ``version`` (programme director): its date, president and
+    members (distinct people; the president gets JURY_PRESIDENT and each member JURY_MEMBER,
+    scoped to the session), and its learners: chosen by ``filters`` (cohort, campus, new
+    evidence, resits; VAE dossiers ready for a jury and appeals to decide, see
+    ``queries.ScopeFilters``) or, for the system, given as ``enrolments``."""
+    _require_director(actor)
+    members = list(members)
+    _check_plan(
+        version=version,
+        title=title,
+        president=president,
+        members=members,
+        appeal_days=appeal_days,
+        filters=filters,
+    )
     session = JurySession.objects.create(
         version=version,
         date=date,
         title=title.strip(),
         president=president,
         appeal_days=appeal_days,
+        edition_id=filters.edition if filters else None,
+        campus_id=filters.campus if filters else None,
+        scope=filters.as_dict() if filters else {},
     )
     session.members.set(members)
-    JurySessionLearner.objects.bulk_create(
-        [JurySessionLearner(session=session, enrolment=e) for e in enrolments]
-    )
-    role_grant(
-        user=president,
-        role=Role.JURY_PRESIDENT,
-        scope=ScopeKind.JURY_SESSION,
-        scope_id=session.pk,
+    changes: dict[str, list[int]] = {}
+    if filters is not None:
+        changes = _apply_scope(session, filters, creating=True)
+    else:
+        JurySessionLearner.objects.bulk_create(
+            [JurySessionLearner(session=session, enrolment=e) for e in enrolments]
+        )
+    _grant_jury(
+        session,
+        president=president,
+        members=members,
+        old_president=None,
+        old_members=(),
         actor=actor,
     )
-    for member in members:
-        role_grant(
-            user=member,
-            role=Role.JURY_MEMBER,
-            scope=ScopeKind.JURY_SESSION,
-            scope_id=session.pk,
-            actor=actor,
-        )
-    audit_record(action="jury_session_create", actor=actor, target=session, summary=title)
+    audit_record(
+        action="jury_session_create",
+        actor=actor,
+        target=session,
+        summary=title,
+        data={
+            "date": date.isoformat(),
+            "president": president.pk,
+            "members": [m.pk for m in members],
+            "scope": session.scope,
+            **changes,
+        },
+    )
     return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: JurySession,
+    version: CertificationVersion,
+    date: date,
+    title: str,
+    president: User,
+    members: Sequence[User],
+    filters: queries.ScopeFilters,
+    appeal_days: int,
+    actor: User | None,
+) -> JurySession:
+    """Edit an open session (programme director): every field as at scheduling; the role
+    grants follow the president and members (withdrawn from who leaves), the learners follow
+    the filters (a learner already deliberated cannot leave). The version changes only before
+    any deliberation. Refused once the session is closed."""
+    _require_director(actor)
+    fresh = JurySession.objects.select_for_update().get(pk=session.pk)
+    _refuse(rules.session_editable(closed=fresh.is_closed))
+    members = list(members)
+    _check_plan(
+        version=version,
+        title=title,
+        president=president,
+        members=members,
+        appeal_days=appeal_days,
+        filters=filters,
+    )
+    if version.pk != fresh.version_id and BlockDecision.objects.filter(session=fresh).exists():
+        raise DomainError(
+            _("The session has deliberated: its certification version can no longer change."),
+            code="version",
+        )
+    old_president = fresh.president
+    old_members = list(fresh.members.all())
+    before = {
+        "version": fresh.version_id,
+        "date": fresh.date.isoformat(),
+        "title": fresh.title,
+        "president": fresh.president_id,
+        "members": sorted(m.pk for m in old_members),
+        "appeal_days": fresh.appeal_days,
+        "scope": fresh.scope,
+    }
+    fresh.version = version
+    fresh.date = date
+    fresh.title = title.strip()
+    fresh.president = president
+    fresh.appeal_days = appeal_days
+    fresh.edition_id = filters.edition
+    fresh.campus_id = filters.campus
+    fresh.scope = filters.as_dict()
+    fresh.version_counter = F("version_counter") + 1
+    fresh.save()
+    fresh.refresh_from_db()
+    fresh.members.set(members)
+    changes = _apply_scope(fresh, filters, creating=False)
+    _grant_jury(
+        fresh,
+        president=president,
+        members=members,
+        old_president=old_president,
+        old_members=old_members,
+        actor=actor,
+    )
+    audit_record(
+        action="jury_session_update",
+        actor=actor,
+        target=fresh,
+        summary=fresh.title,
+        data={"before": before, "scope": fresh.scope, **changes},
+    )
+    return fresh
 
 
 @transaction.atomic
@@ -570,20 +851,75 @@ def decision_correct(
 
 
 @transaction.atomic
-def session_close(*, session: JurySession, actor: User) -> JurySession:
-    """Close the session (president only): the minutes (procès-verbal) are rendered as a PDF
-    listing every decision, signed by the president (this recorded action), stored through the
-    storage API and frozen by the SHA-256 of their bytes. Validated blocks become capitalised
-    ``BlockValidation`` rows (route training). Learners are notified after the commit."""
+def session_close(
+    *,
+    session: JurySession,
+    actor: User,
+    today: date | None = None,
+    pending: str = "",
+    move_to: JurySession | None = None,
+) -> JurySession:
+    """Close the session (president only, not before its date: ``rules.session_closable``):
+    the minutes (procès-verbal) are rendered as a PDF listing every decision, signed by the
+    president (this recorded action), stored through the storage API and frozen by the SHA-256
+    of their bytes. Validated blocks become capitalised ``BlockValidation`` rows (route
+    training). Learners are notified after the commit.
+
+    VAE dossiers and appeals the session holds undecided are never dropped silently: closing
+    is refused unless ``pending`` says what becomes of them: ``move`` to ``move_to`` (a later
+    open session of the version, whose jury then holds the interview or decides the appeal) or
+    ``leave`` them pending (a VAE candidate stays visibly pending and can join a new session;
+    an appeal waits for one). Either way the list is recorded in the minutes and the audit."""
     from capitalis.jury.minutes import minutes_pdf
 
+    today = today or timezone.localdate()
     session = _lock_open(session)
     _require_president(actor, session)
+    if pending not in {"", *(c.value for c in rules.PendingChoice)}:
+        raise DomainError(_("Unknown choice for the pending cases."), code="pending")
+    choice = rules.PendingChoice(pending) if pending else None
+    undecided = queries.session_pending(session=session)
+    if (
+        choice is rules.PendingChoice.MOVE
+        and move_to is not None
+        and not queries.later_open_sessions(session=session).filter(pk=move_to.pk).exists()
+    ):
+        raise DomainError(
+            _("The pending cases can only move to a later open session of this version."),
+            code="move_to",
+        )
+    _refuse(
+        rules.session_closable(
+            session_date=session.date,
+            today=today,
+            pending_vae=len(undecided.vae_dossiers),
+            pending_appeals=len(undecided.appeals),
+            choice=choice,
+            has_target=move_to is not None,
+        )
+    )
     if not BlockDecision.objects.filter(session=session).exists():
         raise DomainError(
             _("Deliberate before closing: this session has no decision yet."),
             code="not_deliberated",
         )
+    left = undecided.as_list()
+    if undecided and choice is rules.PendingChoice.MOVE and move_to is not None:
+        VaeDossier.objects.filter(pk__in=[d.pk for d in undecided.vae_dossiers]).update(
+            session=move_to, interview_on=None, updated_at=timezone.now()
+        )
+        Appeal.objects.filter(pk__in=[a.pk for a in undecided.appeals]).update(
+            scheduled_in=move_to, updated_at=timezone.now()
+        )
+        for item in left:
+            item["moved_to"] = move_to.pk
+    elif undecided:
+        # left pending: the VAE dossier keeps this (closed) session as its last one, shown as
+        # "closed without a decision"; the appeal waits for a later session
+        Appeal.objects.filter(pk__in=[a.pk for a in undecided.appeals]).update(
+            scheduled_in=None, updated_at=timezone.now()
+        )
+    session.pending_at_close = left
     now = timezone.now()
     session.status = SessionStatus.CLOSED
     session.closed_at = now
@@ -603,7 +939,12 @@ def session_close(*, session: JurySession, actor: User) -> JurySession:
         actor=actor,
         target=session,
         summary=_("Minutes signed by the president"),
-        data={"sha256": digest, "signed_at": now.isoformat()},
+        data={
+            "sha256": digest,
+            "signed_at": now.isoformat(),
+            "pending": left,
+            "pending_choice": pending,
+        },
     )
     session_id = session.pk
     transaction.on_commit(lambda: session_notify(session_id=session_id))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from capitalis.jury import views, views_vae
+from capitalis.jury import views, views_sessions, views_vae
 
 app_name = "jury"
 
 urlpatterns: list[URLPattern] = [
     path("", views.dashboard, name="dashboard"),
     path("my-blocks/", views.my_blocks, name="my-blocks"),
+    path("sessions/new/", views_sessions.session_new, name="session-new"),
     path("sessions/<int:pk>/", views.grid, name="grid"),
+    path("sessions/<int:pk>/edit/", views_sessions.session_edit, name="session-edit"),
     path("sessions/<int:pk>/deliberate/", views.deliberate, name="deliberate"),
     path(
         "sessions/<int:pk>/override/<str:kind>/<int:decision_pk>/",

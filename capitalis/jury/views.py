@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -58,6 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "user_id": user.pk,
             "appeals": queries.appeals_to_decide_for(user=user),
             "vae_staff": queries.is_director(user),
+            "can_schedule": queries.is_director(user),
         },
     )
 
@@ -317,17 +319,45 @@ def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    """Close the session and sign the minutes (president)."""
+    """Close the session and sign the minutes (president). The page lists the VAE cases and
+    appeals the session has not decided; closing then needs an explicit choice for them (move
+    them to a later session, or leave them pending), recorded in the minutes."""
     session = _session(request, pk)
+    pending = queries.session_pending(session=session)
+    later = list(queries.later_open_sessions(session=session)) if pending else []
+    choice = request.POST.get("pending", "")
+    move_to_id = request.POST.get("move_to", "")
+    error = ""
     if request.method == "POST":
+        move_to = next((s for s in later if str(s.pk) == move_to_id), None)
         try:
-            services.session_close(session=session, actor=_user(request))
-        except DomainError as error:
-            _fail(request, error)
-            return redirect("jury:close", pk=pk)
-        messages.success(request, _("The session is closed; the minutes are signed and frozen."))
-        return redirect("jury:verify", pk=pk)
-    return render(request, "jury/close.html", {"session": session})
+            services.session_close(
+                session=session,
+                actor=_user(request),
+                pending=choice,
+                move_to=move_to if choice == "move" else None,
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("The session is closed; the minutes are signed and frozen.")
+            )
+            return redirect("jury:verify", pk=pk)
+    return render(
+        request,
+        "jury/close.html",
+        {
+            "session": session,
+            "pending": pending,
+            "later": later,
+            "choice": choice,
+            "move_to": move_to_id,
+            "error": error,
+            "too_early": session.date > timezone.localdate(),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required

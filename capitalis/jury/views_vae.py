@@ -189,6 +189,14 @@ def _context(candidate: VaeCandidate, staff: bool, own: bool, user: User) -> dic
         "sessions": sessions,
         "can_interview": bool(sessions),
         "can_decide": can_decide,
+        # the session that held the case closed without deciding it: still pending, ready
+        # for a new session
+        "closed_undecided": bool(
+            dossier is not None
+            and dossier.session is not None
+            and dossier.session.is_closed
+            and not outcomes
+        ),
         "today": timezone.localdate(),
     }
 

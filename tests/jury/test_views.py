@@ -120,7 +120,7 @@ def test_close_verify_and_nothing_changes_after():
     w, s = _ready()
     assert (
         client_for(w.member).post(reverse("jury:close", args=[s.pk]), follow=True).status_code
-        == 200
+        == 400
     )
     s.refresh_from_db()
     assert s.status == "open"  # a member cannot close
