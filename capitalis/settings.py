@@ -243,7 +243,11 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@capitalis.invalid")
 
-# Cache: Redis when REDIS_URL is set (shared between app servers), local memory otherwise.
+# Cache: Redis when REDIS_URL is set, the database otherwise. Either way every worker process and
+# app server shares it, so the API throttles and the verification rate limits count once for the
+# whole site (a per-process local-memory cache would multiply each limit by the worker count).
+# The table is created by ``migrate`` (capitalis.core migration), no extra step.
+CACHE_TABLE = "capitalis_cache"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -252,7 +256,14 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Throttle counters are one entry per client and scope: room for many before culling.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Celery: in-process (eager) when no broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
