@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -248,6 +249,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@capitalis.in
 # whole site (a per-process local-memory cache would multiply each limit by the worker count).
 # The table is created by ``migrate`` (capitalis.core migration), no extra step.
 CACHE_TABLE = "capitalis_cache"
+CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -276,9 +278,12 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Programs: a personal API token (Authorization: Bearer …); people: their session + CSRF.
+    # No HTTP Basic (a password hash per request, and lockouts by address). The token class
+    # comes first so that a refused request answers 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "capitalis.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

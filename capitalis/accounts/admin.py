@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from capitalis.accounts import services
 from capitalis.accounts.forms import UserAdminChangeForm, UserAdminCreationForm
-from capitalis.accounts.models import RoleAssignment, User
+from capitalis.accounts.models import ApiToken, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -29,3 +32,33 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """People's API tokens, for reading and revoking only (a token is created by its owner, its
+    text shown to her once)."""
+
+    list_display = ("name", "user", "prefix", "scope", "created_at", "last_used_at", "expires_at")
+    list_filter = ("scope",)
+    search_fields = ("user__email", "name", "prefix")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    exclude = ("secret_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            services.api_token_revoke(token=token, actor=request.user)

@@ -1,4 +1,4 @@
-"""Log in, log out, change one's password (Django's views, our templates)."""
+"""Log in, log out, change one's password (Django's views, our templates); one's API tokens."""
 
 from django.urls import path
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]
