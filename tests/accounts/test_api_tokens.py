@@ -296,3 +296,21 @@ def test_page_refuses_an_empty_name(client: Client) -> None:
     assert response.status_code == 400
     assert 'class="errorlist' in response.content.decode()
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_revoke_tokens_from_the_admin(client: Client) -> None:
+    admin = User.objects.create_superuser(email="admin@example.org", password="pw-Secret-123")
+    token, text = services.api_token_create(user=_person(), name="leaked")
+    client.force_login(admin)
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+    response = client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(action="api_token_revoke", actor=admin).exists()
+    client.logout()
+    assert client.get(READ_URL, **_bearer(text)).status_code == 401

@@ -106,3 +106,28 @@ def test_swagger_start_up_script_is_a_same_origin_script(client: Client) -> None
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     assert 'url: "/api/schema/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_pages_need_no_unsafe_inline(client: Client) -> None:
+    from capitalis.accounts.models import User
+    from capitalis.accounts.services import api_token_create
+
+    admin = User.objects.create_superuser(email="admin@example.org", password="pw-Secret-123")
+    token, _text = api_token_create(user=admin, name="ci")
+    client.force_login(admin)
+    for url in (
+        "/admin/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{admin.pk}/change/",
+        "/admin/accounts/apitoken/",
+        f"/admin/accounts/apitoken/{token.pk}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Content-Security-Policy" in response, url
+        html = response.content.decode()
+        assert not re.search(r"<script\b(?![^>]*\b(src|nonce)=)", html), url
+        assert not re.search(r"<style\b(?![^>]*\bnonce=)", html), url
+        assert not re.search(r"\sstyle=\"", html), url
+        assert not re.search(r"\son[a-z]+=\"", html), url
