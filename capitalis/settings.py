@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "CredentialKindEnum": "capitalis.credentials.models.CredentialKind",
         "IssuedDocumentKindEnum": "capitalis.credentials.models.DocumentKind",
         "SurveyKindEnum": "capitalis.reporting.models.SurveyKind",
+        "ApiTokenScopeEnum": "capitalis.accounts.models.TOKEN_SCOPE_CHOICES",
     },
 }
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts import queries, services
-from capitalis.accounts.models import ApiToken, User
+from capitalis.accounts.models import TOKEN_SCOPE_CHOICES, ApiToken, User
 from capitalis.accounts.rules import TokenScope, token_format
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
@@ -55,9 +55,7 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
 
 class ApiTokenCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=services.TOKEN_NAME_MAX)
-    scope = serializers.ChoiceField(
-        choices=[s.value for s in TokenScope], default=TokenScope.READ.value
-    )
+    scope = serializers.ChoiceField(choices=TOKEN_SCOPE_CHOICES, default=TokenScope.READ.value)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 

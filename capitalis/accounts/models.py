@@ -148,6 +148,7 @@ TOKEN_SCOPE_LABELS = {
     TokenScope.READ: _("read only"),
     TokenScope.WRITE: _("read and write"),
 }
+TOKEN_SCOPE_CHOICES = [(s.value, TOKEN_SCOPE_LABELS[s]) for s in TokenScope]
 
 
 class ApiToken(models.Model):
@@ -167,7 +168,7 @@ class ApiToken(models.Model):
     scope = models.CharField(
         _("scope"),
         max_length=10,
-        choices=[(s.value, TOKEN_SCOPE_LABELS[s]) for s in TokenScope],
+        choices=TOKEN_SCOPE_CHOICES,
         default=TokenScope.READ.value,
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
