@@ -38,9 +38,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Lets the typed generics of django-stubs (admin.TabularInline[Model] …) work at run time.
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "axes",
@@ -127,6 +130,7 @@ MIDDLEWARE = [
     # Staff must set up a TOTP second factor before any other page.
     "capitalis.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Login throttling must come last (django-axes).
@@ -146,6 +150,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "capitalis.web.context_processors.csp_nonce",
                 "capitalis.web.context_processors.navigation",
             ],
         },
@@ -291,10 +296,32 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp): only this origin's scripts, styles and images; an inline
+# <script> or <style> needs the request's nonce (templates: nonce="{{ csp_nonce }}"); no inline
+# event handlers or style="" attributes. htmx's own indicator styles are in web/app.css
+# (htmx-config meta tag in base.html). The header carries the nonce only on pages that use it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    },
+}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@capitalis.invalid")
 
-# Cache: Redis when REDIS_URL is set (shared between app servers), local memory otherwise.
+# Cache: Redis when REDIS_URL is set, the database otherwise. Either way every worker process and
+# app server shares it, so the API throttles and the verification rate limits count once for the
+# whole site (a per-process local-memory cache would multiply each limit by the worker count).
+# The table is created by ``migrate`` (capitalis.core migration), no extra step.
+CACHE_TABLE = "capitalis_cache"
+CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -303,7 +330,14 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Throttle counters are one entry per client and scope: room for many before culling.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Celery: in-process (eager) when no broker is configured.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -316,9 +350,12 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Programs: a personal API token (Authorization: Bearer …); people: their session + CSRF.
+    # No HTTP Basic (a password hash per request, and lockouts by address). The token class
+    # comes first so that a refused request answers 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "capitalis.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "capitalis.core.pagination.BoundedLimitOffsetPagination",
@@ -371,11 +408,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc are served from this site's static files (no CDN: work offline,
+    # nothing loaded from another origin under the Content-Security-Policy).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a "kind" field with their own choices: name the enums after them.
     "ENUM_NAME_OVERRIDES": {
         "CredentialKindEnum": "capitalis.credentials.models.CredentialKind",
         "IssuedDocumentKindEnum": "capitalis.credentials.models.DocumentKind",
         "SurveyKindEnum": "capitalis.reporting.models.SurveyKind",
+        "ApiTokenScopeEnum": "capitalis.accounts.models.TOKEN_SCOPE_CHOICES",
     },
 }
 

@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from capitalis.web.views_api_docs import ApiDocsView, ApiRedocView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -11,9 +13,11 @@ urlpatterns = [
     # allauth: password reset, e-mail confirmation, two-factor (after ours: /accounts/login/ is
     # our page on allauth's flow).
     path("accounts/", include("allauth.urls")),
+    path("api/accounts/", include("capitalis.accounts.api_urls")),
     path("referential/", include("capitalis.referential.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/referential/", include("capitalis.referential.api_urls")),
     path("programmes/", include("capitalis.programmes.urls")),
     path("api/programmes/", include("capitalis.programmes.api_urls")),

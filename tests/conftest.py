@@ -1,6 +1,20 @@
 """Shared fixtures."""
 
+from collections.abc import Iterator
+
 import pytest
+from django.test import override_settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _local_memory_cache() -> Iterator[None]:
+    """Tests keep a local-memory cache: the site's database cache (settings.CACHES, shared by
+    every worker) would add its own queries to each API request's counted ones. The database
+    cache itself is checked in tests/core/test_cache.py."""
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

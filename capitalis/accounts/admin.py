@@ -6,13 +6,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from capitalis.accounts import services
 from capitalis.accounts.forms import UserAdminChangeForm, UserAdminCreationForm
-from capitalis.accounts.models import RoleAssignment, User
+from capitalis.accounts.models import ApiToken, RoleAssignment, User
 from capitalis.accounts.services import email_address_ensure
 
 
@@ -71,3 +73,33 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if not change or "email" in form.changed_data:
             email_address_ensure(user=obj, verified=True, actor=request.user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """People's API tokens, for reading and revoking only (a token is created by its owner, its
+    text shown to her once)."""
+
+    list_display = ("name", "user", "prefix", "scope", "created_at", "last_used_at", "expires_at")
+    list_filter = ("scope",)
+    search_fields = ("user__email", "name", "prefix")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    exclude = ("secret_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            services.api_token_revoke(token=token, actor=request.user)

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
-from capitalis.accounts.models import User
+from capitalis.accounts.models import TOKEN_SCOPE_LABELS, User
+from capitalis.accounts.rules import TokenScope
 
 
 class UserAdminCreationForm(auth_forms.UserCreationForm):  # type: ignore[type-arg]
@@ -55,3 +59,32 @@ class LoginForm(allauth_forms.LoginForm):
         if self.cleaned_data.get("password"):
             credentials["password"] = self.cleaned_data["password"]
         return credentials
+
+
+EXPIRY_CHOICES = [
+    ("30", _("in 30 days")),
+    ("90", _("in 90 days")),
+    ("365", _("in one year")),
+    ("never", _("never (until revoked)")),
+]
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: its name, what it may do, when it expires."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the program that uses it."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=[(s.value, TOKEN_SCOPE_LABELS[s]) for s in TokenScope],
+        initial=TokenScope.READ.value,
+        widget=forms.RadioSelect,
+    )
+    expires = forms.ChoiceField(label=_("Expires"), choices=EXPIRY_CHOICES, initial="90")
+
+    def expires_at(self) -> datetime | None:
+        value = self.cleaned_data["expires"]
+        return None if value == "never" else timezone.now() + timedelta(days=int(value))

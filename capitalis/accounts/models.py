@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.accounts.rules import TOKEN_TAG, Role, ScopeKind, TokenScope, token_is_live
 
 
 class UserManager(BaseUserManager["User"]):
@@ -143,3 +144,57 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = "" if self.scope_id is None else f" ({self.scope} {self.scope_id})"
         return f"{self.user} — {self.role}{where}"
+
+
+TOKEN_SCOPE_LABELS = {
+    TokenScope.READ: _("read only"),
+    TokenScope.WRITE: _("read and write"),
+}
+TOKEN_SCOPE_CHOICES = [(s.value, TOKEN_SCOPE_LABELS[s]) for s in TokenScope]
+
+
+class ApiToken(models.Model):
+    """A personal token with which a program calls the API on its owner's behalf
+    (``Authorization: Bearer cap_<prefix>_<secret>``). Only the SHA-256 hash of the secret is
+    stored: the token is shown once, at creation. Revoked tokens are kept (who had which).
+
+    PII note: points to a person (``user``); its name is chosen by that person.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(_("secret hash (SHA-256)"), max_length=64)
+    scope = models.CharField(
+        _("scope"),
+        max_length=10,
+        choices=TOKEN_SCOPE_CHOICES,
+        default=TokenScope.READ.value,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=[s.value for s in TokenScope]),
+                name="api_token_scope_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({TOKEN_TAG}_{self.prefix}_…)"
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return token_is_live(
+            revoked=self.revoked_at is not None,
+            expires_at=self.expires_at,
+            now=now or timezone.now(),
+        )

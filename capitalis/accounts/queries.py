@@ -5,9 +5,10 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from capitalis.accounts.models import User
+from capitalis.accounts.models import ApiToken, User
 from capitalis.accounts.rules import STAFF_ROLES, Grant, Role, ScopeKind
 from capitalis.core.exceptions import DomainError
 
@@ -75,3 +76,18 @@ def email_awaits_confirmation(*, user: User | AnonymousUser) -> bool:
         )
     )
     return bool(rows) and not any(rows)
+
+
+def api_tokens_for(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own tokens, newest first (revoked ones too: she sees what she revoked)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def api_token_get_for(*, user: User, pk: int) -> ApiToken | None:
+    """One of the user's own tokens; None for another person's (the caller answers 404)."""
+    return api_tokens_for(user=user).filter(pk=pk).first()
+
+
+def api_token_by_prefix(prefix: str) -> ApiToken | None:
+    """The token a request presents, with its owner, in one query."""
+    return ApiToken.objects.select_related("user").filter(prefix=prefix).first()

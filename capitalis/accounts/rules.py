@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class Role(enum.StrEnum):
@@ -110,3 +111,46 @@ def has_role(
         if grant.scope is scope and grant.scope_id == scope_id:
             return Check(True, f"{role.value} on this {scope.value}")
     return Check(False, f"no {role.value} grant on this {scope.value}")
+
+
+# --- API tokens --------------------------------------------------------------------------------
+# A program calls the API with ``Authorization: Bearer cap_<prefix>_<secret>``. The prefix finds
+# the token (and lets its owner recognise it in her list); only a SHA-256 hash of the secret is
+# kept, so the token can be shown once and never again.
+
+TOKEN_TAG = "cap"  # noqa: S105 - not a secret: the tag every token text begins with
+SAFE_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TokenScope(enum.StrEnum):
+    """What a token may do: read only (safe methods), or read and write."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+def token_format(prefix: str, secret: str) -> str:
+    """The token as its owner copies it."""
+    return f"{TOKEN_TAG}_{prefix}_{secret}"
+
+
+def token_split(raw: str) -> tuple[str, str] | None:
+    """``(prefix, secret)`` of a token as presented, or None when it is not shaped like one."""
+    tag, _sep, rest = raw.strip().partition("_")
+    prefix, _sep, secret = rest.partition("_")
+    if tag != TOKEN_TAG or not prefix or not secret or not prefix.isalnum():
+        return None
+    return prefix, secret
+
+
+def token_scope_allows(scope: TokenScope, method: str) -> bool:
+    """A read token may only use the safe methods; a write token may use all of them."""
+    return scope is TokenScope.WRITE or method.upper() in SAFE_METHODS
+
+
+def token_is_live(*, revoked: bool, expires_at: datetime | None, now: datetime) -> bool:
+    """A token works until it is revoked or its expiry instant passes (no expiry: until
+    revoked)."""
+    if revoked:
+        return False
+    return expires_at is None or now < expires_at

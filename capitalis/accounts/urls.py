@@ -1,6 +1,6 @@
-"""Log in, log out, change one's password, resend the address confirmation. allauth's own
-pages (password reset, e-mail confirmation, two-factor) are included at the same prefix by the
-root URLconf, after these."""
+"""Log in, log out, change one's password, resend the address confirmation; one's API
+tokens. allauth's own pages (password reset, e-mail confirmation, two-factor) are included at
+the same prefix by the root URLconf, after these."""
 
 from django.urls import path
 
@@ -17,4 +17,6 @@ urlpatterns = [
         views.email_verification_resend,
         name="email_verification_resend",
     ),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

@@ -13,14 +13,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from capitalis.accounts import queries, services
+from capitalis.accounts.forms import ApiTokenForm
+from capitalis.accounts.models import User
+from capitalis.accounts.rules import TokenScope
+from capitalis.core.exceptions import DomainError
 
 
 class LoginView(AllauthLoginView):
@@ -63,3 +68,50 @@ def email_verification_resend(request: HttpRequest) -> HttpResponse:
     ):
         return redirect("web:home")
     return HttpResponseRedirect(target)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's API tokens: list, create (the token is shown on the answer to the
+    creation only), revoke (a button per token)."""
+    user = _user(request)
+    created_text = ""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, created_text = services.api_token_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                scope=TokenScope(form.cleaned_data["scope"]),
+                expires_at=form.expires_at(),
+                actor=user,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            form = ApiTokenForm()
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": queries.api_tokens_for(user=user), "created": created_text},
+        status=400 if form.errors else 200,
+    )
+    add_never_cache_headers(response)  # the one answer that carries a new token's text
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    token = queries.api_token_get_for(user=user, pk=pk)
+    if token is None:
+        raise Http404(_("Page not found."))
+    services.api_token_revoke(token=token, actor=user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:api-tokens")

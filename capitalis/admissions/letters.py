@@ -44,10 +44,11 @@ def _context(application: Application) -> dict[str, object]:
     }
 
 
-def letter_html(application: Application) -> str:
-    """The letter as a standalone HTML document, in the candidate's language."""
+def letter_html(application: Application, *, csp_nonce: str = "") -> str:
+    """The letter as a standalone HTML document, in the candidate's language. A page shown in
+    the browser passes the request's Content-Security-Policy nonce for its inline style."""
     with translation.override(letter_language(application)):
-        return render_to_string(TEMPLATE, _context(application))
+        return render_to_string(TEMPLATE, {**_context(application), "csp_nonce": csp_nonce})
 
 
 def letter_text(application: Application) -> str:

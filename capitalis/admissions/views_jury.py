@@ -305,4 +305,6 @@ def decision_letter(request: HttpRequest, pk: int, fmt: str = "html") -> HttpRes
             f'inline; filename="{letters.letter_filename(application)}"'
         )
         return response
-    return HttpResponse(letters.letter_html(application))
+    return HttpResponse(
+        letters.letter_html(application, csp_nonce=str(getattr(request, "csp_nonce", "")))
+    )

@@ -15,3 +15,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """``nav``: a lazy mapping of link name → shown (computed only when a template reads it)."""
     user = getattr(request, "user", None)
     return {"nav": SimpleLazyObject(lambda: links_for(user)) if user is not None else {}}
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, Any]:
+    """``csp_nonce``: this response's Content-Security-Policy nonce, for an inline ``<script>`` or
+    ``<style>`` (``nonce="{{ csp_nonce }}"``); django-htmx's ``{% htmx_script %}`` reads it too.
+    Lazy: a page that never reads it sends no nonce in its header."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

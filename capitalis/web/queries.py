@@ -10,6 +10,7 @@ the page behind it would refuse.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -79,7 +80,9 @@ def links_for(user: Any) -> dict[str, bool]:
     roles = _roles(user)
     staff = bool(roles & STAFF_ROLES) or user.is_superuser
     learner = _learner(user) is not None
-    admissions = admissions_campus_ids(grants_for(user=user)) if staff else []
+    admissions: Collection[int] | None = (
+        admissions_campus_ids(grants_for(user=user)) if staff else []
+    )
     sessions = session_list_for(user=user).exists() if staff else False
     director = is_director(user) or user.is_superuser
     return {

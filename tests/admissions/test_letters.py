@@ -3,6 +3,7 @@ commit with the PDF attached; readable by the candidate and the staff, not by ot
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -105,6 +106,9 @@ def test_letter_pages_for_the_candidate_and_staff_only(django_capture_on_commit_
     client.force_login(french.candidate)
     response = client.get(f"/admissions/letters/{french.pk}/")
     assert response.status_code == 200 and "Décision" in response.content.decode()
+    # Its inline style carries the nonce the Content-Security-Policy allows.
+    nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", response["Content-Security-Policy"])
+    assert nonce and f'<style nonce="{nonce[1]}">' in response.content.decode()
     pdf = client.get(f"/admissions/letters/{french.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.force_login(english.candidate)

@@ -27,6 +27,7 @@ print(json.dumps({
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
     "CACHE": settings.CACHES["default"]["BACKEND"],
+    "CACHE_LOCATION": settings.CACHES["default"].get("LOCATION", ""),
 }))
 """
 CLEARED = (
@@ -105,7 +106,9 @@ def test_production_switches(tmp_path: Path) -> None:
     default = probe(tmp_path)
     assert default["DEBUG"] is False
     assert default["SESSION_COOKIE_SECURE"] is False
-    assert default["CACHE"].endswith("LocMemCache")
+    # Shared by every worker process (throttles count once), not one local memory per process.
+    assert default["CACHE"] == "django.core.cache.backends.db.DatabaseCache"
+    assert default["CACHE_LOCATION"] == "capitalis_cache"
     prod = probe(
         tmp_path,
         HTTPS="1",
