@@ -108,7 +108,7 @@ def test_data_migration_gives_existing_users_a_verified_primary_address():
     user = User.objects.create_user(email="before@example.org", password=PASSWORD)
     assert not EmailAddress.objects.filter(user=user).exists()
     migration = importlib.import_module(
-        "capitalis.accounts.migrations.0003_allauth_email_addresses"
+        "capitalis.accounts.migrations.0004_allauth_email_addresses"
     )
     migration.create_email_addresses(apps, None)
     migration.create_email_addresses(apps, None)  # twice changes nothing

@@ -3,6 +3,8 @@ changing one's password."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.conf import settings
 
@@ -150,33 +152,12 @@ def test_a_spelling_with_the_right_password_logs_in_before_the_limit(client, lea
     assert client.session["_auth_user_id"] == str(learner.pk)
 
 
-def _basic(email: str, password: str) -> str:
-    import base64
-
-    return "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()
-
-
-def test_the_api_basic_login_counts_with_the_form_and_is_locked_too(client, learner):
-    """The API's basic authentication is watched as well, under the same normalised key:
-    failures spread over the form and the API, in several spellings, lock the account."""
-    spellings = _spellings(settings.AXES_FAILURE_LIMIT + 1)
-    for n, email in enumerate(spellings[:-1]):
-        if n % 2:
-            login(client, "wrong", email=email)
-        else:
-            client.get("/api/admissions/applications/", HTTP_AUTHORIZATION=_basic(email, "wrong"))
-    api = client.get(
-        "/api/admissions/applications/", HTTP_AUTHORIZATION=_basic(spellings[-1], PASSWORD)
-    )
-    assert api.status_code in (401, 403, 429)
-    assert login(client, PASSWORD, email=EMAIL).status_code == 429
-
-
-def test_the_api_basic_login_still_works_with_another_casing(client, learner):
-    response = client.get(
-        "/api/admissions/applications/", HTTP_AUTHORIZATION=_basic(EMAIL.upper(), PASSWORD)
-    )
-    assert response.status_code == 200
+def test_the_api_takes_no_password(client, learner):
+    """HTTP Basic is gone: a password sent to the API is not a way in (programs use tokens)."""
+    header = "Basic " + base64.b64encode(f"{EMAIL}:{PASSWORD}".encode()).decode()
+    response = client.get("/api/admissions/applications/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_login_key_is_the_stripped_lower_cased_e_mail():
