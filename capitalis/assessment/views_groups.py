@@ -40,6 +40,8 @@ def group_results(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_edit:
             raise Http404(_("No such assessment."))
+        if request.POST.get("step") == "group_set":
+            return _group_set(request, user, assessment)
         group = next((g for g in groups if str(g.pk) == request.POST.get("group", "")), None)
         if group is None:
             error = _("Unknown group: choose one of this assessment's groups.")
@@ -78,5 +80,32 @@ def group_results(request: HttpRequest, pk: int) -> HttpResponse:
         "error": error,
         "error_group": error_group,
         "posted": request.POST if error else {},
+        "learners": (
+            list(queries.concerned_enrolments(assessment).select_related("learner__user"))
+            if can_edit
+            else []
+        ),
     }
     return render(request, "assessment/group_results.html", context, status=400 if error else 200)
+
+
+def _group_set(request: HttpRequest, user: User, assessment: Assessment) -> HttpResponse:
+    """Form (or re-form) a group: a name and its members among the assessment's learners."""
+    wanted = {str(v) for v in request.POST.getlist("members")}
+    members = [e for e in queries.concerned_enrolments(assessment) if str(e.pk) in wanted]
+    try:
+        group = services.assessment_group_set(
+            assessment=assessment,
+            name=str(request.POST.get("name", "")),
+            members=members,
+            actor=user,
+        )
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Group “%(name)s” saved with %(count)d member(s).")
+            % {"name": group.name, "count": len(members)},
+        )
+    return redirect("assessment:groups", pk=assessment.pk)

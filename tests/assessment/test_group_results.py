@@ -161,3 +161,23 @@ def test_api_enters_and_refuses(w, group, openapi):
     other = answer_validated(openapi, path, api.post(path, {"grade": "12"}, "json"))
     assert other.status_code == 404
     assert list(Result.objects.values_list("pk", "grade", "level")) == before
+
+
+def test_page_forms_a_group(client, w):
+    a = exam(w)
+    client.force_login(w.lecturer)
+    url = f"/assessment/{a.pk}/groups/"
+    page = client.get(url, headers={"accept-language": "fr"}).content.decode()
+    assert "Former un groupe" in page
+    members = [w.enrolments[0].pk, w.enrolments[1].pk]
+    done = client.post(
+        url,
+        {"step": "group_set", "name": "Binôme 1", "members": members},
+        headers={"accept-language": "fr"},
+        follow=True,
+    )
+    assert "enregistré avec 2 membre(s)" in done.content.decode()
+    (group,) = a.groups.all()
+    assert sorted(group.members.values_list("pk", flat=True)) == sorted(members)
+    refused = client.post(url, {"step": "group_set", "name": " ", "members": members}, follow=True)
+    assert a.groups.count() == 1 and refused.status_code == 200
