@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
+from capitalis.credentials.models import DocumentKind
 from capitalis.credentials.queries import can_manage_session
-from capitalis.credentials.services_documents import documents_issue_for_decision, transcript_issue
+from capitalis.credentials.services_documents import document_issue, documents_issue_for_decision
 from capitalis.jury.models import CertificationDecision, JurySession
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def session_transcripts_issue(*, session_id: int, actor: Any = None) -> int:
         )
     total = 0
     for decision in _current_decisions(session_id).select_related("enrolment"):
-        transcript_issue(enrolment=decision.enrolment, actor=None)
+        # checked above for the whole session; the actor is recorded in each document's audit
+        document_issue(DocumentKind.TRANSCRIPT, enrolment=decision.enrolment, actor=actor)
         total += 1
     return total
 

@@ -88,6 +88,7 @@ def test_page_enters_the_group_result(client, w, group):
     results_page = client.get(f"/assessment/{group.assessment_id}/results/").content.decode()
     url = f"/assessment/{group.assessment_id}/groups/"
     assert url in results_page
+    assert url in client.get("/assessment/").content.decode()
     page = client.get(url, headers={"accept-language": "fr"})
     assert page.status_code == 200 and "Équipe A" in page.content.decode()
     c1 = w.competencies[1]

@@ -120,6 +120,8 @@ def test_session_page_issues_one_transcript_and_all(client, docs):
     )
     assert "transcript(s) held by the session" in batch.content.decode()
     assert _transcripts() == 4  # three in their language (fr), plus the English one
+    audit = AuditEvent.objects.filter(action="document_issue", data__kind="transcript")
+    assert {event.actor for event in audit} == {docs.w.president}
 
 
 def test_learner_cannot_issue_but_downloads_her_own(client, docs):
