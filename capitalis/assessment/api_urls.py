@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from capitalis.assessment.api import AssessmentViewSet, ResultViewSet
 from capitalis.assessment.api_assessments import AssessmentCreateView, AssessmentEditView
+from capitalis.assessment.api_groups import GroupResultsView
 from capitalis.assessment.api_imports import ResultsImportView
 from capitalis.core.routers import DefaultRouter
 
@@ -20,5 +21,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/<int:pk>/import/", ResultsImportView.as_view(), name="results-import"),
     path("assessments/new/", AssessmentCreateView.as_view(), name="assessment-create"),
     path("assessments/<int:pk>/edit/", AssessmentEditView.as_view(), name="assessment-edit"),
+    path("groups/<int:pk>/results/", GroupResultsView.as_view(), name="group-results"),
     *router.urls,
 ]

@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Grant, Role, ScopeKind
-from capitalis.assessment.models import Assessment, Result
+from capitalis.assessment.models import Assessment, AssessmentGroup, Result
 from capitalis.enrolment.models import Enrolment
 from capitalis.referential.models import CertificationVersion
 
@@ -225,3 +225,13 @@ def results_grid(*, assessment: Assessment) -> tuple[list[Any], list[GridRow]]:
         for e in enrolments
     ]
     return columns, rows
+
+
+def groups_for(*, user: User) -> QuerySet[AssessmentGroup]:
+    """The assessment groups of the assessments ``user`` may see as staff."""
+    return (
+        AssessmentGroup.objects.filter(assessment__in=assessments_for(user=user).values("pk"))
+        .select_related("assessment__course")
+        .prefetch_related("members__learner__user")
+        .order_by("name")
+    )

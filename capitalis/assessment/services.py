@@ -515,6 +515,48 @@ def group_result_set(
     return results
 
 
+@transaction.atomic
+def group_results_enter(
+    *,
+    group: AssessmentGroup,
+    grade: Decimal | float | int | str | None = None,
+    absence: str | None = Absence.NONE,
+    levels: Mapping[int, str] | None = None,
+    comment: str = "",
+    actor: User,
+) -> list[Result]:
+    """A group's result as one entry: a grade (or an absence) for the whole assessment and/or
+    a level per competency the assessment evaluates (``levels``: competency id → level), the
+    same comment on each. Every member receives it (``group_result_set``). All or nothing: a
+    bad value, an unknown competency or an author who is not the course's lecturer or a
+    programme director raise a translated DomainError and nothing is written."""
+    result_check_author(assessment=group.assessment, actor=actor)
+    wanted = {int(k): (v or "").strip() for k, v in (levels or {}).items() if (v or "").strip()}
+    has_whole = parse_grade(grade) is not None or (absence or Absence.NONE) != Absence.NONE
+    if not has_whole and not wanted:
+        raise DomainError(_("Give a grade, a level or an absence."), code="empty")
+    competencies = {
+        c.pk: c
+        for c in Competency.objects.filter(pk__in=list(wanted), assessments=group.assessment)
+    }
+    unknown = sorted(set(wanted) - set(competencies))
+    if unknown:
+        raise DomainError(
+            _("Competency %(code)s is not evaluated by this assessment.") % {"code": unknown[0]},
+            code="competency",
+        )
+    results: list[Result] = []
+    if has_whole:
+        results += group_result_set(
+            group=group, grade=grade, absence=absence, comment=comment, actor=actor
+        )
+    for pk, level in sorted(wanted.items()):
+        results += group_result_set(
+            group=group, competency=competencies[pk], level=level, comment=comment, actor=actor
+        )
+    return results
+
+
 # --- kept uploads -----------------------------------------------------------------------------
 
 IMPORT_UPLOADS_DIR = "imports"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from capitalis.assessment import views, views_imports
+from capitalis.assessment import views, views_groups, views_imports
 
 app_name = "assessment"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.assessment_create, name="create"),
     path("<int:pk>/edit/", views.assessment_edit, name="edit"),
     path("<int:pk>/results/", views.results_entry, name="results"),
+    path("<int:pk>/groups/", views_groups.group_results, name="groups"),
     path("my-results/", views.my_results, name="my-results"),
     path("<int:pk>/import/", views_imports.results_import_page, name="import"),
     path(

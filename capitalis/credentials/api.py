@@ -170,7 +170,7 @@ class IssuedDocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
     certification = serializers.CharField(source="version.certification.code", read_only=True)
     session = serializers.CharField(source="session.title", read_only=True, default=None)
     replaced_by = serializers.UUIDField(
-        source="replaced_by.public_id", read_only=True, default=None
+        source="replaced_by.public_id", read_only=True, default=None, allow_null=True
     )
     verification_url = serializers.SerializerMethodField()
 
@@ -204,6 +204,16 @@ _DOCUMENT_WRITE_RESPONSES = {
     403: OpenApiResponse(ErrorSerializer, description="Not a programme director or the president."),
     404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
 }
+
+
+class TranscriptRequest(serializers.Serializer[Any]):
+    enrolment = serializers.IntegerField(help_text="The learner's enrolment (its id).")
+    language = serializers.ChoiceField(
+        choices=["fr", "en"],
+        required=False,
+        allow_null=True,
+        help_text="fr or en; default: the learner's preferred language.",
+    )
 
 
 class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
@@ -257,3 +267,50 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
     def reissue(self, request: Request, public_id: str | None = None) -> Response:
         """Revoke a PDF and issue its replacement from the same decision (returned)."""
         return self._write(request, "reissue")
+
+    @extend_schema(
+        request=TranscriptRequest,
+        responses={
+            200: IssuedDocumentSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Bad input, or no frozen jury decision for this enrolment yet.",
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not a programme director or the president."
+            ),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def transcript(self, request: Request) -> Response:
+        """Issue the ECTS transcript of an enrolment (grades and ECTS per year, with a QR code
+        to its verification page) from its frozen jury decision. Idempotent: issuing again
+        returns the current PDF."""
+        data = request.data if isinstance(request.data, dict) else {}
+        given = TranscriptRequest(data=data)
+        if not given.is_valid():
+            first = next(iter(given.errors.values()))[0]
+            return Response(
+                {"detail": str(first), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        user = _user(request)
+        enrolment = queries.transcript_enrolment_for(
+            user=user, enrolment_id=given.validated_data["enrolment"]
+        )
+        if enrolment is None:
+            raise NotFound()
+        try:
+            document = services_documents.transcript_issue(
+                enrolment=enrolment,
+                actor=user,
+                language=given.validated_data.get("language") or None,
+            )
+        except DomainError as error:
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if error.code == "not_authorised"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"detail": error.message, "code": error.code}, status=code)
+        return Response(IssuedDocumentSerializer(document).data)

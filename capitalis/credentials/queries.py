@@ -21,6 +21,7 @@ from capitalis.accounts.rules import Role, has_role
 from capitalis.core import site
 from capitalis.credentials import builders, keys, rules
 from capitalis.credentials.models import Credential, IssuedDocument, StatusList
+from capitalis.enrolment.models import Enrolment
 from capitalis.jury.models import (
     BlockDecision,
     BlockValidation,
@@ -366,6 +367,43 @@ def session_documents(*, session_id: int) -> QuerySet[IssuedDocument]:
 def can_manage_session(*, user: User, session: JurySession) -> bool:
     """Issue a session's credentials: a programme director or the session's president."""
     return is_director(user) or session.president_id == user.pk
+
+
+def transcript_enrolment_for(*, user: User, enrolment_id: Any) -> Enrolment | None:
+    """The enrolment whose transcript ``user`` may ask for, or None (unknown or not hers to
+    see): a programme director, any; otherwise her own enrolments (a learner sees hers, and is
+    refused the issuing) and those decided by a jury session she sits on."""
+    try:
+        pk = int(enrolment_id)
+    except (TypeError, ValueError):
+        return None
+    qs = Enrolment.objects.select_related("learner__user").filter(pk=pk)
+    if not user.is_authenticated:
+        return None
+    if is_director(user):
+        return qs.first()
+    sessions = JurySession.objects.filter(Q(president=user) | Q(members=user)).values("pk")
+    decided = CertificationDecision.objects.filter(session_id__in=sessions).values("enrolment_id")
+    return qs.filter(Q(learner__user=user) | Q(pk__in=decided)).first()
+
+
+def session_transcript_rows(*, session_id: int) -> list[tuple[CertificationDecision, Any]]:
+    """The session's current decisions (not corrected later) with each learner's current
+    transcript PDFs (a list, possibly empty), for the staff session page."""
+    decisions = list(
+        CertificationDecision.objects.filter(session_id=session_id)
+        .exclude(corrections__isnull=False)
+        .select_related("enrolment__learner__user")
+        .order_by("enrolment__learner__user__full_name", "pk")
+    )
+    transcripts: dict[int, list[IssuedDocument]] = defaultdict(list)
+    for document in IssuedDocument.objects.filter(
+        kind="transcript",
+        enrolment_id__in=[d.enrolment_id for d in decisions],
+        replaced_by__isnull=True,
+    ).order_by("language"):
+        transcripts[document.enrolment_id or 0].append(document)
+    return [(d, transcripts.get(d.enrolment_id, [])) for d in decisions]
 
 
 def session_credentials(*, session_id: int) -> QuerySet[Credential]:

@@ -393,3 +393,40 @@ def document_reissue(document: IssuedDocument, *, actor: Any, reason: str) -> Is
         },
     )
     return new
+
+
+def _require_issuer(actor: Any, decision: CertificationDecision) -> None:
+    from capitalis.credentials.queries import can_manage_session
+
+    if actor is None:  # the system (a batch task, a command)
+        return
+    if not getattr(actor, "is_authenticated", False) or not can_manage_session(
+        user=actor, session=decision.session
+    ):
+        raise DomainError(
+            _("Only a programme director or the president of the jury may issue a transcript."),
+            code="not_authorised",
+        )
+
+
+@files_removed_on_rollback()
+def transcript_issue(
+    *, enrolment: Enrolment, actor: Any, language: str | None = None
+) -> IssuedDocument:
+    """Issue the ECTS transcript of an enrolment (grades and ECTS per year, the year outcomes)
+    from its latest frozen jury decision: a programme director or the president of that
+    decision's session (``actor`` None: the system). Idempotent (``doc:transcript:<enrolment>:
+    <language>``): issuing again returns the current PDF."""
+    decision = frozen_decision_for(enrolment)
+    if decision is None:
+        raise DomainError(
+            _(
+                "Documents are issued only from a frozen jury decision: this enrolment has no "
+                "decision of a closed jury session yet."
+            ),
+            code="not_frozen",
+        )
+    _require_issuer(actor, decision)
+    return document_issue(
+        DocumentKind.TRANSCRIPT, enrolment=enrolment, language=language, actor=actor
+    )

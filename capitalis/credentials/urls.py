@@ -19,4 +19,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<int:pk>/", views.session_page, name="session"),
     path("sessions/<int:pk>/issue/", views.session_issue, name="session-issue"),
+    path(
+        "sessions/<int:pk>/transcripts/",
+        views.session_transcripts_issue,
+        name="session-transcripts",
+    ),
+    path(
+        "sessions/<int:pk>/transcripts/<int:enrolment_id>/",
+        views.transcript_issue,
+        name="transcript-issue",
+    ),
 ]

@@ -27,6 +27,7 @@ from capitalis.core.exceptions import DomainError
 from capitalis.credentials import keys, queries, services, services_documents
 from capitalis.credentials.models import Credential, CredentialKind
 from capitalis.credentials.tasks import issue_session_credentials
+from capitalis.credentials.tasks_documents import issue_session_transcripts
 from capitalis.jury.models import JurySession
 from capitalis.jury.queries import session_for, session_list_for
 
@@ -303,6 +304,7 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
             "can_issue": queries.can_manage_session(user=user, session=session),
             "can_revoke": queries.can_manage_session(user=user, session=session),
             "frozen": session.is_closed and bool(session.minutes_sha256),
+            "transcript_rows": queries.session_transcript_rows(session_id=session.pk),
         },
     )
 
@@ -383,3 +385,55 @@ def document_action(request: HttpRequest, public_id: str) -> HttpResponse:
     if document.session_id and session_for(user=user, pk=document.session_id) is not None:
         return redirect("credentials:session", pk=document.session_id)
     return redirect(reverse("credentials:mine"))
+
+
+@login_required
+@require_POST
+def transcript_issue(request: HttpRequest, pk: int, enrolment_id: int) -> HttpResponse:
+    """Issue one learner's ECTS transcript from the session page (a programme director or the
+    session's president); an enrolment the user may not see is a 404."""
+    session = _session(request, pk)
+    user = _user(request)
+    enrolment = queries.transcript_enrolment_for(user=user, enrolment_id=enrolment_id)
+    if enrolment is None:
+        raise Http404(_("Page not found."))
+    language = str(request.POST.get("language", "")).strip() or None
+    try:
+        document = services_documents.transcript_issue(
+            enrolment=enrolment, actor=user, language=language
+        )
+        messages.success(
+            request,
+            _("Transcript of %(name)s issued: %(id)s.")
+            % {"name": enrolment.learner.user.full_name, "id": document.public_id},
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("credentials:session", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_transcripts_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue the ECTS transcript of every learner of the closed session (background task)."""
+    session = _session(request, pk)
+    user = _user(request)
+    if not queries.can_manage_session(user=user, session=session):
+        messages.error(
+            request,
+            _("Only a programme director or the president of the jury may issue a transcript."),
+        )
+        return redirect("credentials:session", pk=session.pk)
+    try:
+        count = issue_session_transcripts.delay(session.pk, user.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("credentials:session", pk=session.pk)
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
+        messages.success(
+            request,
+            _("%(count)s transcript(s) held by the session's learners.") % {"count": count.get()},
+        )
+    else:
+        messages.success(request, _("Issuance started; refresh in a moment."))
+    return redirect("credentials:session", pk=session.pk)

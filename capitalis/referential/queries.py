@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -231,3 +232,16 @@ def register_fiches(*, codes: list[str] | None = None, chunk: int = 200) -> Iter
         )
         for certification in certifications:
             yield _register_fiche(certification)
+
+
+def can_import_register(*, user: Any) -> bool:
+    """Import a national register file from the staff page: a programme director or a
+    superuser."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    from capitalis.accounts.queries import grants_for
+    from capitalis.accounts.rules import Role, has_role
+
+    return bool(has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok)

@@ -472,6 +472,9 @@ class _Prepared(NamedTuple):
     correspondences: list[tuple[int, str, str, str]]
 
 
+REPORT_CODES_SHOWN = 200
+
+
 @dataclasses.dataclass
 class ImportReport:
     """What an import did (or would do, with ``dry_run``)."""
@@ -483,6 +486,9 @@ class ImportReport:
     blocks: int = 0
     crosswalks: int = 0
     dry_run: bool = False
+    # the first REPORT_CODES_SHOWN codes of the fiches created and updated (for a reader)
+    created_codes: list[str] = dataclasses.field(default_factory=list)
+    updated_codes: list[str] = dataclasses.field(default_factory=list)
     # where the time went (seconds) and the reader process's peak memory (MB)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
@@ -1541,9 +1547,13 @@ class _RegisterWriter:
         if new:
             self.create(new, certifier_ids)
             report.created += len(new)
+            room = REPORT_CODES_SHOWN - len(report.created_codes)
+            report.created_codes += [fiche.code for fiche in new[: max(room, 0)]]
         for pk, fiche in changed:
             _register_update(pk, fiche, certifier_ids)
             report.updated += 1
+            if len(report.updated_codes) < REPORT_CODES_SHOWN:
+                report.updated_codes.append(fiche.code)
         return [fiche.code for fiche in touched]
 
     def create(self, fiches: list[_Prepared], certifier_ids: dict[tuple[str, str], int]) -> None:
