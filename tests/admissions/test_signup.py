@@ -75,7 +75,9 @@ def test_a_new_address_gets_an_account_a_welcome_mail_and_the_login_page(
     assert response["Location"].startswith("/accounts/login/")
     user = User.objects.get(email=EMAIL)
     assert user.check_password(GOOD) and user.full_name == NAME
-    assert [m.to for m in mailoutbox] == [[EMAIL]]
+    # the confirmation link (needed before submitting) and the welcome
+    assert [m.to for m in mailoutbox] == [[EMAIL], [EMAIL]]
+    assert any("/accounts/confirm-email/" in m.body for m in mailoutbox)
     # Logging in works next.
     assert client.post("/accounts/login/", {"username": EMAIL, "password": GOOD}).status_code == 302
 

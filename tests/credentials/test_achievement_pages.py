@@ -114,11 +114,14 @@ def test_no_login_needed_and_query_count_flat(client, issued):
     [
         "/achievements/RNCP0/none/",
         "/achievements/RNCP0/none/BC01/",
-        "/achievements/%00/x/",
     ],
 )
 def test_unknown_achievement_is_404(client, issued, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_nul_byte_in_the_address_is_a_400_before_any_query(client, issued):
+    assert client.get("/achievements/%00/x/").status_code == 400
 
 
 def test_unknown_block_of_a_known_version_is_404(client, issued):
