@@ -43,9 +43,11 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
-## test: the whole suite (lint, import contracts, types, tests) on $DATABASE_URL or SQLite.
+## test: the whole suite (lint, import contracts, types, tests) on $DATABASE_URL or SQLite,
+## one test process per CPU (pytest-xdist; PYTEST_WORKERS=0 runs it in this process).
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks
