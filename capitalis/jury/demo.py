@@ -8,6 +8,7 @@ people only; idempotent (an existing demo session is left as it is)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,13 @@ from capitalis.programmes.models import Edition
 from capitalis.referential.models import Block, CrosswalkEntry
 
 TITLE = "Jury de certification (démo)"
+
+
+def _note_jury_logins(ctx: DemoContext, session: JurySession, president: Any, member: Any) -> None:
+    """Say in the logins table which session the demo president and member sit on."""
+    ctx.set_login_note(president.email, _("president of jury session %(pk)s") % {"pk": session.pk})
+    if member:
+        ctx.set_login_note(member.email, _("member of jury session %(pk)s") % {"pk": session.pk})
 
 
 @demo_step(order=700, name="jury")
@@ -37,7 +45,9 @@ def jury_step(ctx: DemoContext) -> None:
     if president is None or edition is None:
         return
     version = edition.programme.certification_version
-    if JurySession.objects.filter(version=version, title=TITLE).exists():
+    existing = JurySession.objects.filter(version=version, title=TITLE).first()
+    if existing is not None:
+        _note_jury_logins(ctx, existing, president, member)
         return
     enrolments = list(
         Enrolment.objects.filter(edition=edition).exclude(status="withdrawn").order_by("pk")
@@ -81,9 +91,7 @@ def jury_step(ctx: DemoContext) -> None:
         filters=queries.ScopeFilters(edition=edition.pk),
         actor=director,
     )
-    ctx.set_login_note(president.email, f"president of the jury session {session.pk}")
-    if member:
-        ctx.set_login_note(member.email, f"member of the jury session {session.pk}")
+    _note_jury_logins(ctx, session, president, member)
     # a VAE candidate: admissible, dossier mapped to two blocks, interview held by the session
     vae_user = ctx.users.get(Role.VAE_CANDIDATE)
     if vae_user is not None and not VaeCandidate.objects.filter(learner__user=vae_user).exists():

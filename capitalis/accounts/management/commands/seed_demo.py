@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core import mail
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
@@ -22,11 +24,23 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         autodiscover_modules("demo")
         ctx = DemoContext(password=demo_password(settings.VAR_DIR))
-        for name, step in demo_steps():
-            before = ctx.created
-            step(ctx)
-            if options["verbosity"] > 1:
-                self.stdout.write(f"{name}: {ctx.created - before} created")
+        # The demo people's addresses are invented: the mails the services send them (jury
+        # decisions, invitations…) are kept in memory, never printed or sent.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            if not hasattr(mail, "outbox"):
+                mail.outbox = []  # type: ignore[attr-defined]
+            before_mails = len(mail.outbox)  # type: ignore[attr-defined]
+            for name, step in demo_steps():
+                before = ctx.created
+                step(ctx)
+                if options["verbosity"] > 1:
+                    self.stdout.write(f"{name}: {ctx.created - before} created")
+            kept = len(mail.outbox) - before_mails  # type: ignore[attr-defined]
+        if kept:
+            ctx.note(
+                _("E-mails: %(count)d written to demo people, kept in memory (not sent).")
+                % {"count": kept}
+            )
         self._print_logins(ctx)
 
     def _print_logins(self, ctx: DemoContext) -> None:
