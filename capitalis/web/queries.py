@@ -229,6 +229,7 @@ def _apprentices_section(user: Any) -> Section:
             Item(
                 learner.user.full_name or learner.user.email,
                 reverse("enrolment:learner", args=[learner.pk]),
+                detail=learner.user.email,  # two people may share a name
             )
         )
     return section
