@@ -183,3 +183,19 @@ def test_each_user_opens_what_is_hers(name: str, world: dict[str, Any]) -> None:
         with open(os.environ["MATRIX_DUMP"] + ".own", "a") as dump:
             dump.write(f"{name} {url} " + " ".join(f"{w}={s}" for w, s in seen.items()) + "\n")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_director_sees_the_other_side_so_the_markers_mean_something(
+    world: dict[str, Any],
+) -> None:
+    """The names looked for are really shown on the pages that list them: the check that
+    nobody else sees them is not empty."""
+    director = world["clients"][Role.PROGRAMME_DIRECTOR.value]
+    found: set[bytes] = set()
+    for name in ("enrolment:dashboard", "admissions:application-list", "jury:dashboard"):
+        body = director.get(reverse(name)).content
+        found |= {marker for marker in OTHERS_MARKERS if marker in body}
+    api = director.get(reverse("enrolment-api:learner-list")).content
+    found |= {marker for marker in OTHERS_MARKERS if marker in api}
+    assert {b"Learner Bravo", b"Candidate Bravo", b"Jury B"} <= found, found
