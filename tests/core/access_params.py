@@ -52,7 +52,10 @@ PK_MISSING = ("jury:vae-",)
 
 
 # query strings a route needs to answer at all
-QUERY = {"finance-api:fee-quote": "?programme=MSC-TEST&academic_year=2024-25&track=initial"}
+QUERY = {
+    "finance-api:fee-quote": "?programme=MSC-TEST&academic_year=2024-25&track=initial",
+    "reporting-api:declarations": "?certification=RNCP99999",
+}
 
 
 def kwargs_for(name: str, groups: set[str], ids: dict[str, Any]) -> dict[str, Any]:
