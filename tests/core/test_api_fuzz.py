@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -73,7 +74,20 @@ def _run(operation: Any, headers: dict[str, str], failures: list[str], who: str)
     examples()
 
 
+@pytest.fixture
+def _connection_kept() -> Any:
+    """The site's WSGI handler closes the database connection after each request (Django's test
+    client stops it doing so; the calls here go through the real handler): keep it open, the
+    test's transaction lives on it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_connection_kept")
 def test_every_operation_answers_as_documented() -> None:
     from capitalis.wsgi import application
 
