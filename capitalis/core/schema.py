@@ -53,7 +53,12 @@ class CapitalisAutoSchema(AutoSchema):
                 shape = ErrorSerializer if code == "400" else NotFoundSerializer
                 responses[code] = self._get_response_for_code(shape, code, direction=direction)
         if "400" in responses:
+            error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)
+            error_schema = error["content"]["application/json"]["schema"]
             for media in responses["400"].get("content", {}).values():
-                if "schema" in media and media["schema"] != FIELD_ERRORS:
-                    media["schema"] = {"anyOf": [media["schema"], FIELD_ERRORS]}
+                if "schema" in media and "anyOf" not in media["schema"]:
+                    shapes = [media["schema"], FIELD_ERRORS]
+                    if media["schema"] != error_schema:  # the NUL guard's answer too
+                        shapes.append(error_schema)
+                    media["schema"] = {"anyOf": shapes}
         return responses
