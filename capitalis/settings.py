@@ -349,7 +349,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "capitalis.core.schema.CapitalisAutoSchema",
     # Programs: a personal API token (Authorization: Bearer …); people: their session + CSRF.
     # No HTTP Basic (a password hash per request, and lockouts by address). The token class
     # comes first so that a refused request answers 401 with WWW-Authenticate: Bearer.

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from capitalis.accounts.models import User
 from capitalis.admissions import queries_jury, services_jury
 from capitalis.admissions.rules import decision_deadline
+from capitalis.core.api import NotFoundSerializer
 
 
 def _user(request: Request) -> User:
@@ -198,7 +199,10 @@ class DashboardApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=DashboardSerializer, operation_id="admissions_dashboard_retrieve")
+    @extend_schema(
+        responses={200: DashboardSerializer, 404: NotFoundSerializer},
+        operation_id="admissions_dashboard_retrieve",
+    )
     def get(self, request: Request) -> Response:
         dashboard = queries_jury.admissions_dashboard(
             user=_user(request), today=timezone.localdate()
