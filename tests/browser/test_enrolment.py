@@ -84,7 +84,9 @@ def test_coordinator_enrols_a_work_study_candidate_on_a_phone(page, live_server,
     # the learner sees her own record from the navigation, on her phone
     page.context.clear_cookies()
     _login(page, base, "camille@example.org")
-    page.get_by_role("link", name="Mon dossier").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Mon dossier"
+    ).click()
     page.wait_for_url(f"{base}/enrolment/learners/{enrolment.learner_id}/")
     assert page.get_by_text("Contrat d'apprentissage", exact=False).count() >= 1
     assert page.get_by_role("button", name="Passer au statut", exact=False).count() == 0

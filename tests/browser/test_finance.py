@@ -45,7 +45,9 @@ def test_finance_officer_records_a_payment(page, live_server, settings) -> None:
     page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    page.get_by_role("link", name="Factures").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Factures", exact=True
+    ).click()
     page.wait_for_url(f"{live_server.url}/finance/invoices/")
     assert page.locator("h1").inner_text() == "Factures"
     assert "Soldes par payeur" in page.content()

@@ -70,7 +70,9 @@ def test_learner_finds_her_credentials_on_a_phone(page, live_server, settings):
     page.get_by_label("Mot de passe").fill("pw-Secret-123")
     page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/")
-    page.get_by_role("link", name="Mes attestations").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Mes attestations"
+    ).click()
     page.wait_for_url(f"{live_server.url}/credentials/mine/")
     assert page.locator("[data-kind=certification]").count() == 1
     _check(page, "mine-fr")
