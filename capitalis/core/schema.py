@@ -6,6 +6,7 @@ operation can give (the API's tests check each answer against it).
 - 401: a missing, unknown, expired or revoked token (any view that authenticates);
 - 403: a refused permission, or a session request without its CSRF token;
 - 404: an unknown object, for operations with an id in their path;
+- 429: too many requests, on every throttled view (``{detail}``);
 - 400: besides ``{"detail", "code"}``, the field errors of the body (or of the query) as DRF's
   serializers give them, ``{"field": ["why", ...], ...}``.
 
@@ -48,6 +49,8 @@ class CapitalisAutoSchema(AutoSchema):
             added.append("403")
         if "{" in self.path:
             added.append("404")
+        if view.get_throttles():  # DRF's Throttled: {"detail": "…"}
+            added.append("429")
         for code in added:
             if code not in responses:
                 shape = ErrorSerializer if code == "400" else NotFoundSerializer
