@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -107,9 +108,8 @@ def links_for(user: Any) -> dict[str, bool]:
 
 
 def _admissions_section(user: Any) -> Section:
-    counts: dict[str, int] = {}
-    for status in application_list_for(user=user).values_list("status", flat=True):
-        counts[status] = counts.get(status, 0) + 1
+    rows = application_list_for(user=user).order_by().values("status").annotate(n=Count("pk"))
+    counts: dict[str, int] = {row["status"]: row["n"] for row in rows}
     section = Section(_("Admissions"))
     review = sum(
         counts.get(s.value, 0)
