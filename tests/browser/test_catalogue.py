@@ -58,7 +58,8 @@ def test_catalogue_in_french_then_english_with_a_fee_quote(page, live_server):
     _shoot(page, "catalogue-en-quote")
 
     # The older edition, then a campus calendar link.
-    page.click("text=Edition 2024/25")
+    with page.expect_navigation():
+        page.click("text=Edition 2024/25")
     assert page.get_by_text("E0Y1C0").first.is_visible()
     href = page.locator(".campus-tracks a").first.get_attribute("href")
     assert href == "/programmes/calendars/2024-25/CAMPUS0/initial/"

@@ -41,8 +41,8 @@ def test_the_certificate_qr_code_opens_its_verification_page_fr_en(
     assert _serious(page) == []
 
     page.get_by_label("Langue").select_option("en")
-    page.get_by_role("button", name="Changer").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Changer").click()
     assert page.locator("[data-verdict=authentic]").is_visible()
     assert "Authentic and current" in page.content()
     assert _serious(page) == []
