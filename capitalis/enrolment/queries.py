@@ -10,9 +10,8 @@ from typing import cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Grant, Role, ScopeKind, has_role
 from capitalis.admissions import rules as admission_rules
 from capitalis.admissions.models import Application
 from capitalis.core.models import pick_language
@@ -36,58 +35,14 @@ from capitalis.programmes.models import (
     Track,
 )
 
-# Roles that see every enrolment when granted for the whole school.
-SCHOOL_WIDE = (Role.PROGRAMME_DIRECTOR, Role.ADMISSIONS_OFFICER, Role.FINANCE)
-# Roles that see the enrolments of the campus they are granted on.
-CAMPUS_STAFF = (Role.ADMISSIONS_OFFICER, Role.CAMPUS_COORDINATOR, Role.FINANCE)
-# Roles that may enrol and record contracts (see services.can_manage).
-MANAGERS = (Role.ADMISSIONS_OFFICER, Role.CAMPUS_COORDINATOR)
-
-NOTHING = Q(pk__in=[])
-
-
-def _school_wide(user: User, grants: frozenset[Grant]) -> bool:
-    if user.is_superuser:
-        return True
-    return (
-        any(g.role in SCHOOL_WIDE and g.scope is ScopeKind.GLOBAL for g in grants)
-        or has_role(grants, Role.PROGRAMME_DIRECTOR).ok
-    )
-
-
-def _campus_ids(grants: frozenset[Grant], roles: tuple[Role, ...]) -> list[int]:
-    return sorted(
-        g.scope_id
-        for g in grants
-        if g.role in roles and g.scope is ScopeKind.CAMPUS and g.scope_id is not None
-    )
-
-
-def _is_tutor(grants: frozenset[Grant]) -> bool:
-    return has_role(grants, Role.EMPLOYER_TUTOR).ok
-
-
-def _tutored(user: User) -> Q:
-    """The learners ``user`` tutors: through a contract or an internship."""
-    contracts = Contract.objects.filter(tutor_id=user.pk).values("enrolment__learner_id")
-    internships = Internship.objects.filter(tutor_id=user.pk).values("enrolment__learner_id")
-    return Q(learner_id__in=contracts) | Q(learner_id__in=internships)
+# Who reads and manages what is declared once, in accounts.permissions.TABLE ("enrolment",
+# "learner", "contract", "internship"); these functions only build on it.
 
 
 def _enrolment_visibility(user: User) -> Q | None:
     """The enrolments ``user`` may read, as a filter (None: all of them)."""
-    if not user.is_authenticated:
-        return NOTHING
-    grants = grants_for(user=user)
-    if _school_wide(user, grants):
-        return None
-    visible = Q(learner__user_id=user.pk)
-    campuses = _campus_ids(grants, CAMPUS_STAFF)
-    if campuses:
-        visible |= Q(campus_id__in=campuses)
-    if _is_tutor(grants):
-        visible |= _tutored(user)
-    return visible
+    q = permissions.visible(user, "enrolment")
+    return None if q == permissions.EVERYTHING else q
 
 
 def enrolment_list_for(*, user: User) -> QuerySet[Enrolment]:
@@ -95,8 +50,7 @@ def enrolment_list_for(*, user: User) -> QuerySet[Enrolment]:
     qs = Enrolment.objects.select_related(
         "learner__user", "edition", "year", "campus", "specialisation"
     ).order_by("-edition__start_date", "campus__position", "year__position", "learner_id")
-    visible = _enrolment_visibility(user)
-    return qs if visible is None else qs.filter(visible)
+    return permissions.restrict(qs, user, "enrolment")
 
 
 def enrolment_get_for(*, user: User, pk: int) -> Enrolment | None:
@@ -106,40 +60,18 @@ def enrolment_get_for(*, user: User, pk: int) -> Enrolment | None:
 def learner_list_for(*, user: User) -> QuerySet[Learner]:
     """The learners ``user`` may read: herself, or those with an enrolment he may read."""
     qs = Learner.objects.select_related("user").order_by("user__full_name", "user__email")
-    visible = _enrolment_visibility(user)
-    if visible is None:
-        return qs
-    enrolments = Enrolment.objects.filter(visible).values("learner_id")
-    return qs.filter(Q(user_id=user.pk) | Q(pk__in=enrolments))
+    return permissions.restrict(qs, user, "learner")
 
 
 def learner_get_for(*, user: User, pk: int) -> Learner | None:
     return learner_list_for(user=user).filter(pk=pk).first()
 
 
-def _related_visibility(user: User, prefix: str, own_tutor: str) -> Q | None:
-    """Contracts and internships: those of visible enrolments, except that a tutor sees only
-    the ones he tutors (not another employer's contract of his apprentice)."""
-    if not user.is_authenticated:
-        return NOTHING
-    grants = grants_for(user=user)
-    if _school_wide(user, grants):
-        return None
-    visible = Q(**{f"{prefix}learner__user_id": user.pk})
-    campuses = _campus_ids(grants, CAMPUS_STAFF)
-    if campuses:
-        visible |= Q(**{f"{prefix}campus_id__in": campuses})
-    if _is_tutor(grants):
-        visible |= Q(**{own_tutor: user.pk})
-    return visible
-
-
 def contract_list_for(*, user: User) -> QuerySet[Contract]:
     qs = Contract.objects.select_related(
         "enrolment__learner__user", "enrolment__edition", "enrolment__year", "tutor"
     ).order_by("-start_date", "pk")
-    visible = _related_visibility(user, "enrolment__", "tutor_id")
-    return qs if visible is None else qs.filter(visible)
+    return permissions.restrict(qs, user, "contract")
 
 
 def contract_get_for(*, user: User, pk: int) -> Contract | None:
@@ -150,8 +82,7 @@ def internship_list_for(*, user: User) -> QuerySet[Internship]:
     qs = Internship.objects.select_related(
         "enrolment__learner__user", "enrolment__edition", "enrolment__year", "tutor"
     ).order_by("-start_date", "pk")
-    visible = _related_visibility(user, "enrolment__", "tutor_id")
-    return qs if visible is None else qs.filter(visible)
+    return permissions.restrict(qs, user, "internship")
 
 
 # --- staff: who may manage what -----------------------------------------------------------
@@ -159,22 +90,13 @@ def internship_list_for(*, user: User) -> QuerySet[Internship]:
 
 def managed_campus_ids(*, user: User) -> list[int] | None:
     """The campuses where ``user`` may enrol and record contracts (None: every campus)."""
-    if not user.is_authenticated:
-        return []
-    grants = grants_for(user=user)
-    if user.is_superuser or has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
-        return None
-    if any(g.role is Role.ADMISSIONS_OFFICER and g.scope is ScopeKind.GLOBAL for g in grants):
-        return None
-    return _campus_ids(grants, MANAGERS)
+    ids = permissions.scope_ids(user, "enrolment", "manage", permissions.Reach.CAMPUS)
+    return None if ids is None else sorted(ids)
 
 
 def can_see_dashboard(*, user: User) -> bool:
     """School-wide staff, campus staff and enrolment managers see the learners dashboard."""
-    if not user.is_authenticated:
-        return False
-    grants = grants_for(user=user)
-    return _school_wide(user, grants) or bool(_campus_ids(grants, CAMPUS_STAFF))
+    return permissions.can(user, "read", "enrolment").ok
 
 
 def is_enrolment_staff(*, user: User) -> bool:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, ScopeKind, has_role
+from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.admissions import rules as admission_rules
 from capitalis.admissions.models import Application
@@ -47,14 +47,9 @@ def can_manage(*, user: User | None, campus_id: int) -> bool:
     """May ``user`` enrol, re-enrol and record contracts and internships on this campus? The
     programme director, an admissions officer or a campus coordinator of the campus, or a
     superuser. ``None`` is the system (demo, commands)."""
-    if user is None or user.is_superuser:
+    if user is None:
         return True
-    grants = grants_for(user=user)
-    return (
-        has_role(grants, Role.PROGRAMME_DIRECTOR).ok
-        or has_role(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, campus_id).ok
-        or has_role(grants, Role.CAMPUS_COORDINATOR, ScopeKind.CAMPUS, campus_id).ok
-    )
+    return permissions.can(user, "manage", "enrolment", campus=campus_id).ok
 
 
 def _require_manager(actor: User | None, campus_id: int) -> None:

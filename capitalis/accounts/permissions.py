@@ -1,0 +1,551 @@
+"""One permission model for the whole project: who may read and act on what, declared once.
+
+``TABLE`` names every protected resource (an application, an enrolment, an invoice, a jury
+session...) with:
+
+- the model it is stored in, by label (``"enrolment.Enrolment"``): accounts comes before the
+  other apps and never imports them; the model is looked up when a query is built;
+- the *paths* from that model to what a grant or a person can be matched with: its campus, its
+  course, its admission jury, its owner, its tutor, the people who sit on its jury session;
+- its *rules*: for each action ("read", "manage", "decide", "issue"...), which roles reach it
+  and through which reach (the whole school, the campus / course / admission jury of the grant,
+  or the person's own link to the row).
+
+Two generic functions read the table: :func:`visible` builds the queryset filter of the rows a
+user may see (or act on), :func:`can` answers for one object (or one campus / course id) with a
+reason. The apps' ``*_for`` queries and ``can_*`` checks delegate to them, so a rule is changed
+here and nowhere else. See docs/architecture.md, "Permissions: one table".
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import Grant, Role, ScopeKind
+
+
+class Reach(enum.StrEnum):
+    """How a rule reaches the rows of a resource.
+
+    The first five go through the user's grants: ``SCHOOL`` needs a whole-school (GLOBAL) grant
+    of the role; ``CAMPUS``, ``COURSE``, ``JURY_SESSION`` and ``ADMISSION_JURY`` match the
+    row's campus / course / session / admission jury with the grants of that scope kind (a
+    GLOBAL grant of the role covers every one, as in ``rules.has_role``). The last four go
+    through the row itself: the user is its owner, its tutor, sits on its jury, presides it.
+    """
+
+    SCHOOL = "school"
+    CAMPUS = "campus"
+    COURSE = "course"
+    JURY_SESSION = "jury_session"
+    ADMISSION_JURY = "admission_jury"
+    OWN = "own"
+    TUTOR = "tutor"
+    SITS_ON = "sits_on"
+    PRESIDES = "presides"
+
+
+SCOPED: dict[Reach, ScopeKind] = {
+    Reach.CAMPUS: ScopeKind.CAMPUS,
+    Reach.COURSE: ScopeKind.COURSE,
+    Reach.JURY_SESSION: ScopeKind.JURY_SESSION,
+    Reach.ADMISSION_JURY: ScopeKind.ADMISSION_JURY,
+}
+PERSONAL = frozenset({Reach.OWN, Reach.TUTOR, Reach.SITS_ON, Reach.PRESIDES})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``roles`` may do ``actions`` on the rows they reach through ``reach``. For a personal
+    reach (own, tutor, sits on, presides) an empty ``roles`` means any signed-in person.
+    ``where`` narrows the rows further (field path -> value), e.g. the disability referent
+    reads only the applications that ask for an accommodation."""
+
+    actions: frozenset[str]
+    reach: Reach
+    roles: frozenset[Role] = frozenset()
+    where: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A protected kind of row: its model, its paths per reach and its rules. A path listed in
+    ``many`` crosses a to-many relation: it is matched in a subquery, so a row is never
+    repeated. ``superuser``: whether a Django superuser reaches every row (some apps only trust
+    grants)."""
+
+    name: str
+    model: str
+    paths: Mapping[Reach, tuple[str, ...]]
+    rules: tuple[Rule, ...]
+    many: frozenset[str] = frozenset()
+    superuser: bool = True
+
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+
+def _rule(actions: str, reach: Reach, *roles: Role, **where: Any) -> Rule:
+    return Rule(frozenset(actions.split()), reach, frozenset(roles), tuple(sorted(where.items())))
+
+
+R = Role
+PD, AO, CC, FIN = R.PROGRAMME_DIRECTOR, R.ADMISSIONS_OFFICER, R.CAMPUS_COORDINATOR, R.FINANCE
+JURY = (R.JURY_PRESIDENT, R.JURY_MEMBER)
+
+# What enrolment staff read: the whole school (global grant) or their campus; the learner her
+# own rows; the employer tutor his apprentices'. Enrolling is for the director and the campus's
+# admissions officers and coordinators.
+_ENROLMENT_RULES = (
+    _rule("read manage", Reach.SCHOOL, PD),
+    _rule("read", Reach.SCHOOL, AO, FIN),
+    _rule("read", Reach.CAMPUS, AO, CC, FIN),
+    _rule("manage", Reach.CAMPUS, AO, CC),
+    _rule("read", Reach.OWN),
+    _rule("read", Reach.TUTOR, R.EMPLOYER_TUTOR),
+)
+
+TABLE: dict[str, Resource] = {
+    r.name: r
+    for r in (
+        # --- admissions ------------------------------------------------------------------
+        Resource(
+            "application",
+            "admissions.Application",
+            {
+                Reach.CAMPUS: ("campus_id",),
+                Reach.ADMISSION_JURY: ("jury_id",),
+                Reach.OWN: ("candidate_id",),
+            },
+            (
+                _rule("read manage decide arrangements", Reach.SCHOOL, PD),
+                _rule("read", Reach.SCHOOL, AO),
+                _rule("read manage", Reach.CAMPUS, AO),
+                _rule("read decide arrangements", Reach.ADMISSION_JURY, *JURY),
+                _rule("read", Reach.CAMPUS, R.DISABILITY_REFERENT, accommodation_requested=True),
+                _rule("arrangements", Reach.CAMPUS, R.DISABILITY_REFERENT),
+                _rule("read", Reach.OWN),
+            ),
+            superuser=False,
+        ),
+        Resource(
+            "admission_jury",
+            "admissions.AdmissionJury",
+            {Reach.CAMPUS: ("campus_id",), Reach.ADMISSION_JURY: ("id",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read manage", Reach.CAMPUS, AO),
+                _rule("read", Reach.ADMISSION_JURY, *JURY),
+            ),
+            superuser=False,
+        ),
+        Resource(
+            "interview_slot",
+            "admissions.InterviewSlot",
+            {Reach.CAMPUS: ("campus_id",), Reach.SITS_ON: ("interviewers",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read manage", Reach.CAMPUS, AO),
+                _rule("read", Reach.SITS_ON),
+            ),
+            many=frozenset({"interviewers"}),
+            superuser=False,
+        ),
+        # --- enrolment -------------------------------------------------------------------
+        Resource(
+            "enrolment",
+            "enrolment.Enrolment",
+            {
+                Reach.CAMPUS: ("campus_id",),
+                Reach.OWN: ("learner__user_id",),
+                Reach.TUTOR: (
+                    "learner__enrolments__contracts__tutor_id",
+                    "learner__enrolments__internships__tutor_id",
+                ),
+            },
+            _ENROLMENT_RULES,
+            many=frozenset(
+                {
+                    "learner__enrolments__contracts__tutor_id",
+                    "learner__enrolments__internships__tutor_id",
+                }
+            ),
+        ),
+        Resource(
+            "learner",
+            "enrolment.Learner",
+            {
+                Reach.CAMPUS: ("enrolments__campus_id",),
+                Reach.OWN: ("user_id",),
+                Reach.TUTOR: (
+                    "enrolments__contracts__tutor_id",
+                    "enrolments__internships__tutor_id",
+                ),
+            },
+            _ENROLMENT_RULES,
+            many=frozenset(
+                {
+                    "enrolments__campus_id",
+                    "enrolments__contracts__tutor_id",
+                    "enrolments__internships__tutor_id",
+                }
+            ),
+        ),
+        # A tutor sees only the contracts and internships he tutors, not another employer's.
+        Resource(
+            "contract",
+            "enrolment.Contract",
+            {
+                Reach.CAMPUS: ("enrolment__campus_id",),
+                Reach.OWN: ("enrolment__learner__user_id",),
+                Reach.TUTOR: ("tutor_id",),
+            },
+            _ENROLMENT_RULES,
+        ),
+        Resource(
+            "internship",
+            "enrolment.Internship",
+            {
+                Reach.CAMPUS: ("enrolment__campus_id",),
+                Reach.OWN: ("enrolment__learner__user_id",),
+                Reach.TUTOR: ("tutor_id",),
+            },
+            _ENROLMENT_RULES,
+        ),
+        # --- finance ---------------------------------------------------------------------
+        Resource(
+            "invoice",
+            "finance.Invoice",
+            {Reach.CAMPUS: ("campus_id",), Reach.OWN: ("customer_id",)},
+            (
+                _rule("read manage", Reach.CAMPUS, FIN),
+                _rule("reconcile", Reach.SCHOOL, FIN),
+                _rule("read", Reach.OWN),
+            ),
+        ),
+        Resource(
+            "payment",
+            "finance.Payment",
+            {Reach.CAMPUS: ("invoice__campus_id",), Reach.OWN: ("invoice__customer_id",)},
+            (
+                _rule("read manage", Reach.CAMPUS, FIN),
+                _rule("read", Reach.OWN),
+            ),
+        ),
+        # --- assessment ------------------------------------------------------------------
+        Resource(
+            "assessment",
+            "assessment.Assessment",
+            {Reach.COURSE: ("course_id",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read manage", Reach.COURSE, R.LECTURER),
+            ),
+        ),
+        Resource(
+            "assessment_group",
+            "assessment.AssessmentGroup",
+            {Reach.COURSE: ("assessment__course_id",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read manage", Reach.COURSE, R.LECTURER),
+            ),
+        ),
+        Resource(
+            "course",
+            "programmes.Course",
+            {Reach.COURSE: ("id",)},
+            (
+                _rule("teach", Reach.SCHOOL, PD),
+                _rule("teach", Reach.COURSE, R.LECTURER),
+            ),
+        ),
+        # --- certification jury ----------------------------------------------------------
+        # Who sits on a session is the session's own president and members, not a grant.
+        Resource(
+            "jury_session",
+            "jury.JurySession",
+            {Reach.SITS_ON: ("president_id", "members"), Reach.PRESIDES: ("president_id",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read", Reach.SITS_ON),
+                _rule("manage", Reach.PRESIDES),
+            ),
+            many=frozenset({"members"}),
+            superuser=False,
+        ),
+        # --- credentials -----------------------------------------------------------------
+        Resource(
+            "credential",
+            "credentials.Credential",
+            {
+                Reach.OWN: ("learner__user_id",),
+                Reach.SITS_ON: ("session__president_id", "session__members"),
+                Reach.PRESIDES: ("session__president_id",),
+            },
+            (
+                _rule("read revoke", Reach.SCHOOL, PD),
+                _rule("read", Reach.OWN),
+                _rule("read", Reach.SITS_ON),
+                _rule("revoke", Reach.PRESIDES),
+            ),
+            many=frozenset({"session__members"}),
+            superuser=False,
+        ),
+        Resource(
+            "document",
+            "credentials.IssuedDocument",
+            {
+                Reach.OWN: ("learner__user_id",),
+                Reach.SITS_ON: ("session__president_id", "session__members"),
+                Reach.PRESIDES: ("session__president_id",),
+            },
+            (
+                _rule("read revoke", Reach.SCHOOL, PD),
+                _rule("read", Reach.OWN),
+                _rule("read", Reach.SITS_ON),
+                _rule("revoke", Reach.PRESIDES),
+            ),
+            many=frozenset({"session__members"}),
+            superuser=False,
+        ),
+    )
+}
+
+
+class UnknownResource(LookupError):
+    """A resource name that is not in ``TABLE`` (a typo must fail loudly, never open)."""
+
+
+def resource(name: str) -> Resource:
+    try:
+        return TABLE[name]
+    except KeyError:
+        raise UnknownResource(name) from None
+
+
+# --- who is asking ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person asking, as the table needs her: id, superuser flag and grants. Built once
+    (one query) and passed around when several checks are made in a row."""
+
+    user_id: int | None
+    superuser: bool = False
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+
+def principal(user: Any) -> Principal:
+    """``user`` (a User, AnonymousUser, None or already a Principal) as a Principal."""
+    if isinstance(user, Principal):
+        return user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Principal(None)
+    return Principal(user.pk, bool(user.is_superuser), grants_for(user=user))
+
+
+def _holds(who: Principal, roles: frozenset[Role]) -> bool:
+    """A personal rule's roles: any signed-in person when empty, else one of the roles."""
+    return not roles or any(g.role in roles for g in who.grants)
+
+
+def _global(who: Principal, roles: frozenset[Role]) -> bool:
+    return any(g.role in roles and g.scope is ScopeKind.GLOBAL for g in who.grants)
+
+
+def _scoped_ids(who: Principal, roles: frozenset[Role], kind: ScopeKind) -> set[int]:
+    return {
+        g.scope_id
+        for g in who.grants
+        if g.role in roles and g.scope is kind and g.scope_id is not None
+    }
+
+
+def _rules(res: Resource, action: str) -> list[Rule]:
+    found = [r for r in res.rules if action in r.actions]
+    if not found and not any(action in r.actions for r in res.rules):
+        known = sorted({a for r in res.rules for a in r.actions})
+        raise UnknownResource(f"{res.name}: no action {action!r} (known: {', '.join(known)})")
+    return found
+
+
+# --- querysets ---------------------------------------------------------------------------------
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+def _path_q(res: Resource, path: str, lookup: str, value: Any) -> Q:
+    q = Q(**{f"{path}{lookup}": value})
+    if path in res.many:
+        return Q(pk__in=res.model_class()._default_manager.filter(q).values("pk"))
+    return q
+
+
+def _where(rule: Rule) -> Q:
+    return Q(**dict(rule.where)) if rule.where else EVERYTHING
+
+
+def visible(user: Any, name: str, action: str = "read") -> Q:
+    """The rows of resource ``name`` that ``user`` may ``action``, as a filter: ``EVERYTHING``
+    (``Q()``) for all of them, ``NOTHING`` for none. Raises UnknownResource for a name or an
+    action the table does not declare."""
+    res = resource(name)
+    rules = _rules(res, action)
+    who = principal(user)
+    if not who.signed_in:
+        return NOTHING
+    if res.superuser and who.superuser:
+        return EVERYTHING
+    parts: list[Q] = []
+    for rule in rules:
+        if rule.reach is Reach.SCHOOL or (rule.reach in SCOPED and _global(who, rule.roles)):
+            if _global(who, rule.roles):
+                if not rule.where:
+                    return EVERYTHING
+                parts.append(_where(rule))
+            continue
+        if rule.reach in SCOPED:
+            ids = _scoped_ids(who, rule.roles, SCOPED[rule.reach])
+            if ids:
+                for path in res.paths[rule.reach]:
+                    parts.append(_path_q(res, path, "__in", sorted(ids)) & _where(rule))
+            continue
+        if _holds(who, rule.roles):
+            for path in res.paths[rule.reach]:
+                parts.append(_path_q(res, path, "", who.user_id) & _where(rule))
+    if not parts:
+        return NOTHING
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def sees_all(user: Any, name: str, action: str = "read") -> bool:
+    """Does ``user`` reach every row of ``name`` for ``action``?"""
+    return visible(user, name, action) == EVERYTHING
+
+
+def scope_ids(user: Any, name: str, action: str, reach: Reach) -> set[int] | None:
+    """The campus / course / ... ids where ``user`` may ``action`` on ``name`` through its
+    grants: None for every one (superuser, whole-school grant), an empty set for none."""
+    res = resource(name)
+    who = principal(user)
+    if not who.signed_in:
+        return set()
+    if res.superuser and who.superuser:
+        return None
+    ids: set[int] = set()
+    for rule in _rules(res, action):
+        if rule.reach is Reach.SCHOOL or (rule.reach in SCOPED and _global(who, rule.roles)):
+            if _global(who, rule.roles):
+                return None
+        elif rule.reach is reach:
+            ids |= _scoped_ids(who, rule.roles, SCOPED[reach])
+    return ids
+
+
+M = TypeVar("M", bound=Model)
+
+
+def restrict(qs: QuerySet[M], user: Any, name: str, action: str = "read") -> QuerySet[M]:
+    """``qs`` narrowed to what ``user`` may ``action`` (unchanged when she reaches it all)."""
+    q = visible(user, name, action)
+    return qs if q == EVERYTHING else qs.filter(q)
+
+
+# --- one object ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A yes/no answer with its reason (which rule allowed, or why nothing did)."""
+
+    ok: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _resolve(obj: Any, path: str) -> Any:
+    value = obj
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) -> Decision:
+    """May ``user`` do ``action`` on ``obj`` (a row of resource ``name``)?
+
+    Without ``obj``, ``at`` gives the scope ids to check (``campus=3``, ``course=7``): "may she
+    manage enrolments on campus 3?". With neither, the question is "anywhere at all?": any
+    whole-school grant, or any grant of a role on the rule's scope kind. Personal rules (own,
+    tutor, sits on) need the object."""
+    res = resource(name)
+    rules = _rules(res, action)
+    who = principal(user)
+    if not who.signed_in:
+        return Decision(False, "not signed in")
+    if res.superuser and who.superuser:
+        return Decision(True, "superuser")
+    for rule in rules:
+        where_ok = obj is None or all(_resolve(obj, p) == v for p, v in rule.where)
+        if not where_ok:
+            continue
+        if rule.reach is Reach.SCHOOL:
+            if _global(who, rule.roles):
+                return Decision(True, f"{action} {name}: whole-school grant")
+            continue
+        if rule.reach in SCOPED:
+            kind = SCOPED[rule.reach]
+            if obj is None and kind.value not in at:
+                if _global(who, rule.roles) or _scoped_ids(who, rule.roles, kind):
+                    return Decision(True, f"{action} {name}: a {kind.value} grant")
+                continue
+            values = (
+                {at[kind.value]}
+                if obj is None
+                else {_resolve(obj, p) for p in res.paths[rule.reach] if p not in res.many}
+            )
+            values.discard(None)
+            if values and _global(who, rule.roles):
+                return Decision(True, f"{action} {name}: whole-school grant")
+            if values & _scoped_ids(who, rule.roles, kind):
+                return Decision(True, f"{action} {name}: grant on this {kind.value}")
+            continue
+        if obj is None or not _holds(who, rule.roles):
+            continue
+        for path in res.paths[rule.reach]:
+            if path in res.many:
+                hit = (
+                    res.model_class()
+                    ._default_manager.filter(pk=obj.pk)
+                    .filter(_path_q(res, path, "", who.user_id))
+                    .exists()
+                )
+            else:
+                hit = _resolve(obj, path) == who.user_id
+            if hit:
+                return Decision(True, f"{action} {name}: {rule.reach.value}")
+    return Decision(False, f"no rule lets this person {action} this {name}")
+
+
+def names() -> Iterable[str]:
+    return TABLE.keys()
