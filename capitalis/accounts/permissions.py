@@ -20,7 +20,7 @@ here and nowhere else. See docs/architecture.md, "Permissions: one table".
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -125,9 +125,10 @@ TABLE: dict[str, Resource] = {
                 Reach.OWN: ("candidate_id",),
             },
             (
-                _rule("read manage decide arrangements", Reach.SCHOOL, PD),
+                _rule("read manage decide arrangements record_fee", Reach.SCHOOL, PD),
                 _rule("read", Reach.SCHOOL, AO),
-                _rule("read manage", Reach.CAMPUS, AO),
+                _rule("read manage record_fee", Reach.CAMPUS, AO),
+                _rule("record_fee", Reach.CAMPUS, FIN),
                 _rule("read decide arrangements", Reach.ADMISSION_JURY, *JURY),
                 _rule("read", Reach.CAMPUS, R.DISABILITY_REFERENT, accommodation_requested=True),
                 _rule("arrangements", Reach.CAMPUS, R.DISABILITY_REFERENT),
@@ -274,11 +275,32 @@ TABLE: dict[str, Resource] = {
             "jury.JurySession",
             {Reach.SITS_ON: ("president_id", "members"), Reach.PRESIDES: ("president_id",)},
             (
-                _rule("read manage", Reach.SCHOOL, PD),
-                _rule("read", Reach.SITS_ON),
-                _rule("manage", Reach.PRESIDES),
+                _rule("read manage schedule", Reach.SCHOOL, PD),
+                _rule("read sit", Reach.SITS_ON),
+                _rule("manage preside", Reach.PRESIDES),
             ),
             many=frozenset({"members"}),
+            superuser=False,
+        ),
+        # VAE candidates: the director registers and follows them; the candidate reads hers.
+        Resource(
+            "vae_candidate",
+            "jury.VaeCandidate",
+            {Reach.OWN: ("learner__user_id",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read", Reach.OWN),
+            ),
+        ),
+        Resource(
+            "certification_decision",
+            "jury.CertificationDecision",
+            {Reach.SITS_ON: ("session__president_id", "session__members")},
+            (
+                _rule("read", Reach.SCHOOL, PD),
+                _rule("read", Reach.SITS_ON),
+            ),
+            many=frozenset({"session__members"}),
             superuser=False,
         ),
         # --- credentials -----------------------------------------------------------------
@@ -291,7 +313,7 @@ TABLE: dict[str, Resource] = {
                 Reach.PRESIDES: ("session__president_id",),
             },
             (
-                _rule("read revoke", Reach.SCHOOL, PD),
+                _rule("read revoke manage", Reach.SCHOOL, PD),
                 _rule("read", Reach.OWN),
                 _rule("read", Reach.SITS_ON),
                 _rule("revoke", Reach.PRESIDES),
@@ -314,6 +336,59 @@ TABLE: dict[str, Resource] = {
                 _rule("revoke", Reach.PRESIDES),
             ),
             many=frozenset({"session__members"}),
+            superuser=False,
+        ),
+        # --- reporting and the register -------------------------------------------------
+        # Indicators: the whole school (global grants) or the campuses one is staff of.
+        Resource(
+            "indicators",
+            "programmes.Campus",
+            {Reach.CAMPUS: ("id",)},
+            (
+                _rule("read", Reach.SCHOOL, PD, AO, FIN),
+                _rule("read", Reach.CAMPUS, CC, AO, FIN, R.DISABILITY_REFERENT),
+            ),
+        ),
+        # Surveys: the director runs them; a campus coordinator reads those of the editions
+        # with learners on her campus.
+        Resource(
+            "survey",
+            "reporting.Survey",
+            {Reach.CAMPUS: ("edition__enrolments__campus_id",)},
+            (
+                _rule("read manage", Reach.SCHOOL, PD),
+                _rule("read", Reach.CAMPUS, CC),
+            ),
+            many=frozenset({"edition__enrolments__campus_id"}),
+        ),
+        Resource(
+            "personal_data_request",
+            "reporting.PersonalDataRequest",
+            {},
+            (_rule("read manage", Reach.SCHOOL, PD),),
+        ),
+        Resource(
+            "award_declaration",
+            "reporting.AwardDeclaration",
+            {},
+            (_rule("read manage", Reach.SCHOOL, PD),),
+        ),
+        Resource(
+            "register",
+            "referential.Certification",
+            {},
+            (_rule("import", Reach.SCHOOL, PD),),
+        ),
+        # A transcript: the learner's own enrolment (and, through "certification_decision",
+        # those decided by a session one sits on).
+        Resource(
+            "transcript",
+            "enrolment.Enrolment",
+            {Reach.OWN: ("learner__user_id",)},
+            (
+                _rule("read", Reach.SCHOOL, PD),
+                _rule("read", Reach.OWN),
+            ),
             superuser=False,
         ),
     )
@@ -345,16 +420,30 @@ class Principal:
 
     @property
     def signed_in(self) -> bool:
-        return self.user_id is not None
+        return self.user_id is not None or bool(self.grants)
+
+    @classmethod
+    def of_grants(cls, grants: frozenset[Grant]) -> Principal:
+        """Only the grants (no person): for the checks that go through grants alone."""
+        return cls(None, False, grants)
 
 
-def principal(user: Any) -> Principal:
-    """``user`` (a User, AnonymousUser, None or already a Principal) as a Principal."""
+def principal(user: Any, *, with_grants: bool = True) -> Principal:
+    """``user`` (a User, AnonymousUser, None or already a Principal) as a Principal. Reading
+    the grants is one query; ``with_grants=False`` skips it (for rules that need no role)."""
     if isinstance(user, Principal):
         return user
     if user is None or not getattr(user, "is_authenticated", False):
         return Principal(None)
-    return Principal(user.pk, bool(user.is_superuser), grants_for(user=user))
+    grants = grants_for(user=user) if with_grants else frozenset()
+    return Principal(user.pk, bool(user.is_superuser), grants)
+
+
+def _asker(user: Any, rules: list[Rule]) -> Principal:
+    """The Principal for these rules: without reading grants when every rule is personal
+    with no role (e.g. "sits on this session": the session's own lists decide)."""
+    needs = any(r.roles or r.reach not in PERSONAL for r in rules)
+    return principal(user, with_grants=needs)
 
 
 def _holds(who: Principal, roles: frozenset[Role]) -> bool:
@@ -376,7 +465,7 @@ def _scoped_ids(who: Principal, roles: frozenset[Role], kind: ScopeKind) -> set[
 
 def _rules(res: Resource, action: str) -> list[Rule]:
     found = [r for r in res.rules if action in r.actions]
-    if not found and not any(action in r.actions for r in res.rules):
+    if not found:
         known = sorted({a for r in res.rules for a in r.actions})
         raise UnknownResource(f"{res.name}: no action {action!r} (known: {', '.join(known)})")
     return found
@@ -405,7 +494,7 @@ def visible(user: Any, name: str, action: str = "read") -> Q:
     action the table does not declare."""
     res = resource(name)
     rules = _rules(res, action)
-    who = principal(user)
+    who = _asker(user, rules)
     if not who.signed_in:
         return NOTHING
     if res.superuser and who.superuser:
@@ -424,7 +513,7 @@ def visible(user: Any, name: str, action: str = "read") -> Q:
                 for path in res.paths[rule.reach]:
                     parts.append(_path_q(res, path, "__in", sorted(ids)) & _where(rule))
             continue
-        if _holds(who, rule.roles):
+        if who.user_id is not None and _holds(who, rule.roles):
             for path in res.paths[rule.reach]:
                 parts.append(_path_q(res, path, "", who.user_id) & _where(rule))
     if not parts:
@@ -500,7 +589,7 @@ def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) ->
     tutor, sits on) need the object."""
     res = resource(name)
     rules = _rules(res, action)
-    who = principal(user)
+    who = _asker(user, rules)
     if not who.signed_in:
         return Decision(False, "not signed in")
     if res.superuser and who.superuser:
@@ -516,21 +605,23 @@ def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) ->
         if rule.reach in SCOPED:
             kind = SCOPED[rule.reach]
             if obj is None and kind.value not in at:
+                if at:  # asked about another kind of scope: this rule does not answer
+                    continue
                 if _global(who, rule.roles) or _scoped_ids(who, rule.roles, kind):
                     return Decision(True, f"{action} {name}: a {kind.value} grant")
                 continue
+            if _global(who, rule.roles):
+                return Decision(True, f"{action} {name}: whole-school grant")
             values = (
                 {at[kind.value]}
                 if obj is None
                 else {_resolve(obj, p) for p in res.paths[rule.reach] if p not in res.many}
             )
             values.discard(None)
-            if values and _global(who, rule.roles):
-                return Decision(True, f"{action} {name}: whole-school grant")
             if values & _scoped_ids(who, rule.roles, kind):
                 return Decision(True, f"{action} {name}: grant on this {kind.value}")
             continue
-        if obj is None or not _holds(who, rule.roles):
+        if obj is None or who.user_id is None or not _holds(who, rule.roles):
             continue
         for path in res.paths[rule.reach]:
             if path in res.many:
@@ -545,7 +636,3 @@ def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) ->
             if hit:
                 return Decision(True, f"{action} {name}: {rule.reach.value}")
     return Decision(False, f"no rule lets this person {action} this {name}")
-
-
-def names() -> Iterable[str]:
-    return TABLE.keys()
