@@ -30,8 +30,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, ScopeKind, has_role
+from capitalis.accounts import permissions
 from capitalis.core.exceptions import DomainError
 from capitalis.finance import rules
 from capitalis.finance.models import (
@@ -369,51 +368,28 @@ def _with_totals(qs: QuerySet[Invoice], today: date | None = None) -> QuerySet[I
 
 
 def finance_scope(*, user: Any) -> Q | None:
-    """Which invoices ``user`` may read, as a filter; None when none. Finance staff: every
-    invoice (global grant) or their campus's; everyone else: the invoices that concern her
-    (a candidate or learner). An employer tutor sees none."""
+    """Which invoices ``user`` may read, as a filter; None when nobody is signed in. The rules
+    (finance staff: every invoice or their campus's; everyone else: the invoices that concern
+    her) are the "invoice" entry of accounts.permissions.TABLE."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if user.is_superuser:
-        return Q()
-    grants = grants_for(user=user)
-    if has_role(grants, Role.FINANCE).ok:
-        return Q()
-    campuses = [
-        g.scope_id for g in grants if g.role is Role.FINANCE and g.scope is ScopeKind.CAMPUS
-    ]
-    scope = Q(customer=user)
-    if campuses:
-        scope |= Q(campus_id__in=campuses)
-    return scope
+    return permissions.visible(user, "invoice")
 
 
 def is_finance_staff(*, user: Any) -> bool:
     """Does ``user`` hold the finance role (global or on a campus)?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return any(g.role is Role.FINANCE for g in grants_for(user=user))
+    return permissions.can(user, "manage", "invoice").ok
 
 
 def can_reconcile(*, user: Any) -> bool:
     """May ``user`` create the missing invoices of every application and enrolment? Finance
     staff with a global grant (the reconciliation spans every campus)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return has_role(grants_for(user=user), Role.FINANCE).ok
+    return permissions.can(user, "reconcile", "invoice").ok
 
 
 def can_manage_invoice(*, user: Any, invoice: Invoice) -> bool:
     """May ``user`` record payments on or cancel ``invoice``? Finance staff of its campus."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return has_role(grants_for(user=user), Role.FINANCE, ScopeKind.CAMPUS, invoice.campus_id).ok
+    return permissions.can(user, "manage", "invoice", invoice).ok
 
 
 def invoice_list_for(
