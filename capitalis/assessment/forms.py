@@ -14,9 +14,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.assessment import queries, services
+from capitalis.assessment import services
 from capitalis.assessment.models import Assessment, Modality, Session
 from capitalis.core.exceptions import DomainError
 from capitalis.programmes.models import Course, Edition
@@ -29,10 +29,7 @@ def courses_for(user: User) -> QuerySet[Course]:
     qs = Course.objects.select_related("edition__programme", "year").order_by(
         "-edition__start_date", "year__position", "position", "code"
     )
-    if user.is_superuser:
-        return qs
-    ids = queries.lecturer_course_ids(grants_for(user=user))
-    return qs if ids is None else qs.filter(pk__in=ids)
+    return permissions.restrict(qs, user, "course", "teach")
 
 
 class AssessmentForm(forms.Form):

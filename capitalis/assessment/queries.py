@@ -10,9 +10,8 @@ from typing import Any, NamedTuple
 
 from django.db.models import F, QuerySet
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Grant, Role, ScopeKind
 from capitalis.assessment.models import Assessment, AssessmentGroup, Result
 from capitalis.enrolment.models import Enrolment
 from capitalis.referential.models import CertificationVersion
@@ -126,30 +125,11 @@ def evidence_for(
 # --- scoping ---------------------------------------------------------------------------------
 
 
-def lecturer_course_ids(grants: frozenset[Grant]) -> set[int] | None:
-    """The courses a user teaches (LECTURER grants scoped to a course); None = every course
-    (a programme director, or a global grant)."""
-    if any(g.role is Role.PROGRAMME_DIRECTOR for g in grants):
-        return None
-    if any(g.role is Role.LECTURER and g.scope is ScopeKind.GLOBAL for g in grants):
-        return None
-    return {
-        g.scope_id
-        for g in grants
-        if g.role is Role.LECTURER and g.scope is ScopeKind.COURSE and g.scope_id is not None
-    }
-
-
 def assessments_for(*, user: User) -> QuerySet[Assessment]:
     """The assessments a user may see as staff: a lecturer those of his courses, a programme
-    director every one; nobody else any."""
+    director every one; nobody else any (accounts.permissions.TABLE, "assessment")."""
     qs = Assessment.objects.select_related("edition", "course", "block").order_by("-date", "code")
-    if user.is_superuser:
-        return qs
-    courses = lecturer_course_ids(grants_for(user=user))
-    if courses is None:
-        return qs
-    return qs.filter(course_id__in=courses)
+    return permissions.restrict(qs, user, "assessment")
 
 
 def results_for_staff(*, user: User) -> QuerySet[Result]:
@@ -230,7 +210,7 @@ def results_grid(*, assessment: Assessment) -> tuple[list[Any], list[GridRow]]:
 def groups_for(*, user: User) -> QuerySet[AssessmentGroup]:
     """The assessment groups of the assessments ``user`` may see as staff."""
     return (
-        AssessmentGroup.objects.filter(assessment__in=assessments_for(user=user).values("pk"))
+        permissions.restrict(AssessmentGroup.objects.all(), user, "assessment_group")
         .select_related("assessment__course")
         .prefetch_related("members__learner__user")
         .order_by("name")

@@ -17,9 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, ScopeKind, has_role
 from capitalis.assessment.models import (
     Absence,
     Assessment,
@@ -45,12 +44,9 @@ GRADE_MAX = Decimal(20)
 
 def _can_manage(actor: User | None, course_id: int | None) -> bool:
     """A programme director, or the course's lecturer; None = the system (commands, demo)."""
-    if actor is None or actor.is_superuser:
+    if actor is None:
         return True
-    grants = grants_for(user=actor)
-    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
-        return True
-    return course_id is not None and has_role(grants, Role.LECTURER, ScopeKind.COURSE, course_id).ok
+    return permissions.can(actor, "manage", "assessment", course=course_id).ok
 
 
 def _clean_assessment(
@@ -330,17 +326,9 @@ def assessment_group_set(
 def can_enter_results(actor: User | None, assessment: Assessment) -> bool:
     """Only the course's lecturer (LECTURER scoped to that course) or a programme director; an
     assessment of a block alone: a programme director."""
-    if actor is None or not actor.is_authenticated:
+    if actor is None:
         return False
-    if actor.is_superuser:
-        return True
-    grants = grants_for(user=actor)
-    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
-        return True
-    return (
-        assessment.course_id is not None
-        and has_role(grants, Role.LECTURER, ScopeKind.COURSE, assessment.course_id).ok
-    )
+    return permissions.can(actor, "manage", "assessment", assessment).ok
 
 
 def result_check_author(*, assessment: Assessment, actor: User | None) -> None:
