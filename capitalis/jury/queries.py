@@ -15,9 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, has_role
 from capitalis.assessment.models import Result
 from capitalis.assessment.queries import EvidenceRow, evidence_for
 from capitalis.core.models import pick_language
@@ -47,17 +46,14 @@ from capitalis.referential.models import (
 
 
 def is_director(user: User) -> bool:
-    return has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok
+    """May ``user`` schedule sessions and see every one (accounts.permissions, "jury_session")."""
+    return permissions.can(user, "schedule", "jury_session").ok
 
 
 def session_list_for(*, user: User) -> QuerySet[JurySession]:
     """The sessions ``user`` sits on (president or member); a programme director sees all."""
     qs = JurySession.objects.select_related("version__certification", "president")
-    if not user.is_authenticated:
-        return qs.none()
-    if is_director(user):
-        return qs
-    return qs.filter(Q(president=user) | Q(members=user)).distinct()
+    return permissions.restrict(qs, user, "jury_session")
 
 
 def session_for(*, user: User, pk: int) -> JurySession | None:
@@ -615,9 +611,9 @@ def appeals_to_decide_for(*, user: User) -> list[tuple[JurySession, list[Appeal]
     if not user.is_authenticated:
         return []
     sessions = list(
-        JurySession.objects.filter(Q(president=user) | Q(members=user), status="open")
-        .distinct()
-        .order_by("date", "pk")
+        JurySession.objects.filter(
+            permissions.visible(user, "jury_session", "sit"), status="open"
+        ).order_by("date", "pk")
     )
     if not sessions:
         return []

@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant, role_revoke
@@ -81,11 +82,7 @@ def _lock_open(session: JurySession) -> JurySession:
 def is_jury_of(*, user: User | None, session: JurySession) -> bool:
     """Is ``user`` the president or a member of ``session``? (the session's own lists decide;
     the scoped role grants mirror them for the role pages)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if session.president_id == user.pk:
-        return True
-    return session.members.filter(pk=user.pk).exists()
+    return permissions.can(user, "sit", "jury_session", session).ok
 
 
 def _require_jury(user: User | None, session: JurySession) -> None:
@@ -97,7 +94,7 @@ def _require_jury(user: User | None, session: JurySession) -> None:
 
 
 def _require_president(user: User | None, session: JurySession) -> None:
-    if user is None or session.president_id != user.pk:
+    if not permissions.can(user, "preside", "jury_session", session):
         raise DomainError(
             _("Only the president of this jury session may do this."), code="not_authorised"
         )

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
@@ -35,7 +36,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _require_staff(user: User) -> None:
-    if not (user.is_superuser or queries.is_director(user)):
+    if not permissions.can(user, "manage", "vae_candidate"):
         raise Http404(_("Page not found."))
 
 
@@ -108,7 +109,7 @@ def _candidate_for(user: User, pk: int) -> tuple[VaeCandidate, bool, bool]:
     candidate = queries.vae_candidates().filter(pk=pk).select_related("dossier__session").first()
     if candidate is None:
         raise Http404(_("Page not found."))
-    staff = user.is_superuser or queries.is_director(user)
+    staff = permissions.can(user, "manage", "vae_candidate").ok
     own = candidate.learner.user_id == user.pk
     dossier = getattr(candidate, "dossier", None)
     jury = False
