@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, has_role
 from capitalis.core import site
 from capitalis.credentials import builders, keys, rules
 from capitalis.credentials.models import Credential, IssuedDocument, StatusList
@@ -282,21 +281,15 @@ def session_learner_ids(*, session_id: int) -> set[int]:
 
 
 def is_director(user: User) -> bool:
-    return (
-        bool(user.is_authenticated) and has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok
-    )
+    """May ``user`` manage every credential (accounts.permissions, "credential")?"""
+    return permissions.can(user, "manage", "credential").ok
 
 
 def credential_list_for(*, user: User) -> QuerySet[Credential]:
     """The credentials ``user`` may see: her own (learner); those of the sessions she sits on
     (jury president or member); all for a programme director."""
     qs = Credential.objects.select_related("version__certification", "block", "session")
-    if not user.is_authenticated:
-        return qs.none()
-    if is_director(user):
-        return qs
-    sessions = JurySession.objects.filter(Q(president=user) | Q(members=user)).values("pk")
-    return qs.filter(Q(learner__user=user) | Q(session_id__in=sessions))
+    return permissions.restrict(qs, user, "credential")
 
 
 def credential_for(*, user: User, public_id: UUID | str) -> Credential | None:
@@ -315,26 +308,12 @@ def documents_for_learner(*, user: User) -> QuerySet[IssuedDocument]:
 
 def can_revoke(*, user: User | None, credential: Credential) -> bool:
     """A programme director, or the president of the session the credential comes from."""
-    if user is None or not user.is_authenticated:
-        return False
-    if is_director(user):
-        return True
-    return (
-        credential.session_id is not None
-        and JurySession.objects.filter(pk=credential.session_id, president=user).exists()
-    )
+    return permissions.can(user, "revoke", "credential", credential).ok
 
 
 def can_revoke_document(*, user: Any, document: IssuedDocument) -> bool:
     """Revoke or reissue a PDF: a programme director, or the president of its jury session."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if is_director(user):
-        return True
-    return (
-        document.session_id is not None
-        and JurySession.objects.filter(pk=document.session_id, president=user).exists()
-    )
+    return permissions.can(user, "revoke", "document", document).ok
 
 
 def document_list_for(*, user: User) -> QuerySet[IssuedDocument]:
@@ -343,12 +322,7 @@ def document_list_for(*, user: User) -> QuerySet[IssuedDocument]:
     qs = IssuedDocument.objects.select_related(
         "version__certification", "session", "learner__user", "revoked_by", "replaced_by"
     )
-    if not user.is_authenticated:
-        return qs.none()
-    if is_director(user):
-        return qs
-    sessions = JurySession.objects.filter(Q(president=user) | Q(members=user)).values("pk")
-    return qs.filter(Q(learner__user=user) | Q(session_id__in=sessions))
+    return permissions.restrict(qs, user, "document")
 
 
 def document_for(*, user: User, public_id: UUID | str) -> IssuedDocument | None:
@@ -366,7 +340,7 @@ def session_documents(*, session_id: int) -> QuerySet[IssuedDocument]:
 
 def can_manage_session(*, user: User, session: JurySession) -> bool:
     """Issue a session's credentials: a programme director or the session's president."""
-    return is_director(user) or session.president_id == user.pk
+    return permissions.can(user, "manage", "jury_session", session).ok
 
 
 def transcript_enrolment_for(*, user: User, enrolment_id: Any) -> Enrolment | None:
@@ -380,11 +354,14 @@ def transcript_enrolment_for(*, user: User, enrolment_id: Any) -> Enrolment | No
     qs = Enrolment.objects.select_related("learner__user").filter(pk=pk)
     if not user.is_authenticated:
         return None
-    if is_director(user):
+    who = permissions.principal(user)
+    own = permissions.visible(who, "transcript")
+    if own == permissions.EVERYTHING:
         return qs.first()
-    sessions = JurySession.objects.filter(Q(president=user) | Q(members=user)).values("pk")
-    decided = CertificationDecision.objects.filter(session_id__in=sessions).values("enrolment_id")
-    return qs.filter(Q(learner__user=user) | Q(pk__in=decided)).first()
+    decided = CertificationDecision.objects.filter(
+        permissions.visible(who, "certification_decision")
+    ).values("enrolment_id")
+    return qs.filter(own | Q(pk__in=decided)).first()
 
 
 def session_transcript_rows(*, session_id: int) -> list[tuple[CertificationDecision, Any]]:
