@@ -13,9 +13,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Grant, Role, ScopeKind, has_role
 from capitalis.admissions import rules
 from capitalis.admissions.models import (
     Application,
@@ -29,36 +28,14 @@ from capitalis.programmes.models import Edition, Offering
 FIELD_LABELS = dict(PriorDegree.Field.choices)
 
 
-def _scoped_ids(grants: frozenset[Grant], role: Role, scope: ScopeKind) -> list[int]:
-    return [g.scope_id for g in grants if g.role is role and g.scope is scope and g.scope_id]
-
-
-def _is_global(grants: frozenset[Grant], *roles: Role) -> bool:
-    return any(g.role in roles and g.scope is ScopeKind.GLOBAL for g in grants)
-
-
 def _visibility(user: User) -> Q | None:
-    """The filter of the applications ``user`` may read; None: every application."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    grants = grants_for(user=user)
-    if _is_global(grants, Role.ADMISSIONS_OFFICER, Role.PROGRAMME_DIRECTOR):
-        return None
-    q = Q(candidate=user)
-    campuses = _scoped_ids(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS)
-    if campuses:
-        q |= Q(campus_id__in=campuses)
-    # Admission juries only: a certification jury session (ScopeKind.JURY_SESSION) with the
-    # same id is another table and gives nothing here.
-    juries = _scoped_ids(grants, Role.JURY_PRESIDENT, ScopeKind.ADMISSION_JURY) + _scoped_ids(
-        grants, Role.JURY_MEMBER, ScopeKind.ADMISSION_JURY
-    )
-    if juries:
-        q |= Q(jury_id__in=juries)
-    referent = _scoped_ids(grants, Role.DISABILITY_REFERENT, ScopeKind.CAMPUS)
-    if referent:
-        q |= Q(campus_id__in=referent, accommodation_requested=True)
-    return q
+    """The filter of the applications ``user`` may read; None: every application. The rules
+    (accounts.permissions.TABLE, "application"): the candidate her own; admissions officers
+    their campus (or every one); the admission jury its files (ADMISSION_JURY grants only: a
+    certification jury session with the same id is another table and gives nothing here); the
+    disability referent the accommodation requests of her campus."""
+    q = permissions.visible(user, "application")
+    return None if q == permissions.EVERYTHING else q
 
 
 def application_list_for(*, user: User) -> QuerySet[Application]:
@@ -91,17 +68,10 @@ def actors_for(*, user: User | None, application: Application) -> frozenset[rule
     actors: set[rules.Actor] = set()
     if application.candidate_id == user.pk:
         actors.add(rules.Actor.CANDIDATE)
-    grants = grants_for(user=user)
-    if (
-        has_role(grants, Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, application.campus_id).ok
-        or has_role(grants, Role.PROGRAMME_DIRECTOR).ok
-    ):
+    who = permissions.principal(user)
+    if permissions.can(who, "manage", "application", application):
         actors.add(rules.Actor.ADMISSIONS)
-    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok or any(
-        application.jury_id is not None
-        and has_role(grants, role, ScopeKind.ADMISSION_JURY, application.jury_id).ok
-        for role in (Role.JURY_PRESIDENT, Role.JURY_MEMBER)
-    ):
+    if permissions.can(who, "decide", "application", application):
         actors.add(rules.Actor.JURY)
     return frozenset(actors)
 

@@ -23,9 +23,10 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Grant, Role, ScopeKind, has_role
+from capitalis.accounts.rules import Grant
 from capitalis.admissions.models import (
     AdmissionJury,
     Application,
@@ -39,19 +40,15 @@ from capitalis.programmes.models import Campus
 # --- scoping -------------------------------------------------------------------------------
 
 
+# Who may do what is the "application", "admission_jury" and "interview_slot" entries of
+# accounts.permissions.TABLE; these helpers take the grants already read (one query).
+
+
 def admissions_campus_ids(grants: frozenset[Grant]) -> set[int] | None:
     """The campuses whose admissions the grants cover: ``None`` for the whole school, an empty
     set for nobody on the admissions staff."""
-    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
-        return None
-    campus_ids: set[int] = set()
-    for grant in grants:
-        if grant.role is Role.ADMISSIONS_OFFICER:
-            if grant.scope is ScopeKind.GLOBAL:
-                return None
-            if grant.scope is ScopeKind.CAMPUS and grant.scope_id is not None:
-                campus_ids.add(grant.scope_id)
-    return campus_ids
+    who = permissions.Principal.of_grants(grants)
+    return permissions.scope_ids(who, "application", "manage", permissions.Reach.CAMPUS)
 
 
 def is_admissions_staff(grants: frozenset[Grant], campus_id: int | None = None) -> bool:
@@ -62,41 +59,17 @@ def is_admissions_staff(grants: frozenset[Grant], campus_id: int | None = None) 
     return bool(scope) if campus_id is None else campus_id in scope
 
 
-def jury_ids(grants: frozenset[Grant]) -> set[int]:
-    """The admission juries the user sits on (president or member): ``ADMISSION_JURY`` grants
-    only, never a certification jury session's."""
-    return {
-        g.scope_id
-        for g in grants
-        if g.role in (Role.JURY_PRESIDENT, Role.JURY_MEMBER)
-        and g.scope is ScopeKind.ADMISSION_JURY
-        and g.scope_id is not None
-    }
-
-
-def referent_campus_ids(grants: frozenset[Grant]) -> set[int]:
-    """The campuses where the user is the disability referent."""
-    return {
-        g.scope_id
-        for g in grants
-        if g.role is Role.DISABILITY_REFERENT
-        and g.scope is ScopeKind.CAMPUS
-        and g.scope_id is not None
-    }
-
-
 def can_see_arrangements(grants: frozenset[Grant], application: Application) -> bool:
     """Adapted arrangements: the admission jury of the application (president, members, the
     programme director) and the campus disability referent only (SPEC §3, issue 4 point 4)."""
-    if has_role(grants, Role.PROGRAMME_DIRECTOR).ok:
-        return True
-    if application.jury_id is not None and application.jury_id in jury_ids(grants):
-        return True
-    return application.campus_id in referent_campus_ids(grants)
+    who = permissions.Principal.of_grants(grants)
+    return permissions.can(who, "arrangements", "application", application).ok
 
 
 def _is_jury_of(grants: frozenset[Grant], application: Application) -> bool:
-    return application.jury_id is not None and application.jury_id in jury_ids(grants)
+    """The application's admission jury (or the programme director, who is staff anyway)."""
+    who = permissions.Principal.of_grants(grants)
+    return permissions.can(who, "decide", "application", application).ok
 
 
 # --- interviews ----------------------------------------------------------------------------
@@ -104,14 +77,10 @@ def _is_jury_of(grants: frozenset[Grant], application: Application) -> bool:
 
 def interview_slot_list_for(*, user: User) -> QuerySet[InterviewSlot]:
     """The slots a user may see: admissions staff their campus, interviewers their slots."""
-    grants = grants_for(user=user)
-    scope = admissions_campus_ids(grants)
     qs = InterviewSlot.objects.select_related(
         "campus", "edition__programme", "interview__application__candidate"
     ).prefetch_related("interviewers")
-    if scope is None:
-        return qs
-    return qs.filter(Q(campus_id__in=scope) | Q(interviewers=user)).distinct()
+    return permissions.restrict(qs, user, "interview_slot")
 
 
 def interview_slot_get_for(*, user: User, pk: int) -> InterviewSlot | None:
@@ -152,12 +121,7 @@ def interview_get_for(*, user: User, pk: int) -> InterviewView | None:
     application = interview.application
     interviewer_ids = set(interview.slot.interviewers.values_list("pk", flat=True))
     staff = is_admissions_staff(grants, application.campus_id)
-    allowed = (
-        staff
-        or user.pk in interviewer_ids
-        or _is_jury_of(grants, application)
-        or application.campus_id in referent_campus_ids(grants)
-    )
+    allowed = staff or user.pk in interviewer_ids or can_see_arrangements(grants, application)
     if not allowed:
         return None
     criteria = list(InterviewCriterion.objects.filter(edition_id=application.edition_id))
@@ -214,12 +178,8 @@ def bookable_by_slot(*, user: User, slots: list[InterviewSlot]) -> dict[int, lis
 
 def admission_jury_list_for(*, user: User) -> QuerySet[AdmissionJury]:
     """Juries the user may see: admissions staff of the campus, the jury's own members."""
-    grants = grants_for(user=user)
-    scope = admissions_campus_ids(grants)
     qs = AdmissionJury.objects.select_related("edition__programme", "campus", "president")
-    if scope is None:
-        return qs
-    return qs.filter(Q(campus_id__in=scope) | Q(pk__in=jury_ids(grants)))
+    return permissions.restrict(qs, user, "admission_jury")
 
 
 def admission_jury_get_for(*, user: User, pk: int) -> AdmissionJury | None:

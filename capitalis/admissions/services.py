@@ -25,10 +25,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from capitalis.accounts import permissions
 from capitalis.accounts import queries as accounts_queries
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, ScopeKind, has_role
+from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.admissions import rules
 from capitalis.admissions.models import (
@@ -522,10 +522,7 @@ def application_fee_record(
     if actor_user is None:
         allowed = bool(evidence)
     else:
-        grants = grants_for(user=actor_user)
-        allowed = has_role(
-            grants, Role.FINANCE, ScopeKind.CAMPUS, application.campus_id
-        ).ok or rules.Actor.ADMISSIONS in actors_for(user=actor_user, application=application)
+        allowed = permissions.can(actor_user, "record_fee", "application", application).ok
     if not allowed:
         raise DomainError(
             _("Only admissions or finance staff of this campus can record the application fee."),
