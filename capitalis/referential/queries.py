@@ -237,11 +237,6 @@ def register_fiches(*, codes: list[str] | None = None, chunk: int = 200) -> Iter
 def can_import_register(*, user: Any) -> bool:
     """Import a national register file from the staff page: a programme director or a
     superuser."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    from capitalis.accounts.queries import grants_for
-    from capitalis.accounts.rules import Role, has_role
+    from capitalis.accounts import permissions
 
-    return bool(has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok)
+    return permissions.can(user, "import", "register").ok

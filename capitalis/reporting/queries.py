@@ -21,9 +21,8 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.admissions.models import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status as ApplicationStatus
@@ -42,15 +41,6 @@ from capitalis.referential.models import Block
 from capitalis.reporting import rules
 from capitalis.reporting.models import DeclaredFigure, SurveyAnswer, SurveyKind
 
-# Roles that see every campus when granted for the whole school.
-SCHOOL_WIDE = (Role.PROGRAMME_DIRECTOR, Role.ADMISSIONS_OFFICER, Role.FINANCE)
-# Roles that see the campuses they are granted on.
-CAMPUS_STAFF = (
-    Role.CAMPUS_COORDINATOR,
-    Role.ADMISSIONS_OFFICER,
-    Role.FINANCE,
-    Role.DISABILITY_REFERENT,
-)
 SATISFACTION_KINDS = (SurveyKind.SATISFACTION_TEACHING, SurveyKind.SATISFACTION_WORK_STUDY)
 EMPLOYMENT_KINDS = (SurveyKind.EMPLOYMENT_6M, SurveyKind.EMPLOYMENT_2Y)
 SATISFIED_FROM = 4  # on the 1–5 scale of the question ``overall`` (b-contract)
@@ -86,17 +76,10 @@ def scope_for(*, user: User) -> Scope | None:
     """The indicators ``user`` may read, or None if none (the pages answer 404/403)."""
     if not user.is_authenticated:
         return None
-    if user.is_superuser:
+    ids = permissions.scope_ids(user, "indicators", "read", permissions.Reach.CAMPUS)
+    if ids is None:
         return EVERYTHING
-    grants = grants_for(user=user)
-    if any(g.role in SCHOOL_WIDE and g.scope is ScopeKind.GLOBAL for g in grants):
-        return EVERYTHING
-    campuses = frozenset(
-        g.scope_id
-        for g in grants
-        if g.role in CAMPUS_STAFF and g.scope is ScopeKind.CAMPUS and g.scope_id is not None
-    )
-    return Scope(campuses) if campuses else None
+    return Scope(frozenset(ids)) if ids else None
 
 
 def _in_scope(qs: QuerySet, scope: Scope, campus_field: str) -> QuerySet:  # type: ignore[type-arg]

@@ -10,9 +10,8 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, has_role
 from capitalis.jury.models import CertificationDecision, SessionStatus
 from capitalis.referential.models import Certification
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
@@ -22,11 +21,7 @@ from capitalis.reporting.services_declarations import certified_decisions, due_d
 def can_declare(*, user: User | None) -> bool:
     """The declaration is the certifier's, school-wide: a programme director (whole school)
     or a superuser. Anyone else gets 404 on its pages and API."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok
+    return permissions.can(user, "manage", "award_declaration").ok
 
 
 def certifications() -> QuerySet[Certification]:

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, has_role
 from capitalis.reporting.models import DataRequestKind, PersonalDataRequest
 
 SEARCH_LIMIT = 25
 
 
 def can_manage_privacy(user: User) -> bool:
-    if not user.is_authenticated:
-        return False
-    return bool(user.is_superuser) or has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok
+    """Handle personal-data requests: a programme director (or superuser)."""
+    return permissions.can(user, "manage", "personal_data_request").ok
 
 
 def person_search(*, query: str) -> QuerySet[User]:

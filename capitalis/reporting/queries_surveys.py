@@ -14,9 +14,8 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, Max, Q, QuerySet
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Role, ScopeKind, has_role
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.enrolment.rules import EnrolmentStatus
 from capitalis.jury.models import CertificationDecision, SessionStatus
@@ -40,36 +39,19 @@ def token_hash(token: str) -> str:
 
 def can_manage_surveys(user: User) -> bool:
     """Create surveys, send invitations and reminders: a programme director (or superuser)."""
-    if not user.is_authenticated:
-        return False
-    return bool(user.is_superuser) or has_role(grants_for(user=user), Role.PROGRAMME_DIRECTOR).ok
+    return permissions.can(user, "manage", "survey").ok
 
 
 def campus_scope(user: User) -> list[int] | None:
     """The campuses whose rates ``user`` may read: None for all, [] for none."""
-    if not user.is_authenticated:
-        return []
-    if can_manage_surveys(user):
-        return None
-    return sorted(
-        g.scope_id
-        for g in grants_for(user=user)
-        if g.role is Role.CAMPUS_COORDINATOR
-        and g.scope is ScopeKind.CAMPUS
-        and g.scope_id is not None
-    )
+    ids = permissions.scope_ids(user, "survey", "read", permissions.Reach.CAMPUS)
+    return None if ids is None else sorted(ids)
 
 
 def survey_list_for(*, user: User) -> QuerySet[Survey]:
     """The surveys ``user`` may see (see the module docstring)."""
     qs = Survey.objects.select_related("programme", "edition").order_by("-opens_on", "kind")
-    campuses = campus_scope(user)
-    if campuses is None:
-        return qs
-    if not campuses:
-        return qs.none()
-    editions = Enrolment.objects.filter(campus_id__in=campuses).values("edition_id")
-    return qs.filter(edition_id__in=editions)
+    return permissions.restrict(qs, user, "survey")
 
 
 def survey_for(*, user: User, pk: int) -> Survey | None:
