@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from capitalis.core.models import TimeStampedModel
 from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.jury import rules
 from capitalis.programmes.models import Campus, Edition
 from capitalis.referential.models import Block, CertificationVersion
 
@@ -25,16 +26,20 @@ class SessionStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+# The statuses are the rules' vocabulary (jury/rules.py); the models add their labels.
 class BlockStatus(models.TextChoices):
-    VALIDATED = "validated", _("validated")
-    NOT_VALIDATED = "not_validated", _("not validated")
-    INCOMPLETE = "incomplete", _("incomplete")
+    VALIDATED = rules.BlockStatus.VALIDATED.value, _("validated")
+    NOT_VALIDATED = rules.BlockStatus.NOT_VALIDATED.value, _("not validated")
+    INCOMPLETE = rules.BlockStatus.INCOMPLETE.value, _("incomplete")
 
 
 class CertificationStatus(models.TextChoices):
-    CERTIFIED = "certified", _("certified")
-    PARTIALLY_CERTIFIED = "partially_certified", _("partially certified")
-    NOT_CERTIFIED = "not_certified", _("not certified")
+    CERTIFIED = rules.CertificationStatus.CERTIFIED.value, _("certified")
+    PARTIALLY_CERTIFIED = (
+        rules.CertificationStatus.PARTIALLY_CERTIFIED.value,
+        _("partially certified"),
+    )
+    NOT_CERTIFIED = rules.CertificationStatus.NOT_CERTIFIED.value, _("not certified")
 
 
 class Route(models.TextChoices):
