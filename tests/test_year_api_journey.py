@@ -1,0 +1,281 @@
+"""The same year through the API alone: a program acting for each role, each with its own API
+token (``Authorization: Bearer …``, never a forced login), from an empty database and the
+shipped data (``load_data``). Every answer is checked against the served OpenAPI schema.
+
+What is not an API call, and why:
+- the staff accounts and their role grants: there is no API for accounts or grants, so they
+  are created the way an administrator's script would, through the accounts services;
+- the candidate's sign-up: there is no sign-up API, so she signs up on the page and confirms
+  her address by the link of the e-mail (outbox);
+- a token is minted by its owner's session (``POST /api/accounts/tokens/`` accepts no token
+  by design): each person logs in on the login page once to mint it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client, TestCase
+from openapi_core import OpenAPI
+from rest_framework.test import APIClient
+
+from capitalis.accounts import services as accounts_services
+from capitalis.accounts.rules import Role, ScopeKind
+from tests.openapi_checks import answer_validated
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+PASSWORD = "Journey-pw-2026!"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Actor:
+    """One role's program: an API client that sends its own Bearer token on every call and
+    checks every answer against the schema."""
+
+    def __init__(self, openapi: OpenAPI, email: str) -> None:
+        self.openapi = openapi
+        self.email = email
+        session = Client()
+        login = session.post("/accounts/login/", {"username": email, "password": PASSWORD})
+        assert login.status_code == 302, login.content[:500]
+        minted = session.post(
+            "/api/accounts/tokens/",
+            {"name": "journey", "scope": "write"},
+            content_type="application/json",
+        )
+        assert minted.status_code == 201, minted.content
+        self.client = APIClient()
+        self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {minted.json()['token']}")
+
+    def call(self, method: str, path: str, expect: int, data: Any = None, **kw: Any) -> Any:
+        with TestCase.captureOnCommitCallbacks(execute=True):  # each request commits
+            response = getattr(self.client, method)(path, data, **kw)
+        assert response.status_code == expect, (
+            f"{method.upper()} {path}: {response.status_code} "
+            f"{getattr(response, 'content', b'')[:800]!r}"
+        )
+        if response.get("Content-Type", "").startswith("application/json"):
+            answer_validated(self.openapi, path, response, method)
+            return response.json()
+        return response
+
+    def get(self, path: str, expect: int = 200, **kw: Any) -> Any:
+        return self.call("get", path, expect, **kw)
+
+    def post(self, path: str, data: Any = None, expect: int = 201, **kw: Any) -> Any:
+        kw.setdefault("format", "json")
+        return self.call("post", path, expect, data, **kw)
+
+    def patch(self, path: str, data: Any, expect: int = 200) -> Any:
+        return self.call("patch", path, expect, data, format="json")
+
+
+def _results(page: Any) -> list[dict[str, Any]]:
+    return page["results"] if isinstance(page, dict) and "results" in page else page
+
+
+def _staff(email: str, name: str, *grants: tuple[Role, ScopeKind, int | None]) -> None:
+    user = accounts_services.user_create(email=email, full_name=name, password=PASSWORD)
+    for role, scope, scope_id in grants:
+        accounts_services.role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
+
+
+@pytest.fixture
+def openapi() -> OpenAPI:
+    response = Client().get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return OpenAPI.from_dict(response.json())
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
+    call_command("load_data", stdout=io.StringIO())
+
+    # --- the catalogue, read by a program with no account ---------------------------------
+    anonymous = APIClient()
+    editions = anonymous.get("/api/programmes/editions/").json()
+    edition = next(e for e in _results(editions) if e["code"] == "2026-27")
+    campuses = {c["code"]: c for c in _results(anonymous.get("/api/programmes/campuses/").json())}
+    paris = campuses["PAR"]
+
+    # --- the administrator's bootstrap (no accounts API): staff and their grants -----------
+    _staff(
+        "director@school.test", "Dana Director", (Role.PROGRAMME_DIRECTOR, ScopeKind.GLOBAL, None)
+    )
+    _staff(
+        "admissions@school.test",
+        "Adam Admissions",
+        (Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, paris["id"]),
+    )
+    _staff("finance@school.test", "Fay Finance", (Role.FINANCE, ScopeKind.GLOBAL, None))
+    courses = _results(anonymous.get("/api/programmes/courses/?edition=2026-27&year=MSC1").json())
+    course = next(c for c in courses if c["competencies"] and c["specialisation"] is None)
+    _staff("lecturer@school.test", "Leo Lecturer", (Role.LECTURER, ScopeKind.COURSE, course["id"]))
+    lecturer = Actor(openapi, "lecturer@school.test")
+    director = Actor(openapi, "director@school.test")
+    officer = Actor(openapi, "admissions@school.test")
+    finance = Actor(openapi, "finance@school.test")
+
+    # --- the candidate signs up (page) and confirms her address (e-mail link) --------------
+    with django_capture_on_commit_callbacks(execute=True):
+        signup = Client().post(
+            "/admissions/signup/",
+            {
+                "full_name": "Chloé Candidate",
+                "email": "chloe@example.org",
+                "password": PASSWORD,
+                "preferred_language": "fr",
+            },
+        )
+    assert signup.status_code == 302
+    link = next(
+        m.group(1)
+        for message in mail.outbox
+        if (m := re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", message.body))
+    )
+    assert Client().post(link).status_code == 302
+    chloe = Actor(openapi, "chloe@example.org")
+
+    # --- she applies: a draft with two degrees, saved again, documents, then submits --------
+    programme = anonymous.get("/api/programmes/programmes/MSC-ERCI/").json()
+    msc1 = next(y for y in programme["years"] if y["code"] == "MSC1")
+    spe1 = next(s for s in programme["specialisations"] if s["code"] == "SPE1")
+    draft = chloe.post(
+        "/api/admissions/applications/",
+        {
+            "edition": edition["id"],
+            "year": msc1["id"],
+            "campus": paris["id"],
+            "track": "work_study",
+            "specialisation": spe1["id"],
+            "prior_degrees": [
+                {
+                    "title": "Licence de science politique",
+                    "level": "bachelor",
+                    "ects": 180,
+                    "field": "political_science",
+                    "country": "FR",
+                    "in_progress": False,
+                },
+                {
+                    "title": "DU de géopolitique",
+                    "level": "other",
+                    "ects": 30,
+                    "field": "geopolitics",
+                    "country": "FR",
+                    "in_progress": False,
+                },
+            ],
+        },
+    )
+    application_url = f"/api/admissions/applications/{draft['id']}/"
+    assert draft["status"] == "draft" and len(draft["prior_degrees"]) == 2
+    draft = chloe.patch(application_url, {"english_level": "C1"})
+    assert draft["english_level"] == "C1" and len(draft["prior_degrees"]) == 2
+    for kind in ("cv", "transcript", "motivation"):
+        chloe.post(
+            f"{application_url}documents/",
+            {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", PDF, "application/pdf")},
+            format="multipart",
+        )
+    draft = chloe.get(application_url)
+    submitted = chloe.post(
+        f"{application_url}submit/", {"expected_version": draft["version"]}, expect=200
+    )
+    assert submitted["status"] == "eligible", submitted["eligibility"]
+
+    # --- the application fee is due; finance records the payment -------------------------
+    fees = _results(chloe.get("/api/finance/invoices/?kind=application_fee"))
+    assert len(fees) == 1 and fees[0]["status"] != "paid", fees
+    fee = fees[0]
+    finance.post(
+        "/api/finance/payments/",
+        {
+            "invoice": fee["id"],
+            "amount": fee["owed"],
+            "paid_on": str(date.today()),
+            "method": "transfer",
+            "reference": "fee chloe",
+        },
+    )
+    assert chloe.get(f"/api/finance/invoices/{fee['id']}/")["status"] == "paid"
+    assert officer.get(application_url)["application_fee_paid"] is True
+
+    # --- staff read her documents, schedule and score the interview -----------------------
+    file = officer.get(application_url)
+    assert {d["kind"] for d in file["documents"]} == {"cv", "transcript", "motivation"}
+    for document in file["documents"]:
+        download = officer.get(f"{application_url}documents/{document['id']}/")
+        assert download["Content-Type"] == "application/pdf"
+        assert b"".join(download.streaming_content) == PDF
+    slot = officer.post(
+        "/api/admissions/interview-slots/",
+        {
+            "edition": edition["id"],
+            "campus": paris["id"],
+            "starts_at": "2027-01-11T10:00:00+01:00",
+            "ends_at": "2027-01-11T10:30:00+01:00",
+            "location": "Room 4",
+            "interviewers": ["lecturer@school.test"],
+        },
+    )
+    interview = officer.post(
+        f"/api/admissions/interview-slots/{slot['id']}/book/",
+        {"application": file["id"], "expected_version": file["version"]},
+    )
+    assert interview["status"] == "interview_scheduled"
+    grid = lecturer.get(f"/api/admissions/interviews/{interview['id']}/")["grid"]
+    file = officer.get(application_url)
+    scored = lecturer.post(
+        f"/api/admissions/interviews/{interview['id']}/record/",
+        {
+            "scores": {line["code"]: line["max_score"] - 1 for line in grid},
+            "comment": "Clear career plan, solid background.",
+            "expected_version": file["version"],
+        },
+        expect=200,
+    )
+    assert scored["status"] == "interviewed"
+
+    # --- the file is presented to an admission jury, which admits her ---------------------
+    jury = officer.post(
+        "/api/admissions/juries/",
+        {
+            "edition": edition["id"],
+            "campus": paris["id"],
+            "sits_on": "2027-01-20",
+            "president": "lecturer@school.test",
+            "members": ["director@school.test"],
+        },
+    )
+    file = officer.get(application_url)
+    presented = officer.post(
+        f"/api/admissions/juries/{jury['id']}/present/",
+        {"application": file["id"], "expected_version": file["version"]},
+        expect=200,
+    )
+    assert presented["status"] == "presented"
+    decided = lecturer.post(  # the jury's president, through the grant the jury gave him
+        f"/api/admissions/juries/{jury['id']}/decisions/",
+        {
+            "decisions": [
+                {"application": file["id"], "decision": "admitted", "version": presented["version"]}
+            ]
+        },
+        expect=200,
+    )
+    assert decided["results"][0]["status"] == "admitted"
+    letter = chloe.get(f"{application_url}letter/")
+    assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(b"%PDF")
