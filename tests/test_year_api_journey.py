@@ -82,8 +82,12 @@ def _results(page: Any) -> list[dict[str, Any]]:
     return page["results"] if isinstance(page, dict) and "results" in page else page
 
 
-def _staff(email: str, name: str, *grants: tuple[Role, ScopeKind, int | None]) -> None:
-    user = accounts_services.user_create(email=email, full_name=name, password=PASSWORD)
+def _staff(
+    email: str, name: str, *grants: tuple[Role, ScopeKind, int | None], is_staff: bool = False
+) -> None:
+    user = accounts_services.user_create(
+        email=email, full_name=name, password=PASSWORD, is_staff=is_staff
+    )
     for role, scope, scope_id in grants:
         accounts_services.role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
 
@@ -123,7 +127,10 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
     courses = _results(anonymous.get("/api/programmes/courses/?edition=2026-27&year=MSC1").json())
     course = next(c for c in courses if c["competencies"] and c["specialisation"] is None)
     _staff("lecturer@school.test", "Leo Lecturer", (Role.LECTURER, ScopeKind.COURSE, course["id"]))
+    # staff status, no role yet: her jury session will grant her one
+    _staff("president@school.test", "Paula President", is_staff=True)
     lecturer = Actor(openapi, "lecturer@school.test")
+    president = Actor(openapi, "president@school.test")
     director = Actor(openapi, "director@school.test")
     officer = Actor(openapi, "admissions@school.test")
     finance = Actor(openapi, "finance@school.test")
@@ -279,3 +286,106 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
     assert decided["results"][0]["status"] == "admitted"
     letter = chloe.get(f"{application_url}letter/")
     assert letter["Content-Type"] == "application/pdf" and letter.content.startswith(b"%PDF")
+
+    # --- staff enrol her on a work-study contract with her employer and tutor -------------
+    enrolment = officer.post(
+        "/api/enrolment/enrolments/",
+        {
+            "application": file["id"],
+            "contract": {
+                "kind": "apprenticeship",
+                "employer_name": "Quai Conseil",
+                "employer_siret": "73282932000074",
+                "tutor_email": "tutor@quai-conseil.test",
+                "tutor_name": "Tom Tutor",
+                "start_date": "2027-01-25",
+                "end_date": "2029-01-24",
+            },
+        },
+    )
+    assert enrolment["status"] == "enrolled", enrolment
+    contracts = _results(officer.get(f"/api/enrolment/contracts/?enrolment={enrolment['id']}"))
+    assert [c["tutor_email"] for c in contracts] == ["tutor@quai-conseil.test"]
+    assert chloe.get(application_url)["status"] == "enrolled"
+    invoices = _results(chloe.get("/api/finance/invoices/"))
+    assert {i["kind"] for i in invoices} > {"application_fee"}, invoices
+
+    # --- a lecturer creates an assessment of his course and imports the results -----------
+    certification = anonymous.get("/api/referential/certifications/RNCP39853/").json()
+    version = next(v for v in certification["versions"] if v["code"] == "2024")
+    link = course["competencies"][0]
+    block = next(b for b in version["blocks"] if b["code"] == link["block"])
+    competencies = [c for c in block["competencies"]]
+    assessment = lecturer.post(
+        "/api/assessment/assessments/new/",
+        {
+            "course": course["id"],
+            "block": block["id"],
+            "code": "CASE-1",
+            "title_fr": "Étude de cas",
+            "modality": "individual_case_study",
+            "date": "2027-03-15",
+            "weight": "1.00",
+            "session": "first",
+            "competencies": [c["id"] for c in competencies],
+        },
+    )
+    rows = "".join(f"chloe@example.org,{c['code']},15\n" for c in competencies)
+    report = lecturer.post(
+        f"/api/assessment/assessments/{assessment['id']}/import/",
+        {"file": SimpleUploadedFile("results.csv", f"learner,competency,grade\n{rows}".encode())},
+        format="multipart",
+        expect=200,
+    )
+    assert report["created"] == len(competencies), report
+    assert len(_results(chloe.get("/api/assessment/results/"))) == len(competencies)
+
+    # --- the director schedules a jury session; the jury deliberates, overrides, closes ---
+    president_id = president.get("/api/accounts/me/")["id"]
+    session = director.post(
+        "/api/jury/sessions/",
+        {
+            "title": "Jury MSc 2026/27",
+            "version": version["id"],
+            "date": str(date.today()),
+            "president": president_id,
+            "members": [director.get("/api/accounts/me/")["id"]],
+            "filters": {"edition": edition["id"]},
+        },
+    )
+    session_url = f"/api/jury/sessions/{session['id']}/"
+    assert president.post(f"{session_url}deliberate/", expect=200)["learners"] == 1
+    decisions = president.get(f"{session_url}decisions/")
+    assert next(d for d in decisions if d["block"] == block["code"])["status"] == "validated"
+    missing = [d for d in decisions if d["status"] != "validated"]
+    assert missing  # one course's assessment does not validate every block
+    # The jury validates the other blocks on the evidence of her work-study missions.
+    for decision in missing:
+        overridden = president.post(
+            f"{session_url}override/",
+            {
+                "kind": "block",
+                "decision": decision["id"],
+                "status": "validated",
+                "justification": "Validated on the evidence of the work-study missions.",
+                "version": decision["version"],
+            },
+            expect=200,
+        )
+        assert overridden["status"] == "validated" and overridden["justification"]
+    certified = president.get(f"{session_url}certification-decisions/")
+    assert [d["status"] for d in certified] == ["certified"]
+    closed = president.post(f"{session_url}close/", {}, expect=200)
+    assert closed["status"] == "closed" and closed["minutes_sha256"], closed
+
+    # --- credentials are issued; she fetches her certificate and anyone verifies it --------
+    issued = president.post(f"/api/credentials/sessions/{session['id']}/issue/", expect=200)
+    assert issued["issued"] >= 1, issued
+    mine = _results(chloe.get("/api/credentials/"))
+    certificate = next(c for c in mine if c["kind"] == "certification")
+    badge = chloe.get(f"/api/credentials/{certificate['public_id']}/")
+    assert "OpenBadgeCredential" in badge["type"], badge
+    verdict = anonymous.post("/api/credentials/verify/", {"credential": badge}, format="json")
+    assert verdict.status_code == 200
+    answer_validated(openapi, "/api/credentials/verify/", verdict)
+    assert verdict.json()["authentic"] and verdict.json()["current"], verdict.json()
