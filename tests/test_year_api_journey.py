@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 
 from capitalis.accounts import services as accounts_services
 from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.reporting import declaration
 from tests.openapi_checks import answer_validated
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -100,8 +101,9 @@ def openapi() -> OpenAPI:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path  # uploads, declaration files
 
 
 def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
@@ -389,3 +391,38 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
     assert verdict.status_code == 200
     answer_validated(openapi, "/api/credentials/verify/", verdict)
     assert verdict.json()["authentic"] and verdict.json()["current"], verdict.json()
+
+    # --- the holders' declaration is exported, valid against the register's XSD ----------
+    # her campus staff record the civil-status identity the register needs
+    officer.patch(
+        f"/api/enrolment/learners/{enrolment['learner']}/",
+        {
+            "date_of_birth": "2001-04-12",
+            "birth_name": "Candidate",
+            "first_names": "Chloé, Marie",
+            "sex": "F",
+            "birth_place_code": "69123",
+            "birth_place_name": "Lyon",
+            "birth_country": "France",
+        },
+    )
+    holders = _results(director.get("/api/reporting/declarations/?certification=RNCP39853"))
+    assert len(holders) == 1, holders
+    today = str(date.today())
+    export = director.post(
+        "/api/reporting/declarations/export/",
+        {"certification": "RNCP39853", "date_from": today, "date_to": today},
+        expect=201,
+    )
+    assert export["declared"] == 1, export
+    xml = director.get(export["download"].replace("http://testserver", ""))
+    assert declaration.validate(xml.content) == []
+
+    # --- the indicators show the cohort ----------------------------------------------------
+    indicators = director.get("/api/reporting/indicators/MSC-ERCI/")
+    admissions = next(a for a in indicators["admissions"] if a["edition"] == "2026-27")
+    assert admissions["by_status"] == {"enrolled": 1}
+    apprentices = next(a for a in indicators["apprentices"] if a["edition"] == "2026-27")
+    assert (apprentices["campus"], apprentices["by_year"]["MSC1"]) == ("PAR", 1)
+    blocks = [b for b in indicators["blocks"] if b["edition"] == "2026-27"]
+    assert len(blocks) == 6 and all(b["validated"] == 1 for b in blocks)

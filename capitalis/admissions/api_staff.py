@@ -76,7 +76,9 @@ class SlotCreateSerializer(serializers.Serializer[Any]):
 
 
 class SlotSerializer(serializers.ModelSerializer[InterviewSlot]):
-    interviewers = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
+    interviewers: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", many=True, read_only=True
+    )
 
     class Meta:
         model = InterviewSlot
@@ -116,7 +118,9 @@ class JuryCreateSerializer(serializers.Serializer[Any]):
 
 class JurySerializer(serializers.ModelSerializer[AdmissionJury]):
     president = serializers.EmailField(source="president.email", read_only=True)
-    members = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
+    members: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", many=True, read_only=True
+    )
 
     class Meta:
         model = AdmissionJury

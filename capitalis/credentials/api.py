@@ -18,8 +18,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
