@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -98,6 +100,14 @@ def openapi() -> OpenAPI:
     response = Client().get("/api/schema/?format=json")
     assert response.status_code == 200
     return OpenAPI.from_dict(response.json())
+
+
+@pytest.fixture(autouse=True)
+def _in_the_application_window():
+    """A fixed day of the 2026/27 edition's application window (it closes on 31 January 2027),
+    so the year runs the same whatever the day the test runs on."""
+    with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))):
+        yield
 
 
 @pytest.fixture(autouse=True)
