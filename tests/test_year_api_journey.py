@@ -1,6 +1,8 @@
 """The same year through the API alone: a program acting for each role, each with its own API
 token (``Authorization: Bearer …``, never a forced login), from an empty database and the
 shipped data (``load_data``). Every answer is checked against the served OpenAPI schema.
+The candidate enters MSc 2 directly (the programme's final year), so her year ends with the
+certification jury, her credentials, the holders' declaration and the cohort's indicators.
 
 What is not an API call, and why:
 - the staff accounts and their role grants: there is no API for accounts or grants, so they
@@ -136,8 +138,12 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
         (Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, paris["id"]),
     )
     _staff("finance@school.test", "Fay Finance", (Role.FINANCE, ScopeKind.GLOBAL, None))
-    courses = _results(anonymous.get("/api/programmes/courses/?edition=2026-27&year=MSC1").json())
-    course = next(c for c in courses if c["competencies"] and c["specialisation"] is None)
+    courses = _results(anonymous.get("/api/programmes/courses/?edition=2026-27").json())
+    course = next(
+        c
+        for c in courses
+        if c["year"] == "MSC2" and c["competencies"] and c["specialisation"] is None
+    )
     _staff("lecturer@school.test", "Leo Lecturer", (Role.LECTURER, ScopeKind.COURSE, course["id"]))
     # staff status, no role yet: her jury session will grant her one
     _staff("president@school.test", "Paula President", is_staff=True)
@@ -169,13 +175,13 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
 
     # --- she applies: a draft with two degrees, saved again, documents, then submits --------
     programme = anonymous.get("/api/programmes/programmes/MSC-ERCI/").json()
-    msc1 = next(y for y in programme["years"] if y["code"] == "MSC1")
+    msc2 = next(y for y in programme["years"] if y["code"] == "MSC2")
     spe1 = next(s for s in programme["specialisations"] if s["code"] == "SPE1")
     draft = chloe.post(
         "/api/admissions/applications/",
         {
             "edition": edition["id"],
-            "year": msc1["id"],
+            "year": msc2["id"],
             "campus": paris["id"],
             "track": "work_study",
             "specialisation": spe1["id"],
@@ -189,9 +195,9 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
                     "in_progress": False,
                 },
                 {
-                    "title": "DU de géopolitique",
-                    "level": "other",
-                    "ects": 30,
+                    "title": "Master 1 de relations internationales",
+                    "level": "master",
+                    "ects": 240,
                     "field": "geopolitics",
                     "country": "FR",
                     "in_progress": False,
@@ -311,7 +317,7 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
                 "tutor_email": "tutor@quai-conseil.test",
                 "tutor_name": "Tom Tutor",
                 "start_date": "2027-01-25",
-                "end_date": "2029-01-24",
+                "end_date": "2028-01-24",
             },
         },
     )
@@ -433,6 +439,9 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
     admissions = next(a for a in indicators["admissions"] if a["edition"] == "2026-27")
     assert admissions["by_status"] == {"enrolled": 1}
     apprentices = next(a for a in indicators["apprentices"] if a["edition"] == "2026-27")
-    assert (apprentices["campus"], apprentices["by_year"]["MSC1"]) == ("PAR", 1)
+    assert (apprentices["campus"], apprentices["by_year"]["MSC2"]) == ("PAR", 1)
+    cohort = next(c for c in indicators["certification"] if c["edition"] == "2026-27")
+    assert (cohort["cohort"], cohort["certified"]) == (1, 1)
+    assert cohort["rate"]["reason"] == "below_min_base"  # one learner: no rate is published
     blocks = [b for b in indicators["blocks"] if b["edition"] == "2026-27"]
     assert len(blocks) == 6 and all(b["validated"] == 1 for b in blocks)
