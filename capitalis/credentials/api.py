@@ -1,13 +1,16 @@
 """REST API on verifiable credentials (issue 6 point 7), under /api/credentials/: list (a learner
 sees her own; jury staff those of their sessions; a programme director all), fetch one as
 JSON-LD, verify a posted credential (anyone, rate-limited), revoke (a programme director or the
-session's president; a reason is required). Something the user may not see is a 404."""
+session's president; a reason is required), and issue a closed session's credentials (a
+programme director or the session's president; POST sessions/<id>/issue/, as the page does).
+Something the user may not see is a 404."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,12 +19,15 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
 from capitalis.core.exceptions import DomainError
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
+from capitalis.credentials.tasks import issue_session_credentials
+from capitalis.jury.queries import session_for
 
 
 class VerifyThrottle(SimpleRateThrottle):
@@ -38,8 +44,16 @@ class VerifyThrottle(SimpleRateThrottle):
 
 class CredentialSerializer(serializers.ModelSerializer[Credential]):
     certification = serializers.CharField(source="version.certification.code", read_only=True)
-    block = serializers.CharField(source="block.code", read_only=True, default=None)
-    session = serializers.CharField(source="session.title", read_only=True, default=None)
+    block = serializers.CharField(
+        source="block.code",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Null for a certification credential.",
+    )
+    session = serializers.CharField(
+        source="session.title", read_only=True, default=None, allow_null=True
+    )
     replaced = serializers.SerializerMethodField()
     verification_url = serializers.SerializerMethodField()
 
@@ -164,6 +178,54 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
         return Response(CredentialSerializer(revoked).data)
+
+
+class IssuedSerializer(serializers.Serializer[Any]):
+    issued = serializers.IntegerField(
+        allow_null=True, help_text="Credentials issued now (null while the issuance runs)."
+    )
+    total = serializers.IntegerField(help_text="Credentials of the session in all, so far.")
+
+
+class SessionIssueView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Issue every credential a closed jury session allows (idempotent)",
+        description="A programme director or the session's president, once the session is "
+        "closed with signed minutes. 200 when the issuance ran at once; 202 when it runs in "
+        "the background (``issued`` is null: list the credentials again later).",
+        request=None,
+        responses={
+            200: IssuedSerializer,
+            202: IssuedSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="The session is not closed."),
+            404: NotFoundSerializer,
+        },
+        operation_id="credentials_session_issue",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        session = session_for(user=user, pk=pk)
+        if session is None or not queries.can_manage_session(user=user, session=session):
+            raise NotFound()
+        if not (session.is_closed and session.minutes_sha256):
+            return Response(
+                {
+                    "detail": _(
+                        "The jury session is not closed with signed minutes yet: a credential "
+                        "is issued only from a frozen decision."
+                    ),
+                    "code": "not_closed",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        before = Credential.objects.filter(session=session).count()
+        issue_session_credentials.delay(session.pk, user.pk)
+        after = Credential.objects.filter(session=session).count()
+        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
+            return Response({"issued": after - before, "total": after})
+        return Response({"issued": None, "total": after}, status=status.HTTP_202_ACCEPTED)
 
 
 class IssuedDocumentSerializer(serializers.ModelSerializer[IssuedDocument]):

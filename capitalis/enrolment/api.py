@@ -36,6 +36,30 @@ class LearnerSerializer(serializers.ModelSerializer[Learner]):
         fields = ("id", "email", "full_name", "national_student_number", "date_of_birth")
 
 
+class LearnerUpdateSerializer(serializers.Serializer[Any]):
+    """A learner's INE, date of birth and civil-status identity (what the holders'
+    declaration to the national register needs); fields left out keep their value."""
+
+    national_student_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="INE, optional."
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    birth_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    usage_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    first_names = serializers.CharField(
+        max_length=190,
+        required=False,
+        allow_blank=True,
+        help_text="In civil-status order, separated by commas.",
+    )
+    sex = serializers.ChoiceField(choices=["", "F", "M"], required=False)
+    birth_place_code = serializers.CharField(
+        max_length=5, required=False, allow_blank=True, help_text="INSEE code, e.g. 69123."
+    )
+    birth_place_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    birth_country = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
 class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
     learner_email = serializers.EmailField(source="learner.user.email", read_only=True)
     edition = serializers.CharField(source="edition.code", read_only=True)
@@ -208,6 +232,40 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
 
     def get_queryset(self) -> QuerySet[Learner]:
         return queries.learner_list_for(user=_user(self.request))
+
+    @extend_schema(
+        summary="Record a learner's INE, date of birth and civil-status identity (her "
+        "campus staff); fields left out keep their value",
+        request=LearnerUpdateSerializer,
+        responses={200: LearnerSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        user = _user(request)
+        record = queries.learner_record_for(user=user, pk=int(pk or 0))
+        if record is None or not record.can_manage:
+            raise NotFound()
+        payload = LearnerUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        given = payload.validated_data
+        learner = record.learner
+        current = {
+            name: getattr(learner, name)
+            for name in ("national_student_number", "date_of_birth", *services.IDENTITY_FIELDS)
+        }
+        merged = {**current, **given}
+        try:
+            services.learner_update(
+                learner=learner,
+                national_student_number=merged["national_student_number"],
+                date_of_birth=merged["date_of_birth"],
+                actor=user,
+                identity=services.LearnerIdentity(
+                    **{name: merged[name] for name in services.IDENTITY_FIELDS}
+                ),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(LearnerSerializer(self.get_queryset().get(pk=learner.pk)).data)
 
 
 @extend_schema_view(

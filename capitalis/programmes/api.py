@@ -36,7 +36,7 @@ from capitalis.programmes.models import (
 class YearSerializer(serializers.ModelSerializer[ProgrammeYear]):
     class Meta:
         model = ProgrammeYear
-        fields = ("code", "title", "title_fr", "title_en", "position", "ects")
+        fields = ("id", "code", "title", "title_fr", "title_en", "position", "ects")
 
 
 class SpecialisationSerializer(serializers.ModelSerializer[Specialisation]):
@@ -44,7 +44,7 @@ class SpecialisationSerializer(serializers.ModelSerializer[Specialisation]):
 
     class Meta:
         model = Specialisation
-        fields = ("code", "title", "title_fr", "title_en", "block", "position")
+        fields = ("id", "code", "title", "title_fr", "title_en", "block", "position")
 
 
 class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
@@ -106,7 +106,7 @@ class EditionSerializer(serializers.ModelSerializer[Edition]):
 class CampusSerializer(serializers.ModelSerializer[Campus]):
     class Meta:
         model = Campus
-        fields = ("code", "name", "city", "address", "position")
+        fields = ("id", "code", "name", "city", "address", "position")
 
 
 class CompetencyLinkSerializer(serializers.ModelSerializer[CourseCompetency]):
