@@ -321,7 +321,8 @@ def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close the session and sign the minutes (president). The page lists the VAE cases and
     appeals the session has not decided; closing then needs an explicit choice for them (move
-    them to a later session, or leave them pending), recorded in the minutes."""
+    them to a later session, or leave them pending), recorded in the minutes. Closing runs as
+    a background job: the form is checked here, then the job's page follows it."""
     session = _session(request, pk)
     pending = queries.session_pending(session=session)
     later = list(queries.later_open_sessions(session=session)) if pending else []
@@ -331,7 +332,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         move_to = next((s for s in later if str(s.pk) == move_to_id), None)
         try:
-            services.session_close(
+            job = services.session_close_start(
                 session=session,
                 actor=_user(request),
                 pending=choice,
@@ -339,11 +340,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as exc:
             error = exc.message
-        else:
-            messages.success(
-                request, _("The session is closed; the minutes are signed and frozen.")
-            )
-            return redirect("jury:verify", pk=pk)
+        else:  # the job's page follows the closing (minutes PDF, signature) to its end
+            return redirect("jobs:detail", pk=job.pk)
     return render(
         request,
         "jury/close.html",
