@@ -33,9 +33,17 @@ def session_close_job(
             raise DomainError(_("This jury session does not exist."), code="not_found")
         move_to = JurySession.objects.filter(pk=move_to_id).first() if move_to_id else None
         job_progress(job_id=job.pk, done=0, total=1)
-        closed = services.session_close(
-            session=session, actor=job.user, pending=pending, move_to=move_to
-        )
+        if (
+            session.is_closed
+            and job.started_at
+            and session.closed_at
+            and (session.closed_at >= job.started_at)
+        ):  # delivered again after a worker closed it and died before recording the outcome
+            closed = session
+        else:
+            closed = services.session_close(
+                session=session, actor=job.user, pending=pending, move_to=move_to
+            )
         return JobOutcome(
             message=_("The session is closed; the minutes are signed and frozen."),
             result={"session": closed.pk, "minutes_sha256": closed.minutes_sha256},

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.core.params import parse_int
+from capitalis.core.queries import job_existing
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
 from capitalis.jury.models import (
@@ -31,6 +32,7 @@ from capitalis.jury.models import (
     JurySession,
     VaeBlockOutcome,
 )
+from capitalis.jury.tasks import close_job_key
 from capitalis.referential.models import Competency
 
 
@@ -353,6 +355,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             "move_to": move_to_id,
             "error": error,
             "too_early": session.date > timezone.localdate(),
+            "job": None if session.is_closed else job_existing(key=close_job_key(session.pk)),
         },
         status=400 if error else 200,
     )

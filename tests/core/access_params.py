@@ -46,6 +46,8 @@ PK_SOURCE = {
     "assessment-api:results-import": "assessment",
     "programmes-api:course-detail": "course",
     "programmes-api:edition-detail": "edition",
+    "jobs:detail": "job",
+    "jobs-api:job-detail": "job",
 }
 # the jury's VAE routes name a VAE application, not a session
 PK_MISSING = ("jury:vae-",)

@@ -150,6 +150,11 @@ RULES: dict[str, Rule] = {
     "finance:export": Rule(_(FINANCE)),
     "finance:invoice-detail": Rule(NOBODY),
     "finance:invoice-list": Rule("authenticated"),
+    # a background job: only the person who started it (the world's is the president's)
+    "jobs:detail": Rule(_(PRESIDENT)),
+    "jobs:list": Rule("authenticated"),
+    "jobs-api:job-detail": Rule(_(PRESIDENT)),
+    "jobs-api:job-list": Rule("authenticated"),
     "jury-api:my-appeals": Rule("authenticated", post_only=True),
     "jury-api:my-blocks": Rule("authenticated"),
     "jury-api:my-years": Rule("authenticated"),

@@ -173,6 +173,13 @@ def test_close_refusals_stay_on_the_form_and_start_no_job(media):
     iss = deliberated(close=False)
     r = client_for(iss.w.member).post(reverse("jury:close", args=[iss.session.pk]))
     assert r.status_code == 400 and not Job.objects.exists()
+    # while a close job runs, the close page links to it instead of offering the form again
+    job = Job.objects.create(
+        kind="jury.session_close", key=f"close-session:{iss.session.pk}", user=iss.w.president
+    )
+    page = client_for(iss.w.president).get(reverse("jury:close", args=[iss.session.pk]))
+    html = page.content.decode()
+    assert "Suivre son avancement" in html and reverse("jobs:detail", args=[job.pk]) in html
 
 
 # --- issuing a session's credentials ----------------------------------------------------------
