@@ -43,8 +43,8 @@ def test_job_page_follows_the_progress_then_shows_the_result(page, live_server, 
     assert violations == []
 
     Job.objects.filter(pk=job.pk).update(done=2)
-    page.wait_for_function("document.getElementById('job-progress').value === 2")
-    assert "2 sur 4 étapes faites" in page.locator("#job-progress-text").inner_text()
+    page.get_by_text("2 sur 4 étapes faites").wait_for()
+    assert page.evaluate("document.getElementById('job-progress').value") == 2
 
     Job.objects.filter(pk=job.pk).update(
         status="done", done=4, message="Tout est fait.", result_url="/jobs/"
