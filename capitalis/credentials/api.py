@@ -16,12 +16,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
+from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
+from capitalis.jury.queries import session_for
 
 
 class VerifyThrottle(SimpleRateThrottle):
@@ -314,3 +318,43 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
         return Response(IssuedDocumentSerializer(document).data)
+
+
+class SessionIssueView(APIView):
+    """Issue a closed session's credentials and PDFs, as a background job."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: JobSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="The session is not closed with signed minutes."
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not a programme director or the president."
+            ),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Issue every credential and PDF the closed jury session allows (a programme director
+        or the session's president). A background job: the answer is 202 with the job
+        (``Location``: its address under /api/jobs/); poll it until ``status`` is ``done``
+        (``result``: ``credentials_issued``, ``credentials``, ``documents``) or ``failed``.
+        While a job runs for the session, asking again returns it; afterwards a new job issues
+        only what is missing."""
+        session = session_for(user=_user(request), pk=parse_id(pk) or 0)
+        if session is None:
+            raise NotFound()
+        try:
+            job = services.session_issue_start(session=session, actor=_user(request))
+        except DomainError as error:
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if error.code == "not_authorised"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"detail": error.message, "code": error.code}, status=code)
+        return job_accepted(job)

@@ -39,6 +39,7 @@ PK_SOURCE = {
     "jury-api:": "session",
     "credentials:session": "session",
     "credentials:session-issue": "session",
+    "credentials-api:session-issue": "session",
     "credentials:session-transcripts": "session",
     "credentials:transcript-issue": "session",
     "assessment:": "assessment",

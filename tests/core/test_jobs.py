@@ -267,3 +267,16 @@ def test_api_close_answers_202_with_the_job(media, openapi):
     again = c.post(path, {}, content_type="application/json")
     assert again.status_code == 202 and again.json()["id"] == r.json()["id"]
     assert Job.objects.count() == 1
+
+
+def test_api_issue_answers_202_with_the_job(media, openapi, signing_key):  # noqa: F811
+    iss = deliberated()
+    path = f"/api/credentials/sessions/{iss.session.pk}/issue/"
+    refused = client_for(iss.w.member, "en").post(path)
+    assert answer_validated(openapi, path, refused).status_code == 403
+    outsider = client_for(iss.w.enrolments[0].learner.user, "en").post(path)
+    assert answer_validated(openapi, path, outsider).status_code == 404
+    r = answer_validated(openapi, path, client_for(iss.w.president, "en").post(path))
+    assert r.status_code == 202 and r.json()["status"] == "done"
+    assert r.json()["result"]["credentials_issued"] == 5 == Credential.objects.count()
+    assert r["Location"] == r.json()["api_url"] and not Job.objects.exclude(user=iss.w.president)
