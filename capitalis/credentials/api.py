@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,10 +22,11 @@ from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
+from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
-from capitalis.credentials.tasks import issue_session_credentials
 from capitalis.jury.queries import session_for
 
 
@@ -180,54 +180,6 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
         return Response(CredentialSerializer(revoked).data)
 
 
-class IssuedSerializer(serializers.Serializer[Any]):
-    issued = serializers.IntegerField(
-        allow_null=True, help_text="Credentials issued now (null while the issuance runs)."
-    )
-    total = serializers.IntegerField(help_text="Credentials of the session in all, so far.")
-
-
-class SessionIssueView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="Issue every credential a closed jury session allows (idempotent)",
-        description="A programme director or the session's president, once the session is "
-        "closed with signed minutes. 200 when the issuance ran at once; 202 when it runs in "
-        "the background (``issued`` is null: list the credentials again later).",
-        request=None,
-        responses={
-            200: IssuedSerializer,
-            202: IssuedSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="The session is not closed."),
-            404: NotFoundSerializer,
-        },
-        operation_id="credentials_session_issue",
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
-        session = session_for(user=user, pk=pk)
-        if session is None or not queries.can_manage_session(user=user, session=session):
-            raise NotFound()
-        if not (session.is_closed and session.minutes_sha256):
-            return Response(
-                {
-                    "detail": _(
-                        "The jury session is not closed with signed minutes yet: a credential "
-                        "is issued only from a frozen decision."
-                    ),
-                    "code": "not_closed",
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        before = Credential.objects.filter(session=session).count()
-        issue_session_credentials.delay(session.pk, user.pk)
-        after = Credential.objects.filter(session=session).count()
-        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
-            return Response({"issued": after - before, "total": after})
-        return Response({"issued": None, "total": after}, status=status.HTTP_202_ACCEPTED)
-
-
 class IssuedDocumentSerializer(serializers.ModelSerializer[IssuedDocument]):
     certification = serializers.CharField(source="version.certification.code", read_only=True)
     session = serializers.CharField(source="session.title", read_only=True, default=None)
@@ -376,3 +328,43 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
         return Response(IssuedDocumentSerializer(document).data)
+
+
+class SessionIssueView(APIView):
+    """Issue a closed session's credentials and PDFs, as a background job."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: JobSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="The session is not closed with signed minutes."
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not a programme director or the president."
+            ),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Issue every credential and PDF the closed jury session allows (a programme director
+        or the session's president). A background job: the answer is 202 with the job
+        (``Location``: its address under /api/jobs/); poll it until ``status`` is ``done``
+        (``result``: ``credentials_issued``, ``credentials``, ``documents``) or ``failed``.
+        While a job runs for the session, asking again returns it; afterwards a new job issues
+        only what is missing."""
+        session = session_for(user=_user(request), pk=parse_id(pk) or 0)
+        if session is None:
+            raise NotFound()
+        try:
+            job = services.session_issue_start(session=session, actor=_user(request))
+        except DomainError as error:
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if error.code == "not_authorised"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"detail": error.message, "code": error.code}, status=code)
+        return job_accepted(job)

@@ -30,7 +30,9 @@ from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant, role_revoke
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import audit_record
+from capitalis.core.models import Job, audit_record
+from capitalis.core.queries import job_existing
+from capitalis.core.services import job_start
 from capitalis.core.text import clean_text
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, rules
@@ -850,30 +852,16 @@ def decision_correct(
 # --- closing, minutes, verification ----------------------------------------------------------
 
 
-@transaction.atomic
-def session_close(
+def _close_refusals(
     *,
     session: JurySession,
     actor: User,
-    today: date | None = None,
-    pending: str = "",
-    move_to: JurySession | None = None,
-) -> JurySession:
-    """Close the session (president only, not before its date: ``rules.session_closable``):
-    the minutes (procès-verbal) are rendered as a PDF listing every decision, signed by the
-    president (this recorded action), stored through the storage API and frozen by the SHA-256
-    of their bytes. Validated blocks become capitalised ``BlockValidation`` rows (route
-    training). Learners are notified after the commit.
-
-    VAE dossiers and appeals the session holds undecided are never dropped silently: closing
-    is refused unless ``pending`` says what becomes of them: ``move`` to ``move_to`` (a later
-    open session of the version, whose jury then holds the interview or decides the appeal) or
-    ``leave`` them pending (a VAE candidate stays visibly pending and can join a new session;
-    an appeal waits for one). Either way the list is recorded in the minutes and the audit."""
-    from capitalis.jury.minutes import minutes_pdf
-
-    today = today or timezone.localdate()
-    session = _lock_open(session)
+    today: date,
+    pending: str,
+    move_to: JurySession | None,
+) -> tuple[rules.PendingChoice | None, queries.Pending]:
+    """Raise the ``DomainError`` that refuses closing ``session`` now, if any; else the choice
+    for its undecided cases and those cases."""
     _require_president(actor, session)
     if pending not in {"", *(c.value for c in rules.PendingChoice)}:
         raise DomainError(_("Unknown choice for the pending cases."), code="pending")
@@ -903,6 +891,90 @@ def session_close(
             _("Deliberate before closing: this session has no decision yet."),
             code="not_deliberated",
         )
+    return choice, undecided
+
+
+def session_close_check(
+    *,
+    session: JurySession,
+    actor: User,
+    today: date | None = None,
+    pending: str = "",
+    move_to: JurySession | None = None,
+) -> None:
+    """Raise the ``DomainError`` that ``session_close`` would raise now, writing nothing: the
+    close page and API check this before starting the background job, so that a refusal is
+    shown at the form. ``session_close`` checks again under its lock."""
+    if session.is_closed:
+        raise _closed_error()
+    _close_refusals(
+        session=session,
+        actor=actor,
+        today=today or timezone.localdate(),
+        pending=pending,
+        move_to=move_to,
+    )
+
+
+def session_close_start(
+    *,
+    session: JurySession,
+    actor: User,
+    pending: str = "",
+    move_to: JurySession | None = None,
+) -> Job:
+    """Start closing the session as a background job (``session_close`` in the task; issue 13
+    point 10) and return the job to follow. Asked again (a reload, a double click, a second
+    tab) while it runs or once it closed the session, the same job is returned and nothing
+    else happens. A refusal (not the president, before the date, pending cases without a
+    choice…) is raised here, before any job starts."""
+    from capitalis.jury.tasks import close_job_key, session_close_job
+
+    _require_president(actor, session)
+    key = close_job_key(session.pk)
+    existing = job_existing(key=key, once=True)
+    if existing is not None:
+        return existing
+    session_close_check(session=session, actor=actor, pending=pending, move_to=move_to)
+    return job_start(
+        kind="jury.session_close",
+        key=key,
+        user=actor,
+        task=session_close_job,
+        args=[session.pk, pending, move_to.pk if move_to is not None else None],
+        title=_("Closing the jury session “%(title)s”") % {"title": session.title},
+        total=1,
+        once=True,
+    )
+
+
+@transaction.atomic
+def session_close(
+    *,
+    session: JurySession,
+    actor: User,
+    today: date | None = None,
+    pending: str = "",
+    move_to: JurySession | None = None,
+) -> JurySession:
+    """Close the session (president only, not before its date: ``rules.session_closable``):
+    the minutes (procès-verbal) are rendered as a PDF listing every decision, signed by the
+    president (this recorded action), stored through the storage API and frozen by the SHA-256
+    of their bytes. Validated blocks become capitalised ``BlockValidation`` rows (route
+    training). Learners are notified after the commit.
+
+    VAE dossiers and appeals the session holds undecided are never dropped silently: closing
+    is refused unless ``pending`` says what becomes of them: ``move`` to ``move_to`` (a later
+    open session of the version, whose jury then holds the interview or decides the appeal) or
+    ``leave`` them pending (a VAE candidate stays visibly pending and can join a new session;
+    an appeal waits for one). Either way the list is recorded in the minutes and the audit."""
+    from capitalis.jury.minutes import minutes_pdf
+
+    today = today or timezone.localdate()
+    session = _lock_open(session)
+    choice, undecided = _close_refusals(
+        session=session, actor=actor, today=today, pending=pending, move_to=move_to
+    )
     left = undecided.as_list()
     if undecided and choice is rules.PendingChoice.MOVE and move_to is not None:
         VaeDossier.objects.filter(pk__in=[d.pk for d in undecided.vae_dossiers]).update(

@@ -1,8 +1,8 @@
 """A whole deliberation in French, in a real browser: the jury president opens her sessions,
 deliberates, reads why a block is not validated, is refused an override without justification,
-overrides with one, tries a what-if grade, closes the session and signs the minutes, and checks
-them; then the learner reads her blocks on a phone. Every page is axe-checked (no serious or
-critical violation)."""
+overrides with one, tries a what-if grade, closes the session and signs the minutes (a
+background job, whose page links to them), and checks them; then the learner reads her blocks
+on a phone. Every page is axe-checked (no serious or critical violation)."""
 
 from __future__ import annotations
 
@@ -101,6 +101,11 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     page.get_by_role("link", name="Clore la session et signer le procès-verbal").click()
     _check(page, "jury-close")
     page.get_by_role("button", name="Signer et clore").click()
+    # closing runs as a background job: its page shows the outcome and links to the minutes
+    page.wait_for_url("**/jobs/*/")
+    assert "La session est close" in main.inner_text()
+    _check(page, "jury-close-job")
+    page.get_by_role("link", name="Voir le résultat").click()
     assert "Le procès-verbal est intact" in main.inner_text()
     s = JurySession.objects.get(pk=s.pk)
     assert s.status == "closed" and s.minutes_sha256 in main.inner_text()

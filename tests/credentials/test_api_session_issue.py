@@ -30,17 +30,19 @@ def _issue(client: APIClient, openapi: OpenAPI, pk: int):  # noqa: F811
 def test_the_president_issues_once(openapi, signing_key) -> None:  # noqa: F811
     iss = deliberated()
     first = _issue(_as(iss.w.president), openapi, iss.session.pk)
-    assert first.status_code == 200
+    assert first.status_code == 202 and first["Location"] == first.json()["api_url"]
     total = Credential.objects.filter(session=iss.session).count()
-    assert first.json() == {"issued": total, "total": total} and total > 0
+    assert first.json()["status"] == "done" and total > 0
+    assert first.json()["result"]["credentials_issued"] == total
     again = _issue(_as(iss.w.president), openapi, iss.session.pk)
-    assert again.json() == {"issued": 0, "total": total}
+    assert again.status_code == 202 and again.json()["result"]["credentials_issued"] == 0
+    assert Credential.objects.filter(session=iss.session).count() == total
 
 
 def test_an_open_session_is_refused_and_others_get_404(openapi, signing_key) -> None:  # noqa: F811
     iss = deliberated(close=False)
     refused = _issue(_as(iss.w.president), openapi, iss.session.pk)
-    assert refused.status_code == 400 and refused.json()["code"] == "not_closed"
+    assert refused.status_code == 400 and refused.json()["code"] == "not_frozen"
     learner = iss.w.enrolments[0].learner.user
     assert _issue(_as(learner), openapi, iss.session.pk).status_code == 404
     assert _issue(_as(iss.w.president), openapi, 987654).status_code == 404

@@ -127,6 +127,11 @@ def test_close_verify_and_nothing_changes_after():
     r = client_for(w.president).post(reverse("jury:close", args=[s.pk]), follow=True)
     s.refresh_from_db()
     assert s.status == "closed"
+    # closing ran as a background job: its page shows the outcome and links to the minutes
+    page = r.content.decode()
+    assert r.redirect_chain[-1][0].startswith("/jobs/")
+    assert "La session est close" in page and reverse("jury:verify", args=[s.pk]) in page
+    r = client_for(w.president).get(reverse("jury:verify", args=[s.pk]))
     assert s.minutes_sha256 in r.content.decode()
     assert 'data-ok="true"' in r.content.decode()
     pdf = client_for(w.president).get(reverse("jury:minutes", args=[s.pk]))
