@@ -122,7 +122,6 @@ RULES: dict[str, Rule] = {
     "credentials:mine": Rule("authenticated"),
     "credentials:session": Rule(_(DIRECTOR)),
     "credentials:session-issue": Rule(_(DIRECTOR), post_only=True),
-    "credentials-api:session-issue": Rule(_(DIRECTOR), post_only=True),
     "credentials:session-transcripts": Rule(_(DIRECTOR), post_only=True),
     "credentials:sessions": Rule("authenticated"),
     "credentials:transcript-issue": Rule(_(DIRECTOR), post_only=True),
