@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer
 from capitalis.core.exceptions import DomainError
-from capitalis.core.pagination import BoundedLimitOffsetPagination
 from capitalis.core.parsers import SafeJSONParser
 from capitalis.jury import imports, queries, services
 from capitalis.jury.models import BlockValidation, Route
@@ -137,13 +136,8 @@ def _invalid(errors: Any) -> Response:
     return Response({"detail": detail, "code": "invalid"}, status=400)
 
 
-class PriorValidationListView(APIView):
-    """The prior validations (GET) and recording one (POST)."""
-
-    permission_classes = (IsAuthenticated,)
-    parser_classes = (SafeJSONParser, MultiPartParser, FormParser)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="jury_prior_validations_list",
         summary="Block validations recorded before Capitalis",
         parameters=[
@@ -152,24 +146,8 @@ class PriorValidationListView(APIView):
         ],
         responses={200: PriorValidationSerializer(many=True), 403: ErrorSerializer},
         tags=["jury"],
-    )
-    def get(self, request: Request) -> Response:
-        user = _manager(request)
-        if user is None:
-            return _forbidden()
-        rows = queries.prior_validation_list_for(
-            user=user,
-            learner=str(request.query_params.get("learner", "")),
-            block=str(request.query_params.get("block", "")),
-        )
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        data = PriorValidationSerializer(page if page is not None else rows, many=True).data
-        if page is not None:
-            return paginator.get_paginated_response(data)
-        return Response(data)
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         operation_id="jury_prior_validations_create",
         summary="Record a block validation obtained before Capitalis",
         description=(
@@ -189,8 +167,32 @@ class PriorValidationListView(APIView):
             403: ErrorSerializer,
         },
         tags=["jury"],
-    )
-    def post(self, request: Request) -> Response:
+    ),
+)
+class PriorValidationListView(generics.ListCreateAPIView[BlockValidation]):
+    """The prior validations (GET) and recording one (POST)."""
+
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (SafeJSONParser, MultiPartParser, FormParser)
+    serializer_class = PriorValidationSerializer
+    queryset = BlockValidation.objects.none()  # for the schema; get_queryset scopes
+
+    def get_queryset(self) -> Any:
+        user = self.request.user
+        if not isinstance(user, User):
+            return BlockValidation.objects.none()
+        return queries.prior_validation_list_for(
+            user=user,
+            learner=str(self.request.query_params.get("learner", "")),
+            block=str(self.request.query_params.get("block", "")),
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if _manager(request) is None:
+            return _forbidden()
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _manager(request)
         if user is None:
             return _forbidden()

@@ -897,7 +897,8 @@ def prior_validation_list_for(
     )
     if not can_manage_prior(user):
         return qs.none()
-    learner, block = learner.strip()[:200], block.strip()[:50]
+    learner = learner.replace("\x00", "").strip()[:200]
+    block = block.replace("\x00", "").strip()[:50]
     if learner:
         qs = qs.filter(
             Q(learner__user__email__icontains=learner)

@@ -292,7 +292,7 @@ def test_import_reads_xlsx_and_french_headers(w) -> None:
 
 def test_hostile_files(w, settings) -> None:
     # a formula in a cell is text: an unknown learner here, and kept inert as a source
-    formula = _csv("=HYPERLINK(\"http://x\"),RNCP99999,V2,V2BC01,2024-06-30,training,PV")
+    formula = _csv('=HYPERLINK("http://x"),RNCP99999,V2,V2BC01,2024-06-30,training,PV')
     report = services.prior_validations_import(
         content=formula, filename="f.csv", actor=w.director, today=TODAY
     )
@@ -399,9 +399,9 @@ def test_the_form_records_and_shows_errors_at_their_field_in_french(w) -> None:
     assert document.status_code == 200
     assert document["Content-Type"] == "application/pdf"
     assert b"".join(document.streaming_content) == PDF
-    assert client.get("/jury/prior-validations/?learner=nobody").content.decode().count(
-        "V2BC01"
-    ) == 0
+    assert (
+        client.get("/jury/prior-validations/?learner=nobody").content.decode().count("V2BC01") == 0
+    )
 
 
 def test_the_import_pages_preview_then_import(w) -> None:
@@ -436,7 +436,9 @@ def test_the_import_pages_preview_then_import(w) -> None:
 
 
 def test_who_may_open_the_pages(w) -> None:
-    lecturer = person("lecturer@example.org", "Enseignant", (Role.LECTURER, ScopeKind.COURSE, 999_999))
+    lecturer = person(
+        "lecturer@example.org", "Enseignant", (Role.LECTURER, ScopeKind.COURSE, 999_999)
+    )
     learner = w.enrolments[0].learner.user
     validation = services.prior_validation_record(
         learner="learner0@example.org",
@@ -520,7 +522,9 @@ def test_api_create_list_and_import(w) -> None:
 
 
 def test_api_refuses_everyone_else(w) -> None:
-    lecturer = person("lecturer@example.org", "Enseignant", (Role.LECTURER, ScopeKind.COURSE, 999_999))
+    lecturer = person(
+        "lecturer@example.org", "Enseignant", (Role.LECTURER, ScopeKind.COURSE, 999_999)
+    )
     for user in (lecturer, w.enrolments[0].learner.user, w.member):
         client = _client(user, "en")
         assert client.get("/api/jury/prior-validations/").status_code == 403
