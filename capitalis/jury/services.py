@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
@@ -1394,11 +1395,12 @@ def _prior_claim(
     return claim, block
 
 
-def _prior_create(
+def _prior_row(
     claim: rules.PriorClaim, block: queries.PriorBlock, actor: User | None
 ) -> BlockValidation:
+    """The validation a checked claim records (not saved)."""
     assert claim.learner is not None and claim.validated_on is not None
-    validation = BlockValidation.objects.create(
+    return BlockValidation(
         learner_id=claim.learner,
         block_id=block.id,
         version_id=block.version_id,
@@ -1407,7 +1409,6 @@ def _prior_create(
         source_reference=claim.source_reference,
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    return validation
 
 
 @transaction.atomic
@@ -1466,7 +1467,8 @@ def prior_validation_record(
             _("This learner already holds this block: a block is validated once."),
             code="already_validated",
         )
-    validation = _prior_create(claim, found, actor)
+    validation = _prior_row(claim, found, actor)
+    validation.save()
     if document is not None and checked is not None:
         validation.source_document.save(
             f"{validation.pk}-{checked.sha256[:16]}", ContentFile(document), save=False
@@ -1550,7 +1552,14 @@ def prior_validations_import(
         raise DomainError(
             _("Validations were recorded meanwhile: check the file again."), code="conflict"
         )
-    created = [_prior_create(claim, block, actor) for claim, block in accepted]
+    # one INSERT of the validations and one of their history rows (set-based)
+    created = bulk_create_with_history(
+        [_prior_row(claim, block, actor) for claim, block in accepted],
+        BlockValidation,
+        batch_size=500,
+        default_user=actor if actor is not None and actor.is_authenticated else None,
+        default_change_reason="import",
+    )
     audit_record_many(
         action="jury.prior_validation_record",
         actor=actor,

@@ -463,7 +463,10 @@ def test_who_may_open_the_pages(w) -> None:
             assert _client(user).get(url).status_code == 404, (user, url)
     for url in urls:
         assert _client().get(url).status_code == 302
-    assert _client(w.director).get("/jury/prior-validations/99999999999999999999/document/")
+    director = _client(w.director)
+    for pk in ("99999999999999999999", "987654"):
+        url = f"/jury/prior-validations/{pk}/document/"
+        assert director.get(url).status_code == 404
     home = _client(w.director).get("/").content.decode()
     assert "/jury/prior-validations/" in home
 
@@ -538,3 +541,43 @@ def test_api_refuses_everyone_else(w) -> None:
         )
     assert _client(None, "en").get("/api/jury/prior-validations/").status_code in (401, 403)
     assert not BlockValidation.objects.exists()
+
+
+def test_import_and_list_queries_do_not_grow_with_rows(w, django_assert_max_num_queries) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(content: bytes) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.prior_validations_import(
+                content=content, filename="q.csv", actor=w.director, dry_run=True, today=TODAY
+            )
+        return len(captured)
+
+    one = count(_csv(_row(0)))
+    many = count(_csv(*[_row(n % 3, f"V2BC0{n // 3 + 1}") for n in range(9)]))
+    assert many == one
+    report = services.prior_validations_import(
+        content=_csv(*[_row(n % 3, f"V2BC0{n // 3 + 1}") for n in range(9)]),
+        filename="q.csv",
+        actor=w.director,
+        today=TODAY,
+    )
+    assert report.created == 9
+    assert BlockValidation.history.filter(history_type="+").count() == 9
+    ids = {str(pk) for pk in BlockValidation.objects.values_list("pk", flat=True)}
+    audited = set(
+        AuditEvent.objects.filter(action="jury.prior_validation_record").values_list(
+            "target_id", flat=True
+        )
+    )
+    assert audited == ids
+    client = _client(w.director)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/jury/prior-validations/").status_code == 200
+    listed = len(captured)
+    services.prior_validations_import(
+        content=_csv(_row(0, "V2BC04")), filename="r.csv", actor=w.director, today=TODAY
+    )
+    with django_assert_max_num_queries(listed):
+        client.get("/jury/prior-validations/")
