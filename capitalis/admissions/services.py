@@ -39,11 +39,11 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.admissions.queries import actors_for, eligibility_rules_for
-from capitalis.admissions.uploads import check_upload
 from capitalis.core import events
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
+from capitalis.core.uploads import check_upload
 from capitalis.programmes.models import Campus, Edition, Offering, ProgrammeYear, Specialisation
 
 logger = logging.getLogger(__name__)

@@ -45,6 +45,7 @@ class CertificationStatus(models.TextChoices):
 class Route(models.TextChoices):
     TRAINING = "training", _("training")
     VAE = "vae", _("VAE")
+    EQUIVALENCE = "equivalence", _("equivalence")
 
 
 class JurySession(TimeStampedModel):
@@ -274,7 +275,12 @@ class CertificationDecision(DecisionBase):
 
 class BlockValidation(TimeStampedModel):
     """The capitalised record: this learner holds this block since this date, by this session,
-    through training or VAE, under the block's référentiel version (SPEC §6). Never deleted."""
+    through training, VAE or an equivalence, under the block's référentiel version (SPEC §6).
+    Never deleted.
+
+    A validation obtained before Capitalis (no session here) cites its source: a reference to
+    the minutes or decision it comes from, and possibly the scanned document (stored outside
+    public URLs, served through a permission-checked download)."""
 
     learner = models.ForeignKey(
         Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="+"
@@ -300,7 +306,18 @@ class BlockValidation(TimeStampedModel):
     decision = models.ForeignKey(
         BlockDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    route = models.CharField(_("route"), max_length=10, choices=Route.choices)
+    route = models.CharField(_("route"), max_length=20, choices=Route.choices)
+    source_reference = models.CharField(_("source reference"), max_length=300, blank=True)
+    source_document = models.FileField(_("source document"), upload_to="jury/prior/", blank=True)
+    source_content_type = models.CharField(_("source document type"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 

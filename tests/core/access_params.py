@@ -51,7 +51,7 @@ PK_SOURCE = {
     "jobs-api:job-detail": "job",
 }
 # the jury's VAE routes name a VAE application, not a session
-PK_MISSING = ("jury:vae-",)
+PK_MISSING = ("jury:vae-", "jury:prior-")
 
 
 # query strings a route needs to answer at all
