@@ -11,6 +11,16 @@ from django.test import override_settings
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Long single tests, started first: pytest-xdist hands tests out in collection order (shuffled by
+# pytest-randomly), and one of these drawn last would leave a worker running it alone at the end.
+LONG_TESTS = ("tests/core/test_api_fuzz.py::",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_TESTS))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _local_memory_cache() -> Iterator[None]:
     """Tests keep a local-memory cache: the site's database cache (settings.CACHES, shared by
