@@ -6,9 +6,9 @@ script would log one). The page is axe-checked."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.core.models import Job
+from tests.browser.helpers import log_in, serious_violations
 from tests.jury.builders import person
 
 pytestmark = pytest.mark.browser
@@ -25,22 +25,13 @@ def test_job_page_follows_the_progress_then_shows_the_result(page, live_server, 
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     url = live_server.url
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
+    log_in(page, url, user.email)
 
     page.goto(f"{url}/jobs/{job.pk}/")
     assert page.locator("h1").inner_text() == "Longue tâche"
     bar = page.get_by_role("progressbar")
     assert bar.get_attribute("value") == "0"
-    violations = [
-        v["id"]
-        for v in Axe().run(page).response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert violations == []
+    assert serious_violations(page) == []
 
     Job.objects.filter(pk=job.pk).update(done=2)
     page.get_by_text("2 sur 4 étapes faites").wait_for()

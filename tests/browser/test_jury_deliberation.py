@@ -80,7 +80,7 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     # closing runs as a background job: its page shows the outcome and links to the minutes
     page.wait_for_url("**/jobs/*/")
     assert "La session est close" in main.inner_text()
-    _check(page, "jury-close-job")
+    check(page, "jury-close-job")
     page.get_by_role("link", name="Voir le résultat").click()
     assert "Le procès-verbal est intact" in main.inner_text()
     s = JurySession.objects.get(pk=s.pk)

@@ -6,38 +6,16 @@ sees the validations listed. Every page is axe-checked (no serious or critical v
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.jury.models import BlockValidation
+from tests.browser.helpers import check, log_in
 from tests.jury.builders import world
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 HEADER = "learner,certification,version,block,date,route,source\n"
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def _login(page, url: str, email: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def _upload(page, content: bytes) -> None:
@@ -57,29 +35,29 @@ def test_director_imports_prior_validations_in_french(page, live_server, setting
     bad = f"learner1@example.org,RNCP99999,V2,V2BC02,{future},vae,PV\n"
     url = live_server.url
 
-    _login(page, url, "director@example.org")
+    log_in(page, url, "director@example.org")
     page.goto(f"{url}/jury/")
     with page.expect_navigation():
         page.get_by_role("link", name="Blocs validés avant Capitalis").first.click()
     assert page.locator("h1").inner_text() == "Blocs validés avant Capitalis"
-    _check(page, "prior-list-empty")
+    check(page, "prior-list-empty")
     with page.expect_navigation():
         page.get_by_role("link", name="Importer des validations depuis un fichier").click()
-    _check(page, "prior-import")
+    check(page, "prior-import")
     _upload(page, (HEADER + good + bad).encode())
     refused = page.locator("[role=alert] table").inner_text()
     assert "3" in refused and "dans le futur" in refused
     assert page.get_by_role("button", name="Importer", exact=True).count() == 0
     assert not BlockValidation.objects.exists()
-    _check(page, "prior-preview-refused")
+    check(page, "prior-preview-refused")
     with page.expect_navigation():
         page.get_by_role("link", name="Déposer un autre fichier").click()
     _upload(page, (HEADER + good).encode())
-    _check(page, "prior-preview")
+    check(page, "prior-preview")
     with page.expect_navigation():
         page.get_by_role("button", name="Importer", exact=True).click()
     assert "1 validation(s) enregistrée(s)" in page.locator("main").inner_text()
     table = page.locator("main table").inner_text()
     assert "V2BC01" in table and "formation" in table and "PV juin 2024" in table
     assert BlockValidation.objects.count() == 1
-    _check(page, "prior-list")
+    check(page, "prior-list")
