@@ -70,3 +70,25 @@ def confirm_address_and_log_in(page, base: str, email: str, password: str) -> No
     page.locator("#id_password").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+
+
+def log_in(page, base: str, email: str, password: str) -> None:
+    """Log in through the login page (from a fresh session) and land on the home page."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+
+
+def serious_violations(page) -> list[str]:
+    """The serious or critical accessibility violations axe-core finds on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
