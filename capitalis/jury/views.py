@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
@@ -187,7 +188,13 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
         _fail(request, error)
     else:
         messages.success(
-            request, _("Deliberation computed for %(count)s learners.") % {"count": count}
+            request,
+            ngettext(
+                "Deliberation computed for %(count)s learner.",
+                "Deliberation computed for %(count)s learners.",
+                count,
+            )
+            % {"count": count},
         )
     return redirect("jury:grid", pk=pk)
 

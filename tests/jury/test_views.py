@@ -167,3 +167,11 @@ def test_learner_blocks_page_phone_readable_and_own_only():
     assert w.blocks[0].code in body and "validated" in body
     assert "below threshold" in body  # why block 2 remains
     assert client_for(w.member).get(reverse("jury:my-blocks")).status_code == 404
+
+
+@pytest.mark.parametrize(("learners", "told"), [(1, "1 apprenant."), (2, "2 apprenants.")])
+def test_deliberation_message_counts_learners_in_french(learners, told):
+    w = world(learners=learners)
+    s = session(w)
+    r = client_for(w.president).post(reverse("jury:deliberate", args=[s.pk]), follow=True)
+    assert f"Délibération calculée pour {told}" in r.content.decode()
