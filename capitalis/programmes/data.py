@@ -122,6 +122,7 @@ COURSE = {
     "provenance": Field("str", required=False),
     "assesses": Field("list", required=False),
     "develops": Field("list", required=False),
+    "track": Field("text", required=False, choices=TRACKS),
 }
 TOP = {
     "programme": Field("dict"),
@@ -492,6 +493,7 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
                 teaching_methods=c["teaching_methods"],
                 position=c["position"],
                 provenance=c["provenance"],
+                track=c.get("track", ""),
                 actor=actor,
             )
             counts.add("programmes.course", _status(existed, changed))
