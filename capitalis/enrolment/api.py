@@ -21,7 +21,7 @@ from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment import queries, services
-from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner
+from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner, PlacementMode
 from capitalis.programmes.models import Edition
 
 KIND_HELP = "apprenticeship or professionalisation."
@@ -125,6 +125,8 @@ class InternshipSerializer(serializers.ModelSerializer[Internship]):
             "tutor_email",
             "start_date",
             "end_date",
+            "mode",
+            "placement_days",
             "agreement_signed_on",
         )
 
@@ -180,6 +182,14 @@ class InternshipCreateSerializer(serializers.Serializer[Any]):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     agreement_signed_on = serializers.DateField(required=False, allow_null=True)
+    mode = serializers.ChoiceField(
+        choices=PlacementMode.choices,
+        required=False,
+        help_text="continuous (one internship of 4 to 6 months) or alternating (with school "
+        "over the dates, following the campus calendar). Default: what the campus rhythm "
+        "expects. A mode the rhythm does not expect answers 400, code placement_mode; fewer "
+        "than 110 placement days, placement_days_short.",
+    )
 
 
 def _user(request: Request) -> User:
@@ -462,7 +472,7 @@ class InternshipViewSet(
         return queries.internship_list_for(user=_user(self.request))
 
     @extend_schema(
-        summary="Record an internship (4 to 6 months)",
+        summary="Record an internship (continuous or alternating, after the campus rhythm)",
         request=InternshipCreateSerializer,
         responses={201: InternshipSerializer, **WRITE_ERRORS},
     )
@@ -486,6 +496,7 @@ class InternshipViewSet(
                     start_date=data["start_date"],
                     end_date=data["end_date"],
                     agreement_signed_on=data.get("agreement_signed_on"),
+                    mode=data.get("mode"),
                 ),
                 actor=user,
             )

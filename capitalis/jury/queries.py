@@ -559,10 +559,12 @@ def course_grade(
 
 
 def year_courses(enrolment: Enrolment) -> QuerySet[Course]:
-    """The courses of the enrolment's year: common ones and those of her specialisation."""
+    """The courses of the enrolment's year: common ones and those of her specialisation, on
+    every track or on hers (SPEC §5: the end of MSc 1 differs by track)."""
     qs = Course.objects.filter(edition_id=enrolment.edition_id, year_id=enrolment.year_id)
     return qs.filter(
-        Q(specialisation__isnull=True) | Q(specialisation_id=enrolment.specialisation_id)
+        Q(specialisation__isnull=True) | Q(specialisation_id=enrolment.specialisation_id),
+        Q(track="") | Q(track=enrolment.track),
     ).order_by("position", "code")
 
 

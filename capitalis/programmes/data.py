@@ -371,6 +371,7 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
                 teaching_methods=c["teaching_methods"],
                 position=c["position"],
                 provenance=c["provenance"],
+                track=c.get("track", ""),
                 actor=actor,
             )
             counts.add("programmes.course", _status(existed, changed))
