@@ -44,10 +44,11 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
 ## test: the whole suite (lint, import contracts, types, tests) on $DATABASE_URL or SQLite,
-## one test process per CPU (pytest-xdist; PYTEST_WORKERS=0 runs it in this process).
+## one test process per CPU (pytest-xdist; PYTEST_WORKERS=0 runs it in this process); an idle
+## worker takes pending tests from a busy one (--dist worksteal).
 PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed lint typecheck
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal) $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks

@@ -35,6 +35,8 @@ urlpatterns = [
     path("api/credentials/", include("capitalis.credentials.api_urls")),
     path("reporting/", include("capitalis.reporting.urls")),
     path("api/reporting/", include("capitalis.reporting.api_urls")),
+    path("jobs/", include("capitalis.core.urls")),
+    path("api/jobs/", include("capitalis.core.api_urls")),
     # Public, no login: verification pages, status lists, DID document; results; surveys.
     path("", include("capitalis.credentials.urls_public")),
     path("", include("capitalis.reporting.urls_public")),

@@ -5,14 +5,31 @@ from collections.abc import Iterator
 import pytest
 from django.test import override_settings
 
+# The site hashes passwords with Argon2 (settings.PASSWORD_HASHERS): about a quarter of a CPU
+# second and 100 MB per hash, by design. Tests create many users: they hash with MD5
+# (unsafe, instant) instead. tests/accounts/test_pages.py checks the site's own hashers.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Long single tests, started first: pytest-xdist hands tests out in collection order (shuffled by
+# pytest-randomly), and one of these drawn last would leave a worker running it alone at the end.
+LONG_TESTS = ("tests/core/test_api_fuzz.py::",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_TESTS))
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _local_memory_cache() -> Iterator[None]:
     """Tests keep a local-memory cache: the site's database cache (settings.CACHES, shared by
     every worker) would add its own queries to each API request's counted ones. The database
-    cache itself is checked in tests/core/test_cache.py."""
+    cache itself is checked in tests/core/test_cache.py. Passwords are hashed with
+    FAST_HASHERS."""
     with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        PASSWORD_HASHERS=FAST_HASHERS,
     ):
         yield
 

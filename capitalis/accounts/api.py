@@ -1,6 +1,8 @@
 """REST API on the signed-in person's own API tokens, under /api/accounts/tokens/: list, create
 (the token text is in the answer once, never again), revoke. Session only (a token cannot mint
-or revoke tokens); another person's token answers 404."""
+or revoke tokens); another person's token answers 404. And /api/accounts/me/: who the caller is
+(a session or a token), with her roles — the id other operations name people by (a jury
+session's president and members)."""
 
 from __future__ import annotations
 
@@ -127,3 +129,41 @@ class ApiTokenRevokeView(_SessionOnly):
             raise NotFound()
         revoked = services.api_token_revoke(token=token, actor=user)
         return Response(ApiTokenSerializer(revoked).data)
+
+
+class GrantSerializer(serializers.Serializer[Any]):
+    role = serializers.CharField()
+    scope = serializers.CharField(help_text="global, campus, course, jury_session, admission_jury")
+    scope_id = serializers.IntegerField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    preferred_language = serializers.CharField()
+    roles = GrantSerializer(many=True)
+
+
+class MeView(APIView):
+    """Who the caller is: her id, address, name, language and role grants."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer}, operation_id="accounts_me_retrieve")
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        grants = sorted(
+            queries.grants_for(user=user), key=lambda g: (g.role, g.scope, g.scope_id or 0)
+        )
+        body = {
+            "id": user.pk,
+            "email": user.email,
+            "full_name": user.full_name,
+            "preferred_language": user.preferred_language,
+            "roles": [
+                {"role": g.role.value, "scope": g.scope.value, "scope_id": g.scope_id}
+                for g in grants
+            ],
+        }
+        return Response(MeSerializer(body).data)

@@ -11,7 +11,9 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from capitalis.accounts.models import User
-from capitalis.admissions import queries, services
+from capitalis.admissions import letters, queries, queries_jury, services
 from capitalis.admissions.models import (
     Application,
     ApplicationDocument,
@@ -31,6 +33,7 @@ from capitalis.admissions.models import (
 )
 from capitalis.admissions.rules import CEFR, Actor, Status, decision_deadline
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.downloads import file_response
 from capitalis.core.exceptions import DomainError
 from capitalis.core.parsers import SafeJSONParser
 from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Specialisation, Track
@@ -398,6 +401,52 @@ class ApplicationViewSet(
         except DomainError as error:
             return _error(error)
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download one of the application's documents (its candidate, the admissions "
+        "staff of its campus, the programme director, its admission jury)",
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            404: NotFoundSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>\d+)",
+        url_name="document-download",
+    )
+    def document_download(
+        self, request: Request, pk: str | None = None, document_id: str | None = None
+    ) -> FileResponse:
+        found = queries.document_get_for(
+            user=self._user(), application_pk=int(pk or 0), pk=int(document_id or 0)
+        )
+        if found is None:
+            raise NotFound(_("No document found."))
+        return file_response(
+            found.file, filename=found.original_name, content_type=found.content_type
+        )
+
+    @extend_schema(
+        summary="The decision letter of a decided application, as PDF (its candidate, the "
+        "admissions staff of its campus, its admission jury)",
+        request=None,
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: NotFoundSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def letter(self, request: Request, pk: str | None = None) -> HttpResponse:
+        application = queries_jury.letter_application_get_for(user=self._user(), pk=int(pk or 0))
+        if application is None:
+            raise NotFound(_("No decision letter for this application."))
+        response = HttpResponse(letters.letter_pdf(application), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{letters.letter_filename(application)}"'
+        )
+        return response
 
     @extend_schema(
         summary="Submit a draft; the eligibility evaluation follows",

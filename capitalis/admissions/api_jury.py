@@ -60,6 +60,35 @@ class InterviewSerializer(serializers.Serializer[Any]):
     )
 
 
+def interview_body(view: queries_jury.InterviewView) -> dict[str, Any]:
+    """An interview as ``InterviewSerializer`` shows it to the user ``view`` was made for."""
+    interview = view.interview
+    slot = interview.slot
+    data = {
+        "id": interview.pk,
+        "application": interview.application_id,
+        "status": interview.application.status,
+        "starts_at": slot.starts_at,
+        "ends_at": slot.ends_at,
+        "location": slot.location,
+        "interviewers": [u.email for u in slot.interviewers.all()],
+        "grid": [
+            {
+                "code": c.code,
+                "label": c.label,
+                "max_score": c.max_score,
+                "score": interview.scores.get(c.code),
+            }
+            for c in view.criteria
+        ],
+        "comment": interview.comment,
+        "interviewed_at": interview.interviewed_at,
+        "accommodation_requested": interview.application.accommodation_requested,
+        "adapted_arrangements": view.arrangements,
+    }
+    return dict(InterviewSerializer(data).data)
+
+
 class InterviewDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -68,31 +97,7 @@ class InterviewDetailApi(APIView):
         view = queries_jury.interview_get_for(user=_user(request), pk=pk)
         if view is None:
             raise NotFound()
-        interview = view.interview
-        slot = interview.slot
-        data = {
-            "id": interview.pk,
-            "application": interview.application_id,
-            "status": interview.application.status,
-            "starts_at": slot.starts_at,
-            "ends_at": slot.ends_at,
-            "location": slot.location,
-            "interviewers": [u.email for u in slot.interviewers.all()],
-            "grid": [
-                {
-                    "code": c.code,
-                    "label": c.label,
-                    "max_score": c.max_score,
-                    "score": interview.scores.get(c.code),
-                }
-                for c in view.criteria
-            ],
-            "comment": interview.comment,
-            "interviewed_at": interview.interviewed_at,
-            "accommodation_requested": interview.application.accommodation_requested,
-            "adapted_arrangements": view.arrangements,
-        }
-        return Response(InterviewSerializer(data).data)
+        return Response(interview_body(view))
 
 
 class DecisionRowSerializer(serializers.Serializer[Any]):

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from capitalis.admissions.rules import CEFR, RuleKind
 from capitalis.core.data import (
     CREATED,
     DELETED,
@@ -21,24 +20,15 @@ from capitalis.core.data import (
     UPDATED,
     DataFileError,
     DataLoader,
-    Field,
     LoadCounts,
-    check_list,
-    check_mapping,
+    app_schema,
+    check_document,
     check_unique,
-    read_data_file,
+    mapping,
+    mappings,
 )
 
-TOP = {"programme": Field("text"), "rule_sets": Field("list")}
-RULE_SET = {"editions": Field("list"), "year": Field("text"), "rules": Field("list")}
-RULE = {
-    "code": Field("text"),
-    "kind": Field("text", choices=tuple(k.value for k in RuleKind)),
-    "params": Field("dict"),
-    "label_fr": Field("text"),
-    "label_en": Field("str", required=False),
-    "provenance": Field("str", required=False),
-}
+# The fields of study a field rule may name (the schema's enum, kept equal by a test).
 FIELDS = (
     "international_relations",
     "political_science",
@@ -55,6 +45,7 @@ FIELDS = (
     "other",
 )
 LABEL = "admissions.eligibilityrule"
+SCHEMA = app_schema(__file__, "eligibility")
 
 
 @dataclass(frozen=True)
@@ -71,53 +62,15 @@ class EligibilityDocument:
     rule_sets: list[RuleSet]
 
 
-def _check_params(kind: str, params: dict[str, Any], where: str, errors: list[str]) -> None:
-    if kind == RuleKind.MIN_ECTS:
-        ects = params.get("ects")
-        if not isinstance(ects, int) or isinstance(ects, bool) or ects <= 0:
-            errors.append(_("%(path)s: a positive whole number is expected") % {"path": where})
-        if "fields" in params:
-            errors.append(
-                _("%(path)s: the ECTS rule does not take fields; add a field rule")
-                % {"path": f"{where}.fields"}
-            )
-    if kind == RuleKind.FIELD:
-        fields = params.get("fields", [])
-        if not isinstance(fields, list) or any(f not in FIELDS for f in fields):
-            errors.append(
-                _("%(path)s: fields must be a list of %(choices)s")
-                % {"path": f"{where}.fields", "choices": ", ".join(FIELDS)}
-            )
-        if not fields:
-            errors.append(_("%(path)s: at least one field is required") % {"path": where})
-    if kind in (RuleKind.MIN_ECTS, RuleKind.FIELD) and not isinstance(
-        params.get("in_progress", False), bool
-    ):
-        errors.append(_("%(path)s: true or false is expected") % {"path": f"{where}.in_progress"})
-    if kind == RuleKind.ENGLISH and params.get("level") not in CEFR:
-        errors.append(
-            _("%(path)s: %(value)r is not one of %(choices)s")
-            % {"path": f"{where}.level", "value": params.get("level"), "choices": ", ".join(CEFR)}
-        )
-
-
 def parse_document(path: Path) -> EligibilityDocument:
-    """Read and validate an eligibility file (no database)."""
-    raw = read_data_file(path)
-    errors: list[str] = []
-    top = check_mapping(raw, TOP, "", errors)
+    """Read and validate an eligibility file (no database): ``schemas/eligibility.schema.json``
+    (with each kind's params), then the rule codes are unique within a rule set."""
+    raw, errors = check_document(path, SCHEMA)
+    top = mapping(raw)
     rule_sets: list[RuleSet] = []
-    for i, item in enumerate(check_list(top.get("rule_sets"), "rule_sets", errors)):
-        where = f"rule_sets[{i}]"
-        rs = check_mapping(item, RULE_SET, where, errors)
-        rules: list[dict[str, Any]] = []
-        for j, raw_rule in enumerate(check_list(rs.get("rules"), f"{where}.rules", errors)):
-            rule_where = f"{where}.rules[{j}]"
-            rule = check_mapping(raw_rule, RULE, rule_where, errors)
-            if "kind" in rule and "params" in rule:
-                _check_params(rule["kind"], rule["params"], f"{rule_where}.params", errors)
-            rules.append(rule)
-        check_unique([r.get("code", "") for r in rules], f"{where}.rules", errors)
+    for i, rs in enumerate(mappings(top.get("rule_sets"))):
+        rules = mappings(rs.get("rules"))
+        check_unique([r.get("code", "") for r in rules], f"rule_sets[{i}].rules", errors)
         rule_sets.append(
             RuleSet(
                 editions=[str(e) for e in rs.get("editions", [])],

@@ -17,22 +17,15 @@ from django.utils.translation import gettext as _
 from capitalis.core.data import (
     DataFileError,
     DataLoader,
-    Field,
     LoadCounts,
-    check_list,
-    check_mapping,
+    app_schema,
+    check_document,
     check_unique,
-    read_data_file,
+    mapping,
+    mappings,
 )
 
-FILE = {"programme": Field("text"), "grids": Field("list")}
-GRID = {"editions": Field("list"), "criteria": Field("list")}
-CRITERION = {
-    "code": Field("text"),
-    "label_fr": Field("text"),
-    "label_en": Field("str", required=False),
-    "max_score": Field("int"),
-}
+SCHEMA = app_schema(__file__, "interview_grid")
 
 
 @dataclass(frozen=True)
@@ -43,28 +36,15 @@ class GridDocument:
 
 
 def parse_grid(path: Path) -> GridDocument:
-    """Read and validate one grid file; every problem is reported with its key path."""
-    errors: list[str] = []
-    data = check_mapping(read_data_file(path), FILE, "", errors)
+    """Read and validate one grid file (``schemas/interview_grid.schema.json``, then the
+    criterion codes are unique within a grid); every problem is reported with its key path."""
+    raw, errors = check_document(path, SCHEMA)
+    data = mapping(raw)
     grids: list[tuple[list[str], list[dict[str, Any]]]] = []
-    for i, raw in enumerate(check_list(data.get("grids"), "grids", errors)):
-        where = f"grids[{i}]"
-        grid = check_mapping(raw, GRID, where, errors)
-        editions = [str(e) for e in check_list(grid.get("editions"), f"{where}.editions", errors)]
-        if "editions" in grid and not editions:
-            errors.append(_("%(path)s: must not be empty") % {"path": f"{where}.editions"})
-        criteria = []
-        for j, item in enumerate(check_list(grid.get("criteria"), f"{where}.criteria", errors)):
-            cwhere = f"{where}.criteria[{j}]"
-            criterion = check_mapping(item, CRITERION, cwhere, errors)
-            score = criterion.get("max_score")
-            if isinstance(score, int) and not 1 <= score <= 20:
-                errors.append(
-                    _("%(path)s: must be between 1 and 20") % {"path": f"{cwhere}.max_score"}
-                )
-            criteria.append(criterion)
-        check_unique([str(c.get("code", "")) for c in criteria], f"{where}.criteria", errors)
-        grids.append((editions, criteria))
+    for i, grid in enumerate(mappings(data.get("grids"))):
+        criteria = mappings(grid.get("criteria"))
+        check_unique([str(c.get("code", "")) for c in criteria], f"grids[{i}].criteria", errors)
+        grids.append(([str(e) for e in grid.get("editions", [])], criteria))
     if errors:
         raise DataFileError(path, errors)
     return GridDocument(path=str(path), programme=str(data["programme"]), grids=grids)

@@ -18,7 +18,7 @@ from capitalis.accounts.models import User
 from capitalis.admissions.models import PriorDegree
 from capitalis.admissions.queries import editions_open_for_applications, offering_choices
 from capitalis.admissions.rules import CEFR
-from capitalis.admissions.uploads import ALLOWED
+from capitalis.core.uploads import ALLOWED
 from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Specialisation, Track
 
 ACCEPT = ",".join([*ALLOWED, *(ext for exts in ALLOWED.values() for ext in exts)])

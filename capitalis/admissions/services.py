@@ -39,11 +39,11 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.admissions.queries import actors_for, eligibility_rules_for
-from capitalis.admissions.uploads import check_upload
 from capitalis.core import events
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
+from capitalis.core.uploads import check_upload
 from capitalis.programmes.models import Campus, Edition, Offering, ProgrammeYear, Specialisation
 
 logger = logging.getLogger(__name__)
@@ -608,9 +608,12 @@ def application_transition(
     actor_user: User | None,
     expected_version: int,
     note: str = "",
+    also_as: frozenset[rules.Actor] = frozenset(),
 ) -> Application:
     """Move ``application`` to ``target`` if the transition table allows it for the roles
-    ``actor_user`` holds on it (None: the system). The update is conditional on
+    ``actor_user`` holds on it (None: the system), or for ``also_as``: a role the calling
+    service has established for this one move (an interviewer of the file's slot records the
+    interview as the jury would). The update is conditional on
     ``expected_version``: when someone else changed the file meanwhile, nothing is saved and a
     :class:`DomainError` (code ``conflict``) says so. Writes the transition (who, when, note) and
     an audit record; sets ``presented_on`` / ``decided_on``. Returns the fresh application."""
@@ -630,7 +633,7 @@ def application_transition(
             % {"current": _status_label(current), "target": _status_label(target_status)},
             code="not_in_table",
         )
-    actors = actors_for(user=actor_user, application=application)
+    actors = actors_for(user=actor_user, application=application) | also_as
     if not any(rules.can_transition(current, target_status, a).ok for a in actors):
         raise DomainError(
             _("You are not allowed to move this application from “%(current)s” to “%(target)s”.")

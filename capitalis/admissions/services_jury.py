@@ -33,7 +33,7 @@ from capitalis.admissions.models import (
     InterviewSlot,
 )
 from capitalis.admissions.queries_jury import can_see_arrangements, is_admissions_staff
-from capitalis.admissions.rules import DECISIONS, Status
+from capitalis.admissions.rules import DECISIONS, Actor, Status
 from capitalis.admissions.services import application_transition
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
 from capitalis.core.exceptions import DomainError
@@ -232,6 +232,8 @@ def interview_record(
         target=Status.INTERVIEWED,
         actor_user=actor,
         expected_version=expected_version,
+        # an interviewer holds no admissions or jury role on the file: the slot makes him one
+        also_as=frozenset({Actor.JURY}) if is_interviewer else frozenset(),
     )
     interview.scores = clean
     interview.comment = comment.strip()

@@ -27,6 +27,10 @@ from capitalis.admissions.rules import Actor, Status, decision_deadline
 from capitalis.core.exceptions import DomainError
 
 DOCUMENT_FIELDS = ("cv", "transcript", "motivation")
+# a decided application has a decision letter (queries_jury.letter_application_get_for)
+LETTER_STATUSES = tuple(
+    s.value for s in (Status.ADMITTED, Status.WAITLISTED, Status.REFUSED, Status.ENROLLED)
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -370,6 +374,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "email_pending": Actor.CANDIDATE in actors
             and accounts_queries.email_awaits_confirmation(user=user),
             "can_read_documents": queries.may_read_documents(user=user, application=application),
+            "decided_statuses": LETTER_STATUSES,
             "deadline": decision_deadline(application.presented_on)
             if application.presented_on
             else None,

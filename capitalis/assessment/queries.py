@@ -150,8 +150,9 @@ def results_for_learner(*, user: User) -> QuerySet[Result]:
 
 
 def concerned_enrolments(assessment: Assessment) -> QuerySet[Enrolment]:
-    """The enrolments an assessment concerns: its course's year (and specialisation) or, for a
-    block alone, the whole edition (an optional block: the learners of its specialisation)."""
+    """The enrolments an assessment concerns: its course's year (and specialisation, and track
+    for a course of one track) or, for a block alone, the whole edition (an optional block: the
+    learners of its specialisation)."""
     qs = Enrolment.objects.filter(edition_id=assessment.edition_id).exclude(status="withdrawn")
     if assessment.course_id is not None:
         course = assessment.course
@@ -159,6 +160,8 @@ def concerned_enrolments(assessment: Assessment) -> QuerySet[Enrolment]:
         qs = qs.filter(year_id=course.year_id)
         if course.specialisation_id is not None:
             qs = qs.filter(specialisation_id=course.specialisation_id)
+        if course.track:
+            qs = qs.filter(track=course.track)
     elif assessment.block is not None and assessment.block.kind == "optional":
         qs = qs.filter(specialisation__block_id=assessment.block.pk)
     return qs

@@ -1,4 +1,5 @@
-"""Shipped data (``data/``): the loader registry, file reading and validation helpers.
+"""Shipped data (``data/``): the loader registry, file reading and validation against the
+files' JSON Schemas.
 
 Each app that ships data declares, in ``<app>/data.py``, a module-level ``data_loaders`` list of
 :class:`DataLoader`. They are discovered through ``INSTALLED_APPS`` (in that order, which is the
@@ -10,10 +11,12 @@ the parsed documents; ``capitalis.core.services.data_load`` runs the whole in on
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib
 import importlib.util
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from capitalis.core.exceptions import DomainError
 
@@ -124,113 +128,218 @@ def read_data_file(path: Path) -> Any:
         raise DataFileError(path, [_("not valid YAML/JSON: %(error)s") % {"error": exc}]) from exc
 
 
-# --- validation helpers ------------------------------------------------------------------
+# --- validation against a JSON Schema --------------------------------------------------------
+#
+# Each loader describes its files by a JSON Schema (draft 2020-12) shipped with the app
+# (``capitalis/<app>/schemas/<name>.schema.json``). Before validation the document is cleaned:
+# strings are stripped and ``notes`` keys (free notes for readers, allowed anywhere) are dropped.
+# YAML reads an unquoted ``2025-01-31`` as a date: it is valid where the schema expects a string
+# of format ``date`` (and nowhere else); a quoted date stays a string and is refused there.
+
+NOTES_KEY = "notes"
 
 
-@dataclass(frozen=True)
-class Field:
-    """Expected value of one key: its type(s), whether required, allowed values."""
+class _Scalar(str):
+    """A YAML date or timestamp as the validator sees it: its ISO text, remembering the value.
+    Only a date (not a timestamp) is a string, and only where the schema says ``format: date``."""
 
-    kind: str  # "str", "text" (non-empty str), "int", "bool", "date", "list", "dict", "any"
-    required: bool = True
-    nullable: bool = False
-    choices: tuple[str, ...] = ()
+    value: datetime.date
 
+    @classmethod
+    def of(cls, value: datetime.date) -> _Scalar:
+        text = cls(value.isoformat())
+        text.value = value
+        return text
 
-def _type_ok(kind: str, value: Any) -> bool:
-    if kind in ("str", "text"):
-        return isinstance(value, str)
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "date":
-        return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
-    if kind == "list":
-        return isinstance(value, list)
-    if kind == "dict":
-        return isinstance(value, dict)
-    return True
+    @property
+    def is_date(self) -> bool:
+        return not isinstance(self.value, datetime.datetime)
 
 
-_KIND_LABELS = {
-    "str": gettext_lazy("text"),
-    "text": gettext_lazy("non-empty text"),
-    "int": gettext_lazy("integer"),
-    "bool": gettext_lazy("true/false"),
-    "date": gettext_lazy("date (YYYY-MM-DD)"),
-    "list": gettext_lazy("list"),
-    "dict": gettext_lazy("mapping"),
-    "any": gettext_lazy("value"),
-}
-
-
-def check_mapping(
-    value: Any,
-    spec: Mapping[str, Field],
-    path: str,
-    errors: list[str],
-    *,
-    ignored: Iterable[str] = ("notes",),
-) -> dict[str, Any]:
-    """Check that ``value`` is a mapping matching ``spec``; append one message per problem
-    (naming the key path) to ``errors``. Return the mapping with strings stripped, ``{}``
-    when it is not a mapping. Unknown keys are errors (they are usually typos); keys in
-    ``ignored`` (free notes for readers) are allowed and dropped."""
-    if not isinstance(value, dict):
-        errors.append(_("%(path)s: a mapping is expected") % {"path": path or "/"})
-        return {}
-    ignored = set(ignored)
-    clean: dict[str, Any] = {}
-    for key in value:
-        if key not in spec and key not in ignored:
-            errors.append(_("%(path)s: unknown key") % {"path": join_path(path, str(key))})
-    for key, expected in spec.items():
-        where = join_path(path, key)
-        if key not in value:
-            if expected.required:
-                errors.append(_("%(path)s: required key missing") % {"path": where})
-            continue
-        item = value[key]
-        if item is None:
-            if not expected.nullable:
-                errors.append(_("%(path)s: a value is required") % {"path": where})
-            else:
-                clean[key] = None
-            continue
-        if not _type_ok(expected.kind, item):
-            errors.append(
-                _("%(path)s: %(kind)s expected, got %(value)r")
-                % {"path": where, "kind": _KIND_LABELS[expected.kind], "value": item}
-            )
-            continue
-        if isinstance(item, str):
-            item = item.strip()
-            if expected.kind == "text" and not item:
-                errors.append(_("%(path)s: must not be empty") % {"path": where})
-                continue
-        if expected.choices and item not in expected.choices:
-            errors.append(
-                _("%(path)s: %(value)r is not one of %(choices)s")
-                % {"path": where, "value": item, "choices": ", ".join(expected.choices)}
-            )
-            continue
-        clean[key] = item
-    return clean
-
-
-def check_list(value: Any, path: str, errors: list[str]) -> list[Any]:
-    """``value`` as a list, or an error and ``[]``."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        errors.append(_("%(path)s: a list is expected") % {"path": path})
-        return []
+def _clean(value: Any) -> Any:
+    """Strings stripped and ``notes`` keys dropped, at every depth (a copy)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if k != NOTES_KEY}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
     return value
 
 
+def _json_view(value: Any) -> Any:
+    """What the validator sees: dates and timestamps as :class:`_Scalar` strings."""
+    if isinstance(value, datetime.date):
+        return _Scalar.of(value)
+    if isinstance(value, dict):
+        return {k: _json_view(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_view(v) for v in value]
+    return value
+
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date")
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or (isinstance(value, _Scalar) and value.is_date)
+
+
+_DRAFT_TYPE = Draft202012Validator.VALIDATORS["type"]
+
+
+def _type(
+    validator: Any, types: Any, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The draft's ``type``, except that a YAML date is text only where a date is expected
+    (``format: date``) and a YAML timestamp never is."""
+    if isinstance(instance, _Scalar) and not (instance.is_date and schema.get("format") == "date"):
+        yield ValidationError(f"{instance.value!r} is not of type {types!r}")
+        return
+    yield from _DRAFT_TYPE(validator, types, instance, schema)
+
+
+_DataValidator = validators.extend(Draft202012Validator, validators={"type": _type})
+
+
+@functools.cache
+def _validator(schema_path: Path) -> Any:
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return _DataValidator(schema, format_checker=_FORMATS)
+
+
+def key_path(parts: Iterable[str | int]) -> str:
+    """``versions[1].blocks[0].kind`` from ``["versions", 1, "blocks", 0, "kind"]``."""
+    path = ""
+    for part in parts:
+        path = f"{path}[{part}]" if isinstance(part, int) else join_path(path, str(part))
+    return path
+
+
+_TYPE_LABELS = {
+    "string": gettext_lazy("text"),
+    "integer": gettext_lazy("integer"),
+    "number": gettext_lazy("number"),
+    "boolean": gettext_lazy("true/false"),
+    "array": gettext_lazy("list"),
+    "object": gettext_lazy("mapping"),
+    "null": gettext_lazy("nothing"),
+}
+
+
+def _shown(value: Any) -> Any:
+    """A value as the file wrote it (a YAML date shown as a date)."""
+    return value.value if isinstance(value, _Scalar) else value
+
+
+def _messages(error: ValidationError) -> list[tuple[list[str | int], str]]:
+    """``(key path, message)`` for one schema error, in the loaders' words."""
+    where = list(error.absolute_path)
+    path = key_path(where) or "/"
+    value, rule, limit = error.instance, error.validator, error.validator_value
+    if rule == "required":
+        missing = [key for key in limit if key not in value]
+        return [
+            ([*where, key], _("%(path)s: required key missing") % {"path": key_path([*where, key])})
+            for key in missing
+        ]
+    if rule == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        patterns = list(error.schema.get("patternProperties", {}))
+        extra = [
+            key
+            for key in value
+            if key not in known and not any(re.search(p, key) for p in patterns)
+        ]
+        return [
+            ([*where, key], _("%(path)s: unknown key") % {"path": key_path([*where, key])})
+            for key in extra
+        ]
+    if rule == "type":
+        kinds = [limit] if isinstance(limit, str) else list(limit)
+        kind = " / ".join(str(_TYPE_LABELS.get(k, k)) for k in kinds if k != "null")
+        if error.schema.get("format") == "date":
+            kind = _("date (YYYY-MM-DD)")
+        message = _("%(path)s: %(kind)s expected, got %(value)r")
+        return [(where, message % {"path": path, "kind": kind, "value": _shown(value)})]
+    if rule == "format" and limit == "date":
+        message = _("%(path)s: %(kind)s expected, got %(value)r")
+        kind = _("date (YYYY-MM-DD)")
+        return [(where, message % {"path": path, "kind": kind, "value": _shown(value)})]
+    if rule == "enum":
+        message = _("%(path)s: %(value)r is not one of %(choices)s")
+        choices = ", ".join(str(c) for c in limit)
+        return [(where, message % {"path": path, "value": _shown(value), "choices": choices})]
+    if rule == "const":
+        message = _("%(path)s: %(value)r is not supported (%(expected)r expected)")
+        return [(where, message % {"path": path, "value": value, "expected": limit})]
+    if (rule == "minLength" and limit == 1) or (rule == "minItems" and limit == 1):
+        return [(where, _("%(path)s: must not be empty") % {"path": path})]
+    if rule in ("minimum", "minLength", "minItems"):
+        return [(where, _("%(path)s: must be at least %(n)s") % {"path": path, "n": limit})]
+    if rule == "maximum":
+        return [(where, _("%(path)s: must be at most %(n)s") % {"path": path, "n": limit})]
+    if rule in ("maxLength", "maxItems"):
+        return [(where, _("%(path)s: at most %(n)s characters") % {"path": path, "n": limit})]
+    if rule == "not" and limit == {}:  # ``{"not": {}}``: the key is not allowed there
+        return [(where, _("%(path)s: not allowed here") % {"path": path})]
+    return [(where, f"{path}: {error.message}")]
+
+
+def _prune(data: Any, where: Sequence[str | int]) -> None:
+    """Remove the bad value at ``where`` (a list item becomes None, keeping the positions), so
+    that the loader's own checks only see valid values."""
+    if not where:
+        return
+    parent = data
+    for part in where[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = where[-1]
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+        parent[last] = None
+
+
+def check_document(path: Path, schema: Path) -> tuple[Any, list[str]]:
+    """Read a data file and validate it against its JSON Schema: ``(data, problems)``.
+
+    ``data`` is the document with strings stripped, ``notes`` dropped and every invalid value
+    removed (so the loader's own checks — cross-references, conversions — can run on the rest);
+    ``problems`` lists every schema error as ``"<key path>: <reason>"``, sorted by position.
+    The loader adds its own problems and raises :class:`DataFileError` if there are any.
+    A file that cannot be read or parsed raises at once."""
+    data = _clean(read_data_file(path))
+    found: list[tuple[list[str | int], str]] = []
+    for error in _validator(schema).iter_errors(_json_view(data)):
+        found.extend(_messages(error))
+    found.sort(key=lambda f: [(0, p, "") if isinstance(p, int) else (1, 0, p) for p in f[0]])
+    problems = list(dict.fromkeys(message for _where, message in found))
+    for where, _message in sorted(found, key=lambda f: len(f[0]), reverse=True):
+        _prune(data, where)
+    return data, problems
+
+
+def load_document(path: Path, schema: Path) -> Any:
+    """The validated document of a data file; :class:`DataFileError` lists every problem."""
+    data, problems = check_document(path, schema)
+    if problems:
+        raise DataFileError(path, problems)
+    return data
+
+
+def app_schema(module_file: str, name: str) -> Path:
+    """``capitalis/<app>/schemas/<name>.schema.json`` of the app whose module is ``module_file``."""
+    return Path(module_file).resolve().parent / "schemas" / f"{name}.schema.json"
+
+
 def check_unique(codes: Sequence[str], path: str, errors: list[str]) -> None:
-    """Codes must be unique among siblings."""
+    """Codes must be unique among siblings (JSON Schema cannot say "unique by key")."""
     seen: set[str] = set()
     for i, code in enumerate(codes):
         if code in seen:
@@ -243,3 +352,13 @@ def check_unique(codes: Sequence[str], path: str, errors: list[str]) -> None:
 
 def join_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else ``{}`` (for checks that run after schema errors)."""
+    return value if isinstance(value, dict) else {}
+
+
+def mappings(value: Any) -> list[dict[str, Any]]:
+    """The mappings of a list (``[]`` if ``value`` is not a list; others skipped)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

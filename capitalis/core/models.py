@@ -107,3 +107,82 @@ def audit_record_many(
             for target, summary, data in targets
         ]
     )
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+#: the statuses of a job that is not finished: at most one job per idempotency key among them
+JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class Job(models.Model):
+    """A long action run in the background (closing a jury session, issuing a session's
+    credentials…): its progress, and once finished its result or the reason it failed, for the
+    person who asked (issue 13 point 10).
+
+    ``key`` names what the job does to which record (``close-session:12``): while a job with
+    that key is queued or running, asking again returns it instead of starting a second.
+    ``title`` and ``message`` are in the requester's language (``language``), the one active
+    when she asked.
+
+    PII note: ``user`` points to a person; ``result`` may name records about learners.
+    """
+
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=200, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps in all"), default=0)
+    message = models.CharField(_("message"), max_length=1000, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    result_url = models.CharField(_("result address"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(key=""),
+                name="core_job_one_active_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total=0) | models.Q(done__lte=models.F("total")),
+                name="core_job_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """How far along, 0–100; None while the total is unknown."""
+        if not self.total:
+            return 100 if self.status == JobStatus.DONE else None
+        return min(100, self.done * 100 // self.total)

@@ -1,15 +1,23 @@
 """Writes of the shared kernel.
 
-Sections: shipped data loading (``data_load``).
+Sections: shipped data loading (``data_load``); background jobs (``job_start``,
+``job_progress``, ``job_finish``, ``job_fail`` and ``job_run``, the wrapper a task runs its work
+in).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from capitalis.core.data import (
     CREATED,
@@ -21,7 +29,11 @@ from capitalis.core.data import (
     default_data_dir,
     discover_loaders,
 )
-from capitalis.core.models import audit_record
+from capitalis.core.exceptions import DomainError
+from capitalis.core.models import Job, JobStatus, audit_record
+from capitalis.core.queries import job_existing
+
+logger = logging.getLogger(__name__)
 
 # --- shipped data loading ----------------------------------------------------------------
 
@@ -77,3 +89,160 @@ def data_load(*, data_dir: Path | None = None, actor: Any = None) -> DataLoadRep
             },
         )
     return report
+
+
+# --- background jobs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job's work returns: a sentence for the person (in her language), a summary for
+    programs, and where to see the result."""
+
+    message: str
+    result: dict[str, Any] = field(default_factory=dict)
+    url: str = ""
+
+
+def job_start(
+    *,
+    kind: str,
+    key: str,
+    user: Any,
+    task: Any,
+    args: Sequence[Any] = (),
+    title: str = "",
+    total: int = 0,
+    once: bool = False,
+) -> Job:
+    """Record a job and hand it to the Celery ``task`` (called as ``task.delay(job.pk,
+    *args)``); returns the job to show. Idempotent by ``key``: while a job with the same key is
+    queued or running (a reload, a double click, a second tab) that job is returned and
+    nothing new starts; with ``once`` a job that finished well is returned too (an action done
+    once for good, like closing a session). Call it outside any transaction: the task is handed
+    over after the job row is committed, so a worker finds it. Without a broker the task runs
+    right here, before this returns."""
+    existing = job_existing(key=key, once=once)
+    if existing is not None:
+        return existing
+    person = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                key=key,
+                title=title[:300],
+                user=person,
+                total=max(0, total),
+                language=(get_language() or "fr")[:10],
+            )
+            audit_record(
+                action="core.job_start",
+                actor=user,
+                target=job,
+                summary=title or kind,
+                data={"kind": kind, "key": key, "args": [str(a) for a in args]},
+            )
+    except IntegrityError:  # the same key started by a concurrent request: show that one
+        existing = job_existing(key=key, once=once)
+        if existing is None:
+            raise
+        return existing
+    try:
+        task.delay(job.pk, *args)
+    except Exception:  # the broker refused it: the job says so instead of waiting forever
+        logger.exception("job %s could not be queued", job.pk)
+        job_fail(job_id=job.pk, message=_("The task could not be queued; try again later."))
+    job.refresh_from_db()
+    return job
+
+
+def job_progress(*, job_id: int, done: int, total: int | None = None) -> None:
+    """Record how far a running job is: ``done`` steps of ``total`` (unchanged when None)."""
+    values: dict[str, Any] = {"done": max(0, done)}
+    if total is not None:
+        values["total"] = max(0, total)
+        values["done"] = min(values["done"], values["total"]) if total else values["done"]
+    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**values)
+
+
+def job_step(*, job_id: int, steps: int = 1) -> None:
+    """Add ``steps`` to a running job's progress (from parallel sub-tasks: one statement, no
+    lost update), never past its total."""
+    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, done__lt=F("total")).update(
+        done=F("done") + steps
+    )
+
+
+def _job_end(job_id: int, status: str, values: dict[str, Any], summary: str) -> Job | None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return job
+        job.status = status
+        job.finished_at = timezone.now()
+        for name, value in values.items():
+            setattr(job, name, value)
+        if status == JobStatus.DONE and job.total:
+            job.done = job.total
+        job.save()
+        audit_record(
+            action=f"core.job_{status}",
+            actor=job.user,
+            target=job,
+            summary=summary,
+            data={"kind": job.kind, "key": job.key, "message": job.message},
+        )
+    return job
+
+
+def job_finish(*, job_id: int, outcome: JobOutcome) -> Job | None:
+    """Mark the job done with its outcome (a job already finished is left as it is)."""
+    return _job_end(
+        job_id,
+        JobStatus.DONE,
+        {"message": outcome.message[:1000], "result": outcome.result, "result_url": outcome.url},
+        "done",
+    )
+
+
+def job_fail(*, job_id: int, message: str) -> Job | None:
+    """Mark the job failed with the reason to show (translated; a job already finished is
+    left as it is)."""
+    return _job_end(job_id, JobStatus.FAILED, {"message": message[:1000]}, "failed")
+
+
+def _job_begin(job_id: int) -> Job | None:
+    """The job, now running; None when it does not exist or already finished (a task delivered
+    twice does its work once)."""
+    now = timezone.now()
+    Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now
+    )
+    return Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).select_related("user").first()
+
+
+def job_run(job_id: int, work: Callable[[Job], JobOutcome]) -> Job | None:
+    """Run a task's ``work`` for the job ``job_id``, in the requester's language: the job is
+    running meanwhile, then done with the work's outcome, or failed with the message of the
+    ``DomainError`` it raised (its service wrote nothing: one transaction). Any other error is
+    logged and the job failed with a general message; it is not raised again (the job holds
+    the outcome). Returns the finished job (None if there was nothing to do)."""
+    job = _job_begin(job_id)
+    if job is None:
+        return None
+    with translation.override(job.language or None):
+        try:
+            outcome = work(job)
+        except DomainError as error:
+            return job_fail(job_id=job.pk, message=error.message)
+        except Exception:
+            logger.exception("job %s (%s) failed", job.pk, job.kind)
+            return job_fail(
+                job_id=job.pk,
+                message=_(
+                    "An unexpected error stopped the task. What it had finished stays done; "
+                    "you can start it again."
+                ),
+            )
+        return job_finish(job_id=job.pk, outcome=outcome)

@@ -1,7 +1,9 @@
 """REST API on verifiable credentials (issue 6 point 7), under /api/credentials/: list (a learner
 sees her own; jury staff those of their sessions; a programme director all), fetch one as
 JSON-LD, verify a posted credential (anyone, rate-limited), revoke (a programme director or the
-session's president; a reason is required). Something the user may not see is a 404."""
+session's president; a reason is required), and issue a closed session's credentials (a
+programme director or the session's president; POST sessions/<id>/issue/, as the page does).
+Something the user may not see is a 404."""
 
 from __future__ import annotations
 
@@ -16,12 +18,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
+from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
+from capitalis.jury.queries import session_for
 
 
 class VerifyThrottle(SimpleRateThrottle):
@@ -38,8 +44,16 @@ class VerifyThrottle(SimpleRateThrottle):
 
 class CredentialSerializer(serializers.ModelSerializer[Credential]):
     certification = serializers.CharField(source="version.certification.code", read_only=True)
-    block = serializers.CharField(source="block.code", read_only=True, default=None)
-    session = serializers.CharField(source="session.title", read_only=True, default=None)
+    block = serializers.CharField(
+        source="block.code",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Null for a certification credential.",
+    )
+    session = serializers.CharField(
+        source="session.title", read_only=True, default=None, allow_null=True
+    )
     replaced = serializers.SerializerMethodField()
     verification_url = serializers.SerializerMethodField()
 
@@ -314,3 +328,43 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
             )
             return Response({"detail": error.message, "code": error.code}, status=code)
         return Response(IssuedDocumentSerializer(document).data)
+
+
+class SessionIssueView(APIView):
+    """Issue a closed session's credentials and PDFs, as a background job."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: JobSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="The session is not closed with signed minutes."
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer, description="Not a programme director or the president."
+            ),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown or not visible."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Issue every credential and PDF the closed jury session allows (a programme director
+        or the session's president). A background job: the answer is 202 with the job
+        (``Location``: its address under /api/jobs/); poll it until ``status`` is ``done``
+        (``result``: ``credentials_issued``, ``credentials``, ``documents``) or ``failed``.
+        While a job runs for the session, asking again returns it; afterwards a new job issues
+        only what is missing."""
+        session = session_for(user=_user(request), pk=parse_id(pk) or 0)
+        if session is None:
+            raise NotFound()
+        try:
+            job = services.session_issue_start(session=session, actor=_user(request))
+        except DomainError as error:
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if error.code == "not_authorised"
+                else status.HTTP_400_BAD_REQUEST
+            )
+            return Response({"detail": error.message, "code": error.code}, status=code)
+        return job_accepted(job)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
 from capitalis.core.routers import DefaultRouter
-from capitalis.credentials.api import CredentialViewSet, DocumentViewSet
+from capitalis.credentials.api import CredentialViewSet, DocumentViewSet, SessionIssueView
 
 app_name = "credentials-api"
 
@@ -15,4 +15,7 @@ router.include_root_view = False
 router.register("documents", DocumentViewSet, basename="document")
 router.register("", CredentialViewSet, basename="credential")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sessions/<int:pk>/issue/", SessionIssueView.as_view(), name="session-issue"),
+    *router.urls,
+]

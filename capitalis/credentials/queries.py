@@ -25,6 +25,7 @@ from capitalis.jury.models import (
     BlockDecision,
     BlockValidation,
     CertificationDecision,
+    CertificationStatus,
     JurySession,
 )
 from capitalis.referential.models import Block, CertificationRule, CertificationVersion
@@ -213,8 +214,8 @@ def certification_issuables(
         qs = qs.filter(pk__in=decision_ids)
     if session_id is not None:
         qs = qs.filter(session_id=session_id).filter(
-            Q(override_status="certified")
-            | Q(override_status__isnull=True, computed_status="certified")
+            Q(override_status=CertificationStatus.CERTIFIED)
+            | Q(override_status__isnull=True, computed_status=CertificationStatus.CERTIFIED)
         )
     if learner_ids is not None:
         qs = qs.filter(enrolment__learner_id__in=learner_ids)
@@ -269,8 +270,8 @@ def session_learner_ids(*, session_id: int) -> set[int]:
     ids |= set(
         CertificationDecision.objects.filter(session_id=session_id)
         .filter(
-            Q(override_status="certified")
-            | Q(override_status__isnull=True, computed_status="certified")
+            Q(override_status=CertificationStatus.CERTIFIED)
+            | Q(override_status__isnull=True, computed_status=CertificationStatus.CERTIFIED)
         )
         .values_list("enrolment__learner_id", flat=True)
     )

@@ -32,6 +32,7 @@ from capitalis.jury.models import (
     Route,
 )
 from capitalis.jury.queries import year_results
+from capitalis.jury.rules import YearStatus
 from capitalis.referential.models import (
     Block,
     Certification,
@@ -246,9 +247,9 @@ class YearBlock:
     def outcome(self) -> str:
         """The year's outcome as a sentence, in the active language."""
         params = {"earned": _number(self.ects_earned), "required": _number(self.ects_required)}
-        if self.status == "validated":
+        if self.status == YearStatus.VALIDATED:
             return _("Year validated: %(earned)s ECTS earned of %(required)s required.") % params
-        if self.status == "incomplete":
+        if self.status == YearStatus.INCOMPLETE:
             return (
                 _("Year incomplete (grades missing): %(earned)s ECTS earned of %(required)s.")
                 % params

@@ -14,6 +14,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from capitalis.jury.rules import BlockStatus, CertificationStatus
+
 
 class Refusal(enum.StrEnum):
     """Why a credential cannot be issued (or revoked)."""
@@ -72,7 +74,7 @@ def block_refusals(
     refusals = frozen(
         has_session=has_session, session_closed=session_closed, minutes_sha256=minutes_sha256
     )
-    if decision_status is not None and decision_status != "validated":
+    if decision_status is not None and decision_status != BlockStatus.VALIDATED:
         refusals.append(Refusal.NOT_VALIDATED)
     return refusals
 
@@ -85,7 +87,7 @@ def certification_refusals(
     refusals = frozen(
         has_session=True, session_closed=session_closed, minutes_sha256=minutes_sha256
     )
-    if status != "certified":
+    if status != CertificationStatus.CERTIFIED:
         refusals.append(Refusal.NOT_CERTIFIED)
     if superseded:
         refusals.append(Refusal.SUPERSEDED)

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import audit_record, audit_record_many
+from capitalis.core.models import Job, audit_record, audit_record_many
+from capitalis.core.services import job_start
 from capitalis.core.text import clean_text
 from capitalis.credentials import (
     builders,
@@ -34,7 +35,8 @@ from capitalis.credentials import (
     statuslist,
 )
 from capitalis.credentials.models import Credential, CredentialKind, StatusList
-from capitalis.jury.models import BlockValidation, CertificationDecision
+from capitalis.credentials.queries import can_manage_session
+from capitalis.jury.models import BlockValidation, CertificationDecision, JurySession
 
 STATUS_LIST_VALIDITY = timedelta(days=1)
 # re-sign the published list when less than this is left of its validity
@@ -459,3 +461,61 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
         data={"replaces": str(old.public_id), "public_id": str(new.public_id)},
     )
     return new
+
+
+# --- background jobs: a session's credentials, PDFs and transcripts ----------------------------
+
+
+def _session_issue_refusal(*, session: JurySession, actor: User, transcripts: bool) -> None:
+    if not can_manage_session(user=actor, session=session):
+        raise DomainError(
+            _("Only a programme director or the president of the jury may issue a transcript.")
+            if transcripts
+            else _("Only a programme director or the president may issue."),
+            code="not_authorised",
+        )
+    if not (session.is_closed and session.minutes_sha256):
+        raise DomainError(
+            _(
+                "The jury session is not closed with signed minutes yet: a credential is issued "
+                "only from a frozen decision."
+            ),
+            code="not_frozen",
+        )
+
+
+def session_issue_start(*, session: JurySession, actor: User) -> Job:
+    """Start issuing every credential and PDF the closed session allows, as a background job
+    (issue 13 point 10; a programme director or the session's president); returns the job to
+    follow. While one runs for the session, asking again returns it; once it finished, asking
+    again starts a new one, which issues only what is missing (each issuance is idempotent)."""
+    from capitalis.credentials.tasks import issue_job_key, session_issue_job
+
+    _session_issue_refusal(session=session, actor=actor, transcripts=False)
+    return job_start(
+        kind="credentials.session_issue",
+        key=issue_job_key(session.pk),
+        user=actor,
+        task=session_issue_job,
+        args=[session.pk],
+        title=_("Issuing the credentials of the jury session “%(title)s”")
+        % {"title": session.title},
+    )
+
+
+def session_transcripts_start(*, session: JurySession, actor: User) -> Job:
+    """Start issuing the ECTS transcript of every learner of the closed session, as a
+    background job (a programme director or the session's president); idempotent as
+    ``session_issue_start``."""
+    from capitalis.credentials.tasks import session_transcripts_job, transcripts_job_key
+
+    _session_issue_refusal(session=session, actor=actor, transcripts=True)
+    return job_start(
+        kind="credentials.session_transcripts",
+        key=transcripts_job_key(session.pk),
+        user=actor,
+        task=session_transcripts_job,
+        args=[session.pk],
+        title=_("Issuing the transcripts of the jury session “%(title)s”")
+        % {"title": session.title},
+    )

@@ -25,7 +25,7 @@ from capitalis.jury.models import CertificationDecision, JurySession
 logger = logging.getLogger(__name__)
 
 
-def _frozen_session(session_id: int) -> JurySession:
+def frozen_session(session_id: int) -> JurySession:
     session = JurySession.objects.filter(pk=session_id).first()
     if session is None:
         raise DomainError(_("This jury session does not exist."), code="not_found")
@@ -41,7 +41,7 @@ def _frozen_session(session_id: int) -> JurySession:
     return session
 
 
-def _current_decisions(session_id: int) -> Any:
+def current_decisions(session_id: int) -> Any:
     """The session's decisions that no later session corrected."""
     return (
         CertificationDecision.objects.filter(session_id=session_id)
@@ -53,9 +53,9 @@ def _current_decisions(session_id: int) -> Any:
 def session_documents_issue(*, session_id: int, actor: Any = None) -> int:
     """Issue the documents of every learner of the closed session ``session_id``; returns how
     many documents the session's learners hold afterwards (issued now or before)."""
-    _frozen_session(session_id)
+    frozen_session(session_id)
     total = 0
-    for decision in _current_decisions(session_id):
+    for decision in current_decisions(session_id):
         total += len(documents_issue_for_decision(decision, actor=actor))
     return total
 
@@ -65,14 +65,14 @@ def session_transcripts_issue(*, session_id: int, actor: Any = None) -> int:
     in her language; idempotent, one transaction per learner). ``actor`` must be a programme
     director or the session's president (None: the system). Returns how many transcripts the
     session's learners hold afterwards (issued now or before)."""
-    session = _frozen_session(session_id)
+    session = frozen_session(session_id)
     if actor is not None and not can_manage_session(user=actor, session=session):
         raise DomainError(
             _("Only a programme director or the president of the jury may issue a transcript."),
             code="not_authorised",
         )
     total = 0
-    for decision in _current_decisions(session_id).select_related("enrolment"):
+    for decision in current_decisions(session_id).select_related("enrolment"):
         # checked above for the whole session; the actor is recorded in each document's audit
         document_issue(DocumentKind.TRANSCRIPT, enrolment=decision.enrolment, actor=actor)
         total += 1

@@ -26,8 +26,6 @@ from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.credentials import keys, queries, services, services_documents
 from capitalis.credentials.models import Credential, CredentialKind
-from capitalis.credentials.tasks import issue_session_credentials
-from capitalis.credentials.tasks_documents import issue_session_transcripts
 from capitalis.jury.models import JurySession
 from capitalis.jury.queries import session_for, session_list_for
 
@@ -312,31 +310,14 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue the session's credentials and PDFs: a background job, whose page follows it."""
     session = _session(request, pk)
-    user = _user(request)
-    if not queries.can_manage_session(user=user, session=session):
-        messages.error(request, _("Only a programme director or the president may issue."))
-    elif not (session.is_closed and session.minutes_sha256):
-        messages.error(
-            request,
-            _(
-                "The jury session is not closed with signed minutes yet: a credential is issued "
-                "only from a frozen decision."
-            ),
-        )
-    else:
-        before = Credential.objects.filter(session=session).count()
-        issue_session_credentials.delay(session.pk, user.pk)
-        after = Credential.objects.filter(session=session).count()
-        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
-            messages.success(
-                request,
-                _("%(count)s credential(s) issued; %(total)s in all for this session.")
-                % {"count": after - before, "total": after},
-            )
-        else:
-            messages.success(request, _("Issuance started; refresh in a moment."))
-    return redirect("credentials:session", pk=session.pk)
+    try:
+        job = services.session_issue_start(session=session, actor=_user(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("credentials:session", pk=session.pk)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required
@@ -415,25 +396,12 @@ def transcript_issue(request: HttpRequest, pk: int, enrolment_id: int) -> HttpRe
 @login_required
 @require_POST
 def session_transcripts_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    """Issue the ECTS transcript of every learner of the closed session (background task)."""
+    """Issue the ECTS transcript of every learner of the closed session: a background job,
+    whose page follows it."""
     session = _session(request, pk)
-    user = _user(request)
-    if not queries.can_manage_session(user=user, session=session):
-        messages.error(
-            request,
-            _("Only a programme director or the president of the jury may issue a transcript."),
-        )
-        return redirect("credentials:session", pk=session.pk)
     try:
-        count = issue_session_transcripts.delay(session.pk, user.pk)
+        job = services.session_transcripts_start(session=session, actor=_user(request))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("credentials:session", pk=session.pk)
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", True):
-        messages.success(
-            request,
-            _("%(count)s transcript(s) held by the session's learners.") % {"count": count.get()},
-        )
-    else:
-        messages.success(request, _("Issuance started; refresh in a moment."))
-    return redirect("credentials:session", pk=session.pk)
+    return redirect("jobs:detail", pk=job.pk)

@@ -21,7 +21,7 @@ from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment import queries, services
-from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner
+from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner, PlacementMode
 from capitalis.programmes.models import Edition
 
 KIND_HELP = "apprenticeship or professionalisation."
@@ -34,6 +34,30 @@ class LearnerSerializer(serializers.ModelSerializer[Learner]):
     class Meta:
         model = Learner
         fields = ("id", "email", "full_name", "national_student_number", "date_of_birth")
+
+
+class LearnerUpdateSerializer(serializers.Serializer[Any]):
+    """A learner's INE, date of birth and civil-status identity (what the holders'
+    declaration to the national register needs); fields left out keep their value."""
+
+    national_student_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="INE, optional."
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    birth_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    usage_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    first_names = serializers.CharField(
+        max_length=190,
+        required=False,
+        allow_blank=True,
+        help_text="In civil-status order, separated by commas.",
+    )
+    sex = serializers.ChoiceField(choices=["", "F", "M"], required=False)
+    birth_place_code = serializers.CharField(
+        max_length=5, required=False, allow_blank=True, help_text="INSEE code, e.g. 69123."
+    )
+    birth_place_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    birth_country = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
 class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
@@ -101,6 +125,8 @@ class InternshipSerializer(serializers.ModelSerializer[Internship]):
             "tutor_email",
             "start_date",
             "end_date",
+            "mode",
+            "placement_days",
             "agreement_signed_on",
         )
 
@@ -156,6 +182,14 @@ class InternshipCreateSerializer(serializers.Serializer[Any]):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     agreement_signed_on = serializers.DateField(required=False, allow_null=True)
+    mode = serializers.ChoiceField(
+        choices=PlacementMode.choices,
+        required=False,
+        help_text="continuous (one internship of 4 to 6 months) or alternating (with school "
+        "over the dates, following the campus calendar). Default: what the campus rhythm "
+        "expects. A mode the rhythm does not expect answers 400, code placement_mode; fewer "
+        "than 110 placement days, placement_days_short.",
+    )
 
 
 def _user(request: Request) -> User:
@@ -208,6 +242,40 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
 
     def get_queryset(self) -> QuerySet[Learner]:
         return queries.learner_list_for(user=_user(self.request))
+
+    @extend_schema(
+        summary="Record a learner's INE, date of birth and civil-status identity (her "
+        "campus staff); fields left out keep their value",
+        request=LearnerUpdateSerializer,
+        responses={200: LearnerSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        user = _user(request)
+        record = queries.learner_record_for(user=user, pk=int(pk or 0))
+        if record is None or not record.can_manage:
+            raise NotFound()
+        payload = LearnerUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        given = payload.validated_data
+        learner = record.learner
+        current = {
+            name: getattr(learner, name)
+            for name in ("national_student_number", "date_of_birth", *services.IDENTITY_FIELDS)
+        }
+        merged = {**current, **given}
+        try:
+            services.learner_update(
+                learner=learner,
+                national_student_number=merged["national_student_number"],
+                date_of_birth=merged["date_of_birth"],
+                actor=user,
+                identity=services.LearnerIdentity(
+                    **{name: merged[name] for name in services.IDENTITY_FIELDS}
+                ),
+            )
+        except DomainError as error:
+            return _error(error)
+        return Response(LearnerSerializer(self.get_queryset().get(pk=learner.pk)).data)
 
 
 @extend_schema_view(
@@ -404,7 +472,7 @@ class InternshipViewSet(
         return queries.internship_list_for(user=_user(self.request))
 
     @extend_schema(
-        summary="Record an internship (4 to 6 months)",
+        summary="Record an internship (continuous or alternating, after the campus rhythm)",
         request=InternshipCreateSerializer,
         responses={201: InternshipSerializer, **WRITE_ERRORS},
     )
@@ -428,6 +496,7 @@ class InternshipViewSet(
                     start_date=data["start_date"],
                     end_date=data["end_date"],
                     agreement_signed_on=data.get("agreement_signed_on"),
+                    mode=data.get("mode"),
                 ),
                 actor=user,
             )

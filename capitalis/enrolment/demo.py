@@ -124,7 +124,17 @@ def enrolment_step(ctx: DemoContext) -> None:
                 identity=demo_identity(learner.user.full_name, index),
             )
             if application.track == Track.INITIAL:
-                internship_start = date(edition.end_date.year, 3, 1)
+                # The campus rhythm's placement (SPEC §2): in Paris 6 months from March; in
+                # Lyon and Bordeaux alternating with school from September to May (about
+                # 115 to 125 placement days on the campus calendar).
+                rhythm = services.placement_rhythm(enrolment)
+                alternating = rhythm is not None and rhythm.mode == "alternating"
+                if alternating:
+                    internship_start = edition.start_date
+                    internship_end = date(edition.end_date.year, 5, 31)
+                else:
+                    internship_start = date(edition.end_date.year, 3, 1)
+                    internship_end = internship_start + relativedelta(months=6) - timedelta(days=1)
                 services.internship_create(
                     enrolment=enrolment,
                     internship=services.InternshipInput(
@@ -133,7 +143,7 @@ def enrolment_step(ctx: DemoContext) -> None:
                         tutor_name=_("Host tutor (demo)"),
                         tutor_email=f"host-tutor-{index}@{DEMO_DOMAIN}",
                         start_date=internship_start,
-                        end_date=internship_start + relativedelta(months=5) - timedelta(days=1),
+                        end_date=internship_end,
                         agreement_signed_on=start + timedelta(days=60),
                     ),
                     actor=actor,

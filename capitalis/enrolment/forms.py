@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from capitalis.enrolment.models import CONTRACT_KIND_LABELS
+from capitalis.enrolment.models import CONTRACT_KIND_LABELS, PlacementMode
 from capitalis.enrolment.rules import ContractKind
 from capitalis.programmes.models import Edition, Track
 
@@ -101,6 +101,16 @@ class TerminateForm(forms.Form):
 
 
 class InternshipForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Placement"),
+        choices=PlacementMode.choices,
+        required=False,
+        help_text=_(
+            "As the campus rhythm says: one continuous internship (Paris, from March) or "
+            "alternating with school over the dates (Lyon, Bordeaux). Placement days are "
+            "counted on the campus calendar: at least 110."
+        ),
+    )
     host_name = forms.CharField(label=_("Host organisation"), max_length=200)
     host_siret = forms.CharField(label=_("Host SIRET (optional)"), max_length=20, required=False)
     tutor_name = forms.CharField(label=_("Tutor's name"), max_length=200)

@@ -221,9 +221,18 @@ class Contract(TimeStampedModel):
         return f"{self.get_kind_display()} {self.employer_name} {self.start_date}–{self.end_date}"
 
 
+class PlacementMode(models.TextChoices):
+    """How an initial-track placement runs, after the campus rhythm (SPEC §2)."""
+
+    CONTINUOUS = "continuous", _("continuous internship")
+    ALTERNATING = "alternating", _("alternating with school all year")
+
+
 class Internship(TimeStampedModel):
-    """An internship of an initial-track enrolment: host organisation, tutor, dates (4–6
-    months), agreement signed (SPEC §4).
+    """An internship of an initial-track enrolment: host organisation, tutor, dates, agreement
+    signed (SPEC §4). Continuous (4–6 months, from March in Paris) or alternating with school
+    over the dates following the campus calendar (Lyon, Bordeaux); at least 110 placement days
+    either way (SPEC §2).
 
     PII note: names the host tutor and his e-mail address."""
 
@@ -242,6 +251,21 @@ class Internship(TimeStampedModel):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    mode = models.CharField(
+        _("placement mode"),
+        max_length=20,
+        choices=PlacementMode.choices,
+        default=PlacementMode.CONTINUOUS,
+    )
+    placement_days = models.PositiveSmallIntegerField(
+        _("placement days"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days in the host organisation between the dates, counted on the campus calendar "
+            "when the internship was recorded (empty: no campus rhythm to count them on)."
+        ),
+    )
     agreement_signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
 
     history = HistoricalRecords()

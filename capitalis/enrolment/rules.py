@@ -1,6 +1,7 @@
 """Enrolment rules, pure (SPEC §4): the enrolment's status machine as a transition table,
 re-enrolment from MSc 1 into MSc 2, the employer's SIRET, the length of a work-study contract
-for the entry year, the length of an internship, the national student number (INE).
+for the entry year, an internship's length and its fit with the campus rhythm (continuous or
+alternating placement), the national student number (INE).
 
 No Django, no clock, no I/O. Each check returns its verdict with a code, an English reason and
 the figures behind it, so the services can say it in the user's language.
@@ -15,7 +16,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from capitalis.programmes.rules import RhythmRules
+from capitalis.programmes.rules import DayKind, RhythmRules, YearCalendar
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -225,6 +226,118 @@ def internship_fits(start: date, end: date, rules: RhythmRules | None = None) ->
             params,
         )
     return Check(True, "ok", f"internship of {months} months {days} days", params)
+
+
+class PlacementMode(enum.StrEnum):
+    """How an initial-track placement runs (SPEC §2): one continuous internship (Paris, from
+    March) or alternating with school all year (Lyon 2 weeks / 1 week, Bordeaux 3 days / 2
+    days), following the campus calendar."""
+
+    CONTINUOUS = "continuous"
+    ALTERNATING = "alternating"
+
+
+@dataclass(frozen=True)
+class PlacementRhythm:
+    """What the campus rhythm of the learner's edition says of her placement: the mode it
+    expects, its calendar (placement days are its company days) and, for a continuous one, the
+    first day it may start (the rhythm's internship start, March in Paris)."""
+
+    mode: PlacementMode
+    calendar: YearCalendar
+    earliest_start: date | None = None
+    rules: RhythmRules = field(default_factory=RhythmRules)
+
+
+def placement_days(calendar: YearCalendar, start: date, end: date) -> int:
+    """The placement days from ``start`` to ``end`` inclusive: the calendar's company days
+    (working days in the host organisation, public holidays excluded)."""
+    return sum(1 for d in calendar.days if start <= d.day <= end and d.kind is DayKind.COMPANY)
+
+
+def placement_fits(
+    mode: PlacementMode, start: date, end: date, rhythm: PlacementRhythm | None
+) -> Check:
+    """An initial-track placement follows its campus rhythm (SPEC §2, §4).
+
+    - Its mode is the rhythm's: continuous where the rhythm is one internship block (Paris),
+      alternating where it alternates (Lyon, Bordeaux).
+    - It lies within the academic year of the calendar.
+    - Continuous: it starts no earlier than the rhythm's internship (courses end then), lasts
+      4 to 6 months (``internship_fits``) and counts at least the minimum company days (110).
+    - Alternating: the company days of the campus calendar between its dates count at least
+      110 (and 4 months of working days) and at most 6 months of working days (132).
+
+    Without a rhythm (none defined for the campus), only a continuous placement of 4 to 6
+    months is accepted."""
+    if end <= start:
+        return Check(False, "internship_dates", "the internship ends before it starts", {})
+    if rhythm is None:
+        if mode is PlacementMode.ALTERNATING:
+            return Check(
+                False,
+                "placement_no_rhythm",
+                "no campus rhythm is defined: an alternating placement cannot be counted",
+                {},
+            )
+        return internship_fits(start, end)
+    rules = rhythm.rules
+    if mode is not rhythm.mode:
+        return Check(
+            False,
+            "placement_mode",
+            f"the campus rhythm expects a {rhythm.mode.value} placement, not {mode.value}",
+            {"expected": rhythm.mode.value, "mode": mode.value},
+        )
+    calendar = rhythm.calendar
+    if start < calendar.start or end > calendar.end:
+        return Check(
+            False,
+            "placement_outside_year",
+            f"the placement must lie between {calendar.start} and {calendar.end}",
+            {"year_start": calendar.start, "year_end": calendar.end},
+        )
+    days = placement_days(calendar, start, end)
+    params: dict[str, object] = {
+        "days": days,
+        "minimum": rules.internship_min_days,
+        "maximum": rules.internship_max_days,
+    }
+    if mode is PlacementMode.CONTINUOUS:
+        if rhythm.earliest_start is not None and start < rhythm.earliest_start:
+            return Check(
+                False,
+                "placement_too_early",
+                f"the internship starts on {start}, before {rhythm.earliest_start} when the "
+                "courses end",
+                {"start": start, "earliest": rhythm.earliest_start},
+            )
+        months = internship_fits(start, end, rules)
+        if not months.ok:
+            return months
+        if days < rules.internship_min_days:
+            return Check(
+                False,
+                "placement_days_short",
+                f"{days} placement days, at least {rules.internship_min_days} required",
+                params,
+            )
+        return Check(True, "ok", f"continuous internship, {days} placement days", params)
+    if days < rules.internship_min_days:
+        return Check(
+            False,
+            "placement_days_short",
+            f"{days} placement days, at least {rules.internship_min_days} required",
+            params,
+        )
+    if days > rules.internship_max_days:
+        return Check(
+            False,
+            "placement_days_long",
+            f"{days} placement days, at most {rules.internship_max_days} allowed",
+            params,
+        )
+    return Check(True, "ok", f"alternating placement, {days} placement days", params)
 
 
 def termination_fits(start: date, end: date, terminated_on: date) -> Check:

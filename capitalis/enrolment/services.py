@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
@@ -37,7 +38,10 @@ from capitalis.enrolment.models import (
     EnrolmentTransition,
     Internship,
     Learner,
+    PlacementMode,
 )
+from capitalis.programmes import queries as programme_queries
+from capitalis.programmes import rules as programme_rules
 from capitalis.programmes.models import Edition, Offering, ProgrammeYear, Track
 
 # --- permissions --------------------------------------------------------------------------
@@ -65,6 +69,13 @@ def _require_manager(actor: User | None, campus_id: int) -> None:
 def check_message(check: rules.Check) -> str:
     """A rule's verdict said in the user's language."""
     p = dict(check.params)
+    for key in ("expected", "mode"):
+        if key in p:
+            p[f"{key}_label"] = str(PlacementMode(str(p[key])).label).lower()
+    for key in ("year_start", "year_end", "start", "earliest"):
+        value = p.get(key)
+        if isinstance(value, dt.date):
+            p[key] = date_format(value, "DATE_FORMAT")
     messages = {
         "siret_format": _("A SIRET has 14 digits (you typed %(length)s characters)."),
         "siret_checksum": _("This SIRET is not valid: its check digit does not match."),
@@ -87,6 +98,28 @@ def check_message(check: rules.Check) -> str:
         "internship_too_long": _(
             "The internship lasts %(months)s months and %(days)s days: at most %(maximum)s "
             "months are allowed."
+        ),
+        "placement_no_rhythm": _(
+            "This campus has no rhythm for the initial track: an alternating placement cannot "
+            "be counted. Record a continuous internship of 4 to 6 months."
+        ),
+        "placement_mode": _(
+            "On this campus the initial-track placement is %(expected_label)s, not %(mode_label)s."
+        ),
+        "placement_outside_year": _(
+            "The placement must lie within the academic year, from %(year_start)s to %(year_end)s."
+        ),
+        "placement_too_early": _(
+            "The internship starts on %(start)s, before %(earliest)s: on this campus courses "
+            "run until then and the internship follows them."
+        ),
+        "placement_days_short": _(
+            "%(days)s placement days between these dates on the campus calendar: at least "
+            "%(minimum)s are required."
+        ),
+        "placement_days_long": _(
+            "%(days)s placement days between these dates on the campus calendar: at most "
+            "%(maximum)s are allowed (6 months)."
         ),
         "termination_before_start": _("A contract cannot end before it starts."),
         "termination_after_end": _(
@@ -381,14 +414,41 @@ class InternshipInput:
     tutor_email: str = ""
     tutor: User | None = None
     agreement_signed_on: dt.date | None = None
+    # None: the mode the campus rhythm expects (continuous in Paris, alternating in Lyon and
+    # Bordeaux).
+    mode: str | None = None
+
+
+def placement_rhythm(enrolment: Enrolment) -> rules.PlacementRhythm | None:
+    """What the campus rhythm of the enrolment's edition says of an initial-track placement
+    (SPEC §2): continuous from the rhythm's internship start, or alternating on the campus
+    calendar; None when the campus has no initial-track rhythm."""
+    found = programme_queries.rhythm_year(
+        edition=enrolment.edition, campus_id=enrolment.campus_id, track=Track.INITIAL
+    )
+    if found is None:
+        return None
+    rhythm, pattern, year = found
+    continuous = isinstance(pattern, programme_rules.InternshipBlock)
+    return rules.PlacementRhythm(
+        mode=rules.PlacementMode.CONTINUOUS if continuous else rules.PlacementMode.ALTERNATING,
+        calendar=year,
+        earliest_start=pattern.start
+        if isinstance(pattern, programme_rules.InternshipBlock)
+        else None,
+        rules=programme_rules.RhythmRules(min_company_days=rhythm.min_company_days),
+    )
 
 
 @transaction.atomic
 def internship_create(
     *, enrolment: Enrolment, internship: InternshipInput, actor: User | None
 ) -> Internship:
-    """Record the internship of an initial-track enrolment: host, tutor, dates (4 to 6 months,
-    SPEC §4), agreement signed."""
+    """Record the internship of an initial-track enrolment: host, tutor, dates, agreement
+    signed. The placement follows the campus rhythm (SPEC §2, §4, ``rules.placement_fits``):
+    one continuous internship of 4 to 6 months from March in Paris, alternating with school
+    over the year in Lyon and Bordeaux; at least 110 placement days, counted on the campus
+    calendar, either way."""
     _require_manager(actor, enrolment.campus_id)
     _require_running(enrolment)
     if enrolment.track != Track.INITIAL:
@@ -403,7 +463,18 @@ def internship_create(
         _require(rules.siret_valid(siret))
     if not (data.tutor or data.tutor_name.strip()):
         raise DomainError(_("Name the internship tutor."), code="tutor_required")
-    _require(rules.internship_fits(data.start_date, data.end_date))
+    rhythm = placement_rhythm(enrolment)
+    if data.mode is None:
+        mode = rhythm.mode if rhythm is not None else rules.PlacementMode.CONTINUOUS
+    elif data.mode in {m.value for m in rules.PlacementMode}:
+        mode = rules.PlacementMode(data.mode)
+    else:
+        raise DomainError(
+            _("Unknown placement mode %(mode)s.") % {"mode": data.mode}, code="placement_mode"
+        )
+    check = rules.placement_fits(mode, data.start_date, data.end_date, rhythm)
+    _require(check)
+    days = check.params.get("days")
     row = Internship.objects.create(
         enrolment=enrolment,
         host_name=data.host_name.strip(),
@@ -413,6 +484,8 @@ def internship_create(
         tutor=data.tutor,
         start_date=data.start_date,
         end_date=data.end_date,
+        mode=mode.value,
+        placement_days=days if isinstance(days, int) else None,
         agreement_signed_on=data.agreement_signed_on,
     )
     if data.tutor is not None:

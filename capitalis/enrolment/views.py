@@ -31,7 +31,7 @@ from capitalis.enrolment.forms import (
     TerminateForm,
     TutorForm,
 )
-from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.enrolment.models import Enrolment, Learner, PlacementMode
 from capitalis.enrolment.rules import EnrolmentStatus
 from capitalis.programmes.models import Track
 
@@ -52,6 +52,14 @@ FIELD_FOR_CODE = {
 
 
 HOST_SIRET = {"siret_format": "host_siret", "siret_checksum": "host_siret"}
+PLACEMENT_FIELDS = {
+    "placement_mode": "mode",
+    "placement_no_rhythm": "mode",
+    "placement_outside_year": "start_date",
+    "placement_too_early": "start_date",
+    "placement_days_short": "end_date",
+    "placement_days_long": "end_date",
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -337,7 +345,11 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _managed_enrolment(request, pk)
-    form = InternshipForm(request.POST or None)
+    rhythm = services.placement_rhythm(enrolment)
+    form = InternshipForm(
+        request.POST or None,
+        initial={"mode": rhythm.mode.value if rhythm is not None else PlacementMode.CONTINUOUS},
+    )
     if request.method == "POST" and form.is_valid():
         user = _user(request)
         data = form.cleaned_data
@@ -352,13 +364,12 @@ def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
                     start_date=data["start_date"],
                     end_date=data["end_date"],
                     agreement_signed_on=data.get("agreement_signed_on"),
+                    mode=data.get("mode") or None,
                 ),
                 actor=user,
             )
         except DomainError as error:
-            _error(
-                form, error, fields={"siret_format": "host_siret", "siret_checksum": "host_siret"}
-            )
+            _error(form, error, fields={**HOST_SIRET, **PLACEMENT_FIELDS})
         else:
             messages.success(request, _("The internship was recorded."))
             return redirect("enrolment:learner", pk=enrolment.learner_id)

@@ -18,25 +18,15 @@ from capitalis.core.data import (
     UPDATED,
     DataFileError,
     DataLoader,
-    Field,
     LoadCounts,
-    check_list,
-    check_mapping,
-    read_data_file,
+    app_schema,
+    check_document,
+    mapping,
+    mappings,
 )
 from capitalis.core.exceptions import DomainError
 
-TOP = {"programme": Field("text"), "schedules": Field("list")}
-SCHEDULE = {
-    "academic_year": Field("text"),
-    "track": Field("text", choices=("initial", "work_study")),
-    "tuition": Field("str"),
-    "deposit": Field("str"),
-    "application_fee": Field("str"),
-    "cvec": Field("str"),
-    "third_party_pays": Field("bool", required=False),
-    "provenance": Field("str", required=False),
-}
+SCHEMA = app_schema(__file__, "fees")
 AMOUNTS = ("tuition", "deposit", "application_fee", "cvec")
 
 
@@ -48,22 +38,21 @@ class FeeDocument:
 
 
 def parse_document(path: Path) -> FeeDocument:
-    """Read and validate a fee file; amounts are strings read as Decimal (never float)."""
-    raw = read_data_file(path)
-    errors: list[str] = []
-    top = check_mapping(raw, TOP, "", errors)
-    schedules: list[dict[str, Any]] = []
-    for i, item in enumerate(check_list(top.get("schedules"), "schedules", errors)):
-        where = f"schedules[{i}]"
-        s = check_mapping(item, SCHEDULE, where, errors)
+    """Read and validate a fee file (``schemas/fees.schema.json``); amounts are strings read
+    as Decimal (never float)."""
+    raw, errors = check_document(path, SCHEMA)
+    top = mapping(raw)
+    schedules = mappings(top.get("schedules"))
+    for i, s in enumerate(schedules):
         for name in AMOUNTS:
             if name not in s:
                 continue
             try:
                 s[name] = Decimal(s[name])
             except InvalidOperation:
-                errors.append(_("%(path)s: an amount is expected") % {"path": f"{where}.{name}"})
-        schedules.append(s)
+                errors.append(
+                    _("%(path)s: an amount is expected") % {"path": f"schedules[{i}].{name}"}
+                )
     if errors:
         raise DataFileError(path, errors)
     return FeeDocument(path=path, programme=top["programme"], schedules=schedules)

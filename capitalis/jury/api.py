@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
@@ -582,13 +583,19 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
 
     @extend_schema(
         request=CloseSerializer,
-        responses={200: SessionSerializer, **_REFUSED},
+        responses={202: JobSerializer, **_REFUSED},
     )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         """Close and sign (president; not before the session's date). VAE cases and appeals
         the session has not decided need ``pending``: ``move`` (with ``move_to``, a later
-        open session) or ``leave``; they are listed in the minutes."""
+        open session) or ``leave``; they are listed in the minutes.
+
+        Closing runs as a background job: the answer is 202 with the job (``Location``: its
+        address under /api/jobs/); poll it until ``status`` is ``done`` (``result``:
+        ``session``, ``minutes_sha256``) or ``failed`` (``message``). Refusals known at once
+        answer 400 as before. Asked again while the job runs or once it closed the session,
+        the same job is returned."""
         session = self.get_object()
         data = CloseSerializer(data=request.data)
         if not data.is_valid():
@@ -608,12 +615,12 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
                     )
                 )
         try:
-            session = services.session_close(
+            job = services.session_close_start(
                 session=session, actor=_user(request), pending=v["pending"], move_to=move_to
             )
         except DomainError as error:
             return _error(error)
-        return Response(SessionSerializer(session).data)
+        return job_accepted(job)
 
     @extend_schema(
         responses=inline_serializer(

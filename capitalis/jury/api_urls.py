@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from capitalis.core.routers import DefaultRouter
 from capitalis.jury.api import MyAppealView, MyBlocksView, SessionViewSet
+from capitalis.jury.api_prior import PriorValidationImportView, PriorValidationListView
 from capitalis.jury.views_api_year import MyYearsView
 
 app_name = "jury-api"
@@ -18,5 +19,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/blocks/", MyBlocksView.as_view(), name="my-blocks"),
     path("me/appeals/", MyAppealView.as_view(), name="my-appeals"),
     path("me/years/", MyYearsView.as_view(), name="my-years"),
+    path("prior-validations/", PriorValidationListView.as_view(), name="prior-validations"),
+    path(
+        "prior-validations/import/",
+        PriorValidationImportView.as_view(),
+        name="prior-validations-import",
+    ),
     *router.urls,
 ]

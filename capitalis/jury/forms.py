@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.models import User
 from capitalis.jury import queries
-from capitalis.jury.models import JurySession
+from capitalis.jury.models import JurySession, Route
 from capitalis.programmes.models import Campus, Edition
-from capitalis.referential.models import CertificationVersion
+from capitalis.referential.models import Block, CertificationVersion
 
 # which form field shows a DomainError, by its code (others: above the form)
 ERROR_FIELDS = {
@@ -138,3 +138,37 @@ class SessionForm(forms.Form):
             "vae": scope.get("vae", False),
             "appeals": scope.get("appeals", False),
         }
+
+
+class _BlockChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        version = obj.version
+        return f"{version.certification.code} {version.code} — {obj.code} {queries.title_of(obj)}"
+
+
+class PriorValidationForm(forms.Form):
+    """A block validation obtained before Capitalis (issue 13 point 2): who, which block, when,
+    how, and its source (a reference, the document, or both)."""
+
+    learner = forms.CharField(
+        label=_("Learner (e-mail address or INE)"), max_length=254, strip=True
+    )
+    block = _BlockChoice(
+        label=_("Block"),
+        queryset=Block.objects.select_related("version__certification").order_by(
+            "version__certification__code", "version__position", "position"
+        ),
+    )
+    validated_on = forms.DateField(
+        label=_("Validated on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
+    source_reference = forms.CharField(
+        label=_("Source reference"),
+        max_length=300,
+        required=False,
+        help_text=_("The minutes or decision it comes from (required without a document)."),
+    )
+    document = forms.FileField(
+        label=_("Source document (PDF, JPEG or PNG, at most 10 MB)"), required=False
+    )

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from capitalis.core.models import TimeStampedModel
 from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.jury import rules
 from capitalis.programmes.models import Campus, Edition
 from capitalis.referential.models import Block, CertificationVersion
 
@@ -25,21 +26,26 @@ class SessionStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+# The statuses are the rules' vocabulary (jury/rules.py); the models add their labels.
 class BlockStatus(models.TextChoices):
-    VALIDATED = "validated", _("validated")
-    NOT_VALIDATED = "not_validated", _("not validated")
-    INCOMPLETE = "incomplete", _("incomplete")
+    VALIDATED = rules.BlockStatus.VALIDATED.value, _("validated")
+    NOT_VALIDATED = rules.BlockStatus.NOT_VALIDATED.value, _("not validated")
+    INCOMPLETE = rules.BlockStatus.INCOMPLETE.value, _("incomplete")
 
 
 class CertificationStatus(models.TextChoices):
-    CERTIFIED = "certified", _("certified")
-    PARTIALLY_CERTIFIED = "partially_certified", _("partially certified")
-    NOT_CERTIFIED = "not_certified", _("not certified")
+    CERTIFIED = rules.CertificationStatus.CERTIFIED.value, _("certified")
+    PARTIALLY_CERTIFIED = (
+        rules.CertificationStatus.PARTIALLY_CERTIFIED.value,
+        _("partially certified"),
+    )
+    NOT_CERTIFIED = rules.CertificationStatus.NOT_CERTIFIED.value, _("not certified")
 
 
 class Route(models.TextChoices):
     TRAINING = "training", _("training")
     VAE = "vae", _("VAE")
+    EQUIVALENCE = "equivalence", _("equivalence")
 
 
 class JurySession(TimeStampedModel):
@@ -269,7 +275,12 @@ class CertificationDecision(DecisionBase):
 
 class BlockValidation(TimeStampedModel):
     """The capitalised record: this learner holds this block since this date, by this session,
-    through training or VAE, under the block's référentiel version (SPEC §6). Never deleted."""
+    through training, VAE or an equivalence, under the block's référentiel version (SPEC §6).
+    Never deleted.
+
+    A validation obtained before Capitalis (no session here) cites its source: a reference to
+    the minutes or decision it comes from, and possibly the scanned document (stored outside
+    public URLs, served through a permission-checked download)."""
 
     learner = models.ForeignKey(
         Learner, verbose_name=_("learner"), on_delete=models.PROTECT, related_name="+"
@@ -295,7 +306,18 @@ class BlockValidation(TimeStampedModel):
     decision = models.ForeignKey(
         BlockDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    route = models.CharField(_("route"), max_length=10, choices=Route.choices)
+    route = models.CharField(_("route"), max_length=20, choices=Route.choices)
+    source_reference = models.CharField(_("source reference"), max_length=300, blank=True)
+    source_document = models.FileField(_("source document"), upload_to="jury/prior/", blank=True)
+    source_content_type = models.CharField(_("source document type"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 

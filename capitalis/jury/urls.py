@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from capitalis.jury import views, views_sessions, views_vae
+from capitalis.jury import views, views_prior, views_sessions, views_vae
 
 app_name = "jury"
 
@@ -53,4 +53,13 @@ urlpatterns: list[URLPattern] = [
         name="vae-document-preview",
     ),
     path("my-vae/", views_vae.my_vae, name="my-vae"),
+    path("prior-validations/", views_prior.prior_list, name="prior-list"),
+    path("prior-validations/new/", views_prior.prior_new, name="prior-new"),
+    path("prior-validations/import/", views_prior.prior_import, name="prior-import"),
+    path("prior-validations/template.csv", views_prior.prior_template, name="prior-template"),
+    path(
+        "prior-validations/<int:pk>/document/",
+        views_prior.prior_document,
+        name="prior-document",
+    ),
 ]

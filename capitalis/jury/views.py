@@ -15,11 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.core.params import parse_int
+from capitalis.core.queries import job_existing
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import queries, services
 from capitalis.jury.models import (
@@ -31,6 +33,7 @@ from capitalis.jury.models import (
     JurySession,
     VaeBlockOutcome,
 )
+from capitalis.jury.tasks import close_job_key
 from capitalis.referential.models import Competency
 
 
@@ -185,7 +188,13 @@ def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
         _fail(request, error)
     else:
         messages.success(
-            request, _("Deliberation computed for %(count)s learners.") % {"count": count}
+            request,
+            ngettext(
+                "Deliberation computed for %(count)s learner.",
+                "Deliberation computed for %(count)s learners.",
+                count,
+            )
+            % {"count": count},
         )
     return redirect("jury:grid", pk=pk)
 
@@ -321,7 +330,8 @@ def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close the session and sign the minutes (president). The page lists the VAE cases and
     appeals the session has not decided; closing then needs an explicit choice for them (move
-    them to a later session, or leave them pending), recorded in the minutes."""
+    them to a later session, or leave them pending), recorded in the minutes. Closing runs as
+    a background job: the form is checked here, then the job's page follows it."""
     session = _session(request, pk)
     pending = queries.session_pending(session=session)
     later = list(queries.later_open_sessions(session=session)) if pending else []
@@ -331,7 +341,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         move_to = next((s for s in later if str(s.pk) == move_to_id), None)
         try:
-            services.session_close(
+            job = services.session_close_start(
                 session=session,
                 actor=_user(request),
                 pending=choice,
@@ -339,11 +349,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as exc:
             error = exc.message
-        else:
-            messages.success(
-                request, _("The session is closed; the minutes are signed and frozen.")
-            )
-            return redirect("jury:verify", pk=pk)
+        else:  # the job's page follows the closing (minutes PDF, signature) to its end
+            return redirect("jobs:detail", pk=job.pk)
     return render(
         request,
         "jury/close.html",
@@ -355,6 +362,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             "move_to": move_to_id,
             "error": error,
             "too_early": session.date > timezone.localdate(),
+            "job": None if session.is_closed else job_existing(key=close_job_key(session.pk)),
         },
         status=400 if error else 200,
     )

@@ -70,6 +70,7 @@ class CourseForm(forms.ModelForm):  # type: ignore[type-arg]
             "edition",
             "year",
             "specialisation",
+            "track",
             "code",
             "title_fr",
             "title_en",
@@ -211,8 +212,17 @@ class OfferingAdmin(HistoryAdmin):  # type: ignore[type-arg]
 @admin.register(Course)
 class CourseAdmin(HistoryAdmin):  # type: ignore[type-arg]
     form = CourseForm
-    list_display = ("code", "title_fr", "edition", "year", "specialisation", "ects", "hours")
-    list_filter = ("edition", "year", "specialisation", "language")
+    list_display = (
+        "code",
+        "title_fr",
+        "edition",
+        "year",
+        "specialisation",
+        "track",
+        "ects",
+        "hours",
+    )
+    list_filter = ("edition", "year", "specialisation", "track", "language")
     list_select_related = ("edition__programme", "year", "specialisation")
     search_fields = ("code", "title_fr", "title_en")
     inlines = (CourseCompetencyInline,)

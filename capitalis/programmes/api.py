@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,13 +30,14 @@ from capitalis.programmes.models import (
     Programme,
     ProgrammeYear,
     Specialisation,
+    Track,
 )
 
 
 class YearSerializer(serializers.ModelSerializer[ProgrammeYear]):
     class Meta:
         model = ProgrammeYear
-        fields = ("code", "title", "title_fr", "title_en", "position", "ects")
+        fields = ("id", "code", "title", "title_fr", "title_en", "position", "ects")
 
 
 class SpecialisationSerializer(serializers.ModelSerializer[Specialisation]):
@@ -44,7 +45,7 @@ class SpecialisationSerializer(serializers.ModelSerializer[Specialisation]):
 
     class Meta:
         model = Specialisation
-        fields = ("code", "title", "title_fr", "title_en", "block", "position")
+        fields = ("id", "code", "title", "title_fr", "title_en", "block", "position")
 
 
 class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
@@ -106,7 +107,7 @@ class EditionSerializer(serializers.ModelSerializer[Edition]):
 class CampusSerializer(serializers.ModelSerializer[Campus]):
     class Meta:
         model = Campus
-        fields = ("code", "name", "city", "address", "position")
+        fields = ("id", "code", "name", "city", "address", "position")
 
 
 class CompetencyLinkSerializer(serializers.ModelSerializer[CourseCompetency]):
@@ -137,6 +138,7 @@ class CourseSerializer(serializers.ModelSerializer[Course]):
             "edition",
             "year",
             "specialisation",
+            "track",
             "code",
             "title",
             "title_fr",
@@ -156,6 +158,12 @@ PROGRAMME_FILTER = OpenApiParameter(
 )
 EDITION_FILTER = OpenApiParameter(
     "edition", OpenApiTypes.STR, description="Only this edition (its code, e.g. 2026-27)."
+)
+TRACK_FILTER = OpenApiParameter(
+    "track",
+    OpenApiTypes.STR,
+    enum=list(Track.values),
+    description="Only the courses followed on this track (those of every track and its own).",
 )
 
 
@@ -240,7 +248,7 @@ class CampusViewSet(viewsets.ReadOnlyModelViewSet[Campus]):
         summary="List courses",
         description="Courses with ECTS, hours, language, teaching methods and the "
         "competencies each develops or assesses (paginated).",
-        parameters=[PROGRAMME_FILTER, EDITION_FILTER],
+        parameters=[PROGRAMME_FILTER, EDITION_FILTER, TRACK_FILTER],
     ),
     retrieve=extend_schema(
         summary="One course", responses={200: CourseSerializer, 404: NotFoundSerializer}
@@ -254,8 +262,11 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet[Course]):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
+        track = params.get("track") or None
+        if track is not None and track not in Track.values:
+            raise ValidationError({"track": [_("Unknown track %(track)s.") % {"track": track}]})
         return queries.course_list(
-            programme_code=params.get("programme"), edition_code=params.get("edition")
+            programme_code=params.get("programme"), edition_code=params.get("edition"), track=track
         )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -22,6 +22,7 @@ from capitalis.programmes.models import (
     Calendar,
     CalendarEvent,
     CampusRhythm,
+    Edition,
     Offering,
     RhythmKind,
     SchoolClosure,
@@ -92,10 +93,36 @@ def french_holidays(start: date, end: date) -> dict[date, str]:
 
 def closures_for(calendar: Calendar) -> tuple[rules.Closure, ...]:
     """School closures of the calendar's edition: general ones and its campus's (one query)."""
-    rows = SchoolClosure.objects.filter(edition_id=calendar.edition_id).filter(
-        Q(campus__isnull=True) | Q(campus_id=calendar.campus_id)
+    return _closures(calendar.edition_id, calendar.campus_id)
+
+
+def _closures(edition_id: int, campus_id: int) -> tuple[rules.Closure, ...]:
+    rows = SchoolClosure.objects.filter(edition_id=edition_id).filter(
+        Q(campus__isnull=True) | Q(campus_id=campus_id)
     )
     return tuple(rules.Closure(c.start_date, c.end_date, c.label) for c in rows)
+
+
+def rhythm_year(
+    *, edition: Edition, campus_id: int, track: str
+) -> tuple[CampusRhythm, rules.Pattern, rules.YearCalendar] | None:
+    """The rhythm of a campus and track in an edition, its pattern and the year it makes day by
+    day (public holidays and closures applied); None when the campus has no rhythm for it
+    (three queries). What a placement is counted against (SPEC §2)."""
+    rhythm = CampusRhythm.objects.filter(
+        edition_id=edition.pk, campus_id=campus_id, track=track
+    ).first()
+    if rhythm is None:
+        return None
+    pattern = pattern_from(rhythm)
+    year = rules.build_year(
+        pattern=pattern,
+        start=edition.start_date,
+        end=edition.end_date,
+        holidays=french_holidays(edition.start_date, edition.end_date),
+        closures=_closures(edition.pk, campus_id),
+    )
+    return rhythm, pattern, year
 
 
 def rhythm_for(calendar: Calendar) -> CampusRhythm:

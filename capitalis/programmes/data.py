@@ -27,124 +27,22 @@ from capitalis.core.data import (
     UPDATED,
     DataFileError,
     DataLoader,
-    Field,
     LoadCounts,
-    check_list,
-    check_mapping,
+    app_schema,
+    check_document,
     check_unique,
-    read_data_file,
+    mapping,
+    mappings,
 )
 from capitalis.core.exceptions import DomainError
 
-TRACKS = ("initial", "work_study")
-KINDS = ("alternating_weeks", "alternating_days", "internship")
-METHODS = ("tutorials", "group_work", "e_learning", "face_to_face")
-LANGUAGES = ("fr", "en", "fr-en")
-
-PROGRAMME = {
-    "code": Field("text"),
-    "title_fr": Field("text"),
-    "title_en": Field("str", required=False),
-    "description_fr": Field("str", required=False),
-    "description_en": Field("str", required=False),
-    "languages": Field("str", required=False),
-    "certification": Field("text"),
-    "version": Field("text"),
-}
-CAMPUS = {
-    "code": Field("text"),
-    "name": Field("text"),
-    "city": Field("str", required=False),
-    "address": Field("str", required=False),
-}
-YEAR = {
-    "code": Field("text"),
-    "title_fr": Field("text"),
-    "title_en": Field("str", required=False),
-    "ects": Field("any"),
-}
-SPECIALISATION = {
-    "code": Field("text"),
-    "title_fr": Field("text"),
-    "title_en": Field("str", required=False),
-    "block": Field("text"),
-}
-EDITION = {
-    "code": Field("text"),
-    "label": Field("text"),
-    "start_date": Field("date"),
-    "end_date": Field("date"),
-    "applications_open_on": Field("date", required=False),
-    "applications_close_on": Field("date", required=False),
-    "provenance": Field("str", required=False),
-    "offerings": Field("list"),
-    "closures": Field("list", required=False),
-    "rhythms": Field("list", required=False),
-    "defaults": Field("dict", required=False),
-    "courses": Field("dict"),
-}
-OFFERING = {
-    "campus": Field("text"),
-    "specialisations": Field("list"),
-    "years": Field("list"),
-    "tracks": Field("list"),
-}
-CLOSURE = {
-    "campus": Field("str", required=False, nullable=True),
-    "start_date": Field("date"),
-    "end_date": Field("date"),
-    "label_fr": Field("text"),
-    "label_en": Field("str", required=False),
-}
-RHYTHM = {
-    "campus": Field("text"),
-    "track": Field("text", choices=TRACKS),
-    "kind": Field("text", choices=KINDS),
-    "params": Field("dict"),
-    "min_company_days": Field("int", required=False),
-    "description_fr": Field("str", required=False),
-    "description_en": Field("str", required=False),
-    "provenance": Field("str", required=False),
-}
-DEFAULTS = {
-    "language": Field("text", required=False, choices=LANGUAGES),
-    "teaching_methods": Field("list", required=False),
-    "provenance": Field("str", required=False),
-}
-COURSE = {
-    "code": Field("text"),
-    "title_fr": Field("text"),
-    "title_en": Field("str", required=False),
-    "ects": Field("any"),
-    "hours": Field("int", required=False, nullable=True),
-    "language": Field("text", required=False, choices=LANGUAGES),
-    "teaching_methods": Field("list", required=False),
-    "provenance": Field("str", required=False),
-    "assesses": Field("list", required=False),
-    "develops": Field("list", required=False),
-}
-TOP = {
-    "programme": Field("dict"),
-    "campuses": Field("list"),
-    "years": Field("list"),
-    "specialisations": Field("list"),
-    "editions": Field("list"),
-}
+SCHEMA = app_schema(__file__, "programme")
 
 
 @dataclass(frozen=True)
 class ProgrammeDocument:
     path: Path
     data: dict[str, Any]
-
-
-def _items(
-    value: Any, spec: dict[str, Field], path: str, errors: list[str]
-) -> list[dict[str, Any]]:
-    return [
-        check_mapping(item, spec, f"{path}[{i}]", errors)
-        for i, item in enumerate(check_list(value, path, errors))
-    ]
 
 
 def _ects(value: Any, path: str, errors: list[str]) -> Decimal | None:
@@ -160,17 +58,15 @@ def _ects(value: Any, path: str, errors: list[str]) -> Decimal | None:
 
 
 def parse_document(path: Path) -> ProgrammeDocument:
-    """Read and validate a catalogue file; every problem is listed with its key path."""
-    raw = read_data_file(path)
-    errors: list[str] = []
-    top = check_mapping(raw, TOP, "", errors)
+    """Read and validate a catalogue file (``schemas/programme.schema.json``, then the codes
+    it refers to and the ECTS); every problem is listed with its key path."""
+    raw, errors = check_document(path, SCHEMA)
+    top = mapping(raw)
     data: dict[str, Any] = {
-        "programme": check_mapping(top.get("programme"), PROGRAMME, "programme", errors),
-        "campuses": _items(top.get("campuses"), CAMPUS, "campuses", errors),
-        "years": _items(top.get("years"), YEAR, "years", errors),
-        "specialisations": _items(
-            top.get("specialisations"), SPECIALISATION, "specialisations", errors
-        ),
+        "programme": mapping(top.get("programme")),
+        "campuses": mappings(top.get("campuses")),
+        "years": mappings(top.get("years")),
+        "specialisations": mappings(top.get("specialisations")),
         "editions": [],
     }
     for key in ("campuses", "years", "specialisations"):
@@ -181,72 +77,55 @@ def parse_document(path: Path) -> ProgrammeDocument:
     campuses = {c.get("code") for c in data["campuses"]}
     years = {y.get("code") for y in data["years"]}
     spes = {s.get("code") for s in data["specialisations"]}
-    editions = _items(top.get("editions"), EDITION, "editions", errors)
+    editions = mappings(top.get("editions"))
     check_unique([e.get("code", "") for e in editions], "editions", errors)
     for e_i, edition in enumerate(editions):
         where = f"editions[{e_i}]"
-        edition["offerings"] = _items(
-            edition.get("offerings"), OFFERING, f"{where}.offerings", errors
-        )
+        edition["offerings"] = mappings(edition.get("offerings"))
         for o_i, o in enumerate(edition["offerings"]):
             at = f"{where}.offerings[{o_i}]"
-            if o.get("campus") not in campuses:
+            if "campus" in o and o["campus"] not in campuses:
                 errors.append(_("%(path)s: unknown campus") % {"path": f"{at}.campus"})
-            for key, known in (("specialisations", spes), ("years", years), ("tracks", TRACKS)):
+            for key, known in (("specialisations", spes), ("years", years)):
                 for value in o.get(key, []):
                     if value not in known:
                         errors.append(
                             _("%(path)s: unknown value %(value)r")
                             % {"path": f"{at}.{key}", "value": value}
                         )
-        edition["closures"] = _items(edition.get("closures"), CLOSURE, f"{where}.closures", errors)
-        edition["rhythms"] = _items(edition.get("rhythms"), RHYTHM, f"{where}.rhythms", errors)
+        edition["closures"] = mappings(edition.get("closures"))
+        edition["rhythms"] = mappings(edition.get("rhythms"))
         for r_i, r in enumerate(edition["rhythms"]):
-            if r.get("campus") not in campuses:
+            if "campus" in r and r["campus"] not in campuses:
                 errors.append(
                     _("%(path)s: unknown campus") % {"path": f"{where}.rhythms[{r_i}].campus"}
                 )
-        defaults = check_mapping(
-            edition.get("defaults") or {}, DEFAULTS, f"{where}.defaults", errors
-        )
-        edition["defaults"] = defaults
+        defaults = edition["defaults"] = mapping(edition.get("defaults"))
         courses: list[dict[str, Any]] = []
-        groups = edition.get("courses") or {}
-        for year_code, by_spe in groups.items():
+        for year_code, by_spe in mapping(edition.get("courses")).items():
             if year_code not in years:
                 errors.append(
                     _("%(path)s: unknown year") % {"path": f"{where}.courses.{year_code}"}
                 )
                 continue
-            if not isinstance(by_spe, dict):
-                errors.append(
-                    _("%(path)s: a mapping is expected") % {"path": f"{where}.courses.{year_code}"}
-                )
-                continue
             position = 0
-            for spe_code, items in by_spe.items():
+            for spe_code, items in mapping(by_spe).items():
                 at = f"{where}.courses.{year_code}.{spe_code}"
                 if spe_code != "common" and spe_code not in spes:
                     errors.append(_("%(path)s: unknown specialisation") % {"path": at})
                     continue
-                for c_i, item in enumerate(check_list(items, at, errors)):
-                    course = check_mapping(item, COURSE, f"{at}[{c_i}]", errors)
+                for c_i, course in enumerate(mappings(items)):
                     if "ects" in course:
                         course["ects"] = _ects(course["ects"], f"{at}[{c_i}].ects", errors)
-                    methods = course.get("teaching_methods", defaults.get("teaching_methods", []))
-                    for m in methods:
-                        if m not in METHODS:
-                            errors.append(
-                                _("%(path)s: unknown teaching method %(value)r")
-                                % {"path": f"{at}[{c_i}].teaching_methods", "value": m}
-                            )
                     position += 1
                     course.update(
                         year=year_code,
                         specialisation=None if spe_code == "common" else spe_code,
                         position=position,
                         language=course.get("language", defaults.get("language", "fr")),
-                        teaching_methods=list(methods),
+                        teaching_methods=list(
+                            course.get("teaching_methods", defaults.get("teaching_methods", []))
+                        ),
                         provenance=course.get("provenance", defaults.get("provenance", "")),
                     )
                     courses.append(course)
@@ -492,6 +371,7 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
                 teaching_methods=c["teaching_methods"],
                 position=c["position"],
                 provenance=c["provenance"],
+                track=c.get("track", ""),
                 actor=actor,
             )
             counts.add("programmes.course", _status(existed, changed))

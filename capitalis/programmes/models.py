@@ -211,7 +211,8 @@ class TeachingMethod(models.TextChoices):
 
 
 class Course(TimeStampedModel):
-    """A course of an edition's year, common or of one specialisation."""
+    """A course of an edition's year, common or of one specialisation, followed on every track
+    or on one (SPEC §5: the end of MSc 1 differs by track)."""
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="courses")
     year = models.ForeignKey(ProgrammeYear, on_delete=models.PROTECT, related_name="courses")
@@ -223,6 +224,14 @@ class Course(TimeStampedModel):
         blank=True,
         related_name="courses",
         help_text=_("Empty for a course common to every specialisation."),
+    )
+    track = models.CharField(
+        _("track"),
+        max_length=20,
+        choices=Track.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty for a course followed on every track."),
     )
     code = models.CharField(_("code"), max_length=30)
     title_fr = models.CharField(_("title (French)"), max_length=300)
@@ -263,6 +272,10 @@ class Course(TimeStampedModel):
     @property
     def title(self) -> str:
         return pick_language(self.title_fr, self.title_en)
+
+    def for_track(self, track: str) -> bool:
+        """Is the course followed on ``track``? (empty ``track``: on every track)"""
+        return not self.track or self.track == track
 
 
 class CourseCompetency(models.Model):

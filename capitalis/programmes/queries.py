@@ -24,6 +24,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from capitalis.programmes import rules
+
+# A campus year's rhythm, day by day: what enrolment counts placements against.
+from capitalis.programmes.calendars import rhythm_year as rhythm_year
 from capitalis.programmes.models import (
     Campus,
     Course,
@@ -84,10 +87,14 @@ def _links_prefetch() -> Prefetch:
 
 
 def course_list(
-    *, programme_code: str | None = None, edition_code: str | None = None
+    *,
+    programme_code: str | None = None,
+    edition_code: str | None = None,
+    track: str | None = None,
 ) -> QuerySet[Course]:
     """Courses with their edition, year, specialisation and competency links (each link's
-    ``competency`` and its ``block`` are loaded)."""
+    ``competency`` and its ``block`` are loaded); with ``track``, only the courses followed on
+    that track (those of every track and those of that one)."""
     qs = Course.objects.select_related(
         "edition__programme", "year", "specialisation"
     ).prefetch_related(_links_prefetch())
@@ -95,6 +102,8 @@ def course_list(
         qs = qs.filter(edition__programme__code=programme_code)
     if edition_code is not None:
         qs = qs.filter(edition__code=edition_code)
+    if track:
+        qs = qs.filter(track__in=("", track))
     return qs.order_by("edition__start_date", "year__position", "position", "code")
 
 
@@ -162,10 +171,13 @@ class Catalogue:
     editions: list[EditionView]
 
 
-def catalogue_for(*, programme_code: str, edition_code: str | None = None) -> Catalogue | None:
+def catalogue_for(
+    *, programme_code: str, edition_code: str | None = None, track: str | None = None
+) -> Catalogue | None:
     """The catalogue of a programme: every edition (or only ``edition_code``) with its years →
     course groups (common first, then per specialisation) → courses with their competencies,
-    the campuses with the specialisations and tracks they offer.
+    the campuses with the specialisations and tracks they offer. With ``track``, only the
+    courses followed on that track (SPEC §5: the end of MSc 1 differs by track).
 
     None when the programme (or the asked edition) does not exist. Query count is fixed."""
     programme = (
@@ -188,10 +200,11 @@ def catalogue_for(*, programme_code: str, edition_code: str | None = None) -> Ca
     if edition_code is not None and not editions:
         return None
     edition_ids = [e.pk for e in editions]
+    course_qs = Course.objects.filter(edition_id__in=edition_ids)
+    if track:
+        course_qs = course_qs.filter(track__in=("", track))
     courses = list(
-        Course.objects.filter(edition_id__in=edition_ids)
-        .prefetch_related(_links_prefetch())
-        .order_by("year__position", "position", "code")
+        course_qs.prefetch_related(_links_prefetch()).order_by("year__position", "position", "code")
     )
     offerings = list(
         Offering.objects.filter(edition_id__in=edition_ids)
@@ -299,14 +312,17 @@ def edition_facts(edition: Edition) -> rules.ProgrammeFacts:
             specialisation=spe_code,
             ects=ects,
             assessed_competencies=frozenset(assessed[pk]),
+            track=track or None,
         )
-        for pk, code, year_code, spe_code, ects in Course.objects.filter(edition=edition)
+        for pk, code, year_code, spe_code, ects, track in Course.objects.filter(edition=edition)
         .order_by("year__position", "position", "code")
-        .values_list("pk", "code", "year__code", "specialisation__code", "ects")
+        .values_list("pk", "code", "year__code", "specialisation__code", "ects", "track")
     )
-    offered = frozenset(
-        Offering.objects.filter(edition=edition).values_list("specialisation__code", flat=True)
+    pairs = set(
+        Offering.objects.filter(edition=edition).values_list("specialisation__code", "track")
     )
+    offered = frozenset(spe for spe, _track in pairs)
+    tracks = tuple(t for t in rules.Track if t in {track for _spe, track in pairs})
     return rules.ProgrammeFacts(
         years=tuple(y.code for y in years),
         year_ects={y.code: y.ects for y in years},
@@ -314,4 +330,5 @@ def edition_facts(edition: Edition) -> rules.ProgrammeFacts:
         offered_specialisations=offered,
         competencies=tuple(competencies),
         courses=courses,
+        tracks=tracks,
     )

@@ -148,6 +148,21 @@ class RhythmRules:
     min_company_days: int = 110
     internship_min_months: int = 4
     internship_max_months: int = 6
+    # An alternating placement's 4–6 months read as working days (SPEC §2): 22 a month, so
+    # 6 months = 132 days (the 924 hours of presence French law puts on 6 months, at 7 h a
+    # day). Our reading, as data.
+    working_days_per_month: int = 22
+
+    @property
+    def internship_max_days(self) -> int:
+        """The most placement days an alternating placement may have (6 months of them)."""
+        return self.internship_max_months * self.working_days_per_month
+
+    @property
+    def internship_min_days(self) -> int:
+        """The fewest placement days any placement may have: 4 months of working days, and
+        never fewer than the year's minimum company days (110 either way, SPEC §2)."""
+        return max(self.internship_min_months * self.working_days_per_month, self.min_company_days)
 
 
 @dataclass(frozen=True)
@@ -332,6 +347,7 @@ class CourseFacts:
     specialisation: str | None
     ects: Decimal
     assessed_competencies: frozenset[str]
+    track: str | None = None  # None: followed on every track
 
 
 @dataclass(frozen=True)
@@ -342,12 +358,24 @@ class ProgrammeFacts:
     offered_specialisations: frozenset[str]
     competencies: tuple[str, ...]
     courses: tuple[CourseFacts, ...]
+    tracks: tuple[str, ...] = ()  # the tracks offered in the edition
+
+
+def _on_path(course: CourseFacts, year: str, spe: str | None, track: str | None) -> bool:
+    """Is ``course`` part of the year's path (common courses + the specialisation's), on
+    ``track`` (None: the courses of every track only)?"""
+    if course.year != year:
+        return False
+    if course.specialisation is not None and course.specialisation != spe:
+        return False
+    return course.track is None or course.track == track
 
 
 def check_programme(facts: ProgrammeFacts) -> CheckResult:
     """An edition's catalogue is complete when every competency of the version is assessed by
-    at least one course, every year and path (common courses + one specialisation's) sums to
-    the year's ECTS, and every specialisation is offered on at least one campus (SPEC §2)."""
+    at least one course, every year and path (common courses + one specialisation's, on each
+    track when some courses belong to one track) sums to the year's ECTS, and every
+    specialisation is offered on at least one campus (SPEC §2)."""
     reasons: list[Reason] = []
     assessed: set[str] = set()
     for course in facts.courses:
@@ -365,31 +393,33 @@ def check_programme(facts: ProgrammeFacts) -> CheckResult:
             params={"missing": tuple(missing)},
         )
     )
+    # With courses limited to one track (SPEC §5: the end of MSc 1), each track's path sums
+    # to the year's ECTS on its own.
+    by_track = any(c.track is not None for c in facts.courses)
+    tracks: tuple[str | None, ...] = (facts.tracks or tuple(Track)) if by_track else (None,)
     for year in facts.years:
         target = facts.year_ects[year]
-        common = sum(
-            (c.ects for c in facts.courses if c.year == year and c.specialisation is None),
-            Decimal(0),
-        )
         paths: Iterable[str | None] = facts.specialisations or (None,)
         for spe in paths:
-            total = common + sum(
-                (
-                    c.ects
-                    for c in facts.courses
-                    if c.year == year and spe is not None and c.specialisation == spe
-                ),
-                Decimal(0),
-            )
-            label = f"{year}" + (f" + {spe}" if spe else "")
-            reasons.append(
-                Reason(
-                    code="year_ects",
-                    passed=total == target,
-                    message=f"{label}: {total} ECTS, {target} expected",
-                    params={"year": year, "specialisation": spe, "total": total, "target": target},
+            for track in tracks:
+                total = sum(
+                    (c.ects for c in facts.courses if _on_path(c, year, spe, track)), Decimal(0)
                 )
-            )
+                label = f"{year}" + (f" + {spe}" if spe else "") + (f" ({track})" if track else "")
+                reasons.append(
+                    Reason(
+                        code="year_ects",
+                        passed=total == target,
+                        message=f"{label}: {total} ECTS, {target} expected",
+                        params={
+                            "year": year,
+                            "specialisation": spe,
+                            "track": track,
+                            "total": total,
+                            "target": target,
+                        },
+                    )
+                )
     for spe in facts.specialisations:
         offered = spe in facts.offered_specialisations
         reasons.append(

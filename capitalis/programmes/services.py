@@ -390,13 +390,17 @@ def course_create(
     teaching_methods: Sequence[str] = (),
     position: int = 0,
     provenance: str = "",
+    track: str = "",
     actor: Any = None,
 ) -> Course:
-    """Create a course of an edition's year (common when ``specialisation`` is None)."""
+    """Create a course of an edition's year (common when ``specialisation`` is None; on every
+    track when ``track`` is empty, else only on that track)."""
     if Course.objects.filter(edition=edition, code=code).exists():
         raise DomainError(
             _("The edition already has a course %(code)s.") % {"code": code}, code="exists"
         )
+    if track:
+        _track(track)
     value, methods = _course_values(
         edition=edition,
         year=year,
@@ -418,6 +422,7 @@ def course_create(
         teaching_methods=methods,
         position=position,
         provenance=provenance,
+        track=track,
     )
     course.full_clean()
     course.save()
@@ -437,6 +442,7 @@ _COURSE_FIELDS = frozenset(
         "teaching_methods",
         "position",
         "provenance",
+        "track",
     }
 )
 
@@ -448,6 +454,8 @@ def course_update(*, course: Course, actor: Any = None, **changes: Any) -> tuple
     unknown = set(changes) - _COURSE_FIELDS
     if unknown:
         raise TypeError(f"course_update: unknown fields {sorted(unknown)}")
+    if changes.get("track"):
+        _track(changes["track"])
     year = changes.get("year", course.year)
     spe = changes.get("specialisation", course.specialisation)
     value, methods = _course_values(
@@ -492,6 +500,7 @@ def course_set(
     teaching_methods: Sequence[str] = (),
     position: int = 0,
     provenance: str = "",
+    track: str = "",
     actor: Any = None,
 ) -> tuple[Course, bool]:
     """Create or update a course by (edition, code)."""
@@ -511,6 +520,7 @@ def course_set(
                 teaching_methods=teaching_methods,
                 position=position,
                 provenance=provenance,
+                track=track,
                 actor=actor,
             ),
             True,
@@ -528,6 +538,7 @@ def course_set(
         teaching_methods=list(teaching_methods),
         position=position,
         provenance=provenance,
+        track=track,
     )
 
 

@@ -40,7 +40,9 @@ def _methods(item: CourseView) -> list[str]:
 def catalogue(
     request: HttpRequest, programme: str | None = None, edition: str | None = None
 ) -> HttpResponse:
-    """One edition of a programme (by default the first programme and its latest edition)."""
+    """One edition of a programme (by default the first programme and its latest edition);
+    ``?track=initial`` or ``?track=work_study`` shows only the courses of that track (an
+    unknown value shows every course)."""
     if programme is None:
         programme = Programme.objects.order_by("code").values_list("code", flat=True).first()
         if programme is None:
@@ -52,7 +54,10 @@ def catalogue(
     )
     if edition is None and editions:
         edition = editions[-1]["code"]
-    found = catalogue_for(programme_code=programme, edition_code=edition)
+    track = request.GET.get("track", "")
+    if track not in TRACK_LABELS:
+        track = ""
+    found = catalogue_for(programme_code=programme, edition_code=edition, track=track or None)
     if found is None or not found.editions:
         if found is None and edition is None:
             raise Http404(_("No programme has the code %(code)s.") % {"code": programme})
@@ -70,6 +75,9 @@ def catalogue(
             "edition": found.editions[0].edition,
             "editions": editions,
             "campuses": _campus_rows(found.editions[0]),
+            "track": track,
+            "track_label": TRACK_LABELS.get(track, ""),
+            "tracks": list(TRACK_LABELS.items()),
             "years": [
                 {
                     "view": year_view,

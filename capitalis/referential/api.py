@@ -38,7 +38,7 @@ from capitalis.referential.models import (
 class CriterionSerializer(serializers.ModelSerializer[EvaluationCriterion]):
     class Meta:
         model = EvaluationCriterion
-        fields = ("code", "text", "text_fr", "text_en", "position", "provenance")
+        fields = ("id", "code", "text", "text_fr", "text_en", "position", "provenance")
 
 
 class CompetencySerializer(serializers.ModelSerializer[Competency]):
@@ -50,6 +50,7 @@ class CompetencySerializer(serializers.ModelSerializer[Competency]):
     class Meta:
         model = Competency
         fields = (
+            "id",
             "code",
             "statement",
             "statement_fr",
@@ -81,6 +82,7 @@ class BlockSerializer(serializers.ModelSerializer[Block]):
     class Meta:
         model = Block
         fields = (
+            "id",
             "code",
             "kind",
             "title",
@@ -116,6 +118,7 @@ class VersionSerializer(serializers.ModelSerializer[CertificationVersion]):
     class Meta:
         model = CertificationVersion
         fields = (
+            "id",
             "code",
             "label",
             "label_fr",

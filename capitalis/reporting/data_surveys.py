@@ -24,14 +24,14 @@ from capitalis.core.data import (
     UPDATED,
     DataFileError,
     DataLoader,
-    Field,
     LoadCounts,
-    check_list,
-    check_mapping,
+    app_schema,
+    check_document,
     check_unique,
     data_files,
     default_data_dir,
-    read_data_file,
+    mapping,
+    mappings,
 )
 
 DIRECTORY = "reporting/surveys"
@@ -44,27 +44,7 @@ REQUIRED_QUESTION = {
     "employment_6m": ("employed", "yes_no"),
     "employment_2y": ("employed", "yes_no"),
 }
-TOP = {
-    "kind": Field("text", choices=KINDS),
-    "title_fr": Field("text"),
-    "title_en": Field("str", required=False),
-    "questions": Field("list"),
-}
-QUESTION = {
-    "code": Field("text"),
-    "type": Field("text", choices=TYPES),
-    "label_fr": Field("text"),
-    "label_en": Field("str", required=False),
-    "required": Field("bool", required=False),
-    "min": Field("int", required=False),
-    "max": Field("int", required=False),
-    "choices": Field("list", required=False),
-}
-CHOICE = {
-    "code": Field("text"),
-    "label_fr": Field("text"),
-    "label_en": Field("str", required=False),
-}
+SCHEMA = app_schema(__file__, "questionnaire")
 LABEL = "reporting.survey"
 
 
@@ -79,8 +59,9 @@ class Questionnaire:
     questions: list[dict[str, Any]]
 
 
-def _question(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
-    item = check_mapping(raw, QUESTION, where, errors)
+def _question(item: dict[str, Any], where: str, errors: list[str]) -> dict[str, Any]:
+    """What a survey stores of one question; what depends on its type (min and max for a
+    scale, choices for a choice) is checked here."""
     kind = item.get("type")
     clean: dict[str, Any] = {
         "code": item.get("code", ""),
@@ -100,16 +81,14 @@ def _question(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     elif "min" in item or "max" in item:
         errors.append(_("%(path)s: min and max are for scales only") % {"path": where})
     if kind == "choice":
-        choices = []
-        for j, raw_choice in enumerate(check_list(item.get("choices"), f"{where}.choices", errors)):
-            choice = check_mapping(raw_choice, CHOICE, f"{where}.choices[{j}]", errors)
-            choices.append(
-                {
-                    "code": choice.get("code", ""),
-                    "label_fr": choice.get("label_fr", ""),
-                    "label_en": choice.get("label_en", ""),
-                }
-            )
+        choices = [
+            {
+                "code": choice.get("code", ""),
+                "label_fr": choice.get("label_fr", ""),
+                "label_en": choice.get("label_en", ""),
+            }
+            for choice in mappings(item.get("choices"))
+        ]
         if not choices:
             errors.append(_("%(path)s: a choice question needs choices") % {"path": where})
         check_unique([c["code"] for c in choices], f"{where}.choices", errors)
@@ -120,12 +99,14 @@ def _question(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
 
 
 def parse_questionnaire(path: Path) -> Questionnaire:
-    """Read and validate one questionnaire file; every problem is reported with its key path."""
-    errors: list[str] = []
-    data = check_mapping(read_data_file(path), TOP, "", errors)
+    """Read and validate one questionnaire file (``schemas/questionnaire.schema.json``, then
+    each question's type and the questions the indicators need); every problem is reported
+    with its key path."""
+    raw, errors = check_document(path, SCHEMA)
+    data = mapping(raw)
     questions = [
-        _question(raw, f"questions[{i}]", errors)
-        for i, raw in enumerate(check_list(data.get("questions"), "questions", errors))
+        _question(item, f"questions[{i}]", errors)
+        for i, item in enumerate(mappings(data.get("questions")))
     ]
     check_unique([str(q["code"]) for q in questions], "questions", errors)
     kind = data.get("kind")

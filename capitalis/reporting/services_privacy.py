@@ -47,12 +47,12 @@ from capitalis.admissions.models import (
 from capitalis.assessment.models import Result
 from capitalis.core.data import (
     DataFileError,
-    Field,
-    check_list,
-    check_mapping,
+    app_schema,
+    check_document,
     check_unique,
     default_data_dir,
-    read_data_file,
+    mapping,
+    mappings,
 )
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent, audit_record
@@ -328,13 +328,7 @@ def personal_data_export(*, subject: User, actor: User | None, check_actor: bool
 
 # --- retention rules -------------------------------------------------------------------------
 
-RULE = {
-    "code": Field("text"),
-    "records": Field("text", choices=RECORDS),
-    "after_months": Field("int"),
-    "statuses": Field("list", required=False),
-    "basis": Field("text"),
-}
+RETENTION_SCHEMA = app_schema(__file__, "retention")
 
 
 @dataclass(frozen=True)
@@ -347,45 +341,30 @@ class RetentionRule:
 
 
 def parse_retention(path: Path) -> list[RetentionRule]:
-    """Read and validate the retention file; every problem names its key path."""
-    errors: list[str] = []
-    data = check_mapping(read_data_file(path), {"rules": Field("list")}, "", errors)
-    rules: list[RetentionRule] = []
-    for i, raw in enumerate(check_list(data.get("rules"), "rules", errors)):
-        where = f"rules[{i}]"
-        before = len(errors)
-        rule = check_mapping(raw, RULE, where, errors)
-        months = rule.get("after_months")
-        if isinstance(months, int) and months < 1:
-            errors.append(_("%(path)s: must be at least 1") % {"path": f"{where}.after_months"})
-        statuses = [str(s) for s in check_list(rule.get("statuses"), f"{where}.statuses", errors)]
-        for status in statuses:
+    """Read and validate the retention file (``schemas/retention.schema.json``, then the
+    application statuses); every problem names its key path."""
+    data, errors = check_document(path, RETENTION_SCHEMA)
+    items = mappings(mapping(data).get("rules"))
+    for i, rule in enumerate(items):
+        for status in rule.get("statuses", []):
             if status not in APPLICATION_STATUSES:
                 errors.append(
                     _("%(path)s: %(value)r is not an application status that may be anonymised")
-                    % {"path": f"{where}.statuses", "value": status}
+                    % {"path": f"rules[{i}].statuses", "value": status}
                 )
-        needs_statuses = rule.get("records") in (
-            "applications",
-            "application_documents",
-            "interview_notes",
-        )
-        if needs_statuses and not statuses:
-            errors.append(_("%(path)s: required key missing") % {"path": f"{where}.statuses"})
-        if len(errors) == before:
-            rules.append(
-                RetentionRule(
-                    code=str(rule["code"]),
-                    records=str(rule["records"]),
-                    after_months=int(rule["after_months"]),
-                    statuses=tuple(statuses),
-                    basis=str(rule["basis"]),
-                )
-            )
-    check_unique([r.code for r in rules], "rules", errors)
+    check_unique([str(rule.get("code", "")) for rule in items], "rules", errors)
     if errors:
         raise DataFileError(path, errors)
-    return rules
+    return [
+        RetentionRule(
+            code=str(rule["code"]),
+            records=str(rule["records"]),
+            after_months=int(rule["after_months"]),
+            statuses=tuple(str(s) for s in rule.get("statuses", [])),
+            basis=str(rule["basis"]),
+        )
+        for rule in items
+    ]
 
 
 def retention_rules(data_dir: Path | None = None) -> list[RetentionRule]:

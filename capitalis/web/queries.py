@@ -180,6 +180,9 @@ def _jury_section(user: Any, director: bool) -> Section:
     )
     if director:
         section.items.append(Item(_("VAE cases"), reverse("jury:vae-list")))
+        section.items.append(
+            Item(_("Blocks validated before Capitalis"), reverse("jury:prior-list"))
+        )
     return section
 
 

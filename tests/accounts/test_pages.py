@@ -23,8 +23,15 @@ def login(client, password: str, email: str = EMAIL):
     return client.post("/accounts/login/", {"username": email, "password": password})
 
 
-def test_password_is_hashed_with_argon2(learner):
+def test_password_is_hashed_with_argon2(settings, django_user_model):
+    """The site's own hashers (tests hash with MD5: tests/conftest.py)."""
+    from capitalis import settings as site
+
+    assert site.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    settings.PASSWORD_HASHERS = site.PASSWORD_HASHERS
+    learner = django_user_model.objects.create_user(email=EMAIL, password=PASSWORD)
     assert learner.password.startswith("argon2")
+    assert learner.check_password(PASSWORD)
 
 
 def test_good_login_lands_on_the_home_page(client, learner):

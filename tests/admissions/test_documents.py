@@ -13,8 +13,8 @@ from django.utils import translation
 
 from capitalis.admissions import services
 from capitalis.admissions.models import ApplicationDocument
-from capitalis.admissions.uploads import MAX_BYTES
 from capitalis.core.exceptions import DomainError
+from capitalis.core.uploads import MAX_BYTES
 from tests.admissions.builders import PDF, PNG, build_world, candidate, draft
 
 pytestmark = pytest.mark.django_db

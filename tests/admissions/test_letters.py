@@ -117,3 +117,17 @@ def test_letter_pages_for_the_candidate_and_staff_only(django_capture_on_commit_
     assert client.get(f"/admissions/letters/{french.pk}/").status_code == 404
     client.force_login(jw.officer)
     assert client.get(f"/admissions/letters/{french.pk}/").status_code == 200
+
+
+def test_the_decided_application_links_its_letter(django_capture_on_commit_callbacks):
+    """The candidate finds her letter from her application's page; a file still waiting for
+    its decision has no letter link."""
+    jw, french, _english = _decided(django_capture_on_commit_callbacks)
+    client = Client()
+    client.force_login(french.candidate)
+    page = client.get(f"/admissions/{french.pk}/").content.decode()
+    assert f'href="/admissions/letters/{french.pk}/"' in page
+    assert f'href="/admissions/letters/{french.pk}/pdf/"' in page
+    waiting = eligible(jw, "waiting@example.org", name="Wanda Test")
+    client.force_login(waiting.candidate)
+    assert "/admissions/letters/" not in client.get(f"/admissions/{waiting.pk}/").content.decode()

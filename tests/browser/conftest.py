@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Kept importable from here for the tests that did so; the helpers live in helpers.py.
+from tests.browser.helpers import confirm_address_and_log_in  # noqa: F401
+
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -45,28 +48,3 @@ def page(browser, live_server, transactional_db):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def confirm_address_and_log_in(page, base: str, email: str, password: str) -> None:
-    """After a sign-up: open the confirmation link of the last e-mail sent to ``email`` (the
-    live server shares the test's mail outbox), confirm, then log in through the page and land
-    on the candidate's applications."""
-    import re
-
-    from django.core import mail
-
-    link = None
-    for message in reversed(mail.outbox):
-        found = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", message.body)
-        if email in message.to and found:
-            link = found.group(1)
-            break
-    assert link, [m.subject for m in mail.outbox]
-    page.goto(base + link)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    page.goto(f"{base}/accounts/login/?next=/admissions/")
-    page.locator("#id_username").fill(email)
-    page.locator("#id_password").fill(password)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()

@@ -4,32 +4,21 @@ Screenshots when SCREENSHOT_DIR is set."""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.credentials import services
+from tests.browser.helpers import check, fits_the_screen
 from tests.credentials.issuance_world import TEST_KEY, deliberated
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
 
 def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
+    check(page, name)
     # nothing wider than the phone's screen
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page), name
 
 
 def test_achievement_pages_on_a_phone(page, live_server, settings):

@@ -4,33 +4,15 @@ violation)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.admissions import services_jury
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
 from tests.admissions.jury_builders import eligible, jury_world, presented
+from tests.browser.helpers import serious_violations, shoot
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_path):
@@ -60,17 +42,17 @@ def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_pat
     assert page.locator("h1").inner_text() == "Tableau de bord des admissions"
     row = page.locator(f"#funnel tr[data-campus='{jw.world.campus.code}']")
     assert row.locator("td").nth(7).inner_text() == "2"  # two files presented
-    assert _serious_violations(page) == []
-    _shoot(page, "admissions-dashboard-fr")
+    assert serious_violations(page) == []
+    shoot(page, "admissions-dashboard-fr")
 
     page.get_by_role("link", name="Jurys d’admission").first.click()
     assert page.locator("h1").inner_text() == "Jurys d’admission"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.locator("main ul.plain a").first.click()
     page.wait_for_url(f"{live_server.url}/admissions/juries/{sitting.pk}/")
     assert page.get_by_text("La décision est due 4 semaines").is_visible()
-    assert _serious_violations(page) == []
-    _shoot(page, "jury-before-fr")
+    assert serious_violations(page) == []
+    shoot(page, "jury-before-fr")
 
     page.get_by_label("Décision pour Alice Test").select_option("admitted")
     page.get_by_label("Décision pour Bruno Test").select_option("waitlisted")
@@ -87,8 +69,8 @@ def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_pat
         decided.locator(f"tr[data-application='{alice.pk}'] td").first.get_attribute("data-status")
         == Status.ADMITTED
     )
-    assert _serious_violations(page) == []
-    _shoot(page, "jury-after-fr")
+    assert serious_violations(page) == []
+    shoot(page, "jury-after-fr")
 
     assert Application.objects.get(pk=alice.pk).status == Status.ADMITTED
     assert Application.objects.get(pk=bruno.pk).status == Status.WAITLISTED

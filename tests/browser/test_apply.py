@@ -5,29 +5,16 @@ set."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.admissions.builders import PDF, build_world
-from tests.browser.conftest import confirm_address_and_log_in
+from tests.browser.helpers import check, confirm_address_and_log_in
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
 
 def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == [], name
+    check(page, name)
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 376, f"{name} scrolls sideways on a phone: {width}px"
 

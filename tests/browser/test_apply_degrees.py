@@ -7,34 +7,19 @@ In French; each page checked with axe (no serious or critical violation)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from capitalis.admissions.models import Application, ApplicationDocument, PriorDegree
 from tests.admissions.builders import PDF
-from tests.browser.conftest import confirm_address_and_log_in
+from tests.browser.helpers import check, confirm_address_and_log_in
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 # a day inside the shipped 2026/27 application window (data/programmes/msc-erci.yaml)
 DAY = dt.datetime(2026, 3, 16, 10, 0, tzinfo=dt.UTC)
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == [], name
 
 
 def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
@@ -74,7 +59,7 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
         page.locator("#id_degrees-0-ects").fill("180")
         page.locator("#id_degrees-0-field").select_option("political_science")
         page.locator("#id_degrees-0-country").fill("FR")
-        _check(page, "degrees-1-first")
+        check(page, "degrees-1-first")
         with page.expect_navigation():
             page.get_by_role("button", name="Ajouter un diplôme").click()
         assert page.locator("fieldset.degree").count() == 2
@@ -85,7 +70,7 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
         page.locator("#id_degrees-1-field").select_option("international_relations")
         page.locator("#id_degrees-1-country").fill("BE")
         page.get_by_label("Je suis encore en train d’obtenir ce diplôme").nth(1).check()
-        _check(page, "degrees-2-second")
+        check(page, "degrees-2-second")
         with page.expect_navigation():
             page.get_by_role("button", name="Enregistrer le brouillon", exact=True).click()
         assert page.get_by_text("Votre brouillon est enregistré.").is_visible()
@@ -100,7 +85,7 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
             page.get_by_role("button", name="Enregistrer le brouillon", exact=True).click()
         assert page.get_by_text("Indiquez le pays par un code à deux lettres").is_visible()
         assert page.get_by_text("Déjà déposé : cv.pdf").is_visible()
-        _check(page, "degrees-3-error-cv-kept")
+        check(page, "degrees-3-error-cv-kept")
         assert ApplicationDocument.objects.filter(kind="cv", original_name="cv.pdf").exists()
 
         page.locator("#id_degrees-1-country").fill("BE")
@@ -114,7 +99,7 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
         assert outcomes.count() == 3
         assert "science politique" in outcomes.nth(0).inner_text()
         assert "180 ECTS" in outcomes.nth(1).inner_text()
-        _check(page, "degrees-4-outcome")
+        check(page, "degrees-4-outcome")
         application = Application.objects.get()
         assert application.status == "eligible"
         assert sorted(application.prior_degrees.values_list("ects", flat=True)) == [60, 180]

@@ -3,37 +3,14 @@ axe (no serious or critical violation), a phone without horizontal scroll."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.helpers import serious_violations, shoot, switch_language
 from tests.programmes.calendar_builders import EDITION, build_calendars
 
 pytestmark = pytest.mark.browser
 
 PATH = f"/programmes/calendars/{EDITION}/PARIS/work_study/"
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-
-
-def _switch_language(page, code: str) -> None:
-    page.select_option("#language-select", code)
-    with page.expect_navigation():
-        page.click(".language-switch button[type=submit]")
 
 
 def test_calendar_page_in_french_then_english(page, live_server) -> None:
@@ -45,14 +22,14 @@ def test_calendar_page_in_french_then_english(page, live_server) -> None:
     assert page.locator('[data-date="2026-11-11"]').get_attribute("data-kind") == "holiday"
     feed = page.locator("#feed-url").input_value()
     assert feed == f"{live_server.url}/programmes/calendars/{calendar.token}.ics"
-    assert _serious_violations(page) == []
-    _shoot(page, "calendar-fr-desktop")
+    assert serious_violations(page) == []
+    shoot(page, "calendar-fr-desktop")
 
-    _switch_language(page, "en")
+    switch_language(page, "en")
     assert page.locator("h1").inner_text() == "Calendar: Paris, work-study, 2026/27"
     assert page.locator("#legend-heading").inner_text() == "Legend and days per kind"
-    assert _serious_violations(page) == []
-    _shoot(page, "calendar-en-desktop")
+    assert serious_violations(page) == []
+    shoot(page, "calendar-en-desktop")
 
     # The feed the page links to is a calendar file.
     response = page.request.get(feed)
@@ -67,7 +44,7 @@ def test_calendar_page_on_a_phone(page, live_server, language) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}{PATH}")
     if language == "en":
-        _switch_language(page, "en")
+        switch_language(page, "en")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 375 + 1, f"the calendar scrolls sideways on a phone: {width}px"
     # Months are stacked: the second grid starts below the first.
@@ -76,8 +53,8 @@ def test_calendar_page_on_a_phone(page, live_server, language) -> None:
     # A day's kind is written, not only coloured.
     school = page.locator('[data-date="2026-09-01"] .day__code').inner_text()
     assert school == {"fr": "É", "en": "S"}[language]
-    assert _serious_violations(page) == []
-    _shoot(page, f"calendar-{language}-phone")
+    assert serious_violations(page) == []
+    shoot(page, f"calendar-{language}-phone")
 
 
 def test_missing_calendar_page_is_accessible(page, live_server) -> None:
@@ -85,4 +62,4 @@ def test_missing_calendar_page_is_accessible(page, live_server) -> None:
     response = page.goto(f"{live_server.url}/programmes/calendars/{EDITION}/NOWHERE/initial/")
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Calendrier introuvable"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []

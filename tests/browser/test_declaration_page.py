@@ -5,28 +5,16 @@ critical violation) before and after."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.reporting import declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
+from tests.browser.helpers import serious_violations, shoot
 from tests.reporting.declaration_builders import build
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 PHONE = {"width": 390, "height": 844}
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 def test_director_declares_holders_and_imports_the_report_on_a_phone(
@@ -50,9 +38,8 @@ def test_director_declares_holders_and_imports_the_report_on_a_phone(
     assert page.locator("h1").inner_text() == "Déclaration des titulaires au registre national"
     assert "2 titulaires à déclarer." in page.locator("main").inner_text()
     assert page.locator("td .decl-late").count() == 2
-    assert _serious_violations(page) == []
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/declarations-fr.png", full_page=True)
+    assert serious_violations(page) == []
+    shoot(page, "declarations-fr")
 
     page.get_by_label("Décidé du").fill("2025-01-01")
     page.locator("#id_date_to").fill("2025-12-31")
@@ -80,6 +67,5 @@ def test_director_declares_holders_and_imports_the_report_on_a_phone(
     assert "Aucun titulaire ne correspond aux critères obligatoires" in text
     assert AwardDeclaration.objects.get(id_technique=ids[1]).status == AwardStatus.REJECTED
     assert page.get_by_role("button", name="Corrigé : renvoyer").count() == 1
-    assert _serious_violations(page) == []
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/declarations-report-fr.png", full_page=True)
+    assert serious_violations(page) == []
+    shoot(page, "declarations-report-fr")

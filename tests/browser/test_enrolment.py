@@ -5,36 +5,16 @@ recorded; the learner record, the learners dashboard and the learner's own view 
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.enrolment.models import Contract, Enrolment
 from capitalis.programmes.models import Track
+from tests.browser.helpers import log_in, serious_violations, shoot
 from tests.enrolment.builders import EMPLOYER_SIRET, admitted, world
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 PHONE = {"width": 390, "height": 844}
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-
-
-def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_coordinator_enrols_a_work_study_candidate_on_a_phone(page, live_server, settings):
@@ -43,11 +23,11 @@ def test_coordinator_enrols_a_work_study_candidate_on_a_phone(page, live_server,
     app = admitted(w, "camille@example.org", track=Track.WORK_STUDY)
     page.set_viewport_size(PHONE)
     base = live_server.url
-    _login(page, base, "coordinator@example.org")
+    log_in(page, base, "coordinator@example.org")
 
     page.goto(f"{base}/enrolment/admitted/")
     assert page.locator("h1").inner_text() == "Candidatures admises"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.locator(f"a[href='/enrolment/admitted/{app.pk}/enrol/']").click()
     assert page.locator("h1").inner_text() == "Inscrire un·e candidat·e admis·e"
     page.get_by_label("Type de contrat").select_option("apprenticeship")
@@ -61,9 +41,8 @@ def test_coordinator_enrols_a_work_study_candidate_on_a_phone(page, live_server,
         page.get_by_role("button", name="Inscrire").click()
     assert page.get_by_text("Ce SIRET n'est pas valide").is_visible()
     assert not Enrolment.objects.exists()
-    assert _serious_violations(page) == []
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/enrol-bad-siret-fr.png", full_page=True)
+    assert serious_violations(page) == []
+    shoot(page, "enrol-bad-siret-fr")
 
     page.get_by_label("SIRET de l'employeur").fill(EMPLOYER_SIRET)
     with page.expect_navigation():
@@ -72,22 +51,21 @@ def test_coordinator_enrols_a_work_study_candidate_on_a_phone(page, live_server,
     assert page.url == f"{base}/enrolment/learners/{enrolment.learner_id}/"
     assert page.get_by_text("Entreprise Fictive").is_visible()
     assert Contract.objects.get().employer_siret == EMPLOYER_SIRET
-    assert _serious_violations(page) == []
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/learner-record-fr.png", full_page=True)
+    assert serious_violations(page) == []
+    shoot(page, "learner-record-fr")
 
     page.goto(f"{base}/enrolment/dashboard/")
     assert page.locator("h1").inner_text() == "Tableau de bord des apprenant·es"
     assert page.locator("table caption").inner_text() == "1 inscription"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     # the learner sees her own record from the navigation, on her phone
     page.context.clear_cookies()
-    _login(page, base, "camille@example.org")
+    log_in(page, base, "camille@example.org")
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Mon dossier"
     ).click()
     page.wait_for_url(f"{base}/enrolment/learners/{enrolment.learner_id}/")
     assert page.get_by_text("Contrat d'apprentissage", exact=False).count() >= 1
     assert page.get_by_role("button", name="Passer au statut", exact=False).count() == 0
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []

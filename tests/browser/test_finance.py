@@ -5,30 +5,14 @@ or critical violation)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.finance import services
 from capitalis.finance.models import Payment
+from tests.browser.helpers import check
 from tests.finance import invoice_builders as build
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
 
 
 def test_finance_officer_records_a_payment(page, live_server, settings) -> None:
@@ -51,18 +35,18 @@ def test_finance_officer_records_a_payment(page, live_server, settings) -> None:
     page.wait_for_url(f"{live_server.url}/finance/invoices/")
     assert page.locator("h1").inner_text() == "Factures"
     assert "Soldes par payeur" in page.content()
-    _check(page, "finance-list")
+    check(page, "finance-list")
 
     page.get_by_role("link", name=tuition.number).click()
     assert page.locator("h1").inner_text() == f"Facture {tuition.number}"
-    _check(page, "finance-invoice")
+    check(page, "finance-invoice")
 
     page.get_by_label("Montant (€)").fill("100,005")
     page.get_by_label("Payé le").fill("2024-10-01")
     page.get_by_role("button", name="Enregistrer le paiement").click()
     assert "plus de deux décimales" in page.locator("main").inner_text()
     assert not Payment.objects.exists()
-    _check(page, "finance-invoice-error")
+    check(page, "finance-invoice-error")
 
     page.get_by_label("Montant (€)").fill("2963,33")
     page.get_by_label("Payé le").fill("2024-10-01")

@@ -3,51 +3,29 @@ and English, on a phone, accessibility (axe-core), and logging in."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.helpers import serious_violations, shoot, switch_language
 
 pytestmark = pytest.mark.browser
 
 CODE = "RNCP39853"
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")  # set it to look at the pages
-
-
-def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-
-
-def _switch_language(page, code: str) -> None:
-    page.select_option("#language-select", code)
-    with page.expect_navigation():
-        page.click(".language-switch button[type=submit]")
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 def test_referential_in_french_then_english(page, live_server, referential_data):
     page.goto(f"{live_server.url}/referential/")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").inner_text() == "Référentiel : certifications"
-    _shoot(page, "list-fr-desktop")
+    shoot(page, "list-fr-desktop")
     page.get_by_role("link", name=CODE).click()
     assert "Expert en relations et coopérations internationales" in page.locator("h1").inner_text()
     assert page.locator("#versions-heading").inner_text() == "Versions côte à côte"
     assert page.locator(".version").count() == 2
     assert page.get_by_text("Piloter un projet à l'international").first.is_visible()
     assert page.locator(".badge--optional").first.inner_text() == "optionnel"
-    _shoot(page, "detail-fr-desktop")
+    shoot(page, "detail-fr-desktop")
 
-    _switch_language(page, "en")
+    switch_language(page, "en")
     assert page.url.endswith(f"/referential/{CODE}/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#versions-heading").inner_text() == "Versions side by side"
@@ -57,7 +35,7 @@ def test_referential_in_french_then_english(page, live_server, referential_data)
     table = page.locator("table.crosswalk")
     assert table.locator("tbody tr").count() == 3
     assert table.get_by_text("proposed, to be confirmed by the certifier").count() == 3
-    _shoot(page, "detail-en-desktop")
+    shoot(page, "detail-en-desktop")
 
     page.locator(".site-nav").get_by_role("link", name="Référentiel").click()
     assert page.locator("h1").inner_text() == "Référentiel: certifications"
@@ -73,7 +51,7 @@ def test_phone_has_no_horizontal_scroll(page, live_server, referential_data, pat
         # Versions are stacked on a phone: the second starts below the first.
         first, second = (v.bounding_box() for v in page.locator(".version").all())
         assert second["y"] >= first["y"] + first["height"]
-    _shoot(page, f"phone{path.replace('/', '_')}")
+    shoot(page, f"phone{path.replace('/', '_')}")
 
 
 def test_versions_side_by_side_on_desktop(page, live_server, referential_data):
@@ -92,9 +70,9 @@ def test_no_serious_accessibility_violation(page, live_server, request, path, la
         request.getfixturevalue("referential_data")
     page.goto(f"{live_server.url}{path}")
     if language == "en":
-        _switch_language(page, "en")
+        switch_language(page, "en")
         assert page.locator("html").get_attribute("lang") == "en"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_axe_does_report_a_serious_violation(page, live_server):
@@ -104,7 +82,7 @@ def test_axe_does_report_a_serious_violation(page, live_server):
         "document.querySelector('main').insertAdjacentHTML('beforeend', "
         "'<img src=\"/static/none.png\">')"
     )
-    assert any(v.startswith("image-alt") for v in _serious_violations(page))
+    assert any(v.startswith("image-alt") for v in serious_violations(page))
 
 
 def test_login_journey(page, live_server, django_user_model):

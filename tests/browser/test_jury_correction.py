@@ -6,38 +6,15 @@ on the learner); the grid's search and "needs attention" filter on a phone. Axe-
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.jury import services
 from capitalis.jury.models import BlockDecision
+from tests.browser.helpers import check, log_in
 from tests.jury.builders import grade, session, world
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def _login(page, url: str, email: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_president_corrects_a_frozen_decision_in_french(page, browser, live_server, settings):
@@ -56,12 +33,12 @@ def test_president_corrects_a_frozen_decision_in_french(page, browser, live_serv
     url = live_server.url
     name = weak.learner.user.full_name
 
-    _login(page, url, "president@example.org")
+    log_in(page, url, "president@example.org")
     page.goto(f"{url}/jury/sessions/{later.pk}/")
     page.get_by_role("link", name="Corriger une décision antérieure").click()
     page.get_by_label("Nom ou adresse e-mail de l’apprenant").fill(name)
     page.get_by_role("button", name="Rechercher").click()
-    _check(page, "jury-corrections-search")
+    check(page, "jury-corrections-search")
     page.get_by_role("link", name=f"Ouvrir et corriger — {name}, {w.blocks[1].code}").click()
     main = page.locator("main")
     assert "compétences sous le seuil" in main.inner_text()
@@ -71,19 +48,19 @@ def test_president_corrects_a_frozen_decision_in_french(page, browser, live_serv
     page.get_by_role("button", name="Enregistrer la correction").click()
     assert "Une correction exige une justification écrite." in main.inner_text()
     assert not BlockDecision.objects.filter(session=later, cites__isnull=False).exists()
-    _check(page, "jury-correct-error")
+    check(page, "jury-correct-error")
     page.get_by_label("Justification (obligatoire)").fill("Note de C2 mal reportée")
     page.get_by_role("button", name="Enregistrer la correction").click()
     assert "La correction est enregistrée" in main.inner_text()
     row = page.locator(f"#row-{weak.pk}")
     assert "corrige la décision de Jury juillet" in row.inner_text()
     assert page.locator('[id^="row-"]').count() == 1  # the grid filtered on her
-    _check(page, "jury-grid-corrected")
+    check(page, "jury-grid-corrected")
 
     # on a phone: the grid's filter "needs attention" fits and keeps only her
     phone = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
     p2 = phone.new_page()
-    _login(p2, url, "president@example.org")
+    log_in(p2, url, "president@example.org")
     p2.goto(f"{url}/jury/sessions/{later.pk}/")
     p2.get_by_label("Décision de certification").select_option("attention")
     p2.get_by_role("button", name="Filtrer").click()
@@ -95,5 +72,5 @@ def test_president_corrects_a_frozen_decision_in_french(page, browser, live_serv
         " + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
     )
     assert p2.evaluate("document.documentElement.scrollWidth") <= 375, wide
-    _check(p2, "jury-grid-filter-phone")
+    check(p2, "jury-grid-filter-phone")
     phone.close()

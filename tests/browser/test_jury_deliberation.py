@@ -1,42 +1,18 @@
 """A whole deliberation in French, in a real browser: the jury president opens her sessions,
 deliberates, reads why a block is not validated, is refused an override without justification,
-overrides with one, tries a what-if grade, closes the session and signs the minutes, and checks
-them; then the learner reads her blocks on a phone. Every page is axe-checked (no serious or
-critical violation)."""
+overrides with one, tries a what-if grade, closes the session and signs the minutes (a
+background job, whose page links to them), and checks them; then the learner reads her blocks
+on a phone. Every page is axe-checked (no serious or critical violation)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.jury.models import BlockDecision, JurySession
+from tests.browser.helpers import check, log_in
 from tests.jury.builders import grade, session, world
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def _login(page, url: str, email: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_president_deliberates_in_french(page, browser, live_server, settings) -> None:
@@ -50,10 +26,10 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     s = session(w)
     url = live_server.url
 
-    _login(page, url, "president@example.org")
+    log_in(page, url, "president@example.org")
     page.goto(f"{url}/jury/")
     assert page.locator("h1").inner_text() == "Sessions de jury"
-    _check(page, "jury-dashboard")
+    check(page, "jury-dashboard")
 
     page.get_by_role("link", name="Jury juillet").click()
     assert "Pas encore délibéré." in page.locator("main").inner_text()
@@ -62,7 +38,7 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     assert "Délibération calculée pour 2 apprenants." in main.inner_text()
     weak_row = page.locator(f"#row-{weak.pk}")
     assert "non validé" in weak_row.inner_text()
-    _check(page, "jury-grid")
+    check(page, "jury-grid")
 
     cell = weak_row.locator("td").nth(1)
     cell.get_by_role("link", name="Pourquoi").click()
@@ -77,7 +53,7 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     assert "Modifier une décision exige une justification écrite." in main.inner_text()
     d = BlockDecision.objects.get(session=s, enrolment=weak, block=w.blocks[1])
     assert d.override_status is None
-    _check(page, "jury-grid-error")
+    check(page, "jury-grid-error")
 
     cell = page.locator(f"#row-{weak.pk} td").nth(1)
     cell.get_by_role("link", name="Modifier").click()
@@ -95,21 +71,26 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     page.get_by_role("button", name="Recalculer").click()
     assert "Avec cette note" in main.inner_text()
     assert "non validé" in page.locator("table").inner_text()
-    _check(page, "jury-what-if")
+    check(page, "jury-what-if")
 
     page.get_by_role("link", name="Retour à la grille de délibération").click()
     page.get_by_role("link", name="Clore la session et signer le procès-verbal").click()
-    _check(page, "jury-close")
+    check(page, "jury-close")
     page.get_by_role("button", name="Signer et clore").click()
+    # closing runs as a background job: its page shows the outcome and links to the minutes
+    page.wait_for_url("**/jobs/*/")
+    assert "La session est close" in main.inner_text()
+    check(page, "jury-close-job")
+    page.get_by_role("link", name="Voir le résultat").click()
     assert "Le procès-verbal est intact" in main.inner_text()
     s = JurySession.objects.get(pk=s.pk)
     assert s.status == "closed" and s.minutes_sha256 in main.inner_text()
-    _check(page, "jury-verify")
+    check(page, "jury-verify")
 
     # the learner, on a phone, reads her blocks and why one remains
     phone = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
     learner_page = phone.new_page()
-    _login(learner_page, url, good.learner.user.email)
+    log_in(learner_page, url, good.learner.user.email)
     learner_page.goto(f"{url}/jury/my-blocks/")
     text = learner_page.locator("main").inner_text()
     assert learner_page.locator("h1").inner_text() == "Mes blocs"
@@ -117,5 +98,5 @@ def test_president_deliberates_in_french(page, browser, live_server, settings) -
     assert "à obtenir" in text
     width = learner_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
-    _check(learner_page, "jury-my-blocks")
+    check(learner_page, "jury-my-blocks")
     phone.close()

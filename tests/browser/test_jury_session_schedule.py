@@ -12,7 +12,7 @@ import pytest
 
 from capitalis.accounts.services import user_create
 from capitalis.jury.models import JurySession
-from tests.browser.test_jury_deliberation import _check, _login
+from tests.browser.helpers import check, log_in
 from tests.jury.builders import world
 
 pytestmark = pytest.mark.browser
@@ -33,12 +33,12 @@ def test_director_schedules_a_session_from_scratch(page, live_server, settings) 
     assert JurySession.objects.count() == 0
     url = live_server.url
 
-    _login(page, url, "director@example.org")
+    log_in(page, url, "director@example.org")
     page.goto(f"{url}/jury/")
     assert "Vous ne siégez dans aucune session de jury." in page.locator("main").inner_text()
     page.get_by_role("link", name="Programmer une session de jury").click()
     assert page.locator("h1").inner_text() == "Programmer une session de jury"
-    _check(page, "jury-session-new")
+    check(page, "jury-session-new")
 
     page.locator("[name=title]").fill("Jury de décembre")
     page.locator("[name=version]").select_option(str(w.version.pk))
@@ -54,13 +54,13 @@ def test_director_schedules_a_session_from_scratch(page, live_server, settings) 
         assert str(enrolment.learner) in preview.inner_text()
     assert JurySession.objects.count() == 0  # nothing saved yet
     assert page.locator("[name=title]").input_value() == "Jury de décembre"
-    _check(page, "jury-session-preview")
+    check(page, "jury-session-preview")
 
     page.get_by_role("button", name="Enregistrer la session").click()
     page.wait_for_url(f"{url}/jury/")
     main = page.locator("main")
     assert "« Jury de décembre » est programmée pour 2 apprenant(s)" in main.inner_text()
     assert main.get_by_role("link", name="Jury de décembre", exact=True).is_visible()
-    _check(page, "jury-session-listed")
+    check(page, "jury-session-listed")
     s = JurySession.objects.get()
     assert (s.president, list(s.members.all()), s.learners.count()) == (president, [member], 2)

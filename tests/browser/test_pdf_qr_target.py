@@ -6,21 +6,13 @@ critical violation)."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.credentials.services_documents import document_issue
+from tests.browser.helpers import serious_violations
 from tests.credentials.documents_world import NAMES, documents_world
 from tests.credentials.test_pdfs import pdf_bytes, qr_payloads
 
 pytestmark = pytest.mark.browser
-
-
-def _serious(page) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in Axe().run(page).response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 def test_the_certificate_qr_code_opens_its_verification_page_fr_en(
@@ -38,11 +30,11 @@ def test_the_certificate_qr_code_opens_its_verification_page_fr_en(
     assert page.locator("[data-verdict=authentic]").is_visible()
     content = page.content()
     assert NAMES[0] in content and "RNCP99999" in content
-    assert _serious(page) == []
+    assert serious_violations(page) == []
 
     page.get_by_label("Langue").select_option("en")
     with page.expect_navigation():
         page.get_by_role("button", name="Changer").click()
     assert page.locator("[data-verdict=authentic]").is_visible()
     assert "Authentic and current" in page.content()
-    assert _serious(page) == []
+    assert serious_violations(page) == []

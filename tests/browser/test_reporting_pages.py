@@ -5,39 +5,16 @@ axe-checked (no serious or critical violation)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.accounts.models import User
 from capitalis.reporting.models import DeclaredFigure
+from tests.browser.helpers import check, log_in
 from tests.reporting.test_indicators import answer_survey, build
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 PHONE = {"width": 390, "height": 844}
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def _login(page, url: str, email: str, *, french: bool = True) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail" if french else "E-mail address").fill(email)
-    page.get_by_label("Mot de passe" if french else "Password").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def _data():
@@ -64,7 +41,7 @@ def test_staff_dashboard_in_french_and_scoped_in_english(
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     data = _data()
     url = live_server.url
-    _login(page, url, "director@example.org")
+    log_in(page, url, "director@example.org")
     page.get_by_role("link", name="Indicateurs").click()
     assert page.locator("h1").inner_text() == "Indicateurs"
     main = page.locator("main")
@@ -74,19 +51,19 @@ def test_staff_dashboard_in_french_and_scoped_in_english(
     text = main.inner_text()
     assert "67 %" in text and "Historique déclaré" in text
     assert page.locator("main a[download]").count() == 6
-    _check(page, "reporting-dashboard-fr")
+    check(page, "reporting-dashboard-fr")
     page.set_viewport_size(PHONE)
-    _check(page, "reporting-dashboard-fr-phone")
+    check(page, "reporting-dashboard-fr-phone")
 
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     english = context.new_page()
-    _login(english, url, data.coordinator1.email, french=False)
+    log_in(english, url, data.coordinator1.email, french=False)
     english.goto(f"{url}/reporting/")
     assert english.locator("h1").inner_text() == "Indicators"
     body = english.locator("main").inner_text()
     assert data.campus1.name in body and data.campus0.name not in body
     assert "not significant" in body
-    _check(english, "reporting-dashboard-en-campus")
+    check(english, "reporting-dashboard-en-campus")
     context.close()
 
 
@@ -100,7 +77,7 @@ def test_public_results_in_french_and_english_on_a_phone(page, browser, live_ser
     text = page.locator("main").inner_text()
     assert "Taux de certification" in text and "10 sur 15" in text
     assert "historique déclaré" in text
-    _check(page, "results-fr-phone")
+    check(page, "results-fr-phone")
 
     context = browser.new_context(locale="en-GB", viewport=PHONE)
     english = context.new_page()
@@ -108,7 +85,7 @@ def test_public_results_in_french_and_english_on_a_phone(page, browser, live_ser
     body = english.locator("main").inner_text()
     assert "Certification rate" in body and "10 out of 15" in body
     assert "Satisfaction with teaching" in body and "declared history" in body
-    _check(english, "results-en-phone")
+    check(english, "results-en-phone")
     english.set_viewport_size({"width": 1280, "height": 900})
-    _check(english, "results-en-desktop")
+    check(english, "results-en-desktop")
     context.close()

@@ -9,23 +9,21 @@ and, on a phone, never wider than the screen."""
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.reporting import services_surveys
 from capitalis.reporting.models import PersonalDataRequest, Survey, SurveyInvitation
+from tests.browser.helpers import check, log_in
 from tests.jury.builders import person
 from tests.reporting.survey_builders import TODAY, SurveyWorld, make_survey, send, survey_world
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ANSWERS = {"overall": "4", "content": "5", "recommend": "yes", "comment": ""}
@@ -39,15 +37,7 @@ def _fast(settings, tmp_path):
 
 def _check(page, name: str) -> None:
     """No serious or critical axe violation; on a phone, nothing wider than the screen."""
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == [], name
+    check(page, name)
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
 
@@ -57,14 +47,6 @@ def _in_view(locator, page) -> bool:
     box = locator.bounding_box()
     width = page.viewport_size["width"]
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
-
-
-def _login(page, url: str, email: str, *, french: bool = True) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail" if french else "E-mail address").fill(email)
-    page.get_by_label("Mot de passe" if french else "Password").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def _surveys(captured) -> tuple[SurveyWorld, Survey]:
@@ -83,7 +65,7 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
 ) -> None:
     sw, _survey = _surveys(django_capture_on_commit_callbacks)
     url = live_server.url
-    _login(page, url, sw.director.email)
+    log_in(page, url, sw.director.email)
 
     # from the indicators to the surveys, then the list with its response rates
     page.goto(f"{url}/reporting/")
@@ -159,7 +141,7 @@ def test_campus_coordinator_reads_her_campus_rates_in_english_on_a_phone(
     context = browser.new_context(locale="en-GB", viewport=PHONE)
     english = context.new_page()
     url = live_server.url
-    _login(english, url, coordinator.email, french=False)
+    log_in(english, url, coordinator.email, french=False)
     english.goto(f"{url}/reporting/surveys/")
     assert english.locator("h1").inner_text() == "Surveys"
     main = english.locator("main").inner_text()
@@ -181,7 +163,7 @@ def test_campus_coordinator_reads_her_campus_rates_in_english_on_a_phone(
     # another learner's survey page is not hers to read: none outside her scope
     outsider = person("outsider@example.org", "Sans rôle", (Role.LEARNER, ScopeKind.GLOBAL, None))
     other = browser.new_context(locale="en-GB").new_page()
-    _login(other, url, outsider.email, french=False)
+    log_in(other, url, outsider.email, french=False)
     assert other.goto(f"{url}/reporting/surveys/{survey.pk}/").status == 404
     assert other.goto(f"{url}/reporting/surveys/").status == 404
     other.context.close()
@@ -198,7 +180,7 @@ def test_director_finds_a_person_and_exports_her_data_in_french(page, live_serve
     User.objects.filter(pk=sw.director.pk).update(is_staff=True)
     learner = sw.w.enrolments[0].learner.user
     url = live_server.url
-    _login(page, url, sw.director.email)
+    log_in(page, url, sw.director.email)
     page.goto(f"{url}/reporting/privacy/mine/")
     page.get_by_role("link", name="Traiter la demande d’une personne sur ses données").click()
     assert page.locator("h1").inner_text() == "Données personnelles"
@@ -245,7 +227,7 @@ def test_learner_downloads_her_own_data_in_english(browser, live_server, transac
     context = browser.new_context(locale="en-GB", viewport=PHONE)
     page = context.new_page()
     url = live_server.url
-    _login(page, url, learner.email, french=False)
+    log_in(page, url, learner.email, french=False)
     page.get_by_role("link", name="My data").click()
     assert page.locator("h1").inner_text() == "My personal data"
     # no staff link for her, and the staff page answers 404
@@ -267,7 +249,7 @@ def test_learner_downloads_her_own_data_in_english(browser, live_server, transac
 def test_empty_survey_list_says_where_surveys_come_from(page, live_server) -> None:
     sw = survey_world()
     url = live_server.url
-    _login(page, url, sw.director.email)
+    log_in(page, url, sw.director.email)
     page.goto(f"{url}/reporting/surveys/")
     main = page.locator("main").inner_text()
     assert "Aucune enquête pour l’instant." in main

@@ -5,38 +5,15 @@ phone. Every page is axe-checked (no serious or critical violation)."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.assessment.models import Result
 from tests.assessment.builders import exam, world
+from tests.browser.helpers import check, log_in
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def _login(page, url: str, email: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, settings, tmp_path):
@@ -54,13 +31,13 @@ def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, 
     ).encode()
     url = live_server.url
 
-    _login(page, url, "lecturer@example.org")
+    log_in(page, url, "lecturer@example.org")
     page.goto(f"{url}/assessment/")
     assert page.locator("h1").inner_text() == "Mes évaluations"
-    _check(page, "import-assessments")
+    check(page, "import-assessments")
     page.get_by_role("link", name="EX1", exact=True).click()
     page.get_by_role("link", name="Importer des résultats").click()
-    _check(page, "import-upload")
+    check(page, "import-upload")
     page.locator("#import-file").set_input_files(
         files=[{"name": "resultats.csv", "mimeType": "text/csv", "buffer": csv}]
     )
@@ -69,7 +46,7 @@ def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, 
     refused = page.locator("[role=alert] table").inner_text()
     assert "3" in refused and "La note doit être comprise entre 0 et 20" in refused
     assert Result.objects.count() == 0  # the preview writes nothing
-    _check(page, "import-preview")
+    check(page, "import-preview")
     page.get_by_role("button", name="Importer seulement les lignes valides").click()
     page.wait_for_url(f"{url}/assessment/{assessment.pk}/results/")
     assert "résultat" in main.inner_text()
@@ -79,15 +56,15 @@ def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, 
         page.locator("main input").evaluate_all("els => els.map(e => e.value)")
     )
     assert "12.50" in grid or "12,50" in grid
-    _check(page, "import-results-grid")
+    check(page, "import-results-grid")
 
     # the learner reads her result on a phone
     phone = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
     learner_page = phone.new_page()
-    _login(learner_page, url, first.learner.user.email)
+    log_in(learner_page, url, first.learner.user.email)
     learner_page.goto(f"{url}/assessment/my-results/")
     text = learner_page.locator("main").inner_text()
     assert "12,50" in text or "12.50" in text or "12,5" in text
     assert learner_page.evaluate("document.documentElement.scrollWidth") <= 375
-    _check(learner_page, "import-learner-phone")
+    check(learner_page, "import-learner-phone")
     phone.close()

@@ -11,10 +11,10 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.accounts import services
 from capitalis.accounts.rules import Role
+from tests.browser.helpers import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +24,6 @@ PASSWORD = "pw-Secret-123"
 
 def _code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
-
-
-def _check(page) -> None:
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
 
 
 def _password_login(page, url: str) -> None:
@@ -53,16 +43,16 @@ def test_staff_sets_up_and_uses_the_second_factor(page, live_server, settings) -
     _password_login(page, url)
     # Sent to the set-up, which first asks for the password again.
     page.wait_for_url(f"{url}/accounts/reauthenticate/**")
-    _check(page)
+    assert serious_violations(page) == []
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{url}/accounts/2fa/totp/activate/")
-    _check(page)
+    assert serious_violations(page) == []
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Code de l'authentificateur").fill(_code(secret))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{url}/accounts/2fa/recovery-codes/")
-    _check(page)
+    assert serious_violations(page) == []
     page.goto(f"{url}/")
     assert page.locator("main").is_visible()
     assert "/accounts/2fa/" not in page.url
@@ -71,7 +61,7 @@ def test_staff_sets_up_and_uses_the_second_factor(page, live_server, settings) -
     page.wait_for_url(f"{url}/")
     _password_login(page, url)
     page.wait_for_url(f"{url}/accounts/2fa/authenticate/")
-    _check(page)
+    assert serious_violations(page) == []
     page.locator("main input[name=code]").fill(_code(secret))
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{url}/")

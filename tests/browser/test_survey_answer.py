@@ -6,32 +6,15 @@ violation)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.reporting.models import SurveyAnswer
+from tests.browser.helpers import serious_violations, shoot
 from tests.reporting.survey_builders import make_survey, send, survey_world
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 PHONE = {"width": 390, "height": 844}
-
-
-def _serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"survey-{name}.png"), full_page=True)
 
 
 def test_a_learner_answers_a_survey_on_a_phone_in_french(
@@ -47,8 +30,8 @@ def test_a_learner_answers_a_survey_on_a_phone_in_french(
     page.goto(f"{base}/survey/{token}/")
     assert page.locator("h1").inner_text() == "Votre satisfaction sur les enseignements"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert _serious_violations(page) == []
-    _shot(page, "form")
+    assert serious_violations(page) == []
+    shoot(page, "survey-form")
 
     # incomplete: the yes/no question is left out
     page.get_by_role("group", name="Dans l'ensemble").get_by_label("4").check()
@@ -60,24 +43,24 @@ def test_a_learner_answers_a_survey_on_a_phone_in_french(
     assert "Cette question attend une réponse." in page.locator("#q_recommend").inner_text()
     assert page.get_by_role("group", name="Dans l'ensemble").get_by_label("4").is_checked()
     assert not SurveyAnswer.objects.exists()
-    assert _serious_violations(page) == []
-    _shot(page, "errors")
+    assert serious_violations(page) == []
+    shoot(page, "survey-errors")
 
     page.get_by_role("group", name="Recommanderiez-vous").get_by_label("Oui").check()
     page.get_by_label("Un commentaire").fill("Très bons cours.")
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer mes réponses").click()
     assert page.locator("h1").inner_text() == "Merci"
-    assert _serious_violations(page) == []
-    _shot(page, "thanks")
+    assert serious_violations(page) == []
+    shoot(page, "survey-thanks")
     answers = dict(SurveyAnswer.objects.values_list("question", "number"))
     assert answers == {"overall": 4, "content": 5, "recommend": 1, "comment": None}
 
     page.goto(f"{base}/survey/{token}/")
     assert page.locator("h1").inner_text() == "Déjà répondu"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     page.goto(f"{base}/survey/{token[:-4]}zzzz/")
     assert page.locator("h1").inner_text() == "Lien d’enquête inconnu"
-    assert _serious_violations(page) == []
-    _shot(page, "unknown")
+    assert serious_violations(page) == []
+    shoot(page, "survey-unknown")

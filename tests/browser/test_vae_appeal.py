@@ -12,38 +12,15 @@ the learner reads the outcome."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.jury import services
 from capitalis.jury.models import Appeal, BlockValidation, VaeCandidate
+from tests.browser.helpers import check, log_in
 from tests.jury.builders import grade, person, session, world
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def _login(page, url: str, email: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def _phone(browser):
@@ -59,7 +36,7 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
     url = live_server.url
 
     # the programme director registers the candidate and declares her admissible
-    _login(page, url, "director@example.org")
+    log_in(page, url, "director@example.org")
     page.goto(f"{url}/jury/vae/")
     assert page.locator("h1").inner_text() == "Candidats VAE"
     page.get_by_role("button", name="Enregistrer la candidature").click()  # empty: refused
@@ -73,7 +50,7 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
     page.get_by_label("Version de la certification").select_option(str(w.version.pk))
     page.get_by_label("Années d'expérience").fill("9")
     page.get_by_label("Résumé de l'expérience").fill("Neuf ans de coopération décentralisée.")
-    _check(page, "vae-list")
+    check(page, "vae-list")
     page.get_by_role("button", name="Enregistrer la candidature").click()
     main = page.locator("main")
     assert "Le ou la candidat·e à la VAE est enregistré·e." in main.inner_text()
@@ -82,14 +59,14 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
     page.get_by_label("Note", exact=True).fill(
         "Expérience en rapport direct avec la certification."
     )
-    _check(page, "vae-admissibility")
+    check(page, "vae-admissibility")
     page.get_by_role("button", name="Enregistrer la décision de recevabilité").click()
     assert "La décision de recevabilité est enregistrée." in main.inner_text()
 
     # the candidate, on a phone, adds her dossier mapped to two blocks
     phone = _phone(browser)
     cand = phone.new_page()
-    _login(cand, url, "vae@example.org")
+    log_in(cand, url, "vae@example.org")
     cand.goto(f"{url}/jury/my-vae/")
     assert cand.locator("h1").inner_text() == "Mon dossier VAE"
     cand.get_by_label("Titre de la pièce").fill("Livret 2 — dossier d'expérience")
@@ -101,11 +78,11 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
     cand.get_by_role("button", name="Ajouter la pièce").click()
     assert "La pièce a été ajoutée au dossier." in cand.locator("main").inner_text()
     assert cand.evaluate("document.documentElement.scrollWidth") <= 375
-    _check(cand, "vae-candidate-dossier-phone")
+    check(cand, "vae-candidate-dossier-phone")
 
     # the president records the interview, then validates one block of the two
     page.context.clear_cookies()
-    _login(page, url, "president@example.org")
+    log_in(page, url, "president@example.org")
     page.goto(f"{url}/jury/vae/{candidate.pk}/")
     page.get_by_label("Session de jury").select_option(str(s.pk))
     page.get_by_label("Date de l'entretien").fill("2025-07-01")
@@ -118,12 +95,12 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
     b1 = page.get_by_role("group", name=f"Décision pour {w.blocks[1].code}")
     b1.get_by_label("non validé", exact=True).check()
     b1.get_by_label("Justification").fill("Preuves insuffisantes sur la négociation.")
-    _check(page, "vae-outcome-form")
+    check(page, "vae-outcome-form")
     page.get_by_role("button", name="Enregistrer la décision").click()
     assert "Décision enregistrée : 1 bloc(s) validé(s) et capitalisé(s)." in main.inner_text()
     validation = BlockValidation.objects.get(learner=candidate.learner)
     assert validation.block == w.blocks[0] and validation.route == "vae"
-    _check(page, "vae-outcome")
+    check(page, "vae-outcome")
 
     # the candidate sees the block validated through VAE
     cand.goto(f"{url}/jury/my-blocks/")
@@ -133,7 +110,7 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
     cand.get_by_text("Pourquoi").click()  # the VAE jury's justification, on demand
     assert "Preuves insuffisantes sur la négociation." in cand.locator("main").inner_text()
     assert cand.evaluate("document.documentElement.scrollWidth") <= 375
-    _check(cand, "vae-my-blocks-phone")
+    check(cand, "vae-my-blocks-phone")
     phone.close()
 
 
@@ -150,21 +127,21 @@ def test_appeal_lodged_and_decided_by_a_later_session(page, browser, live_server
 
     phone = _phone(browser)
     me = phone.new_page()
-    _login(me, url, learner.learner.user.email)
+    log_in(me, url, learner.learner.user.email)
     me.goto(f"{url}/jury/my-blocks/")
     me.get_by_text("Déposer un recours").click()
     me.get_by_label("Motif").fill("La note du bloc 2 a été mal reportée.")
-    _check(me, "appeal-lodge-phone")
+    check(me, "appeal-lodge-phone")
     me.get_by_role("button", name="Déposer le recours").click()
     assert "une session de jury ultérieure" in me.locator("main").inner_text()
     appeal = Appeal.objects.get()
 
     later = session(w, day=dt.date(2025, 9, 1), title="Jury septembre")
-    _login(page, url, "president@example.org")
+    log_in(page, url, "president@example.org")
     page.goto(f"{url}/jury/")
     main = page.locator("main")
     assert "Recours à trancher" in main.inner_text()
-    _check(page, "appeal-dashboard")
+    check(page, "appeal-dashboard")
     page.get_by_role("link", name="Trancher le recours").click()
     assert "mal reportée" in main.inner_text()
     page.get_by_label("rejeté").check()
@@ -173,7 +150,7 @@ def test_appeal_lodged_and_decided_by_a_later_session(page, browser, live_server
     assert appeal.status == "lodged"
     page.get_by_label("accepté").check()
     page.get_by_label("Note à l'apprenant·e").fill("Erreur de report confirmée ; note corrigée.")
-    _check(page, "appeal-decide")
+    check(page, "appeal-decide")
     page.get_by_role("button", name="Trancher dans Jury septembre").click()
     assert "Le recours est tranché" in main.inner_text()
     appeal.refresh_from_db()
@@ -183,5 +160,5 @@ def test_appeal_lodged_and_decided_by_a_later_session(page, browser, live_server
     text = me.locator("main").inner_text()
     assert "accepté" in text and "Erreur de report confirmée" in text
     assert me.evaluate("document.documentElement.scrollWidth") <= 375
-    _check(me, "appeal-outcome-phone")
+    check(me, "appeal-outcome-phone")
     phone.close()

@@ -4,29 +4,13 @@ credential reads as revoked. Screenshots when SCREENSHOT_DIR is set."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from capitalis.credentials import services
+from tests.browser.helpers import check
 from tests.credentials.issuance_world import TEST_KEY, deliberated
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
-
-
-def _check(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    results = Axe().run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert serious == []
 
 
 def test_verification_page_fr_en_on_a_phone(page, live_server, settings):
@@ -42,21 +26,21 @@ def test_verification_page_fr_en_on_a_phone(page, live_server, settings):
     assert page.locator("[data-verdict=authentic]").is_visible()
     assert "Authentique et en vigueur" in page.content()
     assert "Apprenant 00" in page.content()
-    _check(page, "verify-fr")
+    check(page, "verify-fr")
 
     page.get_by_label("Langue").select_option("en")
     page.get_by_role("button", name="Changer").click()
     page.wait_for_load_state()
     assert "Authentic and current" in page.content()
-    _check(page, "verify-en")
+    check(page, "verify-en")
 
     page.goto(f"{live_server.url}/verify/{block.public_id}/")
     assert page.locator("[data-verdict=revoked]").is_visible()
-    _check(page, "verify-revoked-en")
+    check(page, "verify-revoked-en")
 
     page.goto(f"{live_server.url}/verify/not-an-id/")
     assert page.locator("[data-verdict=not-found]").is_visible()
-    _check(page, "verify-not-found")
+    check(page, "verify-not-found")
 
 
 def test_learner_finds_her_credentials_on_a_phone(page, live_server, settings):
@@ -75,7 +59,7 @@ def test_learner_finds_her_credentials_on_a_phone(page, live_server, settings):
     ).click()
     page.wait_for_url(f"{live_server.url}/credentials/mine/")
     assert page.locator("[data-kind=certification]").count() == 1
-    _check(page, "mine-fr")
+    check(page, "mine-fr")
     page.get_by_role("link", name="Page de vérification").first.click()
     page.wait_for_url(f"{live_server.url}/verify/*/")
     assert page.locator("[data-verdict=authentic]").is_visible()

@@ -39,6 +39,7 @@ PK_SOURCE = {
     "jury-api:": "session",
     "credentials:session": "session",
     "credentials:session-issue": "session",
+    "credentials-api:session-issue": "session",
     "credentials:session-transcripts": "session",
     "credentials:transcript-issue": "session",
     "assessment:": "assessment",
@@ -46,9 +47,11 @@ PK_SOURCE = {
     "assessment-api:results-import": "assessment",
     "programmes-api:course-detail": "course",
     "programmes-api:edition-detail": "edition",
+    "jobs:detail": "job",
+    "jobs-api:job-detail": "job",
 }
 # the jury's VAE routes name a VAE application, not a session
-PK_MISSING = ("jury:vae-",)
+PK_MISSING = ("jury:vae-", "jury:prior-")
 
 
 # query strings a route needs to answer at all

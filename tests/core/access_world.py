@@ -12,6 +12,7 @@ from typing import Any
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.assessment.models import Assessment
+from capitalis.core.models import Job
 from capitalis.enrolment import services as enrolment_services
 from capitalis.finance import services as finance_services
 from capitalis.jury import services as jury_services
@@ -120,7 +121,10 @@ def build() -> AccessWorld:
         ),
         Role.CANDIDATE.value: app_ca.candidate,
     }
+    # a background job the president started: only she opens it
+    job = Job.objects.create(kind="access.test", title="President's task", user=president)
     ids = {
+        "job": job.pk,
         "learner": enr_b.learner.pk,
         "user": enr_b.learner.user_id,
         "enrolment": enr_b.pk,

@@ -84,7 +84,10 @@ def test_close_verify_then_writes_refused():
     w, s, _ = _ready()
     assert as_user(w.member).post(f"/api/jury/sessions/{s.pk}/close/").status_code == 400
     r = as_user(w.president).post(f"/api/jury/sessions/{s.pk}/close/")
-    assert r.status_code == 200 and len(r.json()["minutes_sha256"]) == 64
+    # a background job: 202, the job (run at once without a broker) and its address
+    assert r.status_code == 202 and r["Location"] == r.json()["api_url"]
+    job = as_user(w.president).get(r["Location"]).json()
+    assert job["status"] == "done" and len(job["result"]["minutes_sha256"]) == 64
     assert as_user(w.member).get(f"/api/jury/sessions/{s.pk}/verify/").json()["ok"] is True
     r = as_user(w.president).post(f"/api/jury/sessions/{s.pk}/deliberate/")
     assert r.status_code == 400 and r.json()["code"] == "closed"

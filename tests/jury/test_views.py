@@ -127,6 +127,11 @@ def test_close_verify_and_nothing_changes_after():
     r = client_for(w.president).post(reverse("jury:close", args=[s.pk]), follow=True)
     s.refresh_from_db()
     assert s.status == "closed"
+    # closing ran as a background job: its page shows the outcome and links to the minutes
+    page = r.content.decode()
+    assert r.redirect_chain[-1][0].startswith("/jobs/")
+    assert "La session est close" in page and reverse("jury:verify", args=[s.pk]) in page
+    r = client_for(w.president).get(reverse("jury:verify", args=[s.pk]))
     assert s.minutes_sha256 in r.content.decode()
     assert 'data-ok="true"' in r.content.decode()
     pdf = client_for(w.president).get(reverse("jury:minutes", args=[s.pk]))
@@ -162,3 +167,11 @@ def test_learner_blocks_page_phone_readable_and_own_only():
     assert w.blocks[0].code in body and "validated" in body
     assert "below threshold" in body  # why block 2 remains
     assert client_for(w.member).get(reverse("jury:my-blocks")).status_code == 404
+
+
+@pytest.mark.parametrize(("learners", "told"), [(1, "1 apprenant."), (2, "2 apprenants.")])
+def test_deliberation_message_counts_learners_in_french(learners, told):
+    w = world(learners=learners)
+    s = session(w)
+    r = client_for(w.president).post(reverse("jury:deliberate", args=[s.pk]), follow=True)
+    assert f"Délibération calculée pour {told}" in r.content.decode()

@@ -79,7 +79,9 @@ def test_every_seed_course_is_there_with_titles_as_written(loaded: None) -> None
     c26 = Course.objects.filter(edition__code="2026-27")
     c24 = Course.objects.filter(edition__code="2024-25")
     assert c26.count() == 54  # seed 001: 17 + 5 + 5 (MSc 1), 16 + 5 + 6 (MSc 2)
-    assert c24.count() == 37  # seed 000: 15 (MSc 1), 22 (MSc 2)
+    # seed 000: 15 (MSc 1) + the initial track's feedback report (its assessment methods), 22
+    # (MSc 2)
+    assert c24.count() == 38
     assert c26.filter(title_fr="OSINT (Open source intelligence)", year__code="MSC1").exists()
     assert c26.filter(
         title_fr="Cybercriminalité et cyberdéfense", specialisation__code="SPE2"
@@ -87,6 +89,7 @@ def test_every_seed_course_is_there_with_titles_as_written(loaded: None) -> None
     assert c26.filter(title_fr="Serious Game").count() == 2
     assert c24.filter(title_en="Defense strategy and external operations").get().specialisation
     assert c24.filter(title_en="Research dissertation", specialisation=None).exists()
+    assert c24.get(title_en="Feedback report").track == "initial"
     for course in Course.objects.all():
         assert course.title_fr and course.title_en
         assert "school's choice" in course.provenance

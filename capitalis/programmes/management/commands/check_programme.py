@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from capitalis.programmes import queries, rules
-from capitalis.programmes.models import Edition
+from capitalis.programmes.models import Edition, Track
 
 
 def reason_message(reason: rules.Reason) -> str:
@@ -27,6 +27,8 @@ def reason_message(reason: rules.Reason) -> str:
         }
     if reason.code == "year_ects":
         path = str(p["year"]) + (f" + {p['specialisation']}" if p.get("specialisation") else "")
+        if p.get("track"):
+            path += f" ({Track(str(p['track'])).label})"
         return _("%(path)s: %(total)s ECTS, %(target)s expected.") % {
             "path": path,
             "total": p["total"],

@@ -1,6 +1,7 @@
-"""Checks on an uploaded application document, before anything is stored: at most 10 MB, and a
-PDF, JPEG or PNG *by its content* (the ``filetype`` package reads the magic bytes; the name's
-extension and the browser's declared type are not trusted)."""
+"""Checks on an uploaded document (application files, prior validations' sources), before
+anything is stored: at most 10 MB, and a PDF, JPEG or PNG *by its content* (the ``filetype``
+package reads the magic bytes; the name's extension and the browser's declared type are not
+trusted)."""
 
 from __future__ import annotations
 

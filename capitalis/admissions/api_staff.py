@@ -1,0 +1,287 @@
+"""REST API for what the admissions staff do between a submitted file and the jury's decision
+(the same services as the interview and jury pages): create an interview slot, book an
+eligible application into it, score the interview, create an admission jury sitting, present
+an interviewed file to it. Scoped like the pages: someone who is not admissions staff (or not
+an interviewer, for scoring) gets 404; a refused move answers 400 with a translated message,
+a stale ``expected_version`` 409.
+
+Routes (under /api/admissions/):
+    interview-slots/                   POST a slot
+    interview-slots/<id>/book/         POST an application into the slot
+    interviews/<id>/record/            POST the scores and comment
+    juries/                            POST a jury sitting
+    juries/<id>/present/               POST an interviewed application to the jury
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from capitalis.accounts.models import User
+from capitalis.accounts.queries import grants_for
+from capitalis.accounts.rules import STAFF_ROLES
+from capitalis.admissions import queries, queries_jury, services_jury
+from capitalis.admissions.api import ApplicationDetailSerializer, _error
+from capitalis.admissions.api_jury import InterviewSerializer, interview_body
+from capitalis.admissions.models import AdmissionJury, Application, InterviewSlot
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.exceptions import DomainError
+from capitalis.programmes.models import Campus, Edition
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _staff_people() -> QuerySet[User]:
+    """Who may interview or sit on a jury: people holding a staff role (as on the pages)."""
+    return User.objects.filter(role_assignments__role__in=[r.value for r in STAFF_ROLES])
+
+
+class StaffEmailsField(serializers.ListField):
+    """Staff people named by their e-mail address."""
+
+    child = serializers.EmailField()
+
+    def to_internal_value(self, data: Any) -> list[User]:
+        emails = [e.lower() for e in super().to_internal_value(data)]
+        found = {u.email.lower(): u for u in _staff_people().filter(email__in=emails).distinct()}
+        unknown = [e for e in emails if e not in found]
+        if unknown:
+            raise serializers.ValidationError(
+                _("No staff member with this e-mail address: %(emails)s.")
+                % {"emails": ", ".join(unknown)}
+            )
+        return [found[e] for e in emails]
+
+
+class SlotCreateSerializer(serializers.Serializer[Any]):
+    edition = serializers.PrimaryKeyRelatedField(queryset=Edition.objects.all())
+    campus = serializers.PrimaryKeyRelatedField(queryset=Campus.objects.all())
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    interviewers = StaffEmailsField(required=False, default=list)
+
+
+class SlotSerializer(serializers.ModelSerializer[InterviewSlot]):
+    interviewers: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", many=True, read_only=True
+    )
+
+    class Meta:
+        model = InterviewSlot
+        fields = ("id", "edition", "campus", "starts_at", "ends_at", "location", "interviewers")
+
+
+class ApplicationVersionSerializer(serializers.Serializer[Any]):
+    application = serializers.IntegerField(min_value=1)
+    expected_version = serializers.IntegerField(min_value=0)
+
+
+class RecordSerializer(serializers.Serializer[Any]):
+    scores = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Criterion code → score, every line."
+    )
+    comment = serializers.CharField(allow_blank=True)
+    expected_version = serializers.IntegerField(min_value=0)
+
+
+class JuryCreateSerializer(serializers.Serializer[Any]):
+    edition = serializers.PrimaryKeyRelatedField(queryset=Edition.objects.all())
+    campus = serializers.PrimaryKeyRelatedField(
+        queryset=Campus.objects.all(), required=False, allow_null=True, default=None
+    )
+    sits_on = serializers.DateField()
+    president = serializers.EmailField()
+    members = StaffEmailsField(required=False, default=list)
+
+    def validate_president(self, value: str) -> User:
+        found = _staff_people().filter(email__iexact=value).first()
+        if found is None:
+            raise serializers.ValidationError(
+                _("No staff member with this e-mail address: %(emails)s.") % {"emails": value}
+            )
+        return found
+
+
+class JurySerializer(serializers.ModelSerializer[AdmissionJury]):
+    president = serializers.EmailField(source="president.email", read_only=True)
+    members: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="email", many=True, read_only=True
+    )
+
+    class Meta:
+        model = AdmissionJury
+        fields = ("id", "edition", "campus", "sits_on", "president", "members")
+
+
+REFUSED: dict[int, Any] = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input or a move not allowed."),
+    404: NotFoundSerializer,
+}
+
+
+def _require_staff(user: User) -> None:
+    if not queries_jury.is_admissions_staff(grants_for(user=user)):
+        raise NotFound()
+
+
+class InterviewSlotCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Create an interview slot on a campus (admissions staff of that campus)",
+        request=SlotCreateSerializer,
+        responses={201: SlotSerializer, **REFUSED},
+        operation_id="admissions_interview_slot_create",
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        _require_staff(user)
+        data = SlotCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            slot = services_jury.interview_slot_create(actor=user, **data.validated_data)
+        except DomainError as error:
+            return _error(error)
+        return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+
+class InterviewBookApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Book an eligible application into a free slot (→ interview scheduled); 409 "
+        "when the application changed meanwhile",
+        request=ApplicationVersionSerializer,
+        responses={201: InterviewSerializer, **REFUSED, 409: ErrorSerializer},
+        operation_id="admissions_interview_slot_book",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        slot = queries_jury.interview_slot_get_for(user=user, pk=pk)
+        if slot is None:
+            raise NotFound()
+        data = ApplicationVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = (
+            queries.application_list_for(user=user)
+            .filter(pk=data.validated_data["application"])
+            .first()
+        )
+        if application is None:
+            raise NotFound(_("No application found."))
+        try:
+            interview = services_jury.interview_book(
+                application=application,
+                slot=slot,
+                actor=user,
+                expected_version=data.validated_data["expected_version"],
+            )
+        except DomainError as error:
+            return _error(error)
+        view = queries_jury.interview_get_for(user=user, pk=interview.pk)
+        assert view is not None
+        return Response(interview_body(view), status=status.HTTP_201_CREATED)
+
+
+class InterviewRecordApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Record an interview: a score on every line of the grid and a comment "
+        "(→ interviewed); the interviewers or the admissions staff",
+        request=RecordSerializer,
+        responses={200: InterviewSerializer, **REFUSED, 409: ErrorSerializer},
+        operation_id="admissions_interview_record",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        view = queries_jury.interview_get_for(user=user, pk=pk)
+        if view is None or not view.can_score:
+            raise NotFound()
+        data = RecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services_jury.interview_record(
+                interview=view.interview,
+                scores=data.validated_data["scores"],
+                comment=data.validated_data["comment"],
+                actor=user,
+                expected_version=data.validated_data["expected_version"],
+            )
+        except DomainError as error:
+            return _error(error)
+        fresh = queries_jury.interview_get_for(user=user, pk=pk)
+        assert fresh is not None
+        return Response(interview_body(fresh))
+
+
+class JuryCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Create an admission jury sitting; its president and members get their roles on it",
+        request=JuryCreateSerializer,
+        responses={201: JurySerializer, **REFUSED},
+        operation_id="admissions_jury_create",
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        _require_staff(user)
+        data = JuryCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            jury = services_jury.admission_jury_create(actor=user, **data.validated_data)
+        except DomainError as error:
+            return _error(error)
+        return Response(JurySerializer(jury).data, status=status.HTTP_201_CREATED)
+
+
+class JuryPresentApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Present an interviewed application to this jury (→ presented; the decision "
+        "is due 4 weeks after the sitting)",
+        request=ApplicationVersionSerializer,
+        responses={200: ApplicationDetailSerializer, **REFUSED, 409: ErrorSerializer},
+        operation_id="admissions_jury_present",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
+        if jury is None:
+            raise NotFound()
+        data = ApplicationVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application: Application | None = (
+            queries_jury.presentable_applications(user=user, jury=jury)
+            .filter(pk=data.validated_data["application"])
+            .first()
+        )
+        if application is None:
+            raise NotFound(_("No application found."))
+        try:
+            presented = services_jury.application_present(
+                application=application,
+                jury=jury,
+                actor=user,
+                expected_version=data.validated_data["expected_version"],
+            )
+        except DomainError as error:
+            return _error(error)
+        fresh = queries.application_get_for(user=user, pk=presented.pk)
+        return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data)
