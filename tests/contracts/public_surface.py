@@ -1,8 +1,9 @@
 """An import-linter contract: an app is used by other apps only through its public surface.
 
-Each app's public surface is its models, services, queries and rules modules (or subpackages of
-those names, e.g. ``reporting.surveys.queries``; a ``queries_x`` / ``services_x`` / ``rules_x``
-module counts as one while an app still has flat subdomain modules). Its views, API, forms,
+Each app's public surface is its models, services, queries and rules modules, plus the one
+permission table (``accounts.permissions``) that every app reads. A subpackage of those names
+counts (e.g. ``reporting.surveys.queries``), and so does a ``queries_x`` / ``services_x`` /
+``rules_x`` module while an app still has flat subdomain modules. Its views, API, forms,
 tasks, URLs, admin and helpers are private: another app that needs them needs a service or a
 query instead. Demo modules may import other apps' demo modules (the demo generator builds on
 every app's steps). The project's root URL configuration and settings may import anything, and
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
 
-PUBLIC = ("models", "services", "queries", "rules")
+PUBLIC = ("models", "services", "queries", "rules", "permissions")
 
 
 @dataclass(frozen=True)
