@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
 from capitalis.programmes import queries, services
 from capitalis.programmes.models import (
     Campus,
@@ -276,7 +277,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet[Edition]):
         url_name="application-window",
     )
     def application_window(self, request: Request, pk: str | None = None) -> Response:
-        edition = Edition.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        edition_id = parse_id(pk)
+        edition = None if edition_id is None else Edition.objects.filter(pk=edition_id).first()
         if edition is None:
             raise NotFound(_("No edition has this identifier."))
         if not queries.can_manage_editions(user=request.user):

@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from capitalis.accounts import permissions
+from capitalis.core.params import parse_id
 from capitalis.programmes import rules
 
 # A campus year's rhythm, day by day: what enrolment counts placements against.
@@ -345,11 +346,12 @@ def can_manage_editions(*, user: Any) -> bool:
     return permissions.can(user, "manage", "edition").ok
 
 
-def edition_for_manager(*, user: Any, pk: int) -> Edition | None:
+def edition_for_manager(*, user: Any, pk: object) -> Edition | None:
     """The edition ``pk`` when ``user`` may manage it, else ``None`` (the page answers 404)."""
-    if not can_manage_editions(user=user):
+    edition_id = parse_id(pk)
+    if edition_id is None or not can_manage_editions(user=user):
         return None
-    return Edition.objects.select_related("programme").filter(pk=pk).first()
+    return Edition.objects.select_related("programme").filter(pk=edition_id).first()
 
 
 def editions_to_manage(*, user: Any, today: Any) -> QuerySet[Edition]:

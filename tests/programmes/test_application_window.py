@@ -163,6 +163,7 @@ def test_others_are_refused_on_the_page(client, edition):
 def test_unknown_edition_is_404(client, director):
     client.force_login(director)
     assert client.get("/programmes/editions/999999/applications/").status_code == 404
+    assert client.get(f"/programmes/editions/{10**30}/applications/").status_code == 404
 
 
 def test_api_director_reads_and_patches_the_window(client, edition, director):
@@ -214,5 +215,6 @@ def test_api_refuses_others(client, edition):
     assert answer.json()["code"] == "not_authorised"
     assert _window(edition) == (None, None)
     client.force_login(_user("director@example.org", Role.PROGRAMME_DIRECTOR))
-    missing = "/api/programmes/editions/999999/application-window/"
-    assert client.patch(missing, body, content_type="application/json").status_code == 404
+    for missing in ("999999", "x", str(10**30)):
+        url = f"/api/programmes/editions/{missing}/application-window/"
+        assert client.patch(url, body, content_type="application/json").status_code == 404
