@@ -259,6 +259,13 @@ TABLE: dict[str, Resource] = {
                 _rule("read manage", Reach.COURSE, R.LECTURER),
             ),
         ),
+        # The catalogue is public; only the director sets an edition's application window.
+        Resource(
+            "edition",
+            "programmes.Edition",
+            {},
+            (_rule("manage", Reach.SCHOOL, PD),),
+        ),
         Resource(
             "course",
             "programmes.Course",

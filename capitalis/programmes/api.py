@@ -12,15 +12,23 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from capitalis.core.api import NotFoundSerializer
-from capitalis.programmes import queries
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.exceptions import DomainError
+from capitalis.core.params import parse_id
+from capitalis.programmes import queries, services
 from capitalis.programmes.models import (
     Campus,
     Course,
@@ -102,6 +110,24 @@ class EditionSerializer(serializers.ModelSerializer[Edition]):
             "provenance",
             "offerings",
         )
+
+
+class ApplicationWindowSerializer(serializers.Serializer[Any]):
+    """The days candidates may apply to an edition, both included; ``null`` follows the
+    default rule (one year before the edition starts; its first day). A PATCH that leaves a day
+    out keeps it."""
+
+    open_on = serializers.DateField(allow_null=True, required=False)
+    close_on = serializers.DateField(allow_null=True, required=False)
+
+
+class ApplicationWindowErrorsSerializer(serializers.Serializer[Any]):
+    """Bad input: the translated messages of each field that was refused."""
+
+    open_on = serializers.ListField(child=serializers.CharField(), required=False)
+    close_on = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="A body that is not JSON.")
 
 
 class CampusSerializer(serializers.ModelSerializer[Campus]):
@@ -217,6 +243,73 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet[Edition]):
         if edition is None:
             raise NotFound(_("No edition has this identifier."))
         return Response(self.get_serializer(edition).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="An edition's application window (programme director)",
+        responses={
+            200: ApplicationWindowSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="Not a programme director."),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown edition."),
+        },
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Set an edition's application window (programme director)",
+        description="Both days are included; a missing or null day follows the default rule. "
+        "A day left out keeps its value. Refused (nothing saved) when applications would "
+        "close before they open.",
+        request=ApplicationWindowSerializer,
+        responses={
+            200: ApplicationWindowSerializer,
+            400: OpenApiResponse(
+                ApplicationWindowErrorsSerializer,
+                description="Not a date, or closing before opening: the message at its field.",
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="Not a programme director."),
+            404: OpenApiResponse(NotFoundSerializer, description="Unknown edition."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "patch"],
+        url_path="application-window",
+        url_name="application-window",
+    )
+    def application_window(self, request: Request, pk: str | None = None) -> Response:
+        edition_id = parse_id(pk)
+        edition = None if edition_id is None else Edition.objects.filter(pk=edition_id).first()
+        if edition is None:
+            raise NotFound(_("No edition has this identifier."))
+        if not queries.can_manage_editions(user=request.user):
+            return Response(
+                {
+                    "detail": _("Only the programme director sets the application window."),
+                    "code": "not_authorised",
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if request.method == "PATCH":
+            given = ApplicationWindowSerializer(data=request.data)
+            if not given.is_valid():
+                return Response(given.errors, status=status.HTTP_400_BAD_REQUEST)
+            try:
+                edition, _changed = services.edition_application_window_set(
+                    edition=edition,
+                    open_on=given.validated_data.get("open_on", edition.applications_open_on),
+                    close_on=given.validated_data.get("close_on", edition.applications_close_on),
+                    actor=request.user,
+                )
+            except DomainError as error:
+                return Response({"close_on": [error.message]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            ApplicationWindowSerializer(
+                {
+                    "open_on": edition.applications_open_on,
+                    "close_on": edition.applications_close_on,
+                }
+            ).data
+        )
 
 
 @extend_schema_view(

@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from capitalis.accounts import permissions
+from capitalis.core.params import parse_id
 from capitalis.programmes import rules
 
 # A campus year's rhythm, day by day: what enrolment counts placements against.
@@ -331,4 +334,33 @@ def edition_facts(edition: Edition) -> rules.ProgrammeFacts:
         competencies=tuple(competencies),
         courses=courses,
         tracks=tracks,
+    )
+
+
+# --- who sets an edition's application window ---------------------------------------------
+
+
+def can_manage_editions(*, user: Any) -> bool:
+    """May ``user`` set the editions' application windows? (The permission table's "edition"
+    resource: the programme director.)"""
+    return permissions.can(user, "manage", "edition").ok
+
+
+def edition_for_manager(*, user: Any, pk: object) -> Edition | None:
+    """The edition ``pk`` when ``user`` may manage it, else ``None`` (the page answers 404)."""
+    edition_id = parse_id(pk)
+    if edition_id is None or not can_manage_editions(user=user):
+        return None
+    return Edition.objects.select_related("programme").filter(pk=edition_id).first()
+
+
+def editions_to_manage(*, user: Any, today: Any) -> QuerySet[Edition]:
+    """The editions still running or to come whose window ``user`` may set (none unless she
+    may manage editions), soonest first."""
+    if not can_manage_editions(user=user):
+        return Edition.objects.none()
+    return (
+        Edition.objects.filter(end_date__gte=today)
+        .select_related("programme")
+        .order_by("start_date", "programme__code")
     )

@@ -282,6 +282,47 @@ def edition_set(
 
 
 @transaction.atomic
+def edition_application_window_set(
+    *, edition: Edition, open_on: date | None, close_on: date | None, actor: Any = None
+) -> tuple[Edition, bool]:
+    """Set the days candidates may apply to ``edition`` (both inclusive; an empty end follows
+    the default rule of ``admissions.rules.application_window``). The window must not close
+    before it opens; nothing is written when it already holds these days."""
+    if open_on and close_on and close_on < open_on:
+        raise DomainError(
+            _("Applications cannot close before they open (%(code)s).") % {"code": edition.code},
+            code="application_window",
+        )
+    if (edition.applications_open_on, edition.applications_close_on) == (open_on, close_on):
+        return edition, False
+    before = {
+        "open_on": edition.applications_open_on.isoformat()
+        if edition.applications_open_on
+        else None,
+        "close_on": edition.applications_close_on.isoformat()
+        if edition.applications_close_on
+        else None,
+    }
+    edition.applications_open_on = open_on
+    edition.applications_close_on = close_on
+    edition.save(update_fields=["applications_open_on", "applications_close_on", "updated_at"])
+    audit_record(
+        action="edition_application_window_set",
+        actor=actor,
+        target=edition,
+        summary=edition.code,
+        data={
+            "before": before,
+            "after": {
+                "open_on": open_on.isoformat() if open_on else None,
+                "close_on": close_on.isoformat() if close_on else None,
+            },
+        },
+    )
+    return edition, True
+
+
+@transaction.atomic
 def offering_set(
     *,
     edition: Edition,

@@ -18,5 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views_calendar.calendar_page,
         name="calendar",
     ),
+    # The director sets an edition's application window.
+    path(
+        "editions/<int:pk>/applications/",
+        views.application_window,
+        name="edition-applications",
+    ),
     path("<str:programme>/<str:edition>/", views.catalogue, name="catalogue-edition"),
 ]

@@ -6,12 +6,23 @@ comes after programmes in the pipeline, so this module does not import it)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from capitalis.core.exceptions import DomainError
+from capitalis.programmes import services
+from capitalis.programmes.forms import ApplicationWindowForm
 from capitalis.programmes.models import Edition, Programme, TeachingMethod, Track
-from capitalis.programmes.queries import CourseView, EditionView, catalogue_for
+from capitalis.programmes.queries import (
+    CourseView,
+    EditionView,
+    can_manage_editions,
+    catalogue_for,
+    edition_for_manager,
+)
 
 METHOD_LABELS = dict(TeachingMethod.choices)
 TRACK_LABELS = dict(Track.choices)
@@ -78,6 +89,7 @@ def catalogue(
             "track": track,
             "track_label": TRACK_LABELS.get(track, ""),
             "tracks": list(TRACK_LABELS.items()),
+            "can_manage": can_manage_editions(user=request.user),
             "years": [
                 {
                     "view": year_view,
@@ -94,4 +106,35 @@ def catalogue(
                 for year_view in found.editions[0].years
             ],
         },
+    )
+
+
+@login_required
+def application_window(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme director opens or sets the days candidates may apply to an edition
+    (anyone else: 404). Bad input is shown at its field and nothing is saved."""
+    edition = edition_for_manager(user=request.user, pk=pk)
+    if edition is None:
+        raise Http404(_("No edition has this identifier."))
+    initial = {"open_on": edition.applications_open_on, "close_on": edition.applications_close_on}
+    form = ApplicationWindowForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edition_application_window_set(
+                edition=edition,
+                open_on=form.cleaned_data["open_on"],
+                close_on=form.cleaned_data["close_on"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            form.add_error("close_on", error.message)
+        else:
+            messages.success(request, _("The application window has been saved."))
+            return redirect("programmes:edition-applications", pk=edition.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "programmes/application_window.html",
+        {"edition": edition, "programme": edition.programme, "form": form},
+        status=status,
     )

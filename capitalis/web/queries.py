@@ -33,6 +33,7 @@ from capitalis.enrolment.queries import can_see_dashboard, learner_list_for
 from capitalis.finance.queries import invoice_list_for, is_finance_staff
 from capitalis.finance.rules import InvoiceStatus
 from capitalis.jury.queries import is_director, session_list_for
+from capitalis.programmes.queries import editions_to_manage
 from capitalis.reporting.queries import scope_for
 from capitalis.reporting.queries_declarations import can_declare
 from capitalis.reporting.queries_surveys import campus_scope, invitations_open_for
@@ -186,6 +187,25 @@ def _jury_section(user: Any, director: bool) -> Section:
     return section
 
 
+def _programmes_section(user: Any, today: date) -> Section:
+    """The director's editions still running or to come, each with its application window."""
+    section = Section(_("Programmes"))
+    for edition in editions_to_manage(user=user, today=today):
+        opens, closes = edition.applications_open_on, edition.applications_close_on
+        section.items.append(
+            Item(
+                _("Application window: %(programme)s %(edition)s")
+                % {"programme": edition.programme.code, "edition": edition.label},
+                reverse("programmes:edition-applications", args=[edition.pk]),
+                detail=(
+                    f"{formats.date_format(opens) if opens else '…'} – "
+                    f"{formats.date_format(closes) if closes else '…'}"
+                ),
+            )
+        )
+    return section
+
+
 def _finance_section(user: Any) -> Section:
     issued = invoice_list_for(user=user, status=InvoiceStatus.ISSUED.value)
     section = Section(_("Finance"))
@@ -265,6 +285,10 @@ def home_for(user: Any, *, today: date) -> Home:
         sections.append(_teaching_section(user, today))
     if links["juries"]:
         sections.append(_jury_section(user, director))
+    if director:
+        programmes = _programmes_section(user, today)
+        if programmes.items:
+            sections.append(programmes)
     if is_finance_staff(user=user):
         sections.append(_finance_section(user))
     learner = _learner(user)

@@ -47,6 +47,8 @@ PK_SOURCE = {
     "assessment-api:results-import": "assessment",
     "programmes-api:course-detail": "course",
     "programmes-api:edition-detail": "edition",
+    "programmes-api:edition-application-window": "edition",
+    "programmes:edition-applications": "edition",
     "jobs:detail": "job",
     "jobs-api:job-detail": "job",
 }
