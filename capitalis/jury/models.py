@@ -43,9 +43,9 @@ class CertificationStatus(models.TextChoices):
 
 
 class Route(models.TextChoices):
-    TRAINING = "training", _("training")
-    VAE = "vae", _("VAE")
-    EQUIVALENCE = "equivalence", _("equivalence")
+    TRAINING = rules.Route.TRAINING.value, _("training")
+    VAE = rules.Route.VAE.value, _("VAE")
+    EQUIVALENCE = rules.Route.EQUIVALENCE.value, _("equivalence")
 
 
 class JurySession(TimeStampedModel):

@@ -12,6 +12,7 @@ from capitalis.jury import models, rules
     [
         (models.BlockStatus, rules.BlockStatus),
         (models.CertificationStatus, rules.CertificationStatus),
+        (models.Route, rules.Route),
     ],
 )
 def test_model_choices_are_the_rules_statuses(choices, enum):
