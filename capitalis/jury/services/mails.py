@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.mail import mail_text
 from capitalis.jury.models import (
     Appeal,
     AppealStatus,
@@ -35,24 +36,16 @@ def session_notify(*, session_id: int) -> int:
     for decision in decisions:
         user = decision.enrolment.learner.user
         with translation.override(_language(user)):
-            label = str(CertificationStatus(decision.status).label)
             subject = _("Jury decision: %(title)s") % {"title": decision.session.title}
-            body = "\n\n".join(
-                [
-                    _("Hello %(name)s,") % {"name": user.get_full_name()},
-                    _("The jury “%(title)s” of %(date)s has decided: %(decision)s.")
-                    % {
-                        "title": decision.session.title,
-                        "date": decision.session.date.isoformat(),
-                        "decision": label,
-                    },
-                    _("Your blocks page shows each block with its reasons."),
-                    _(
-                        "You may lodge an appeal within %(days)s days from the closing of the "
-                        "session."
-                    )
-                    % {"days": decision.session.appeal_days},
-                ]
+            body = mail_text(
+                "jury/mail/decision.txt",
+                {
+                    "name": user.get_full_name(),
+                    "title": decision.session.title,
+                    "date": decision.session.date.isoformat(),
+                    "decision": str(CertificationStatus(decision.status).label),
+                    "days": str(decision.session.appeal_days),
+                },
             )
         try:
             EmailMessage(subject=subject, body=body, to=[user.email]).send()
@@ -81,23 +74,17 @@ def appeal_notify(*, appeal_id: int) -> bool:
     with translation.override(_language(user)):
         outcome = str(AppealStatus(appeal.status).label)
         subject = _("Your appeal: %(outcome)s") % {"outcome": outcome}
-        body = "\n\n".join(
-            [
-                _("Hello %(name)s,") % {"name": user.get_full_name()},
-                _(
-                    "The jury “%(session)s” of %(date)s has decided your appeal against the "
-                    "decision of the jury “%(original)s” of %(original_date)s: %(outcome)s."
-                )
-                % {
-                    "session": appeal.decided_in.title,
-                    "date": appeal.decided_in.date.isoformat(),
-                    "original": original.title,
-                    "original_date": original.date.isoformat(),
-                    "outcome": outcome,
-                },
-                _("The jury's note: %(note)s") % {"note": appeal.decision_note},
-                _("Your blocks page shows each block with its reasons."),
-            ]
+        body = mail_text(
+            "jury/mail/appeal_outcome.txt",
+            {
+                "name": user.get_full_name(),
+                "session": appeal.decided_in.title,
+                "date": appeal.decided_in.date.isoformat(),
+                "original": original.title,
+                "original_date": original.date.isoformat(),
+                "outcome": outcome,
+                "note": appeal.decision_note,
+            },
         )
     try:
         EmailMessage(subject=subject, body=body, to=[user.email]).send()
