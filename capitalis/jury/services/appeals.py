@@ -24,7 +24,7 @@ from capitalis.jury.services._common import _lock_open, _require_jury
 from capitalis.jury.services.mails import appeal_notify
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def appeal_lodge(
     *, decision: CertificationDecision, reason: str, actor: User, today: date | None = None
 ) -> Appeal:
@@ -55,7 +55,7 @@ def appeal_lodge(
     return appeal
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def appeal_decide(
     *, appeal: Appeal, session: JurySession, upheld: bool, note: str, actor: User
 ) -> Appeal:

@@ -338,7 +338,7 @@ def decision_override(
     return fresh
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def decision_correct(
     *,
     old: BlockDecision,

@@ -5,6 +5,8 @@ of an earlier validation. Checked by the rules, capitalised like any other."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -124,7 +126,7 @@ def _prior_row(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def prior_validation_record(
     *,
     learner: str,
@@ -203,7 +205,33 @@ def prior_validation_record(
     return validation
 
 
-@transaction.atomic
+def _prior_rows_check(
+    rows: Sequence[imports.PriorRow], lookup: queries.PriorLookup, *, today: date
+) -> tuple[list[imports.RowError], list[tuple[rules.PriorClaim, queries.PriorBlock]]]:
+    """Every row of an imported file checked (the rules of one record, no extra column, no row
+    repeating an earlier one): the refused rows with their reasons, and the accepted claims
+    with their blocks."""
+    errors: list[imports.RowError] = []
+    accepted: list[tuple[rules.PriorClaim, queries.PriorBlock]] = []
+    first: dict[tuple[Any, Any], int] = {}
+    for typed in rows:
+        row = replace(typed, source=clean_text(typed.source))
+        claim, block = _prior_claim(row, lookup)
+        reasons = list(rules.prior_validation_check(claim, today=today))
+        if row.extra:
+            reasons.append(rules.Reason("columns"))
+        if claim.learner is not None and claim.block is not None:
+            earlier = first.setdefault((claim.learner, claim.block), row.line)
+            if earlier != row.line:
+                reasons.append(rules.Reason("duplicate", {"first": earlier}))
+        if reasons:
+            errors.append(imports.RowError(row.line, tuple(reasons)))
+        elif block is not None:
+            accepted.append((claim, block))
+    return errors, accepted
+
+
+@transaction.atomic(durable=True)
 def prior_validations_import(
     *,
     content: bytes,
@@ -225,32 +253,7 @@ def prior_validations_import(
         learner_keys=[r.learner for r in rows],
         certification_codes=[r.certification for r in rows],
     )
-    accepted: list[tuple[rules.PriorClaim, queries.PriorBlock]] = []
-    first: dict[tuple[Any, Any], int] = {}
-    for row in rows:
-        row = imports.PriorRow(
-            line=row.line,
-            learner=row.learner,
-            certification=row.certification,
-            version=row.version,
-            block=row.block,
-            date=row.date,
-            route=row.route,
-            source=clean_text(row.source),
-            extra=row.extra,
-        )
-        claim, block = _prior_claim(row, lookup)
-        reasons = list(rules.prior_validation_check(claim, today=today))
-        if row.extra:
-            reasons.append(rules.Reason("columns"))
-        if claim.learner is not None and claim.block is not None:
-            earlier = first.setdefault((claim.learner, claim.block), row.line)
-            if earlier != row.line:
-                reasons.append(rules.Reason("duplicate", {"first": earlier}))
-        if reasons:
-            report.errors.append(imports.RowError(row.line, tuple(reasons)))
-        elif block is not None:
-            accepted.append((claim, block))
+    report.errors, accepted = _prior_rows_check(rows, lookup, today=today)
     if report.errors or dry_run or not accepted:
         report.created = len(accepted) if not report.errors else 0
         return report

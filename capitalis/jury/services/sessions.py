@@ -249,7 +249,7 @@ def session_create(
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_update(
     *,
     session: JurySession,

@@ -59,7 +59,7 @@ def vae_candidate_create(
     return candidate
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def vae_admissibility_decide(
     *, candidate: VaeCandidate, admissible: bool, note: str, actor: User | None, today: date
 ) -> VaeCandidate:
@@ -78,7 +78,7 @@ def vae_admissibility_decide(
     return candidate
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def vae_document_add(
     *,
     dossier: VaeDossier,
@@ -104,7 +104,7 @@ def vae_document_add(
     return document
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def vae_interview_record(
     *, dossier: VaeDossier, session: JurySession, on: date, note: str, actor: User
 ) -> VaeDossier:
@@ -121,7 +121,7 @@ def vae_interview_record(
     return dossier
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def vae_outcome_decide(
     *,
     dossier: VaeDossier,
