@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, path
 from capitalis.core.routers import DefaultRouter
 from capitalis.jury.api import MyAppealView, MyBlocksView, SessionViewSet
 from capitalis.jury.api_prior import PriorValidationImportView, PriorValidationListView
-from capitalis.jury.views_api_year import MyYearsView
+from capitalis.jury.api_year import MyYearsView
 
 app_name = "jury-api"
 

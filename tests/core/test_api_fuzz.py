@@ -55,21 +55,23 @@ def _run(operation: Any, headers: dict[str, str], failures: list[str], who: str)
         suppress_health_check=list(HealthCheck),
     )
     def examples(case: Any) -> None:
-        with transaction.atomic():
-            try:
-                response = case.call(headers=headers)
-                case.validate_response(response, checks=CHECKS)
-            except BaseExceptionGroup as group:  # collected: one report for every operation
-                for failure in group.exceptions:
-                    failures.append(
-                        f"{who} {operation.label}: {failure}"[:3000]
-                        + f"\n  request: {case.path_parameters} {case.query} {case.body!r}"[:500]
-                        + f"\n  answer: {response.text}"[:500]
-                    )
-            except Exception as error:
-                failures.append(f"{who} {operation.label}: {type(error).__name__}: {error}"[:3000])
-            finally:
-                transaction.set_rollback(True)
+        # a bare savepoint, not an atomic block: a service that opens a durable transaction
+        # (never nested in a caller's) runs here as it does directly in the test's transaction
+        savepoint = transaction.savepoint()
+        try:
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=CHECKS)
+        except BaseExceptionGroup as group:  # collected: one report for every operation
+            for failure in group.exceptions:
+                failures.append(
+                    f"{who} {operation.label}: {failure}"[:3000]
+                    + f"\n  request: {case.path_parameters} {case.query} {case.body!r}"[:500]
+                    + f"\n  answer: {response.text}"[:500]
+                )
+        except Exception as error:
+            failures.append(f"{who} {operation.label}: {type(error).__name__}: {error}"[:3000])
+        finally:
+            transaction.savepoint_rollback(savepoint)
 
     examples()
 
