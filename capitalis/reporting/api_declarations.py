@@ -1,7 +1,8 @@
 """REST API of the holders' declaration (SPEC §9), under /api/reporting/declarations/: list the
 awards (status, due date, late), generate a declaration file for a period, import a processing
 report, send a rejected award again, list and download the files. Only a programme director (or
-a superuser): anyone else gets 404. A DomainError is a 400 with its translated message."""
+a superuser): anyone else gets 404. A service's DomainError is answered by capitalis.core.handlers
+(a 400 with its translated message and code)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.core.parsers import SafeJSONParser
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
@@ -34,12 +34,6 @@ def _user(request: Request) -> User:
     if not isinstance(user, User) or not queries.can_declare(user=user):
         raise NotFound()
     return user
-
-
-def _error(error: DomainError) -> Response:
-    return Response(
-        {"detail": error.message, "code": error.code}, status=status.HTTP_400_BAD_REQUEST
-    )
 
 
 def _certification(code: str) -> Certification:
@@ -181,15 +175,12 @@ class ExportView(APIView):
                 {"detail": str(form.errors), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
         certification = _certification(form.validated_data["certification"])
-        try:
-            result = services.declaration_export(
-                certification=certification,
-                date_from=form.validated_data["date_from"],
-                date_to=form.validated_data["date_to"],
-                actor=user,
-            )
-        except DomainError as error:
-            return _error(error)
+        result = services.declaration_export(
+            certification=certification,
+            date_from=form.validated_data["date_from"],
+            date_to=form.validated_data["date_to"],
+            actor=user,
+        )
         return Response(
             {**_flux_data(result.flux, request), "declared": result.declared},
             status=status.HTTP_201_CREATED,
@@ -224,12 +215,9 @@ class ReportImportView(APIView):
                 {"detail": str(form.errors), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
         upload = form.validated_data["file"]
-        try:
-            result = services.declaration_report_import(
-                content=upload.read(), filename=upload.name or "report.xml", actor=user
-            )
-        except DomainError as error:
-            return _error(error)
+        result = services.declaration_report_import(
+            content=upload.read(), filename=upload.name or "report.xml", actor=user
+        )
         return Response(
             {"file": result.flux.filename, "accepted": result.accepted, "rejected": result.rejected}
         )
@@ -254,10 +242,7 @@ class ResendView(APIView):
         award = queries.award_get(pk=pk)
         if award is None:
             raise NotFound()
-        try:
-            award = services.award_declaration_resend(award=award, actor=user)
-        except DomainError as error:
-            return _error(error)
+        award = services.award_declaration_resend(award=award, actor=user)
         return Response(
             {
                 "id": award.pk,

@@ -1,7 +1,8 @@
 """REST API on surveys (issue 7 points 2, 6), under /api/reporting/surveys/: staff list (scoped
 like the pages), a programme director creates a survey and sends invitations and reminders;
-response rates; anyone with a personal link answers (POST, no account). A DomainError is a 400
-with its translated message (404 unknown link, 409 already answered, 410 closed)."""
+response rates; anyone with a personal link answers (POST, no account). A DomainError is answered
+by capitalis.core.handlers: its translated message and code, with the status of its code (404
+unknown link, 409 already answered or closed, 403 not a programme director)."""
 
 from __future__ import annotations
 
@@ -18,19 +19,10 @@ from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.programmes.models import Edition
 from capitalis.reporting import queries_surveys as queries
 from capitalis.reporting import services_surveys as services
 from capitalis.reporting.models import Survey, SurveyKind
-
-STATUS_FOR_CODE = {
-    "unknown": status.HTTP_404_NOT_FOUND,
-    "answered": status.HTTP_409_CONFLICT,
-    "closed": status.HTTP_410_GONE,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-}
-
 
 # What a manager's write may answer besides its result: refused (400, with the DomainError's
 # code), not allowed to manage surveys (403 on create, 404 on a survey she cannot see).
@@ -54,13 +46,6 @@ class AnswerErrorSerializer(ErrorSerializer):
 def _user(request: Request) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _error(error: DomainError) -> Response:
-    body: dict[str, Any] = {"detail": error.message, "code": error.code}
-    if isinstance(error, services.AnswerErrors):
-        body["errors"] = error.errors
-    return Response(body, status=STATUS_FOR_CODE.get(error.code, status.HTTP_400_BAD_REQUEST))
 
 
 class RatesSerializer(serializers.Serializer[Any]):
@@ -127,10 +112,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
     def create(self, request: Request) -> Response:
         data = SurveyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            survey = services.survey_create(actor=_user(request), **data.validated_data)
-        except DomainError as error:
-            return _error(error)
+        survey = services.survey_create(actor=_user(request), **data.validated_data)
         return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: RatesSerializer})
@@ -156,10 +138,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Invite every recipient not invited yet; the e-mails leave after commit."""
         survey = self.get_object()
         self._manager()
-        try:
-            count = services.survey_invite(survey=survey, actor=_user(request))
-        except DomainError as error:
-            return _error(error)
+        count = services.survey_invite(survey=survey, actor=_user(request))
         return Response({"invited": count})
 
     @extend_schema(
@@ -174,10 +153,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Remind those who have not answered (limits from the settings)."""
         survey = self.get_object()
         self._manager()
-        try:
-            count = services.survey_remind(survey_id=survey.pk, actor=_user(request))
-        except DomainError as error:
-            return _error(error)
+        count = services.survey_remind(survey_id=survey.pk, actor=_user(request))
         return Response({"reminded": count})
 
 
@@ -201,17 +177,13 @@ class SurveyAnswerView(APIView):
             201: inline_serializer("Answered", {"answered": serializers.BooleanField()}),
             400: AnswerErrorSerializer,  # an answer is invalid: errors per question
             404: ErrorSerializer,  # unknown or forged link
-            409: ErrorSerializer,  # this link has already been used
-            410: ErrorSerializer,  # the survey is closed
+            409: ErrorSerializer,  # this link has already been used, or the survey is closed
         },
     )
     def post(self, request: Request) -> Response:
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.survey_answer(
-                token=data.validated_data["token"], answers=data.validated_data["answers"]
-            )
-        except DomainError as error:
-            return _error(error)
+        services.survey_answer(
+            token=data.validated_data["token"], answers=data.validated_data["answers"]
+        )
         return Response({"answered": True}, status=status.HTTP_201_CREATED)
