@@ -2,7 +2,8 @@
 contracts and internships, each scoped by role (``queries.*_list_for``: what the user may not
 read answers 404), and the writes (enrol an admitted application, move an enrolment, re-enrol,
 record or terminate a contract, record an internship) through the services; a domain error
-answers 400 with its translated message and code."""
+answers with its translated message and code (capitalis.core.handlers: 400, 403 another campus,
+409 already enrolled or a state that refuses it)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from rest_framework.response import Response
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner, PlacementMode
 from capitalis.programmes.models import Edition
@@ -198,12 +198,6 @@ def _user(request: Request) -> User:
     return user
 
 
-def _error(error: DomainError) -> Response:
-    return Response(
-        {"detail": error.message, "code": error.code}, status=status.HTTP_400_BAD_REQUEST
-    )
-
-
 def _contract(data: dict[str, Any] | None) -> services.ContractInput | None:
     if not data:
         return None
@@ -263,18 +257,15 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
             for name in ("national_student_number", "date_of_birth", *services.IDENTITY_FIELDS)
         }
         merged = {**current, **given}
-        try:
-            services.learner_update(
-                learner=learner,
-                national_student_number=merged["national_student_number"],
-                date_of_birth=merged["date_of_birth"],
-                actor=user,
-                identity=services.LearnerIdentity(
-                    **{name: merged[name] for name in services.IDENTITY_FIELDS}
-                ),
-            )
-        except DomainError as error:
-            return _error(error)
+        services.learner_update(
+            learner=learner,
+            national_student_number=merged["national_student_number"],
+            date_of_birth=merged["date_of_birth"],
+            actor=user,
+            identity=services.LearnerIdentity(
+                **{name: merged[name] for name in services.IDENTITY_FIELDS}
+            ),
+        )
         return Response(LearnerSerializer(self.get_queryset().get(pk=learner.pk)).data)
 
 
@@ -321,15 +312,12 @@ class EnrolmentViewSet(
         )
         if application is None:
             raise NotFound()
-        try:
-            enrolment = services.enrolment_create_from_application(
-                application=application,
-                actor=user,
-                contract=_contract(payload.validated_data.get("contract")),
-                note=payload.validated_data.get("note", ""),
-            )
-        except DomainError as error:
-            return _error(error)
+        enrolment = services.enrolment_create_from_application(
+            application=application,
+            actor=user,
+            contract=_contract(payload.validated_data.get("contract")),
+            note=payload.validated_data.get("note", ""),
+        )
         fresh = queries.enrolment_list_for(user=user).get(pk=enrolment.pk)
         return Response(EnrolmentSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -344,15 +332,12 @@ class EnrolmentViewSet(
         enrolment = _managed(self.get_object(), user)
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.enrolment_transition(
-                enrolment=enrolment,
-                target=payload.validated_data["target"],
-                actor=user,
-                note=payload.validated_data.get("note", ""),
-            )
-        except DomainError as error:
-            return _error(error)
+        services.enrolment_transition(
+            enrolment=enrolment,
+            target=payload.validated_data["target"],
+            actor=user,
+            note=payload.validated_data.get("note", ""),
+        )
         return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
 
     @extend_schema(
@@ -371,16 +356,13 @@ class EnrolmentViewSet(
         ).first()
         if edition is None:
             raise NotFound()
-        try:
-            new = services.enrolment_reenrol(
-                enrolment=enrolment,
-                edition=edition,
-                actor=user,
-                track=payload.validated_data.get("track"),
-                contract=_contract(payload.validated_data.get("contract")),
-            )
-        except DomainError as error:
-            return _error(error)
+        new = services.enrolment_reenrol(
+            enrolment=enrolment,
+            edition=edition,
+            actor=user,
+            track=payload.validated_data.get("track"),
+            contract=_contract(payload.validated_data.get("contract")),
+        )
         return Response(
             EnrolmentSerializer(self.get_queryset().get(pk=new.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -420,12 +402,9 @@ class ContractViewSet(
         if enrolment is None:
             raise NotFound()
         _managed(enrolment, user)
-        try:
-            data = _contract(payload.validated_data)
-            assert data is not None
-            contract = services.contract_create(enrolment=enrolment, contract=data, actor=user)
-        except DomainError as error:
-            return _error(error)
+        data = _contract(payload.validated_data)
+        assert data is not None
+        contract = services.contract_create(enrolment=enrolment, contract=data, actor=user)
         return Response(ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -441,15 +420,12 @@ class ContractViewSet(
             raise NotFound()
         payload = TerminateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.contract_terminate(
-                contract=contract,
-                terminated_on=payload.validated_data["terminated_on"],
-                reason=payload.validated_data["reason"],
-                actor=user,
-            )
-        except DomainError as error:
-            return _error(error)
+        services.contract_terminate(
+            contract=contract,
+            terminated_on=payload.validated_data["terminated_on"],
+            reason=payload.validated_data["reason"],
+            actor=user,
+        )
         return Response(ContractSerializer(contract).data)
 
 
@@ -485,21 +461,18 @@ class InternshipViewSet(
         if enrolment is None:
             raise NotFound()
         _managed(enrolment, user)
-        try:
-            internship = services.internship_create(
-                enrolment=enrolment,
-                internship=services.InternshipInput(
-                    host_name=data["host_name"],
-                    host_siret=data.get("host_siret") or "",
-                    tutor_name=data["tutor_name"],
-                    tutor_email=data.get("tutor_email") or "",
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    agreement_signed_on=data.get("agreement_signed_on"),
-                    mode=data.get("mode"),
-                ),
-                actor=user,
-            )
-        except DomainError as error:
-            return _error(error)
+        internship = services.internship_create(
+            enrolment=enrolment,
+            internship=services.InternshipInput(
+                host_name=data["host_name"],
+                host_siret=data.get("host_siret") or "",
+                tutor_name=data["tutor_name"],
+                tutor_email=data.get("tutor_email") or "",
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                agreement_signed_on=data.get("agreement_signed_on"),
+                mode=data.get("mode"),
+            ),
+            actor=user,
+        )
         return Response(InternshipSerializer(internship).data, status=status.HTTP_201_CREATED)
