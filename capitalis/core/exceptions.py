@@ -42,6 +42,7 @@ CONFLICT_CODES = frozenset(
         "contract_overlap",
         "transition",
         "closed",
+        "session_closed",
         "gone",
         "not_draft",
         "not_frozen",

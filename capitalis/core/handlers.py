@@ -14,6 +14,9 @@
           messages.success(request, _("The contract was terminated."))
           return redirect(...)
       return render(request, ..., status=refused.status)
+
+- the management commands: ``with command_errors():`` turns it into a ``CommandError`` (its
+  message on stderr, exit status 1) instead of a traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
+from django.core.management.base import CommandError
 from django.http import HttpRequest
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -81,3 +85,12 @@ def domain_errors(
             form.add_error(name if name in form.fields else None, error.message)
         elif message:
             messages.error(request, error.message)
+
+
+@contextmanager
+def command_errors() -> Iterator[None]:
+    """In a management command: a ``DomainError`` becomes a ``CommandError`` with its message."""
+    try:
+        yield
+    except DomainError as error:
+        raise CommandError(error.message) from error
