@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
@@ -34,12 +34,6 @@ from capitalis.jury.models import (
     VaeDossier,
 )
 from capitalis.referential.models import CertificationVersion, Competency
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
 
 # What a write may answer besides its result: refused by the rules or the jury's scope (400,
 # with the DomainError's code), an unknown session, decision or learner (404), and for overrides
@@ -327,7 +321,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
 
     def get_queryset(self) -> Any:
         return (
-            queries.session_list_for(user=_user(self.request))
+            queries.session_list_for(user=request_user(self.request))
             .prefetch_related("members")
             .order_by("-date", "-id")
         )
@@ -336,7 +330,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Schedule a session (programme director): version, date, president and members,
         and the filters choosing its learners (see ``preview`` for the list they select)."""
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.is_director(actor):
             return _forbidden()
         data = SessionWriteSerializer(data=request.data)
@@ -355,7 +349,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Edit an open session (programme director); fields left out keep their value."""
         session = self.get_object()
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.is_director(actor):
             return _forbidden()
         current = {
@@ -379,7 +373,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     def preview(self, request: Request) -> Response:
         """Dry run (programme director): the learners, VAE dossiers and appeals a session of
         this version with these filters would hold; nothing is saved."""
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.is_director(actor):
             return _forbidden()
         data = PreviewRequestSerializer(data=request.data)
@@ -421,7 +415,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     )
     @action(detail=True, methods=["post"])
     def deliberate(self, request: Request, pk: str | None = None) -> Response:
-        count = services.deliberate(session=self.get_object(), actor=_user(request))
+        count = services.deliberate(session=self.get_object(), actor=request_user(request))
         return Response({"learners": count})
 
     @extend_schema(
@@ -443,7 +437,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             status=v["status"],
             justification=v["justification"],
             expected_version=v["version"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         if isinstance(fresh, BlockDecision):
             return Response(BlockDecisionSerializer(fresh).data)
@@ -466,7 +460,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             session=session,
             status=v["status"],
             justification=v["justification"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(BlockDecisionSerializer(new).data, status=status.HTTP_201_CREATED)
 
@@ -497,7 +491,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             enrolment=enrolment,
             competency=competency,
             grade=Decimal(v["grade"]),
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(
             {
@@ -526,7 +520,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             session=session,
             upheld=v["upheld"],
             note=v["note"],
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response(AppealSerializer(appeal).data)
 
@@ -549,7 +543,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         created = services.vae_outcome_decide(
             dossier=dossier,
             outcomes={v["block"]: (v["validated"], v["justification"])},
-            actor=_user(request),
+            actor=request_user(request),
         )
         return Response({"validated_blocks": len(created)})
 
@@ -582,7 +576,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
                     code="move_to",
                 )
         job = services.session_close_start(
-            session=session, actor=_user(request), pending=v["pending"], move_to=move_to
+            session=session, actor=request_user(request), pending=v["pending"], move_to=move_to
         )
         return job_accepted(job)
 
@@ -622,10 +616,10 @@ class MyAppealView(APIView):
         decision = get_object_or_404(
             CertificationDecision,
             pk=data.validated_data["decision"].pk,
-            enrolment__learner__user=_user(request),
+            enrolment__learner__user=request_user(request),
         )
         appeal = services.appeal_lodge(
-            decision=decision, reason=data.validated_data["reason"], actor=_user(request)
+            decision=decision, reason=data.validated_data["reason"], actor=request_user(request)
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
@@ -645,7 +639,7 @@ class MyBlocksView(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        learner = Learner.objects.filter(user=_user(request)).first()
+        learner = Learner.objects.filter(user=request_user(request)).first()
         if learner is None:
             return Response({"validated": [], "decisions": []})
         validated = [
