@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.programmes.models import Edition
 from capitalis.reporting import queries_surveys as queries
@@ -41,11 +41,6 @@ class AnswerErrorSerializer(ErrorSerializer):
             help_text="question code → why its answer was refused, in the request's language.",
         )
         return fields
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class RatesSerializer(serializers.Serializer[Any]):
@@ -102,17 +97,17 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
-        return queries.survey_list_for(user=_user(self.request))
+        return queries.survey_list_for(user=request_user(self.request))
 
     def _manager(self) -> None:
-        if not queries.can_manage_surveys(_user(self.request)):
+        if not queries.can_manage_surveys(request_user(self.request)):
             raise Http404
 
     @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer, **_REFUSED})
     def create(self, request: Request) -> Response:
         data = SurveyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        survey = services.survey_create(actor=_user(request), **data.validated_data)
+        survey = services.survey_create(actor=request_user(request), **data.validated_data)
         return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: RatesSerializer})
@@ -121,7 +116,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Invited, sent, reminded, answered and the response rate (a campus coordinator:
         the learners of her campus)."""
         survey = self.get_object()
-        campuses = queries.campus_scope(_user(request))
+        campuses = queries.campus_scope(request_user(request))
         return Response(
             _rates(queries.response_rates(survey_ids=[survey.pk], campuses=campuses)[survey.pk])
         )
@@ -138,7 +133,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Invite every recipient not invited yet; the e-mails leave after commit."""
         survey = self.get_object()
         self._manager()
-        count = services.survey_invite(survey=survey, actor=_user(request))
+        count = services.survey_invite(survey=survey, actor=request_user(request))
         return Response({"invited": count})
 
     @extend_schema(
@@ -153,7 +148,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Remind those who have not answered (limits from the settings)."""
         survey = self.get_object()
         self._manager()
-        count = services.survey_remind(survey_id=survey.pk, actor=_user(request))
+        count = services.survey_remind(survey_id=survey.pk, actor=request_user(request))
         return Response({"reminded": count})
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from capitalis.accounts.models import User
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
 from capitalis.reporting import services_declarations as services
@@ -105,16 +105,14 @@ def export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Type both dates of the period."))
         return redirect(_back(certification))
-    try:
+    with domain_errors(request) as refused:
         result = services.declaration_export(
             certification=certification,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
             actor=user,
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _(
@@ -139,13 +137,11 @@ def report_import(request: HttpRequest) -> HttpResponse:
     if upload.size is not None and upload.size > services.MAX_REPORT_BYTES:
         messages.error(request, _("The file is larger than 20 MB."))
         return redirect(_back(certification))
-    try:
+    with domain_errors(request) as refused:
         result = services.declaration_report_import(
             content=upload.read(), filename=upload.name or "report.xml", actor=user
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("Report of %(file)s imported: %(ok)s accepted, %(ko)s rejected.")
@@ -162,11 +158,9 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     award = queries.award_get(pk=pk)
     if award is None:
         raise Http404(_("Page not found."))
-    try:
+    with domain_errors(request) as refused:
         services.award_declaration_resend(award=award, actor=user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("%(learner)s will be declared again in the next file of this period.")
