@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner, PlacementMode
@@ -192,12 +193,6 @@ class InternshipCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _contract(data: dict[str, Any] | None) -> services.ContractInput | None:
     if not data:
         return None
@@ -235,7 +230,7 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Learner]:
-        return queries.learner_list_for(user=_user(self.request))
+        return queries.learner_list_for(user=request_user(self.request))
 
     @extend_schema(
         summary="Record a learner's INE, date of birth and civil-status identity (her "
@@ -244,7 +239,7 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
         responses={200: LearnerSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         record = queries.learner_record_for(user=user, pk=int(pk or 0))
         if record is None or not record.can_manage:
             raise NotFound()
@@ -285,7 +280,7 @@ class EnrolmentViewSet(
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        qs = queries.enrolment_list_for(user=_user(self.request))
+        qs = queries.enrolment_list_for(user=request_user(self.request))
         params = self.request.query_params
         for name in ("edition", "campus", "year"):
             if params.get(name):
@@ -304,7 +299,7 @@ class EnrolmentViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = EnrolCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         application = (
             queries.admitted_applications_for(user=user)
             .filter(pk=payload.validated_data["application"])
@@ -328,7 +323,7 @@ class EnrolmentViewSet(
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         enrolment = _managed(self.get_object(), user)
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -347,7 +342,7 @@ class EnrolmentViewSet(
     )
     @action(detail=True, methods=["post"])
     def reenrol(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         enrolment = _managed(self.get_object(), user)
         payload = ReenrolSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -385,7 +380,7 @@ class ContractViewSet(
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Contract]:
-        return queries.contract_list_for(user=_user(self.request))
+        return queries.contract_list_for(user=request_user(self.request))
 
     @extend_schema(
         summary="Record a work-study contract",
@@ -397,7 +392,7 @@ class ContractViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ContractCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         enrolment = queries.enrolment_get_for(user=user, pk=payload.validated_data["enrolment"])
         if enrolment is None:
             raise NotFound()
@@ -414,7 +409,7 @@ class ContractViewSet(
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         contract = self.get_object()
         if not services.can_manage(user=user, campus_id=contract.enrolment.campus_id):
             raise NotFound()
@@ -445,7 +440,7 @@ class InternshipViewSet(
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Internship]:
-        return queries.internship_list_for(user=_user(self.request))
+        return queries.internship_list_for(user=request_user(self.request))
 
     @extend_schema(
         summary="Record an internship (continuous or alternating, after the campus rhythm)",
@@ -456,7 +451,7 @@ class InternshipViewSet(
         payload = InternshipCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        user = _user(request)
+        user = request_user(request)
         enrolment = queries.enrolment_get_for(user=user, pk=data["enrolment"])
         if enrolment is None:
             raise NotFound()
