@@ -29,7 +29,7 @@ from capitalis.reporting import services_declarations as services
 from capitalis.reporting.models import DeclarationFlux
 
 
-def _user(request: Request) -> User:
+def _declarant(request: Request) -> User:
     user = request.user
     if not isinstance(user, User) or not queries.can_declare(user=user):
         raise NotFound()
@@ -123,7 +123,7 @@ class AwardListView(APIView):
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
-        _user(request)
+        _declarant(request)
         certification = _certification(request.query_params.get("certification", ""))
         rows = queries.award_rows(certification=certification, today=timezone.localdate())
         data = [
@@ -168,7 +168,7 @@ class ExportView(APIView):
         tags=["reporting"],
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = _declarant(request)
         form = ExportRequestSerializer(data=request.data)
         if not form.is_valid():
             return Response(
@@ -208,7 +208,7 @@ class ReportImportView(APIView):
         tags=["reporting"],
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = _declarant(request)
         form = ReportRequestSerializer(data=request.data)
         if not form.is_valid():
             return Response(
@@ -238,7 +238,7 @@ class ResendView(APIView):
         tags=["reporting"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = _declarant(request)
         award = queries.award_get(pk=pk)
         if award is None:
             raise NotFound()
@@ -271,7 +271,7 @@ class FluxListView(APIView):
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
-        _user(request)
+        _declarant(request)
         return Response([_flux_data(f, request) for f in queries.flux_list()])
 
 
@@ -285,7 +285,7 @@ class FluxDownloadView(APIView):
         tags=["reporting"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        _user(request)
+        _declarant(request)
         flux = DeclarationFlux.objects.filter(pk=pk).first()
         if flux is None or not flux.file:
             raise NotFound()

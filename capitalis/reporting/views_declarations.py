@@ -46,7 +46,7 @@ class ReportForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
+def _declarant(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or not queries.can_declare(user=user):
         raise Http404(_("Page not found."))
@@ -70,7 +70,7 @@ def _back(certification: Certification | None) -> str:
 @login_required
 def declarations(request: HttpRequest) -> HttpResponse:
     """The awards to declare and declared, the files, the export and report forms."""
-    _user(request)
+    _declarant(request)
     certification = _certification(request)
     today = timezone.localdate()
     rows = queries.award_rows(certification=certification, today=today) if certification else []
@@ -97,7 +97,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = _declarant(request)
     certification = _certification(request)
     if certification is None:
         raise Http404(_("Page not found."))
@@ -127,7 +127,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def report_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = _declarant(request)
     certification = _certification(request)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -154,7 +154,7 @@ def report_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = _declarant(request)
     award = queries.award_get(pk=pk)
     if award is None:
         raise Http404(_("Page not found."))
@@ -172,7 +172,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    _user(request)
+    _declarant(request)
     flux = DeclarationFlux.objects.filter(pk=pk).first()
     if flux is None or not flux.file:
         raise Http404(_("Page not found."))
