@@ -350,6 +350,9 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "capitalis.core.schema.CapitalisAutoSchema",
+    # A DomainError a view lets through: its status (capitalis.core.exceptions) and
+    # {"detail", "code"}.
+    "EXCEPTION_HANDLER": "capitalis.core.handlers.api_exception_handler",
     # Programs: a personal API token (Authorization: Bearer …); people: their session + CSRF.
     # No HTTP Basic (a password hash per request, and lockouts by address). The token class
     # comes first so that a refused request answers 401 with WWW-Authenticate: Bearer.

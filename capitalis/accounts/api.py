@@ -18,15 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts import queries, services
-from capitalis.accounts.models import TOKEN_SCOPE_CHOICES, ApiToken, User
+from capitalis.accounts.models import TOKEN_SCOPE_CHOICES, ApiToken
+from capitalis.accounts.queries import request_user
 from capitalis.accounts.rules import TokenScope, token_format
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
@@ -81,7 +76,7 @@ class ApiTokenListView(_SessionOnly):
 
     @extend_schema(responses=ApiTokenSerializer(many=True))
     def get(self, request: Request) -> Response:
-        tokens = queries.api_tokens_for(user=_user(request))
+        tokens = queries.api_tokens_for(user=request_user(request))
         return Response(ApiTokenSerializer(tokens, many=True).data)
 
     @extend_schema(
@@ -94,20 +89,14 @@ class ApiTokenListView(_SessionOnly):
     def post(self, request: Request) -> Response:
         data = ApiTokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = _user(request)
-        try:
-            token, text = services.api_token_create(
-                user=user,
-                name=data.validated_data["name"],
-                scope=TokenScope(data.validated_data["scope"]),
-                expires_at=data.validated_data["expires_at"],
-                actor=user,
-            )
-        except DomainError as error:
-            return Response(
-                {"detail": error.message, "code": error.code},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        user = request_user(request)
+        token, text = services.api_token_create(
+            user=user,
+            name=data.validated_data["name"],
+            scope=TokenScope(data.validated_data["scope"]),
+            expires_at=data.validated_data["expires_at"],
+            actor=user,
+        )
         body = {**ApiTokenSerializer(token).data, "token": text}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -123,7 +112,7 @@ class ApiTokenRevokeView(_SessionOnly):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         token = queries.api_token_get_for(user=user, pk=pk)
         if token is None:
             raise NotFound()
@@ -152,7 +141,7 @@ class MeView(APIView):
 
     @extend_schema(responses={200: MeSerializer}, operation_id="accounts_me_retrieve")
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         grants = sorted(
             queries.grants_for(user=user), key=lambda g: (g.role, g.scope, g.scope_id or 0)
         )

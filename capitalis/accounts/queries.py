@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import ApiToken, User
 from capitalis.accounts.rules import STAFF_ROLES, Grant, Role, ScopeKind
 from capitalis.core.exceptions import DomainError
+
+
+class _Request(Protocol):
+    @property
+    def user(self) -> Any: ...
+
+
+def request_user(request: _Request) -> User:
+    """The signed-in person of a page's or an API view's request (``HttpRequest`` or DRF's
+    ``Request``): every view behind ``login_required`` or ``IsAuthenticated`` uses it. An
+    anonymous visitor reaching it anyway is refused (403), never a server error."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def grants_for(*, user: User) -> frozenset[Grant]:

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 
 from capitalis.accounts import queries, services
 from capitalis.accounts.forms import ApiTokenForm
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.accounts.rules import TokenScope
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 
 
 class LoginView(AllauthLoginView):
@@ -70,20 +70,15 @@ def email_verification_resend(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The signed-in person's API tokens: list, create (the token is shown on the answer to the
     creation only), revoke (a button per token)."""
-    user = _user(request)
+    user = request_user(request)
     created_text = ""
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form) as refused:
             _token, created_text = services.api_token_create(
                 user=user,
                 name=form.cleaned_data["name"],
@@ -91,9 +86,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 expires_at=form.expires_at(),
                 actor=user,
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if not refused:
             form = ApiTokenForm()
     response = render(
         request,
@@ -108,7 +101,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     token = queries.api_token_get_for(user=user, pk=pk)
     if token is None:
         raise Http404(_("Page not found."))

@@ -3,7 +3,8 @@
 answers 404. Writes go through the services: create / update a draft, upload a document (same
 checks as the pages: ≤ 10 MB, PDF/JPEG/PNG from the content), submit, and move the status with
 ``expected_version`` (409 when someone else changed the file meanwhile, 400 with a translated
-message for a move the table or the user's role does not allow)."""
+message for a move the table does not allow, 403 for one the user's role does not allow). A
+service's DomainError is answered by capitalis.core.handlers (status from its code)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.admissions import letters, queries, queries_jury, services
 from capitalis.admissions.models import (
     Application,
@@ -212,11 +213,6 @@ def _degree_inputs(
     return inputs
 
 
-def _error(error: DomainError) -> Response:
-    code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
-    return Response({"detail": error.message, "code": error.code}, status=code)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Applications I may read (a candidate: mine; staff: my campus)"),
     retrieve=extend_schema(
@@ -262,22 +258,19 @@ class ApplicationViewSet(
     def get_serializer_class(self) -> Any:
         return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
 
-    def _user(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)
-        return user
-
     def get_queryset(self) -> Any:
-        return queries.application_list_for(user=self._user())
+        return queries.application_list_for(user=request_user(self.request))
 
     def get_object(self) -> Application:
         try:
-            return queries.application_get_for(user=self._user(), pk=int(self.kwargs["pk"]))
+            return queries.application_get_for(
+                user=request_user(self.request), pk=int(self.kwargs["pk"])
+            )
         except (Application.DoesNotExist, ValueError):
             raise NotFound(_("No application found.")) from None
 
     def _detail(self, application: Application, code: int = status.HTTP_200_OK) -> Response:
-        fresh = queries.application_get_for(user=self._user(), pk=application.pk)
+        fresh = queries.application_get_for(user=request_user(self.request), pk=application.pk)
         return Response(
             ApplicationDetailSerializer(fresh, context={"request": self.request}).data,
             status=code,
@@ -293,22 +286,21 @@ class ApplicationViewSet(
         if not partial:
             data.setdefault("specialisation", None)
             data.setdefault("english_level", "")
-        try:
-            with transaction.atomic():
-                if application is None:
-                    application = services.application_create(candidate=self._user(), **data)
-                else:
-                    application = services.application_update_draft(
-                        application=application, actor_user=self._user(), **data
-                    )
-                if degrees is not None:
-                    services.application_degrees_save(
-                        application=application,
-                        actor_user=self._user(),
-                        degrees=_degree_inputs(application, degrees),
-                    )
-        except DomainError as error:
-            return _error(error)
+        with transaction.atomic():
+            if application is None:
+                application = services.application_create(
+                    candidate=request_user(self.request), **data
+                )
+            else:
+                application = services.application_update_draft(
+                    application=application, actor_user=request_user(self.request), **data
+                )
+            if degrees is not None:
+                services.application_degrees_save(
+                    application=application,
+                    actor_user=request_user(self.request),
+                    degrees=_degree_inputs(application, degrees),
+                )
         return self._detail(application, status.HTTP_201_CREATED if data else status.HTTP_200_OK)
 
     def create(self, request: Request) -> Response:
@@ -337,14 +329,11 @@ class ApplicationViewSet(
         serializer = PriorDegreeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         given = {k: v for k, v in serializer.validated_data.items() if k != "id"}
-        try:
-            degree = services.application_degree_add(
-                application=application,
-                actor_user=self._user(),
-                degree=services.DegreeInput(**given),
-            )
-        except DomainError as error:
-            return _error(error)
+        degree = services.application_degree_add(
+            application=application,
+            actor_user=request_user(self.request),
+            degree=services.DegreeInput(**given),
+        )
         return Response(PriorDegreeSerializer(degree).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -365,13 +354,13 @@ class ApplicationViewSet(
         try:
             services.application_degree_remove(
                 application=application,
-                actor_user=self._user(),
+                actor_user=request_user(self.request),
                 degree_id=int(degree_id or 0),
             )
         except DomainError as error:
             if error.code == "degree":
                 raise NotFound(error.message) from None
-            return _error(error)
+            raise
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -390,16 +379,13 @@ class ApplicationViewSet(
         serializer = DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        try:
-            document = services.document_add(
-                application=application,
-                actor_user=self._user(),
-                kind=serializer.validated_data["kind"],
-                upload=upload,
-                name=upload.name or serializer.validated_data["kind"],
-            )
-        except DomainError as error:
-            return _error(error)
+        document = services.document_add(
+            application=application,
+            actor_user=request_user(self.request),
+            kind=serializer.validated_data["kind"],
+            upload=upload,
+            name=upload.name or serializer.validated_data["kind"],
+        )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -423,7 +409,7 @@ class ApplicationViewSet(
         self, request: Request, pk: str | None = None, document_id: str | None = None
     ) -> FileResponse:
         found = queries.document_get_for(
-            user=self._user(), application_pk=int(pk or 0), pk=int(document_id or 0)
+            user=request_user(self.request), application_pk=int(pk or 0), pk=int(document_id or 0)
         )
         if found is None:
             raise NotFound(_("No document found."))
@@ -439,7 +425,9 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["get"])
     def letter(self, request: Request, pk: str | None = None) -> HttpResponse:
-        application = queries_jury.letter_application_get_for(user=self._user(), pk=int(pk or 0))
+        application = queries_jury.letter_application_get_for(
+            user=request_user(self.request), pk=int(pk or 0)
+        )
         if application is None:
             raise NotFound(_("No decision letter for this application."))
         response = HttpResponse(letters.letter_pdf(application), content_type="application/pdf")
@@ -463,14 +451,11 @@ class ApplicationViewSet(
         application = self.get_object()
         serializer = VersionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            application = services.application_submit(
-                application=application,
-                actor_user=self._user(),
-                expected_version=serializer.validated_data["expected_version"],
-            )
-        except DomainError as error:
-            return _error(error)
+        application = services.application_submit(
+            application=application,
+            actor_user=request_user(self.request),
+            expected_version=serializer.validated_data["expected_version"],
+        )
         return self._detail(application)
 
     @extend_schema(
@@ -490,22 +475,19 @@ class ApplicationViewSet(
         serializer = TransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            if data["target"] == Status.MANUAL_REVIEW:
-                application = services.application_send_to_manual_review(
-                    application=application,
-                    actor_user=self._user(),
-                    expected_version=data["expected_version"],
-                    note=data["note"],
-                )
-            else:
-                application = services.application_transition(
-                    application=application,
-                    target=data["target"],
-                    actor_user=self._user(),
-                    expected_version=data["expected_version"],
-                    note=data["note"],
-                )
-        except DomainError as error:
-            return _error(error)
+        if data["target"] == Status.MANUAL_REVIEW:
+            application = services.application_send_to_manual_review(
+                application=application,
+                actor_user=request_user(self.request),
+                expected_version=data["expected_version"],
+                note=data["note"],
+            )
+        else:
+            application = services.application_transition(
+                application=application,
+                target=data["target"],
+                actor_user=request_user(self.request),
+                expected_version=data["expected_version"],
+                note=data["note"],
+            )
         return self._detail(application)

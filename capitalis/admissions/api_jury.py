@@ -21,15 +21,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.admissions import queries_jury, services_jury
 from capitalis.admissions.rules import decision_deadline
 from capitalis.core.api import NotFoundSerializer
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class CriterionScoreSerializer(serializers.Serializer[Any]):
@@ -94,7 +89,7 @@ class InterviewDetailApi(APIView):
 
     @extend_schema(responses=InterviewSerializer, operation_id="admissions_interview_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        view = queries_jury.interview_get_for(user=_user(request), pk=pk)
+        view = queries_jury.interview_get_for(user=request_user(request), pk=pk)
         if view is None:
             raise NotFound()
         return Response(interview_body(view))
@@ -135,7 +130,7 @@ class JuryDecisionsApi(APIView):
         operation_id="admissions_jury_decisions_create",
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
         if jury is None:
             raise NotFound()
@@ -210,7 +205,7 @@ class DashboardApi(APIView):
     )
     def get(self, request: Request) -> Response:
         dashboard = queries_jury.admissions_dashboard(
-            user=_user(request), today=timezone.localdate()
+            user=request_user(request), today=timezone.localdate()
         )
         if dashboard is None:
             raise NotFound()

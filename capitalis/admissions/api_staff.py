@@ -28,20 +28,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
+from capitalis.accounts.queries import grants_for, request_user
 from capitalis.accounts.rules import STAFF_ROLES
 from capitalis.admissions import queries, queries_jury, services_jury
-from capitalis.admissions.api import ApplicationDetailSerializer, _error
+from capitalis.admissions.api import ApplicationDetailSerializer
 from capitalis.admissions.api_jury import InterviewSerializer, interview_body
 from capitalis.admissions.models import AdmissionJury, Application, InterviewSlot
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.programmes.models import Campus, Edition
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _staff_people() -> QuerySet[User]:
@@ -148,14 +142,11 @@ class InterviewSlotCreateApi(APIView):
         operation_id="admissions_interview_slot_create",
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         _require_staff(user)
         data = SlotCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            slot = services_jury.interview_slot_create(actor=user, **data.validated_data)
-        except DomainError as error:
-            return _error(error)
+        slot = services_jury.interview_slot_create(actor=user, **data.validated_data)
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
 
@@ -170,7 +161,7 @@ class InterviewBookApi(APIView):
         operation_id="admissions_interview_slot_book",
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         slot = queries_jury.interview_slot_get_for(user=user, pk=pk)
         if slot is None:
             raise NotFound()
@@ -183,15 +174,12 @@ class InterviewBookApi(APIView):
         )
         if application is None:
             raise NotFound(_("No application found."))
-        try:
-            interview = services_jury.interview_book(
-                application=application,
-                slot=slot,
-                actor=user,
-                expected_version=data.validated_data["expected_version"],
-            )
-        except DomainError as error:
-            return _error(error)
+        interview = services_jury.interview_book(
+            application=application,
+            slot=slot,
+            actor=user,
+            expected_version=data.validated_data["expected_version"],
+        )
         view = queries_jury.interview_get_for(user=user, pk=interview.pk)
         assert view is not None
         return Response(interview_body(view), status=status.HTTP_201_CREATED)
@@ -208,22 +196,19 @@ class InterviewRecordApi(APIView):
         operation_id="admissions_interview_record",
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         view = queries_jury.interview_get_for(user=user, pk=pk)
         if view is None or not view.can_score:
             raise NotFound()
         data = RecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services_jury.interview_record(
-                interview=view.interview,
-                scores=data.validated_data["scores"],
-                comment=data.validated_data["comment"],
-                actor=user,
-                expected_version=data.validated_data["expected_version"],
-            )
-        except DomainError as error:
-            return _error(error)
+        services_jury.interview_record(
+            interview=view.interview,
+            scores=data.validated_data["scores"],
+            comment=data.validated_data["comment"],
+            actor=user,
+            expected_version=data.validated_data["expected_version"],
+        )
         fresh = queries_jury.interview_get_for(user=user, pk=pk)
         assert fresh is not None
         return Response(interview_body(fresh))
@@ -239,14 +224,11 @@ class JuryCreateApi(APIView):
         operation_id="admissions_jury_create",
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         _require_staff(user)
         data = JuryCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            jury = services_jury.admission_jury_create(actor=user, **data.validated_data)
-        except DomainError as error:
-            return _error(error)
+        jury = services_jury.admission_jury_create(actor=user, **data.validated_data)
         return Response(JurySerializer(jury).data, status=status.HTTP_201_CREATED)
 
 
@@ -261,7 +243,7 @@ class JuryPresentApi(APIView):
         operation_id="admissions_jury_present",
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
         if jury is None:
             raise NotFound()
@@ -274,14 +256,11 @@ class JuryPresentApi(APIView):
         )
         if application is None:
             raise NotFound(_("No application found."))
-        try:
-            presented = services_jury.application_present(
-                application=application,
-                jury=jury,
-                actor=user,
-                expected_version=data.validated_data["expected_version"],
-            )
-        except DomainError as error:
-            return _error(error)
+        presented = services_jury.application_present(
+            application=application,
+            jury=jury,
+            actor=user,
+            expected_version=data.validated_data["expected_version"],
+        )
         fresh = queries.application_get_for(user=user, pk=presented.pk)
         return Response(ApplicationDetailSerializer(fresh, context={"request": request}).data)

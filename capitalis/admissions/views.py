@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 
 from capitalis.accounts import queries as accounts_queries
 from capitalis.accounts import services as accounts_services
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.admissions import queries, services
 from capitalis.admissions.forms import ApplicationForm, DegreeFormSet, SignupForm
 from capitalis.admissions.models import STATUS_LABELS, Application
 from capitalis.admissions.rules import Actor, Status, decision_deadline
 from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 
 DOCUMENT_FIELDS = ("cv", "transcript", "motivation")
 # a decided application has a decision letter (queries_jury.letter_application_get_for)
@@ -33,15 +34,9 @@ LETTER_STATUSES = tuple(
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _get(request: HttpRequest, pk: int) -> Application:
     try:
-        return queries.application_get_for(user=_user(request), pk=pk)
+        return queries.application_get_for(user=request_user(request), pk=pk)
     except Application.DoesNotExist:
         raise Http404(_("No application found.")) from None
 
@@ -55,16 +50,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"preferred_language": translation.get_language()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form, fields={"password": "password"}) as refused:
             new_user = services.candidate_signup_request(
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password"],
                 preferred_language=form.cleaned_data["preferred_language"],
             )
-        except DomainError as exc:
-            form.add_error("password" if exc.code == "password" else None, exc.message)
-        else:
+        if not refused:
             if new_user is not None:  # the link that confirms the address (before submitting)
                 accounts_services.email_verification_send(request=request, user=new_user)
             messages.success(
@@ -82,7 +75,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     """My applications (a candidate) or the applications I may handle (staff)."""
-    applications = queries.application_list_for(user=_user(request))
+    applications = queries.application_list_for(user=request_user(request))
     return render(
         request,
         "admissions/application_list.html",
@@ -180,7 +173,7 @@ def application_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     "Add a degree", "Remove" on a degree, "Submit"): a half-filled draft saves; a value in
     error is shown at its field while the rest, uploaded files included, is kept. Submitting
     then requires what submission needs, with the errors at the fields."""
-    user = _user(request)
+    user = request_user(request)
     application = _get(request, pk) if pk is not None else None
     if application is not None and (
         application.candidate_id != user.pk or application.status != Status.DRAFT
@@ -283,7 +276,7 @@ def _save_draft(
     added), each accepted document. A part in error is left as it was. Returns the draft, the
     degree lines with the new degrees' ids, and the errors the services gave (field → message;
     "" for the whole form)."""
-    user = _user(request)
+    user = request_user(request)
     data = getattr(form, "cleaned_data", {})
     fields = {
         name: data[name]
@@ -355,7 +348,7 @@ def _save_draft(
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An application: where it stands, each eligibility rule's outcome and reason, degrees,
     documents, history; for staff the moves they may make."""
-    user = _user(request)
+    user = request_user(request)
     application = _get(request, pk)
     actors = queries.actors_for(user=user, application=application)
     moves = [
@@ -398,7 +391,7 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
         if target == Status.MANUAL_REVIEW:
             services.application_send_to_manual_review(
                 application=application,
-                actor_user=_user(request),
+                actor_user=request_user(request),
                 expected_version=expected,
                 note=note,
             )
@@ -406,7 +399,7 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
             services.application_transition(
                 application=application,
                 target=target,
-                actor_user=_user(request),
+                actor_user=request_user(request),
                 expected_version=expected,
                 note=note,
             )
@@ -424,14 +417,12 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
 def application_fee(request: HttpRequest, pk: int) -> HttpResponse:
     """Admissions staff record the 80 € fee as paid or not paid."""
     application = _get(request, pk)
-    try:
+    with domain_errors(request) as refused:
         services.application_fee_record(
             application=application,
-            actor_user=_user(request),
+            actor_user=request_user(request),
             paid=request.POST.get("paid") == "yes",
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, _("The application fee is recorded."))
     return redirect("admissions:application-detail", pk=application.pk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
-from capitalis.accounts.queries import grants_for
+from capitalis.accounts.queries import grants_for, request_user
 from capitalis.admissions import letters, queries_jury, services_jury
 from capitalis.admissions.forms_jury import (
     JuryForm,
@@ -23,15 +23,11 @@ from capitalis.admissions.forms_jury import (
 from capitalis.admissions.models import STATUS_LABELS, AdmissionJury, Application
 from capitalis.admissions.rules import DECISION_WEEKS, Status
 from capitalis.core.exceptions import DomainError
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from capitalis.core.handlers import domain_errors
 
 
 def _require_admissions_staff(request: HttpRequest) -> None:
-    if not queries_jury.is_admissions_staff(grants_for(user=_user(request))):
+    if not queries_jury.is_admissions_staff(grants_for(user=request_user(request))):
         raise Http404(_("Page not found."))
 
 
@@ -42,12 +38,12 @@ def _require_admissions_staff(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def interview_slots(request: HttpRequest) -> HttpResponse:
     """The interview slots of the user's campuses; create a slot; book an application."""
-    user = _user(request)
+    user = request_user(request)
     _require_admissions_staff(request)
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form) as refused:
             services_jury.interview_slot_create(
                 edition=data["edition"],
                 campus=data["campus"],
@@ -57,9 +53,7 @@ def interview_slots(request: HttpRequest) -> HttpResponse:
                 interviewers=data["interviewers"],
                 actor=user,
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if not refused:
             messages.success(request, _("The interview slot was created."))
             return redirect("admissions:interview-slots")
     slots = list(queries_jury.interview_slot_list_for(user=user))
@@ -72,7 +66,7 @@ def interview_slots(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def interview_slot_book(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     slot = queries_jury.interview_slot_get_for(user=user, pk=pk)
     if slot is None:
         raise Http404(_("Page not found."))
@@ -85,13 +79,11 @@ def interview_slot_book(request: HttpRequest, pk: int) -> HttpResponse:
     if parsed is None or application is None:
         messages.error(request, _("Choose an eligible application."))
         return redirect("admissions:interview-slots")
-    try:
+    with domain_errors(request) as refused:
         services_jury.interview_book(
             application=application, slot=slot, actor=user, expected_version=parsed[1]
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(request, _("The interview was booked."))
     return redirect("admissions:interview-slots")
 
@@ -101,7 +93,7 @@ def interview_slot_book(request: HttpRequest, pk: int) -> HttpResponse:
 def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An interview: the candidate, the scoring grid and comment (interviewers, admissions
     staff), the adapted arrangements (the jury and the disability referent only)."""
-    user = _user(request)
+    user = request_user(request)
     view = queries_jury.interview_get_for(user=user, pk=pk)
     if view is None:
         raise Http404(_("Page not found."))
@@ -163,7 +155,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def jury_list(request: HttpRequest) -> HttpResponse:
     """The admission juries the user may see; admissions staff create a sitting."""
-    user = _user(request)
+    user = request_user(request)
     staff = queries_jury.is_admissions_staff(grants_for(user=user))
     juries = list(queries_jury.admission_jury_list_for(user=user))
     if not staff and not juries:
@@ -171,7 +163,7 @@ def jury_list(request: HttpRequest) -> HttpResponse:
     form = JuryForm(request.POST or None) if staff else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(request, form) as refused:
             jury = services_jury.admission_jury_create(
                 edition=data["edition"],
                 campus=data["campus"],
@@ -180,9 +172,7 @@ def jury_list(request: HttpRequest) -> HttpResponse:
                 members=data["members"],
                 actor=user,
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if not refused:
             messages.success(request, _("The admission jury was created."))
             return redirect("admissions:jury", pk=jury.pk)
     return render(request, "admissions/jury/list.html", {"juries": juries, "form": form})
@@ -193,7 +183,7 @@ def jury_list(request: HttpRequest) -> HttpResponse:
 def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A jury sitting: present interviewed files to it, decide the presented files in batch
     (each row carries the version its decider saw; one conflict does not lose the others)."""
-    user = _user(request)
+    user = request_user(request)
     jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
     if jury is None:
         raise Http404(_("Page not found."))
@@ -296,7 +286,7 @@ def _decide(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
 @login_required
 def decision_letter(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
     """The decision letter, in the candidate's language, as HTML or PDF."""
-    application = queries_jury.letter_application_get_for(user=_user(request), pk=pk)
+    application = queries_jury.letter_application_get_for(user=request_user(request), pk=pk)
     if application is None:
         raise Http404(_("Page not found."))
     if fmt == "pdf":

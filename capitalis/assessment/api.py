@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from capitalis.assessment import queries, services
 from capitalis.assessment.models import Absence, Assessment, Level, Result
 from capitalis.core.api import ErrorSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.core.params import parse_id
 from capitalis.enrolment.models import Enrolment
 from capitalis.referential.models import Competency
@@ -82,11 +81,6 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
         )
         read_only_fields = ("id", "author", "entered_at")
         validators: list[Any] = []  # uniqueness is the service's business (create = upsert)
-
-
-def _refused(error: DomainError) -> Response:
-    code = status.HTTP_403_FORBIDDEN if error.code == "not_authorised" else 400
-    return Response({"detail": error.message, "code": error.code}, status=code)
 
 
 @extend_schema_view(
@@ -159,19 +153,16 @@ class ResultViewSet(
                 return data[name]
             return getattr(existing, name) if existing else default
 
-        try:
-            result, _changed = services.result_set(
-                assessment=assessment,
-                enrolment=enrolment,
-                competency=competency,
-                grade=pick("grade", None),
-                level=pick("level", None),
-                absence=pick("absence", Absence.NONE),
-                comment=pick("comment", ""),
-                actor=self.request.user,  # type: ignore[arg-type]
-            )
-        except DomainError as error:
-            return _refused(error)
+        result, _changed = services.result_set(
+            assessment=assessment,
+            enrolment=enrolment,
+            competency=competency,
+            grade=pick("grade", None),
+            level=pick("level", None),
+            absence=pick("absence", Absence.NONE),
+            comment=pick("comment", ""),
+            actor=self.request.user,  # type: ignore[arg-type]
+        )
         return Response(
             ResultSerializer(result).data,
             status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED,

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.assessment import queries, services
 from capitalis.assessment.api import AssessmentSerializer
 from capitalis.assessment.forms import AssessmentForm
@@ -42,11 +42,6 @@ FormErrors = inline_serializer(
     "AssessmentFormErrors",
     {"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))},
 )
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _data(request: Request) -> Any:
@@ -87,7 +82,7 @@ class AssessmentCreateView(APIView):
         responses={201: AssessmentSerializer, 400: FormErrors},
     )
     def post(self, request: Request) -> Response:
-        form = AssessmentForm(_data(request), user=_user(request))
+        form = AssessmentForm(_data(request), user=request_user(request))
         return _save(form, status.HTTP_201_CREATED)
 
 
@@ -100,7 +95,7 @@ class AssessmentEditView(APIView):
         responses={200: AssessmentSerializer, 400: FormErrors, 404: None},
     )
     def put(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = request_user(request)
         assessment = queries.assessments_for(user=user).filter(pk=pk).first()
         if assessment is None or not services.can_enter_results(user, assessment):
             return Response(status=status.HTTP_404_NOT_FOUND)

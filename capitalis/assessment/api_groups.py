@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.assessment import queries, services
-from capitalis.assessment.api import ResultSerializer, _refused
+from capitalis.assessment.api import ResultSerializer
 from capitalis.assessment.models import Absence
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
@@ -80,24 +80,18 @@ class GroupResultsView(APIView):
             try:
                 levels[int(key)] = value
             except ValueError:
-                return _refused(
-                    DomainError(
-                        _("Competency %(code)s is not evaluated by this assessment.")
-                        % {"code": key},
-                        code="competency",
-                    )
-                )
-        try:
-            results = services.group_results_enter(
-                group=group,
-                grade=data.get("grade") or None,
-                absence=data.get("absence") or Absence.NONE,
-                levels=levels,
-                comment=data.get("comment", ""),
-                actor=user,
-            )
-        except DomainError as error:
-            return _refused(error)
+                raise DomainError(
+                    _("Competency %(code)s is not evaluated by this assessment.") % {"code": key},
+                    code="competency",
+                ) from None
+        results = services.group_results_enter(
+            group=group,
+            grade=data.get("grade") or None,
+            absence=data.get("absence") or Absence.NONE,
+            levels=levels,
+            comment=data.get("comment", ""),
+            actor=user,
+        )
         return Response(
             {
                 "group": group.pk,

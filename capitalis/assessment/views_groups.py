@@ -15,19 +15,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.assessment import queries, services
 from capitalis.assessment.models import Absence, Assessment, Level
 from capitalis.core.exceptions import DomainError
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from capitalis.core.handlers import domain_errors
 
 
 @login_required
 def group_results(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         assessment = queries.assessments_for(user=user).get(pk=pk)
     except Assessment.DoesNotExist:
@@ -93,16 +90,14 @@ def _group_set(request: HttpRequest, user: User, assessment: Assessment) -> Http
     """Form (or re-form) a group: a name and its members among the assessment's learners."""
     wanted = {str(v) for v in request.POST.getlist("members")}
     members = [e for e in queries.concerned_enrolments(assessment) if str(e.pk) in wanted]
-    try:
+    with domain_errors(request) as refused:
         group = services.assessment_group_set(
             assessment=assessment,
             name=str(request.POST.get("name", "")),
             members=members,
             actor=user,
         )
-    except DomainError as refused:
-        messages.error(request, refused.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("Group “%(name)s” saved with %(count)d member(s).")

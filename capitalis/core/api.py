@@ -3,7 +3,8 @@ OpenAPI schema (drf-spectacular names a component after its serializer, so one c
 
 - ``ErrorSerializer``: a refused request, ``{"detail": "...", "code": "..."}``; the translated
   message and the stable code of the ``DomainError`` (or of the view's own check).
-- ``NotFoundSerializer``: DRF's own 404 (``raise NotFound()``), ``{"detail": "..."}`` only.
+- ``NotFoundSerializer``: DRF's own 403/404 (``raise NotFound()``), ``{"detail": "..."}``, with
+  the ``code`` when a ``DomainError`` refused it (``capitalis.core.handlers``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ class ErrorSerializer(serializers.Serializer[Any]):
 
 class NotFoundSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
+    code = serializers.CharField(
+        required=False, help_text="The domain error's code, when a service refused it."
+    )
 
 
 def text_of(data: Any, name: str) -> str:

@@ -6,11 +6,16 @@ operation can give (the API's tests check each answer against it).
 - 401: a missing, unknown, expired or revoked token (any view that authenticates);
 - 403: a refused permission, or a session request without its CSRF token;
 - 404: an unknown object, for operations with an id in their path;
+- 409: a write the object's current state refuses (a ``DomainError`` whose code
+  ``capitalis.core.exceptions.status_for_code`` maps to 409), ``{detail, code}``;
 - 429: too many requests, on every throttled view (``{detail}``);
 - 400: besides ``{"detail", "code"}``, the field errors of the body (or of the query) as DRF's
   serializers give them, ``{"field": ["why", ...], ...}``.
 
-Their bodies are ``{"detail": "..."}`` (with a ``code`` when the view gives one).
+Their bodies are ``{"detail": "..."}`` (with a ``code`` when the view gives one). A
+``DomainError`` an API view lets through is answered by ``capitalis.core.handlers`` with the
+status its code maps to (400, 403, 404 or 409) and ``{"detail", "code"}``: every status it can
+give is listed here.
 """
 
 from __future__ import annotations
@@ -49,11 +54,13 @@ class CapitalisAutoSchema(AutoSchema):
             added.append("403")
         if "{" in self.path:
             added.append("404")
+        if self.method not in ("GET", "HEAD", "OPTIONS") and (authenticates or restricted):
+            added.append("409")  # a DomainError of a conflicting state
         if view.get_throttles():  # DRF's Throttled: {"detail": "…"}
             added.append("429")
         for code in added:
             if code not in responses:
-                shape = ErrorSerializer if code == "400" else NotFoundSerializer
+                shape = ErrorSerializer if code in ("400", "409") else NotFoundSerializer
                 responses[code] = self._get_response_for_code(shape, code, direction=direction)
         if "400" in responses:
             error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)

@@ -20,10 +20,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer, text_of
 from capitalis.core.api_jobs import JobSerializer, job_accepted
-from capitalis.core.exceptions import DomainError
 from capitalis.core.params import parse_id
 from capitalis.credentials import queries, services, services_documents
 from capitalis.credentials.models import Credential, IssuedDocument
@@ -107,11 +106,6 @@ VerdictSerializer = inline_serializer(
 )
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
     serializer_class = CredentialSerializer
     permission_classes = [IsAuthenticated]
@@ -119,11 +113,13 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> Any:
-        return queries.credential_list_for(user=_user(self.request)).order_by("-issued_at", "pk")
+        return queries.credential_list_for(user=request_user(self.request)).order_by(
+            "-issued_at", "pk"
+        )
 
     def get_object(self) -> Credential:
         credential = queries.credential_for(
-            user=_user(self.request), public_id=self.kwargs["public_id"]
+            user=request_user(self.request), public_id=self.kwargs["public_id"]
         )
         if credential is None:
             raise NotFound()
@@ -166,17 +162,9 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet[Credential]):
         """Revoke a credential (irreversible); the status list is re-signed at once."""
         credential = self.get_object()
         reason = text_of(request.data, "reason")
-        try:
-            revoked = services.credential_revoke(
-                credential=credential, actor=_user(request), reason=reason
-            )
-        except DomainError as error:
-            code = (
-                status.HTTP_403_FORBIDDEN
-                if error.code == "not_authorised"
-                else status.HTTP_400_BAD_REQUEST
-            )
-            return Response({"detail": error.message, "code": error.code}, status=code)
+        revoked = services.credential_revoke(
+            credential=credential, actor=request_user(request), reason=reason
+        )
         return Response(CredentialSerializer(revoked).data)
 
 
@@ -239,11 +227,13 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> Any:
-        return queries.document_list_for(user=_user(self.request)).order_by("-issued_at", "pk")
+        return queries.document_list_for(user=request_user(self.request)).order_by(
+            "-issued_at", "pk"
+        )
 
     def get_object(self) -> IssuedDocument:
         document = queries.document_for(
-            user=_user(self.request), public_id=self.kwargs["public_id"]
+            user=request_user(self.request), public_id=self.kwargs["public_id"]
         )
         if document is None:
             raise NotFound()
@@ -252,22 +242,14 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
     def _write(self, request: Request, action_name: str) -> Response:
         document = self.get_object()
         reason = text_of(request.data, "reason")
-        try:
-            if action_name == "reissue":
-                result = services_documents.document_reissue(
-                    document, actor=_user(request), reason=reason
-                )
-            else:
-                result = services_documents.document_revoke(
-                    document, actor=_user(request), reason=reason
-                )
-        except DomainError as error:
-            code = (
-                status.HTTP_403_FORBIDDEN
-                if error.code == "not_authorised"
-                else status.HTTP_400_BAD_REQUEST
+        if action_name == "reissue":
+            result = services_documents.document_reissue(
+                document, actor=request_user(request), reason=reason
             )
-            return Response({"detail": error.message, "code": error.code}, status=code)
+        else:
+            result = services_documents.document_revoke(
+                document, actor=request_user(request), reason=reason
+            )
         return Response(IssuedDocumentSerializer(result).data)
 
     @extend_schema(request=RevokeRequest, responses=_DOCUMENT_WRITE_RESPONSES)
@@ -308,25 +290,17 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet[IssuedDocument]):
             return Response(
                 {"detail": str(first), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
-        user = _user(request)
+        user = request_user(request)
         enrolment = queries.transcript_enrolment_for(
             user=user, enrolment_id=given.validated_data["enrolment"]
         )
         if enrolment is None:
             raise NotFound()
-        try:
-            document = services_documents.transcript_issue(
-                enrolment=enrolment,
-                actor=user,
-                language=given.validated_data.get("language") or None,
-            )
-        except DomainError as error:
-            code = (
-                status.HTTP_403_FORBIDDEN
-                if error.code == "not_authorised"
-                else status.HTTP_400_BAD_REQUEST
-            )
-            return Response({"detail": error.message, "code": error.code}, status=code)
+        document = services_documents.transcript_issue(
+            enrolment=enrolment,
+            actor=user,
+            language=given.validated_data.get("language") or None,
+        )
         return Response(IssuedDocumentSerializer(document).data)
 
 
@@ -355,16 +329,8 @@ class SessionIssueView(APIView):
         (``result``: ``credentials_issued``, ``credentials``, ``documents``) or ``failed``.
         While a job runs for the session, asking again returns it; afterwards a new job issues
         only what is missing."""
-        session = session_for(user=_user(request), pk=parse_id(pk) or 0)
+        session = session_for(user=request_user(request), pk=parse_id(pk) or 0)
         if session is None:
             raise NotFound()
-        try:
-            job = services.session_issue_start(session=session, actor=_user(request))
-        except DomainError as error:
-            code = (
-                status.HTTP_403_FORBIDDEN
-                if error.code == "not_authorised"
-                else status.HTTP_400_BAD_REQUEST
-            )
-            return Response({"detail": error.message, "code": error.code}, status=code)
+        job = services.session_issue_start(session=session, actor=request_user(request))
         return job_accepted(job)

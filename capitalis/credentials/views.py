@@ -22,19 +22,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from capitalis.accounts.models import User
-from capitalis.core.exceptions import DomainError
+from capitalis.accounts.queries import request_user
+from capitalis.core.handlers import domain_errors
 from capitalis.credentials import keys, queries, services, services_documents
 from capitalis.credentials.models import Credential, CredentialKind
 from capitalis.jury.models import JurySession
 from capitalis.jury.queries import session_for, session_list_for
 
 MAX_PASTE = 256 * 1024
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -215,7 +210,7 @@ def did_document(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The learner's credentials (JSON) and PDFs, with their verification links."""
-    user = _user(request)
+    user = request_user(request)
     credentials = list(
         Credential.objects.filter(learner__user=user, replaced_by__isnull=True)
         .select_related("version__certification", "block", "session")
@@ -236,7 +231,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def credential_download(request: HttpRequest, public_id: str) -> HttpResponse:
     """The signed credential as a JSON-LD file (the holder, or staff who may see it)."""
-    credential = queries.credential_for(user=_user(request), public_id=public_id)
+    credential = queries.credential_for(user=request_user(request), public_id=public_id)
     if credential is None:
         raise Http404(_("Page not found."))
     response = JsonResponse(
@@ -254,7 +249,7 @@ def document_download(request: HttpRequest, public_id: str) -> FileResponse:
     """One of the learner's PDFs."""
     uid = queries.parse_public_id(public_id)
     document = (
-        queries.documents_for_learner(user=_user(request)).filter(public_id=uid).first()
+        queries.documents_for_learner(user=request_user(request)).filter(public_id=uid).first()
         if uid
         else None
     )
@@ -272,7 +267,7 @@ def document_download(request: HttpRequest, public_id: str) -> FileResponse:
 
 
 def _session(request: HttpRequest, pk: int) -> JurySession:
-    session = session_for(user=_user(request), pk=pk)
+    session = session_for(user=request_user(request), pk=pk)
     if session is None:
         raise Http404(_("Page not found."))
     return session
@@ -281,7 +276,7 @@ def _session(request: HttpRequest, pk: int) -> JurySession:
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     """The closed jury sessions the user sits on (a programme director: all)."""
-    rows = list(session_list_for(user=_user(request)).filter(status="closed"))
+    rows = list(session_list_for(user=request_user(request)).filter(status="closed"))
     return render(request, "credentials/sessions.html", {"sessions": rows})
 
 
@@ -289,7 +284,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A session's issued credentials, the issue button, revoke/reissue forms."""
     session = _session(request, pk)
-    user = _user(request)
+    user = request_user(request)
     credentials = list(queries.session_credentials(session_id=session.pk))
     documents = list(queries.session_documents(session_id=session.pk))
     return render(
@@ -312,10 +307,9 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 def session_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the session's credentials and PDFs: a background job, whose page follows it."""
     session = _session(request, pk)
-    try:
-        job = services.session_issue_start(session=session, actor=_user(request))
-    except DomainError as error:
-        messages.error(request, error.message)
+    with domain_errors(request) as refused:
+        job = services.session_issue_start(session=session, actor=request_user(request))
+    if refused:
         return redirect("credentials:session", pk=session.pk)
     return redirect("jobs:detail", pk=job.pk)
 
@@ -324,21 +318,19 @@ def session_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def credential_action(request: HttpRequest, public_id: str) -> HttpResponse:
     """Revoke or reissue (``action``), with the mandatory reason."""
-    user = _user(request)
+    user = request_user(request)
     credential = queries.credential_for(user=user, public_id=public_id)
     if credential is None:
         raise Http404(_("Page not found."))
     reason = str(request.POST.get("reason", ""))
     action = request.POST.get("action", "revoke")
-    try:
+    with domain_errors(request):
         if action == "reissue":
             new = services.credential_reissue(credential=credential, actor=user, reason=reason)
             messages.success(request, _("Credential reissued: %(id)s.") % {"id": new.public_id})
         else:
             services.credential_revoke(credential=credential, actor=user, reason=reason)
             messages.success(request, _("Credential revoked."))
-    except DomainError as error:
-        messages.error(request, error.message)
     if credential.session_id:
         return redirect("credentials:session", pk=credential.session_id)
     return redirect(reverse("credentials:sessions"))
@@ -349,20 +341,18 @@ def credential_action(request: HttpRequest, public_id: str) -> HttpResponse:
 def document_action(request: HttpRequest, public_id: str) -> HttpResponse:
     """Revoke or reissue a PDF (``action``), with the mandatory reason: a programme director or
     the session's president (others who may see it are told; others get a 404)."""
-    user = _user(request)
+    user = request_user(request)
     document = queries.document_for(user=user, public_id=public_id)
     if document is None:
         raise Http404(_("Page not found."))
     reason = str(request.POST.get("reason", ""))
-    try:
+    with domain_errors(request):
         if request.POST.get("action", "revoke") == "reissue":
             new = services_documents.document_reissue(document, actor=user, reason=reason)
             messages.success(request, _("Document reissued: %(id)s.") % {"id": new.public_id})
         else:
             services_documents.document_revoke(document, actor=user, reason=reason)
             messages.success(request, _("Document revoked."))
-    except DomainError as error:
-        messages.error(request, error.message)
     if document.session_id and session_for(user=user, pk=document.session_id) is not None:
         return redirect("credentials:session", pk=document.session_id)
     return redirect(reverse("credentials:mine"))
@@ -374,12 +364,12 @@ def transcript_issue(request: HttpRequest, pk: int, enrolment_id: int) -> HttpRe
     """Issue one learner's ECTS transcript from the session page (a programme director or the
     session's president); an enrolment the user may not see is a 404."""
     session = _session(request, pk)
-    user = _user(request)
+    user = request_user(request)
     enrolment = queries.transcript_enrolment_for(user=user, enrolment_id=enrolment_id)
     if enrolment is None:
         raise Http404(_("Page not found."))
     language = str(request.POST.get("language", "")).strip() or None
-    try:
+    with domain_errors(request):
         document = services_documents.transcript_issue(
             enrolment=enrolment, actor=user, language=language
         )
@@ -388,8 +378,6 @@ def transcript_issue(request: HttpRequest, pk: int, enrolment_id: int) -> HttpRe
             _("Transcript of %(name)s issued: %(id)s.")
             % {"name": enrolment.learner.user.full_name, "id": document.public_id},
         )
-    except DomainError as error:
-        messages.error(request, error.message)
     return redirect("credentials:session", pk=session.pk)
 
 
@@ -399,9 +387,8 @@ def session_transcripts_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the ECTS transcript of every learner of the closed session: a background job,
     whose page follows it."""
     session = _session(request, pk)
-    try:
-        job = services.session_transcripts_start(session=session, actor=_user(request))
-    except DomainError as error:
-        messages.error(request, error.message)
+    with domain_errors(request) as refused:
+        job = services.session_transcripts_start(session=session, actor=request_user(request))
+    if refused:
         return redirect("credentials:session", pk=session.pk)
     return redirect("jobs:detail", pk=job.pk)

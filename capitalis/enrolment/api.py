@@ -2,7 +2,8 @@
 contracts and internships, each scoped by role (``queries.*_list_for``: what the user may not
 read answers 404), and the writes (enrol an admitted application, move an enrolment, re-enrol,
 record or terminate a contract, record an internship) through the services; a domain error
-answers 400 with its translated message and code."""
+answers with its translated message and code (capitalis.core.handlers: 400, 403 another campus,
+409 already enrolled or a state that refuses it)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.models import Contract, Enrolment, Internship, Learner, PlacementMode
 from capitalis.programmes.models import Edition
@@ -192,18 +193,6 @@ class InternshipCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _error(error: DomainError) -> Response:
-    return Response(
-        {"detail": error.message, "code": error.code}, status=status.HTTP_400_BAD_REQUEST
-    )
-
-
 def _contract(data: dict[str, Any] | None) -> services.ContractInput | None:
     if not data:
         return None
@@ -241,7 +230,7 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Learner]:
-        return queries.learner_list_for(user=_user(self.request))
+        return queries.learner_list_for(user=request_user(self.request))
 
     @extend_schema(
         summary="Record a learner's INE, date of birth and civil-status identity (her "
@@ -250,7 +239,7 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
         responses={200: LearnerSerializer, **WRITE_ERRORS},
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         record = queries.learner_record_for(user=user, pk=int(pk or 0))
         if record is None or not record.can_manage:
             raise NotFound()
@@ -263,18 +252,15 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet[Learner]):
             for name in ("national_student_number", "date_of_birth", *services.IDENTITY_FIELDS)
         }
         merged = {**current, **given}
-        try:
-            services.learner_update(
-                learner=learner,
-                national_student_number=merged["national_student_number"],
-                date_of_birth=merged["date_of_birth"],
-                actor=user,
-                identity=services.LearnerIdentity(
-                    **{name: merged[name] for name in services.IDENTITY_FIELDS}
-                ),
-            )
-        except DomainError as error:
-            return _error(error)
+        services.learner_update(
+            learner=learner,
+            national_student_number=merged["national_student_number"],
+            date_of_birth=merged["date_of_birth"],
+            actor=user,
+            identity=services.LearnerIdentity(
+                **{name: merged[name] for name in services.IDENTITY_FIELDS}
+            ),
+        )
         return Response(LearnerSerializer(self.get_queryset().get(pk=learner.pk)).data)
 
 
@@ -294,7 +280,7 @@ class EnrolmentViewSet(
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        qs = queries.enrolment_list_for(user=_user(self.request))
+        qs = queries.enrolment_list_for(user=request_user(self.request))
         params = self.request.query_params
         for name in ("edition", "campus", "year"):
             if params.get(name):
@@ -313,7 +299,7 @@ class EnrolmentViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = EnrolCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         application = (
             queries.admitted_applications_for(user=user)
             .filter(pk=payload.validated_data["application"])
@@ -321,15 +307,12 @@ class EnrolmentViewSet(
         )
         if application is None:
             raise NotFound()
-        try:
-            enrolment = services.enrolment_create_from_application(
-                application=application,
-                actor=user,
-                contract=_contract(payload.validated_data.get("contract")),
-                note=payload.validated_data.get("note", ""),
-            )
-        except DomainError as error:
-            return _error(error)
+        enrolment = services.enrolment_create_from_application(
+            application=application,
+            actor=user,
+            contract=_contract(payload.validated_data.get("contract")),
+            note=payload.validated_data.get("note", ""),
+        )
         fresh = queries.enrolment_list_for(user=user).get(pk=enrolment.pk)
         return Response(EnrolmentSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -340,19 +323,16 @@ class EnrolmentViewSet(
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         enrolment = _managed(self.get_object(), user)
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.enrolment_transition(
-                enrolment=enrolment,
-                target=payload.validated_data["target"],
-                actor=user,
-                note=payload.validated_data.get("note", ""),
-            )
-        except DomainError as error:
-            return _error(error)
+        services.enrolment_transition(
+            enrolment=enrolment,
+            target=payload.validated_data["target"],
+            actor=user,
+            note=payload.validated_data.get("note", ""),
+        )
         return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data)
 
     @extend_schema(
@@ -362,7 +342,7 @@ class EnrolmentViewSet(
     )
     @action(detail=True, methods=["post"])
     def reenrol(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         enrolment = _managed(self.get_object(), user)
         payload = ReenrolSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -371,16 +351,13 @@ class EnrolmentViewSet(
         ).first()
         if edition is None:
             raise NotFound()
-        try:
-            new = services.enrolment_reenrol(
-                enrolment=enrolment,
-                edition=edition,
-                actor=user,
-                track=payload.validated_data.get("track"),
-                contract=_contract(payload.validated_data.get("contract")),
-            )
-        except DomainError as error:
-            return _error(error)
+        new = services.enrolment_reenrol(
+            enrolment=enrolment,
+            edition=edition,
+            actor=user,
+            track=payload.validated_data.get("track"),
+            contract=_contract(payload.validated_data.get("contract")),
+        )
         return Response(
             EnrolmentSerializer(self.get_queryset().get(pk=new.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -403,7 +380,7 @@ class ContractViewSet(
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Contract]:
-        return queries.contract_list_for(user=_user(self.request))
+        return queries.contract_list_for(user=request_user(self.request))
 
     @extend_schema(
         summary="Record a work-study contract",
@@ -415,17 +392,14 @@ class ContractViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ContractCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         enrolment = queries.enrolment_get_for(user=user, pk=payload.validated_data["enrolment"])
         if enrolment is None:
             raise NotFound()
         _managed(enrolment, user)
-        try:
-            data = _contract(payload.validated_data)
-            assert data is not None
-            contract = services.contract_create(enrolment=enrolment, contract=data, actor=user)
-        except DomainError as error:
-            return _error(error)
+        data = _contract(payload.validated_data)
+        assert data is not None
+        contract = services.contract_create(enrolment=enrolment, contract=data, actor=user)
         return Response(ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -435,21 +409,18 @@ class ContractViewSet(
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = request_user(request)
         contract = self.get_object()
         if not services.can_manage(user=user, campus_id=contract.enrolment.campus_id):
             raise NotFound()
         payload = TerminateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.contract_terminate(
-                contract=contract,
-                terminated_on=payload.validated_data["terminated_on"],
-                reason=payload.validated_data["reason"],
-                actor=user,
-            )
-        except DomainError as error:
-            return _error(error)
+        services.contract_terminate(
+            contract=contract,
+            terminated_on=payload.validated_data["terminated_on"],
+            reason=payload.validated_data["reason"],
+            actor=user,
+        )
         return Response(ContractSerializer(contract).data)
 
 
@@ -469,7 +440,7 @@ class InternshipViewSet(
     permission_classes = (IsAuthenticated,)
 
     def get_queryset(self) -> QuerySet[Internship]:
-        return queries.internship_list_for(user=_user(self.request))
+        return queries.internship_list_for(user=request_user(self.request))
 
     @extend_schema(
         summary="Record an internship (continuous or alternating, after the campus rhythm)",
@@ -480,26 +451,23 @@ class InternshipViewSet(
         payload = InternshipCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        user = _user(request)
+        user = request_user(request)
         enrolment = queries.enrolment_get_for(user=user, pk=data["enrolment"])
         if enrolment is None:
             raise NotFound()
         _managed(enrolment, user)
-        try:
-            internship = services.internship_create(
-                enrolment=enrolment,
-                internship=services.InternshipInput(
-                    host_name=data["host_name"],
-                    host_siret=data.get("host_siret") or "",
-                    tutor_name=data["tutor_name"],
-                    tutor_email=data.get("tutor_email") or "",
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    agreement_signed_on=data.get("agreement_signed_on"),
-                    mode=data.get("mode"),
-                ),
-                actor=user,
-            )
-        except DomainError as error:
-            return _error(error)
+        internship = services.internship_create(
+            enrolment=enrolment,
+            internship=services.InternshipInput(
+                host_name=data["host_name"],
+                host_siret=data.get("host_siret") or "",
+                tutor_name=data["tutor_name"],
+                tutor_email=data.get("tutor_email") or "",
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                agreement_signed_on=data.get("agreement_signed_on"),
+                mode=data.get("mode"),
+            ),
+            actor=user,
+        )
         return Response(InternshipSerializer(internship).data, status=status.HTTP_201_CREATED)

@@ -6,8 +6,6 @@ answers 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.admissions.models import Application
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.core.params import parse_id
 from capitalis.enrolment import queries, services
 from capitalis.enrolment.forms import (
@@ -62,19 +60,8 @@ PLACEMENT_FIELDS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _error(form: Any, error: DomainError, *, fields: dict[str, str] | None = None) -> None:
-    name = (fields or {}).get(error.code, FIELD_FOR_CODE.get(error.code))
-    form.add_error(name if name in form.fields else None, error.message)
-
-
 def _enrolment(request: HttpRequest, pk: int) -> Enrolment:
-    found = queries.enrolment_get_for(user=_user(request), pk=pk)
+    found = queries.enrolment_get_for(user=request_user(request), pk=pk)
     if found is None:
         raise Http404(_("No enrolment found."))
     return found
@@ -82,7 +69,7 @@ def _enrolment(request: HttpRequest, pk: int) -> Enrolment:
 
 def _managed_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     enrolment = _enrolment(request, pk)
-    if not services.can_manage(user=_user(request), campus_id=enrolment.campus_id):
+    if not services.can_manage(user=request_user(request), campus_id=enrolment.campus_id):
         raise Http404(_("No enrolment found."))
     return enrolment
 
@@ -109,7 +96,7 @@ def _contract_input(form: ContractFields) -> services.ContractInput | None:
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
     """The signed-in learner's own record."""
-    learner = Learner.objects.filter(user=_user(request)).only("pk").first()
+    learner = Learner.objects.filter(user=request_user(request)).only("pk").first()
     if learner is None:
         raise Http404(_("You are not enrolled."))
     return redirect("enrolment:learner", pk=learner.pk)
@@ -118,7 +105,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
 @login_required
 def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A learner's record: enrolments, contract or internship, calendar, CVEC."""
-    record = queries.learner_record_for(user=_user(request), pk=pk)
+    record = queries.learner_record_for(user=request_user(request), pk=pk)
     if record is None:
         raise Http404(_("No learner found."))
     return render(
@@ -143,24 +130,22 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def learner_update(request: HttpRequest, pk: int) -> HttpResponse:
-    record = queries.learner_record_for(user=_user(request), pk=pk)
+    record = queries.learner_record_for(user=request_user(request), pk=pk)
     if record is None or not record.can_manage:
         raise Http404(_("No learner found."))
     form = LearnerForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(request) as refused:
             services.learner_update(
                 learner=record.learner,
                 national_student_number=form.cleaned_data["national_student_number"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
-                actor=_user(request),
+                actor=request_user(request),
                 identity=services.LearnerIdentity(
                     **{name: form.cleaned_data[name] for name in services.IDENTITY_FIELDS}
                 ),
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if not refused:
             messages.success(request, _("The learner's record was updated."))
     else:
         messages.error(request, _("Check what you typed."))
@@ -171,22 +156,20 @@ def learner_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cvec_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the CVEC certificate (the learner herself or her campus staff)."""
-    record = queries.learner_record_for(user=_user(request), pk=pk)
+    record = queries.learner_record_for(user=request_user(request), pk=pk)
     if record is None:
         raise Http404(_("No learner found."))
     form = CvecForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(request) as refused:
             services.cvec_record(
                 learner=record.learner,
                 academic_year=form.cleaned_data["academic_year"],
                 certificate_number=form.cleaned_data["certificate_number"],
                 recorded_on=form.cleaned_data["recorded_on"],
-                actor=_user(request),
+                actor=request_user(request),
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if not refused:
             messages.success(request, _("The CVEC certificate was recorded."))
     else:
         messages.error(request, _("Fill in the academic year, the number and the date."))
@@ -199,7 +182,7 @@ def cvec_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def admitted_list(request: HttpRequest) -> HttpResponse:
     """Admitted applications waiting to be enrolled, on the campuses the user manages."""
-    user = _user(request)
+    user = request_user(request)
     if not queries.is_enrolment_staff(user=user):
         raise Http404(_("No page here."))
     return render(
@@ -212,22 +195,20 @@ def admitted_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def enrol(request: HttpRequest, application_pk: int) -> HttpResponse:
     """Enrol an admitted application; a work-study one with its contract."""
-    user = _user(request)
+    user = request_user(request)
     application = queries.admitted_applications_for(user=user).filter(pk=application_pk).first()
     if application is None:
         raise Http404(_("No admitted application found."))
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form, fields=FIELD_FOR_CODE) as refused:
             enrolment = services.enrolment_create_from_application(
                 application=application,
                 actor=user,
                 contract=_contract_input(form),
                 note=form.cleaned_data.get("note") or "",
             )
-        except DomainError as error:
-            _error(form, error)
-        else:
+        if not refused:
             messages.success(request, _("The candidate is enrolled."))
             return redirect("enrolment:learner", pk=enrolment.learner_id)
     return render(
@@ -246,14 +227,12 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _managed_enrolment(request, pk)
     form = ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
-        try:
+        user = request_user(request)
+        with domain_errors(request, form, fields=FIELD_FOR_CODE) as refused:
             data = _contract_input(form)
             assert data is not None
             services.contract_create(enrolment=enrolment, contract=data, actor=user)
-        except DomainError as error:
-            _error(form, error)
-        else:
+        if not refused:
             messages.success(request, _("The contract was recorded."))
             return redirect("enrolment:learner", pk=enrolment.learner_id)
     return render(
@@ -271,7 +250,7 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
     """Name the employer tutor of a contract (those recorded before he was required)."""
-    user = _user(request)
+    user = request_user(request)
     contract = queries.contract_get_for(user=user, pk=pk)
     if contract is None or not services.can_manage(
         user=user, campus_id=contract.enrolment.campus_id
@@ -282,16 +261,14 @@ def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"tutor_email": contract.tutor.email if contract.tutor else ""},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form, fields=FIELD_FOR_CODE) as refused:
             services.contract_tutor_set(
                 contract=contract,
                 tutor_email=form.cleaned_data["tutor_email"],
                 tutor_name=form.cleaned_data.get("tutor_name") or "",
                 actor=user,
             )
-        except DomainError as error:
-            _error(form, error)
-        else:
+        if not refused:
             messages.success(request, _("The employer tutor was recorded."))
             return redirect("enrolment:learner", pk=contract.enrolment.learner_id)
     return render(
@@ -309,7 +286,7 @@ def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     contract = queries.contract_get_for(user=user, pk=pk)
     if contract is None or not services.can_manage(
         user=user, campus_id=contract.enrolment.campus_id
@@ -317,16 +294,16 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No contract found."))
     form = TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(
+            request, form, fields={**FIELD_FOR_CODE, "reason_required": "reason"}
+        ) as refused:
             services.contract_terminate(
                 contract=contract,
                 terminated_on=form.cleaned_data["terminated_on"],
                 reason=form.cleaned_data["reason"],
                 actor=user,
             )
-        except DomainError as error:
-            _error(form, error, fields={"reason_required": "reason"})
-        else:
+        if not refused:
             messages.success(request, _("The contract was terminated."))
             return redirect("enrolment:learner", pk=contract.enrolment.learner_id)
     return render(
@@ -351,9 +328,11 @@ def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"mode": rhythm.mode.value if rhythm is not None else PlacementMode.CONTINUOUS},
     )
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
+        user = request_user(request)
         data = form.cleaned_data
-        try:
+        with domain_errors(
+            request, form, fields={**FIELD_FOR_CODE, **HOST_SIRET, **PLACEMENT_FIELDS}
+        ) as refused:
             services.internship_create(
                 enrolment=enrolment,
                 internship=services.InternshipInput(
@@ -368,9 +347,7 @@ def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 actor=user,
             )
-        except DomainError as error:
-            _error(form, error, fields={**HOST_SIRET, **PLACEMENT_FIELDS})
-        else:
+        if not refused:
             messages.success(request, _("The internship was recorded."))
             return redirect("enrolment:learner", pk=enrolment.learner_id)
     return render(
@@ -390,16 +367,14 @@ def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move an enrolment (suspend, resume, withdraw, complete)."""
     enrolment = _managed_enrolment(request, pk)
-    try:
+    with domain_errors(request) as refused:
         services.enrolment_transition(
             enrolment=enrolment,
             target=request.POST.get("target", ""),
-            actor=_user(request),
+            actor=request_user(request),
             note=request.POST.get("note", ""),
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("The enrolment is now %(status)s.")
@@ -419,8 +394,8 @@ def reenrol(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"track": enrolment.track, "edition": editions.first()},
     )
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
-        try:
+        user = request_user(request)
+        with domain_errors(request, form, fields=FIELD_FOR_CODE) as refused:
             new = services.enrolment_reenrol(
                 enrolment=enrolment,
                 edition=form.cleaned_data["edition"],
@@ -428,9 +403,7 @@ def reenrol(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 contract=_contract_input(form),
             )
-        except DomainError as error:
-            _error(form, error)
-        else:
+        if not refused:
             messages.success(request, _("The learner is re-enrolled in MSc 2."))
             return redirect("enrolment:learner", pk=new.learner_id)
     return render(
@@ -460,7 +433,7 @@ def _int(value: str | None) -> int | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Learners per campus, year and track, with filters; only the enrolments the user may
     read are counted."""
-    user = _user(request)
+    user = request_user(request)
     if not queries.can_see_dashboard(user=user):
         raise Http404(_("No page here."))
     params = request.GET
@@ -494,6 +467,9 @@ def application_redirect(request: HttpRequest, application_pk: int) -> HttpRespo
         .values_list("enrolment__learner_id", flat=True)
         .first()
     )
-    if learner_id is None or queries.learner_get_for(user=_user(request), pk=learner_id) is None:
+    if (
+        learner_id is None
+        or queries.learner_get_for(user=request_user(request), pk=learner_id) is None
+    ):
         raise Http404(_("No learner found."))
     return redirect("enrolment:learner", pk=learner_id)

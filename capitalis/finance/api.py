@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.core.api import ErrorSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.finance import queries, services
 from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceLine, Payment
 from capitalis.finance.rules import InvoiceKind, InvoiceStatus, Payer
@@ -116,20 +115,12 @@ class FeeQuoteView(APIView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        try:
-            quote = queries.fee_quote(
-                programme_code=params.get("programme", ""),
-                academic_year=params.get("academic_year", ""),
-                track=params.get("track", ""),
-                payer=params.get("payer") or None,
-            )
-        except DomainError as error:
-            code = (
-                status.HTTP_404_NOT_FOUND
-                if error.code == "not_found"
-                else status.HTTP_400_BAD_REQUEST
-            )
-            return Response({"detail": error.message, "code": error.code}, status=code)
+        quote = queries.fee_quote(
+            programme_code=params.get("programme", ""),
+            academic_year=params.get("academic_year", ""),
+            track=params.get("track", ""),
+            payer=params.get("payer") or None,
+        )
         return Response(FeeQuoteSerializer(quote).data)
 
 
@@ -314,19 +305,13 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Payment]):
                 {"detail": _("No such invoice."), "code": "not_found"},
                 status=status.HTTP_404_NOT_FOUND,
             )
-        try:
-            payment = services.payment_record(
-                invoice=invoice,
-                amount=values["amount"],
-                paid_on=values["paid_on"],
-                method=values["method"],
-                reference=values.get("reference", ""),
-                confirm_overpayment=values["confirm_overpayment"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            return Response(
-                {"detail": error.message, "code": error.code},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        payment = services.payment_record(
+            invoice=invoice,
+            amount=values["amount"],
+            paid_on=values["paid_on"],
+            method=values["method"],
+            reference=values.get("reference", ""),
+            confirm_overpayment=values["confirm_overpayment"],
+            actor=request.user,
+        )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,8 @@
 """REST API on jury sessions (SPEC §6), under /api/jury/, with server-side scoping: a jury
 member sees and acts only on her sessions (a programme director sees all), a learner only her
-own blocks and decisions. Writes go through the services; a DomainError is a 400 (409 for a
-concurrent change) with its translated message."""
+own blocks and decisions. Writes go through the services; a DomainError they raise is answered
+by capitalis.core.handlers with its translated message, its code and the status of its code
+(400, 403 not authorised, 409 a concurrent change or a state that refuses it)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
@@ -33,12 +34,6 @@ from capitalis.jury.models import (
     VaeDossier,
 )
 from capitalis.referential.models import CertificationVersion, Competency
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
 
 # What a write may answer besides its result: refused by the rules or the jury's scope (400,
 # with the DomainError's code), an unknown session, decision or learner (404), and for overrides
@@ -132,11 +127,6 @@ def _preview_data(preview: queries.ScopePreview) -> dict[str, Any]:
             for a in preview.appeals
         ],
     }
-
-
-def _error(error: DomainError) -> Response:
-    code = status.HTTP_409_CONFLICT if error.code == "conflict" else status.HTTP_400_BAD_REQUEST
-    return Response({"detail": error.message, "code": error.code}, status=code)
 
 
 class SessionSerializer(serializers.ModelSerializer[JurySession]):
@@ -331,7 +321,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
 
     def get_queryset(self) -> Any:
         return (
-            queries.session_list_for(user=_user(self.request))
+            queries.session_list_for(user=request_user(self.request))
             .prefetch_related("members")
             .order_by("-date", "-id")
         )
@@ -340,16 +330,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Schedule a session (programme director): version, date, president and members,
         and the filters choosing its learners (see ``preview`` for the list they select)."""
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.is_director(actor):
             return _forbidden()
         data = SessionWriteSerializer(data=request.data)
         if not data.is_valid():
             return _invalid(data.errors)
-        try:
-            session = services.session_create(**_resolve(data.validated_data), actor=actor)
-        except DomainError as error:
-            return _error(error)
+        session = services.session_create(**_resolve(data.validated_data), actor=actor)
         return Response(
             SessionSerializer(self.get_queryset().get(pk=session.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -362,7 +349,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Edit an open session (programme director); fields left out keep their value."""
         session = self.get_object()
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.is_director(actor):
             return _forbidden()
         current = {
@@ -378,10 +365,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             return _invalid(data.errors)
         merged = {**current, **data.validated_data}
         merged.setdefault("filters", session.scope or {})
-        try:
-            fresh = services.session_update(session=session, **_resolve(merged), actor=actor)
-        except DomainError as error:
-            return _error(error)
+        fresh = services.session_update(session=session, **_resolve(merged), actor=actor)
         return Response(SessionSerializer(self.get_queryset().get(pk=fresh.pk)).data)
 
     @extend_schema(request=PreviewRequestSerializer, responses={200: PreviewSerializer, **_WRITE})
@@ -389,7 +373,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     def preview(self, request: Request) -> Response:
         """Dry run (programme director): the learners, VAE dossiers and appeals a session of
         this version with these filters would hold; nothing is saved."""
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.is_director(actor):
             return _forbidden()
         data = PreviewRequestSerializer(data=request.data)
@@ -397,7 +381,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             return _invalid(data.errors)
         v = data.validated_data
         if not CertificationVersion.objects.filter(pk=v["version"]).exists():
-            return _error(DomainError(_("Unknown certification version."), code="version"))
+            raise DomainError(_("Unknown certification version."), code="version")
         session_id = v.get("session")
         if session_id is not None and queries.session_for(user=actor, pk=session_id) is None:
             return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
@@ -431,10 +415,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
     )
     @action(detail=True, methods=["post"])
     def deliberate(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            count = services.deliberate(session=self.get_object(), actor=_user(request))
-        except DomainError as error:
-            return _error(error)
+        count = services.deliberate(session=self.get_object(), actor=request_user(request))
         return Response({"learners": count})
 
     @extend_schema(
@@ -451,16 +432,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
             decision = get_object_or_404(BlockDecision, session=session, pk=v["decision"])
         else:
             decision = get_object_or_404(CertificationDecision, session=session, pk=v["decision"])
-        try:
-            fresh = services.decision_override(
-                decision=decision,
-                status=v["status"],
-                justification=v["justification"],
-                expected_version=v["version"],
-                actor=_user(request),
-            )
-        except DomainError as error:
-            return _error(error)
+        fresh = services.decision_override(
+            decision=decision,
+            status=v["status"],
+            justification=v["justification"],
+            expected_version=v["version"],
+            actor=request_user(request),
+        )
         if isinstance(fresh, BlockDecision):
             return Response(BlockDecisionSerializer(fresh).data)
         return Response(CertificationDecisionSerializer(fresh).data)
@@ -477,16 +455,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         old = get_object_or_404(
             BlockDecision, pk=v["decision"], session__version_id=session.version_id
         )
-        try:
-            new = services.decision_correct(
-                old=old,
-                session=session,
-                status=v["status"],
-                justification=v["justification"],
-                actor=_user(request),
-            )
-        except DomainError as error:
-            return _error(error)
+        new = services.decision_correct(
+            old=old,
+            session=session,
+            status=v["status"],
+            justification=v["justification"],
+            actor=request_user(request),
+        )
         return Response(BlockDecisionSerializer(new).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -511,16 +486,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         v = data.validated_data
         enrolment = get_object_or_404(Enrolment, pk=v["enrolment"], jury_sessions=session)
         competency = get_object_or_404(Competency, pk=v["competency"])
-        try:
-            result = services.what_if(
-                session=session,
-                enrolment=enrolment,
-                competency=competency,
-                grade=Decimal(v["grade"]),
-                actor=_user(request),
-            )
-        except DomainError as error:
-            return _error(error)
+        result = services.what_if(
+            session=session,
+            enrolment=enrolment,
+            competency=competency,
+            grade=Decimal(v["grade"]),
+            actor=request_user(request),
+        )
         return Response(
             {
                 "blocks": [
@@ -543,16 +515,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         appeal = get_object_or_404(
             Appeal, pk=v["appeal"], decision__session__version_id=session.version_id
         )
-        try:
-            appeal = services.appeal_decide(
-                appeal=appeal,
-                session=session,
-                upheld=v["upheld"],
-                note=v["note"],
-                actor=_user(request),
-            )
-        except DomainError as error:
-            return _error(error)
+        appeal = services.appeal_decide(
+            appeal=appeal,
+            session=session,
+            upheld=v["upheld"],
+            note=v["note"],
+            actor=request_user(request),
+        )
         return Response(AppealSerializer(appeal).data)
 
     @extend_schema(
@@ -571,14 +540,11 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         dossier = get_object_or_404(VaeDossier, pk=v["dossier"], session=session)
-        try:
-            created = services.vae_outcome_decide(
-                dossier=dossier,
-                outcomes={v["block"]: (v["validated"], v["justification"])},
-                actor=_user(request),
-            )
-        except DomainError as error:
-            return _error(error)
+        created = services.vae_outcome_decide(
+            dossier=dossier,
+            outcomes={v["block"]: (v["validated"], v["justification"])},
+            actor=request_user(request),
+        )
         return Response({"validated_blocks": len(created)})
 
     @extend_schema(
@@ -605,21 +571,13 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         if v.get("move_to") is not None:
             move_to = queries.later_open_sessions(session=session).filter(pk=v["move_to"]).first()
             if move_to is None:
-                return _error(
-                    DomainError(
-                        _(
-                            "The pending cases can only move to a later open session of this "
-                            "version."
-                        ),
-                        code="move_to",
-                    )
+                raise DomainError(
+                    _("The pending cases can only move to a later open session of this version."),
+                    code="move_to",
                 )
-        try:
-            job = services.session_close_start(
-                session=session, actor=_user(request), pending=v["pending"], move_to=move_to
-            )
-        except DomainError as error:
-            return _error(error)
+        job = services.session_close_start(
+            session=session, actor=request_user(request), pending=v["pending"], move_to=move_to
+        )
         return job_accepted(job)
 
     @extend_schema(
@@ -658,14 +616,11 @@ class MyAppealView(APIView):
         decision = get_object_or_404(
             CertificationDecision,
             pk=data.validated_data["decision"].pk,
-            enrolment__learner__user=_user(request),
+            enrolment__learner__user=request_user(request),
         )
-        try:
-            appeal = services.appeal_lodge(
-                decision=decision, reason=data.validated_data["reason"], actor=_user(request)
-            )
-        except DomainError as error:
-            return _error(error)
+        appeal = services.appeal_lodge(
+            decision=decision, reason=data.validated_data["reason"], actor=request_user(request)
+        )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -684,7 +639,7 @@ class MyBlocksView(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        learner = Learner.objects.filter(user=_user(request)).first()
+        learner = Learner.objects.filter(user=request_user(request)).first()
         if learner is None:
             return Response({"validated": [], "decisions": []})
         validated = [

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.core.params import parse_int
 from capitalis.core.queries import job_existing
 from capitalis.enrolment.models import Enrolment, Learner
@@ -37,13 +38,8 @@ from capitalis.jury.tasks import close_job_key
 from capitalis.referential.models import Competency
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _session(request: HttpRequest, pk: int) -> JurySession:
-    session = queries.session_for(user=_user(request), pk=pk)
+    session = queries.session_for(user=request_user(request), pk=pk)
     if session is None:
         raise Http404(_("Page not found."))
     return session
@@ -52,7 +48,7 @@ def _session(request: HttpRequest, pk: int) -> JurySession:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The jury sessions the user sits on (a programme director: all), with their state."""
-    user = _user(request)
+    user = request_user(request)
     sessions = list(queries.session_list_for(user=user))
     return render(
         request,
@@ -103,7 +99,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     """The deliberation grid: learners × blocks, computed status, reasons on demand, overrides;
     one page of learners at a time (search by name, filter by status)."""
     session = _session(request, pk)
-    user = _user(request)
+    user = request_user(request)
     search = request.GET.get("q", "")[:200]
     status = request.GET.get("status", "")
     page_number = parse_int(request.GET.get("page", "1"), minimum=1, maximum=1_000_000) or 1
@@ -174,19 +170,13 @@ def reasons(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> HttpR
     )
 
 
-def _fail(request: HttpRequest, error: DomainError) -> None:
-    messages.error(request, error.message)
-
-
 @login_required
 @require_http_methods(["POST"])
 def deliberate(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    try:
-        count = services.deliberate(session=session, actor=_user(request))
-    except DomainError as error:
-        _fail(request, error)
-    else:
+    with domain_errors(request) as refused:
+        count = services.deliberate(session=session, actor=request_user(request))
+    if not refused:
         messages.success(
             request,
             ngettext(
@@ -231,7 +221,7 @@ def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> Http
             "kind": kind,
             "back": _grid_query(urlsplit(came_from or "").query),
             "statuses": BlockStatus.choices if kind == "block" else CertificationStatus.choices,
-            "is_jury": services.is_jury_of(user=_user(request), session=session),
+            "is_jury": services.is_jury_of(user=request_user(request), session=session),
         }
         partial = bool(getattr(request, "htmx", False))
         template = "jury/partials/override_form.html" if partial else "jury/override.html"
@@ -240,17 +230,15 @@ def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> Http
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    try:
+    with domain_errors(request) as refused:
         services.decision_override(
             decision=decision,
             status=request.POST.get("status", ""),
             justification=request.POST.get("justification", ""),
             expected_version=version,
-            actor=_user(request),
+            actor=request_user(request),
         )
-    except DomainError as error:
-        _fail(request, error)
-    else:
+    if not refused:
         messages.success(request, _("The decision was overridden; the computed value is kept."))
     return redirect(_grid_url(pk, _grid_query(request.POST.get("back", "")), decision.enrolment_id))
 
@@ -291,7 +279,7 @@ def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
                         enrolment=enrolment,
                         competency=competency,
                         grade=grade,
-                        actor=_user(request),
+                        actor=request_user(request),
                     )
                 except DomainError as exc:
                     error = exc.message
@@ -343,7 +331,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             job = services.session_close_start(
                 session=session,
-                actor=_user(request),
+                actor=request_user(request),
                 pending=choice,
                 move_to=move_to if choice == "move" else None,
             )
@@ -396,7 +384,7 @@ def minutes(request: HttpRequest, pk: int) -> FileResponse:
 def my_blocks(request: HttpRequest) -> HttpResponse:
     """The learner's blocks: validated (when, how), remaining, and why; her decisions and
     appeals (lodge one within the period)."""
-    user = _user(request)
+    user = request_user(request)
     learner = Learner.objects.filter(user=user).first()
     if learner is None:
         raise Http404(_("Page not found."))
@@ -406,13 +394,11 @@ def my_blocks(request: HttpRequest) -> HttpResponse:
         ).first()
         if decision is None:
             raise Http404(_("Page not found."))
-        try:
+        with domain_errors(request) as refused:
             services.appeal_lodge(
                 decision=decision, reason=request.POST.get("reason", ""), actor=user
             )
-        except DomainError as error:
-            _fail(request, error)
-        else:
+        if not refused:
             messages.success(
                 request, _("Your appeal was lodged; a later jury session will decide it.")
             )
@@ -457,7 +443,7 @@ def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse
     if request.method == "POST":
         note = request.POST.get("note", "")
         outcome = request.POST.get("outcome", "")
-        try:
+        with domain_errors(request) as refused:
             if outcome not in ("upheld", "rejected"):
                 raise DomainError(_("Choose whether the appeal is upheld or rejected."))
             services.appeal_decide(
@@ -465,11 +451,9 @@ def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse
                 session=session,
                 upheld=outcome == "upheld",
                 note=note,
-                actor=_user(request),
+                actor=request_user(request),
             )
-        except DomainError as error:
-            _fail(request, error)
-        else:
+        if not refused:
             messages.success(request, _("The appeal was decided; the learner sees the outcome."))
             return redirect("jury:dashboard")
     return render(
@@ -529,7 +513,7 @@ def corrections(request: HttpRequest, pk: int) -> HttpResponse:
             "search": search,
             "earlier": earlier,
             "recorded": recorded,
-            "is_president": session.president_id == _user(request).pk,
+            "is_president": session.president_id == request_user(request).pk,
         },
     )
 
@@ -541,7 +525,7 @@ def correct(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     reads it and records the corrected status with a mandatory justification; the new decision
     cites the old one (the frozen minutes are never touched)."""
     session = _session(request, pk)
-    user = _user(request)
+    user = request_user(request)
     old = (
         BlockDecision.objects.filter(pk=decision_pk, session__version_id=session.version_id)
         .select_related("session", "block", "enrolment__learner__user", "overridden_by")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.jury import queries, services
 from capitalis.jury.forms import ERROR_FIELDS, SessionForm
 from capitalis.jury.models import JurySession
@@ -66,7 +66,7 @@ def _handle(request: HttpRequest, actor: User, session: JurySession | None) -> H
         )
         return _page(request, form, session, preview, status=400)
     data = form.cleaned_data
-    try:
+    with domain_errors(request, form, fields=ERROR_FIELDS) as refused:
         if session is None:
             saved = services.session_create(
                 version=version,
@@ -90,9 +90,8 @@ def _handle(request: HttpRequest, actor: User, session: JurySession | None) -> H
                 appeal_days=data["appeal_days"],
                 actor=actor,
             )
-    except DomainError as error:
-        form.add_error(ERROR_FIELDS.get(error.code or "", None), error.message)
-        return _page(request, form, session, preview, status=400)
+    if refused:
+        return _page(request, form, session, preview, status=refused.status)
     messages.success(
         request,
         _("The jury session “%(title)s” is scheduled for %(count)s learner(s).")

@@ -18,21 +18,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from capitalis.accounts import permissions
 from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.core.downloads import file_response, id_ok
 from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.core.params import parse_id
 from capitalis.jury import queries, services
 from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
 from capitalis.referential.models import Block, CertificationVersion
 
 MAX_UPLOAD = 10 * 1024 * 1024
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _require_staff(user: User) -> None:
@@ -45,7 +42,7 @@ def _require_staff(user: User) -> None:
 def vae_list(request: HttpRequest) -> HttpResponse:
     """Staff: the VAE candidates and a form to register one (an existing account, or a new one
     by e-mail and name)."""
-    user = _user(request)
+    user = request_user(request)
     _require_staff(user)
     versions = list(
         CertificationVersion.objects.select_related("certification").order_by(
@@ -55,11 +52,9 @@ def vae_list(request: HttpRequest) -> HttpResponse:
     form = {"email": "", "full_name": "", "summary": "", "years": "", "version": ""}
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in form}
-        try:
+        with domain_errors(request) as refused:
             candidate = _candidate_create(form, versions, user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if not refused:
             messages.success(request, _("The VAE candidate was registered."))
             return redirect("jury:vae-detail", pk=candidate.pk)
     candidates = list(queries.vae_candidates().select_related("dossier"))
@@ -133,14 +128,13 @@ def _candidate_for(user: User, pk: int) -> tuple[VaeCandidate, bool, bool]:
 def vae_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidate's file: admissibility (staff decide once, with a note), then the
     dossier: documents mapped to blocks, the jury interview, the outcome block by block."""
-    user = _user(request)
+    user = request_user(request)
     candidate, staff, own = _candidate_for(user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        with domain_errors(request) as refused:
             _act(request, candidate, action, staff, user)
-        except DomainError as error:
-            messages.error(request, error.message)
+        if refused:
             return redirect("jury:vae-detail", pk=pk)
         return redirect("jury:vae-detail", pk=pk)
     return render(request, "jury/vae_detail.html", _context(candidate, staff, own, user))
@@ -293,7 +287,7 @@ def _act(
 @login_required
 def my_vae(request: HttpRequest) -> HttpResponse:
     """The VAE candidate's own dossier (the latest, when she has several)."""
-    user = _user(request)
+    user = request_user(request)
     candidate = queries.vae_candidates().filter(learner__user=user).order_by("-pk").first()
     if candidate is None:
         raise Http404(_("Page not found."))
@@ -306,7 +300,7 @@ def _vae_document(request: HttpRequest, pk: int, document_pk: int, *, inline: bo
     was not stored at upload: only a PDF or an image by its content keeps its type."""
     if not (id_ok(pk) and id_ok(document_pk)):
         raise Http404(_("Page not found."))
-    candidate, _staff, _own = _candidate_for(_user(request), pk)
+    candidate, _staff, _own = _candidate_for(request_user(request), pk)
     dossier: VaeDossier | None = getattr(candidate, "dossier", None)
     document = dossier.documents.filter(pk=document_pk).first() if dossier else None
     if document is None or not document.file:

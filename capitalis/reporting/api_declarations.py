@@ -1,7 +1,8 @@
 """REST API of the holders' declaration (SPEC §9), under /api/reporting/declarations/: list the
 awards (status, due date, late), generate a declaration file for a period, import a processing
 report, send a rejected award again, list and download the files. Only a programme director (or
-a superuser): anyone else gets 404. A DomainError is a 400 with its translated message."""
+a superuser): anyone else gets 404. A service's DomainError is answered by capitalis.core.handlers
+(a 400 with its translated message and code)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.core.parsers import SafeJSONParser
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
@@ -29,17 +29,11 @@ from capitalis.reporting import services_declarations as services
 from capitalis.reporting.models import DeclarationFlux
 
 
-def _user(request: Request) -> User:
+def _declarant(request: Request) -> User:
     user = request.user
     if not isinstance(user, User) or not queries.can_declare(user=user):
         raise NotFound()
     return user
-
-
-def _error(error: DomainError) -> Response:
-    return Response(
-        {"detail": error.message, "code": error.code}, status=status.HTTP_400_BAD_REQUEST
-    )
 
 
 def _certification(code: str) -> Certification:
@@ -129,7 +123,7 @@ class AwardListView(APIView):
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
-        _user(request)
+        _declarant(request)
         certification = _certification(request.query_params.get("certification", ""))
         rows = queries.award_rows(certification=certification, today=timezone.localdate())
         data = [
@@ -174,22 +168,19 @@ class ExportView(APIView):
         tags=["reporting"],
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = _declarant(request)
         form = ExportRequestSerializer(data=request.data)
         if not form.is_valid():
             return Response(
                 {"detail": str(form.errors), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
         certification = _certification(form.validated_data["certification"])
-        try:
-            result = services.declaration_export(
-                certification=certification,
-                date_from=form.validated_data["date_from"],
-                date_to=form.validated_data["date_to"],
-                actor=user,
-            )
-        except DomainError as error:
-            return _error(error)
+        result = services.declaration_export(
+            certification=certification,
+            date_from=form.validated_data["date_from"],
+            date_to=form.validated_data["date_to"],
+            actor=user,
+        )
         return Response(
             {**_flux_data(result.flux, request), "declared": result.declared},
             status=status.HTTP_201_CREATED,
@@ -217,19 +208,16 @@ class ReportImportView(APIView):
         tags=["reporting"],
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = _declarant(request)
         form = ReportRequestSerializer(data=request.data)
         if not form.is_valid():
             return Response(
                 {"detail": str(form.errors), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
             )
         upload = form.validated_data["file"]
-        try:
-            result = services.declaration_report_import(
-                content=upload.read(), filename=upload.name or "report.xml", actor=user
-            )
-        except DomainError as error:
-            return _error(error)
+        result = services.declaration_report_import(
+            content=upload.read(), filename=upload.name or "report.xml", actor=user
+        )
         return Response(
             {"file": result.flux.filename, "accepted": result.accepted, "rejected": result.rejected}
         )
@@ -250,14 +238,11 @@ class ResendView(APIView):
         tags=["reporting"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = _declarant(request)
         award = queries.award_get(pk=pk)
         if award is None:
             raise NotFound()
-        try:
-            award = services.award_declaration_resend(award=award, actor=user)
-        except DomainError as error:
-            return _error(error)
+        award = services.award_declaration_resend(award=award, actor=user)
         return Response(
             {
                 "id": award.pk,
@@ -286,7 +271,7 @@ class FluxListView(APIView):
         tags=["reporting"],
     )
     def get(self, request: Request) -> Response:
-        _user(request)
+        _declarant(request)
         return Response([_flux_data(f, request) for f in queries.flux_list()])
 
 
@@ -300,7 +285,7 @@ class FluxDownloadView(APIView):
         tags=["reporting"],
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        _user(request)
+        _declarant(request)
         flux = DeclarationFlux.objects.filter(pk=pk).first()
         if flux is None or not flux.file:
             raise NotFound()

@@ -15,16 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.reporting import queries_privacy as queries
 from capitalis.reporting import services_privacy as services
 from capitalis.reporting.views_privacy import zip_response
 
 ZIP = {(200, "application/zip"): OpenApiTypes.BINARY}
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class PersonalDataExportRequestSerializer(serializers.Serializer[Any]):
@@ -41,7 +37,7 @@ class PersonalDataExportView(APIView):
         responses={**ZIP, 404: OpenApiResponse(description="no such person, or not allowed")},
     )
     def post(self, request: Request) -> Any:
-        actor = _user(request)
+        actor = request_user(request)
         if not queries.can_manage_privacy(actor):
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         data = PersonalDataExportRequestSerializer(data=request.data)
@@ -59,5 +55,5 @@ class MyPersonalDataView(APIView):
 
     @extend_schema(request=None, responses=ZIP)
     def post(self, request: Request) -> Any:
-        user = _user(request)
+        user = request_user(request)
         return zip_response(services.personal_data_export(subject=user, actor=user))

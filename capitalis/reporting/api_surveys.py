@@ -1,7 +1,8 @@
 """REST API on surveys (issue 7 points 2, 6), under /api/reporting/surveys/: staff list (scoped
 like the pages), a programme director creates a survey and sends invitations and reminders;
-response rates; anyone with a personal link answers (POST, no account). A DomainError is a 400
-with its translated message (404 unknown link, 409 already answered, 410 closed)."""
+response rates; anyone with a personal link answers (POST, no account). A DomainError is answered
+by capitalis.core.handlers: its translated message and code, with the status of its code (404
+unknown link, 409 already answered or closed, 403 not a programme director)."""
 
 from __future__ import annotations
 
@@ -16,21 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
-from capitalis.core.exceptions import DomainError
 from capitalis.programmes.models import Edition
 from capitalis.reporting import queries_surveys as queries
 from capitalis.reporting import services_surveys as services
 from capitalis.reporting.models import Survey, SurveyKind
-
-STATUS_FOR_CODE = {
-    "unknown": status.HTTP_404_NOT_FOUND,
-    "answered": status.HTTP_409_CONFLICT,
-    "closed": status.HTTP_410_GONE,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-}
-
 
 # What a manager's write may answer besides its result: refused (400, with the DomainError's
 # code), not allowed to manage surveys (403 on create, 404 on a survey she cannot see).
@@ -49,18 +41,6 @@ class AnswerErrorSerializer(ErrorSerializer):
             help_text="question code → why its answer was refused, in the request's language.",
         )
         return fields
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _error(error: DomainError) -> Response:
-    body: dict[str, Any] = {"detail": error.message, "code": error.code}
-    if isinstance(error, services.AnswerErrors):
-        body["errors"] = error.errors
-    return Response(body, status=STATUS_FOR_CODE.get(error.code, status.HTTP_400_BAD_REQUEST))
 
 
 class RatesSerializer(serializers.Serializer[Any]):
@@ -117,20 +97,17 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
-        return queries.survey_list_for(user=_user(self.request))
+        return queries.survey_list_for(user=request_user(self.request))
 
     def _manager(self) -> None:
-        if not queries.can_manage_surveys(_user(self.request)):
+        if not queries.can_manage_surveys(request_user(self.request)):
             raise Http404
 
     @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer, **_REFUSED})
     def create(self, request: Request) -> Response:
         data = SurveyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            survey = services.survey_create(actor=_user(request), **data.validated_data)
-        except DomainError as error:
-            return _error(error)
+        survey = services.survey_create(actor=request_user(request), **data.validated_data)
         return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: RatesSerializer})
@@ -139,7 +116,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Invited, sent, reminded, answered and the response rate (a campus coordinator:
         the learners of her campus)."""
         survey = self.get_object()
-        campuses = queries.campus_scope(_user(request))
+        campuses = queries.campus_scope(request_user(request))
         return Response(
             _rates(queries.response_rates(survey_ids=[survey.pk], campuses=campuses)[survey.pk])
         )
@@ -156,10 +133,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Invite every recipient not invited yet; the e-mails leave after commit."""
         survey = self.get_object()
         self._manager()
-        try:
-            count = services.survey_invite(survey=survey, actor=_user(request))
-        except DomainError as error:
-            return _error(error)
+        count = services.survey_invite(survey=survey, actor=request_user(request))
         return Response({"invited": count})
 
     @extend_schema(
@@ -174,10 +148,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         """Remind those who have not answered (limits from the settings)."""
         survey = self.get_object()
         self._manager()
-        try:
-            count = services.survey_remind(survey_id=survey.pk, actor=_user(request))
-        except DomainError as error:
-            return _error(error)
+        count = services.survey_remind(survey_id=survey.pk, actor=request_user(request))
         return Response({"reminded": count})
 
 
@@ -201,17 +172,13 @@ class SurveyAnswerView(APIView):
             201: inline_serializer("Answered", {"answered": serializers.BooleanField()}),
             400: AnswerErrorSerializer,  # an answer is invalid: errors per question
             404: ErrorSerializer,  # unknown or forged link
-            409: ErrorSerializer,  # this link has already been used
-            410: ErrorSerializer,  # the survey is closed
+            409: ErrorSerializer,  # this link has already been used, or the survey is closed
         },
     )
     def post(self, request: Request) -> Response:
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.survey_answer(
-                token=data.validated_data["token"], answers=data.validated_data["answers"]
-            )
-        except DomainError as error:
-            return _error(error)
+        services.survey_answer(
+            token=data.validated_data["token"], answers=data.validated_data["answers"]
+        )
         return Response({"answered": True}, status=status.HTTP_201_CREATED)

@@ -73,6 +73,9 @@ class AnswerErrors(DomainError):
         super().__init__(_("Some answers need your attention."), code="invalid")
         self.errors = errors
 
+    def as_body(self) -> dict[str, Any]:
+        return {**super().as_body(), "errors": self.errors}
+
 
 @dataclass(frozen=True)
 class CleanAnswer:

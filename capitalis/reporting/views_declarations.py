@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from capitalis.accounts.models import User
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
 from capitalis.reporting import services_declarations as services
@@ -46,7 +46,7 @@ class ReportForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
+def _declarant(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User) or not queries.can_declare(user=user):
         raise Http404(_("Page not found."))
@@ -70,7 +70,7 @@ def _back(certification: Certification | None) -> str:
 @login_required
 def declarations(request: HttpRequest) -> HttpResponse:
     """The awards to declare and declared, the files, the export and report forms."""
-    _user(request)
+    _declarant(request)
     certification = _certification(request)
     today = timezone.localdate()
     rows = queries.award_rows(certification=certification, today=today) if certification else []
@@ -97,7 +97,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = _declarant(request)
     certification = _certification(request)
     if certification is None:
         raise Http404(_("Page not found."))
@@ -105,16 +105,14 @@ def export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Type both dates of the period."))
         return redirect(_back(certification))
-    try:
+    with domain_errors(request) as refused:
         result = services.declaration_export(
             certification=certification,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
             actor=user,
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _(
@@ -129,7 +127,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def report_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = _declarant(request)
     certification = _certification(request)
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -139,13 +137,11 @@ def report_import(request: HttpRequest) -> HttpResponse:
     if upload.size is not None and upload.size > services.MAX_REPORT_BYTES:
         messages.error(request, _("The file is larger than 20 MB."))
         return redirect(_back(certification))
-    try:
+    with domain_errors(request) as refused:
         result = services.declaration_report_import(
             content=upload.read(), filename=upload.name or "report.xml", actor=user
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("Report of %(file)s imported: %(ok)s accepted, %(ko)s rejected.")
@@ -158,15 +154,13 @@ def report_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resend(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = _declarant(request)
     award = queries.award_get(pk=pk)
     if award is None:
         raise Http404(_("Page not found."))
-    try:
+    with domain_errors(request) as refused:
         services.award_declaration_resend(award=award, actor=user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("%(learner)s will be declared again in the next file of this period.")
@@ -178,7 +172,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    _user(request)
+    _declarant(request)
     flux = DeclarationFlux.objects.filter(pk=pk).first()
     if flux is None or not flux.file:
         raise Http404(_("Page not found."))

@@ -13,18 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.reporting import queries_privacy as queries
 from capitalis.reporting import services_privacy as services
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _staff(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not queries.can_manage_privacy(user):
         raise Http404(_("Page not found."))
     return user
@@ -71,7 +66,7 @@ def privacy_export(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 def privacy_mine(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own data: a page, and the zip on POST."""
-    user = _user(request)
+    user = request_user(request)
     if request.method == "POST":
         return zip_response(services.personal_data_export(subject=user, actor=user))
     return render(

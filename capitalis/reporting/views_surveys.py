@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from capitalis.accounts.models import User
+from capitalis.accounts.queries import request_user
 from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.core.models import pick_language
 from capitalis.reporting import queries_surveys as queries
 from capitalis.reporting import services_surveys as services
@@ -26,14 +27,8 @@ from capitalis.reporting.forms_surveys import SurveyCreateForm
 from capitalis.reporting.models import Survey, SurveyInvitation
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _survey(request: HttpRequest, pk: int) -> Survey:
-    survey = queries.survey_for(user=_user(request), pk=pk)
+    survey = queries.survey_for(user=request_user(request), pk=pk)
     if survey is None:
         raise Http404(_("No survey found."))
     return survey
@@ -48,7 +43,7 @@ def survey_open_mine(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in learner opens one of her open surveys: the same personal link the e-mail
     carries (the invitation is then counted as sent). Someone else's invitation is a 404."""
     today = timezone.localdate()
-    invitation = queries.invitations_open_for(user=_user(request), today=today).filter(pk=pk)
+    invitation = queries.invitations_open_for(user=request_user(request), today=today).filter(pk=pk)
     found = invitation.first()
     if found is None:
         raise Http404(_("No survey found."))
@@ -62,7 +57,7 @@ def survey_open_mine(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def survey_list(request: HttpRequest) -> HttpResponse:
     """Surveys with their response rates (a campus coordinator: her campus's learners)."""
-    user = _user(request)
+    user = request_user(request)
     campuses = queries.campus_scope(user)
     if campuses == []:
         raise Http404(_("No survey found."))
@@ -82,7 +77,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def survey_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not queries.can_manage_surveys(user):
         raise Http404(_("No survey found."))
     form = SurveyCreateForm(request.POST or None)
@@ -134,7 +129,7 @@ def _questions(survey: Survey, language: str | None = None) -> list[dict[str, An
 
 @login_required
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     survey = _survey(request, pk)
     campuses = queries.campus_scope(user)
     rates = queries.response_rates(survey_ids=[survey.pk], campuses=campuses)[survey.pk]
@@ -161,15 +156,13 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     survey = _survey(request, pk)
     if not queries.can_manage_surveys(user):
         raise Http404(_("No survey found."))
-    try:
+    with domain_errors(request) as refused:
         count = services.survey_invite(survey=survey, actor=user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("%(count)s new invitation(s); the e-mails are being sent.") % {"count": count},
@@ -180,15 +173,13 @@ def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     survey = _survey(request, pk)
     if not queries.can_manage_surveys(user):
         raise Http404(_("No survey found."))
-    try:
+    with domain_errors(request) as refused:
         count = services.survey_remind(survey_id=survey.pk, actor=user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(request, _("%(count)s reminder(s) sent.") % {"count": count})
     return redirect("reporting:survey-detail", pk=survey.pk)
 

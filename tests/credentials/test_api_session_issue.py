@@ -42,7 +42,7 @@ def test_the_president_issues_once(openapi, signing_key) -> None:  # noqa: F811
 def test_an_open_session_is_refused_and_others_get_404(openapi, signing_key) -> None:  # noqa: F811
     iss = deliberated(close=False)
     refused = _issue(_as(iss.w.president), openapi, iss.session.pk)
-    assert refused.status_code == 400 and refused.json()["code"] == "not_frozen"
+    assert refused.status_code == 409 and refused.json()["code"] == "not_frozen"
     learner = iss.w.enrolments[0].learner.user
     assert _issue(_as(learner), openapi, iss.session.pk).status_code == 404
     assert _issue(_as(iss.w.president), openapi, 987654).status_code == 404

@@ -162,7 +162,7 @@ def test_api_revoke_and_reissue(docs, certificate):
     old = api.get(f"{url}/").json()
     assert old["replaced_by"] == new_id and old["revoked_at"]
     again = api.post(f"{url}/revoke/", {"reason": "encore"})
-    assert again.status_code == 400 and again.json()["code"] == "already_revoked"
+    assert again.status_code == 409 and again.json()["code"] == "already_revoked"
     revoked = api.post(f"/api/credentials/documents/{new_id}/revoke/", {"reason": "Doublon"})
     assert revoked.status_code == 200 and revoked.json()["revocation_reason"] == "Doublon"
     listed = api.get("/api/credentials/documents/").json()["results"]

@@ -82,7 +82,9 @@ def test_override_via_api_justification_and_conflict(openapi):
 
 def test_close_verify_then_writes_refused():
     w, s, _ = _ready()
-    assert as_user(w.member).post(f"/api/jury/sessions/{s.pk}/close/").status_code == 400
+    # only the president closes: a member is refused (403, not_authorised)
+    refused = as_user(w.member).post(f"/api/jury/sessions/{s.pk}/close/")
+    assert refused.status_code == 403 and refused.json()["code"] == "not_authorised"
     r = as_user(w.president).post(f"/api/jury/sessions/{s.pk}/close/")
     # a background job: 202, the job (run at once without a broker) and its address
     assert r.status_code == 202 and r["Location"] == r.json()["api_url"]
@@ -90,7 +92,7 @@ def test_close_verify_then_writes_refused():
     assert job["status"] == "done" and len(job["result"]["minutes_sha256"]) == 64
     assert as_user(w.member).get(f"/api/jury/sessions/{s.pk}/verify/").json()["ok"] is True
     r = as_user(w.president).post(f"/api/jury/sessions/{s.pk}/deliberate/")
-    assert r.status_code == 400 and r.json()["code"] == "closed"
+    assert r.status_code == 409 and r.json()["code"] == "closed"
 
 
 def test_learner_sees_only_herself(openapi):
@@ -137,7 +139,7 @@ def test_appeal_lodged_by_the_learner_decided_by_a_later_session():
     r = as_user(w.member).post(
         f"/api/jury/sessions/{s.pk}/decide-appeal/", body, content_type="application/json"
     )
-    assert r.status_code == 400  # the closed session cannot decide
+    assert r.status_code == 409  # the closed session cannot decide
     r = as_user(w.member).post(
         f"/api/jury/sessions/{later.pk}/decide-appeal/", body, content_type="application/json"
     )

@@ -169,7 +169,7 @@ def test_correction_through_the_api():
     r = client_for(w.member).post(
         url, {"decision": old.pk, "status": "validated", "justification": "Erreur"}
     )
-    assert r.status_code == 400 and r.json()["code"] == "not_authorised"
+    assert r.status_code == 403 and r.json()["code"] == "not_authorised"
     r = api.post(url, {"decision": old.pk, "status": "validated", "justification": "Erreur"})
     assert r.status_code == 201, r.content
     assert r.json()["cites"] == old.pk and r.json()["status"] == "validated"

@@ -145,6 +145,6 @@ def test_closed_session_patch_refused_and_close_before_its_date(openapi):
     assert r.status_code == 400 and r.json()["code"] == "before_date"
     JurySession.objects.filter(pk=s.pk).update(status="closed", closed_at=dt.datetime.now(dt.UTC))
     r = _post(openapi, as_user(w.director, "en"), f"{URL}{s.pk}/", {"title": "X"}, "patch")
-    assert r.status_code == 400 and r.json()["code"] == "session_closed"
+    assert r.status_code == 409 and r.json()["code"] == "session_closed"
     assert "closed" in r.json()["detail"]
     assert JurySession.objects.get(pk=s.pk).title == "Jury de juin"

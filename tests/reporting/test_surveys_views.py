@@ -205,7 +205,7 @@ def test_api_list_create_rates_invite(django_capture_on_commit_callbacks):
     r = director.post("/api/reporting/surveys/", body, content_type="application/json")
     assert r.status_code == 201 and r.json()["questions"][0]["code"] == "overall"
     again = director.post("/api/reporting/surveys/", body, content_type="application/json")
-    assert again.status_code == 400 and again.json()["code"] == "duplicate"
+    assert again.status_code == 409 and again.json()["code"] == "duplicate"
     openapi = OpenAPI.from_dict(director.get("/api/schema/?format=json").json())
     answer_validated(openapi, "/api/reporting/surveys/", again)
     pk = r.json()["id"]
@@ -250,4 +250,4 @@ def test_api_answer_by_token(django_capture_on_commit_callbacks):
         opens_on=TODAY - dt.timedelta(days=30), closes_on=TODAY - dt.timedelta(days=1)
     )
     closed = post(en, {"overall": 4, "content": 3, "recommend": True})
-    assert closed.status_code == 410 and SurveyAnswer.objects.count() == 3
+    assert closed.status_code == 409 and SurveyAnswer.objects.count() == 3

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.core.backup import backup_create
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 
 
 def read_passphrase(path: str | None) -> str | None:
@@ -36,10 +36,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         passphrase = read_passphrase(options["passphrase_file"])
-        try:
+        with command_errors():
             report = backup_create(destination=options["archive"], passphrase=passphrase)
-        except DomainError as exc:
-            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Backup written: {report.path} ({report.engine} database, "
             f"{report.media_files} media files)."

@@ -10,7 +10,7 @@ from django.core import checks
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.core.backup import backup_restore
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 from capitalis.core.management.commands.backup import read_passphrase
 
 
@@ -28,10 +28,8 @@ class Command(BaseCommand):
         if not options["yes"]:
             raise CommandError("Restoring replaces the whole database: add --yes to confirm.")
         passphrase = read_passphrase(options["passphrase_file"])
-        try:
+        with command_errors():
             report = backup_restore(archive=options["archive"], passphrase=passphrase)
-        except DomainError as exc:
-            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Restored: the {report.engine} database and {report.media_files} media files."
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 from capitalis.referential.models import Certification
 from capitalis.reporting.services_declarations import declaration_export
 
@@ -36,15 +36,13 @@ class Command(BaseCommand):
         certification = Certification.objects.filter(code=options["certification"]).first()
         if certification is None:
             raise CommandError(f"no certification {options['certification']}")
-        try:
+        with command_errors():
             result = declaration_export(
                 certification=certification,
                 date_from=_date(options["date_from"]),
                 date_to=_date(options["date_to"]),
                 actor=None,
             )
-        except DomainError as error:
-            raise CommandError(error.message) from error
         if options.get("output"):
             Path(options["output"]).write_bytes(result.content)
         self.stdout.write(

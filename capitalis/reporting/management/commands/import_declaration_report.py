@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 from capitalis.reporting.services_declarations import declaration_report_import
 
 
@@ -23,12 +23,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no file {path}")
-        try:
+        with command_errors():
             result = declaration_report_import(
                 content=path.read_bytes(), filename=path.name, actor=None
             )
-        except DomainError as error:
-            raise CommandError(error.message) from error
         self.stdout.write(
             f"{result.flux.filename}: {result.accepted} accepted, {result.rejected} rejected"
         )

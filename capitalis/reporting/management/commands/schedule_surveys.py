@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 from capitalis.reporting import services_surveys
 from capitalis.reporting.models import SurveyKind
 from capitalis.reporting.services_surveys import Outcome, Scheduled
@@ -77,15 +77,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
+        with command_errors():
             done = services_surveys.survey_schedule(
                 today=options["today"],
                 dry_run=options["dry_run"],
                 window_days=options["window_days"],
                 satisfaction_window=options["satisfaction_days"],
             )
-        except DomainError as error:
-            raise CommandError(error.message) from error
         for item in done:
             self.stdout.write(describe(item))
         created = sum(d.outcome == Outcome.CREATED for d in done)

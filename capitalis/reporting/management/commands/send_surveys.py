@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 from capitalis.reporting import services_surveys
 from capitalis.reporting.models import Survey
 
@@ -24,11 +24,9 @@ class Command(BaseCommand):
         survey = Survey.objects.filter(pk=options["survey"]).first()
         if survey is None:
             raise CommandError(f"no survey {options['survey']}")
-        try:
+        with command_errors():
             invited = services_surveys.survey_invite(
                 survey=survey, actor=None, today=options["today"], check_actor=False
             )
-        except DomainError as error:
-            raise CommandError(error.message) from error
         sent = services_surveys.survey_send_pending(survey_id=survey.pk)
         self.stdout.write(f"invited: {invited}, e-mailed: {sent}")

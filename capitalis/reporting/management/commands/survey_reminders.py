@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import command_errors
 from capitalis.reporting import services_surveys
 
 
@@ -33,13 +33,11 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"reminders due: {len(due)} (dry run, nothing sent)")
             return
-        try:
+        with command_errors():
             sent = services_surveys.survey_remind(
                 today=today,
                 limit=options["max"],
                 days=options["days"],
                 survey_id=options["survey"],
             )
-        except DomainError as error:
-            raise CommandError(error.message) from error
         self.stdout.write(f"reminders sent: {sent}")
