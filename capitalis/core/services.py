@@ -10,12 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -30,7 +35,7 @@ from capitalis.core.data import (
     discover_loaders,
 )
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import Job, JobStatus, audit_record
+from capitalis.core.models import Job, JobStatus, audit_record, job_file_path
 from capitalis.core.queries import job_existing
 
 logger = logging.getLogger(__name__)
@@ -102,6 +107,10 @@ class JobOutcome:
     message: str
     result: dict[str, Any] = field(default_factory=dict)
     url: str = ""
+    #: a file the job made (an export): its name and content, kept in the private storage;
+    #: the job's ``result_url`` is then its download address unless ``url`` says otherwise
+    file_name: str = ""
+    file_content: bytes | None = None
 
 
 def job_start(
@@ -196,14 +205,29 @@ def _job_end(job_id: int, status: str, values: dict[str, Any], summary: str) -> 
     return job
 
 
+def _job_file_save(job_id: int, name: str, content: bytes) -> str:
+    """Store a job's file in the private storage; returns its storage name."""
+    job = Job(pk=job_id)
+    try:
+        safe = get_valid_filename(PurePath(name.replace("\\", "/")).name)[-100:]
+    except SuspiciousFileOperation:
+        safe = "export"
+    return default_storage.save(job_file_path(job, safe), ContentFile(content))
+
+
 def job_finish(*, job_id: int, outcome: JobOutcome) -> Job | None:
-    """Mark the job done with its outcome (a job already finished is left as it is)."""
-    return _job_end(
-        job_id,
-        JobStatus.DONE,
-        {"message": outcome.message[:1000], "result": outcome.result, "result_url": outcome.url},
-        "done",
-    )
+    """Mark the job done with its outcome (a job already finished is left as it is). A file in
+    the outcome is stored first, privately; the job's result address is then its download
+    page (``jobs:file``), unless the outcome names another."""
+    values: dict[str, Any] = {
+        "message": outcome.message[:1000],
+        "result": outcome.result,
+        "result_url": outcome.url,
+    }
+    if outcome.file_content is not None:
+        values["file"] = _job_file_save(job_id, outcome.file_name, outcome.file_content)
+        values["result_url"] = outcome.url or reverse("jobs:file", args=[job_id])
+    return _job_end(job_id, JobStatus.DONE, values, "done")
 
 
 def job_fail(*, job_id: int, message: str) -> Job | None:

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from capitalis.core.routers import DefaultRouter
 from capitalis.finance.api import (
+    ExportJobView,
     FeeQuoteView,
     FeeScheduleViewSet,
     InvoiceViewSet,
@@ -22,5 +23,6 @@ router.register("payments", PaymentViewSet, basename="payment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("fee-quote/", FeeQuoteView.as_view(), name="fee-quote"),
+    path("export/", ExportJobView.as_view(), name="export"),
     *router.urls,
 ]
