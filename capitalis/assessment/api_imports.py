@@ -26,6 +26,7 @@ from capitalis.core.api import NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
 from capitalis.core.imports import upload_forget, upload_keep
+from capitalis.core.spreadsheets import check_spreadsheet
 
 
 class ImportRequestSerializer(serializers.Serializer[Any]):
@@ -82,7 +83,8 @@ class ResultsImportView(APIView):
             "import runs as a background job; 202 with the job (`Location`: its address under "
             "/api/jobs/): poll it until `status` is `done` (`result`: the report, `result_url`: "
             "the results page) or `failed` (`message`: why, nothing written; rows refused "
-            "without `valid_only` fail the job). 400: no file, or a file over 50 MB. 404: no "
+            "without `valid_only` fail the job). 400: no file, a file over 50 MB or past the "
+            "spreadsheet limits (checked before the job starts). 404: no "
             "such assessment, or you may not enter its results."
         ),
         request={"multipart/form-data": ImportRequestSerializer},
@@ -112,6 +114,10 @@ class ResultsImportView(APIView):
         content = upload.read()
         filename = (upload.name or "results.csv")[:200]
         if not form.validated_data["dry_run"]:
+            try:  # a hostile or oversized file is refused at once, not by the job
+                check_spreadsheet(content, filename)
+            except DomainError as error:
+                return _refused(ImportReport(), error.message, error.code or "file")
             token = upload_keep(content)
             try:
                 job = services.results_import_start(

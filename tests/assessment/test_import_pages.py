@@ -296,13 +296,13 @@ def test_api_import_200_202_400_404(client: Client, openapi: OpenAPI, w, assessm
     assert job["result_url"] == f"/assessment/{assessment.pk}/results/"
     assert Result.objects.count() == 1
     assert len(kept_files()) == 1  # the imported upload is gone (the refused one waits)
-    # an unreadable file: 400 with a detail on a dry run; a failed job otherwise
-    junk = post_validated(
-        client, openapi, path, {"file": _named(b"PK\x03\x04junk", "r.xlsx"), "dry_run": "true"}
-    )
-    assert junk.status_code == 400 and junk.json()["detail"]
-    junk_job = post_validated(client, openapi, path, {"file": _named(b"PK\x03\x04junk", "r.xlsx")})
-    assert client.get(junk_job["Location"]).json()["status"] == "failed"
+    # an unreadable file: 400 with a detail, on a dry run and before any job starts
+    for flags in ({"dry_run": "true"}, {}):
+        junk = post_validated(
+            client, openapi, path, {"file": _named(b"PK\x03\x04junk", "r.xlsx"), **flags}
+        )
+        assert junk.status_code == 400 and junk.json()["detail"]
+    assert Job.objects.count() == 2
     # another lecturer: 404, and the jobs are not hers to read
     client.force_login(w.other_lecturer)
     other = post_validated(client, openapi, path, {"file": _named(good_csv(w), "r.csv")})
