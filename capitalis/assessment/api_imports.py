@@ -25,7 +25,7 @@ from capitalis.assessment.models import Assessment
 from capitalis.core.api import NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
-from capitalis.core.imports import upload_forget, upload_keep
+from capitalis.core.imports import size_refusal, upload_forget, upload_keep
 from capitalis.core.spreadsheets import check_spreadsheet
 
 
@@ -109,8 +109,9 @@ class ResultsImportView(APIView):
             detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
             return _refused(ImportReport(), detail, "invalid")
         upload = form.validated_data["file"]
-        if upload.size is not None and upload.size > MAX_BYTES:
-            return _refused(ImportReport(), _("The file is larger than 50 MB."), "file")
+        too_large = size_refusal(upload.size, MAX_BYTES)
+        if too_large:
+            return _refused(ImportReport(), too_large, "file")
         content = upload.read()
         filename = (upload.name or "results.csv")[:200]
         if not form.validated_data["dry_run"]:

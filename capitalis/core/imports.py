@@ -65,6 +65,13 @@ def upload_forget(token: str) -> None:
         default_storage.delete(upload_path(canonical))
 
 
+def size_refusal(size: int | None, max_bytes: int) -> str:
+    """The translated refusal of an upload over ``max_bytes``; empty when it fits."""
+    if size is None or size <= max_bytes:
+        return ""
+    return _("The file is larger than %(size)s MB.") % {"size": max_bytes // 1_000_000}
+
+
 @dataclass(frozen=True)
 class KeptUpload:
     """A file kept between the preview and the confirmation, as the confirmation sees it."""
@@ -167,11 +174,9 @@ class ImportWithPreview:
         upload = request.FILES.get("file")
         if upload is None:
             return self.upload_page(request, context, _("Choose a CSV or XLSX file."), 400)
-        if upload.size is not None and upload.size > self.max_bytes:
-            error = _("The file is larger than %(size)s MB.") % {
-                "size": self.max_bytes // 1_000_000
-            }
-            return self.upload_page(request, context, error, 400)
+        too_large = size_refusal(upload.size, self.max_bytes)
+        if too_large:
+            return self.upload_page(request, context, too_large, 400)
         content = upload.read()
         filename = (upload.name or self.default_name)[:200]
         try:
