@@ -59,7 +59,7 @@ def test_the_page_starts_the_job_whose_file_only_she_downloads(staff: Any) -> No
     assert job.message == "The accounting export is ready: 1 row(s)."
     assert job.file.name.startswith(f"jobs/{job.pk}/")
     page = client.get(answer["Location"]).content.decode()
-    assert f'href="/jobs/{job.pk}/file/" id="job-result"' in page
+    assert f'href="/jobs/{job.pk}/file/" id="job-result">Download the file</a>' in page
     download = client.get(f"/jobs/{job.pk}/file/")
     assert download.status_code == 200
     assert download["Content-Type"] == "text/csv; charset=utf-8"
