@@ -2,7 +2,7 @@
 
 Sections: shipped data loading (``data_load``); background jobs (``job_start``,
 ``job_progress``, ``job_finish``, ``job_fail`` and ``job_run``, the wrapper a task runs its work
-in).
+in; ``job_files_clean`` deletes the old files of export jobs).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -270,3 +271,21 @@ def job_run(job_id: int, work: Callable[[Job], JobOutcome]) -> Job | None:
                 ),
             )
         return job_finish(job_id=job.pk, outcome=outcome)
+
+
+def job_files_clean(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete the files of jobs finished more than ``older_than`` ago (exports are made to be
+    downloaded soon; they hold personal data), and forget them on the jobs; returns how many.
+    The job itself stays, with its outcome."""
+    cutoff = (now or timezone.now()) - older_than
+    old = list(Job.objects.filter(finished_at__lt=cutoff).exclude(file="").only("pk", "file"))
+    for job in old:
+        job.file.delete(save=False)
+    if old:
+        Job.objects.filter(pk__in=[job.pk for job in old]).update(file="")
+        audit_record(
+            action="core.job_files_clean",
+            summary=f"{len(old)} job file(s) deleted",
+            data={"jobs": [job.pk for job in old]},
+        )
+    return len(old)

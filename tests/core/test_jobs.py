@@ -318,3 +318,31 @@ def test_a_jobs_file_is_kept_privately_and_served_to_its_requester_only(media):
     failed = job_start(kind="test.refuse", key="refuse:9", user=owner, task=refusing)
     assert client_for(owner).get(f"/jobs/{failed.pk}/file/").status_code == 404
     assert client_for(owner).get("/jobs/99999999999999999999/file/").status_code == 404
+
+
+def test_old_job_files_are_deleted_and_the_jobs_kept(media):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    owner = person("keeper@example.test", "Kee Per")
+    old = job_start(
+        kind="test.export", key="export:old", user=owner, task=exporting, args=["o.csv"]
+    )
+    new = job_start(
+        kind="test.export", key="export:new", user=owner, task=exporting, args=["n.csv"]
+    )
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    stored = old.file.name
+    out = StringIO()
+    call_command("clean_job_files", stdout=out)
+    assert "1 job file(s) deleted" in out.getvalue()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old.file and old.status == "done"
+    assert not old.file.storage.exists(stored)
+    assert new.file and new.file.storage.exists(new.file.name)
+    assert client_for(owner).get(f"/jobs/{old.pk}/file/").status_code == 404
+    assert AuditEvent.objects.filter(action="core.job_files_clean").count() == 1
