@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from capitalis.core.exceptions import DomainError
 
 UPLOADS_DIR = "imports"
+#: uploads a session remembers per import (the oldest are forgotten)
+KEPT_TOKENS = 20
 
 
 def token_ok(token: str) -> str | None:
@@ -186,7 +188,9 @@ class ImportWithPreview:
         token = upload_keep(content)
         pending = self._pending(request)
         pending[token] = {"scope": scope, "filename": filename}
-        request.session[self.session_key] = pending
+        # the latest uploads only (a token stays known after its import, so that posting it
+        # again finds its job; its file is gone by then)
+        request.session[self.session_key] = dict(list(pending.items())[-KEPT_TOKENS:])
         return self.preview_page(
             request,
             {**context, "max_mb": self.max_bytes // 1_000_000},
