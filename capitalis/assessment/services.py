@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -574,6 +575,7 @@ def results_import_start(
         title=_("Importing “%(file)s” into the results of %(code)s")
         % {"file": filename[:200], "code": assessment.code},
         once=True,
+        back_url=reverse("assessment:import", args=[assessment.pk]),
     )
 
 

@@ -27,7 +27,8 @@ from capitalis.core.queries import job_file_for, job_for, job_list_for
 
 class JobSerializer(serializers.ModelSerializer[Job]):
     """A background job, as its requester sees it: poll ``api_url`` until ``status`` is
-    ``done`` (``result``, ``result_url``) or ``failed`` (``message`` says why)."""
+    ``done`` (``result``, ``result_url``) or ``failed`` (``message`` says why; ``result_url``,
+    if any, is the page to go back to)."""
 
     status_label = serializers.SerializerMethodField(help_text="The status, in words.")
     percent = serializers.SerializerMethodField(help_text="0–100; null while the total is unknown.")

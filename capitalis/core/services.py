@@ -124,6 +124,7 @@ def job_start(
     title: str = "",
     total: int = 0,
     once: bool = False,
+    back_url: str = "",
 ) -> Job:
     """Record a job and hand it to the Celery ``task`` (called as ``task.delay(job.pk,
     *args)``); returns the job to show. Idempotent by ``key``: while a job with the same key is
@@ -131,7 +132,8 @@ def job_start(
     nothing new starts; with ``once`` a job that finished well is returned too (an action done
     once for good, like closing a session). Call it outside any transaction: the task is handed
     over after the job row is committed, so a worker finds it. Without a broker the task runs
-    right here, before this returns."""
+    right here, before this returns. ``back_url`` is the page to go back to should the job
+    fail (its ``result_url`` until it is done)."""
     existing = job_existing(key=key, once=once)
     if existing is not None:
         return existing
@@ -144,6 +146,7 @@ def job_start(
                 title=title[:300],
                 user=person,
                 total=max(0, total),
+                result_url=back_url[:500],
                 language=(get_language() or "fr")[:10],
             )
             audit_record(

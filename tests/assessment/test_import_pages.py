@@ -137,6 +137,8 @@ def test_preview_lists_bad_lines_then_valid_only_imports(client: Client, w, asse
     assert failed.message.startswith("Des lignes ont été refusées : rien n'a été enregistré.")
     assert Result.objects.count() == 0
     assert kept_files() == [token]
+    failed_page = client.get(refused["Location"], headers={"accept-language": "fr"})
+    assert f'href="{base}" id="job-back">Revenir pour réessayer</a>' in failed_page.content.decode()
     # the valid rows only: a new job, which imports and links back to the results
     done = client.post(base, {"token": token, "action": "valid_only"})
     assert done.status_code == 302
