@@ -6,12 +6,12 @@ from django.urls import URLPattern, URLResolver, path
 
 from capitalis.core.routers import DefaultRouter
 from capitalis.finance.api import (
-    ExportJobView,
     FeeQuoteView,
     FeeScheduleViewSet,
     InvoiceViewSet,
     PaymentViewSet,
 )
+from capitalis.finance.api_export import ExportJobView
 
 app_name = "finance-api"
 
