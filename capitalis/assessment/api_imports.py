@@ -23,7 +23,10 @@ from capitalis.assessment import queries, services
 from capitalis.assessment.imports import MAX_BYTES, ImportReport, results_import
 from capitalis.assessment.models import Assessment
 from capitalis.core.api import NotFoundSerializer
+from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.core.exceptions import DomainError
+from capitalis.core.imports import size_refusal, upload_forget, upload_keep
+from capitalis.core.spreadsheets import check_spreadsheet
 
 
 class ImportRequestSerializer(serializers.Serializer[Any]):
@@ -74,15 +77,20 @@ class ResultsImportView(APIView):
         operation_id="assessment_results_import",
         summary="Import an assessment's results from a CSV or XLSX file",
         description=(
-            "Every row is checked before anything is written. 200: the file is accepted (every "
-            "row valid, or `valid_only`), the report says what was created, changed or left "
-            "unchanged (`dry_run`: what would be). 400: rows are refused (the report lists each "
-            "with its line and reason, nothing written) or the file cannot be read. 404: no "
+            "With `dry_run`: every row is checked, nothing is written; 200 with the report "
+            "(what would be created, changed or left unchanged), 400 when rows are refused "
+            "(each with its line and reason) or the file cannot be read. Without it: the "
+            "import runs as a background job; 202 with the job (`Location`: its address under "
+            "/api/jobs/): poll it until `status` is `done` (`result`: the report, `result_url`: "
+            "the results page) or `failed` (`message`: why, nothing written; rows refused "
+            "without `valid_only` fail the job). 400: no file, a file over 50 MB or past the "
+            "spreadsheet limits (checked before the job starts). 404: no "
             "such assessment, or you may not enter its results."
         ),
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             200: ImportReportSerializer,
+            202: JobSerializer,
             400: ImportRefusedSerializer,
             404: NotFoundSerializer,
         },
@@ -101,16 +109,37 @@ class ResultsImportView(APIView):
             detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
             return _refused(ImportReport(), detail, "invalid")
         upload = form.validated_data["file"]
-        if upload.size is not None and upload.size > MAX_BYTES:
-            return _refused(ImportReport(), _("The file is larger than 50 MB."), "file")
+        too_large = size_refusal(upload.size, MAX_BYTES)
+        if too_large:
+            return _refused(ImportReport(), too_large, "file")
+        content = upload.read()
+        filename = (upload.name or "results.csv")[:200]
+        if not form.validated_data["dry_run"]:
+            try:  # a hostile or oversized file is refused at once, not by the job
+                check_spreadsheet(content, filename)
+            except DomainError as error:
+                return _refused(ImportReport(), error.message, error.code or "file")
+            token = upload_keep(content)
+            try:
+                job = services.results_import_start(
+                    assessment=assessment,
+                    token=token,
+                    filename=filename,
+                    valid_only=form.validated_data["valid_only"],
+                    actor=user,
+                )
+            except DomainError as error:
+                upload_forget(token)
+                return _refused(ImportReport(), error.message, error.code or "refused")
+            return job_accepted(job)
         try:
             report = results_import(
                 assessment=assessment,
-                content=upload.read(),
-                filename=(upload.name or "results.csv")[:200],
+                content=content,
+                filename=filename,
                 actor=user,
                 valid_only=form.validated_data["valid_only"],
-                dry_run=form.validated_data["dry_run"],
+                dry_run=True,
             )
         except DomainError as error:
             return _refused(ImportReport(), error.message, error.code or "file")

@@ -32,11 +32,13 @@ from capitalis.assessment.services import result_check_author
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.spreadsheets import (
-    XLSX_MAGIC,
     Sheet,
     check_csv_text,
     csv_bytes,
     csv_rows,
+    decode_text,
+    is_xlsx,
+    sniff_delimiter,
     xlsx_bytes,
     xlsx_rows,
 )
@@ -210,13 +212,6 @@ def template_xlsx(assessment: Assessment) -> bytes:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
-
-
 def _header(cells: list[Any]) -> tuple[list[str], list[RowError]]:
     """The column names of a header row (aliases and French names accepted), or line-1 errors."""
     names: list[str] = []
@@ -236,10 +231,6 @@ def _header(cells: list[Any]) -> tuple[list[str], list[RowError]]:
     return names, errors
 
 
-def _delimiter(first_line: str) -> str:
-    return max((";", ",", "\t"), key=first_line.count)
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -254,8 +245,8 @@ def _read_rows(content: bytes, *, xlsx: bool) -> tuple[list[str], list[tuple[Any
     if xlsx:
         lines: Any = ((number, [_cell(v) for v in row]) for number, row in xlsx_rows(content))
     else:
-        text = _decode(content)
-        lines = csv_rows(text, delimiter=_delimiter(text.split("\n", 1)[0]))
+        text = decode_text(content)
+        lines = csv_rows(text, delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     try:
         first = next(lines, None)
         if first is None:
@@ -347,12 +338,12 @@ def _load(cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[An
 def _copy_csv(cursor: Any, content: bytes) -> int | None:
     """PostgreSQL fast path: COPY the CSV text straight into the staging table. None when the
     file needs the careful reader (odd header, blank or multi-line records, bad quoting)."""
-    text = _decode(content)
+    text = decode_text(content)
     check_csv_text(text)
     if _GUARDED.search(text):
         return None  # an exported formula-like text: the careful reader takes its apostrophe off
     first_line, _sep, _rest = text.partition("\n")
-    delimiter = _delimiter(first_line)
+    delimiter = sniff_delimiter(first_line)
     try:
         header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter))
     except (csv.Error, StopIteration):
@@ -553,7 +544,7 @@ def results_import(
     Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
     if len(content) > MAX_BYTES:
         raise DomainError(_("The file is larger than 50 MB."), code="file")
-    xlsx = content.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
+    xlsx = is_xlsx(content, filename)
     report = ImportReport(dry_run=dry_run)
     with connection.cursor() as cursor:
         _create_tables(cursor, assessment)

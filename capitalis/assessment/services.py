@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,9 @@ from capitalis.assessment.models import (
 )
 from capitalis.assessment.queries import concerned_enrolments
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import audit_record
+from capitalis.core.imports import UPLOADS_DIR
+from capitalis.core.models import Job, audit_record
+from capitalis.core.services import job_start
 from capitalis.enrolment.models import Enrolment
 from capitalis.programmes.models import Calendar, CalendarEvent, Course, Edition
 from capitalis.referential.models import Block, Competency, EvaluationCriterion
@@ -545,9 +548,40 @@ def group_results_enter(
     return results
 
 
+# --- the results import, as a background job -------------------------------------------------
+
+
+def results_import_job_key(token: str) -> str:
+    """The idempotency key of importing a kept upload: one import per upload token."""
+    return f"results-import:{token}"
+
+
+def results_import_start(
+    *, assessment: Assessment, token: str, filename: str, valid_only: bool, actor: User
+) -> Job:
+    """Start importing the kept upload ``token`` (see ``core.imports``) into the assessment's
+    results, as a background job (issue 13 point 10; who may enter its results only). Posting
+    the same upload again returns its job, running or done: an upload is imported once. A job
+    that failed (rows refused without ``valid_only``) may be asked again."""
+    from capitalis.assessment.tasks import results_import_job
+
+    result_check_author(assessment=assessment, actor=actor)
+    return job_start(
+        kind="assessment.results_import",
+        key=results_import_job_key(token),
+        user=actor,
+        task=results_import_job,
+        args=[assessment.pk, token, filename[:200], valid_only],
+        title=_("Importing “%(file)s” into the results of %(code)s")
+        % {"file": filename[:200], "code": assessment.code},
+        once=True,
+        back_url=reverse("assessment:import", args=[assessment.pk]),
+    )
+
+
 # --- kept uploads -----------------------------------------------------------------------------
 
-IMPORT_UPLOADS_DIR = "imports"
+IMPORT_UPLOADS_DIR = UPLOADS_DIR
 
 
 def import_uploads_clean(*, older_than: timedelta, now: datetime | None = None) -> list[str]:

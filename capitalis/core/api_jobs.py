@@ -6,24 +6,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from capitalis.core.api import NotFoundSerializer
+from capitalis.core.downloads import job_file_response
 from capitalis.core.models import Job
 from capitalis.core.params import parse_id
-from capitalis.core.queries import job_for, job_list_for
+from capitalis.core.queries import job_file_for, job_for, job_list_for
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):
     """A background job, as its requester sees it: poll ``api_url`` until ``status`` is
-    ``done`` (``result``, ``result_url``) or ``failed`` (``message`` says why)."""
+    ``done`` (``result``, ``result_url``) or ``failed`` (``message`` says why; ``result_url``,
+    if any, is the page to go back to)."""
 
     status_label = serializers.SerializerMethodField(help_text="The status, in words.")
     percent = serializers.SerializerMethodField(help_text="0–100; null while the total is unknown.")
@@ -98,3 +103,20 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """One job: status, progress, and once finished its outcome."""
         return Response(JobSerializer(self.get_object()).data)
+
+    @extend_schema(
+        operation_id="jobs_file",
+        summary="Download the file a finished job made (an export)",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: NotFoundSerializer,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="file")
+    def file(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The job's file, to the person who asked for the job only; 404 for anyone else, or
+        while the job has no file (not finished, failed, or a job that makes none)."""
+        job = job_file_for(user=request.user, pk=parse_id(pk or "") or 0)
+        if job is None:
+            raise NotFound()
+        return job_file_response(job)

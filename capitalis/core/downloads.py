@@ -24,6 +24,8 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from capitalis.core.models import Job
+
 # The types an upload may have (checked from the content when it was stored), with the
 # extensions a file of that type may carry; the first one is used when the name has none.
 SAFE_TYPES: dict[str, tuple[str, ...]] = {
@@ -98,6 +100,35 @@ def file_response(
         as_attachment=not preview,
         filename=download_name(filename, served),
         content_type=served,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+#: the types a job's file is served with, by extension; anything else is octet-stream
+FILE_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xml": "application/xml",
+    ".zip": "application/zip",
+    ".pdf": "application/pdf",
+}
+
+
+def job_file_response(job: Job) -> FileResponse:
+    """Stream a job's file as an attachment, with the headers of private downloads."""
+    name = PurePath(job.file.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("No file here.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=FILE_TYPES.get(suffix, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

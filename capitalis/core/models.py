@@ -120,6 +120,12 @@ class JobStatus(models.TextChoices):
 JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+def job_file_path(job: Job, filename: str) -> str:
+    """Where a job's file is kept: under ``jobs/`` in the default storage (``MEDIA_URL`` is
+    not served), in a folder of its own per job."""
+    return f"jobs/{job.pk}/{filename}"
+
+
 class Job(models.Model):
     """A long action run in the background (closing a jury session, issuing a session's
     credentials…): its progress, and once finished its result or the reason it failed, for the
@@ -128,7 +134,7 @@ class Job(models.Model):
     ``key`` names what the job does to which record (``close-session:12``): while a job with
     that key is queued or running, asking again returns it instead of starting a second.
     ``title`` and ``message`` are in the requester's language (``language``), the one active
-    when she asked.
+    when she asked. ``file`` is what an export job made, downloaded by its requester only.
 
     PII note: ``user`` points to a person; ``result`` may name records about learners.
     """
@@ -144,6 +150,16 @@ class Job(models.Model):
     message = models.CharField(_("message"), max_length=1000, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     result_url = models.CharField(_("result address"), max_length=500, blank=True)
+    file = models.FileField(
+        _("file made"),
+        upload_to=job_file_path,
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "A file the job made (an export), kept in the private storage: only its requester "
+            "downloads it, through the job's file page."
+        ),
+    )
     language = models.CharField(_("language"), max_length=10, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

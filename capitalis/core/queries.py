@@ -24,6 +24,19 @@ def job_for(*, user: Any, pk: int) -> Job | None:
     return jobs.filter(pk=pk).first()
 
 
+def job_file_for(*, user: Any, pk: int) -> Job | None:
+    """The finished job whose file the person may download: her own only (a superuser too
+    gets only hers: an export holds what its requester could read), done, with a file."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Job.objects.filter(pk=pk, user=user, status=JobStatus.DONE).exclude(file="").first()
+
+
+def has_jobs(*, user: Any) -> bool:
+    """Whether the person asked for any background job (the navigation's link)."""
+    return job_list_for(user=user).exists()
+
+
 def job_existing(*, key: str, once: bool = False) -> Job | None:
     """The queued or running job with this idempotency key (with ``once``, or the latest one
     that finished well), if any."""

@@ -2,7 +2,7 @@
 
 Sections: shipped data loading (``data_load``); background jobs (``job_start``,
 ``job_progress``, ``job_finish``, ``job_fail`` and ``job_run``, the wrapper a task runs its work
-in).
+in; ``job_files_clean`` deletes the old files of export jobs).
 """
 
 from __future__ import annotations
@@ -10,12 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime, timedelta
+from pathlib import Path, PurePath
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -30,7 +36,7 @@ from capitalis.core.data import (
     discover_loaders,
 )
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import Job, JobStatus, audit_record
+from capitalis.core.models import Job, JobStatus, audit_record, job_file_path
 from capitalis.core.queries import job_existing
 
 logger = logging.getLogger(__name__)
@@ -102,6 +108,10 @@ class JobOutcome:
     message: str
     result: dict[str, Any] = field(default_factory=dict)
     url: str = ""
+    #: a file the job made (an export): its name and content, kept in the private storage;
+    #: the job's ``result_url`` is then its download address unless ``url`` says otherwise
+    file_name: str = ""
+    file_content: bytes | None = None
 
 
 def job_start(
@@ -114,6 +124,7 @@ def job_start(
     title: str = "",
     total: int = 0,
     once: bool = False,
+    back_url: str = "",
 ) -> Job:
     """Record a job and hand it to the Celery ``task`` (called as ``task.delay(job.pk,
     *args)``); returns the job to show. Idempotent by ``key``: while a job with the same key is
@@ -121,7 +132,8 @@ def job_start(
     nothing new starts; with ``once`` a job that finished well is returned too (an action done
     once for good, like closing a session). Call it outside any transaction: the task is handed
     over after the job row is committed, so a worker finds it. Without a broker the task runs
-    right here, before this returns."""
+    right here, before this returns. ``back_url`` is the page to go back to should the job
+    fail (its ``result_url`` until it is done)."""
     existing = job_existing(key=key, once=once)
     if existing is not None:
         return existing
@@ -134,6 +146,7 @@ def job_start(
                 title=title[:300],
                 user=person,
                 total=max(0, total),
+                result_url=back_url[:500],
                 language=(get_language() or "fr")[:10],
             )
             audit_record(
@@ -196,14 +209,29 @@ def _job_end(job_id: int, status: str, values: dict[str, Any], summary: str) -> 
     return job
 
 
+def _job_file_save(job_id: int, name: str, content: bytes) -> str:
+    """Store a job's file in the private storage; returns its storage name."""
+    job = Job(pk=job_id)
+    try:
+        safe = get_valid_filename(PurePath(name.replace("\\", "/")).name)[-100:]
+    except SuspiciousFileOperation:
+        safe = "export"
+    return default_storage.save(job_file_path(job, safe), ContentFile(content))
+
+
 def job_finish(*, job_id: int, outcome: JobOutcome) -> Job | None:
-    """Mark the job done with its outcome (a job already finished is left as it is)."""
-    return _job_end(
-        job_id,
-        JobStatus.DONE,
-        {"message": outcome.message[:1000], "result": outcome.result, "result_url": outcome.url},
-        "done",
-    )
+    """Mark the job done with its outcome (a job already finished is left as it is). A file in
+    the outcome is stored first, privately; the job's result address is then its download
+    page (``jobs:file``), unless the outcome names another."""
+    values: dict[str, Any] = {
+        "message": outcome.message[:1000],
+        "result": outcome.result,
+        "result_url": outcome.url,
+    }
+    if outcome.file_content is not None:
+        values["file"] = _job_file_save(job_id, outcome.file_name, outcome.file_content)
+        values["result_url"] = outcome.url or reverse("jobs:file", args=[job_id])
+    return _job_end(job_id, JobStatus.DONE, values, "done")
 
 
 def job_fail(*, job_id: int, message: str) -> Job | None:
@@ -246,3 +274,21 @@ def job_run(job_id: int, work: Callable[[Job], JobOutcome]) -> Job | None:
                 ),
             )
         return job_finish(job_id=job.pk, outcome=outcome)
+
+
+def job_files_clean(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete the files of jobs finished more than ``older_than`` ago (exports are made to be
+    downloaded soon; they hold personal data), and forget them on the jobs; returns how many.
+    The job itself stays, with its outcome."""
+    cutoff = (now or timezone.now()) - older_than
+    old = list(Job.objects.filter(finished_at__lt=cutoff).exclude(file="").only("pk", "file"))
+    for job in old:
+        job.file.delete(save=False)
+    if old:
+        Job.objects.filter(pk__in=[job.pk for job in old]).update(file="")
+        audit_record(
+            action="core.job_files_clean",
+            summary=f"{len(old)} job file(s) deleted",
+            data={"jobs": [job.pk for job in old]},
+        )
+    return len(old)

@@ -178,6 +178,25 @@ class Limits:
         )
 
 
+def is_xlsx(content: bytes, filename: str) -> bool:
+    """Whether an uploaded file is to be read as XLSX (a zip, or named so) rather than CSV."""
+    return content.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
+
+
+def decode_text(content: bytes) -> str:
+    """An uploaded CSV's text: UTF-8 (with or without a BOM), else Windows-1252 (what French
+    spreadsheet software writes)."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The delimiter of a CSV, from its header line: semicolon, comma or tab, the most used."""
+    return max((";", ",", "\t"), key=first_line.count)
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f}"
 
@@ -311,3 +330,12 @@ def check_csv_text(text: str, limits: Limits | None = None) -> None:
             _("This file contains a NUL character: it is not a CSV text file."), code="file"
         )
     _count(limits, text.count("\n"), 0)
+
+
+def check_spreadsheet(content: bytes, filename: str, limits: Limits | None = None) -> None:
+    """The quick checks of an uploaded CSV or XLSX, before a background job reads it: an XLSX's
+    archive (a zip bomb), a CSV's row count and NUL characters. Raises SpreadsheetError."""
+    if is_xlsx(content, filename):
+        check_xlsx_archive(content, limits)
+    else:
+        check_csv_text(decode_text(content), limits)

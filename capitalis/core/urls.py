@@ -11,4 +11,5 @@ app_name = "jobs"
 urlpatterns: list[URLPattern] = [
     path("", views.job_list, name="list"),
     path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/file/", views.job_file, name="file"),
 ]

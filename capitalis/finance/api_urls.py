@@ -11,6 +11,7 @@ from capitalis.finance.api import (
     InvoiceViewSet,
     PaymentViewSet,
 )
+from capitalis.finance.api_export import ExportJobView
 
 app_name = "finance-api"
 
@@ -22,5 +23,6 @@ router.register("payments", PaymentViewSet, basename="payment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("fee-quote/", FeeQuoteView.as_view(), name="fee-quote"),
+    path("export/", ExportJobView.as_view(), name="export"),
     *router.urls,
 ]

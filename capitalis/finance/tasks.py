@@ -73,3 +73,38 @@ def on_application_submitted(*, application_id: int) -> None:
 
 def on_enrolment_changed(*, enrolment_id: int) -> None:
     invoice_enrolment.delay(enrolment_id=enrolment_id)
+
+
+@shared_task(name="finance.export_job", acks_late=True)
+def export_job(job_id: int, date_from: str = "", date_to: str = "") -> None:
+    """Write the accounting journal of the period (ISO dates, empty: open) as the job's
+    requester sees it, into the job's private file (see ``services.export_start``)."""
+    from datetime import date
+
+    from django.utils.translation import gettext as _
+
+    from capitalis.core.models import Job
+    from capitalis.core.services import JobOutcome, job_progress, job_run
+    from capitalis.core.spreadsheets import csv_bytes
+    from capitalis.finance import queries
+
+    def work(job: Job) -> JobOutcome:
+        if job.user is None or not queries.is_finance_staff(user=job.user):
+            raise DomainError(
+                _("Only finance staff may export the accounting journal."), code="not_authorised"
+            )
+        start = date.fromisoformat(date_from) if date_from else None
+        end = date.fromisoformat(date_to) if date_to else None
+        job_progress(job_id=job.pk, done=0, total=2)
+        rows = list(queries.export_rows(user=job.user, date_from=start, date_to=end))
+        job_progress(job_id=job.pk, done=1)
+        content = csv_bytes(rows, header=queries.EXPORT_COLUMNS, delimiter=";", bom=True)
+        name = "capitalis-finance-{}-{}.csv".format(date_from or "start", date_to or "end")
+        return JobOutcome(
+            message=_("The accounting export is ready: %(rows)d row(s).") % {"rows": len(rows)},
+            result={"rows": len(rows), "filename": name},
+            file_name=name,
+            file_content=content,
+        )
+
+    job_run(job_id, work)

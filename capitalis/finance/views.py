@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from capitalis.core.exceptions import DomainError
 from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
@@ -172,3 +173,27 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def export_job_start(request: HttpRequest) -> HttpResponse:
+    """Prepare the accounting journal of a period in the background (a whole school's can be
+    large): the person is sent to the job's page, which offers the file once ready; asked again
+    while it is being prepared, the same job answers. Finance staff only."""
+    if not queries.is_finance_staff(user=request.user):
+        raise Http404(_("No such page."))
+    form = ExportForm({"date_from": request.POST.get("from"), "date_to": request.POST.get("to")})
+    if not form.is_valid():
+        messages.error(request, _("The dates must read like 2026-09-30."))
+        return redirect("finance:invoice-list")
+    try:
+        job = services.export_start(
+            actor=request.user,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("finance:invoice-list")
+    return redirect("jobs:detail", pk=job.pk)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from capitalis.accounts.models import User
 from capitalis.core.api import ErrorSerializer
 from capitalis.core.exceptions import DomainError
+from capitalis.core.imports import size_refusal
 from capitalis.core.parsers import SafeJSONParser
 from capitalis.jury import imports, queries, services
 from capitalis.jury.models import BlockValidation, Route
@@ -261,11 +262,9 @@ class PriorValidationImportView(APIView):
             detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
             return Response({**empty, "detail": detail, "code": "invalid"}, status=400)
         upload = form.validated_data["file"]
-        if upload.size is not None and upload.size > imports.MAX_BYTES:
-            detail = _("The file is larger than %(size)s MB.") % {
-                "size": imports.MAX_BYTES // 1_000_000
-            }
-            return Response({**empty, "detail": detail, "code": "file"}, status=400)
+        too_large = size_refusal(upload.size, imports.MAX_BYTES)
+        if too_large:
+            return Response({**empty, "detail": too_large, "code": "file"}, status=400)
         try:
             report = services.prior_validations_import(
                 content=upload.read(),

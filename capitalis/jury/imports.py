@@ -17,7 +17,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from capitalis.core.exceptions import DomainError
-from capitalis.core.spreadsheets import XLSX_MAGIC, csv_bytes, csv_rows, xlsx_rows
+from capitalis.core.spreadsheets import (
+    csv_bytes,
+    csv_rows,
+    decode_text,
+    is_xlsx,
+    sniff_delimiter,
+    xlsx_rows,
+)
 from capitalis.jury import rules
 from capitalis.jury.models import Route
 
@@ -201,13 +208,6 @@ def template_csv() -> bytes:
     return csv_bytes([example], header=COLUMNS, lineterminator="\n", bom=True)
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -228,14 +228,14 @@ def read_rows(content: bytes, filename: str) -> list[PriorRow]:
             _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // 1_000_000},
             code="file",
         )
-    xlsx = content.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
+    xlsx = is_xlsx(content, filename)
     lines: Any
     if xlsx:
         lines = ((n, [_cell(v) for v in row]) for n, row in xlsx_rows(content))
     else:
-        text = _decode(content)
+        text = decode_text(content)
         first = text.split("\n", 1)[0]
-        delimiter = max((";", ",", "\t"), key=first.count)
+        delimiter = sniff_delimiter(first)
         lines = csv_rows(text, delimiter=delimiter)
     try:
         head = next(lines, None)

@@ -8,22 +8,21 @@ services'."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from capitalis.accounts.models import User
 from capitalis.core.downloads import file_response, id_ok
 from capitalis.core.exceptions import DomainError
+from capitalis.core.imports import ImportWithPreview, KeptUpload
 from capitalis.jury import imports, queries, services
 from capitalis.jury.forms import PriorValidationForm
 
@@ -122,93 +121,55 @@ def prior_document(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def _pending(request: HttpRequest) -> dict[str, dict[str, Any]]:
-    pending: dict[str, dict[str, Any]] = request.session.get(SESSION_KEY, {})
-    return pending
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = _pending(request)
-    if pending.pop(token, None) is not None:
-        request.session[SESSION_KEY] = pending
-    path = f"imports/{token}"
-    if default_storage.exists(path):
-        default_storage.delete(path)
-
-
-def _stored(request: HttpRequest, token: str) -> tuple[bytes, str] | None:
-    try:
-        token = str(uuid.UUID(token))
-    except ValueError:
-        return None
-    entry = _pending(request).get(token)
-    path = f"imports/{token}"
-    if not entry or not default_storage.exists(path):
-        return None
-    with default_storage.open(path, "rb") as handle:
-        content: bytes = handle.read()
-    return content, str(entry.get("filename", ""))
+IMPORT = ImportWithPreview(
+    session_key=SESSION_KEY,
+    upload_template="jury/prior_import.html",
+    preview_template="jury/prior_preview.html",
+    max_bytes=imports.MAX_BYTES,
+    default_name="prior.csv",
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def prior_import(request: HttpRequest) -> HttpResponse:
-    """Upload a file → its preview (nothing saved) → import (all or nothing) or cancel."""
+    """Upload a file → its preview (nothing saved) → import (all or nothing, at once: the
+    files are small) or cancel. The steps are ``core.imports.ImportWithPreview``'s."""
     user = _manager(request)
-    context: dict[str, Any] = {"max_mb": imports.MAX_BYTES // 1_000_000}
-    if request.method != "POST":
-        return render(request, "jury/prior_import.html", context)
-    token = request.POST.get("token", "")
-    action = request.POST.get("action", "")
-    if token and action in ("import", "cancel"):
-        stored = _stored(request, token)
-        if stored is None:
+    context: dict[str, Any] = {}
+
+    def preview(content: bytes, filename: str) -> imports.ImportReport:
+        return services.prior_validations_import(
+            content=content, filename=filename, actor=user, dry_run=True
+        )
+
+    def confirm(kept: KeptUpload) -> HttpResponse:
+        content = kept.content()
+        if content is None:
+            IMPORT.forget(request, kept.token)
             messages.error(request, _("The uploaded file has expired: upload it again."))
             return redirect("jury:prior-import")
-        if action == "cancel":
-            _forget(request, token)
-            messages.info(request, _("Import cancelled: nothing was saved."))
-            return redirect("jury:prior-list")
-        content, filename = stored
         try:
             report = services.prior_validations_import(
-                content=content, filename=filename, actor=user
+                content=content, filename=kept.filename, actor=user
             )
         except DomainError as error:
-            _forget(request, token)
-            context["error"] = error.message
-            return render(request, "jury/prior_import.html", context, status=400)
+            IMPORT.forget(request, kept.token)
+            return IMPORT.upload_page(request, context, error.message, 400)
         if not report.imported:
-            context.update(report=report, token=token, filename=filename)
-            return render(request, "jury/prior_preview.html", context, status=400)
-        _forget(request, token)
+            return IMPORT.preview_page(request, context, report=report, kept=kept, status=400)
+        IMPORT.forget(request, kept.token)
         messages.success(
             request,
             _("Import done: %(created)d validation(s) recorded.") % {"created": report.created},
         )
         return redirect("jury:prior-list")
-    upload = request.FILES.get("file")
-    if upload is None:
-        context["error"] = _("Choose a CSV or XLSX file.")
-        return render(request, "jury/prior_import.html", context, status=400)
-    if upload.size is not None and upload.size > imports.MAX_BYTES:
-        context["error"] = _("The file is larger than %(size)s MB.") % {
-            "size": imports.MAX_BYTES // 1_000_000
-        }
-        return render(request, "jury/prior_import.html", context, status=400)
-    content = upload.read()
-    filename = (upload.name or "prior.csv")[:200]
-    try:
-        report = services.prior_validations_import(
-            content=content, filename=filename, actor=user, dry_run=True
-        )
-    except DomainError as error:
-        context["error"] = error.message
-        return render(request, "jury/prior_import.html", context, status=400)
-    token = str(uuid.uuid4())
-    default_storage.save(f"imports/{token}", ContentFile(content))
-    pending = _pending(request)
-    pending[token] = {"filename": filename}
-    request.session[SESSION_KEY] = pending
-    context.update(report=report, token=token, filename=filename)
-    return render(request, "jury/prior_preview.html", context)
+
+    return IMPORT.handle(
+        request,
+        context=context,
+        scope="prior-validations",
+        preview=preview,
+        confirm=confirm,
+        cancelled=reverse("jury:prior-list"),
+    )

@@ -28,6 +28,7 @@ from capitalis.admissions.queries_jury import admissions_campus_ids
 from capitalis.admissions.rules import Status as ApplicationStatus
 from capitalis.assessment.queries import assessments_for
 from capitalis.core.models import pick_language
+from capitalis.core.queries import has_jobs
 from capitalis.enrolment.models import Learner
 from capitalis.enrolment.queries import can_see_dashboard, learner_list_for
 from capitalis.finance.queries import invoice_list_for, is_finance_staff
@@ -105,6 +106,7 @@ def links_for(user: Any) -> dict[str, bool]:
         "apprentices": Role.EMPLOYER_TUTOR in roles,
         "admin": bool(user.is_superuser),
         "staff": staff,
+        "jobs": has_jobs(user=user),
     }
 
 

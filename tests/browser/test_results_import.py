@@ -1,6 +1,7 @@
 """Results import in French, in a real browser: the lecturer opens his assessment, uploads a CSV
 with one bad line, the preview shows that line and its reason and imports nothing; he imports
-the valid rows only and sees them in the results grid; the learner then reads her result on a
+the valid rows only (a background job, whose page reports it and links the results) and sees
+them in the results grid; the learner then reads her result on a
 phone. Every page is axe-checked (no serious or critical violation)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from capitalis.assessment.models import Result
+from capitalis.core.models import Job
 from tests.assessment.builders import exam, world
 from tests.browser.helpers import check, log_in
 
@@ -48,8 +50,14 @@ def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, 
     assert Result.objects.count() == 0  # the preview writes nothing
     check(page, "import-preview")
     page.get_by_role("button", name="Importer seulement les lignes valides").click()
+    # the import runs as a background job: its page says what was done and links the results
+    job = Job.objects.get(kind="assessment.results_import")
+    page.wait_for_url(f"{url}/jobs/{job.pk}/")
+    page.locator("#job-result").wait_for()
+    assert "Import terminé : 2 résultat(s) créé(s)" in main.inner_text()
+    check(page, "import-job")
+    page.get_by_role("link", name="Voir le résultat").click()
     page.wait_for_url(f"{url}/assessment/{assessment.pk}/results/")
-    assert "résultat" in main.inner_text()
     grades = sorted(Result.objects.values_list("grade", flat=True))
     assert grades == [Decimal("12.50"), Decimal("14.00")]
     grid = page.locator("main table").inner_text() + " ".join(

@@ -51,6 +51,8 @@ PK_SOURCE = {
     "programmes:edition-applications": "edition",
     "jobs:detail": "job",
     "jobs-api:job-detail": "job",
+    "jobs:file": "job",
+    "jobs-api:job-file": "job",
 }
 # the jury's VAE routes name a VAE application, not a session
 PK_MISSING = ("jury:vae-", "jury:prior-")

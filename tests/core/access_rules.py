@@ -157,10 +157,15 @@ RULES: dict[str, Rule] = {
     "finance-api:invoice-list": Rule("authenticated"),
     "finance-api:payment-list": Rule("authenticated"),
     "finance:export": Rule(_(FINANCE)),
+    "finance:export-job": Rule(_(FINANCE), post_only=True),
+    "finance-api:export": Rule(_(FINANCE), post_only=True),
     "finance:invoice-detail": Rule(NOBODY),
     "finance:invoice-list": Rule("authenticated"),
     # a background job: only the person who started it (the world's is the president's)
     "jobs:detail": Rule(_(PRESIDENT)),
+    # the file her finished job made (an export): only she downloads it
+    "jobs:file": Rule(_(PRESIDENT)),
+    "jobs-api:job-file": Rule(_(PRESIDENT)),
     "jobs:list": Rule("authenticated"),
     "jobs-api:job-detail": Rule(_(PRESIDENT)),
     "jobs-api:job-list": Rule("authenticated"),

@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile
+
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.assessment.models import Assessment
@@ -122,7 +124,10 @@ def build() -> AccessWorld:
         Role.CANDIDATE.value: app_ca.candidate,
     }
     # a background job the president started: only she opens it
-    job = Job.objects.create(kind="access.test", title="President's task", user=president)
+    job = Job.objects.create(
+        kind="access.test", title="President's task", user=president, status="done"
+    )
+    job.file.save("president-export.csv", ContentFile(b"a;b\n1;2\n"), save=True)
     ids = {
         "job": job.pk,
         "learner": enr_b.learner.pk,

@@ -280,3 +280,69 @@ def test_api_issue_answers_202_with_the_job(media, openapi, signing_key):  # noq
     assert r.status_code == 202 and r.json()["status"] == "done"
     assert r.json()["result"]["credentials_issued"] == 5 == Credential.objects.count()
     assert r["Location"] == r.json()["api_url"] and not Job.objects.exclude(user=iss.w.president)
+
+
+# --- a job's file (exports) -----------------------------------------------------------------
+
+
+@shared_task
+def exporting(job_id: int, name: str) -> None:
+    def work(job: Job) -> JobOutcome:
+        return JobOutcome(message="prêt", file_name=name, file_content=b"a;b\n1;2\n")
+
+    job_run(job_id, work)
+
+
+def test_a_jobs_file_is_kept_privately_and_served_to_its_requester_only(media):
+    owner = person("owner@example.test", "Own Er")
+    job = job_start(
+        kind="test.export", key="export:1", user=owner, task=exporting, args=["../../x y.csv"]
+    )
+    assert job.status == "done"
+    assert job.file.name == f"jobs/{job.pk}/x_y.csv"  # no directory climbing, a plain name
+    assert job.result_url == f"/jobs/{job.pk}/file/"
+    answer = client_for(owner).get(job.result_url)
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"] == 'attachment; filename="x_y.csv"'
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(answer.streaming_content) == b"a;b\n1;2\n"
+    # another person, even a superuser, gets 404 (an export holds what its requester may read)
+    boss = person("boss@example.test", "Bo Ss")
+    boss.is_superuser = True
+    boss.save()
+    stranger = person("x@example.test", "Ex Ample")
+    for path in (job.result_url, f"/api/jobs/{job.pk}/file/"):
+        assert client_for(boss).get(path).status_code == 404
+        assert client_for(stranger).get(path).status_code == 404
+    # a job without a file, or a failed one: nothing to download
+    failed = job_start(kind="test.refuse", key="refuse:9", user=owner, task=refusing)
+    assert client_for(owner).get(f"/jobs/{failed.pk}/file/").status_code == 404
+    assert client_for(owner).get("/jobs/99999999999999999999/file/").status_code == 404
+
+
+def test_old_job_files_are_deleted_and_the_jobs_kept(media):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    owner = person("keeper@example.test", "Kee Per")
+    old = job_start(
+        kind="test.export", key="export:old", user=owner, task=exporting, args=["o.csv"]
+    )
+    new = job_start(
+        kind="test.export", key="export:new", user=owner, task=exporting, args=["n.csv"]
+    )
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    stored = old.file.name
+    out = StringIO()
+    call_command("clean_job_files", stdout=out)
+    assert "1 job file(s) deleted" in out.getvalue()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old.file and old.status == "done"
+    assert not old.file.storage.exists(stored)
+    assert new.file and new.file.storage.exists(new.file.name)
+    assert client_for(owner).get(f"/jobs/{old.pk}/file/").status_code == 404
+    assert AuditEvent.objects.filter(action="core.job_files_clean").count() == 1
