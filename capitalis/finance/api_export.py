@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 
 from capitalis.core.api import ErrorSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
-from capitalis.core.exceptions import DomainError
 from capitalis.finance import services
 
 
@@ -51,13 +50,9 @@ class ExportJobView(APIView):
         if not form.is_valid():
             detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
             return Response({"detail": detail, "code": "invalid"}, status=400)
-        try:
-            job = services.export_start(
-                actor=request.user,
-                date_from=form.validated_data.get("date_from"),
-                date_to=form.validated_data.get("date_to"),
-            )
-        except DomainError as error:
-            code = 403 if error.code == "not_authorised" else 400
-            return Response({"detail": error.message, "code": error.code}, status=code)
+        job = services.export_start(
+            actor=request.user,
+            date_from=form.validated_data.get("date_from"),
+            date_to=form.validated_data.get("date_to"),
+        )
         return job_accepted(job)

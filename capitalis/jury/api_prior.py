@@ -223,8 +223,6 @@ class PriorValidationListView(generics.ListCreateAPIView[BlockValidation]):
                 {"detail": error.message, "code": error.code, "field_errors": error.fields},
                 status=400,
             )
-        except DomainError as error:
-            return Response({"detail": error.message, "code": error.code}, status=400)
         fresh = queries.prior_validation_list_for(user=user).get(pk=validation.pk)
         return Response(PriorValidationSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
