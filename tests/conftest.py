@@ -11,9 +11,10 @@ from django.test import override_settings
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# Long single tests, started first: pytest-xdist hands tests out in collection order (shuffled by
+# Long tests, started first: pytest-xdist hands tests out in collection order (shuffled by
 # pytest-randomly), and one of these drawn last would leave a worker running it alone at the end.
-LONG_TESTS = ("tests/core/test_api_fuzz.py::",)
+# The seeded demo's module comes first as a whole, so one worker seeds it (once) for all its tests.
+LONG_TESTS = ("tests/core/test_api_fuzz.py::", "tests/demo/")
 
 
 @pytest.hookimpl(trylast=True)
@@ -50,6 +51,17 @@ def referential_data(db):
     from capitalis.core.services import data_load
 
     return data_load()
+
+
+@pytest.fixture(scope="module")
+def referential_data_once(django_db_setup, django_db_blocker):
+    """The shipped référentiel loaded once for a whole module (tests.shared_db): a module whose
+    tests only read it, all with ``db``, overrides ``referential_data`` with this one."""
+    from capitalis.core.services import data_load
+    from tests.shared_db import built_once
+
+    with built_once(django_db_blocker, data_load) as report:
+        yield report
 
 
 @pytest.fixture

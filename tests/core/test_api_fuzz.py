@@ -6,7 +6,10 @@ documents for that operation and a body of the documented shape.
 
 The database is small (tests.jury.builders: a catalogue, three enrolled learners, one exam per
 block, a jury session) so that generated ids sometimes find real objects. Each call runs in a
-savepoint rolled back afterwards: the examples do not depend on each other."""
+savepoint rolled back afterwards: the examples do not depend on each other.
+
+The operations are shared out between SHARDS tests (every SHARDS-th operation in schema order,
+each shard with its own database) so that parallel test workers share the fuzzing."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from capitalis.accounts.services import api_token_create
 from tests.jury.builders import session, world
 
 EXAMPLES = 5
+SHARDS = 4
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 # API_FUZZ_ONLY="POST /api/jury/,/dashboard/" limits a run to the operations whose label
@@ -90,7 +94,8 @@ def _connection_kept() -> Any:
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("_connection_kept")
-def test_every_operation_answers_as_documented() -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_operation_answers_as_documented(shard: int) -> None:
     from capitalis.wsgi import application
 
     w = world()
@@ -103,19 +108,23 @@ def test_every_operation_answers_as_documented() -> None:
     }
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     failures: list[str] = []
-    fuzzed = 0
     only = [part for part in os.environ.get("API_FUZZ_ONLY", "").split(",") if part]
-    started = time.monotonic()
+    operations = []
     for result in schema.get_all_operations():
         operation = result.ok()
         if only and not any(part in operation.label for part in only):
             continue
         if operation.label in SKIPPED:
             continue
-        fuzzed += 1
+        operations.append(operation)
+    assert operations
+    mine = operations[shard::SHARDS]
+    if not mine:  # only with API_FUZZ_ONLY: fewer operations than shards
+        pytest.skip("no operation left for this shard")
+    started = time.monotonic()
+    for operation in mine:
         for name, headers in who.items():
             _run(operation, headers, failures, name)
     elapsed = time.monotonic() - started
-    print(f"{fuzzed} operations, {EXAMPLES} examples each x 3 callers, {elapsed:.0f}s")
-    assert fuzzed > 0
+    print(f"{len(mine)} operations, {EXAMPLES} examples each x 3 callers, {elapsed:.0f}s")
     assert not failures, "\n\n".join(failures)

@@ -1,25 +1,14 @@
-"""The printed demo learner login is an enrolled learner with results: after ``seed_demo`` her
-"My blocks" page lists her blocks and her year (courses, grades, ECTS); the API gives her own
-years (GET /api/jury/me/years/), and nothing to someone else."""
+"""The API gives a learner her own years (GET /api/jury/me/years/), and nothing to someone else.
+That the printed demo learner login sees her blocks and her year after ``seed_demo`` is checked
+on the demo seeded once, in tests/demo/test_seeded_demo.py."""
 
 from __future__ import annotations
 
-from io import StringIO
-from pathlib import Path
-from typing import Any
-
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from capitalis.accounts.demo import demo_email
-from capitalis.accounts.models import User
-from capitalis.accounts.rules import Role
 from capitalis.assessment import services as assessment_services
-from capitalis.assessment.models import Result
-from capitalis.enrolment.models import Learner
-from capitalis.referential.models import Block
 from tests.assessment.builders import exam, world
 
 pytestmark = pytest.mark.django_db
@@ -29,32 +18,6 @@ def client_for(user, lang: str = "fr") -> Client:
     c = Client(HTTP_ACCEPT_LANGUAGE=lang)
     c.force_login(user)
     return c
-
-
-def test_demo_learner_login_sees_her_blocks_and_year(
-    referential_data: None, tmp_path: Path, settings: Any
-) -> None:
-    settings.VAR_DIR = tmp_path
-    settings.MEDIA_ROOT = tmp_path / "media"
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    login = User.objects.get(email=demo_email(Role.LEARNER))
-    learner = Learner.objects.get(user=login)
-    enrolment = learner.enrolments.get()
-    assert Result.objects.filter(enrolment=enrolment).exists()
-    r = client_for(login).get(reverse("jury:my-blocks"))
-    assert r.status_code == 200
-    body = r.content.decode()
-    version = enrolment.edition.programme.certification_version
-    codes = list(Block.objects.filter(version=version).values_list("code", flat=True))
-    assert codes and all(code in body for code in codes)
-    assert "ECTS obtenus" in body and "/20" in body
-    record = client_for(login).get(reverse("enrolment:me"), follow=True)  # "My record"
-    assert record.status_code == 200
-    # the printed note says so; a second seed changes nothing
-    assert demo_email(Role.LEARNER) in out.getvalue()
-    call_command("seed_demo", stdout=StringIO())
-    assert Learner.objects.get(user=login).pk == learner.pk
 
 
 def test_years_api_gives_the_learner_her_own_year_only() -> None:

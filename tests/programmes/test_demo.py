@@ -1,4 +1,6 @@
-"""``seed_demo`` with the shipped catalogue: campus and course roles get their scoped grant."""
+"""``seed_demo`` without the shipped catalogue: the campus and course roles wait for one. With
+the catalogue (their scoped grants, the calendars) it is checked on the demo seeded once, in
+tests/demo/test_seeded_demo.py."""
 
 from __future__ import annotations
 
@@ -10,9 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from capitalis.accounts.models import RoleAssignment
-from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.programmes.models import Calendar, Campus, Course
-from capitalis.reporting.demo_indicators import COHORTS
+from capitalis.accounts.rules import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -23,34 +23,6 @@ def seed(tmp_path: Path, settings: Any) -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
-
-
-def test_scoped_roles_are_granted_on_a_campus_and_a_course(
-    referential_data: None, tmp_path: Path, settings: Any
-) -> None:
-    output = seed(tmp_path, settings)
-    paris = Campus.objects.order_by("position", "code").first()
-    assert paris is not None
-    for role in (Role.CAMPUS_COORDINATOR, Role.DISABILITY_REFERENT):
-        grant = RoleAssignment.objects.get(user__email__startswith=role.value.replace("_", "-"))
-        assert (grant.role, grant.scope, grant.scope_id) == (
-            role.value,
-            ScopeKind.CAMPUS.value,
-            paris.pk,
-        )
-    lecturer = RoleAssignment.objects.get(user__email__startswith="lecturer@")
-    assert lecturer.scope == ScopeKind.COURSE.value
-    assert Course.objects.filter(pk=lecturer.scope_id).exists()
-    assert paris.name in output
-    # Every offered campus and track of the catalogue's editions has its calendar (the past
-    # cohorts the reporting demo adds have theirs too, counted apart).
-    past = [code for code, *_rest in COHORTS]
-    assert Calendar.objects.exclude(edition__code__in=past).count() == 10
-    assert Calendar.objects.filter(edition__code__in=past).exists()
-    # A second run grants nothing more.
-    count = RoleAssignment.objects.count()
-    seed(tmp_path, settings)
-    assert RoleAssignment.objects.count() == count
 
 
 def test_without_a_catalogue_scoped_roles_wait(tmp_path: Path, settings: Any) -> None:

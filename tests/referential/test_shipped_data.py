@@ -19,6 +19,14 @@ from capitalis.referential.models import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def referential_data(referential_data_once):
+    """The shipped référentiel, loaded once for this module: every test here reads it (each in
+    its own savepoint, rolled back after it)."""
+    return referential_data_once
+
+
 EARLIER_CODES = (
     [f"C{i}" for i in range(1, 21)]
     + ["CO1.1", "CO1.2", "C01.3", "CO1.3", "CO1.4", "C01.5"]

@@ -9,6 +9,14 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def referential_data(referential_data_once):
+    """The shipped référentiel, loaded once for this module: every test here reads it (each in
+    its own savepoint, rolled back after it)."""
+    return referential_data_once
+
+
 INTERNAL = re.compile(r"seed 00\d|SPEC §|seeds/", re.IGNORECASE)
 
 
