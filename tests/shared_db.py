@@ -29,6 +29,9 @@ def built_once(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
     building and rolling back, as everywhere else outside a ``db`` test."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
+        # As Django's TestCase marks its own blocks: services that open a durable transaction
+        # (entry points) run inside it as they would at the top of a request.
+        atomic._from_testcase = True  # type: ignore[attr-defined]
         atomic.__enter__()
         try:
             value = build()
