@@ -64,6 +64,7 @@ RULES: dict[str, Rule] = {
     "accounts:person": Rule(_(DIRECTOR)),
     "accounts:person-revoke": Rule(_(DIRECTOR), post_only=True),
     "accounts:person-invite": Rule(_(DIRECTOR), post_only=True),
+    "admissions-api:signup": Rule("public", post_only=True),
     "admissions-api:api-dashboard": Rule(_(DIRECTOR, ADMISSIONS)),
     "admissions-api:api-interview": Rule(ABSENT),
     "admissions-api:api-interview-record": Rule(_(DIRECTOR, ADMISSIONS), post_only=True),
