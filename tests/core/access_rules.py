@@ -69,8 +69,8 @@ RULES: dict[str, Rule] = {
     "admissions-api:api-interview": Rule(ABSENT),
     "admissions-api:api-interview-record": Rule(_(DIRECTOR, ADMISSIONS), post_only=True),
     "admissions-api:api-interview-slot-book": Rule(_(DIRECTOR, ADMISSIONS), post_only=True),
-    "admissions-api:api-interview-slot-create": Rule(_(DIRECTOR, ADMISSIONS), post_only=True),
-    "admissions-api:api-jury-create": Rule(_(DIRECTOR, ADMISSIONS), post_only=True),
+    "admissions-api:api-interview-slot-create": Rule("authenticated"),  # GET: a scoped list
+    "admissions-api:api-jury-create": Rule("authenticated"),  # GET: a scoped list
     "admissions-api:api-jury-present": Rule(_(DIRECTOR, ADMISSIONS), post_only=True),
     "admissions-api:api-jury-decisions": Rule(_(DIRECTOR), post_only=True),
     "admissions-api:application-degree-remove": Rule(_(DIRECTOR), post_only=True),
