@@ -117,9 +117,11 @@ class RoleGrantForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
-            (r.value, capfirst(ROLE_LABELS[r])) for r in Role if r in STAFF_ROLES
-        ]
+        role_field = self.fields["role"]
+        scope_field = self.fields["scope"]
+        assert isinstance(role_field, forms.ChoiceField)
+        assert isinstance(scope_field, forms.ChoiceField)
+        role_field.choices = [(r.value, capfirst(ROLE_LABELS[r])) for r in Role if r in STAFF_ROLES]
         grouped: list[Any] = [(GLOBAL_CHOICE, capfirst(SCOPE_LABELS[ScopeKind.GLOBAL]))]
         for kind, rows in scopes:
             if rows:
@@ -129,7 +131,7 @@ class RoleGrantForm(forms.Form):
                         [(f"{kind.value}:{pk}", lbl) for pk, lbl in rows],
                     )
                 )
-        self.fields["scope"].choices = grouped
+        scope_field.choices = grouped
 
     def grant(self) -> tuple[Role, ScopeKind, int | None]:
         """The role, the scope kind and its id, as chosen."""

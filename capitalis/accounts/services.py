@@ -15,6 +15,7 @@ from allauth.account.internal.flows.email_verification import (
 )
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.conf import settings
@@ -150,6 +151,13 @@ def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int
             summary=f"{len(ids)} users, {addresses} addresses, {devices} devices",
         )
     return addresses + devices
+
+
+def signup_allowed(*, request: HttpRequest) -> bool:
+    """Whether this sign-up attempt (the candidate sign-up page or API) is within
+    ACCOUNT_RATE_LIMITS["signup"], per client address in the shared cache, like allauth's own
+    forms; the attempt is counted."""
+    return bool(ratelimit.consume(request, action="signup"))
 
 
 def email_verification_send(*, request: HttpRequest, user: User) -> bool:

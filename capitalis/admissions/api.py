@@ -27,12 +27,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle
 from rest_framework.views import APIView
 
 from capitalis.accounts import services as accounts_services
 from capitalis.accounts.models import User
-from capitalis.accounts.throttling import SignupThrottle
 from capitalis.admissions import letters, queries, queries_jury, services
 from capitalis.admissions.models import (
     Application,
@@ -537,6 +536,19 @@ class SignupSerializer(serializers.Serializer[Any]):
 
 class SignupAcceptedSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
+
+
+class SignupThrottle(BaseThrottle):
+    """The sign-up page's limit per client address (ACCOUNT_RATE_LIMITS["signup"]): a POST
+    beyond it answers 429."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method != "POST":
+            return True
+        return accounts_services.signup_allowed(request=request._request)
+
+    def wait(self) -> float | None:
+        return 60.0
 
 
 class SignupApi(APIView):

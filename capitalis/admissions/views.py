@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from capitalis.accounts import queries as accounts_queries
 from capitalis.accounts import services as accounts_services
 from capitalis.accounts.models import User
-from capitalis.accounts.throttling import signup_allowed
 from capitalis.admissions import queries, services
 from capitalis.admissions.forms import ApplicationForm, DegreeFormSet, SignupForm
 from capitalis.admissions.models import STATUS_LABELS, Application
@@ -56,7 +55,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(
         request.POST or None, initial={"preferred_language": translation.get_language()}
     )
-    if request.method == "POST" and not signup_allowed(request):
+    if request.method == "POST" and not accounts_services.signup_allowed(request=request):
         form.is_valid()
         form.add_error(None, _("Too many sign-ups from your network: try again in a minute."))
         return render(request, "admissions/signup.html", {"form": form}, status=429)
