@@ -132,7 +132,7 @@ def test_withdrawing_ones_own_last_admin_role_is_refused(director):
         {"role": "programme_director", "scope": "global", "scope_id": ""},
         follow=True,
     )
-    assert "last administrator role" in answer.content.decode()
+    assert "dernier rôle d’administration" in answer.content.decode()
     assert RoleAssignment.objects.filter(user=director, role="programme_director").exists()
     api = _client(director).post(
         f"{USERS}{director.pk}/roles/revoke/",
