@@ -26,7 +26,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts import permissions, queries, services
-from capitalis.accounts.models import TOKEN_SCOPE_CHOICES, ApiToken, User
+from capitalis.accounts.models import (
+    LANGUAGE_CHOICES,
+    SCOPE_CHOICES,
+    TOKEN_SCOPE_CHOICES,
+    ApiToken,
+    User,
+)
 from capitalis.accounts.rules import STAFF_ROLES, Role, ScopeKind, TokenScope, token_format
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
@@ -218,14 +224,12 @@ class AccountSerializer(serializers.ModelSerializer[User]):
 class AccountCreateSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField()
     full_name = serializers.CharField(max_length=services.FULL_NAME_MAX)
-    preferred_language = serializers.ChoiceField(choices=["fr", "en"], default="fr")
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, default="fr")
 
 
 class RoleGrantSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=sorted(r.value for r in STAFF_ROLES))
-    scope = serializers.ChoiceField(
-        choices=[s.value for s in ScopeKind], default=ScopeKind.GLOBAL.value
-    )
+    scope = serializers.ChoiceField(choices=SCOPE_CHOICES, default=ScopeKind.GLOBAL.value)
     scope_id = serializers.IntegerField(
         min_value=1, max_value=BIGINT_MAX, allow_null=True, required=False, default=None
     )

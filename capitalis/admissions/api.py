@@ -31,7 +31,7 @@ from rest_framework.throttling import AnonRateThrottle, BaseThrottle
 from rest_framework.views import APIView
 
 from capitalis.accounts import services as accounts_services
-from capitalis.accounts.models import User
+from capitalis.accounts.models import LANGUAGE_CHOICES, User
 from capitalis.admissions import letters, queries, queries_jury, services
 from capitalis.admissions.models import (
     Application,
@@ -531,7 +531,7 @@ class SignupSerializer(serializers.Serializer[Any]):
         help_text="At least 12 characters, not only digits, not a common password, not like "
         "the e-mail address or the name.",
     )
-    preferred_language = serializers.ChoiceField(choices=["fr", "en"], default="fr")
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, default="fr")
 
 
 class SignupAcceptedSerializer(serializers.Serializer[Any]):
