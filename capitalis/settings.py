@@ -422,6 +422,8 @@ SPECTACULAR_SETTINGS = {
         "IssuedDocumentKindEnum": "capitalis.credentials.models.DocumentKind",
         "SurveyKindEnum": "capitalis.reporting.models.SurveyKind",
         "ApiTokenScopeEnum": "capitalis.accounts.models.TOKEN_SCOPE_CHOICES",
+        "RoleScopeEnum": "capitalis.accounts.models.SCOPE_CHOICES",
+        "PreferredLanguageEnum": "capitalis.accounts.models.LANGUAGE_CHOICES",
     },
 }
 

@@ -5,10 +5,14 @@ The candidate enters MSc 2 directly (the programme's final year), so her year en
 certification jury, her credentials, the holders' declaration and the cohort's indicators.
 
 What is not an API call, and why:
-- the staff accounts and their role grants: there is no API for accounts or grants, so they
-  are created the way an administrator's script would, through the accounts services;
-- the candidate's sign-up: there is no sign-up API, so she signs up on the page and confirms
-  her address by the link of the e-mail (outbox);
+- the first account, the programme director's: someone must exist to call the API (a school
+  creates it with ``createsuperuser`` or its administrator's script, here the accounts
+  services); she then creates every other staff account and grants its roles through
+  ``/api/accounts/users/``;
+- choosing a password: each invited person follows the link of the invitation e-mail (outbox)
+  to the set-password page, as a person would;
+- the candidate confirms her address by the link of the e-mail (she signs up through
+  ``POST /api/admissions/signup/``);
 - a token is minted by its owner's session (``POST /api/accounts/tokens/`` accepts no token
   by design): each person logs in on the login page once to mint it.
 """
@@ -87,14 +91,35 @@ def _results(page: Any) -> list[dict[str, Any]]:
     return page["results"] if isinstance(page, dict) and "results" in page else page
 
 
-def _staff(
-    email: str, name: str, *grants: tuple[Role, ScopeKind, int | None], is_staff: bool = False
-) -> None:
-    user = accounts_services.user_create(
-        email=email, full_name=name, password=PASSWORD, is_staff=is_staff
+def _choose_password(email: str) -> None:
+    """Follow the invitation e-mailed to ``email`` and choose the password on the page."""
+    link = next(
+        m.group(1)
+        for message in reversed(mail.outbox)
+        if email in message.to
+        and (m := re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", message.body))
     )
+    person = Client()
+    page = person.get(link, follow=True)  # allauth moves the key into the session
+    assert page.status_code == 200
+    chosen = person.post(page.redirect_chain[-1][0], {"password1": PASSWORD, "password2": PASSWORD})
+    assert chosen.status_code == 302, chosen.content[:500]
+
+
+def _invite(
+    director: Actor, email: str, name: str, *grants: tuple[Role, ScopeKind, int | None]
+) -> None:
+    """The director creates a staff account (an invitation e-mail goes out) and grants its
+    roles through the API; the person then chooses a password by the invitation's link."""
+    person = director.post("/api/accounts/users/", {"email": email, "full_name": name})
+    assert person["has_password"] is False
     for role, scope, scope_id in grants:
-        accounts_services.role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
+        granted = director.post(
+            f"/api/accounts/users/{person['id']}/roles/",
+            {"role": role.value, "scope": scope.value, "scope_id": scope_id},
+        )
+        assert {"role": role.value, "scope": scope.value, "scope_id": scope_id} in granted["roles"]
+    _choose_password(email)
 
 
 @pytest.fixture
@@ -128,43 +153,61 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
     campuses = {c["code"]: c for c in _results(anonymous.get("/api/programmes/campuses/").json())}
     paris = campuses["PAR"]
 
-    # --- the administrator's bootstrap (no accounts API): staff and their grants -----------
-    _staff(
-        "director@school.test", "Dana Director", (Role.PROGRAMME_DIRECTOR, ScopeKind.GLOBAL, None)
+    # --- the school's first account: the director (nobody exists yet to call the API) -------
+    accounts_services.role_grant(
+        user=accounts_services.user_create(
+            email="director@school.test", full_name="Dana Director", password=PASSWORD
+        ),
+        role=Role.PROGRAMME_DIRECTOR,
     )
-    _staff(
+    director = Actor(openapi, "director@school.test")
+
+    # --- she creates the staff accounts and grants their roles (accounts API) --------------
+    _invite(
+        director,
         "admissions@school.test",
         "Adam Admissions",
         (Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, paris["id"]),
     )
-    _staff("finance@school.test", "Fay Finance", (Role.FINANCE, ScopeKind.GLOBAL, None))
-    courses = _results(anonymous.get("/api/programmes/courses/?edition=2026-27").json())
-    course = next(
-        c
-        for c in courses
-        if c["year"] == "MSC2" and c["competencies"] and c["specialisation"] is None
+    _invite(director, "finance@school.test", "Fay Finance", (Role.FINANCE, ScopeKind.GLOBAL, None))
+    courses = _results(anonymous.get("/api/programmes/courses/?edition=2026-27&year=MSC2").json())
+    assert courses and {c["year"] for c in courses} == {"MSC2"}
+    course = next(c for c in courses if c["competencies"] and c["specialisation"] is None)
+    _invite(
+        director,
+        "lecturer@school.test",
+        "Leo Lecturer",
+        (Role.LECTURER, ScopeKind.COURSE, course["id"]),
     )
-    _staff("lecturer@school.test", "Leo Lecturer", (Role.LECTURER, ScopeKind.COURSE, course["id"]))
-    # staff status, no role yet: her jury session will grant her one
-    _staff("president@school.test", "Paula President", is_staff=True)
+    # a staff account with no role yet: her jury session will grant her one
+    _invite(director, "president@school.test", "Paula President")
+    staff = _results(director.get("/api/accounts/users/"))
+    assert {p["email"] for p in staff} >= {
+        "admissions@school.test",
+        "finance@school.test",
+        "lecturer@school.test",
+        "president@school.test",
+    }
+    assert all(p["has_password"] for p in staff)
     lecturer = Actor(openapi, "lecturer@school.test")
     president = Actor(openapi, "president@school.test")
-    director = Actor(openapi, "director@school.test")
     officer = Actor(openapi, "admissions@school.test")
     finance = Actor(openapi, "finance@school.test")
 
-    # --- the candidate signs up (page) and confirms her address (e-mail link) --------------
+    # --- the candidate signs up (API) and confirms her address (e-mail link) ---------------
     with django_capture_on_commit_callbacks(execute=True):
-        signup = Client().post(
-            "/admissions/signup/",
+        signup = anonymous.post(
+            "/api/admissions/signup/",
             {
                 "full_name": "Chloé Candidate",
                 "email": "chloe@example.org",
                 "password": PASSWORD,
                 "preferred_language": "fr",
             },
+            format="json",
         )
-    assert signup.status_code == 302
+    assert signup.status_code == 202, signup.content
+    answer_validated(openapi, "/api/admissions/signup/", signup, "post")
     link = next(
         m.group(1)
         for message in mail.outbox
@@ -256,6 +299,12 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
             "interviewers": ["lecturer@school.test"],
         },
     )
+    assert slot["id"] in [
+        x["id"] for x in _results(officer.get("/api/admissions/interview-slots/"))
+    ]
+    assert [x["id"] for x in _results(lecturer.get("/api/admissions/interview-slots/"))] == [
+        slot["id"]
+    ]
     interview = officer.post(
         f"/api/admissions/interview-slots/{slot['id']}/book/",
         {"application": file["id"], "expected_version": file["version"]},
@@ -285,6 +334,7 @@ def test_the_year_through_the_api(openapi, django_capture_on_commit_callbacks):
             "members": ["director@school.test"],
         },
     )
+    assert [j["id"] for j in _results(lecturer.get("/api/admissions/juries/"))] == [jury["id"]]
     file = officer.get(application_url)
     presented = officer.post(
         f"/api/admissions/juries/{jury['id']}/present/",

@@ -2,26 +2,41 @@
 (the token text is in the answer once, never again), revoke. Session only (a token cannot mint
 or revoke tokens); another person's token answers 404. And /api/accounts/me/: who the caller is
 (a session or a token), with her roles — the id other operations name people by (a jury
-session's president and members)."""
+session's president and members). And /api/accounts/users/: the school's accounts and their
+role grants (see the section at the end)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from capitalis.accounts import queries, services
-from capitalis.accounts.models import TOKEN_SCOPE_CHOICES, ApiToken
+from capitalis.accounts import permissions, queries, services
+from capitalis.accounts.models import (
+    LANGUAGE_CHOICES,
+    SCOPE_CHOICES,
+    TOKEN_SCOPE_CHOICES,
+    ApiToken,
+    User,
+)
 from capitalis.accounts.queries import request_user
-from capitalis.accounts.rules import TokenScope, token_format
+from capitalis.accounts.rules import STAFF_ROLES, Role, ScopeKind, TokenScope, token_format
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.params import BIGINT_MAX
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
@@ -156,3 +171,202 @@ class MeView(APIView):
             ],
         }
         return Response(MeSerializer(body).data)
+
+
+# --- the school's people and their roles (permissions TABLE "account") ---------------------
+# /api/accounts/users/: list (staff by default, ?who=all for everyone, ?q= to search), create
+# a staff account (an invitation e-mail to choose a password); /users/<id>/: one account;
+# /users/<id>/roles/ grant a role on a scope, /users/<id>/roles/revoke/ withdraw one;
+# /users/<id>/invite/ send the invitation again. 403 for anyone who may not manage accounts.
+
+
+class AccountSerializer(serializers.ModelSerializer[User]):
+    roles = serializers.SerializerMethodField(help_text="The role grants, with their scope.")
+    has_password = serializers.SerializerMethodField(
+        help_text="False until the person has chosen a password (invitation pending)."
+    )
+
+    class Meta:
+        model = User
+        fields: tuple[str, ...] = (
+            "id",
+            "email",
+            "full_name",
+            "preferred_language",
+            "is_active",
+            "has_password",
+            "roles",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+    @extend_schema_field(GrantSerializer(many=True))
+    def get_roles(self, user: User) -> list[dict[str, Any]]:
+        return [
+            {"role": a.role, "scope": a.scope, "scope_id": a.scope_id}
+            for a in user.role_assignments.all()
+        ]
+
+    def get_has_password(self, user: User) -> bool:
+        return user.has_usable_password()
+
+
+class AccountCreateSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=services.FULL_NAME_MAX)
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, default="fr")
+
+
+class RoleGrantSerializer(serializers.Serializer[Any]):
+    role = serializers.ChoiceField(choices=sorted(r.value for r in STAFF_ROLES))
+    scope = serializers.ChoiceField(choices=SCOPE_CHOICES, default=ScopeKind.GLOBAL.value)
+    scope_id = serializers.IntegerField(
+        min_value=1, max_value=BIGINT_MAX, allow_null=True, required=False, default=None
+    )
+
+
+class RoleRevokeSerializer(RoleGrantSerializer):
+    role = serializers.ChoiceField(choices=sorted(r.value for r in Role))
+
+
+def _may(request: Request, action: str) -> User:
+    user = request_user(request)
+    if not permissions.can(user, action, "account"):
+        raise PermissionDenied(_("You may not manage accounts."))
+    return user
+
+
+def _account(user_id: int) -> User:
+    person = queries.account_list().filter(pk=user_id).first()
+    if person is None:
+        raise NotFound(_("No account has this identifier."))
+    return person
+
+
+_FORBIDDEN = OpenApiResponse(ErrorSerializer, description="May not manage accounts.")
+_UNKNOWN = OpenApiResponse(NotFoundSerializer, description="No such account.")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Search the name or the e-mail address."),
+        OpenApiParameter(
+            "who", str, enum=["staff", "all"], description="Staff (default) or every account."
+        ),
+    ]
+)
+class AccountListView(ListAPIView[User]):
+    """The school's accounts with their role grants; creating a staff account."""
+
+    serializer_class = AccountSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> Any:
+        _may(self.request, "read")
+        params = self.request.query_params
+        return queries.account_list(
+            search=params.get("q", ""), staff_only=params.get("who") != "all"
+        )
+
+    @extend_schema(
+        request=AccountCreateSerializer,
+        responses={
+            201: AccountSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="An address that has an account."),
+            403: _FORBIDDEN,
+        },
+        parameters=[],
+    )
+    def post(self, request: Request) -> Response:
+        actor = _may(request, "manage")
+        data = AccountCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.staff_account_create(actor=actor, **data.validated_data)
+        return Response(AccountSerializer(_account(person.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class AccountDetailView(APIView):
+    """One account with its role grants."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AccountSerializer, 403: _FORBIDDEN, 404: _UNKNOWN})
+    def get(self, request: Request, user_id: int) -> Response:
+        _may(request, "read")
+        return Response(AccountSerializer(_account(user_id)).data)
+
+
+class AccountRoleGrantView(APIView):
+    """Grant a staff role on a scope (the whole school, or a campus, course, certification
+    jury session or admission jury by its id)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RoleGrantSerializer,
+        responses={
+            201: AccountSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="A scope that does not fit."),
+            403: _FORBIDDEN,
+            404: _UNKNOWN,
+        },
+    )
+    def post(self, request: Request, user_id: int) -> Response:
+        actor = _may(request, "manage")
+        person = _account(user_id)
+        data = RoleGrantSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.staff_role_grant(
+            user=person,
+            role=Role(data.validated_data["role"]),
+            scope=ScopeKind(data.validated_data["scope"]),
+            scope_id=data.validated_data["scope_id"],
+            actor=actor,
+        )
+        return Response(AccountSerializer(_account(user_id)).data, status=status.HTTP_201_CREATED)
+
+
+class AccountRoleRevokeView(APIView):
+    """Withdraw a role grant (one's own last administrator role is refused)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RoleRevokeSerializer,
+        responses={
+            200: AccountSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="Not held, or one's own last administrator role."
+            ),
+            403: _FORBIDDEN,
+            404: _UNKNOWN,
+        },
+    )
+    def post(self, request: Request, user_id: int) -> Response:
+        actor = _may(request, "manage")
+        person = _account(user_id)
+        data = RoleRevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.staff_role_revoke(
+            user=person,
+            role=Role(data.validated_data["role"]),
+            scope=ScopeKind(data.validated_data["scope"]),
+            scope_id=data.validated_data["scope_id"],
+            actor=actor,
+        )
+        return Response(AccountSerializer(_account(user_id)).data)
+
+
+class AccountInviteView(APIView):
+    """Send the invitation e-mail again (a new link to choose a password)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={200: AccountSerializer, 400: ErrorSerializer, 403: _FORBIDDEN, 404: _UNKNOWN},
+    )
+    def post(self, request: Request, user_id: int) -> Response:
+        actor = _may(request, "manage")
+        person = _account(user_id)
+        services.account_invite(user=person, actor=actor)
+        return Response(AccountSerializer(person).data)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from capitalis.accounts.models import TOKEN_SCOPE_LABELS, User
-from capitalis.accounts.rules import TokenScope
+from capitalis.accounts.models import ROLE_LABELS, SCOPE_LABELS, TOKEN_SCOPE_LABELS, User
+from capitalis.accounts.rules import STAFF_ROLES, Role, ScopeKind, TokenScope
 
 
 class UserAdminCreationForm(auth_forms.UserCreationForm):  # type: ignore[type-arg]
@@ -88,3 +88,56 @@ class ApiTokenForm(forms.Form):
     def expires_at(self) -> datetime | None:
         value = self.cleaned_data["expires"]
         return None if value == "never" else timezone.now() + timedelta(days=int(value))
+
+
+class StaffAccountForm(forms.Form):
+    """A new staff account: who, and the language of the invitation and the pages."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=[("fr", _("French")), ("en", _("English"))], initial="fr"
+    )
+
+
+GLOBAL_CHOICE = "global"
+
+
+class RoleGrantForm(forms.Form):
+    """A role and where it applies: the whole school, or one campus, course, certification jury
+    session or admission jury (one list, grouped by kind; a value is ``<kind>:<id>``)."""
+
+    role = forms.ChoiceField(label=_("Role"))
+    scope = forms.ChoiceField(label=_("Applies to"))
+
+    def __init__(
+        self,
+        *args: Any,
+        scopes: list[tuple[ScopeKind, list[tuple[int, str]]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        scope_field = self.fields["scope"]
+        assert isinstance(role_field, forms.ChoiceField)
+        assert isinstance(scope_field, forms.ChoiceField)
+        role_field.choices = [(r.value, capfirst(ROLE_LABELS[r])) for r in Role if r in STAFF_ROLES]
+        grouped: list[Any] = [(GLOBAL_CHOICE, capfirst(SCOPE_LABELS[ScopeKind.GLOBAL]))]
+        for kind, rows in scopes:
+            if rows:
+                grouped.append(
+                    (
+                        capfirst(SCOPE_LABELS[kind]),
+                        [(f"{kind.value}:{pk}", lbl) for pk, lbl in rows],
+                    )
+                )
+        scope_field.choices = grouped
+
+    def grant(self) -> tuple[Role, ScopeKind, int | None]:
+        """The role, the scope kind and its id, as chosen."""
+        value = self.cleaned_data["scope"]
+        role = Role(self.cleaned_data["role"])
+        if value == GLOBAL_CHOICE:
+            return role, ScopeKind.GLOBAL, None
+        kind, _sep, pk = value.partition(":")
+        return role, ScopeKind(kind), int(pk)

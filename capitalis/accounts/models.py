@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.rules import TOKEN_TAG, Role, ScopeKind, TokenScope, token_is_live
 
+LANGUAGE_CHOICES = [("fr", _("French")), ("en", _("English"))]
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -49,7 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=2,
-        choices=[("fr", _("French")), ("en", _("English"))],
+        choices=LANGUAGE_CHOICES,
         default="fr",
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -100,6 +102,9 @@ SCOPE_LABELS = {
 }
 
 
+SCOPE_CHOICES = [(s.value, SCOPE_LABELS[s]) for s in ScopeKind]
+
+
 class RoleAssignment(models.Model):
     """A role granted to a user, for the whole school or limited to one campus, course,
     certification jury session or admission jury (``scope_id`` is the id of that record; later
@@ -114,7 +119,7 @@ class RoleAssignment(models.Model):
     scope = models.CharField(
         _("scope"),
         max_length=20,
-        choices=[(s.value, SCOPE_LABELS[s]) for s in ScopeKind],
+        choices=SCOPE_CHOICES,
         default=ScopeKind.GLOBAL.value,
     )
     scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)

@@ -115,6 +115,16 @@ _ENROLMENT_RULES = (
 TABLE: dict[str, Resource] = {
     r.name: r
     for r in (
+        # --- accounts ----------------------------------------------------------------------
+        # The school's people and their role grants: the programme director (whole school)
+        # lists accounts, creates staff accounts (with their invitation) and grants or
+        # withdraws roles.
+        Resource(
+            "account",
+            "accounts.User",
+            {},
+            (_rule("read manage", Reach.SCHOOL, PD),),
+        ),
         # --- admissions ------------------------------------------------------------------
         Resource(
             "application",

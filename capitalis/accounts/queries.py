@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from capitalis.accounts.models import ApiToken, User
+from capitalis.accounts.models import ApiToken, RoleAssignment, User
 from capitalis.accounts.rules import STAFF_ROLES, Grant, Role, ScopeKind
 from capitalis.core.exceptions import DomainError
 
@@ -109,3 +112,73 @@ def api_token_get_for(*, user: User, pk: int) -> ApiToken | None:
 def api_token_by_prefix(prefix: str) -> ApiToken | None:
     """The token a request presents, with its owner, in one query."""
     return ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+
+
+# --- the school's people and their grants -----------------------------------------------------
+
+# The table each scope kind's ``scope_id`` points to (later apps own them: named by label,
+# looked up when a query runs, so accounts never imports them).
+SCOPE_MODELS: dict[ScopeKind, str] = {
+    ScopeKind.CAMPUS: "programmes.Campus",
+    ScopeKind.COURSE: "programmes.Course",
+    ScopeKind.JURY_SESSION: "jury.JurySession",
+    ScopeKind.ADMISSION_JURY: "admissions.AdmissionJury",
+}
+SEARCH_MAX = 100
+
+
+def account_list(*, search: str = "", staff_only: bool = False) -> QuerySet[User]:
+    """Accounts by e-mail address with their role grants (one query for the grants); ``search``
+    matches the address or the name. The caller checks ``permissions.can(user, "read",
+    "account")`` first."""
+    qs = User.objects.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.order_by("role", "scope", "scope_id"),
+        )
+    ).order_by("email")
+    term = search.strip()[:SEARCH_MAX]
+    if term:
+        qs = qs.filter(Q(email__icontains=term) | Q(full_name__icontains=term))
+    if staff_only:
+        staff_roles = RoleAssignment.objects.filter(role__in=[r.value for r in STAFF_ROLES])
+        qs = qs.filter(Q(is_staff=True) | Q(pk__in=staff_roles.values("user_id")))
+    return qs
+
+
+def _scope_rows(kind: ScopeKind, ids: Iterable[int] | None) -> list[tuple[int, str]]:
+    """(id, label) of the rows of a scope kind (all of them when ``ids`` is None)."""
+    model = apps.get_model(SCOPE_MODELS[kind])
+    qs = model._default_manager.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=sorted(set(ids)))
+    if kind is ScopeKind.COURSE:
+        rows = qs.order_by("edition__start_date", "year__position", "position", "code")
+        english = (translation.get_language() or "fr").startswith("en")
+        fields = ("pk", "edition__code", "code", "title_fr", "title_en")
+        return [
+            (pk, f"{edition} · {code} {title_en if english and title_en else title_fr}")
+            for pk, edition, code, title_fr, title_en in rows.values_list(*fields)
+        ]
+    if kind is ScopeKind.CAMPUS:
+        return list(qs.order_by("name").values_list("pk", "name"))
+    if kind is ScopeKind.ADMISSION_JURY:
+        qs = qs.select_related("edition__programme", "campus")
+    return [(row.pk, str(row)) for row in qs]
+
+
+def scope_target_labels(grants: Iterable[Grant]) -> dict[tuple[ScopeKind, int], str]:
+    """What each scoped grant points to, by (kind, id), in one query per kind."""
+    wanted: dict[ScopeKind, set[int]] = {}
+    for grant in grants:
+        if grant.scope in SCOPE_MODELS and grant.scope_id is not None:
+            wanted.setdefault(grant.scope, set()).add(grant.scope_id)
+    return {
+        (kind, pk): label for kind, ids in wanted.items() for pk, label in _scope_rows(kind, ids)
+    }
+
+
+def scope_choices() -> list[tuple[ScopeKind, list[tuple[int, str]]]]:
+    """Every scope a role can be granted on, by kind (campuses, courses, certification jury
+    sessions, admission juries), for the grant form."""
+    return [(kind, _scope_rows(kind, None)) for kind in SCOPE_MODELS]

@@ -3,25 +3,47 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.forms import default_token_generator
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
 )
 from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import ApiToken, RoleAssignment, User
-from capitalis.accounts.rules import Role, ScopeKind, TokenScope, scope_is_valid, token_format
+from capitalis.accounts.queries import SCOPE_MODELS, grants_for
+from capitalis.accounts.rules import (
+    STAFF_ROLES,
+    Grant,
+    Role,
+    ScopeKind,
+    TokenScope,
+    scope_is_valid,
+    token_format,
+)
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -129,6 +151,13 @@ def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int
             summary=f"{len(ids)} users, {addresses} addresses, {devices} devices",
         )
     return addresses + devices
+
+
+def signup_allowed(*, request: HttpRequest) -> bool:
+    """Whether this sign-up attempt (the candidate sign-up page or API) is within
+    ACCOUNT_RATE_LIMITS["signup"], per client address in the shared cache, like allauth's own
+    forms; the attempt is counted."""
+    return bool(ratelimit.consume(request, action="signup"))
 
 
 def email_verification_send(*, request: HttpRequest, user: User) -> bool:
@@ -251,3 +280,154 @@ def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# --- staff accounts and their roles ---------------------------------------------------------
+# The programme director (permissions TABLE "account") creates the school's staff accounts:
+# each gets an invitation e-mail whose link lets its owner choose a password (allauth's
+# password reset by key), then grants and withdraws their roles with their scope.
+
+FULL_NAME_MAX = 200
+
+
+def account_invitation_url(*, user: User) -> str:
+    """The link that lets ``user`` choose a password (allauth's reset-by-key page, valid for
+    settings.PASSWORD_RESET_TIMEOUT), on the public origin (settings.PUBLIC_BASE_URL)."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def account_invitation_mail(*, user_id: int) -> bool:
+    """Send the invitation: who invited the person to Capitalis, and the link to choose a
+    password, in the person's language. A mail failure is logged; nothing is undone (the
+    invitation can be sent again)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    with translation.override(user.preferred_language or "fr"):
+        subject = _("Your Capitalis account")
+        body = _(
+            "Hello %(name)s,\n\nAn account has been created for you on Capitalis, with this "
+            "e-mail address as its login. Choose your password by following this link (it can "
+            "be used once, for a few days):\n\n%(link)s\n\nThen log in with your e-mail "
+            "address and that password. If the link has expired, ask the school to send the "
+            "invitation again, or use “Forgot your password?” on the login page.\n"
+        ) % {"name": user.get_full_name(), "link": account_invitation_url(user=user)}
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:  # the account stands; the invitation can be sent again
+        logger.exception("invitation mail for user %s not sent", user_id)
+        return False
+    return True
+
+
+@transaction.atomic
+def account_invite(*, user: User, actor: Any = None) -> None:
+    """Send ``user`` the invitation e-mail (after the transaction commits), e.g. again when the
+    first link expired. An inactive account is refused."""
+    if not user.is_active:
+        raise DomainError(_("This account is inactive."), code="inactive")
+    audit_record(action="account_invite", actor=actor, target=user, summary=user.email)
+    user_id = user.pk
+    transaction.on_commit(lambda: account_invitation_mail(user_id=user_id))
+
+
+@transaction.atomic
+def staff_account_create(
+    *, email: str, full_name: str, preferred_language: str = "fr", actor: Any = None
+) -> User:
+    """A staff member's account (a lecturer, a campus coordinator, a jury member...): no
+    password yet, an invitation e-mail to choose one; roles are granted next
+    (:func:`staff_role_grant`). An address that has an account is refused (code ``exists``)."""
+    address = email.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise DomainError(_("Enter a valid e-mail address."), code="email") from None
+    name = full_name.strip()
+    if not name:
+        raise DomainError(_("Give the person's full name."), code="name_required")
+    if len(name) > FULL_NAME_MAX:
+        raise DomainError(
+            _("The name is too long (%(max)d characters at most).") % {"max": FULL_NAME_MAX},
+            code="name_too_long",
+        )
+    if preferred_language not in ("fr", "en"):
+        raise DomainError(_("Choose French or English."), code="language")
+    user = user_create(
+        email=address,
+        full_name=name,
+        is_staff=True,
+        preferred_language=preferred_language,
+        actor=actor,
+    )
+    account_invite(user=user, actor=actor)
+    return user
+
+
+def _scope_target_exists(scope: ScopeKind, scope_id: int | None) -> bool:
+    label = SCOPE_MODELS.get(scope)
+    if label is None:
+        return scope_id is None
+    return apps.get_model(label)._default_manager.filter(pk=scope_id).exists()
+
+
+@transaction.atomic
+def staff_role_grant(
+    *,
+    user: User,
+    role: Role,
+    scope: ScopeKind = ScopeKind.GLOBAL,
+    scope_id: int | None = None,
+    actor: Any = None,
+) -> RoleAssignment:
+    """Grant a staff role (rules.STAFF_ROLES) on a scope that suits it (rules.ALLOWED_SCOPES)
+    and exists (the campus, course, jury session or admission jury); audited. Learner, tutor
+    and candidate roles come with their enrolment, contract or sign-up, not from here."""
+    if role not in STAFF_ROLES:
+        raise DomainError(
+            _("This role is not granted by hand: it comes with the person's file."),
+            code="role",
+        )
+    if not scope_is_valid(role, scope, scope_id).ok:
+        raise DomainError(
+            _("This role cannot be granted on this scope."),
+            code="scope",
+        )
+    if not _scope_target_exists(scope, scope_id):
+        raise DomainError(_("The scope of this grant does not exist."), code="scope_missing")
+    return role_grant(user=user, role=role, scope=scope, scope_id=scope_id, actor=actor)
+
+
+@transaction.atomic
+def staff_role_revoke(
+    *,
+    user: User,
+    role: Role,
+    scope: ScopeKind = ScopeKind.GLOBAL,
+    scope_id: int | None = None,
+    actor: Any = None,
+) -> None:
+    """Withdraw a role grant; audited. Withdrawing one's own last role that lets one manage
+    accounts is refused (code ``own_last_admin``): nobody locks the school out by mistake. A
+    grant that does not exist is refused (code ``not_granted``)."""
+    held = Grant(role, scope, scope_id)
+    if held not in grants_for(user=user):
+        raise DomainError(_("This person does not hold this role."), code="not_granted")
+    if getattr(actor, "pk", None) == user.pk and not user.is_superuser:
+        remaining = permissions.Principal(user.pk, False, grants_for(user=user) - {held})
+        if not permissions.can(remaining, "manage", "account"):
+            raise DomainError(
+                _(
+                    "You cannot withdraw your own last administrator role: ask another "
+                    "programme director to do it."
+                ),
+                code="own_last_admin",
+            )
+    role_revoke(user=user, role=role, scope=scope, scope_id=scope_id, actor=actor)

@@ -1,6 +1,6 @@
 """Log in, log out, change one's password, resend the address confirmation; one's API
-tokens. allauth's own pages (password reset, e-mail confirmation, two-factor) are included at
-the same prefix by the root URLconf, after these."""
+tokens; the school's people and their roles. allauth's own pages (password reset, e-mail
+confirmation, two-factor) are included at the same prefix by the root URLconf, after these."""
 
 from django.urls import path
 
@@ -19,4 +19,8 @@ urlpatterns = [
     ),
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("people/", views.people, name="people"),
+    path("people/<int:user_id>/", views.person, name="person"),
+    path("people/<int:user_id>/revoke/", views.person_revoke, name="person-revoke"),
+    path("people/<int:user_id>/invite/", views.person_invite, name="person-invite"),
 ]

@@ -15,15 +15,24 @@ from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle
+from rest_framework.views import APIView
 
+from capitalis.accounts import services as accounts_services
+from capitalis.accounts.models import LANGUAGE_CHOICES
 from capitalis.accounts.queries import request_user
 from capitalis.admissions import letters, queries, queries_jury, services
 from capitalis.admissions.models import (
@@ -491,3 +500,74 @@ class ApplicationViewSet(
                 note=data["note"],
             )
         return self._detail(application)
+
+
+# --- sign-up ---------------------------------------------------------------------------------
+
+
+class SignupSerializer(serializers.Serializer[Any]):
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    password = serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        help_text="At least 12 characters, not only digits, not a common password, not like "
+        "the e-mail address or the name.",
+    )
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, default="fr")
+
+
+class SignupAcceptedSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+
+
+class SignupThrottle(BaseThrottle):
+    """The sign-up page's limit per client address (ACCOUNT_RATE_LIMITS["signup"]): a POST
+    beyond it answers 429."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method != "POST":
+            return True
+        return accounts_services.signup_allowed(request=request._request)
+
+    def wait(self) -> float | None:
+        return 60.0
+
+
+class SignupApi(APIView):
+    """A candidate signs up, as on the sign-up page: the same password rules, the same answer
+    whether or not the address already had an account (its owner gets a notice by e-mail), an
+    e-mail whose link confirms the address (needed before submitting an application), and
+    the same limit per client address (ACCOUNT_RATE_LIMITS["signup"]; 429 beyond). No
+    session or token: the caller is anonymous."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SignupThrottle, AnonRateThrottle]
+
+    @extend_schema(
+        request=SignupSerializer,
+        responses={
+            202: SignupAcceptedSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="A password that breaks the rules, or bad input."
+            ),
+        },
+        operation_id="admissions_signup",
+    )
+    def post(self, request: Request) -> Response:
+        data = SignupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            new_user = services.candidate_signup_request(**data.validated_data)
+        if new_user is not None:  # the link that confirms the address (before submitting)
+            accounts_services.email_verification_send(request=request._request, user=new_user)
+        return Response(
+            {
+                "detail": _(
+                    "Thank you. Check your mailbox: we have sent you a message about your "
+                    "account. You can now log in with your e-mail address and password."
+                )
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )

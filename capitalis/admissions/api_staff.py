@@ -6,10 +6,10 @@ an interviewer, for scoring) gets 404; a refused move answers 400 with a transla
 a stale ``expected_version`` 409.
 
 Routes (under /api/admissions/):
-    interview-slots/                   POST a slot
+    interview-slots/                   GET the slots one may see (paginated), POST a slot
     interview-slots/<id>/book/         POST an application into the slot
     interviews/<id>/record/            POST the scores and comment
-    juries/                            POST a jury sitting
+    juries/                            GET the jury sittings one may see, POST one
     juries/<id>/present/               POST an interviewed application to the jury
 """
 
@@ -17,11 +17,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,6 +43,7 @@ from capitalis.admissions.api import ApplicationDetailSerializer
 from capitalis.admissions.api_jury import InterviewSerializer, interview_body
 from capitalis.admissions.models import AdmissionJury, Application, InterviewSlot
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.params import parse_id
 from capitalis.programmes.models import Campus, Edition
 
 
@@ -73,10 +82,28 @@ class SlotSerializer(serializers.ModelSerializer[InterviewSlot]):
     interviewers: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="email", many=True, read_only=True
     )
+    interview = serializers.SerializerMethodField(
+        help_text="The interview booked into the slot (its id), or null while it is free."
+    )
 
     class Meta:
         model = InterviewSlot
-        fields = ("id", "edition", "campus", "starts_at", "ends_at", "location", "interviewers")
+        fields = (
+            "id",
+            "edition",
+            "campus",
+            "starts_at",
+            "ends_at",
+            "location",
+            "interviewers",
+            "interview",
+        )
+
+    def get_interview(self, slot: InterviewSlot) -> int | None:
+        try:
+            return int(slot.interview.pk)
+        except ObjectDoesNotExist:
+            return None
 
 
 class ApplicationVersionSerializer(serializers.Serializer[Any]):
@@ -132,8 +159,43 @@ def _require_staff(user: User) -> None:
         raise NotFound()
 
 
-class InterviewSlotCreateApi(APIView):
+EDITION_FILTER = OpenApiParameter(
+    "edition", OpenApiTypes.INT, description="Only this edition (its id)."
+)
+
+
+def _edition_filter(request: Request) -> int | None:
+    """The ``?edition=`` of a list: an id, or a translated 400."""
+    raw = request.query_params.get("edition")
+    if raw is None:
+        return None
+    edition_id = parse_id(raw)
+    if edition_id is None:
+        raise ValidationError({"edition": [_("Give an edition by its id.")]})
+    return edition_id
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Interview slots I may see (admissions staff: their campus; an interviewer: "
+        "his slots)",
+        parameters=[EDITION_FILTER],
+        operation_id="admissions_interview_slot_list",
+    )
+)
+class InterviewSlotCreateApi(ListAPIView[InterviewSlot]):
+    """The interview slots one may see (the permissions TABLE "interview_slot"), and creating
+    one."""
+
     permission_classes = [IsAuthenticated]
+    serializer_class = SlotSerializer
+
+    def get_queryset(self) -> QuerySet[InterviewSlot]:
+        edition_id = _edition_filter(self.request)
+        qs = queries_jury.interview_slot_list_for(user=request_user(self.request))
+        if edition_id is not None:
+            qs = qs.filter(edition_id=edition_id)
+        return qs.order_by("starts_at", "pk")
 
     @extend_schema(
         summary="Create an interview slot on a campus (admissions staff of that campus)",
@@ -214,8 +276,29 @@ class InterviewRecordApi(APIView):
         return Response(interview_body(fresh))
 
 
-class JuryCreateApi(APIView):
+@extend_schema_view(
+    get=extend_schema(
+        summary="Admission jury sittings I may see (admissions staff: their campus; a jury "
+        "member: his juries)",
+        parameters=[EDITION_FILTER],
+        operation_id="admissions_jury_list",
+    )
+)
+class JuryCreateApi(ListAPIView[AdmissionJury]):
+    """The admission jury sittings one may see (the permissions TABLE "admission_jury"), and
+    creating one."""
+
     permission_classes = [IsAuthenticated]
+    serializer_class = JurySerializer
+
+    def get_queryset(self) -> QuerySet[AdmissionJury]:
+        edition_id = _edition_filter(self.request)
+        qs = queries_jury.admission_jury_list_for(user=request_user(self.request)).prefetch_related(
+            "members"
+        )
+        if edition_id is not None:
+            qs = qs.filter(edition_id=edition_id)
+        return qs.order_by("-sits_on", "pk")
 
     @extend_schema(
         summary="Create an admission jury sitting; its president and members get their roles on it",

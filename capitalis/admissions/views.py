@@ -43,12 +43,17 @@ def _get(request: HttpRequest, pk: int) -> Application:
 
 def signup(request: HttpRequest) -> HttpResponse:
     """Create a candidate account. The outcome does not tell whether the address already had
-    an account (same redirect, same message; nobody is logged in): the person logs in next."""
+    an account (same redirect, same message; nobody is logged in): the person logs in next.
+    Sign-ups are limited per client address (ACCOUNT_RATE_LIMITS["signup"]; 429 beyond)."""
     if request.user.is_authenticated:
         return redirect("admissions:application-list")
     form = SignupForm(
         request.POST or None, initial={"preferred_language": translation.get_language()}
     )
+    if request.method == "POST" and not accounts_services.signup_allowed(request=request):
+        form.is_valid()
+        form.add_error(None, _("Too many sign-ups from your network: try again in a minute."))
+        return render(request, "admissions/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         with domain_errors(request, form, fields={"password": "password"}) as refused:
             new_user = services.candidate_signup_request(

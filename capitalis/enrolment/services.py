@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
-from capitalis.accounts.services import role_grant, user_create
+from capitalis.accounts.services import account_invite, role_grant, user_create
 from capitalis.admissions import rules as admission_rules
 from capitalis.admissions.models import Application
 from capitalis.admissions.queries import actors_for
@@ -215,16 +215,19 @@ def learner_update(
 
 @transaction.atomic
 def tutor_ensure(*, email: str, full_name: str, actor: User | None) -> User | None:
-    """The tutor's user account, found by e-mail or created without a password (he sets one
-    through the password reset); None when no e-mail is given. The employer tutor role is
-    granted when a contract or an internship names him."""
+    """The tutor's user account, found by e-mail or created without a password; a new account
+    gets the invitation e-mail whose link lets him choose one (accounts
+    ``account_invite``), so he can sign in. None when no e-mail is given. The employer tutor
+    role is granted when a contract or an internship names him."""
     address = email.strip().lower()
     if not address:
         return None
     found = User.objects.filter(email__iexact=address).first()
     if found is not None:
         return found
-    return user_create(email=address, full_name=full_name.strip(), actor=actor)
+    tutor = user_create(email=address, full_name=full_name.strip(), actor=actor)
+    account_invite(user=tutor, actor=actor)
+    return tutor
 
 
 # --- contracts ----------------------------------------------------------------------------

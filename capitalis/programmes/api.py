@@ -179,11 +179,17 @@ class CourseSerializer(serializers.ModelSerializer[Course]):
         )
 
 
+YEAR_CODE_MAX = 40
 PROGRAMME_FILTER = OpenApiParameter(
     "programme", OpenApiTypes.STR, description="Only this programme (its code)."
 )
 EDITION_FILTER = OpenApiParameter(
     "edition", OpenApiTypes.STR, description="Only this edition (its code, e.g. 2026-27)."
+)
+YEAR_FILTER = OpenApiParameter(
+    "year",
+    OpenApiTypes.STR,
+    description="Only the courses of this programme year (its code, e.g. MSC1).",
 )
 TRACK_FILTER = OpenApiParameter(
     "track",
@@ -341,7 +347,7 @@ class CampusViewSet(viewsets.ReadOnlyModelViewSet[Campus]):
         summary="List courses",
         description="Courses with ECTS, hours, language, teaching methods and the "
         "competencies each develops or assesses (paginated).",
-        parameters=[PROGRAMME_FILTER, EDITION_FILTER, TRACK_FILTER],
+        parameters=[PROGRAMME_FILTER, EDITION_FILTER, YEAR_FILTER, TRACK_FILTER],
     ),
     retrieve=extend_schema(
         summary="One course", responses={200: CourseSerializer, 404: NotFoundSerializer}
@@ -358,8 +364,16 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet[Course]):
         track = params.get("track") or None
         if track is not None and track not in Track.values:
             raise ValidationError({"track": [_("Unknown track %(track)s.") % {"track": track}]})
+        year = params.get("year")
+        if year is not None and (
+            not year.strip() or len(year) > YEAR_CODE_MAX or not queries.year_code_exists(year)
+        ):
+            raise ValidationError({"year": [_("Unknown year %(year)s.") % {"year": year[:40]}]})
         return queries.course_list(
-            programme_code=params.get("programme"), edition_code=params.get("edition"), track=track
+            programme_code=params.get("programme"),
+            edition_code=params.get("edition"),
+            track=track,
+            year_code=year,
         )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -94,10 +94,12 @@ def course_list(
     programme_code: str | None = None,
     edition_code: str | None = None,
     track: str | None = None,
+    year_code: str | None = None,
 ) -> QuerySet[Course]:
     """Courses with their edition, year, specialisation and competency links (each link's
     ``competency`` and its ``block`` are loaded); with ``track``, only the courses followed on
-    that track (those of every track and those of that one)."""
+    that track (those of every track and those of that one); with ``year_code``, those of
+    that programme year (e.g. MSC1)."""
     qs = Course.objects.select_related(
         "edition__programme", "year", "specialisation"
     ).prefetch_related(_links_prefetch())
@@ -107,7 +109,14 @@ def course_list(
         qs = qs.filter(edition__code=edition_code)
     if track:
         qs = qs.filter(track__in=("", track))
+    if year_code is not None:
+        qs = qs.filter(year__code=year_code)
     return qs.order_by("edition__start_date", "year__position", "position", "code")
+
+
+def year_code_exists(code: str) -> bool:
+    """Whether some programme has a year with this code (a filter's value is checked)."""
+    return ProgrammeYear.objects.filter(code=code).exists()
 
 
 # --- the catalogue (public page, API) -------------------------------------------------------

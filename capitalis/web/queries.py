@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import STAFF_ROLES, Role
 from capitalis.admissions.models import Application
@@ -105,6 +106,7 @@ def links_for(user: Any) -> dict[str, bool]:
         "vae": Role.VAE_CANDIDATE in roles,
         "apprentices": Role.EMPLOYER_TUTOR in roles,
         "admin": bool(user.is_superuser),
+        "people": bool(permissions.can(user, "read", "account")),
         "staff": staff,
         "jobs": has_jobs(user=user),
     }

@@ -205,3 +205,36 @@ def test_documents_and_letter(openapi) -> None:  # noqa: F811
     letter = _as(application.candidate).get(f"{url}letter/")
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
     assert stranger.get(f"{url}letter/").status_code == 404
+
+
+def test_slot_and_jury_lists_are_scoped_by_the_permission_table(openapi) -> None:  # noqa: F811
+    """Admissions staff list their campus's slots and juries; an interviewer his slots, a jury
+    member his juries; anyone else an empty list. A bad ``?edition=`` answers 400."""
+    jw = jury_world()
+    interviewer = staff("int@example.org", Role.LECTURER, ScopeKind.COURSE, 1)
+    mine = slot(jw, interviewers=(interviewer,))
+    other = slot(jw)
+    sitting, president, member = jury(jw)
+    outsider = staff("out@example.org", Role.LECTURER, ScopeKind.COURSE, 2)
+
+    def ids(user, path: str, query: str = "") -> list[int]:
+        response = _as(user).get(f"{path}{query}")
+        assert response.status_code == 200, response.content
+        body = answer_validated(openapi, path, response, "get").json()
+        return sorted(row["id"] for row in body["results"])
+
+    slots, juries = "/api/admissions/interview-slots/", "/api/admissions/juries/"
+    assert ids(jw.officer, slots) == sorted([mine.pk, other.pk])
+    assert ids(jw.officer, slots, f"?edition={jw.world.edition.pk}") == sorted([mine.pk, other.pk])
+    assert ids(jw.officer, slots, "?edition=987654") == []
+    assert ids(interviewer, slots) == [mine.pk]
+    assert ids(outsider, slots) == []
+    assert ids(jw.officer, juries) == [sitting.pk]
+    assert ids(president, juries) == [sitting.pk] and ids(member, juries) == [sitting.pk]
+    assert ids(outsider, juries) == []
+    listed = _as(jw.officer).get(juries).json()["results"][0]
+    assert listed["president"] == president.email and listed["members"] == [member.email]
+    for bad in ("x", "-1", "0"):
+        assert _as(jw.officer).get(f"{slots}?edition={bad}").status_code == 400
+        assert _as(jw.officer).get(f"{juries}?edition={bad}").status_code == 400
+    assert APIClient().get(slots).status_code in (401, 403)

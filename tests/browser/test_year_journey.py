@@ -1,12 +1,13 @@
 """A whole school year in a real browser, from an empty database holding only the shipped data
 (``load_data``) and the school's first staff accounts (created as a school would: accounts and
-role grants, nothing else): a candidate signs up, applies with two degrees, pays her fee, is
-interviewed, presented and admitted, reads her letter, is enrolled on a work-study contract,
-sees her invoices; a lecturer imports her results; the certification jury deliberates, overrides
-with a justification and closes; her credentials are issued, she downloads her certificate and
-its QR code's page verifies it; the holders' declaration is exported and valid; the indicators
-show the cohort. Every step goes through the pages, in French; every page is axe-checked (no
-serious or critical violation)."""
+role grants, nothing else; the lecturer's account and his course role are made by the director
+on the accounts page, and he chooses his password by the invitation's link): a candidate signs
+up, applies with two degrees, pays her fee, is interviewed, presented and admitted, reads her
+letter, is enrolled on a work-study contract, sees her invoices; a lecturer imports her results;
+the certification jury deliberates, overrides with a justification and closes; her credentials
+are issued, she downloads her certificate and its QR code's page verifies it; the holders'
+declaration is exported and valid; the indicators show the cohort. Every step goes through the
+pages, in French; every page is axe-checked (no serious or critical violation)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ import re
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.programmes.models import Course
 from capitalis.reporting import declaration
@@ -60,6 +62,16 @@ def _staff(email: str, name: str, *roles: Role):
     return user
 
 
+def _invitation_link(email: str) -> str:
+    """The set-password link of the last invitation e-mailed to ``email`` (the live server
+    shares the test's outbox)."""
+    for message in reversed(mail.outbox):
+        found = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", message.body)
+        if email in message.to and found:
+            return found.group(0)
+    raise AssertionError(f"no invitation to {email}")
+
+
 def _main(page) -> str:
     return page.locator("main").inner_text()
 
@@ -74,12 +86,12 @@ def test_a_school_year_through_the_pages(page, live_server, tmp_path, settings) 
         call_command("load_data", verbosity=0)
         base = live_server.url
         today = timezone.localdate()
-        # the school's first accounts: a director, a lecturer, a finance officer, two jury members
+        # the school's first accounts: a director, a finance officer, two jury members
         _staff("directrice@example.org", "Diane Directrice", Role.PROGRAMME_DIRECTOR)
         _staff("finances@example.org", "Fanny Finances", Role.FINANCE)
         _staff("president@example.org", "Paul Président")  # the jury session grants jury roles
         _staff("membre@example.org", "Marie Membre")
-        # a lecturer teaches a first-year common course of 2026/27 (a role on that course)
+        # a first-year common course of 2026/27: the lecturer's, once the director grants it
         course = (
             Course.objects.filter(edition__code="2026-27", year__code="MSC1", specialisation=None)
             .exclude(competencies=None)
@@ -87,8 +99,6 @@ def test_a_school_year_through_the_pages(page, live_server, tmp_path, settings) 
             .first()
         )
         version_pk = course.edition.programme.certification_version_id
-        lecturer = _staff("enseignant@example.org", "Luc Enseignant")
-        role_grant(user=lecturer, role=Role.LECTURER, scope=ScopeKind.COURSE, scope_id=course.pk)
         cv = tmp_path / "cv.pdf"
         cv.write_bytes(PDF)
 
@@ -97,6 +107,29 @@ def test_a_school_year_through_the_pages(page, live_server, tmp_path, settings) 
         page.goto(f"{base}/admissions/dashboard/")
         assert page.locator("h1").inner_text() == "Tableau de bord des admissions"
         _check(page, "01-admissions-dashboard")
+        # she creates the lecturer's account (he is invited by e-mail) and grants him his course
+        with page.expect_navigation():
+            page.get_by_role("link", name="Comptes", exact=True).click()
+        page.locator("#id_full_name").fill("Luc Enseignant")
+        page.locator("#id_email").fill("enseignant@example.org")
+        _check(page, "01b-accounts")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Créer le compte et envoyer l’invitation").click()
+        assert "une invitation à choisir un mot de passe a été envoyée" in _main(page)
+        page.locator("#id_role").select_option("lecturer")
+        page.locator("#id_scope").select_option(f"course:{course.pk}")
+        _check(page, "01c-account-grant")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Attribuer le rôle").click()
+        assert "Le rôle est attribué." in _main(page)
+        assert course.code in page.locator("table").inner_text()
+        # the lecturer follows the invitation's link and chooses his password
+        page.context.clear_cookies()
+        page.goto(_invitation_link("enseignant@example.org"))
+        page.locator("#id_password1").fill(PASSWORD)
+        page.locator("#id_password2").fill(PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Changer mon mot de passe").click()
 
         # 2. a candidate signs up, confirms her address, applies with two degrees
         page.context.clear_cookies()

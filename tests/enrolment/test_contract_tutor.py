@@ -5,8 +5,10 @@ translated error, changing nothing (no contract, no enrolment, no account)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import translation
@@ -228,3 +230,45 @@ def test_staff_name_the_tutor_of_a_contract_recorded_without_one() -> None:
         assert stranger.post(url, {"tutor_email": "x@example.org"}).status_code == 404
     contract.refresh_from_db()
     assert contract.tutor.email == "maitre@example.org"
+
+
+def test_a_new_tutor_is_invited_to_choose_a_password_and_signs_in(
+    settings, django_capture_on_commit_callbacks
+) -> None:
+    """The tutor's account is made without a password: the invitation e-mail's link lets him
+    choose one, then he logs in (issue 13: every user can actually sign in)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    w = world()
+    app = admitted(w, "inv@example.org", track=Track.WORK_STUDY)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_create_from_application(
+            application=app,
+            actor=w.director,
+            contract=contract_for(dt.date(2024, 9, 1), 2, tutor_email="tutor-new@example.org"),
+        )
+    tutor = User.objects.get(email="tutor-new@example.org")
+    assert not tutor.has_usable_password()
+    sent = [m for m in mail.outbox if m.to == ["tutor-new@example.org"]]
+    assert len(sent) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", sent[0].body)
+    assert link, sent[0].body
+    client = Client()
+    page = client.get(link.group(1), follow=True)
+    assert page.status_code == 200
+    password = "tutor-chooses-a-long-one-2026"
+    done = client.post(page.redirect_chain[-1][0], {"password1": password, "password2": password})
+    assert done.status_code == 302
+    login = Client().post(
+        "/accounts/login/", {"username": "tutor-new@example.org", "password": password}
+    )
+    assert login.status_code == 302
+    # a tutor who already has an account gets no second invitation
+    mail.outbox.clear()
+    other = admitted(w, "inv2@example.org", track=Track.WORK_STUDY)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_create_from_application(
+            application=other,
+            actor=w.director,
+            contract=contract_for(dt.date(2024, 9, 1), 2, tutor_email="tutor-new@example.org"),
+        )
+    assert [m for m in mail.outbox if m.to == ["tutor-new@example.org"]] == []

@@ -103,6 +103,20 @@ def test_courses_with_ects_and_competencies(client: Client, openapi: OpenAPI) ->
     assert one["title"] == "Cours 1 année 1"
 
 
+def test_courses_filtered_by_year_and_a_bad_year_is_refused(
+    client: Client, openapi: OpenAPI
+) -> None:
+    build_catalogue(editions=2)
+    url = f"/api/programmes/courses/?edition=2026-27&programme={PROGRAMME}"
+    second = get(client, openapi, f"{url}&year=MSC2").json()
+    assert second["count"] == 2
+    assert {c["year"] for c in second["results"]} == {"MSC2"}
+    for bad in ("NOPE", "", "x" * 500):
+        answer = client.get(f"{url}&year={bad}", HTTP_ACCEPT_LANGUAGE="en")
+        assert answer.status_code == 400, bad
+        assert answer.json()["year"][0].startswith("Unknown year")
+
+
 @pytest.mark.parametrize(
     ("path", "language", "detail"),
     [
