@@ -1,8 +1,9 @@
 """Deliberation benchmark (issue 5, bench (a)): 20,000 synthetic learners × 25 competencies ×
 ~6 evidence rows each in a bare PostgreSQL table. The full deliberation (load the rows, then
-``capitalis.jury.rules.deliberate``: every block status with its reasons, and the certification
-decision) against ONE hand-written SQL query computing the same block statuses. Both must agree
-on every (learner, block); target: time ratio ≤ 2.
+``capitalis.jury.rules_fast.deliberate``, the fast twin of ``rules.deliberate``: every block
+status with its reasons, and the certification decision) against ONE hand-written SQL query
+computing the same block statuses. Both must agree on every (learner, block); target: time
+ratio ≤ 2.
 
 Besides time (median of 3, with its spread), each side's CPU seconds are printed: every process
 involved, PostgreSQL backends included (read from /proc when the server runs on this machine),
@@ -46,8 +47,8 @@ from capitalis.jury.rules import (
     PriorValidation,
     Session,
     VersionStructure,
-    deliberate,
 )
+from capitalis.jury.rules_fast import deliberate
 
 LEARNERS = 20_000
 MAX_RATIO = 2.0
@@ -467,7 +468,7 @@ def run(learners: int = LEARNERS, repeat: int = 3, workers: int | None = None) -
         f"{spread(sql_times):>13} {sql_cpu_s:>8.2f} {1:>9.2f}"
     )
     for w, times in py_times.items():
-        label = f"load rows + rules.deliberate, {w} process(es)"
+        label = f"load rows + rules_fast.deliberate, {w} process(es)"
         cpu = statistics.median(py_cpu[w])
         print(
             f"{label:<48} {statistics.median(times):>9.2f} {ratios[w]:>7.2f} "

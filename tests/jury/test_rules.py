@@ -38,7 +38,6 @@ from capitalis.jury.rules import (
     deliberate,
     year_validation,
 )
-from capitalis.jury.rules import _general as general_competency_status
 
 D = Decimal
 BC1 = BlockSpec(1, "BC01", BlockKind.COMMON, ("C1", "C2"))
@@ -372,30 +371,3 @@ def test_a_validated_block_under_the_earlier_version_carries_over_whole(evidence
     assert (block.validation.validated_on, block.validation.route) == (day, route)
     assert block.validation.carried_from == "old-defence"
     assert 4 in result.decision.validated_blocks
-
-
-def _exact(result):
-    """A competency result with its sums as written (Decimal equality ignores the exponent)."""
-    return (*result[:3], *(str(x) for x in result[3:7]), *result[7:], result.reasons)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.booleans().flatmap(
-        lambda resits: st.lists(evidence_rows(["C1"], resits=resits), max_size=12)
-    ),
-    st.sampled_from(
-        [
-            Policy(),
-            Policy(resit=ResitRule.BEST),
-            Policy(unjustified_absence_is_zero=False),
-            Policy(D(12), Level.MASTERED, resit=ResitRule.BEST, unjustified_absence_is_zero=False),
-        ]
-    ),
-)
-def test_the_fast_paths_give_what_the_general_path_gives(rows, policy):
-    """``competency_status`` takes a one-pass path without resit rows and a two-pass one for
-    resits replacing (the default); both must give exactly the general path's result: status,
-    rows counted, sums (to the digit), notes and reasons."""
-    fast = competency_status("C1", rows, policy)
-    assert _exact(fast) == _exact(general_competency_status("C1", rows, policy))
