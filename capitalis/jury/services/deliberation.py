@@ -21,7 +21,7 @@ from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
 from capitalis.enrolment.models import Enrolment
-from capitalis.jury import queries, rules
+from capitalis.jury import queries, rules, rules_fast
 from capitalis.jury.models import (
     BlockDecision,
     BlockStatus,
@@ -95,7 +95,7 @@ def _names(inputs: queries.Inputs) -> dict[str, dict[str, str]]:
 def _compute(inputs: queries.Inputs) -> dict[Any, rules.LearnerDeliberation]:
     evidence = cast(Mapping[rules.Key, Sequence[rules.Evidence]], inputs.evidence)
     prior = cast(Mapping[rules.Key, Sequence[rules.PriorValidation]], inputs.prior)
-    return rules.deliberate(
+    return rules_fast.deliberate(
         evidence,
         prior,
         inputs.version.structure,
