@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -36,6 +36,7 @@ from capitalis.accounts.models import (
 from capitalis.accounts.queries import request_user
 from capitalis.accounts.rules import STAFF_ROLES, Role, ScopeKind, TokenScope, token_format
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.exceptions import DomainError
 from capitalis.core.params import BIGINT_MAX
 
 
@@ -231,7 +232,7 @@ class RoleRevokeSerializer(RoleGrantSerializer):
 def _may(request: Request, action: str) -> User:
     user = request_user(request)
     if not permissions.can(user, action, "account"):
-        raise PermissionDenied(_("You may not manage accounts."))
+        raise DomainError(_("You may not manage accounts."), code="not_authorised")
     return user
 
 

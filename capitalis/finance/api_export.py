@@ -18,7 +18,7 @@ from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.finance import services
 
 
-class ExportRequestSerializer(serializers.Serializer[Any]):
+class AccountingExportRequestSerializer(serializers.Serializer[Any]):
     date_from = serializers.DateField(
         required=False, allow_null=True, help_text="First day of the period (open if left out)."
     )
@@ -41,12 +41,12 @@ class ExportJobView(APIView):
             "can). Asked again while it is being prepared, the same job answers. 400: bad "
             "dates. 403: not finance staff."
         ),
-        request=ExportRequestSerializer,
+        request=AccountingExportRequestSerializer,
         responses={202: JobSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
         tags=["finance"],
     )
     def post(self, request: Request) -> Response:
-        form = ExportRequestSerializer(data=request.data)
+        form = AccountingExportRequestSerializer(data=request.data)
         if not form.is_valid():
             detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
             return Response({"detail": detail, "code": "invalid"}, status=400)

@@ -320,6 +320,12 @@ def test_a_school_year_through_the_pages(page, live_server, tmp_path, settings) 
         page.get_by_role("button", name="Vérifier le fichier").click()
         _check(page, "20-import-preview")
         page.get_by_role("button", name=re.compile("Importer")).last.click()
+        # the import runs as a background job: its page reports it and links the results
+        page.wait_for_url(re.compile(r".*/jobs/\d+/$"))
+        page.locator("#job-result").wait_for()
+        assert "Import terminé : 1 résultat(s) créé(s)" in _main(page)
+        _check(page, "20b-import-job")
+        page.get_by_role("link", name="Voir le résultat").click()
         page.wait_for_url(re.compile(r".*/results/$"))
         _check(page, "21-results")
 
