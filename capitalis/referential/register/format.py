@@ -446,7 +446,7 @@ class CertificationRow(NamedTuple):
     target_jobs_text: bytes
     objectives_text: bytes
     entry_prerequisites_text: bytes
-    register_extra: bytes  # JSON text of the kept elements, in UTF-8
+    register_extra: Any  # JSON text of the kept elements, in UTF-8
     register_hash: str
 
 
