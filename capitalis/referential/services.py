@@ -7,15 +7,19 @@ import (``register_import``). Edit by section; keep each service keyword-only an
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
-from capitalis.core.models import audit_record
+from capitalis.core.models import Job, audit_record
+from capitalis.core.services import job_start
 from capitalis.referential.models import (
     Activity,
     Block,
@@ -46,6 +50,8 @@ __all__ = [
     "ImportReport",
     "referential_data_load",
     "register_import",
+    "register_import_start",
+    "register_upload_keep",
 ]
 
 if TYPE_CHECKING:
@@ -390,3 +396,31 @@ def register_import(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+REGISTER_UPLOADS_DIR = "register-uploads"
+
+
+def register_upload_keep(*, upload: Any, key: uuid.UUID | None = None) -> str:
+    """Keep an uploaded register file until an import reads it: in the default storage under
+    ``register-uploads/<uuid>.xml`` (a random name; no URL serves that directory, the file is
+    only ever read by the import). Returns the stored name."""
+    key = key or uuid.uuid4()
+    return default_storage.save(f"{REGISTER_UPLOADS_DIR}/{key}.xml", File(upload))
+
+
+def register_import_start(*, name: str, actor: Any) -> Job:
+    """Start importing the kept upload ``name`` as a background job (``register_import`` in
+    ``tasks.register_import_job``; issue 13 point 10) and return the job to follow; its
+    progress counts fiches, and the job deletes the upload once read. Asked again for the same
+    upload while it runs (a reload, a double click), the same job is returned."""
+    from capitalis.referential.tasks import import_job_key, register_import_job
+
+    return job_start(
+        kind="referential.register_import",
+        key=import_job_key(name),
+        user=actor,
+        task=register_import_job,
+        args=[name],
+        title=_("Importing a national register file"),
+    )
