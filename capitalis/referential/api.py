@@ -31,7 +31,6 @@ from rest_framework.views import APIView
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.referential import queries, services
-from capitalis.referential.views_register import max_upload_bytes
 from capitalis.referential.models import (
     Activity,
     Block,
@@ -45,6 +44,7 @@ from capitalis.referential.models import (
     EvaluationCriterion,
     EvaluationModality,
 )
+from capitalis.referential.views_register import max_upload_bytes
 
 
 class CriterionSerializer(serializers.ModelSerializer[EvaluationCriterion]):
