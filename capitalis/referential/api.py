@@ -1,6 +1,7 @@
 """REST API on the référentiel (SPEC §1): read-only certifications, with their versions →
 blocks → activities, competencies (→ criteria), modalities, each version's rule, and the
-crosswalks between versions.
+crosswalks between versions. And the import of a national register file, as a background job
+(``register-imports/``: 202 and the job to follow).
 
 Every bilingual text is served three times: ``<field>_fr`` (official French), ``<field>_en``
 (our translation, may be empty) and ``<field>`` in the request's language (Accept-Language),
@@ -11,15 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import AllowAny
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from capitalis.referential import queries
+from capitalis.core.api import ErrorSerializer, NotFoundSerializer
+from capitalis.core.api_jobs import JobSerializer, job_accepted
+from capitalis.referential import queries, services
 from capitalis.referential.models import (
     Activity,
     Block,
@@ -33,6 +44,7 @@ from capitalis.referential.models import (
     EvaluationCriterion,
     EvaluationModality,
 )
+from capitalis.referential.views_register import max_upload_bytes
 
 
 class CriterionSerializer(serializers.ModelSerializer[EvaluationCriterion]):
@@ -279,3 +291,44 @@ class CertificationViewSet(viewsets.ReadOnlyModelViewSet[Certification]):
         if certification is None:
             raise NotFound(_("No certification has this code."))
         return Response(self.get_serializer(certification).data)
+
+
+class RegisterUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="A register export, flux V4.1 (XML).")
+
+
+class RegisterImportView(APIView):
+    """Import a national register file, as a background job (a programme director)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Import a national register file",
+        request={"multipart/form-data": RegisterUploadSerializer},
+        responses={
+            202: JobSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="No file, or a file too large."),
+            404: OpenApiResponse(NotFoundSerializer, description="Not a programme director."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Upload a register export (``file``, flux V4.1) and import it as a background job:
+        the answer is 202 with the job (``Location``: its address under /api/jobs/); poll it
+        until ``status`` is ``done`` (``result``: ``fiches``, ``created``, ``updated``,
+        ``unchanged``, ``blocks``, ``crosswalks``) or ``failed`` (``message``: why, with the
+        element and line; nothing was written). Progress counts fiches."""
+        if not queries.can_import_register(user=request.user):
+            raise NotFound()
+        upload = request.FILES.get("file")
+        if upload is None:
+            detail = _("Choose a register file (XML) to import.")
+            return Response({"detail": detail, "code": "missing_file"}, status=400)
+        if upload.size is not None and upload.size > max_upload_bytes():
+            detail = _("The file is too large (%(size)s); the limit is %(limit)s.") % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(max_upload_bytes()),
+            }
+            return Response({"detail": detail, "code": "file_too_large"}, status=400)
+        name = services.register_upload_keep(upload=upload)
+        return job_accepted(services.register_import_start(name=name, actor=request.user))

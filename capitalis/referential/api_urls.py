@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
 from capitalis.core.routers import DefaultRouter
-from capitalis.referential.api import CertificationViewSet
+from capitalis.referential.api import CertificationViewSet, RegisterImportView
 
 app_name = "referential-api"
 
@@ -13,4 +13,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("certifications", CertificationViewSet, basename="certification")
 
-urlpatterns: list[URLPattern | URLResolver] = list(router.urls)
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("register-imports/", RegisterImportView.as_view(), name="register-import"),
+    *router.urls,
+]

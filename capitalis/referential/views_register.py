@@ -1,10 +1,11 @@
 """Staff page: import a national register file (flux V4.1) in two steps (SPEC §1). A programme
 director or a superuser uploads the XML; the page shows a dry run (what would be created,
 updated or left unchanged, or why the file is refused, with its element and line); a confirm
-button imports it. The upload is kept server-side between the two steps (the default storage,
-``register-uploads/<uuid>.xml``) and named by a signed token bound to the user and valid for an
-hour: the client never gives a path. Both steps call ``services.register_import`` (the dry run
-inside its transaction rolled back). Thin: everyone else gets a 404."""
+button starts the import as a background job and leads to the job's page, where its progress
+counts fiches (issue 13 point 10). The upload is kept privately between the two steps
+(``services.register_upload_keep``: the default storage, ``register-uploads/<uuid>.xml``, served
+by no URL) and named by a signed token bound to the user and valid for an hour: the client never
+gives a path; the job deletes it once read. Thin: everyone else gets a 404."""
 
 from __future__ import annotations
 
@@ -16,10 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +28,15 @@ from django.views.decorators.http import require_http_methods
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.referential.queries import can_import_register
-from capitalis.referential.services import ImportReport, register_import
+from capitalis.referential.services import (
+    REGISTER_UPLOADS_DIR,
+    ImportReport,
+    register_import,
+    register_import_start,
+    register_upload_keep,
+)
 
-UPLOADS_DIR = "register-uploads"
+UPLOADS_DIR = REGISTER_UPLOADS_DIR
 UPLOAD_SALT = "capitalis.referential.register-upload"
 TOKEN_MAX_AGE = 3600  # seconds between the dry run and the confirmation
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -67,9 +73,9 @@ def _prune_stale_uploads() -> None:
                 default_storage.delete(name)
 
 
-def _run(name: str, *, dry_run: bool, actor: Any) -> ImportReport:
+def _dry_run(name: str, *, actor: Any) -> ImportReport:
     with default_storage.open(name, "rb") as handle:
-        return register_import(path=handle, dry_run=dry_run, actor=actor)
+        return register_import(path=handle, dry_run=True, actor=actor)
 
 
 @login_required
@@ -93,9 +99,9 @@ def register_import_page(request: HttpRequest) -> HttpResponse:
         else:
             _prune_stale_uploads()
             key = uuid.uuid4()
-            name = default_storage.save(f"{UPLOADS_DIR}/{key}.xml", File(upload))
+            name = register_upload_keep(upload=upload, key=key)
             try:
-                context["report"] = _run(name, dry_run=True, actor=user)
+                context["report"] = _dry_run(name, actor=user)
             except DomainError as error:
                 default_storage.delete(name)
                 context["error"] = error.message
@@ -114,14 +120,8 @@ def register_import_page(request: HttpRequest) -> HttpResponse:
             )
             status = 400
         else:
-            try:
-                context["report"] = _run(kept, dry_run=False, actor=user)
-                context["done"] = True
-            except DomainError as error:
-                context["error"] = error.message
-                status = 400
-            finally:
-                default_storage.delete(kept)
+            job = register_import_start(name=kept, actor=user)
+            return redirect("jobs:detail", pk=job.pk)
     elif request.method == "POST":
         context["error"] = _("Unknown step: upload the file again.")
         status = 400

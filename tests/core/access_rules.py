@@ -241,6 +241,7 @@ RULES: dict[str, Rule] = {
     "programmes:edition-applications": Rule(_(DIRECTOR)),
     "referential-api:certification-detail": Rule("public"),
     "referential-api:certification-list": Rule("public"),
+    "referential-api:register-import": Rule(_(DIRECTOR), post_only=True),
     "referential:certification-detail": Rule("public"),
     "referential:certification-list": Rule("public"),
     "referential:register-import": Rule(_(DIRECTOR)),

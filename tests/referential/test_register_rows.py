@@ -16,12 +16,12 @@ from capitalis.referential.register import (
     fiche_elements,
     fiche_from_element,
 )
-from capitalis.referential.services import (
-    _finish,
-    _json_utf8,
-    _prepare,
-    _prepare_element,
-    _utf8_text,
+from capitalis.referential.register.reader import prepare
+from capitalis.referential.register.reader_fast import (
+    finish,
+    json_utf8,
+    prepare_element,
+    utf8_text,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "register"
@@ -55,8 +55,8 @@ ODD_FICHE = """<FICHES><FICHE>
 def _both(source: Path | io.BytesIO) -> list[tuple[object, object]]:
     return [
         (
-            _prepare(fiche_from_element(elem, digest=False)),
-            _finish(elem.sourceline, "", _prepare_element(elem)),
+            prepare(fiche_from_element(elem, digest=False)),
+            finish(elem.sourceline, "", prepare_element(elem)),
         )
         for elem in fiche_elements(source)
     ]
@@ -95,7 +95,7 @@ def test_same_error_from_the_element_and_from_the_fiche(old: str, new: str) -> N
             fiche_from_element(elem)
     with pytest.raises(RegisterFormatError) as error:
         for elem in fiche_elements(io.BytesIO(text)):
-            _prepare_element(elem)
+            prepare_element(elem)
     assert str(error.value) == str(expected.value)
     assert (error.value.element, error.value.line) == (expected.value.element, expected.value.line)
 
@@ -116,12 +116,12 @@ def test_same_error_from_the_element_and_from_the_fiche(old: str, new: str) -> N
 def test_a_long_text_as_utf8_is_the_stripped_text_encoded(text: str) -> None:
     elem = etree.Element("ACTIVITES_VISEES")
     elem.text = text
-    assert _utf8_text(elem) == text.strip().encode()
+    assert utf8_text(elem) == text.strip().encode()
 
 
 def test_a_long_text_with_children_as_utf8_is_the_text_before_them() -> None:
     elem = etree.fromstring("<ACTIVITES_VISEES> avant <P>dedans</P> après</ACTIVITES_VISEES>")
-    assert _utf8_text(elem) == b"avant"
+    assert utf8_text(elem) == b"avant"
 
 
 @pytest.mark.parametrize(
@@ -135,4 +135,4 @@ def test_a_long_text_with_children_as_utf8_is_the_text_before_them() -> None:
     ],
 )
 def test_a_kept_element_in_json_is_spelled_as_json_dumps_spells_it(xml: str) -> None:
-    assert b'"' + _json_utf8(xml.encode()) + b'"' == json.dumps(xml, ensure_ascii=False).encode()
+    assert b'"' + json_utf8(xml.encode()) + b'"' == json.dumps(xml, ensure_ascii=False).encode()
