@@ -371,6 +371,19 @@ def staff_account_create(
     return user
 
 
+@transaction.atomic
+def director_open(*, email: str, full_name: str, preferred_language: str = "fr") -> User:
+    """The school's first account, from the command line (``manage.py open_school``): a
+    programme director over the whole school, invited by e-mail to choose a password; from
+    there the director creates every other account on the accounts page or the API. Refused
+    (code ``exists``) when the address already has an account."""
+    user = staff_account_create(
+        email=email, full_name=full_name, preferred_language=preferred_language
+    )
+    role_grant(user=user, role=Role.PROGRAMME_DIRECTOR)
+    return user
+
+
 def _scope_target_exists(scope: ScopeKind, scope_id: int | None) -> bool:
     label = SCOPE_MODELS.get(scope)
     if label is None:
