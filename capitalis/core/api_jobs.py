@@ -9,6 +9,7 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -68,7 +69,9 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     def get_progress_text(self, job: Job) -> str:
         if not job.total:
             return "" if job.is_finished else _("Starting…")
-        return _("%(done)s of %(total)s steps done") % {"done": job.done, "total": job.total}
+        return ngettext(
+            "%(done)s of %(total)s step done", "%(done)s of %(total)s steps done", job.total
+        ) % {"done": job.done, "total": job.total}
 
     def get_url(self, job: Job) -> str:
         return reverse("jobs:detail", args=[job.pk])

@@ -346,3 +346,17 @@ def test_old_job_files_are_deleted_and_the_jobs_kept(media):
     assert new.file and new.file.storage.exists(new.file.name)
     assert client_for(owner).get(f"/jobs/{old.pk}/file/").status_code == 404
     assert AuditEvent.objects.filter(action="core.job_files_clean").count() == 1
+
+
+def test_progress_of_a_one_step_job_reads_in_the_singular():
+    me = person("single@example.test", "Single Step")
+    job = Job.objects.create(kind="test", title="One", user=me, status="done", total=1, done=1)
+    page = client_for(me, "fr").get(reverse("jobs:detail", args=[job.pk]))
+    assert "1 sur 1 étape faite" in page.content.decode()
+    data = client_for(me, "en").get(f"/api/jobs/{job.pk}/").json()
+    assert data["progress_text"] == "1 of 1 step done"
+    other = Job.objects.create(kind="test", title="Three", user=me, status="running", total=3)
+    assert (
+        "0 sur 3 étapes faites"
+        in client_for(me, "fr").get(reverse("jobs:detail", args=[other.pk])).content.decode()
+    )
