@@ -22,7 +22,8 @@ Variables (all optional):
   into var/credentials_signing_key (mode 0600) and reused. Never stored in the database.
 - CREDENTIALS_DID_WEB_DOMAIN: e.g. certif.example.fr; the issuer is then did:web:<domain> with
   verification method #key-<CREDENTIALS_KEY_ID> (default "1"); unset, the issuer is a did:key.
-- MFA_REQUIRED_FOR_STAFF: 1/0; staff must use a TOTP second factor (default: on unless DEBUG).
+- MFA_REQUIRED_FOR_STAFF: 1/0; staff must use a second factor, an authenticator app or a
+  security key (default: on unless DEBUG).
 - API_JSON_MAX_BYTES (2 MiB), API_JSON_MAX_DEPTH (32), API_MAX_PAGE_SIZE (1000): API bodies
   and pages; DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS,
   DATA_UPLOAD_MAX_NUMBER_FILES: Django's form-body limits (its defaults).
@@ -250,10 +251,13 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "manage_email": "10/m/user",
 }
-# Second factor: TOTP with recovery codes. Required for staff (is_staff or a staff role) unless
-# MFA_REQUIRED_FOR_STAFF=0; off by default in DEBUG (``make run`` demo).
+# Second factor: an authenticator app (TOTP) or a security key / passkey (WebAuthn), with
+# recovery codes. Required for staff (is_staff or a staff role), either kind satisfying it, unless
+# MFA_REQUIRED_FOR_STAFF=0; off by default in DEBUG (``make run`` demo). WebAuthn needs HTTPS
+# except in DEBUG, where http://localhost is accepted.
 MFA_ADAPTER = "capitalis.accounts.adapters.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Capitalis"
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
 # --- end of accounts block ---------------------------------------------------------------------

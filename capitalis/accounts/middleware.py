@@ -1,7 +1,8 @@
-"""Staff (``is_staff`` or any role in rules.STAFF_ROLES) must have a TOTP second factor: until
-they set one up, every page but the two-factor pages, logging out, the language switch and
-static files sends them to the set-up page (settings.MFA_REQUIRED_FOR_STAFF, on by default
-outside DEBUG). With one, allauth's login asks for its code after the password."""
+"""Staff (``is_staff`` or any role in rules.STAFF_ROLES) must have a second factor, an
+authenticator app (TOTP) or a security key / passkey (WebAuthn): until they set one up, every
+page but the two-factor pages, logging out, the language switch and static files sends them to
+the two-factor page, where they choose which to add (settings.MFA_REQUIRED_FOR_STAFF, on by
+default outside DEBUG). With one, allauth's login asks for it after the password."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import ResolverMatch, reverse
 from django.utils.translation import gettext as _
 
-from capitalis.accounts.queries import user_has_totp, user_is_staff_member
+from capitalis.accounts.queries import user_has_second_factor, user_is_staff_member
 
 # Views a staff member without a second factor may still open (allauth's URL names, ours).
 MFA_SETUP_ALLOWED_URL_NAMES = frozenset(
@@ -34,7 +35,7 @@ MFA_SETUP_ALLOWED_URL_NAMES = frozenset(
         "set_language",
     }
 )
-MFA_SETUP_URL_NAME = "mfa_activate_totp"
+MFA_SETUP_URL_NAME = "mfa_index"
 
 
 def _url_name(match: ResolverMatch | None) -> str:
@@ -74,9 +75,12 @@ class StaffMFARequiredMiddleware:
             request.resolver_match
         ):
             return None
-        if not user_is_staff_member(user=user) or user_has_totp(user=user):
+        if not user_is_staff_member(user=user) or user_has_second_factor(user=user):
             return None
-        message = _("Staff accounts need a second factor: set up an authenticator app to continue.")
+        message = _(
+            "Staff accounts need a second factor: set up an authenticator app or a security key"
+            " to continue."
+        )
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)
         if getattr(request, "htmx", False):

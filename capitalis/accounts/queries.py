@@ -59,6 +59,18 @@ def user_has_totp(*, user: User | AnonymousUser) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
+# The authenticators that are a second factor on their own (recovery codes only back them up).
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def user_has_second_factor(*, user: User | AnonymousUser) -> bool:
+    """Whether the user has a second factor: an authenticator app (TOTP) or a security key or
+    passkey (WebAuthn). Either satisfies the staff requirement."""
+    if not user.is_authenticated:
+        return False
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
+
+
 def email_is_verified(*, user: User | AnonymousUser) -> bool:
     """Whether the user's login address has been confirmed (the link of the confirmation e-mail
     followed, or the account created by staff). Candidates must have it before they submit an

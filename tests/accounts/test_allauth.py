@@ -9,6 +9,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
@@ -301,7 +302,11 @@ def test_staff_without_totp_is_sent_to_set_it_up_then_uses_it(client, director, 
     assert login(client, director.email).status_code == 302
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    # Sent to the two-factor page, which offers an authenticator app or a security key.
+    assert response["Location"] == "/accounts/2fa/"
+    html = client.get("/accounts/2fa/").content.decode()
+    assert 'href="/accounts/2fa/totp/activate/"' in html
+    assert 'href="/accounts/2fa/webauthn/add/"' in html
     # The set-up page asks for the password again first (allauth's reauthentication).
     response = client.get("/accounts/2fa/totp/activate/")
     assert response["Location"].startswith("/accounts/reauthenticate/")
@@ -357,14 +362,14 @@ def test_staff_may_log_out_and_is_refused_the_api_without_totp(client, director,
     assert response.status_code == 403
     assert response.json()["code"] == "mfa_required"
     response = client.get("/", headers={"HX-Request": "true"})
-    assert response["HX-Redirect"] == "/accounts/2fa/totp/activate/"
+    assert response["HX-Redirect"] == "/accounts/2fa/"
     assert client.post("/accounts/logout/")["Location"] == "/"
 
 
 def test_is_staff_alone_requires_totp(client, mfa_required):
     staff = services.user_create(email="s@example.org", password=PASSWORD, is_staff=True)
     client.force_login(staff)
-    assert client.get("/")["Location"] == "/accounts/2fa/totp/activate/"
+    assert client.get("/")["Location"] == "/accounts/2fa/"
 
 
 def test_learners_and_candidates_need_no_second_factor(client, mfa_required):
@@ -381,6 +386,66 @@ def test_staff_cannot_remove_their_totp(client, director, mfa_required):
     client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     client.post("/accounts/2fa/totp/deactivate/")
     assert queries.user_has_totp(user=director)
+
+
+def _security_key(user: User, name: str = "Clé USB") -> Authenticator:
+    """A registered WebAuthn authenticator (its credential is never read by these tests)."""
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN, data={"name": name, "credential": {}}
+    )
+
+
+def test_a_security_key_satisfies_the_staff_requirement(client, director, mfa_required):
+    client.force_login(director)
+    assert client.get("/")["Location"] == "/accounts/2fa/"
+    _security_key(director)
+    assert queries.user_has_second_factor(user=director)
+    assert not queries.user_has_totp(user=director)
+    assert client.get("/").status_code == 200
+    assert client.get("/api/schema/").status_code != 403
+
+
+def test_recovery_codes_alone_do_not_satisfy_it(client, director, mfa_required):
+    RecoveryCodes.activate(director)
+    assert not queries.user_has_second_factor(user=director)
+    client.force_login(director)
+    assert client.get("/")["Location"] == "/accounts/2fa/"
+
+
+def test_staff_keep_at_least_one_second_factor(director, mfa_required):
+    adapter = get_mfa_adapter()
+    key = _security_key(director)
+    assert not adapter.can_delete_authenticator(key)  # the only one
+    totp = TOTP.activate(director, generate_totp_secret()).instance
+    assert adapter.can_delete_authenticator(key)
+    assert adapter.can_delete_authenticator(totp)
+    key.delete()
+    assert not adapter.can_delete_authenticator(totp)
+
+
+def test_the_security_key_page_loads_allauths_scripts_under_the_csp(client, director):
+    client.force_login(director)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.get("/accounts/2fa/webauthn/add/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ajouter une clé de sécurité" in html
+    # allauth's JavaScript is in static files (script-src 'self'); its inline <script> tags are
+    # JSON data blocks, never run, so no nonce is needed.
+    assert 'src="/static/mfa/js/webauthn.js"' in html
+    assert 'src="/static/account/js/onload.js"' in html
+    for tag in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html):
+        assert 'type="application/json"' in tag or "nonce=" in tag, tag
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_the_account_page_leads_to_the_two_factor_page(client, director):
+    client.force_login(director)
+    html = client.get("/accounts/password/").content.decode()
+    assert 'href="/accounts/2fa/"' in html
+    assert "clé de sécurité" in html
 
 
 def test_requirement_off_lets_staff_in_without_totp(client, director):
