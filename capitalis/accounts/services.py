@@ -40,6 +40,7 @@ from capitalis.accounts.rules import (
     scope_is_valid,
     token_format,
 )
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 
@@ -73,7 +74,7 @@ def user_create(
         preferred_language=preferred_language,
     )
     _email_address_set(user=user, verified=email_verified)
-    audit_record(action="user_create", actor=actor, target=user, summary=user.email)
+    audit_record(action=Action.USER_CREATE, actor=actor, target=user, summary=user.email)
     return user
 
 
@@ -95,7 +96,7 @@ def role_grant(
     )
     if created:
         audit_record(
-            action="role_grant",
+            action=Action.ROLE_GRANT,
             actor=actor,
             target=assignment,
             summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
@@ -128,7 +129,7 @@ def email_address_ensure(*, user: User, verified: bool = True, actor: Any = None
     address, changed = _email_address_set(user=user, verified=verified)
     if changed:
         audit_record(
-            action="email_address_ensure",
+            action=Action.EMAIL_ADDRESS_ENSURE,
             actor=actor,
             target=user,
             summary="verified" if address.verified else "unverified",
@@ -146,7 +147,7 @@ def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int
     devices, _by_model = Authenticator.objects.filter(user_id__in=ids).delete()
     if addresses or devices:
         audit_record(
-            action="account_secrets_forget",
+            action=Action.ACCOUNT_SECRETS_FORGET,
             actor=actor,
             summary=f"{len(ids)} users, {addresses} addresses, {devices} devices",
         )
@@ -185,7 +186,7 @@ def role_revoke(
     ).delete()
     if deleted:
         audit_record(
-            action="role_revoke",
+            action=Action.ROLE_REVOKE,
             actor=actor,
             target=user,
             summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
@@ -248,7 +249,7 @@ def api_token_create(
     else:  # pragma: no cover - five collisions of 32 random bits
         raise DomainError(_("The token could not be created; try again."), code="retry")
     audit_record(
-        action="api_token_create",
+        action=Action.API_TOKEN_CREATE,
         actor=actor,
         target=token,
         summary=f"{user.email} {token.prefix} {scope.value}",
@@ -265,7 +266,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
-            action="api_token_revoke",
+            action=Action.API_TOKEN_REVOKE,
             actor=actor,
             target=token,
             summary=f"{token.user.email} {token.prefix}",
@@ -333,7 +334,7 @@ def account_invite(*, user: User, actor: Any = None) -> None:
     first link expired. An inactive account is refused."""
     if not user.is_active:
         raise DomainError(_("This account is inactive."), code="inactive")
-    audit_record(action="account_invite", actor=actor, target=user, summary=user.email)
+    audit_record(action=Action.ACCOUNT_INVITE, actor=actor, target=user, summary=user.email)
     user_id = user.pk
     transaction.on_commit(lambda: account_invitation_mail(user_id=user_id))
 

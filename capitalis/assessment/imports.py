@@ -29,6 +29,7 @@ from capitalis.accounts.models import User
 from capitalis.assessment.models import Absence, Assessment, Level, Result
 from capitalis.assessment.queries import concerned_enrolments
 from capitalis.assessment.services import result_check_author
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.spreadsheets import (
@@ -597,7 +598,7 @@ def results_import(
         _drop(cursor)
     if report.imported:
         audit_record(
-            action="assessment.results_import",
+            action=Action.RESULTS_IMPORT,
             actor=actor,
             target=assessment,
             summary=f"{filename}: {report.created} created, {report.updated} updated",

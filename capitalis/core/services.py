@@ -25,6 +25,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from capitalis.core.audit import Action
 from capitalis.core.data import (
     CREATED,
     DELETED,
@@ -83,7 +84,7 @@ def data_load(*, data_dir: Path | None = None, actor: Any = None) -> DataLoadRep
         report.counts[loader.name] = loader.apply(documents) if documents else LoadCounts()
     if report.changed:
         audit_record(
-            action="core.data_load",
+            action=Action.DATA_LOAD,
             actor=actor,
             target_type="data",
             target_id=str(root.name),
@@ -150,7 +151,7 @@ def job_start(
                 language=(get_language() or "fr")[:10],
             )
             audit_record(
-                action="core.job_start",
+                action=Action.JOB_START,
                 actor=user,
                 target=job,
                 summary=title or kind,
@@ -200,7 +201,7 @@ def _job_end(job_id: int, status: str, values: dict[str, Any], summary: str) -> 
             job.done = job.total
         job.save()
         audit_record(
-            action=f"core.job_{status}",
+            action=Action.JOB_DONE if status == JobStatus.DONE else Action.JOB_FAILED,
             actor=job.user,
             target=job,
             summary=summary,
@@ -287,7 +288,7 @@ def job_files_clean(*, older_than: timedelta, now: datetime | None = None) -> in
     if old:
         Job.objects.filter(pk__in=[job.pk for job in old]).update(file="")
         audit_record(
-            action="core.job_files_clean",
+            action=Action.JOB_FILES_CLEAN,
             summary=f"{len(old)} job file(s) deleted",
             data={"jobs": [job.pk for job in old]},
         )

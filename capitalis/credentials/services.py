@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record, audit_record_many
 from capitalis.core.services import job_start
@@ -264,7 +265,7 @@ def _rows(
 
 def _audit_issued(rows: Sequence[Credential], actor: User | None) -> None:
     audit_record_many(
-        action="credential_issue",
+        action=Action.CREDENTIAL_ISSUE,
         actor=actor,
         targets=[
             (
@@ -411,7 +412,7 @@ def credential_revoke(*, credential: Credential, actor: User, reason: str) -> Cr
     now = timezone.now()
     revoked, _status_list = _revoke_locked(credential, actor, clean_text(reason), now)
     audit_record(
-        action="credential_revoke",
+        action=Action.CREDENTIAL_REVOKE,
         actor=actor,
         target=revoked,
         summary=revoked.revocation_reason,
@@ -454,7 +455,7 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
     status_list.used = Credential.objects.filter(status_list=status_list).count()
     status_list.save(update_fields=["used", "updated_at"])
     audit_record(
-        action="credential_reissue",
+        action=Action.CREDENTIAL_REISSUE,
         actor=actor,
         target=new,
         summary=old.revocation_reason,

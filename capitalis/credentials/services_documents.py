@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -236,7 +237,7 @@ def _render_and_store(
         raise
     if audit:
         audit_record(
-            action="document_issue",
+            action=Action.DOCUMENT_ISSUE,
             actor=actor,
             target=document,
             summary=f"{kind} {public_id}",
@@ -329,7 +330,7 @@ def document_revoke(document: IssuedDocument, *, actor: Any, reason: str) -> Iss
     as issued."""
     locked = _revoke_locked(document, actor, reason)
     audit_record(
-        action="document_revoke",
+        action=Action.DOCUMENT_REVOKE,
         actor=actor,
         target=locked,
         summary=locked.revocation_reason,
@@ -381,7 +382,7 @@ def document_reissue(document: IssuedDocument, *, actor: Any, reason: str) -> Is
     new.issuance_key = key
     new.save(update_fields=["issuance_key"])
     audit_record(
-        action="document_reissue",
+        action=Action.DOCUMENT_REISSUE,
         actor=actor,
         target=new,
         summary=old.revocation_reason,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.admissions import services as admissions_services
 from capitalis.admissions.models import Application
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record
 from capitalis.core.services import job_start
@@ -144,7 +145,7 @@ def fee_schedule_set(
     schedule.full_clean()
     schedule.save()
     audit_record(
-        action="fee_schedule_set",
+        action=Action.FEE_SCHEDULE_SET,
         actor=actor,
         target=schedule,
         summary=str(schedule),
@@ -326,7 +327,7 @@ def _invoice_create(
         for i, (due, amount) in enumerate(plan)
     )
     audit_record(
-        action="invoice_create",
+        action=Action.INVOICE_CREATE,
         actor=actor,
         target=invoice,
         summary=f"{invoice.number} {kind.value} {total} {payer_kind.value}",
@@ -784,7 +785,7 @@ def payment_record(
         invoice.status = new_status.value
         invoice.save(update_fields=["status", "updated_at"])
     audit_record(
-        action="payment_record",
+        action=Action.PAYMENT_RECORD,
         actor=actor,
         target=invoice,
         summary=f"{invoice.number} +{value} ({method})",
@@ -849,7 +850,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
     invoice.cancel_reason = reason
     invoice.save(update_fields=["status", "cancelled_on", "cancel_reason", "updated_at"])
     audit_record(
-        action="invoice_cancel",
+        action=Action.INVOICE_CANCEL,
         actor=actor,
         target=invoice,
         summary=f"{invoice.number}: {reason}",

@@ -45,6 +45,7 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.assessment.models import Result
+from capitalis.core.audit import Action
 from capitalis.core.data import (
     DataFileError,
     app_schema,
@@ -316,7 +317,7 @@ def personal_data_export(*, subject: User, actor: User | None, check_actor: bool
         summary={"counts": counts, "sha256": digest, "size": len(content), "missing": len(missing)},
     )
     audit_record(
-        action="reporting.personal_data_export",
+        action=Action.PERSONAL_DATA_EXPORT,
         actor=actor,
         target=request,
         summary=f"Personal data of user {subject.pk} exported ({counts['files']} file(s))",
@@ -590,7 +591,7 @@ def retention_apply(
                     summary=summary,
                 )
                 audit_record(
-                    action="reporting.retention_apply",
+                    action=Action.RETENTION_APPLY,
                     actor=actor,
                     target=report.request,
                     summary=f"Retention applied as of {today.isoformat()}: "

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.core import site
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, pick_language
 from capitalis.programmes.models import Edition
@@ -213,7 +214,7 @@ def survey_create(
         closes_on=closes_on,
     )
     audit_record(
-        action="reporting.survey_create",
+        action=Action.SURVEY_CREATE,
         actor=actor,
         target=survey,
         summary=f"Survey {kind} created for edition {edition.code}",
@@ -253,7 +254,7 @@ def survey_invite(
     SurveyInvitation.objects.bulk_create(new)
     if new:
         audit_record(
-            action="reporting.survey_invite",
+            action=Action.SURVEY_INVITE,
             actor=actor,
             target=survey,
             summary=f"{len(new)} invitation(s) created",
@@ -426,7 +427,7 @@ def survey_send_pending(*, survey_id: int, actor: User | None = None) -> int:
     if sent:
         with transaction.atomic():
             audit_record(
-                action="reporting.survey_send",
+                action=Action.SURVEY_SEND,
                 actor=actor,
                 target_type="reporting.survey",
                 target_id=str(survey_id),
@@ -485,7 +486,7 @@ def survey_remind(
     if sent:
         with transaction.atomic():
             audit_record(
-                action="reporting.survey_remind",
+                action=Action.SURVEY_REMIND,
                 actor=actor,
                 target_type="reporting.survey",
                 target_id=str(survey_id or ""),
@@ -651,7 +652,7 @@ def survey_schedule(
     if not dry_run and (created or any(d.invited or d.sent for d in done)):
         with transaction.atomic():
             audit_record(
-                action="reporting.survey_schedule",
+                action=Action.SURVEY_SCHEDULE,
                 actor=actor,
                 summary=(
                     f"Survey schedule {today.isoformat()}: {len(created)} survey(s) created, "
@@ -735,7 +736,7 @@ def survey_answer(
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["answered_at", "updated_at"])
     audit_record(
-        action="reporting.survey_answer",
+        action=Action.SURVEY_ANSWER,
         target=invitation,
         summary=f"Survey {survey.pk} answered through a personal link",
         data={"survey": survey.pk, "answers": len(clean)},

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -51,7 +52,7 @@ def appeal_lodge(
     appeal = Appeal.objects.create(
         decision=decision, lodged_on=today, lodged_by=actor, reason=reason
     )
-    audit_record(action="jury_appeal_lodge", actor=actor, target=appeal)
+    audit_record(action=Action.JURY_APPEAL_LODGE, actor=actor, target=appeal)
     return appeal
 
 
@@ -78,7 +79,9 @@ def appeal_decide(
     JurySessionLearner.objects.get_or_create(
         session=session, enrolment_id=appeal.decision.enrolment_id
     )
-    audit_record(action="jury_appeal_decide", actor=actor, target=appeal, data={"upheld": upheld})
+    audit_record(
+        action=Action.JURY_APPEAL_DECIDE, actor=actor, target=appeal, data={"upheld": upheld}
+    )
     appeal.refresh_from_db()
     appeal_id = appeal.pk
     transaction.on_commit(lambda: appeal_notify(appeal_id=appeal_id))

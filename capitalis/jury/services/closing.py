@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record
 from capitalis.core.queries import job_existing
@@ -189,7 +190,7 @@ def session_close(
     session.refresh_from_db()
     _capitalise(session)
     audit_record(
-        action="jury_session_sign",
+        action=Action.JURY_SESSION_SIGN,
         actor=actor,
         target=session,
         summary=_("Minutes signed by the president"),

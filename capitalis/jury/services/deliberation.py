@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -152,7 +153,7 @@ def deliberate(*, session: JurySession, actor: User) -> int:
     certification_refresh(session=session, enrolment_ids=list(inputs.enrolment_learner))
     JurySession.objects.filter(pk=session.pk).update(deliberated_at=now)
     audit_record(
-        action="jury_deliberate",
+        action=Action.JURY_DELIBERATE,
         actor=actor,
         target=session,
         data={"learners": len(inputs.enrolment_learner)},
@@ -327,7 +328,7 @@ def decision_override(
         [fresh], update=True, default_user=actor, default_change_reason=justification[:100]
     )
     audit_record(
-        action="jury_decision_override",
+        action=Action.JURY_DECISION_OVERRIDE,
         actor=actor,
         target=fresh,
         summary=f"{decision.computed_status} → {status}",
@@ -406,7 +407,7 @@ def decision_correct(
             [new], update=True, default_user=actor, default_change_reason=justification[:100]
         )
     audit_record(
-        action="jury_decision_correct",
+        action=Action.JURY_DECISION_CORRECT,
         actor=actor,
         target=new,
         summary=f"cites {old.pk}: {old.status} → {status}",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant, role_revoke
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.enrolment.models import Enrolment
@@ -234,7 +235,7 @@ def session_create(
         actor=actor,
     )
     audit_record(
-        action="jury_session_create",
+        action=Action.JURY_SESSION_CREATE,
         actor=actor,
         target=session,
         summary=title,
@@ -316,7 +317,7 @@ def session_update(
         actor=actor,
     )
     audit_record(
-        action="jury_session_update",
+        action=Action.JURY_SESSION_UPDATE,
         actor=actor,
         target=fresh,
         summary=fresh.title,
@@ -339,7 +340,7 @@ def session_learners_add(
     ]
     JurySessionLearner.objects.bulk_create(rows)
     audit_record(
-        action="jury_session_learners_add",
+        action=Action.JURY_SESSION_LEARNERS_ADD,
         actor=actor,
         target=session,
         data={"enrolments": [r.enrolment_id for r in rows]},
