@@ -25,7 +25,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
@@ -40,6 +40,7 @@ from capitalis.accounts.rules import (
     scope_is_valid,
     token_format,
 )
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -226,7 +227,7 @@ def api_token_create(
             _("The name is too long (%(max)d characters at most).") % {"max": TOKEN_NAME_MAX},
             code="name_too_long",
         )
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise DomainError(_("The expiry date must be in the future."), code="expiry_past")
     if not user.is_active:
         raise DomainError(_("This account is inactive."), code="inactive")
@@ -263,7 +264,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
     """Revoke a token at once (it answers 401 from now on); revoking twice changes nothing."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
             action=Action.API_TOKEN_REVOKE,
@@ -277,7 +278,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
 def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None:
     """Note when a token was last used (at most once a minute; no audit record: it is a
     reading aid for its owner, not an action)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

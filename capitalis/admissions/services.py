@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +39,7 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.admissions.queries import actors_for, eligibility_rules_for
-from capitalis.core import events
+from capitalis.core import clock, events
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -189,7 +189,7 @@ def _check_target(
 def _check_window(edition: Edition, today: dt.date | None) -> None:
     """Candidates apply only while the edition's application window is open (SPEC §3;
     ``rules.application_window``)."""
-    day = today or timezone.localdate()
+    day = today or clock.today()
     if not rules.applications_open(
         start_date=edition.start_date,
         opens_on=edition.applications_open_on,
@@ -530,7 +530,7 @@ def application_fee_record(
             code="forbidden",
         )
     application.application_fee_paid = paid
-    application.application_fee_paid_on = (paid_on or timezone.localdate()) if paid else None
+    application.application_fee_paid_on = (paid_on or clock.today()) if paid else None
     application.save(
         update_fields=["application_fee_paid", "application_fee_paid_on", "updated_at"]
     )
@@ -641,14 +641,14 @@ def application_transition(
             % {"current": _status_label(current), "target": _status_label(target_status)},
             code="not_authorised",
         )
-    today = timezone.localdate()
+    today = clock.today()
     changes: dict[str, Any] = {
         "status": target_status.value,
         "version": F("version") + 1,
-        "updated_at": timezone.now(),
+        "updated_at": clock.now(),
     }
     if target_status is rules.Status.SUBMITTED:
-        changes["submitted_at"] = timezone.now()
+        changes["submitted_at"] = clock.now()
     if target_status is rules.Status.PRESENTED:
         changes["presented_on"] = today
     if target_status in rules.DECISIONS:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
@@ -35,6 +35,7 @@ from capitalis.admissions.models import (
 from capitalis.admissions.queries_jury import can_see_arrangements, is_admissions_staff
 from capitalis.admissions.rules import DECISIONS, Actor, Status
 from capitalis.admissions.services import application_transition
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
 from capitalis.core.exceptions import DomainError
@@ -238,7 +239,7 @@ def interview_record(
     )
     interview.scores = clean
     interview.comment = comment.strip()
-    interview.interviewed_at = timezone.now()
+    interview.interviewed_at = clock.now()
     interview.save(update_fields=["scores", "comment", "interviewed_at", "updated_at"])
     audit_record(
         action=Action.INTERVIEW_RECORD,

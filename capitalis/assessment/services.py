@@ -15,7 +15,6 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
@@ -31,6 +30,7 @@ from capitalis.assessment.models import (
     Session,
 )
 from capitalis.assessment.queries import concerned_enrolments
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.imports import UPLOADS_DIR
@@ -589,7 +589,7 @@ def import_uploads_clean(*, older_than: timedelta, now: datetime | None = None) 
     """Delete the results-import uploads kept between preview and import (``imports/<uuid>`` in
     the default storage, so every app server sees them) that are older than ``older_than``;
     returns the names deleted. Only UUID-named files are touched."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         _dirs, files = default_storage.listdir(IMPORT_UPLOADS_DIR)
     except FileNotFoundError:

@@ -20,11 +20,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.data import (
     CREATED,
@@ -194,7 +195,7 @@ def _job_end(job_id: int, status: str, values: dict[str, Any], summary: str) -> 
         if job is None or job.is_finished:
             return job
         job.status = status
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         for name, value in values.items():
             setattr(job, name, value)
         if status == JobStatus.DONE and job.total:
@@ -244,7 +245,7 @@ def job_fail(*, job_id: int, message: str) -> Job | None:
 def _job_begin(job_id: int) -> Job | None:
     """The job, now running; None when it does not exist or already finished (a task delivered
     twice does its work once)."""
-    now = timezone.now()
+    now = clock.now()
     Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now
     )
@@ -281,7 +282,7 @@ def job_files_clean(*, older_than: timedelta, now: datetime | None = None) -> in
     """Delete the files of jobs finished more than ``older_than`` ago (exports are made to be
     downloaded soon; they hold personal data), and forget them on the jobs; returns how many.
     The job itself stays, with its outcome."""
-    cutoff = (now or timezone.now()) - older_than
+    cutoff = (now or clock.now()) - older_than
     old = list(Job.objects.filter(finished_at__lt=cutoff).exclude(file="").only("pk", "file"))
     for job in old:
         job.file.delete(save=False)

@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -197,7 +198,7 @@ def _render_and_store(
     with translation.override(language):
         data = document_data(kind, decision, enrolment)
     public_id = uuid.uuid4()
-    now = timezone.now()
+    now = clock.now()
     url = pdfs.verification_url(public_id)
     context = dict(data.context)
     context["language"] = language
@@ -316,7 +317,7 @@ def _revoke_locked(document: IssuedDocument, actor: Any, reason: str) -> IssuedD
             % {"date": timezone.localtime(locked.revoked_at).date().isoformat()},
             code="already_revoked",
         )
-    locked.revoked_at = timezone.now()
+    locked.revoked_at = clock.now()
     locked.revocation_reason = reason
     locked.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
     locked.save(update_fields=["revoked_at", "revocation_reason", "revoked_by", "updated_at"])

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.admissions import services as admissions_services
 from capitalis.admissions.models import Application
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record
@@ -376,7 +377,7 @@ def invoice_create_for_application_fee(
         schedule, rules.Payer.LEARNER if application.track != "work_study" else rules.Payer.EMPLOYER
     )
     lines = rules.application_fee_lines(quote)
-    day = issued_on or timezone.localdate()
+    day = issued_on or clock.today()
     candidate = application.candidate
     return _invoice_create(
         kind=rules.InvoiceKind.APPLICATION_FEE,
@@ -450,7 +451,7 @@ def invoice_create_for_enrolment(
     else:
         payer, payer_name = rules.Payer.LEARNER, user.get_full_name() or user.email
     quote = _quote(schedule, payer)
-    day = issued_on or timezone.localdate()
+    day = issued_on or clock.today()
     common: dict[str, Any] = {
         "source": rules.InvoiceSource.ENROLMENT,
         "source_id": enrolment.pk,
@@ -526,7 +527,7 @@ def invoice_credit_for_withdrawal(*, enrolment: Any, actor: Any) -> list[Invoice
     pays for examining the file, which was done (seed 000: "administration fee")."""
     if enrolment.status != "withdrawn":
         raise DomainError(_("Only a withdrawn enrolment gets a credit note."), code="not_withdrawn")
-    withdrawn_on = _withdrawn_on(enrolment) or timezone.localdate()
+    withdrawn_on = _withdrawn_on(enrolment) or clock.today()
     notes: list[Invoice] = []
     credited = (
         Invoice.objects.select_for_update()
@@ -558,7 +559,7 @@ def invoice_credit_for_withdrawal(*, enrolment: Any, actor: Any) -> list[Invoice
             academic_year=invoice.academic_year,
             payer_kind=rules.Payer(invoice.payer_kind),
             payer_name=invoice.payer_name,
-            issued_on=timezone.localdate(),
+            issued_on=clock.today(),
             instalment_count=1,
             first_due=withdrawn_on,
             every_months=1,
@@ -846,7 +847,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
         )
     previous = invoice.status
     invoice.status = rules.InvoiceStatus.CANCELLED.value
-    invoice.cancelled_on = timezone.localdate()
+    invoice.cancelled_on = clock.today()
     invoice.cancel_reason = reason
     invoice.save(update_fields=["status", "cancelled_on", "cancel_reason", "updated_at"])
     audit_record(

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
-from capitalis.core import site
+from capitalis.core import clock, site
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -251,7 +251,7 @@ def declaration_export(
     problem = identity_error([d.enrolment.learner for d in decisions])
     if problem is not None:
         raise problem
-    now = timezone.now()
+    now = clock.now()
     awards: list[AwardDeclaration] = []
     for decision, award in chosen:
         if award is None:
@@ -399,7 +399,7 @@ def declaration_report_import(*, content: bytes, filename: str, actor: User | No
         raise _mismatch(
             _("these passages are not awaiting a report: %(ids)s.") % {"ids": ", ".join(not_sent)}
         )
-    now = timezone.now()
+    now = clock.now()
     changed = []
     for id_technique in report.accepted:
         award = awards[id_technique]

@@ -37,7 +37,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
-from capitalis.core import site
+from capitalis.core import clock, site
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, pick_language
@@ -237,7 +237,7 @@ def survey_invite(
     Returns how many were invited."""
     if check_actor:
         _require_manager(actor)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if queries.survey_state(survey=survey, today=today) == "closed":
         raise DomainError(_("This survey is closed: nobody can be invited."), code="closed")
     already = SurveyInvitation.objects.filter(survey=survey).values("learner_id")
@@ -348,7 +348,7 @@ def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
     opens her survey from her home page, and by the demo's simulated respondents."""
     token, _replaced = _link_token(invitation)
     if invitation.sent_at is None:
-        invitation.sent_at = timezone.now()
+        invitation.sent_at = clock.now()
     invitation.save(update_fields=["token_hash", "sent_at", "updated_at"])
     return token
 
@@ -390,7 +390,7 @@ def _mail_one(invitation_id: int, *, reminder: _ReminderDue | None = None) -> bo
             if not _still_due(invitation, reminder):
                 return False
             token, replaced = _link_token(invitation)
-            now = timezone.now()
+            now = clock.now()
             if reminder is not None:
                 invitation.reminders = F("reminders") + 1
                 invitation.last_reminded_at = now
@@ -475,7 +475,7 @@ def survey_remind(
 ) -> int:
     """Remind those who have not answered (at most ``limit`` reminders each, not sooner than
     ``days`` days after the previous mail); returns how many reminders went out."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if (limit is not None and limit < 0) or (days is not None and days < 0):
         raise DomainError(_("The number of reminders and days cannot be negative."))
     limit = max_reminders() if limit is None else limit
@@ -601,7 +601,7 @@ def survey_schedule(
     run on the same day creates and sends nothing. ``dry_run`` writes nothing and sends
     nothing. Each write is audited by its service, and the run by ``reporting.survey_schedule``
     when it created or sent anything."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     window_days = schedule_window_days() if window_days is None else window_days
     if satisfaction_window is None:
         satisfaction_window = satisfaction_days()
@@ -697,7 +697,7 @@ def survey_answer(
     """Record the answers given through a personal link, all or nothing, once: an unknown token
     (code ``unknown``), a survey not open (``not_open``/``closed``), a link already used
     (``answered``) or an invalid answer (:class:`AnswerErrors`) changes nothing."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not token or len(token) > 200:
         raise unknown_link_error()
     invitation = (
@@ -733,7 +733,7 @@ def survey_answer(
         SurveyAnswer(invitation=invitation, question=a.question, number=a.number, text=a.text)
         for a in clean
     )
-    invitation.answered_at = timezone.now()
+    invitation.answered_at = clock.now()
     invitation.save(update_fields=["answered_at", "updated_at"])
     audit_record(
         action=Action.SURVEY_ANSWER,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -30,7 +31,7 @@ def appeal_lodge(
     *, decision: CertificationDecision, reason: str, actor: User, today: date | None = None
 ) -> Appeal:
     """The learner appeals her decision, within the session's appeal period after closing."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     reason = clean_text(reason)
     if decision.enrolment.learner.user_id != actor.pk:
         raise DomainError(_("Only the learner concerned may appeal."), code="not_authorised")
@@ -72,7 +73,7 @@ def appeal_decide(
         status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED,
         decided_in=session,
         decision_note=note.strip(),
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
     if updated == 0:
         raise DomainError(_("This appeal has already been decided."), code="conflict")
