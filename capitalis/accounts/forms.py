@@ -6,12 +6,12 @@ from typing import Any
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.models import ROLE_LABELS, SCOPE_LABELS, TOKEN_SCOPE_LABELS, User
 from capitalis.accounts.rules import STAFF_ROLES, Role, ScopeKind, TokenScope
+from capitalis.core import clock
 
 
 class UserAdminCreationForm(auth_forms.UserCreationForm):  # type: ignore[type-arg]
@@ -87,7 +87,7 @@ class ApiTokenForm(forms.Form):
 
     def expires_at(self) -> datetime | None:
         value = self.cleaned_data["expires"]
-        return None if value == "never" else timezone.now() + timedelta(days=int(value))
+        return None if value == "never" else clock.now() + timedelta(days=int(value))
 
 
 class StaffAccountForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.rules import TOKEN_TAG, Role, ScopeKind, TokenScope, token_is_live
+from capitalis.core import clock
 
 LANGUAGE_CHOICES = [("fr", _("French")), ("en", _("English"))]
 
@@ -201,5 +202,5 @@ class ApiToken(models.Model):
         return token_is_live(
             revoked=self.revoked_at is not None,
             expires_at=self.expires_at,
-            now=now or timezone.now(),
+            now=now or clock.now(),
         )

@@ -25,7 +25,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
@@ -40,6 +40,8 @@ from capitalis.accounts.rules import (
     scope_is_valid,
     token_format,
 )
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 
@@ -73,7 +75,7 @@ def user_create(
         preferred_language=preferred_language,
     )
     _email_address_set(user=user, verified=email_verified)
-    audit_record(action="user_create", actor=actor, target=user, summary=user.email)
+    audit_record(action=Action.USER_CREATE, actor=actor, target=user, summary=user.email)
     return user
 
 
@@ -95,7 +97,7 @@ def role_grant(
     )
     if created:
         audit_record(
-            action="role_grant",
+            action=Action.ROLE_GRANT,
             actor=actor,
             target=assignment,
             summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
@@ -128,7 +130,7 @@ def email_address_ensure(*, user: User, verified: bool = True, actor: Any = None
     address, changed = _email_address_set(user=user, verified=verified)
     if changed:
         audit_record(
-            action="email_address_ensure",
+            action=Action.EMAIL_ADDRESS_ENSURE,
             actor=actor,
             target=user,
             summary="verified" if address.verified else "unverified",
@@ -146,7 +148,7 @@ def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int
     devices, _by_model = Authenticator.objects.filter(user_id__in=ids).delete()
     if addresses or devices:
         audit_record(
-            action="account_secrets_forget",
+            action=Action.ACCOUNT_SECRETS_FORGET,
             actor=actor,
             summary=f"{len(ids)} users, {addresses} addresses, {devices} devices",
         )
@@ -185,7 +187,7 @@ def role_revoke(
     ).delete()
     if deleted:
         audit_record(
-            action="role_revoke",
+            action=Action.ROLE_REVOKE,
             actor=actor,
             target=user,
             summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
@@ -225,7 +227,7 @@ def api_token_create(
             _("The name is too long (%(max)d characters at most).") % {"max": TOKEN_NAME_MAX},
             code="name_too_long",
         )
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise DomainError(_("The expiry date must be in the future."), code="expiry_past")
     if not user.is_active:
         raise DomainError(_("This account is inactive."), code="inactive")
@@ -248,7 +250,7 @@ def api_token_create(
     else:  # pragma: no cover - five collisions of 32 random bits
         raise DomainError(_("The token could not be created; try again."), code="retry")
     audit_record(
-        action="api_token_create",
+        action=Action.API_TOKEN_CREATE,
         actor=actor,
         target=token,
         summary=f"{user.email} {token.prefix} {scope.value}",
@@ -262,10 +264,10 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
     """Revoke a token at once (it answers 401 from now on); revoking twice changes nothing."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit_record(
-            action="api_token_revoke",
+            action=Action.API_TOKEN_REVOKE,
             actor=actor,
             target=token,
             summary=f"{token.user.email} {token.prefix}",
@@ -276,7 +278,7 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
 def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None:
     """Note when a token was last used (at most once a minute; no audit record: it is a
     reading aid for its owner, not an action)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -333,7 +335,7 @@ def account_invite(*, user: User, actor: Any = None) -> None:
     first link expired. An inactive account is refused."""
     if not user.is_active:
         raise DomainError(_("This account is inactive."), code="inactive")
-    audit_record(action="account_invite", actor=actor, target=user, summary=user.email)
+    audit_record(action=Action.ACCOUNT_INVITE, actor=actor, target=user, summary=user.email)
     user_id = user.pk
     transaction.on_commit(lambda: account_invitation_mail(user_id=user_id))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -24,6 +23,7 @@ from rest_framework.views import APIView
 from capitalis.accounts.queries import request_user
 from capitalis.admissions import queries_jury, services_jury
 from capitalis.admissions.rules import decision_deadline
+from capitalis.core import clock
 from capitalis.core.api import NotFoundSerializer
 
 
@@ -205,7 +205,7 @@ class DashboardApi(APIView):
     )
     def get(self, request: Request) -> Response:
         dashboard = queries_jury.admissions_dashboard(
-            user=request_user(request), today=timezone.localdate()
+            user=request_user(request), today=clock.today()
         )
         if dashboard is None:
             raise NotFound()

@@ -24,6 +24,7 @@ from capitalis.accounts.rules import Role
 from capitalis.admissions import services, services_jury
 from capitalis.admissions.models import AdmissionJury, Application, InterviewCriterion
 from capitalis.admissions.rules import Status, application_window
+from capitalis.core import clock
 from capitalis.programmes.models import Campus, Edition, Offering
 
 # The status each demo candidate is left at; the order is the pipeline's.
@@ -83,7 +84,7 @@ class _Pipeline:
         """One sitting per campus; the late file's sitting was five weeks ago."""
         key = -campus.pk if late else campus.pk
         if key not in self.juries:
-            today = timezone.localdate()
+            today = clock.today()
             sits_on = today - timedelta(weeks=5) if late else today - timedelta(days=3)
             jury = AdmissionJury.objects.filter(
                 edition=self.edition, campus=campus, sits_on=sits_on
@@ -190,7 +191,7 @@ class _Pipeline:
         return self._interview_and_jury(app, target, late=late)
 
     def _interview_and_jury(self, app: Application, target: Status, *, late: bool) -> Application:
-        day = timezone.localdate() - timedelta(days=10)
+        day = clock.today() - timedelta(days=10)
         self.slot_hour += 1
         starts = timezone.make_aware(
             datetime.combine(

@@ -11,13 +11,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.models import User
 from capitalis.admissions.models import PriorDegree
 from capitalis.admissions.queries import editions_open_for_applications, offering_choices
 from capitalis.admissions.rules import CEFR
+from capitalis.core import clock
 from capitalis.core.uploads import ALLOWED
 from capitalis.programmes.models import Campus, Edition, ProgrammeYear, Specialisation, Track
 
@@ -122,7 +122,7 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
         self.documents = documents
-        today = timezone.localdate()
+        today = clock.today()
         open_ids = set(editions_open_for_applications(today=today).values_list("pk", flat=True))
         if current_edition is not None:
             # a draft keeps showing its own edition; the service refuses it if it has closed

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import STAFF_ROLES
 from capitalis.admissions.queries import editions_current_or_future
 from capitalis.admissions.rules import DECISIONS, Status
+from capitalis.core import clock
 from capitalis.programmes.models import Campus, Edition
 
 DECISION_LABELS = {
@@ -33,7 +33,7 @@ def staff_users() -> forms.ModelMultipleChoiceField:
 def planned_editions() -> QuerySet[Edition]:
     """Interviews and admission juries are planned for the current and future editions only
     (``rules.is_current_or_future``)."""
-    return editions_current_or_future(today=timezone.localdate())
+    return editions_current_or_future(today=clock.today())
 
 
 class DateTimeInput(forms.DateTimeInput):

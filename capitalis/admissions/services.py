@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +39,8 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.admissions.queries import actors_for, eligibility_rules_for
-from capitalis.core import events
+from capitalis.core import clock, events
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -80,7 +81,7 @@ def candidate_signup(
         email_verified=False,  # confirmed by the link of the confirmation e-mail
     )
     role_grant(user=user, role=Role.CANDIDATE, actor=user)
-    audit_record(action="admissions.candidate_signup", actor=user, target=user, summary=user.email)
+    audit_record(action=Action.CANDIDATE_SIGNUP, actor=user, target=user, summary=user.email)
     return user
 
 
@@ -120,7 +121,7 @@ def candidate_signup_request(
     owner = User.objects.filter(email__iexact=address).first()
     if owner is not None:
         audit_record(
-            action="admissions.candidate_signup_existing",
+            action=Action.CANDIDATE_SIGNUP_EXISTING,
             target=owner,
             summary="sign-up attempted with an address that has an account",
         )
@@ -188,7 +189,7 @@ def _check_target(
 def _check_window(edition: Edition, today: dt.date | None) -> None:
     """Candidates apply only while the edition's application window is open (SPEC §3;
     ``rules.application_window``)."""
-    day = today or timezone.localdate()
+    day = today or clock.today()
     if not rules.applications_open(
         start_date=edition.start_date,
         opens_on=edition.applications_open_on,
@@ -255,7 +256,7 @@ def application_create(
         accommodation_details=accommodation_details.strip() if accommodation_requested else "",
     )
     audit_record(
-        action="admissions.application_create",
+        action=Action.APPLICATION_CREATE,
         actor=candidate,
         target=application,
         summary=str(application),
@@ -329,7 +330,7 @@ def application_update_draft(
     )
     application.save()
     audit_record(
-        action="admissions.application_update_draft",
+        action=Action.APPLICATION_UPDATE_DRAFT,
         actor=actor_user,
         target=application,
         summary=str(application),
@@ -443,7 +444,7 @@ def application_degrees_save(
             degree = PriorDegree.objects.create(application=application, **row)
         saved.append(degree)
     audit_record(
-        action="admissions.application_degrees_save",
+        action=Action.APPLICATION_DEGREES_SAVE,
         actor=actor_user,
         target=application,
         summary=f"{len(saved)} degree(s) saved",
@@ -461,7 +462,7 @@ def application_degree_add(
     row = _clean_degree(application.prior_degrees.count(), degree)
     created = PriorDegree.objects.create(application=application, **row)
     audit_record(
-        action="admissions.application_degree_add",
+        action=Action.APPLICATION_DEGREE_ADD,
         actor=actor_user,
         target=application,
         summary=f"degree {created.pk}",
@@ -477,7 +478,7 @@ def application_degree_remove(
     _require_candidate_draft(application, actor_user)
     degree = _own_degree(application, degree_id)
     audit_record(
-        action="admissions.application_degree_remove",
+        action=Action.APPLICATION_DEGREE_REMOVE,
         actor=actor_user,
         target=application,
         summary=f"degree {degree.pk}: {degree.title}",
@@ -498,7 +499,7 @@ def application_degrees_set(
         PriorDegree(application=application, **row) for row in cleaned
     )
     audit_record(
-        action="admissions.application_degrees_set",
+        action=Action.APPLICATION_DEGREES_SET,
         actor=actor_user,
         target=application,
         summary=f"{len(rows)} degree(s)",
@@ -529,12 +530,12 @@ def application_fee_record(
             code="forbidden",
         )
     application.application_fee_paid = paid
-    application.application_fee_paid_on = (paid_on or timezone.localdate()) if paid else None
+    application.application_fee_paid_on = (paid_on or clock.today()) if paid else None
     application.save(
         update_fields=["application_fee_paid", "application_fee_paid_on", "updated_at"]
     )
     audit_record(
-        action="admissions.application_fee_record",
+        action=Action.APPLICATION_FEE_RECORD,
         actor=actor_user,
         target=application,
         summary=("paid" if paid else "not paid") + (f" ({evidence})" if evidence else ""),
@@ -571,7 +572,7 @@ def document_add(
     document.file.save(name, File(upload, name=name), save=False)
     document.save()
     audit_record(
-        action="admissions.document_add",
+        action=Action.DOCUMENT_ADD,
         actor=actor_user,
         target=document,
         summary=f"{kind} {checked.content_type} {checked.size} bytes",
@@ -584,7 +585,7 @@ def document_add(
 def document_remove(*, document: ApplicationDocument, actor_user: User) -> None:
     _require_candidate_draft(document.application, actor_user)
     audit_record(
-        action="admissions.document_remove",
+        action=Action.DOCUMENT_REMOVE,
         actor=actor_user,
         target=document,
         summary=document.kind,
@@ -640,14 +641,14 @@ def application_transition(
             % {"current": _status_label(current), "target": _status_label(target_status)},
             code="not_authorised",
         )
-    today = timezone.localdate()
+    today = clock.today()
     changes: dict[str, Any] = {
         "status": target_status.value,
         "version": F("version") + 1,
-        "updated_at": timezone.now(),
+        "updated_at": clock.now(),
     }
     if target_status is rules.Status.SUBMITTED:
-        changes["submitted_at"] = timezone.now()
+        changes["submitted_at"] = clock.now()
     if target_status is rules.Status.PRESENTED:
         changes["presented_on"] = today
     if target_status in rules.DECISIONS:
@@ -673,7 +674,7 @@ def application_transition(
         note=note,
     )
     audit_record(
-        action="admissions.application_transition",
+        action=Action.APPLICATION_TRANSITION,
         actor=actor_user,
         target=fresh,
         summary=f"{current.value} → {target_status.value}",
@@ -836,7 +837,7 @@ def application_evaluate_eligibility(*, application: Application) -> Application
     Application.objects.filter(pk=application.pk).update(eligibility=stored)
     application.eligibility = stored
     audit_record(
-        action="admissions.application_evaluate_eligibility",
+        action=Action.APPLICATION_EVALUATE_ELIGIBILITY,
         target=application,
         summary=", ".join(f"{o.code}:{'pass' if o.passed else 'fail'}" for o in outcomes),
         data={"outcomes": stored},

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
@@ -35,6 +35,8 @@ from capitalis.admissions.models import (
 from capitalis.admissions.queries_jury import can_see_arrangements, is_admissions_staff
 from capitalis.admissions.rules import DECISIONS, Actor, Status
 from capitalis.admissions.services import application_transition
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -80,7 +82,7 @@ def interview_slot_create(
     if people:
         slot.interviewers.set(people)
     audit_record(
-        action="interview_slot_create",
+        action=Action.INTERVIEW_SLOT_CREATE,
         actor=actor,
         target=slot,
         summary=f"{campus.code} {starts_at:%Y-%m-%d %H:%M}",
@@ -114,7 +116,7 @@ def interview_book(
     )
     interview = Interview.objects.create(application=application, slot=slot)
     audit_record(
-        action="interview_book",
+        action=Action.INTERVIEW_BOOK,
         actor=actor,
         target=interview,
         summary=f"application {application.pk} slot {slot.pk}",
@@ -157,7 +159,7 @@ def interview_grid_set(
         counts.add(label, DELETED)
     if counts.changed:
         audit_record(
-            action="interview_grid_set",
+            action=Action.INTERVIEW_GRID_SET,
             actor=actor,
             target=edition,
             summary=f"{edition}: {len(criteria)} line(s)",
@@ -237,10 +239,10 @@ def interview_record(
     )
     interview.scores = clean
     interview.comment = comment.strip()
-    interview.interviewed_at = timezone.now()
+    interview.interviewed_at = clock.now()
     interview.save(update_fields=["scores", "comment", "interviewed_at", "updated_at"])
     audit_record(
-        action="interview_record",
+        action=Action.INTERVIEW_RECORD,
         actor=actor,
         target=interview,
         summary=f"application {application.pk}: {sum(clean.values())} points",
@@ -271,7 +273,7 @@ def interview_arrangements_set(*, interview: Interview, text: str, actor: User) 
     interview.save(update_fields=["adapted_arrangements", "updated_at"])
     # The audit trail says that they changed, not what they say (health-related data).
     audit_record(
-        action="interview_arrangements_set",
+        action=Action.INTERVIEW_ARRANGEMENTS_SET,
         actor=actor,
         target=interview,
         summary=f"application {application.pk}",
@@ -319,7 +321,7 @@ def admission_jury_create(
             actor=actor,
         )
     audit_record(
-        action="admission_jury_create",
+        action=Action.ADMISSION_JURY_CREATE,
         actor=actor,
         target=jury,
         summary=str(jury),
@@ -490,7 +492,7 @@ def decision_notify(*, application_id: int) -> bool:
         logger.exception("decision letter for application %s not sent", application_id)
         return False
     audit_record(
-        action="decision_notify",
+        action=Action.DECISION_NOTIFY,
         target_type="admissions.application",
         target_id=str(application_id),
         summary=f"decision letter sent ({language})",

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +21,7 @@ from capitalis.admissions.forms_jury import (
 )
 from capitalis.admissions.models import STATUS_LABELS, AdmissionJury, Application
 from capitalis.admissions.rules import DECISION_WEEKS, Status
+from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 
@@ -193,7 +193,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _decide(request, user, jury)
         return redirect("admissions:jury", pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     rows = queries_jury.jury_applications(user=user, jury=jury, today=today)
     return render(
         request,

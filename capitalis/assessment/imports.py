@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.assessment.models import Absence, Assessment, Level, Result
 from capitalis.assessment.queries import concerned_enrolments
 from capitalis.assessment.services import result_check_author
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.spreadsheets import (
@@ -476,7 +477,7 @@ def _write(cursor: Any, assessment: Assessment, actor: User | None) -> None:
     (on PostgreSQL in the same statements, from what the UPDATE and INSERT return)."""
     result_table = Result._meta.db_table
     history_table = Result.history.model._meta.db_table  # type: ignore[attr-defined]
-    now = timezone.now()
+    now = clock.now()
     author = actor.pk if actor is not None else None
     valid = "c.final_status = '' AND c.action"
     fields = (
@@ -597,7 +598,7 @@ def results_import(
         _drop(cursor)
     if report.imported:
         audit_record(
-            action="assessment.results_import",
+            action=Action.RESULTS_IMPORT,
             actor=actor,
             target=assessment,
             summary=f"{filename}: {report.created} created, {report.updated} updated",

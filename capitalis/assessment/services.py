@@ -15,7 +15,6 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
@@ -31,6 +30,8 @@ from capitalis.assessment.models import (
     Session,
 )
 from capitalis.assessment.queries import concerned_enrolments
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.imports import UPLOADS_DIR
 from capitalis.core.models import Job, audit_record
@@ -214,7 +215,7 @@ def assessment_create(
     _set_competencies(assessment, competencies, criteria)
     _sync_calendar(assessment)
     audit_record(
-        action="assessment_create", actor=actor, target=assessment, summary=str(assessment)
+        action=Action.ASSESSMENT_CREATE, actor=actor, target=assessment, summary=str(assessment)
     )
     return assessment
 
@@ -277,7 +278,7 @@ def assessment_update(
         _set_competencies(assessment, competencies, criteria)
     _sync_calendar(assessment)
     audit_record(
-        action="assessment_update",
+        action=Action.ASSESSMENT_UPDATE,
         actor=actor,
         target=assessment,
         summary=str(assessment),
@@ -314,7 +315,7 @@ def assessment_group_set(
     )
     group.members.set(people)
     audit_record(
-        action="assessment_group_set",
+        action=Action.ASSESSMENT_GROUP_SET,
         actor=actor,
         target=group,
         summary=str(group),
@@ -467,7 +468,7 @@ def result_set(
     result, changed = _write(assessment, enrolment, competency, values, actor)
     if changed:
         audit_record(
-            action="result_set",
+            action=Action.RESULT_SET,
             actor=actor,
             target=result,
             summary=str(result),
@@ -497,7 +498,7 @@ def group_result_set(
     _check_target(assessment, members, competency)
     results = [_write(assessment, m, competency, values, actor)[0] for m in members]
     audit_record(
-        action="group_result_set",
+        action=Action.GROUP_RESULT_SET,
         actor=actor,
         target=group,
         summary=str(group),
@@ -588,7 +589,7 @@ def import_uploads_clean(*, older_than: timedelta, now: datetime | None = None) 
     """Delete the results-import uploads kept between preview and import (``imports/<uuid>`` in
     the default storage, so every app server sees them) that are older than ``older_than``;
     returns the names deleted. Only UUID-named files are touched."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         _dirs, files = default_storage.listdir(IMPORT_UPLOADS_DIR)
     except FileNotFoundError:
@@ -609,7 +610,7 @@ def import_uploads_clean(*, older_than: timedelta, now: datetime | None = None) 
             deleted.append(name)
     if deleted:
         audit_record(
-            action="import_uploads_clean",
+            action=Action.IMPORT_UPLOADS_CLEAN,
             summary=f"{len(deleted)} upload(s) deleted",
             data={"deleted": deleted},
         )

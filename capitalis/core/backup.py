@@ -39,9 +39,9 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.dispatch import Signal
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
 
 FORMAT = 1
@@ -239,7 +239,7 @@ def backup_create(*, destination: Path, passphrase: str | None = None) -> Backup
                     report.secrets_left_out.append(name)
         manifest = {
             "format": FORMAT,
-            "created_at": timezone.now().isoformat(),
+            "created_at": clock.now().isoformat(),
             "engine": engine,
             "migrations": _migration_state(),
             "media": media,

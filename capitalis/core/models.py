@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from capitalis.core.audit import Action
+
 
 class TimeStampedModel(models.Model):
     """Adds creation and modification timestamps."""
@@ -62,7 +64,7 @@ class AuditEvent(models.Model):
 
 def audit_record(
     *,
-    action: str,
+    action: Action,
     actor: Any = None,
     target: models.Model | None = None,
     target_type: str = "",
@@ -87,7 +89,7 @@ def audit_record(
 
 def audit_record_many(
     *,
-    action: str,
+    action: Action,
     actor: Any = None,
     targets: Iterable[tuple[models.Model, str, dict[str, Any] | None]],
 ) -> list[AuditEvent]:

@@ -20,11 +20,13 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.data import (
     CREATED,
     DELETED,
@@ -83,7 +85,7 @@ def data_load(*, data_dir: Path | None = None, actor: Any = None) -> DataLoadRep
         report.counts[loader.name] = loader.apply(documents) if documents else LoadCounts()
     if report.changed:
         audit_record(
-            action="core.data_load",
+            action=Action.DATA_LOAD,
             actor=actor,
             target_type="data",
             target_id=str(root.name),
@@ -150,7 +152,7 @@ def job_start(
                 language=(get_language() or "fr")[:10],
             )
             audit_record(
-                action="core.job_start",
+                action=Action.JOB_START,
                 actor=user,
                 target=job,
                 summary=title or kind,
@@ -193,14 +195,14 @@ def _job_end(job_id: int, status: str, values: dict[str, Any], summary: str) -> 
         if job is None or job.is_finished:
             return job
         job.status = status
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         for name, value in values.items():
             setattr(job, name, value)
         if status == JobStatus.DONE and job.total:
             job.done = job.total
         job.save()
         audit_record(
-            action=f"core.job_{status}",
+            action=Action.JOB_DONE if status == JobStatus.DONE else Action.JOB_FAILED,
             actor=job.user,
             target=job,
             summary=summary,
@@ -243,7 +245,7 @@ def job_fail(*, job_id: int, message: str) -> Job | None:
 def _job_begin(job_id: int) -> Job | None:
     """The job, now running; None when it does not exist or already finished (a task delivered
     twice does its work once)."""
-    now = timezone.now()
+    now = clock.now()
     Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now
     )
@@ -280,14 +282,14 @@ def job_files_clean(*, older_than: timedelta, now: datetime | None = None) -> in
     """Delete the files of jobs finished more than ``older_than`` ago (exports are made to be
     downloaded soon; they hold personal data), and forget them on the jobs; returns how many.
     The job itself stays, with its outcome."""
-    cutoff = (now or timezone.now()) - older_than
+    cutoff = (now or clock.now()) - older_than
     old = list(Job.objects.filter(finished_at__lt=cutoff).exclude(file="").only("pk", "file"))
     for job in old:
         job.file.delete(save=False)
     if old:
         Job.objects.filter(pk__in=[job.pk for job in old]).update(file="")
         audit_record(
-            action="core.job_files_clean",
+            action=Action.JOB_FILES_CLEAN,
             summary=f"{len(old)} job file(s) deleted",
             data={"jobs": [job.pk for job in old]},
         )

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
+from capitalis.core import clock
 from capitalis.credentials import queries
 from capitalis.credentials.models import Credential
 from capitalis.credentials.tasks import issue_learner_credentials
@@ -58,7 +58,7 @@ def _own_session(president: User, director: User) -> JurySession | None:
         return None
     session = jury_services.session_create(
         version=edition.programme.certification_version,
-        date=timezone.localdate() - timedelta(days=30),
+        date=clock.today() - timedelta(days=30),
         title=TITLE,
         president=president,
         members=[],

@@ -11,13 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
 from capitalis.accounts.models import User
-from capitalis.core import site
+from capitalis.core import clock, site
 from capitalis.credentials import builders, keys, rules
 from capitalis.credentials.models import Credential, IssuedDocument, StatusList
 from capitalis.enrolment.models import Enrolment
@@ -495,7 +494,7 @@ def verify_document(document: Any, *, now: datetime | None = None) -> Verificati
     Reads only; never fetches anything."""
     from capitalis.credentials import keys, schema, signing
 
-    now = now or timezone.now()
+    now = now or clock.now()
     found: list[tuple[str, str]] = []
     if not isinstance(document, dict) or not isinstance(document.get("proof"), (list, dict)):
         found.append((rules.Check.MALFORMED, ""))

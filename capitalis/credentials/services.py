@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record, audit_record_many
 from capitalis.core.services import job_start
@@ -145,7 +146,7 @@ def _resign(status_list: StatusList, now: datetime) -> None:
 def status_list_signed(status_list: StatusList, *, now: datetime | None = None) -> dict[str, Any]:
     """The signed status list credential as published: the cached one while it is fresh,
     re-signed (and stored) when missing or stale."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if (
         status_list.signed
         and status_list.signed_at
@@ -264,7 +265,7 @@ def _rows(
 
 def _audit_issued(rows: Sequence[Credential], actor: User | None) -> None:
     audit_record_many(
-        action="credential_issue",
+        action=Action.CREDENTIAL_ISSUE,
         actor=actor,
         targets=[
             (
@@ -319,7 +320,7 @@ def credentials_issue(
             )
         )
         todo = [item for item in todo if item.issuance_key not in existing]
-        now = timezone.now().replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         rows = _rows(todo, status_list, now)
         try:
             with transaction.atomic():
@@ -408,10 +409,10 @@ def _revoke_locked(
 def credential_revoke(*, credential: Credential, actor: User, reason: str) -> Credential:
     """Revoke (irreversible): a reason is mandatory; the bit is set and the status list
     credential re-signed at once."""
-    now = timezone.now()
+    now = clock.now()
     revoked, _status_list = _revoke_locked(credential, actor, clean_text(reason), now)
     audit_record(
-        action="credential_revoke",
+        action=Action.CREDENTIAL_REVOKE,
         actor=actor,
         target=revoked,
         summary=revoked.revocation_reason,
@@ -432,7 +433,7 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
     credential names the correcting session when that session is frozen and still validates the
     block; a correction that withdrew the block, or one whose session is not closed yet, refuses
     the reissue. A refusal writes nothing (the old credential stays current)."""
-    now = timezone.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     old, status_list = _revoke_locked(credential, actor, clean_text(reason), now)
     if old.kind == CredentialKind.BLOCK and old.block_validation_id:
         items = queries.block_issuables(validation_ids=[old.block_validation_id])
@@ -454,7 +455,7 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
     status_list.used = Credential.objects.filter(status_list=status_list).count()
     status_list.save(update_fields=["used", "updated_at"])
     audit_record(
-        action="credential_reissue",
+        action=Action.CREDENTIAL_REISSUE,
         actor=actor,
         target=new,
         summary=old.revocation_reason,

@@ -30,6 +30,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -196,7 +198,7 @@ def _render_and_store(
     with translation.override(language):
         data = document_data(kind, decision, enrolment)
     public_id = uuid.uuid4()
-    now = timezone.now()
+    now = clock.now()
     url = pdfs.verification_url(public_id)
     context = dict(data.context)
     context["language"] = language
@@ -236,7 +238,7 @@ def _render_and_store(
         raise
     if audit:
         audit_record(
-            action="document_issue",
+            action=Action.DOCUMENT_ISSUE,
             actor=actor,
             target=document,
             summary=f"{kind} {public_id}",
@@ -315,7 +317,7 @@ def _revoke_locked(document: IssuedDocument, actor: Any, reason: str) -> IssuedD
             % {"date": timezone.localtime(locked.revoked_at).date().isoformat()},
             code="already_revoked",
         )
-    locked.revoked_at = timezone.now()
+    locked.revoked_at = clock.now()
     locked.revocation_reason = reason
     locked.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
     locked.save(update_fields=["revoked_at", "revocation_reason", "revoked_by", "updated_at"])
@@ -329,7 +331,7 @@ def document_revoke(document: IssuedDocument, *, actor: Any, reason: str) -> Iss
     as issued."""
     locked = _revoke_locked(document, actor, reason)
     audit_record(
-        action="document_revoke",
+        action=Action.DOCUMENT_REVOKE,
         actor=actor,
         target=locked,
         summary=locked.revocation_reason,
@@ -381,7 +383,7 @@ def document_reissue(document: IssuedDocument, *, actor: Any, reason: str) -> Is
     new.issuance_key = key
     new.save(update_fields=["issuance_key"])
     audit_record(
-        action="document_reissue",
+        action=Action.DOCUMENT_REISSUE,
         actor=actor,
         target=new,
         summary=old.revocation_reason,

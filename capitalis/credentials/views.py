@@ -7,7 +7,6 @@ of a jury session (issue, revoke, reissue). Thin: reads through ``queries``, wri
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from capitalis.accounts.queries import request_user
+from capitalis.core import clock
 from capitalis.core.handlers import domain_errors
 from capitalis.credentials import keys, queries, services, services_documents
 from capitalis.credentials.models import Credential, CredentialKind
@@ -44,7 +44,7 @@ def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limit = int(getattr(settings, "VERIFY_RATE_PER_MINUTE", 60))
-        key = f"credentials-verify:{client_ip(request)}:{int(time.time() // 60)}"
+        key = f"credentials-verify:{client_ip(request)}:{int(clock.now().timestamp() // 60)}"
         cache.add(key, 0, timeout=61)
         try:
             count = cache.incr(key)

@@ -18,6 +18,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
+from capitalis.core.audit import Action
 from capitalis.core.models import audit_record
 from capitalis.enrolment import rules, services
 from capitalis.enrolment.models import Enrolment, Learner
@@ -194,7 +195,7 @@ def _attach_learner_login(ctx: DemoContext, edition: Edition) -> None:
     learner = enrolment.learner
     Learner.objects.filter(pk=learner.pk).update(user=login)
     audit_record(
-        action="enrolment.demo_learner_login",
+        action=Action.DEMO_LEARNER_LOGIN,
         actor=ctx.users.get(Role.PROGRAMME_DIRECTOR),
         target=learner,
         summary=login.email,

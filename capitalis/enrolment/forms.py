@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from capitalis.core import clock
 from capitalis.enrolment.models import CONTRACT_KIND_LABELS, PlacementMode
 from capitalis.enrolment.rules import ContractKind
 from capitalis.programmes.models import Edition, Track
@@ -143,7 +143,7 @@ class CvecForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recorded_on"].initial = timezone.localdate()
+        self.fields["recorded_on"].initial = clock.today()
 
 
 class LearnerForm(forms.Form):

@@ -26,6 +26,7 @@ from capitalis.admissions.models import Application
 from capitalis.admissions.queries import actors_for
 from capitalis.admissions.services import application_transition
 from capitalis.core import events
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -152,9 +153,7 @@ def _learner_ensure(user: User, actor: User | None) -> Learner:
     if learner is None:
         learner = Learner.objects.create(user=user)
         role_grant(user=user, role=Role.LEARNER, actor=actor)
-        audit_record(
-            action="enrolment.learner_create", actor=actor, target=learner, summary=user.email
-        )
+        audit_record(action=Action.LEARNER_CREATE, actor=actor, target=learner, summary=user.email)
     return learner
 
 
@@ -206,7 +205,7 @@ def learner_update(
             setattr(learner, name, code if name == "birth_place_code" else value)
         fields += IDENTITY_FIELDS
     learner.save(update_fields=fields)
-    audit_record(action="enrolment.learner_update", actor=actor, target=learner)
+    audit_record(action=Action.LEARNER_UPDATE, actor=actor, target=learner)
     return learner
 
 
@@ -319,7 +318,7 @@ def _contract_create(enrolment: Enrolment, data: ContractInput, actor: User | No
     )
     role_grant(user=tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
     audit_record(
-        action="enrolment.contract_create",
+        action=Action.CONTRACT_CREATE,
         actor=actor,
         target=contract,
         summary=str(contract),
@@ -368,7 +367,7 @@ def contract_tutor_set(
     contract.save(update_fields=["tutor", "updated_at"])
     role_grant(user=tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
     audit_record(
-        action="enrolment.contract_tutor_set",
+        action=Action.CONTRACT_TUTOR_SET,
         actor=actor,
         target=contract,
         summary=tutor.email,
@@ -393,7 +392,7 @@ def contract_terminate(
     contract.termination_reason = reason
     contract.save(update_fields=["terminated_on", "termination_reason", "updated_at"])
     audit_record(
-        action="enrolment.contract_terminate",
+        action=Action.CONTRACT_TERMINATE,
         actor=actor,
         target=contract,
         summary=f"{terminated_on.isoformat()}",
@@ -493,7 +492,7 @@ def internship_create(
     )
     if data.tutor is not None:
         role_grant(user=data.tutor, role=Role.EMPLOYER_TUTOR, actor=actor)
-    audit_record(action="enrolment.internship_create", actor=actor, target=row, summary=str(row))
+    audit_record(action=Action.INTERNSHIP_CREATE, actor=actor, target=row, summary=str(row))
     return row
 
 
@@ -507,7 +506,7 @@ def _record_transition(
         enrolment=enrolment, from_status=old, to_status=new, by=actor, note=note
     )
     audit_record(
-        action="enrolment.enrolment_transition",
+        action=Action.ENROLMENT_TRANSITION,
         actor=actor,
         target=enrolment,
         summary=f"{old} → {new}",
@@ -571,7 +570,7 @@ def enrolment_create_from_application(
     if contract is not None:
         _contract_create(enrolment, contract, actor)
     audit_record(
-        action="enrolment.enrolment_create",
+        action=Action.ENROLMENT_CREATE,
         actor=actor,
         target=enrolment,
         summary=str(enrolment),
@@ -701,7 +700,7 @@ def enrolment_reenrol(
     if contract is not None:
         _contract_create(new, contract, actor)
     audit_record(
-        action="enrolment.enrolment_reenrol",
+        action=Action.ENROLMENT_REENROL,
         actor=actor,
         target=new,
         summary=str(new),
@@ -741,5 +740,5 @@ def cvec_record(
         academic_year=academic_year.strip(),
         defaults={"certificate_number": number, "recorded_on": recorded_on},
     )
-    audit_record(action="enrolment.cvec_record", actor=actor, target=proof, summary=academic_year)
+    audit_record(action=Action.CVEC_RECORD, actor=actor, target=proof, summary=academic_year)
     return proof

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from capitalis.core import clock
 from capitalis.finance.models import Payment
 
 
@@ -30,7 +30,7 @@ class PaymentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].initial = clock.today()
 
     def clean_amount(self) -> str:
         return str(self.cleaned_data["amount"]).strip().replace(",", ".").replace(" ", "")

@@ -25,12 +25,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from capitalis.accounts import permissions
+from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
 from capitalis.finance import rules
 from capitalis.finance.models import (
@@ -331,7 +331,7 @@ def _with_totals(qs: QuerySet[Invoice], today: date | None = None) -> QuerySet[I
     and ``late`` (``rules.late_amount``: what fell due, at most what is payable after credit,
     less what was paid). A credit note owes nothing and is never late; a cancelled invoice is
     never late. Subqueries: one query for the whole list."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     zero = Value(Decimal("0.00"), output_field=_MONEY)
     inert = Q(kind=rules.InvoiceKind.CREDIT_NOTE.value) | Q(
         status=rules.InvoiceStatus.CANCELLED.value

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from capitalis.admissions import services as admissions_services
 from capitalis.admissions.models import Application
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record
 from capitalis.core.services import job_start
@@ -144,7 +146,7 @@ def fee_schedule_set(
     schedule.full_clean()
     schedule.save()
     audit_record(
-        action="fee_schedule_set",
+        action=Action.FEE_SCHEDULE_SET,
         actor=actor,
         target=schedule,
         summary=str(schedule),
@@ -326,7 +328,7 @@ def _invoice_create(
         for i, (due, amount) in enumerate(plan)
     )
     audit_record(
-        action="invoice_create",
+        action=Action.INVOICE_CREATE,
         actor=actor,
         target=invoice,
         summary=f"{invoice.number} {kind.value} {total} {payer_kind.value}",
@@ -375,7 +377,7 @@ def invoice_create_for_application_fee(
         schedule, rules.Payer.LEARNER if application.track != "work_study" else rules.Payer.EMPLOYER
     )
     lines = rules.application_fee_lines(quote)
-    day = issued_on or timezone.localdate()
+    day = issued_on or clock.today()
     candidate = application.candidate
     return _invoice_create(
         kind=rules.InvoiceKind.APPLICATION_FEE,
@@ -449,7 +451,7 @@ def invoice_create_for_enrolment(
     else:
         payer, payer_name = rules.Payer.LEARNER, user.get_full_name() or user.email
     quote = _quote(schedule, payer)
-    day = issued_on or timezone.localdate()
+    day = issued_on or clock.today()
     common: dict[str, Any] = {
         "source": rules.InvoiceSource.ENROLMENT,
         "source_id": enrolment.pk,
@@ -525,7 +527,7 @@ def invoice_credit_for_withdrawal(*, enrolment: Any, actor: Any) -> list[Invoice
     pays for examining the file, which was done (seed 000: "administration fee")."""
     if enrolment.status != "withdrawn":
         raise DomainError(_("Only a withdrawn enrolment gets a credit note."), code="not_withdrawn")
-    withdrawn_on = _withdrawn_on(enrolment) or timezone.localdate()
+    withdrawn_on = _withdrawn_on(enrolment) or clock.today()
     notes: list[Invoice] = []
     credited = (
         Invoice.objects.select_for_update()
@@ -557,7 +559,7 @@ def invoice_credit_for_withdrawal(*, enrolment: Any, actor: Any) -> list[Invoice
             academic_year=invoice.academic_year,
             payer_kind=rules.Payer(invoice.payer_kind),
             payer_name=invoice.payer_name,
-            issued_on=timezone.localdate(),
+            issued_on=clock.today(),
             instalment_count=1,
             first_due=withdrawn_on,
             every_months=1,
@@ -784,7 +786,7 @@ def payment_record(
         invoice.status = new_status.value
         invoice.save(update_fields=["status", "updated_at"])
     audit_record(
-        action="payment_record",
+        action=Action.PAYMENT_RECORD,
         actor=actor,
         target=invoice,
         summary=f"{invoice.number} +{value} ({method})",
@@ -845,11 +847,11 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
         )
     previous = invoice.status
     invoice.status = rules.InvoiceStatus.CANCELLED.value
-    invoice.cancelled_on = timezone.localdate()
+    invoice.cancelled_on = clock.today()
     invoice.cancel_reason = reason
     invoice.save(update_fields=["status", "cancelled_on", "cancel_reason", "updated_at"])
     audit_record(
-        action="invoice_cancel",
+        action=Action.INVOICE_CANCEL,
         actor=actor,
         target=invoice,
         summary=f"{invoice.number}: {reason}",

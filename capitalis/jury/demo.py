@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
 from capitalis.accounts.rules import Role
+from capitalis.core import clock
 from capitalis.enrolment.models import Enrolment
 from capitalis.jury import queries, services
 from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
@@ -84,7 +84,7 @@ def jury_step(ctx: DemoContext) -> None:
     # so that it may be closed today (never before its date)
     session = services.session_create(
         version=version,
-        date=timezone.localdate(),
+        date=clock.today(),
         title=TITLE,
         president=president,
         members=[member] if member else [],
@@ -107,7 +107,7 @@ def jury_step(ctx: DemoContext) -> None:
             admissible=True,
             note="Expérience en rapport direct avec la certification.",
             actor=director,
-            today=timezone.localdate(),
+            today=clock.today(),
         )
         candidate.refresh_from_db()
         if candidate.admissibility == Admissibility.ADMISSIBLE:

@@ -215,42 +215,8 @@ def _messages() -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _messages_in(language: str) -> dict[str, str]:
     """The reason templates in ``language`` (built once per language: the grid formats
-    thousands of reasons)."""
-    return {
-        "grade_reached": _("weighted grade %(mean)s/20 reaches %(threshold)s"),
-        "grade_below": _("weighted grade %(mean)s/20 is below %(threshold)s"),
-        "level_reached": _("level %(level)s reaches %(threshold)s"),
-        "level_below": _("level %(level)s is below %(threshold)s"),
-        "no_evidence": _("no evidence counted"),
-        "evidence_counted": _("evidence counted: %(counted)s"),
-        "evidence_replaced": _("first-session evidence replaced by the resit: %(replaced)s"),
-        "evidence_kept_over_resit": _("first session kept over a lower resit: %(replaced)s"),
-        "justified_absence": _("justified absence, not counted: %(assessments)s"),
-        "unjustified_absence": _("unjustified absence counted as 0: %(assessments)s"),
-        "zero_weight": _("weight 0, not counted: %(assessments)s"),
-        "credited_by_crosswalk": _(
-            "credited by the earlier version's block %(from_block)s (partial crosswalk entry)"
-        ),
-        "capitalised": _("validated on %(validated_on)s (%(route)s), capitalised"),
-        "carried_over": _(
-            "validated on %(validated_on)s (%(route)s) under the earlier version's block "
-            "%(from_block)s, carried over by the crosswalk"
-        ),
-        "all_acquired": _("every competency acquired: %(competencies)s"),
-        "below_threshold": _("competencies below threshold: %(competencies)s"),
-        "missing": _("competencies without evidence: %(competencies)s"),
-        "no_competency": _("the block has no competency"),
-        "common_missing": _("common blocks not validated: %(blocks)s"),
-        "optional_count": _("%(count)s optional block(s) validated of %(required)s required"),
-        "certified": _("every common block and %(required)s optional block(s) validated"),
-        "blocks_validated": _("blocks validated: %(blocks)s"),
-        "no_block_validated": _("no block validated"),
-        "course_passed": _("%(course)s: %(grade)s/20, %(ects)s ECTS earned"),
-        "course_failed": _("%(course)s: %(grade)s/20 is below %(threshold)s"),
-        "course_missing": _("%(course)s: no grade"),
-        "compensated": _("year mean %(mean)s/20 reaches %(threshold)s: every course compensated"),
-        "ects_earned": _("%(earned)s ECTS earned of %(required)s"),
-    }
+    thousands of reasons): the rules' texts, translated."""
+    return {code: _(text) for code, text in rules.REASON_TEXTS.items()}
 
 
 def reason_text(reason: dict[str, Any]) -> str:

@@ -159,38 +159,56 @@ class YearStatus(enum.StrEnum):
 # ---------------------------------------------------------------------------------------------
 # Reasons
 
-_MESSAGES: dict[str, str] = {
-    "grade_reached": "weighted grade {mean}/20 reaches {threshold}",
-    "grade_below": "weighted grade {mean}/20 is below {threshold}",
-    "level_reached": "level {level} reaches {threshold}",
-    "level_below": "level {level} is below {threshold}",
-    "no_evidence": "no evidence counted",
-    "evidence_counted": "evidence counted: {counted}",
-    "evidence_replaced": "first-session evidence replaced by the resit: {replaced}",
-    "evidence_kept_over_resit": "first session kept over a lower resit: {replaced}",
-    "justified_absence": "justified absence, not counted: {assessments}",
-    "unjustified_absence": "unjustified absence counted as 0: {assessments}",
-    "zero_weight": "weight 0, not counted: {assessments}",
-    "credited_by_crosswalk": "credited by the earlier version's block {from_block} "
-    "(partial crosswalk entry)",
-    "capitalised": "validated on {validated_on} ({route}), capitalised",
-    "carried_over": "validated on {validated_on} ({route}) under the earlier version's block "
-    "{from_block}, carried over by the crosswalk",
-    "all_acquired": "every competency acquired: {competencies}",
-    "below_threshold": "competencies below threshold: {competencies}",
-    "missing": "competencies without evidence: {competencies}",
-    "no_competency": "the block has no competency",
-    "common_missing": "common blocks not validated: {blocks}",
-    "optional_count": "{count} optional block(s) validated of {required} required",
-    "certified": "every common block and {required} optional block(s) validated",
-    "blocks_validated": "blocks validated: {blocks}",
-    "no_block_validated": "no block validated",
-    "course_passed": "{course}: {grade}/20, {ects} ECTS earned",
-    "course_failed": "{course}: {grade}/20 is below {threshold}",
-    "course_missing": "{course}: no grade",
-    "compensated": "year mean {mean}/20 reaches {threshold}: every course compensated",
-    "ects_earned": "{earned} ECTS earned of {required}",
+
+def gettext_noop(text: str) -> str:
+    """Mark ``text`` for translation without translating it (the rules import no Django;
+    ``makemessages`` finds the texts by this name, the queries translate them)."""
+    return text
+
+
+#: The deliberation reasons' texts, said once: ``Reason.message`` fills them in English, the
+#: jury queries translate them (``gettext``) for the grid, the minutes and the API.
+REASON_TEXTS: dict[str, str] = {
+    "grade_reached": gettext_noop("weighted grade %(mean)s/20 reaches %(threshold)s"),
+    "grade_below": gettext_noop("weighted grade %(mean)s/20 is below %(threshold)s"),
+    "level_reached": gettext_noop("level %(level)s reaches %(threshold)s"),
+    "level_below": gettext_noop("level %(level)s is below %(threshold)s"),
+    "no_evidence": gettext_noop("no evidence counted"),
+    "evidence_counted": gettext_noop("evidence counted: %(counted)s"),
+    "evidence_replaced": gettext_noop("first-session evidence replaced by the resit: %(replaced)s"),
+    "evidence_kept_over_resit": gettext_noop("first session kept over a lower resit: %(replaced)s"),
+    "justified_absence": gettext_noop("justified absence, not counted: %(assessments)s"),
+    "unjustified_absence": gettext_noop("unjustified absence counted as 0: %(assessments)s"),
+    "zero_weight": gettext_noop("weight 0, not counted: %(assessments)s"),
+    "credited_by_crosswalk": gettext_noop(
+        "credited by the earlier version's block %(from_block)s (partial crosswalk entry)"
+    ),
+    "capitalised": gettext_noop("validated on %(validated_on)s (%(route)s), capitalised"),
+    "carried_over": gettext_noop(
+        "validated on %(validated_on)s (%(route)s) under the earlier version's block "
+        "%(from_block)s, carried over by the crosswalk"
+    ),
+    "all_acquired": gettext_noop("every competency acquired: %(competencies)s"),
+    "below_threshold": gettext_noop("competencies below threshold: %(competencies)s"),
+    "missing": gettext_noop("competencies without evidence: %(competencies)s"),
+    "no_competency": gettext_noop("the block has no competency"),
+    "common_missing": gettext_noop("common blocks not validated: %(blocks)s"),
+    "optional_count": gettext_noop(
+        "%(count)s optional block(s) validated of %(required)s required"
+    ),
+    "certified": gettext_noop("every common block and %(required)s optional block(s) validated"),
+    "blocks_validated": gettext_noop("blocks validated: %(blocks)s"),
+    "no_block_validated": gettext_noop("no block validated"),
+    "course_passed": gettext_noop("%(course)s: %(grade)s/20, %(ects)s ECTS earned"),
+    "course_failed": gettext_noop("%(course)s: %(grade)s/20 is below %(threshold)s"),
+    "course_missing": gettext_noop("%(course)s: no grade"),
+    "compensated": gettext_noop(
+        "year mean %(mean)s/20 reaches %(threshold)s: every course compensated"
+    ),
+    "ects_earned": gettext_noop("%(earned)s ECTS earned of %(required)s"),
 }
+
+_MESSAGES: dict[str, str] = dict(REASON_TEXTS)
 
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
@@ -210,7 +228,7 @@ class Reason(NamedTuple):
             k: ", ".join(str(x) for x in v) if isinstance(v, list | tuple) else v
             for k, v in self.params.items()
         }
-        return _MESSAGES[self.code].format(**values)
+        return _MESSAGES[self.code] % values
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "params": dict(self.params)}
@@ -981,8 +999,9 @@ _MESSAGES.update(
         "president_is_member": "the president cannot also be a member",
         "member_repeated": "a member is listed twice",
         "session_closed": "the session is closed",
-        "before_date": "the session is on {date}: it cannot be closed before (today is {today})",
-        "pending_undecided": "{vae} VAE case(s) and {appeals} appeal(s) are undecided: decide "
+        "before_date": "the session is on %(date)s: it cannot be closed before "
+        "(today is %(today)s)",
+        "pending_undecided": "%(vae)s VAE case(s) and %(appeals)s appeal(s) are undecided: decide "
         "them, move them to a later session or leave them pending explicitly",
         "move_needs_target": "moving the pending cases needs a later open session",
     }

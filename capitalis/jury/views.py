@@ -13,12 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.queries import request_user
+from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 from capitalis.core.params import parse_int
@@ -349,7 +349,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             "choice": choice,
             "move_to": move_to_id,
             "error": error,
-            "too_early": session.date > timezone.localdate(),
+            "too_early": session.date > clock.today(),
             "job": None if session.is_closed else job_existing(key=close_job_key(session.pk)),
         },
         status=400 if error else 200,

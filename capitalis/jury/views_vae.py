@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -21,6 +20,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.queries import request_user
 from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
+from capitalis.core import clock
 from capitalis.core.downloads import file_response, id_ok
 from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
@@ -192,7 +192,7 @@ def _context(candidate: VaeCandidate, staff: bool, own: bool, user: User) -> dic
             and dossier.session.is_closed
             and not outcomes
         ),
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
 
 
@@ -214,7 +214,7 @@ def _act(
             admissible=choice == "yes",
             note=post.get("note", "").strip(),
             actor=user,
-            today=timezone.localdate(),
+            today=clock.today(),
         )
         messages.success(request, _("The admissibility decision was recorded."))
         return

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 import icalendar
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
 from capitalis.programmes import rules
 from capitalis.programmes.calendars import CalendarView, kind_label
 
@@ -100,7 +101,7 @@ def feed_language(request: HttpRequest) -> str:
 def ics_response(view: CalendarView, *, language: str) -> HttpResponse:
     """The calendar as an iCalendar document in ``language``."""
     with translation.override(language):
-        body = to_ical(view, now=timezone.now())
+        body = to_ical(view, now=clock.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     filename = (
         f"capitalis-{view.calendar.edition.code}-{view.calendar.campus.code}-"

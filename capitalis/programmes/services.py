@@ -19,6 +19,7 @@ import holidays as holidays_lib
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.programmes import rules
@@ -83,7 +84,7 @@ def campus_set(
         values={"name": name, "city": city, "address": address, "position": position},
     )
     if changed:
-        audit_record(action="campus_set", actor=actor, target=campus, summary=code)
+        audit_record(action=Action.CAMPUS_SET, actor=actor, target=campus, summary=code)
     return campus, changed
 
 
@@ -113,7 +114,7 @@ def programme_set(
         },
     )
     if changed:
-        audit_record(action="programme_set", actor=actor, target=programme, summary=code)
+        audit_record(action=Action.PROGRAMME_SET, actor=actor, target=programme, summary=code)
     return programme, changed
 
 
@@ -138,7 +139,7 @@ def programme_year_set(
         values={"title_fr": title_fr, "title_en": title_en, "position": position, "ects": ects},
     )
     if changed:
-        audit_record(action="programme_year_set", actor=actor, target=year, summary=code)
+        audit_record(action=Action.PROGRAMME_YEAR_SET, actor=actor, target=year, summary=code)
     return year, changed
 
 
@@ -165,7 +166,7 @@ def specialisation_set(
         values={"title_fr": title_fr, "title_en": title_en, "block": block, "position": position},
     )
     if changed:
-        audit_record(action="specialisation_set", actor=actor, target=spe, summary=code)
+        audit_record(action=Action.SPECIALISATION_SET, actor=actor, target=spe, summary=code)
     return spe, changed
 
 
@@ -228,7 +229,7 @@ def edition_create(
         end_date=end_date,
         provenance=provenance,
     )
-    audit_record(action="edition_create", actor=actor, target=edition, summary=code)
+    audit_record(action=Action.EDITION_CREATE, actor=actor, target=edition, summary=code)
     return edition
 
 
@@ -277,7 +278,7 @@ def edition_set(
         },
     )
     if changed:
-        audit_record(action="edition_set", actor=actor, target=edition, summary=code)
+        audit_record(action=Action.EDITION_SET, actor=actor, target=edition, summary=code)
     return edition, changed
 
 
@@ -307,7 +308,7 @@ def edition_application_window_set(
     edition.applications_close_on = close_on
     edition.save(update_fields=["applications_open_on", "applications_close_on", "updated_at"])
     audit_record(
-        action="edition_application_window_set",
+        action=Action.EDITION_APPLICATION_WINDOW_SET,
         actor=actor,
         target=edition,
         summary=edition.code,
@@ -353,7 +354,9 @@ def offering_set(
         values={},
     )
     if changed:
-        audit_record(action="offering_set", actor=actor, target=offering, summary=str(offering))
+        audit_record(
+            action=Action.OFFERING_SET, actor=actor, target=offering, summary=str(offering)
+        )
     return offering, changed
 
 
@@ -467,7 +470,7 @@ def course_create(
     )
     course.full_clean()
     course.save()
-    audit_record(action="course_create", actor=actor, target=course, summary=code)
+    audit_record(action=Action.COURSE_CREATE, actor=actor, target=course, summary=code)
     return course
 
 
@@ -517,7 +520,7 @@ def course_update(*, course: Course, actor: Any = None, **changes: Any) -> tuple
     course.full_clean()
     course.save()
     audit_record(
-        action="course_update",
+        action=Action.COURSE_UPDATE,
         actor=actor,
         target=course,
         summary=course.code,
@@ -622,7 +625,7 @@ def course_competencies_set(
     for cid, role in to_add:
         CourseCompetency.objects.create(course=course, competency_id=cid, role=role)
     audit_record(
-        action="course_competencies_set",
+        action=Action.COURSE_COMPETENCIES_SET,
         actor=actor,
         target=course,
         summary=course.code,
@@ -781,7 +784,9 @@ def campus_rhythm_set(
         },
     )
     if changed:
-        audit_record(action="campus_rhythm_set", actor=actor, target=rhythm, summary=str(rhythm))
+        audit_record(
+            action=Action.CAMPUS_RHYTHM_SET, actor=actor, target=rhythm, summary=str(rhythm)
+        )
     return rhythm, changed
 
 
@@ -811,7 +816,9 @@ def school_closure_set(
         values={"end_date": end_date, "label_fr": label_fr, "label_en": label_en},
     )
     if changed:
-        audit_record(action="school_closure_set", actor=actor, target=closure, summary=str(closure))
+        audit_record(
+            action=Action.SCHOOL_CLOSURE_SET, actor=actor, target=closure, summary=str(closure)
+        )
     return closure, changed
 
 
@@ -830,5 +837,7 @@ def calendar_ensure(
         )
     calendar, created = Calendar.objects.get_or_create(edition=edition, campus=campus, track=track)
     if created:
-        audit_record(action="calendar_create", actor=actor, target=calendar, summary=str(calendar))
+        audit_record(
+            action=Action.CALENDAR_CREATE, actor=actor, target=calendar, summary=str(calendar)
+        )
     return calendar, created

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from capitalis.core.audit import Action
 from capitalis.core.data import CREATED, DELETED, UNCHANGED, UPDATED, LoadCounts
 from capitalis.core.models import Job, audit_record
 from capitalis.core.services import job_start
@@ -384,7 +385,7 @@ def register_import(
                 progress(report.fiches)
         writer.link_crosswalks()
         audit_record(
-            action="referential.register_import",
+            action=Action.REGISTER_IMPORT,
             actor=actor,
             target_type="referential.certification",
             summary=_(

@@ -21,11 +21,11 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
 from capitalis.referential.queries import can_import_register
 from capitalis.referential.services import (
@@ -65,7 +65,7 @@ def _prune_stale_uploads() -> None:
         _dirs, files = default_storage.listdir(UPLOADS_DIR)
     except FileNotFoundError:
         return
-    limit = timezone.now() - timedelta(seconds=TOKEN_MAX_AGE)
+    limit = clock.now() - timedelta(seconds=TOKEN_MAX_AGE)
     for filename in files:
         name = f"{UPLOADS_DIR}/{filename}"
         with contextlib.suppress(OSError, NotImplementedError):

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.parsers import SafeJSONParser
 from capitalis.referential.models import Certification
@@ -125,7 +125,7 @@ class AwardListView(APIView):
     def get(self, request: Request) -> Response:
         _declarant(request)
         certification = _certification(request.query_params.get("certification", ""))
-        rows = queries.award_rows(certification=certification, today=timezone.localdate())
+        rows = queries.award_rows(certification=certification, today=clock.today())
         data = [
             {
                 "id": r.award.pk if r.award else None,
@@ -252,7 +252,7 @@ class ResendView(APIView):
                 "id_technique": award.id_technique,
                 "awarded_on": award.awarded_on,
                 "due_on": award.due_on,
-                "late": timezone.localdate() > award.due_on,
+                "late": clock.today() > award.due_on,
                 "status": award.status,
                 "attempts": award.attempts,
                 "error_message": award.error_message,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.params import parse_id
 from capitalis.programmes.models import Campus, Edition
 from capitalis.reporting import queries, rules
@@ -139,7 +139,7 @@ class IndicatorsView(APIView):
             if campus_id is None or not scope.allows(campus_id):
                 raise Http404
             scope = queries.Scope(frozenset({campus_id}))
-        d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
+        d = queries.dashboard(programme=programme, scope=scope, today=clock.today())
         return Response(
             {
                 "programme": programme.code,

@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
 from capitalis.accounts.rules import Role
+from capitalis.core import clock
 from capitalis.enrolment.models import Enrolment
 from capitalis.programmes.models import Edition
 from capitalis.reporting import queries_surveys, services_surveys
@@ -80,7 +80,7 @@ def surveys_step(ctx: DemoContext) -> None:
     director = ctx.users.get(Role.PROGRAMME_DIRECTOR)
     if director is None:
         return
-    today = timezone.localdate()
+    today = clock.today()
     editions = Edition.objects.filter(pk__in=Enrolment.objects.values("edition_id")).select_related(
         "programme"
     )

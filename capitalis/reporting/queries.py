@@ -26,6 +26,7 @@ from capitalis.accounts.models import User
 from capitalis.admissions.models import STATUS_LABELS as APPLICATION_STATUS_LABELS
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status as ApplicationStatus
+from capitalis.core import clock
 from capitalis.core.models import pick_language
 from capitalis.enrolment.models import Contract, Enrolment
 from capitalis.enrolment.rules import ContractKind, EnrolmentStatus
@@ -441,7 +442,7 @@ def apprentice_rows(*, programme: Programme, scope: Scope) -> list[ApprenticeRow
     table: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for r in grouped:
         table[(r["edition_id"], r["campus_id"])][r["position"]] = r["n"]
-    today = timezone.localdate()
+    today = clock.today()
     rows = [
         ApprenticeRow(
             edition=editions[eid],

@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
-from capitalis.core import site
+from capitalis.core import clock, site
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.credentials.models import Credential, CredentialKind
@@ -250,7 +251,7 @@ def declaration_export(
     problem = identity_error([d.enrolment.learner for d in decisions])
     if problem is not None:
         raise problem
-    now = timezone.now()
+    now = clock.now()
     awards: list[AwardDeclaration] = []
     for decision, award in chosen:
         if award is None:
@@ -326,7 +327,7 @@ def declaration_export(
         awards, ["status", "flux", "sent_at", "attempts", "updated_at"]
     )
     audit_record(
-        action="reporting.declaration_export",
+        action=Action.DECLARATION_EXPORT,
         actor=actor,
         target=flux,
         summary=f"{certification.code} {date_from}–{date_to}: {len(awards)} holder(s)",
@@ -398,7 +399,7 @@ def declaration_report_import(*, content: bytes, filename: str, actor: User | No
         raise _mismatch(
             _("these passages are not awaiting a report: %(ids)s.") % {"ids": ", ".join(not_sent)}
         )
-    now = timezone.now()
+    now = clock.now()
     changed = []
     for id_technique in report.accepted:
         award = awards[id_technique]
@@ -421,7 +422,7 @@ def declaration_report_import(*, content: bytes, filename: str, actor: User | No
     flux.report_file.save(f"{flux.flux_id}-{name}", ContentFile(content), save=False)
     flux.save(update_fields=["status", "report_imported_at", "report_file", "updated_at"])
     audit_record(
-        action="reporting.declaration_report_import",
+        action=Action.DECLARATION_REPORT_IMPORT,
         actor=actor,
         target=flux,
         summary=(
@@ -455,7 +456,7 @@ def award_declaration_resend(*, award: AwardDeclaration, actor: User | None) -> 
     award.status = AwardStatus.TO_DECLARE
     award.save(update_fields=["status", "updated_at"])
     audit_record(
-        action="reporting.award_declaration_resend",
+        action=Action.AWARD_DECLARATION_RESEND,
         actor=actor,
         target=award,
         summary=award.id_technique,

@@ -32,7 +32,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import RoleAssignment, User
@@ -45,6 +44,8 @@ from capitalis.admissions.models import (
     PriorDegree,
 )
 from capitalis.assessment.models import Result
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.data import (
     DataFileError,
     app_schema,
@@ -149,7 +150,7 @@ def person_data(*, subject: User) -> tuple[dict[str, Any], list[tuple[str, Any]]
     files: list[tuple[str, Any]] = []
     data: dict[str, Any] = {
         "format": "capitalis-personal-data/1",
-        "generated_at": timezone.now(),
+        "generated_at": clock.now(),
         "user": _row(subject, exclude=("password",)),
         "roles": _rows(RoleAssignment.objects.filter(user=subject), exclude=("user",)),
     }
@@ -312,17 +313,17 @@ def personal_data_export(*, subject: User, actor: User | None, check_actor: bool
         kind=DataRequestKind.EXPORT,
         subject=subject,
         requested_by=actor if actor is not None and actor.is_authenticated else None,
-        completed_at=timezone.now(),
+        completed_at=clock.now(),
         summary={"counts": counts, "sha256": digest, "size": len(content), "missing": len(missing)},
     )
     audit_record(
-        action="reporting.personal_data_export",
+        action=Action.PERSONAL_DATA_EXPORT,
         actor=actor,
         target=request,
         summary=f"Personal data of user {subject.pk} exported ({counts['files']} file(s))",
         data={"subject": subject.pk, "sha256": digest},
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     return Export(content, f"personal-data-{subject.pk}-{stamp}.zip", request, counts)
 
 
@@ -561,7 +562,7 @@ def retention_apply(
     would change and changes nothing. A run that changes something is recorded
     (PersonalDataRequest kind retention, counts only) and audited; files are deleted after
     commit."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rules = list(rules) if rules is not None else retention_rules()
     counts: dict[str, int] = {}
     files: list[str] = []
@@ -586,11 +587,11 @@ def retention_apply(
                 report.request = PersonalDataRequest.objects.create(
                     kind=DataRequestKind.RETENTION,
                     requested_by=actor,
-                    completed_at=timezone.now(),
+                    completed_at=clock.now(),
                     summary=summary,
                 )
                 audit_record(
-                    action="reporting.retention_apply",
+                    action=Action.RETENTION_APPLY,
                     actor=actor,
                     target=report.request,
                     summary=f"Retention applied as of {today.isoformat()}: "

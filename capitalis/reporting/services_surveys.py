@@ -37,7 +37,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
-from capitalis.core import site
+from capitalis.core import clock, site
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, pick_language
 from capitalis.programmes.models import Edition
@@ -213,7 +214,7 @@ def survey_create(
         closes_on=closes_on,
     )
     audit_record(
-        action="reporting.survey_create",
+        action=Action.SURVEY_CREATE,
         actor=actor,
         target=survey,
         summary=f"Survey {kind} created for edition {edition.code}",
@@ -236,7 +237,7 @@ def survey_invite(
     Returns how many were invited."""
     if check_actor:
         _require_manager(actor)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if queries.survey_state(survey=survey, today=today) == "closed":
         raise DomainError(_("This survey is closed: nobody can be invited."), code="closed")
     already = SurveyInvitation.objects.filter(survey=survey).values("learner_id")
@@ -253,7 +254,7 @@ def survey_invite(
     SurveyInvitation.objects.bulk_create(new)
     if new:
         audit_record(
-            action="reporting.survey_invite",
+            action=Action.SURVEY_INVITE,
             actor=actor,
             target=survey,
             summary=f"{len(new)} invitation(s) created",
@@ -347,7 +348,7 @@ def invitation_token_issue(*, invitation: SurveyInvitation) -> str:
     opens her survey from her home page, and by the demo's simulated respondents."""
     token, _replaced = _link_token(invitation)
     if invitation.sent_at is None:
-        invitation.sent_at = timezone.now()
+        invitation.sent_at = clock.now()
     invitation.save(update_fields=["token_hash", "sent_at", "updated_at"])
     return token
 
@@ -389,7 +390,7 @@ def _mail_one(invitation_id: int, *, reminder: _ReminderDue | None = None) -> bo
             if not _still_due(invitation, reminder):
                 return False
             token, replaced = _link_token(invitation)
-            now = timezone.now()
+            now = clock.now()
             if reminder is not None:
                 invitation.reminders = F("reminders") + 1
                 invitation.last_reminded_at = now
@@ -426,7 +427,7 @@ def survey_send_pending(*, survey_id: int, actor: User | None = None) -> int:
     if sent:
         with transaction.atomic():
             audit_record(
-                action="reporting.survey_send",
+                action=Action.SURVEY_SEND,
                 actor=actor,
                 target_type="reporting.survey",
                 target_id=str(survey_id),
@@ -474,7 +475,7 @@ def survey_remind(
 ) -> int:
     """Remind those who have not answered (at most ``limit`` reminders each, not sooner than
     ``days`` days after the previous mail); returns how many reminders went out."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if (limit is not None and limit < 0) or (days is not None and days < 0):
         raise DomainError(_("The number of reminders and days cannot be negative."))
     limit = max_reminders() if limit is None else limit
@@ -485,7 +486,7 @@ def survey_remind(
     if sent:
         with transaction.atomic():
             audit_record(
-                action="reporting.survey_remind",
+                action=Action.SURVEY_REMIND,
                 actor=actor,
                 target_type="reporting.survey",
                 target_id=str(survey_id or ""),
@@ -600,7 +601,7 @@ def survey_schedule(
     run on the same day creates and sends nothing. ``dry_run`` writes nothing and sends
     nothing. Each write is audited by its service, and the run by ``reporting.survey_schedule``
     when it created or sent anything."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     window_days = schedule_window_days() if window_days is None else window_days
     if satisfaction_window is None:
         satisfaction_window = satisfaction_days()
@@ -651,7 +652,7 @@ def survey_schedule(
     if not dry_run and (created or any(d.invited or d.sent for d in done)):
         with transaction.atomic():
             audit_record(
-                action="reporting.survey_schedule",
+                action=Action.SURVEY_SCHEDULE,
                 actor=actor,
                 summary=(
                     f"Survey schedule {today.isoformat()}: {len(created)} survey(s) created, "
@@ -696,7 +697,7 @@ def survey_answer(
     """Record the answers given through a personal link, all or nothing, once: an unknown token
     (code ``unknown``), a survey not open (``not_open``/``closed``), a link already used
     (``answered``) or an invalid answer (:class:`AnswerErrors`) changes nothing."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if not token or len(token) > 200:
         raise unknown_link_error()
     invitation = (
@@ -732,10 +733,10 @@ def survey_answer(
         SurveyAnswer(invitation=invitation, question=a.question, number=a.number, text=a.text)
         for a in clean
     )
-    invitation.answered_at = timezone.now()
+    invitation.answered_at = clock.now()
     invitation.save(update_fields=["answered_at", "updated_at"])
     audit_record(
-        action="reporting.survey_answer",
+        action=Action.SURVEY_ANSWER,
         target=invitation,
         summary=f"Survey {survey.pk} answered through a personal link",
         data={"survey": survey.pk, "answers": len(clean)},

@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.handlers import domain_errors
 from capitalis.referential.models import Certification
 from capitalis.reporting import queries_declarations as queries
@@ -72,7 +72,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
     """The awards to declare and declared, the files, the export and report forms."""
     _declarant(request)
     certification = _certification(request)
-    today = timezone.localdate()
+    today = clock.today()
     rows = queries.award_rows(certification=certification, today=today) if certification else []
     files = list(queries.flux_list(certification=certification)) if certification else []
     return render(

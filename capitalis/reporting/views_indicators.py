@@ -12,10 +12,11 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.params import parse_id
 from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from capitalis.programmes.models import Programme
@@ -436,7 +437,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     full_scope = queries.scope_for(user=user)
     assert full_scope is not None
-    d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
+    d = queries.dashboard(programme=programme, scope=scope, today=clock.today())
     tables = [build(d) for build in TABLES.values()]
     return render(
         request,
@@ -464,7 +465,7 @@ def table_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in TABLES:
         raise Http404(_("Page not found."))
     scope, programme, _programmes = _context(request)
-    d = queries.dashboard(programme=programme, scope=scope, today=timezone.localdate())
+    d = queries.dashboard(programme=programme, scope=scope, today=clock.today())
     t = TABLES[table](d)
     response = HttpResponse(
         csv_bytes(t.csv_rows, header=t.csv_header), content_type=CSV_CONTENT_TYPE

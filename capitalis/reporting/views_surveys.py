@@ -12,12 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from capitalis.accounts.queries import request_user
+from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 from capitalis.core.models import pick_language
@@ -42,7 +43,7 @@ def _survey(request: HttpRequest, pk: int) -> Survey:
 def survey_open_mine(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in learner opens one of her open surveys: the same personal link the e-mail
     carries (the invitation is then counted as sent). Someone else's invitation is a 404."""
-    today = timezone.localdate()
+    today = clock.today()
     invitation = queries.invitations_open_for(user=request_user(request), today=today).filter(pk=pk)
     found = invitation.first()
     if found is None:
@@ -133,7 +134,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     campuses = queries.campus_scope(user)
     rates = queries.response_rates(survey_ids=[survey.pk], campuses=campuses)[survey.pk]
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "reporting/surveys/detail.html",
@@ -217,7 +218,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     survey = invitation.survey
     title = pick_language(survey.title_fr, survey.title_en)
     context: dict[str, Any] = {"survey": survey, "title": title}
-    state = queries.survey_state(survey=survey, today=timezone.localdate())
+    state = queries.survey_state(survey=survey, today=clock.today())
     if state != "open":
         return _page(
             request,

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from capitalis.core import clock
 from capitalis.programmes.queries import edition_list, programme_list
 from capitalis.web.queries import home_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        home_page = home_for(request.user, today=timezone.localdate())
+        home_page = home_for(request.user, today=clock.today())
         return render(request, "web/home_user.html", {"home": home_page})
     programme = programme_list().first()
     editions = list(edition_list(programme_code=programme.code)) if programme else []

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.admissions.models import STATUS_LABELS
 from capitalis.admissions.queries_jury import admissions_dashboard as admissions_figures
 from capitalis.admissions.rules import Status, decision_deadline
+from capitalis.core import clock
 
 
 @login_required
@@ -19,7 +19,7 @@ def admissions_dashboard(request: HttpRequest) -> HttpResponse:
     """The admissions funnel of the user's campuses: count per status, median decision delay,
     late files (presented, no decision 4 weeks later). Admissions staff only."""
     assert isinstance(request.user, User)
-    dashboard = admissions_figures(user=request.user, today=timezone.localdate())
+    dashboard = admissions_figures(user=request.user, today=clock.today())
     if dashboard is None:
         raise Http404(_("Page not found."))
     columns = [(s.value, STATUS_LABELS[s]) for s in Status]

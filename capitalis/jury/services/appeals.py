@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -29,7 +31,7 @@ def appeal_lodge(
     *, decision: CertificationDecision, reason: str, actor: User, today: date | None = None
 ) -> Appeal:
     """The learner appeals her decision, within the session's appeal period after closing."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     reason = clean_text(reason)
     if decision.enrolment.learner.user_id != actor.pk:
         raise DomainError(_("Only the learner concerned may appeal."), code="not_authorised")
@@ -51,7 +53,7 @@ def appeal_lodge(
     appeal = Appeal.objects.create(
         decision=decision, lodged_on=today, lodged_by=actor, reason=reason
     )
-    audit_record(action="jury_appeal_lodge", actor=actor, target=appeal)
+    audit_record(action=Action.JURY_APPEAL_LODGE, actor=actor, target=appeal)
     return appeal
 
 
@@ -71,14 +73,16 @@ def appeal_decide(
         status=AppealStatus.UPHELD if upheld else AppealStatus.REJECTED,
         decided_in=session,
         decision_note=note.strip(),
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
     if updated == 0:
         raise DomainError(_("This appeal has already been decided."), code="conflict")
     JurySessionLearner.objects.get_or_create(
         session=session, enrolment_id=appeal.decision.enrolment_id
     )
-    audit_record(action="jury_appeal_decide", actor=actor, target=appeal, data={"upheld": upheld})
+    audit_record(
+        action=Action.JURY_APPEAL_DECIDE, actor=actor, target=appeal, data={"upheld": upheld}
+    )
     appeal.refresh_from_db()
     appeal_id = appeal.pk
     transaction.on_commit(lambda: appeal_notify(appeal_id=appeal_id))

@@ -11,10 +11,11 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job, audit_record
 from capitalis.core.queries import job_existing
@@ -92,7 +93,7 @@ def session_close_check(
     _close_refusals(
         session=session,
         actor=actor,
-        today=today or timezone.localdate(),
+        today=today or clock.today(),
         pending=pending,
         move_to=move_to,
     )
@@ -152,7 +153,7 @@ def session_close(
     an appeal waits for one). Either way the list is recorded in the minutes and the audit."""
     from capitalis.jury.minutes import minutes_pdf
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     session = _lock_open(session)
     choice, undecided = _close_refusals(
         session=session, actor=actor, today=today, pending=pending, move_to=move_to
@@ -160,10 +161,10 @@ def session_close(
     left = undecided.as_list()
     if undecided and choice is rules.PendingChoice.MOVE and move_to is not None:
         VaeDossier.objects.filter(pk__in=[d.pk for d in undecided.vae_dossiers]).update(
-            session=move_to, interview_on=None, updated_at=timezone.now()
+            session=move_to, interview_on=None, updated_at=clock.now()
         )
         Appeal.objects.filter(pk__in=[a.pk for a in undecided.appeals]).update(
-            scheduled_in=move_to, updated_at=timezone.now()
+            scheduled_in=move_to, updated_at=clock.now()
         )
         for item in left:
             item["moved_to"] = move_to.pk
@@ -171,10 +172,10 @@ def session_close(
         # left pending: the VAE dossier keeps this (closed) session as its last one, shown as
         # "closed without a decision"; the appeal waits for a later session
         Appeal.objects.filter(pk__in=[a.pk for a in undecided.appeals]).update(
-            scheduled_in=None, updated_at=timezone.now()
+            scheduled_in=None, updated_at=clock.now()
         )
     session.pending_at_close = left
-    now = timezone.now()
+    now = clock.now()
     session.status = SessionStatus.CLOSED
     session.closed_at = now
     session.signed_by = actor
@@ -189,7 +190,7 @@ def session_close(
     session.refresh_from_db()
     _capitalise(session)
     audit_record(
-        action="jury_session_sign",
+        action=Action.JURY_SESSION_SIGN,
         actor=actor,
         target=session,
         summary=_("Minutes signed by the president"),

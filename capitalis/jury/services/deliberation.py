@@ -13,10 +13,11 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
@@ -118,7 +119,7 @@ def deliberate(*, session: JurySession, actor: User) -> int:
     existing = {
         (d.enrolment_id, d.block_id): d for d in BlockDecision.objects.filter(session=session)
     }
-    now = timezone.now()
+    now = clock.now()
     new_blocks: list[BlockDecision] = []
     changed_blocks: list[BlockDecision] = []
     for enrolment_id in inputs.enrolment_learner:
@@ -152,7 +153,7 @@ def deliberate(*, session: JurySession, actor: User) -> int:
     certification_refresh(session=session, enrolment_ids=list(inputs.enrolment_learner))
     JurySession.objects.filter(pk=session.pk).update(deliberated_at=now)
     audit_record(
-        action="jury_deliberate",
+        action=Action.JURY_DELIBERATE,
         actor=actor,
         target=session,
         data={"learners": len(inputs.enrolment_learner)},
@@ -180,7 +181,7 @@ def certification_refresh(*, session: JurySession, enrolment_ids: Sequence[int])
             session=session, enrolment_id__in=enrolment_ids
         )
     }
-    now = timezone.now()
+    now = clock.now()
     new, changed = [], []
     for enrolment_id, blocks in finals.items():
         order = {s.key: i for i, s in enumerate(data.structure.blocks)}
@@ -311,7 +312,7 @@ def decision_override(
         )
     session = _lock_open(decision.session)
     _require_jury(actor, session)
-    now = timezone.now()
+    now = clock.now()
     updated = model.objects.filter(pk=decision.pk, version=expected_version).update(
         override_status=None if status == decision.computed_status else status,
         justification=justification,
@@ -327,7 +328,7 @@ def decision_override(
         [fresh], update=True, default_user=actor, default_change_reason=justification[:100]
     )
     audit_record(
-        action="jury_decision_override",
+        action=Action.JURY_DECISION_OVERRIDE,
         actor=actor,
         target=fresh,
         summary=f"{decision.computed_status} → {status}",
@@ -379,14 +380,14 @@ def decision_correct(
             "justification": justification,
             "reasons": old.reasons,
             "overridden_by": actor,
-            "overridden_at": timezone.now(),
+            "overridden_at": clock.now(),
             "cites": old,
         },
     )
     if not created:
         # this session already deliberated the block: the correction overrides its decision
         # (computed value kept beside), unless that decision already cites one
-        now = timezone.now()
+        now = clock.now()
         updated = BlockDecision.objects.filter(pk=new.pk, cites__isnull=True).update(
             override_status=None if status == new.computed_status else status,
             justification=justification,
@@ -406,7 +407,7 @@ def decision_correct(
             [new], update=True, default_user=actor, default_change_reason=justification[:100]
         )
     audit_record(
-        action="jury_decision_correct",
+        action=Action.JURY_DECISION_CORRECT,
         actor=actor,
         target=new,
         summary=f"cites {old.pk}: {old.status} → {status}",

@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 
 from django.core.mail import EmailMessage
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
 from capitalis.core.mail import mail_text
 from capitalis.jury.models import (
     Appeal,
@@ -52,7 +53,7 @@ def session_notify(*, session_id: int) -> int:
         except Exception:  # the decision stands; the mail can be sent again
             logger.exception("jury decision %s not notified", decision.pk)
             continue
-        CertificationDecision.objects.filter(pk=decision.pk).update(notified_at=timezone.now())
+        CertificationDecision.objects.filter(pk=decision.pk).update(notified_at=clock.now())
         sent += 1
     return sent
 

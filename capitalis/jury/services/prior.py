@@ -12,11 +12,12 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from capitalis.accounts.models import User
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record, audit_record_many
 from capitalis.core.text import clean_text
@@ -49,7 +50,7 @@ def block_validation_record(
         defaults={"version_id": block.version_id, "validated_on": validated_on, "route": route},
     )
     if created:
-        audit_record(action="block_validation_record", actor=actor, target=validation)
+        audit_record(action=Action.BLOCK_VALIDATION_RECORD, actor=actor, target=validation)
     return validation
 
 
@@ -145,7 +146,7 @@ def prior_validation_record(
     10 MB, checked by content) is stored outside public URLs. Capitalised like any other: the
     next deliberation counts it (SPEC §6)."""
     _require_prior_manager(actor)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     source = clean_text(source_reference)
     checked = None
     if document is not None:
@@ -191,7 +192,7 @@ def prior_validation_record(
         validation.source_content_type = checked.content_type
         validation.save(update_fields=["source_document", "source_content_type", "updated_at"])
     audit_record(
-        action="jury.prior_validation_record",
+        action=Action.PRIOR_VALIDATION_RECORD,
         actor=actor,
         target=validation,
         summary=f"{found.certification_code} {found.version_code} {found.code}",
@@ -246,7 +247,7 @@ def prior_validations_import(
     refused row is reported with its line and reasons. Otherwise one validation per row, in
     this transaction, each with its audit record. ``dry_run`` checks and counts only."""
     _require_prior_manager(actor)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = imports.read_rows(content, filename)
     report = imports.ImportReport(dry_run=dry_run, rows=len(rows))
     lookup = queries.prior_lookup(
@@ -277,7 +278,7 @@ def prior_validations_import(
         default_change_reason="import",
     )
     audit_record_many(
-        action="jury.prior_validation_record",
+        action=Action.PRIOR_VALIDATION_RECORD,
         actor=actor,
         targets=[
             (

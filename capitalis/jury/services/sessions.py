@@ -9,12 +9,13 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant, role_revoke
+from capitalis.core import clock
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.enrolment.models import Enrolment
@@ -149,14 +150,14 @@ def _apply_scope(
     )
     held = set(VaeDossier.objects.filter(session=session).values_list("pk", flat=True))
     VaeDossier.objects.filter(pk__in=ready - held).update(
-        session=session, interview_on=None, updated_at=timezone.now()
+        session=session, interview_on=None, updated_at=clock.now()
     )
     released = list(
         VaeDossier.objects.filter(session=session, interview_on__isnull=True, outcomes__isnull=True)
         .exclude(pk__in=ready)
         .values_list("pk", flat=True)
     )
-    VaeDossier.objects.filter(pk__in=released).update(session=None, updated_at=timezone.now())
+    VaeDossier.objects.filter(pk__in=released).update(session=None, updated_at=clock.now())
     appeals = (
         set(
             queries.scope_appeals(version_id=session.version_id, session_id=session_id).values_list(
@@ -166,10 +167,10 @@ def _apply_scope(
         if filters.appeals
         else set()
     )
-    Appeal.objects.filter(pk__in=appeals).update(scheduled_in=session, updated_at=timezone.now())
+    Appeal.objects.filter(pk__in=appeals).update(scheduled_in=session, updated_at=clock.now())
     Appeal.objects.filter(scheduled_in=session, status=AppealStatus.LODGED).exclude(
         pk__in=appeals
-    ).update(scheduled_in=None, updated_at=timezone.now())
+    ).update(scheduled_in=None, updated_at=clock.now())
     return {
         "added": sorted(wanted - current),
         "removed": sorted(removed),
@@ -234,7 +235,7 @@ def session_create(
         actor=actor,
     )
     audit_record(
-        action="jury_session_create",
+        action=Action.JURY_SESSION_CREATE,
         actor=actor,
         target=session,
         summary=title,
@@ -316,7 +317,7 @@ def session_update(
         actor=actor,
     )
     audit_record(
-        action="jury_session_update",
+        action=Action.JURY_SESSION_UPDATE,
         actor=actor,
         target=fresh,
         summary=fresh.title,
@@ -339,7 +340,7 @@ def session_learners_add(
     ]
     JurySessionLearner.objects.bulk_create(rows)
     audit_record(
-        action="jury_session_learners_add",
+        action=Action.JURY_SESSION_LEARNERS_ADD,
         actor=actor,
         target=session,
         data={"enrolments": [r.enrolment_id for r in rows]},

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
 from capitalis.enrolment.models import Learner
@@ -55,7 +56,7 @@ def vae_candidate_create(
         experience_summary=experience_summary,
         experience_years=experience_years,
     )
-    audit_record(action="vae_candidate_create", actor=actor, target=candidate)
+    audit_record(action=Action.VAE_CANDIDATE_CREATE, actor=actor, target=candidate)
     return candidate
 
 
@@ -73,7 +74,10 @@ def vae_admissibility_decide(
     if admissible:
         VaeDossier.objects.get_or_create(candidate=candidate)
     audit_record(
-        action="vae_admissibility_decide", actor=actor, target=candidate, data={"ok": admissible}
+        action=Action.VAE_ADMISSIBILITY_DECIDE,
+        actor=actor,
+        target=candidate,
+        data={"ok": admissible},
     )
     return candidate
 
@@ -100,7 +104,7 @@ def vae_document_add(
     if content is not None:
         document.file.save(filename or "document.pdf", ContentFile(content))
     document.blocks.set(blocks)
-    audit_record(action="vae_document_add", actor=actor, target=document)
+    audit_record(action=Action.VAE_DOCUMENT_ADD, actor=actor, target=document)
     return document
 
 
@@ -117,7 +121,7 @@ def vae_interview_record(
     dossier.interview_on = on
     dossier.interview_note = note
     dossier.save(update_fields=["session", "interview_on", "interview_note", "updated_at"])
-    audit_record(action="vae_interview_record", actor=actor, target=dossier)
+    audit_record(action=Action.VAE_INTERVIEW_RECORD, actor=actor, target=dossier)
     return dossier
 
 
@@ -162,7 +166,7 @@ def vae_outcome_decide(
                 )
             )
     audit_record(
-        action="vae_outcome_decide",
+        action=Action.VAE_OUTCOME_DECIDE,
         actor=actor,
         target=dossier,
         data={str(k): v[0] for k, v in outcomes.items()},

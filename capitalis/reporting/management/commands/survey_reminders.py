@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
+from capitalis.core import clock
 from capitalis.core.handlers import command_errors
 from capitalis.reporting import services_surveys
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only count them")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = options["today"] or timezone.localdate()
+        today = options["today"] or clock.today()
         if options["dry_run"]:
             due = services_surveys.reminders_due(
                 today=today, limit=options["max"], days=options["days"], survey_id=options["survey"]
