@@ -21,9 +21,9 @@ from typing import Any
 from django.db import DatabaseError, connection, models
 from django.db.models import Q
 from django.db.models.functions import Cast
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capitalis.core import clock
 from capitalis.referential.models import (
     Block,
     Certification,
@@ -200,7 +200,7 @@ class BulkInsert:
         fields = [field for field in model._meta.concrete_fields if not field.primary_key]
         by_name = {field.attname: field for field in fields}
         given = [by_name[name] for name in names]
-        now = timezone.now()
+        now = clock.now()
         tail: list[Any] = []
         rest = [field for field in fields if field.attname not in names]
         for field in rest:
