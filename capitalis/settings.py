@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security-key list dates its keys
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -477,3 +477,12 @@ def test_admin_sends_anonymous_people_to_the_site_login(client):
     response = client.post("/admin/login/", {"username": "x@example.org", "password": "x"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_security_key_list_opens_with_a_key(client, director):
+    """allauth's list of keys (dated with the humanize filters) opens, in French."""
+    _security_key(director)
+    client.force_login(director)
+    response = client.get("/accounts/2fa/webauthn/")
+    assert response.status_code == 200
+    assert "clé" in response.content.decode().lower()
