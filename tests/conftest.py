@@ -14,7 +14,11 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Long tests, started first: pytest-xdist hands tests out in collection order (shuffled by
 # pytest-randomly), and one of these drawn last would leave a worker running it alone at the end.
 # The seeded demo's module comes first as a whole, so one worker seeds it (once) for all its tests.
-LONG_TESTS = ("tests/core/test_api_fuzz.py::", "tests/demo/")
+LONG_TESTS = (
+    "tests/core/test_api_fuzz.py::",
+    "tests/core/test_hostile_routes.py::",
+    "tests/demo/",
+)
 
 
 @pytest.hookimpl(trylast=True)

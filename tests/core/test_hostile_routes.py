@@ -42,6 +42,11 @@ QUERY_NAMES = (
 # "abc" is left out here: the long string is no number either.
 QUERY_VALUES = ("99999999999999999999", "-5", "%00", "x" * 1000)
 
+# The two long tests (tens of seconds each) are shared out between SHARDS tests, every
+# SHARDS-th route in sorted order, so that pytest-xdist's workers run them side by side; the
+# shards together request every route, as one test did.
+SHARDS = 4
+
 # A value that every converter accepts, replaced afterwards by the hostile one.
 SENTINELS = ("987654321", "12345678-1234-5678-1234-567812345678", "zzsentinelzz")
 
@@ -116,12 +121,15 @@ def _failures(client: Client, url: str, methods: tuple[str, ...]) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_routes_with_parameters_refuse_hostile_values_without_5xx(staff):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_routes_with_parameters_refuse_hostile_values_without_5xx(staff, shard):
     routes, _admin, _plain = _routes()
     assert len(routes) > 50, "the resolver walk found too few routes"
+    mine = routes[shard::SHARDS]
+    assert mine
     failures: list[str] = []
     for who, client in _clients(staff):
-        for template in routes:
+        for template in mine:
             for value in HOSTILE:
                 url = template.replace("{}", value)
                 failures += [f"{who}: {f}" for f in _failures(client, url, ("get", "post"))]
@@ -141,17 +149,28 @@ def test_admin_routes_with_parameters_give_no_5xx(staff):
 
 
 @pytest.mark.django_db
-def test_query_strings_with_hostile_values_give_no_5xx(staff):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_query_strings_with_hostile_values_give_no_5xx(staff, shard):
     _routes_with, _admin, plain = _routes()
+    assert len(plain) > 20, "the resolver walk found too few routes"
+    mine = plain[shard::SHARDS]
+    assert mine
     failures: list[str] = []
     for who, client in _clients(staff):
-        for url in plain:
+        for url in mine:
             for value in QUERY_VALUES:
                 query = "&".join(f"{name}={value}" for name in QUERY_NAMES)
                 response = client.get(f"{url}?{query}")
                 if response.status_code >= 500:
                     failures.append(f"{who}: GET {url}?…={value[:20]} -> {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_shards_share_out_every_route():
+    routes, _admin, plain = _routes()
+    for every in (routes, plain):
+        shared = [item for shard in range(SHARDS) for item in every[shard::SHARDS]]
+        assert sorted(shared) == sorted(every)
 
 
 def test_sentinels_are_url_safe():
