@@ -11,6 +11,7 @@ module once with ``DATABASE_URL=postgres://…`` too.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPa
             yield f"{namespace}{entry.name}", entry
 
 
+@functools.cache
 def _routes() -> tuple[list[str], list[str], list[str]]:
     """(URL templates of the routes with parameters, "{}" where the values go; the same for
     Django's admin; URLs of the routes without parameters). The DRF ``.json`` format twins
