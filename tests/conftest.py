@@ -153,6 +153,9 @@ def _sqlite_migrated_template(request: pytest.FixtureRequest) -> Iterator[Callab
             finally:
                 target.close()
             partial.replace(template)
+            for stale in folder.glob("*.sqlite3"):  # templates of earlier migration files
+                if stale != template:
+                    stale.unlink(missing_ok=True)
             return result
 
     def restore() -> None:
