@@ -1,6 +1,7 @@
 """Shared fixtures."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -14,7 +15,11 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Long tests, started first: pytest-xdist hands tests out in collection order (shuffled by
 # pytest-randomly), and one of these drawn last would leave a worker running it alone at the end.
 # The seeded demo's module comes first as a whole, so one worker seeds it (once) for all its tests.
-LONG_TESTS = ("tests/core/test_api_fuzz.py::", "tests/demo/")
+LONG_TESTS = (
+    "tests/core/test_api_fuzz.py::",
+    "tests/core/test_hostile_routes.py::",
+    "tests/demo/",
+)
 
 
 @pytest.hookimpl(trylast=True)
@@ -85,3 +90,86 @@ def _fresh_rate_limits():
 
     if not isinstance(cache, DatabaseCache):
         cache.clear()
+
+
+def _migrations_key() -> str:
+    """A digest of every migration file on disk (the project's and the installed packages') and
+    of the Django version: any change to a migration gives another key, so another template."""
+    import hashlib
+    import sys
+
+    import django
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256(django.get_version().encode())
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key in sorted(loader.disk_migrations):
+        digest.update(repr(key).encode())
+        module = sys.modules[type(loader.disk_migrations[key]).__module__]
+        with open(module.__file__ or "", "rb") as source:
+            digest.update(source.read())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def _sqlite_migrated_template(request: pytest.FixtureRequest) -> Iterator[Callable[[], None]]:
+    """On SQLite, the migrated test database is kept as a template file in pytest's cache
+    (.pytest_cache, keyed by the migration files): each xdist worker (and each later run)
+    copies it into its own in-memory test database instead of running every migration again
+    (about twenty seconds per worker). The first worker to need it migrates while holding a
+    file lock, the others wait and copy. PostgreSQL migrates as before."""
+    import fcntl
+    import sqlite3
+
+    from django.core.management.commands import migrate
+    from django.db import connections
+
+    if connections["default"].vendor != "sqlite" or request.config.cache is None:
+        yield lambda: None
+        return
+    folder = request.config.cache.mkdir("capitalis-migrated-db")
+    template = folder / f"{_migrations_key()}.sqlite3"
+    original = migrate.Command.handle
+
+    def handle(self: Any, *args: Any, **options: Any) -> Any:
+        connection = connections[options.get("database") or "default"]
+        if connection.vendor != "sqlite":
+            return original(self, *args, **options)
+        with open(folder / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            connection.ensure_connection()
+            if template.exists():
+                source = sqlite3.connect(template)
+                try:
+                    source.backup(connection.connection)
+                finally:
+                    source.close()
+                return None
+            result = original(self, *args, **options)
+            partial = template.with_suffix(".partial")
+            target = sqlite3.connect(partial)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+            partial.replace(template)
+            for stale in folder.glob("*.sqlite3"):  # templates of earlier migration files
+                if stale != template:
+                    stale.unlink(missing_ok=True)
+            return result
+
+    def restore() -> None:
+        migrate.Command.handle = original  # type: ignore[method-assign]
+
+    migrate.Command.handle = handle  # type: ignore[method-assign]
+    try:
+        yield restore
+    finally:
+        restore()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_sqlite_migrated_template: Callable[[], None], django_db_setup: None) -> None:
+    """pytest-django's own set-up, with the migrated template above in place on SQLite while it
+    runs only: a test that calls ``migrate`` itself runs the real command."""
+    _sqlite_migrated_template()

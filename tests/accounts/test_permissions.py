@@ -4,6 +4,9 @@ open each other, and a name the table does not know fails loudly."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
@@ -18,13 +21,22 @@ from capitalis.enrolment.models import Contract, Enrolment, Learner
 from capitalis.finance.models import Invoice
 from capitalis.jury.models import JurySession
 from tests.core import access_world
+from tests.shared_db import built_once
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[access_world.AccessWorld]:
+    """The world built once for the module (tests.shared_db): every test here only reads it,
+    each in its own savepoint, all with ``db``."""
+    with built_once(django_db_blocker, access_world.build) as built:
+        yield built
+
+
 @pytest.fixture
-def world() -> access_world.AccessWorld:
-    return access_world.build()
+def world(_world_once: access_world.AccessWorld) -> access_world.AccessWorld:
+    return _world_once
 
 
 def _ids(model: type, user: object, name: str, action: str = "read") -> set[int]:

@@ -11,6 +11,7 @@ module once with ``DATABASE_URL=postgres://…`` too.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -42,6 +43,11 @@ QUERY_NAMES = (
 # "abc" is left out here: the long string is no number either.
 QUERY_VALUES = ("99999999999999999999", "-5", "%00", "x" * 1000)
 
+# The two long tests (tens of seconds each) are shared out between SHARDS tests, every
+# SHARDS-th route in sorted order, so that pytest-xdist's workers run them side by side; the
+# shards together request every route, as one test did.
+SHARDS = 4
+
 # A value that every converter accepts, replaced afterwards by the hostile one.
 SENTINELS = ("987654321", "12345678-1234-5678-1234-567812345678", "zzsentinelzz")
 
@@ -55,6 +61,7 @@ def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPa
             yield f"{namespace}{entry.name}", entry
 
 
+@functools.cache
 def _routes() -> tuple[list[str], list[str], list[str]]:
     """(URL templates of the routes with parameters, "{}" where the values go; the same for
     Django's admin; URLs of the routes without parameters). The DRF ``.json`` format twins
@@ -116,12 +123,15 @@ def _failures(client: Client, url: str, methods: tuple[str, ...]) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_routes_with_parameters_refuse_hostile_values_without_5xx(staff):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_routes_with_parameters_refuse_hostile_values_without_5xx(staff, shard):
     routes, _admin, _plain = _routes()
     assert len(routes) > 50, "the resolver walk found too few routes"
+    mine = routes[shard::SHARDS]
+    assert mine
     failures: list[str] = []
     for who, client in _clients(staff):
-        for template in routes:
+        for template in mine:
             for value in HOSTILE:
                 url = template.replace("{}", value)
                 failures += [f"{who}: {f}" for f in _failures(client, url, ("get", "post"))]
@@ -141,17 +151,33 @@ def test_admin_routes_with_parameters_give_no_5xx(staff):
 
 
 @pytest.mark.django_db
-def test_query_strings_with_hostile_values_give_no_5xx(staff):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_query_strings_with_hostile_values_give_no_5xx(staff, shard):
     _routes_with, _admin, plain = _routes()
+    assert len(plain) > 20, "the resolver walk found too few routes"
+    # Shared out by (route, value) pair, not by route: the OpenAPI schema's route, slow to
+    # answer, is requested by every shard once per client rather than all by one shard.
+    mine = _query_cases(plain)[shard::SHARDS]
+    assert mine
     failures: list[str] = []
     for who, client in _clients(staff):
-        for url in plain:
-            for value in QUERY_VALUES:
-                query = "&".join(f"{name}={value}" for name in QUERY_NAMES)
-                response = client.get(f"{url}?{query}")
-                if response.status_code >= 500:
-                    failures.append(f"{who}: GET {url}?…={value[:20]} -> {response.status_code}")
+        for url, value in mine:
+            query = "&".join(f"{name}={value}" for name in QUERY_NAMES)
+            response = client.get(f"{url}?{query}")
+            if response.status_code >= 500:
+                failures.append(f"{who}: GET {url}?…={value[:20]} -> {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def _query_cases(plain: list[str]) -> list[tuple[str, str]]:
+    return [(url, value) for url in plain for value in QUERY_VALUES]
+
+
+def test_shards_share_out_every_route():
+    routes, _admin, plain = _routes()
+    for every in (routes, _query_cases(plain)):
+        shared = [item for shard in range(SHARDS) for item in every[shard::SHARDS]]
+        assert sorted(shared) == sorted(every)
 
 
 def test_sentinels_are_url_safe():

@@ -1,25 +1,19 @@
 """The shipped catalogue (data/programmes, data/finance) loads through ``load_data``: both
 editions, campuses and offerings as SPEC §2 says, every course of seeds 000 and 001, rhythms,
-closures, calendars and fee schedules; a second load writes nothing; a bad file loads
-nothing."""
+closures, calendars and fee schedules; a second load writes nothing (a bad file loads nothing:
+test_data_refused.py)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.utils import translation
 
-from capitalis.core.data import DataFileError
 from capitalis.core.models import AuditEvent
-from capitalis.core.services import data_load
 from capitalis.finance.models import FeeSchedule
 from capitalis.programmes.models import (
     Calendar,
@@ -41,12 +35,11 @@ def _english() -> Iterator[None]:
         yield
 
 
-DATA = Path(settings.BASE_DIR) / "data"
-
-
 @pytest.fixture
-def loaded() -> None:
-    data_load(data_dir=DATA)
+def loaded(referential_data_once: object) -> None:
+    """The shipped data (data/) loaded once for the module
+    (tests.shared_db): every test here reads it, each in its own savepoint. The bad files that
+    must load nothing, on an empty database, are in test_data_refused.py."""
 
 
 def _offered(edition: str) -> set[tuple[str, str]]:
@@ -146,42 +139,6 @@ def test_second_load_writes_nothing(loaded: None) -> None:
     assert "Nothing to change" in out.getvalue()
     assert AuditEvent.objects.count() == audits
     assert Course.history.count() == history
-
-
-def _copy_data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
-
-
-def test_negative_ects_in_the_file_loads_nothing(tmp_path: Path) -> None:
-    data_dir = _copy_data(tmp_path)
-    path = data_dir / "programmes" / "msc-erci.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace(
-            "title_fr: Typologie des crises, title_en: Typology of crises, ects: 3",
-            "title_fr: Typologie des crises, title_en: Typology of crises, ects: -3",
-        ),
-        encoding="utf-8",
-    )
-    with pytest.raises(CommandError, match="ECTS cannot be negative"):
-        call_command("load_data", "--data-dir", str(data_dir), stdout=StringIO())
-    assert not Course.objects.exists()
-    assert not Edition.objects.exists()
-
-
-def test_overlapping_editions_in_the_file_load_nothing(tmp_path: Path) -> None:
-    data_dir = _copy_data(tmp_path)
-    path = data_dir / "programmes" / "msc-erci.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("start_date: 2026-09-01", "start_date: 2025-06-01"), encoding="utf-8"
-    )
-    with pytest.raises(DataFileError, match="overlaps edition 2024-25"):
-        data_load(data_dir=data_dir)
-    assert not Edition.objects.exists()
-    assert not FeeSchedule.objects.exists()
 
 
 def test_catalogue_for_shapes_the_shipped_catalogue(loaded: None) -> None:
