@@ -28,7 +28,6 @@ from capitalis.accounts.forms import ApiTokenForm, RoleGrantForm, StaffAccountFo
 from capitalis.accounts.models import ROLE_LABELS, SCOPE_LABELS, User
 from capitalis.accounts.queries import request_user
 from capitalis.accounts.rules import Grant, Role, ScopeKind, TokenScope
-from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 from capitalis.core.params import parse_id
 
@@ -136,16 +135,14 @@ def people(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _may(request, "manage")
         if form.is_valid():
-            try:
+            with domain_errors(request, form, fields={"exists": "email"}) as refused:
                 person = services.staff_account_create(
                     email=form.cleaned_data["email"],
                     full_name=form.cleaned_data["full_name"],
                     preferred_language=form.cleaned_data["preferred_language"],
                     actor=actor,
                 )
-            except DomainError as error:
-                form.add_error("email" if error.code == "exists" else None, error.message)
-            else:
+            if not refused:
                 messages.success(
                     request,
                     _(
@@ -210,13 +207,11 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
         _may(request, "manage")
         if form.is_valid():
             role, scope, scope_id = form.grant()
-            try:
+            with domain_errors(request, form) as refused:
                 services.staff_role_grant(
                     user=person, role=role, scope=scope, scope_id=scope_id, actor=actor
                 )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
+            if not refused:
                 messages.success(request, _("The role is granted."))
                 return redirect("accounts:person", user_id=person.pk)
     return render(
@@ -246,13 +241,11 @@ def person_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
         return redirect("accounts:person", user_id=person.pk)
     raw_id = request.POST.get("scope_id", "")
     scope_id = parse_id(raw_id) if raw_id else None
-    try:
+    with domain_errors(request) as refused:
         services.staff_role_revoke(
             user=person, role=role, scope=scope, scope_id=scope_id, actor=actor
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(request, _("The role is withdrawn."))
     return redirect("accounts:person", user_id=person.pk)
 
@@ -263,11 +256,9 @@ def person_invite(request: HttpRequest, user_id: int) -> HttpResponse:
     """Send the invitation e-mail again (a new link to choose a password)."""
     actor = _may(request, "manage")
     person = _person(request, user_id)
-    try:
+    with domain_errors(request) as refused:
         services.account_invite(user=person, actor=actor)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if not refused:
         messages.success(
             request, _("The invitation was sent again to %(email)s.") % {"email": person.email}
         )
