@@ -49,6 +49,19 @@ def _forget_signing_key_checks():
     queries.forget_signers()
 
 
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language (French). A request through the test client
+    leaves the language it negotiated active in the thread (LocaleMiddleware activates, nothing
+    deactivates), so a test run after an English request would otherwise read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def referential_data(db):
     """The shipped référentiel (data/referential/, RNCP39853) loaded through the service that

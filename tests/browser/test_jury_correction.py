@@ -63,7 +63,8 @@ def test_president_corrects_a_frozen_decision_in_french(page, browser, live_serv
     log_in(p2, url, "president@example.org")
     p2.goto(f"{url}/jury/sessions/{later.pk}/")
     p2.get_by_label("Décision de certification").select_option("attention")
-    p2.get_by_role("button", name="Filtrer").click()
+    with p2.expect_navigation():
+        p2.get_by_role("button", name="Filtrer").click()
     assert p2.locator(f"#row-{good.pk}").count() == 0
     assert "1 apprenant — page 1 sur 1" in p2.locator("main").inner_text()
     wide = p2.evaluate(

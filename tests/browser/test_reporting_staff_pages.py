@@ -196,10 +196,12 @@ def test_director_finds_a_person_and_exports_her_data_in_french(page, live_serve
     assert "Saisissez au moins deux caractères." in page.locator("main").inner_text()
     search = page.get_by_label("Adresse e-mail ou nom")
     search.fill("personne-inconnue")
-    page.get_by_role("button", name="Rechercher").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Rechercher").click()
     assert "Personne ne correspond." in page.locator("main").inner_text()
     page.get_by_label("Adresse e-mail ou nom").fill(learner.email)
-    page.get_by_role("button", name="Rechercher").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Rechercher").click()
     rows = page.locator("tbody tr")
     assert rows.count() == 1 and learner.full_name in rows.inner_text()
     _check(page, "privacy-search-fr")
