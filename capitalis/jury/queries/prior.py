@@ -85,8 +85,26 @@ def prior_lookup(
     block_ids: Sequence[int] = (),
 ) -> PriorLookup:
     """Load, set-based, what :func:`rules.prior_validation_check` needs for these learners
-    (e-mail addresses or INEs) and blocks (of these certifications, or these ids)."""
+    (e-mail addresses or INEs) and blocks (of these certifications, or these ids): the
+    learners, then what they follow and hold, then the codes known, then the blocks."""
     out = PriorLookup()
+    out.learners = _learners_by_key(learner_keys)
+    learner_ids = set(out.learners.values())
+    if learner_ids:
+        out.certifications = _certifications_followed(learner_ids)
+        out.held = _validations_held(learner_ids)
+    codes = {c.strip().upper() for c in certification_codes if c and c.strip()}
+    ids = {i for i in block_ids if isinstance(i, int)}
+    if codes:
+        out.certification_codes, out.version_codes = _codes_known(codes)
+    out.by_id, out.blocks = _blocks_named(codes, ids)
+    return out
+
+
+def _learners_by_key(learner_keys: Sequence[str]) -> dict[str, int]:
+    """The learners these keys name, by e-mail (lower case) and INE (upper case): one query,
+    none without a key."""
+    learners: dict[str, int] = {}
     keys = {k.strip() for k in learner_keys if k and k.strip()}
     if keys:
         rows = (
@@ -98,53 +116,75 @@ def prior_lookup(
             .values_list("pk", "email_key", "national_student_number")
         )
         for pk, email, ine in rows:
-            out.learners.setdefault(email, pk)
+            learners.setdefault(email, pk)
             if ine:
-                out.learners.setdefault(ine.strip().upper(), pk)
-    learner_ids = set(out.learners.values())
-    if learner_ids:
-        follows: dict[int, set[int]] = defaultdict(set)
-        for learner_id, certification_id in Enrolment.objects.filter(
-            learner_id__in=learner_ids
-        ).values_list("learner_id", "edition__programme__certification_version__certification_id"):
-            follows[learner_id].add(certification_id)
-        for learner_id, certification_id in VaeCandidate.objects.filter(
-            learner_id__in=learner_ids
-        ).values_list("learner_id", "version__certification_id"):
-            follows[learner_id].add(certification_id)
-        out.certifications = {k: frozenset(v) for k, v in follows.items()}
-        for (
-            learner_id,
-            block_id,
-            version_id,
-            on,
-            route,
-            session_id,
-        ) in BlockValidation.objects.filter(learner_id__in=learner_ids).values_list(
-            "learner_id", "block_id", "version_id", "validated_on", "route", "session_id"
-        ):
-            out.held[(learner_id, block_id)] = rules.PriorValidation(
-                block=block_id,
-                version=version_id,
-                validated_on=on,
-                route=rules.Route(route),
-                session=session_id,
-            )
-    codes = {c.strip().upper() for c in certification_codes if c and c.strip()}
-    ids = {i for i in block_ids if isinstance(i, int)}
-    if codes:
-        out.certification_codes = {
-            c.upper()
-            for c in Certification.objects.annotate(key=Upper("code"))
-            .filter(key__in=codes)
-            .values_list("code", flat=True)
-        }
-        out.version_codes = {
-            (c.upper(), v.upper())
-            for c, v in CertificationVersion.objects.annotate(key=Upper("certification__code"))
-            .filter(key__in=codes)
-            .values_list("certification__code", "code")
-        }
+                learners.setdefault(ine.strip().upper(), pk)
+    return learners
+
+
+def _certifications_followed(learner_ids: set[int]) -> dict[int, frozenset[int]]:
+    """The certifications each learner follows: through an enrolment or a VAE candidacy (two
+    queries)."""
+    follows: dict[int, set[int]] = defaultdict(set)
+    for learner_id, certification_id in Enrolment.objects.filter(
+        learner_id__in=learner_ids
+    ).values_list("learner_id", "edition__programme__certification_version__certification_id"):
+        follows[learner_id].add(certification_id)
+    for learner_id, certification_id in VaeCandidate.objects.filter(
+        learner_id__in=learner_ids
+    ).values_list("learner_id", "version__certification_id"):
+        follows[learner_id].add(certification_id)
+    return {k: frozenset(v) for k, v in follows.items()}
+
+
+def _validations_held(learner_ids: set[int]) -> dict[tuple[int, int], rules.PriorValidation]:
+    """The validations the learners already hold, by (learner, block): one query."""
+    held: dict[tuple[int, int], rules.PriorValidation] = {}
+    for (
+        learner_id,
+        block_id,
+        version_id,
+        on,
+        route,
+        session_id,
+    ) in BlockValidation.objects.filter(learner_id__in=learner_ids).values_list(
+        "learner_id", "block_id", "version_id", "validated_on", "route", "session_id"
+    ):
+        held[(learner_id, block_id)] = rules.PriorValidation(
+            block=block_id,
+            version=version_id,
+            validated_on=on,
+            route=rules.Route(route),
+            session=session_id,
+        )
+    return held
+
+
+def _codes_known(codes: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """Of these certification codes (upper case), those known, and their (certification,
+    version) codes: two queries."""
+    certification_codes = {
+        c.upper()
+        for c in Certification.objects.annotate(key=Upper("code"))
+        .filter(key__in=codes)
+        .values_list("code", flat=True)
+    }
+    version_codes = {
+        (c.upper(), v.upper())
+        for c, v in CertificationVersion.objects.annotate(key=Upper("certification__code"))
+        .filter(key__in=codes)
+        .values_list("certification__code", "code")
+    }
+    return certification_codes, version_codes
+
+
+def _blocks_named(
+    codes: set[str], ids: set[int]
+) -> tuple[dict[int, PriorBlock], dict[tuple[str, str, str], PriorBlock]]:
+    """The blocks of these certifications (codes in upper case) or of these ids, by id and by
+    (certification, version, block) codes in upper case: one query, none without either."""
+    by_id: dict[int, PriorBlock] = {}
+    by_codes: dict[tuple[str, str, str], PriorBlock] = {}
     blocks = Block.objects.annotate(certification_key=Upper("version__certification__code")).filter(
         Q(certification_key__in=codes) | Q(pk__in=ids)
     )
@@ -170,6 +210,6 @@ def prior_lookup(
         found = PriorBlock(
             pk, code, version_id, version_code, certification_id, certification_code, valid_from
         )
-        out.by_id[pk] = found
-        out.blocks[(certification_code.upper(), version_code.upper(), code.upper())] = found
-    return out
+        by_id[pk] = found
+        by_codes[(certification_code.upper(), version_code.upper(), code.upper())] = found
+    return by_id, by_codes
