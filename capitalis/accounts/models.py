@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capitalis.accounts.rules import TOKEN_TAG, Role, ScopeKind, TokenScope, token_is_live
@@ -57,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
-    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    date_joined = models.DateTimeField(_("date joined"), default=clock.now)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -124,7 +123,7 @@ class RoleAssignment(models.Model):
         default=ScopeKind.GLOBAL.value,
     )
     scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_at = models.DateTimeField(_("granted at"), default=clock.now)
 
     class Meta:
         verbose_name = _("role assignment")
@@ -179,7 +178,7 @@ class ApiToken(models.Model):
         choices=TOKEN_SCOPE_CHOICES,
         default=TokenScope.READ.value,
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -26,7 +26,7 @@ class SessionStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-# The statuses are the rules' vocabulary (jury/rules.py); the models add their labels.
+# The statuses are the rules' vocabulary (jury/rules/vocabulary.py); the models add their labels.
 class BlockStatus(models.TextChoices):
     VALIDATED = rules.BlockStatus.VALIDATED.value, _("validated")
     NOT_VALIDATED = rules.BlockStatus.NOT_VALIDATED.value, _("not validated")
