@@ -132,6 +132,8 @@ MIDDLEWARE = [
     # Staff must set up a TOTP second factor before any other page.
     "capitalis.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A DomainError a page view did not catch: its status (400/403/404/409) and message.
+    "capitalis.core.middleware.DomainErrorMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

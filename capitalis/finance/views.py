@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from capitalis.finance import queries, services
 from capitalis.finance.forms import CancelForm, ExportForm, PaymentForm
@@ -94,22 +94,23 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not manage:
             raise Http404(_("No such invoice."))
-        action = request.POST.get("action")
-        try:
-            if action == "cancel":
-                cancel_form = CancelForm(request.POST)
-                if cancel_form.is_valid():
+        if request.POST.get("action") == "cancel":
+            cancel_form = CancelForm(request.POST)
+            if cancel_form.is_valid():
+                with domain_errors(request, cancel_form) as refused:
                     services.invoice_cancel(
                         invoice=invoice,
                         reason=cancel_form.cleaned_data["reason"],
                         actor=request.user,
                     )
+                if not refused:
                     messages.success(request, _("The invoice was cancelled."))
                     return redirect("finance:invoice-detail", pk=invoice.pk)
-            else:
-                payment_form = PaymentForm(request.POST)
-                if payment_form.is_valid():
-                    data = payment_form.cleaned_data
+        else:
+            payment_form = PaymentForm(request.POST)
+            if payment_form.is_valid():
+                data = payment_form.cleaned_data
+                with domain_errors(request, payment_form, fields=_AMOUNT_FIELDS) as refused:
                     services.payment_record(
                         invoice=invoice,
                         amount=data["amount"],
@@ -119,12 +120,9 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         confirm_overpayment=data["confirm_overpayment"],
                         actor=request.user,
                     )
+                if not refused:
                     messages.success(request, _("The payment was recorded."))
                     return redirect("finance:invoice-detail", pk=invoice.pk)
-        except DomainError as error:
-            form = cancel_form if action == "cancel" else payment_form
-            field = "amount" if action != "cancel" and error.code in _AMOUNT_CODES else None
-            form.add_error(field, error.message)
     return render(
         request,
         "finance/invoice_detail.html",
@@ -143,7 +141,10 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-_AMOUNT_CODES = {"not_a_number", "not_positive", "too_many_decimals", "over_balance"}
+# The payment's refusals shown at its amount field (any other one: above the form).
+_AMOUNT_FIELDS = {
+    code: "amount" for code in ("not_a_number", "not_positive", "too_many_decimals", "over_balance")
+}
 
 
 @login_required
@@ -187,13 +188,12 @@ def export_job_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("The dates must read like 2026-09-30."))
         return redirect("finance:invoice-list")
-    try:
+    with domain_errors(request) as refused:
         job = services.export_start(
             actor=request.user,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
         )
-    except DomainError as error:
-        messages.error(request, error.message)
+    if refused:
         return redirect("finance:invoice-list")
     return redirect("jobs:detail", pk=job.pk)

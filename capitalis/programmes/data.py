@@ -13,7 +13,7 @@ File format: see data/programmes/msc-erci.yaml (header comment).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -180,26 +180,46 @@ def _competency_refs(
     return out
 
 
+@dataclass
+class _Catalogue:
+    """What the steps of ``apply_document`` share: the programme written so far, its campuses,
+    years and specialisations by code, its version's competencies (by code and by block), the
+    counts and the actor."""
+
+    counts: LoadCounts
+    actor: Any
+    programme: Any = None
+    campuses: dict[str, Any] = field(default_factory=dict)
+    years: dict[str, Any] = field(default_factory=dict)
+    spes: dict[str, Any] = field(default_factory=dict)
+    by_code: dict[str, Any] = field(default_factory=dict)
+    by_block: dict[str, list[Any]] = field(default_factory=dict)
+
+
 def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
     """Write one parsed catalogue through the services (inside the caller's transaction)."""
-    from capitalis.programmes import services
-    from capitalis.programmes.models import (
-        Calendar,
-        Campus,
-        CampusRhythm,
-        Course,
-        CourseCompetency,
-        Edition,
-        Offering,
-        Programme,
-        ProgrammeYear,
-        SchoolClosure,
-        Specialisation,
-    )
-    from capitalis.referential.models import Block, CertificationVersion, Competency
+    cat = _Catalogue(counts=LoadCounts(), actor=actor)
+    version = _version(data["programme"])
+    _apply_programme(cat, data["programme"], version)
+    _apply_campuses(cat, data["campuses"])
+    _apply_years(cat, data["years"])
+    _apply_specialisations(cat, data["specialisations"], version)
+    _index_competencies(cat, version)
+    # editions first (all of them), so that overlap checks see the file's final dates
+    for e in sorted(data["editions"], key=lambda e: e["start_date"]):
+        edition = _apply_edition(cat, e)
+        _apply_offerings(cat, edition, e["offerings"])
+        _apply_closures(cat, edition, e["closures"])
+        _apply_rhythms(cat, edition, e["rhythms"])
+        _apply_courses(cat, edition, e["courses"])
+        _ensure_calendars(cat, edition)
+    return cat.counts
 
-    counts = LoadCounts()
-    p = data["programme"]
+
+def _version(p: dict[str, Any]) -> Any:
+    """The certification version the programme prepares for (loaded from the référentiel)."""
+    from capitalis.referential.models import CertificationVersion
+
     version = CertificationVersion.objects.filter(
         certification__code=p["certification"], code=p["version"]
     ).first()
@@ -209,8 +229,15 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
             % {"code": p["certification"], "version": p["version"]},
             code="no_version",
         )
+    return version
+
+
+def _apply_programme(cat: _Catalogue, p: dict[str, Any], version: Any) -> None:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Programme
+
     existed = Programme.objects.filter(code=p["code"]).exists()
-    programme, changed = services.programme_set(
+    cat.programme, changed = services.programme_set(
         code=p["code"],
         title_fr=p["title_fr"],
         title_en=p.get("title_en", ""),
@@ -218,40 +245,53 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
         description_en=p.get("description_en", ""),
         languages=p.get("languages", ""),
         certification_version=version,
-        actor=actor,
+        actor=cat.actor,
     )
-    counts.add("programmes.programme", _status(existed, changed))
+    cat.counts.add("programmes.programme", _status(existed, changed))
 
-    campuses: dict[str, Campus] = {}
-    for i, c in enumerate(data["campuses"]):
+
+def _apply_campuses(cat: _Catalogue, campuses: list[dict[str, Any]]) -> None:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Campus
+
+    for i, c in enumerate(campuses):
         existed = Campus.objects.filter(code=c["code"]).exists()
-        campuses[c["code"]], changed = services.campus_set(
+        cat.campuses[c["code"]], changed = services.campus_set(
             code=c["code"],
             name=c["name"],
             city=c.get("city", ""),
             address=c.get("address", ""),
             position=i + 1,
-            actor=actor,
+            actor=cat.actor,
         )
-        counts.add("programmes.campus", _status(existed, changed))
+        cat.counts.add("programmes.campus", _status(existed, changed))
 
-    years: dict[str, ProgrammeYear] = {}
-    for i, y in enumerate(data["years"]):
-        existed = ProgrammeYear.objects.filter(programme=programme, code=y["code"]).exists()
-        years[y["code"]], changed = services.programme_year_set(
-            programme=programme,
+
+def _apply_years(cat: _Catalogue, years: list[dict[str, Any]]) -> None:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import ProgrammeYear
+
+    for i, y in enumerate(years):
+        existed = ProgrammeYear.objects.filter(programme=cat.programme, code=y["code"]).exists()
+        cat.years[y["code"]], changed = services.programme_year_set(
+            programme=cat.programme,
             code=y["code"],
             title_fr=y["title_fr"],
             title_en=y.get("title_en", ""),
             position=i + 1,
             ects=y["ects"],
-            actor=actor,
+            actor=cat.actor,
         )
-        counts.add("programmes.programmeyear", _status(existed, changed))
+        cat.counts.add("programmes.programmeyear", _status(existed, changed))
+
+
+def _apply_specialisations(cat: _Catalogue, spes: list[dict[str, Any]], version: Any) -> None:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Specialisation
+    from capitalis.referential.models import Block
 
     blocks = {b.code: b for b in Block.objects.filter(version=version)}
-    spes: dict[str, Specialisation] = {}
-    for i, s in enumerate(data["specialisations"]):
+    for i, s in enumerate(spes):
         block = blocks.get(s["block"])
         if block is None:
             raise DomainError(
@@ -259,154 +299,193 @@ def apply_document(data: dict[str, Any], *, actor: Any = None) -> LoadCounts:
                 % {"code": s["code"], "block": s["block"]},
                 code="unknown_block",
             )
-        existed = Specialisation.objects.filter(programme=programme, code=s["code"]).exists()
-        spes[s["code"]], changed = services.specialisation_set(
-            programme=programme,
+        existed = Specialisation.objects.filter(programme=cat.programme, code=s["code"]).exists()
+        cat.spes[s["code"]], changed = services.specialisation_set(
+            programme=cat.programme,
             code=s["code"],
             title_fr=s["title_fr"],
             title_en=s.get("title_en", ""),
             block=block,
             position=i + 1,
-            actor=actor,
+            actor=cat.actor,
         )
-        counts.add("programmes.specialisation", _status(existed, changed))
+        cat.counts.add("programmes.specialisation", _status(existed, changed))
+
+
+def _index_competencies(cat: _Catalogue, version: Any) -> None:
+    """The version's competencies by code and by block (what a course's refs name)."""
+    from capitalis.referential.models import Competency
 
     competencies = list(
         Competency.objects.filter(block__version=version)
         .select_related("block")
         .order_by("block__position", "position", "code")
     )
-    by_code = {c.code: c for c in competencies}
-    by_block: dict[str, list[Any]] = {}
+    cat.by_code = {c.code: c for c in competencies}
     for comp in competencies:
-        by_block.setdefault(comp.block.code, []).append(comp)
+        cat.by_block.setdefault(comp.block.code, []).append(comp)
 
-    # editions first (all of them), so that overlap checks see the file's final dates
-    for e in sorted(data["editions"], key=lambda e: e["start_date"]):
-        existed = Edition.objects.filter(programme=programme, code=e["code"]).exists()
-        edition, changed = services.edition_set(
-            programme=programme,
-            code=e["code"],
-            label=e["label"],
-            start_date=e["start_date"],
-            end_date=e["end_date"],
-            applications_open_on=e.get("applications_open_on"),
-            applications_close_on=e.get("applications_close_on"),
-            provenance=e.get("provenance", ""),
-            actor=actor,
+
+def _apply_edition(cat: _Catalogue, e: dict[str, Any]) -> Any:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Edition
+
+    existed = Edition.objects.filter(programme=cat.programme, code=e["code"]).exists()
+    edition, changed = services.edition_set(
+        programme=cat.programme,
+        code=e["code"],
+        label=e["label"],
+        start_date=e["start_date"],
+        end_date=e["end_date"],
+        applications_open_on=e.get("applications_open_on"),
+        applications_close_on=e.get("applications_close_on"),
+        provenance=e.get("provenance", ""),
+        actor=cat.actor,
+    )
+    cat.counts.add("programmes.edition", _status(existed, changed))
+    return edition
+
+
+def _apply_offerings(cat: _Catalogue, edition: Any, offerings: list[dict[str, Any]]) -> None:
+    """Every campus × year × specialisation × track the file offers; the edition's other
+    offerings are deleted."""
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Offering
+
+    wanted_offerings: set[int] = set()
+    for o in offerings:
+        for year_code in o["years"]:
+            for spe_code in o["specialisations"]:
+                for track in o["tracks"]:
+                    offering, changed = services.offering_set(
+                        edition=edition,
+                        campus=cat.campuses[o["campus"]],
+                        year=cat.years[year_code],
+                        specialisation=cat.spes[spe_code],
+                        track=track,
+                        actor=cat.actor,
+                    )
+                    wanted_offerings.add(offering.pk)
+                    cat.counts.add("programmes.offering", CREATED if changed else UNCHANGED)
+    for offering in Offering.objects.filter(edition=edition).exclude(pk__in=wanted_offerings):
+        offering.delete()
+        cat.counts.add("programmes.offering", DELETED)
+
+
+def _apply_closures(cat: _Catalogue, edition: Any, closures: list[dict[str, Any]]) -> None:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import SchoolClosure
+
+    for cl in closures:
+        campus = cat.campuses[cl["campus"]] if cl.get("campus") else None
+        existed = SchoolClosure.objects.filter(
+            edition=edition, campus=campus, start_date=cl["start_date"]
+        ).exists()
+        _closure, changed = services.school_closure_set(
+            edition=edition,
+            campus=campus,
+            start_date=cl["start_date"],
+            end_date=cl["end_date"],
+            label_fr=cl["label_fr"],
+            label_en=cl.get("label_en", ""),
+            actor=cat.actor,
         )
-        counts.add("programmes.edition", _status(existed, changed))
+        cat.counts.add("programmes.schoolclosure", _status(existed, changed))
 
-        wanted_offerings: set[int] = set()
-        for o in e["offerings"]:
-            for year_code in o["years"]:
-                for spe_code in o["specialisations"]:
-                    for track in o["tracks"]:
-                        offering, changed = services.offering_set(
-                            edition=edition,
-                            campus=campuses[o["campus"]],
-                            year=years[year_code],
-                            specialisation=spes[spe_code],
-                            track=track,
-                            actor=actor,
-                        )
-                        wanted_offerings.add(offering.pk)
-                        counts.add("programmes.offering", CREATED if changed else UNCHANGED)
-        for offering in Offering.objects.filter(edition=edition).exclude(pk__in=wanted_offerings):
-            offering.delete()
-            counts.add("programmes.offering", DELETED)
 
-        for cl in e["closures"]:
-            campus = campuses[cl["campus"]] if cl.get("campus") else None
-            existed = SchoolClosure.objects.filter(
-                edition=edition, campus=campus, start_date=cl["start_date"]
-            ).exists()
-            _closure, changed = services.school_closure_set(
-                edition=edition,
-                campus=campus,
-                start_date=cl["start_date"],
-                end_date=cl["end_date"],
-                label_fr=cl["label_fr"],
-                label_en=cl.get("label_en", ""),
-                actor=actor,
-            )
-            counts.add("programmes.schoolclosure", _status(existed, changed))
+def _apply_rhythms(cat: _Catalogue, edition: Any, rhythms: list[dict[str, Any]]) -> None:
+    from capitalis.programmes import services
+    from capitalis.programmes.models import CampusRhythm
 
-        for r in e["rhythms"]:
-            campus = campuses[r["campus"]]
-            existed = CampusRhythm.objects.filter(
-                edition=edition, campus=campus, track=r["track"]
-            ).exists()
-            params = {
-                k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r["params"].items()
-            }
-            _rhythm, changed = services.campus_rhythm_set(
-                edition=edition,
-                campus=campus,
-                track=r["track"],
-                kind=r["kind"],
-                params=params,
-                min_company_days=r.get("min_company_days", 110),
-                description_fr=r.get("description_fr", ""),
-                description_en=r.get("description_en", ""),
-                provenance=r.get("provenance", ""),
-                actor=actor,
-            )
-            counts.add("programmes.campusrhythm", _status(existed, changed))
-
-        codes: set[str] = set()
-        for c in e["courses"]:
-            codes.add(c["code"])
-            existed = Course.objects.filter(edition=edition, code=c["code"]).exists()
-            course, changed = services.course_set(
-                edition=edition,
-                code=c["code"],
-                year=years[c["year"]],
-                specialisation=spes[c["specialisation"]] if c["specialisation"] else None,
-                title_fr=c["title_fr"],
-                title_en=c.get("title_en", ""),
-                ects=c["ects"],
-                hours=c.get("hours"),
-                language=c["language"],
-                teaching_methods=c["teaching_methods"],
-                position=c["position"],
-                provenance=c["provenance"],
-                track=c.get("track", ""),
-                actor=actor,
-            )
-            counts.add("programmes.course", _status(existed, changed))
-            links = [
-                (comp, CourseCompetency.Role.ASSESSES)
-                for comp in _competency_refs(
-                    c.get("assesses", []), by_code=by_code, by_block=by_block
-                )
-            ] + [
-                (comp, CourseCompetency.Role.DEVELOPS)
-                for comp in _competency_refs(
-                    c.get("develops", []), by_code=by_code, by_block=by_block
-                )
-            ]
-            changed = services.course_competencies_set(course=course, links=links, actor=actor)
-            counts.add("programmes.coursecompetency", UPDATED if changed else UNCHANGED)
-        for course in Course.objects.filter(edition=edition).exclude(code__in=codes):
-            course.delete()
-            counts.add("programmes.course", DELETED)
-
-        pairs = set(
-            Offering.objects.filter(edition=edition).values_list("campus_id", "track").distinct()
+    for r in rhythms:
+        campus = cat.campuses[r["campus"]]
+        existed = CampusRhythm.objects.filter(
+            edition=edition, campus=campus, track=r["track"]
+        ).exists()
+        params = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r["params"].items()
+        }
+        _rhythm, changed = services.campus_rhythm_set(
+            edition=edition,
+            campus=campus,
+            track=r["track"],
+            kind=r["kind"],
+            params=params,
+            min_company_days=r.get("min_company_days", 110),
+            description_fr=r.get("description_fr", ""),
+            description_en=r.get("description_en", ""),
+            provenance=r.get("provenance", ""),
+            actor=cat.actor,
         )
-        for campus_id, track in sorted(pairs):
-            existed = Calendar.objects.filter(
-                edition=edition, campus_id=campus_id, track=track
-            ).exists()
-            services.calendar_ensure(
-                edition=edition,
-                campus=next(c for c in campuses.values() if c.pk == campus_id),
-                track=track,
-                actor=actor,
-            )
-            counts.add("programmes.calendar", UNCHANGED if existed else CREATED)
-    return counts
+        cat.counts.add("programmes.campusrhythm", _status(existed, changed))
+
+
+def _apply_courses(cat: _Catalogue, edition: Any, courses: list[dict[str, Any]]) -> None:
+    """The edition's courses and the competencies each assesses or develops; the edition's
+    courses the file no longer has are deleted."""
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Course
+
+    codes: set[str] = set()
+    for c in courses:
+        codes.add(c["code"])
+        existed = Course.objects.filter(edition=edition, code=c["code"]).exists()
+        course, changed = services.course_set(
+            edition=edition,
+            code=c["code"],
+            year=cat.years[c["year"]],
+            specialisation=cat.spes[c["specialisation"]] if c["specialisation"] else None,
+            title_fr=c["title_fr"],
+            title_en=c.get("title_en", ""),
+            ects=c["ects"],
+            hours=c.get("hours"),
+            language=c["language"],
+            teaching_methods=c["teaching_methods"],
+            position=c["position"],
+            provenance=c["provenance"],
+            track=c.get("track", ""),
+            actor=cat.actor,
+        )
+        cat.counts.add("programmes.course", _status(existed, changed))
+        changed = services.course_competencies_set(
+            course=course, links=_course_links(cat, c), actor=cat.actor
+        )
+        cat.counts.add("programmes.coursecompetency", UPDATED if changed else UNCHANGED)
+    for course in Course.objects.filter(edition=edition).exclude(code__in=codes):
+        course.delete()
+        cat.counts.add("programmes.course", DELETED)
+
+
+def _course_links(cat: _Catalogue, c: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """The (competency, role) pairs of a course: those it assesses, then those it develops."""
+    from capitalis.programmes.models import CourseCompetency
+
+    assesses = _competency_refs(c.get("assesses", []), by_code=cat.by_code, by_block=cat.by_block)
+    develops = _competency_refs(c.get("develops", []), by_code=cat.by_code, by_block=cat.by_block)
+    return [(comp, CourseCompetency.Role.ASSESSES) for comp in assesses] + [
+        (comp, CourseCompetency.Role.DEVELOPS) for comp in develops
+    ]
+
+
+def _ensure_calendars(cat: _Catalogue, edition: Any) -> None:
+    """A calendar for every campus and track offered in the edition."""
+    from capitalis.programmes import services
+    from capitalis.programmes.models import Calendar, Offering
+
+    pairs = set(
+        Offering.objects.filter(edition=edition).values_list("campus_id", "track").distinct()
+    )
+    for campus_id, track in sorted(pairs):
+        existed = Calendar.objects.filter(
+            edition=edition, campus_id=campus_id, track=track
+        ).exists()
+        services.calendar_ensure(
+            edition=edition,
+            campus=next(c for c in cat.campuses.values() if c.pk == campus_id),
+            track=track,
+            actor=cat.actor,
+        )
+        cat.counts.add("programmes.calendar", UNCHANGED if existed else CREATED)
 
 
 data_loaders = [

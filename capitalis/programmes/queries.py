@@ -212,75 +212,17 @@ def catalogue_for(
     if edition_code is not None and not editions:
         return None
     edition_ids = [e.pk for e in editions]
-    course_qs = Course.objects.filter(edition_id__in=edition_ids)
-    if track:
-        course_qs = course_qs.filter(track__in=("", track))
-    courses = list(
-        course_qs.prefetch_related(_links_prefetch()).order_by("year__position", "position", "code")
-    )
-    offerings = list(
-        Offering.objects.filter(edition_id__in=edition_ids)
-        .select_related("campus")
-        .order_by("campus__position", "campus__code", "year__position", "track")
-    )
-
-    year_by_id = {y.pk: y for y in years}
-    spe_by_id = {s.pk: s for s in specialisations}
-    spe_order = {s.pk: i for i, s in enumerate(specialisations)}
-    courses_by_edition: dict[int, list[Course]] = defaultdict(list)
-    for c in courses:
-        courses_by_edition[c.edition_id].append(c)
-    offerings_by_edition: dict[int, list[Offering]] = defaultdict(list)
-    for o in offerings:
-        offerings_by_edition[o.edition_id].append(o)
-
+    courses_by_edition = _by_edition(_catalogue_courses(edition_ids, track))
+    offerings_by_edition = _by_edition(_catalogue_offerings(edition_ids))
+    specs = _Specialisations(specialisations)
     views: list[EditionView] = []
     for edition in editions:
         ev = EditionView(edition=edition)
         for year in years:
-            groups: dict[int | None, CourseGroup] = {}
-            for c in courses_by_edition[edition.pk]:
-                if c.year_id != year.pk:
-                    continue
-                c.year = year
-                c.specialisation = (
-                    spe_by_id.get(c.specialisation_id) if c.specialisation_id else None
-                )
-                group = groups.setdefault(
-                    c.specialisation_id, CourseGroup(specialisation=c.specialisation)
-                )
-                view = CourseView(course=c)
-                for link in c.competency_links.all():
-                    if link.role == CourseCompetency.Role.ASSESSES:
-                        view.assesses.append(link.competency)
-                    else:
-                        view.develops.append(link.competency)
-                group.courses.append(view)
-            ordered = sorted(
-                groups.values(),
-                key=lambda g: -1 if g.specialisation is None else spe_order[g.specialisation.pk],
-            )
-            if ordered:
-                ev.years.append(YearView(year=year, groups=ordered))
-        campuses: dict[int, CampusView] = {}
-        for o in offerings_by_edition[edition.pk]:
-            cv = campuses.setdefault(o.campus_id, CampusView(campus=o.campus))
-            spe = spe_by_id[o.specialisation_id]
-            if spe not in cv.specialisations:
-                cv.specialisations.append(spe)
-            if o.track not in cv.tracks:
-                cv.tracks.append(o.track)
-            cv.offerings.append(
-                OfferingRow(
-                    year=year_by_id[o.year_id],
-                    specialisation=spe,
-                    track=o.track,
-                    track_label=str(o.get_track_display()),
-                )
-            )
-        for cv in campuses.values():
-            cv.specialisations.sort(key=lambda s: spe_order[s.pk])
-        ev.campuses = list(campuses.values())
+            year_view = _year_view(year, courses_by_edition[edition.pk], specs)
+            if year_view is not None:
+                ev.years.append(year_view)
+        ev.campuses = _campus_views(offerings_by_edition[edition.pk], years, specs)
         views.append(ev)
     return Catalogue(
         programme=programme,
@@ -288,6 +230,99 @@ def catalogue_for(
         years=years,
         editions=views,
     )
+
+
+class _Specialisations:
+    """A programme's specialisations by id, and their catalogue order."""
+
+    def __init__(self, specialisations: list[Specialisation]) -> None:
+        self.by_id = {s.pk: s for s in specialisations}
+        self.order = {s.pk: i for i, s in enumerate(specialisations)}
+
+
+def _catalogue_courses(edition_ids: list[int], track: str | None) -> list[Course]:
+    """The editions' courses (only those followed on ``track`` when given), with their
+    competency links, in the catalogue's order."""
+    course_qs = Course.objects.filter(edition_id__in=edition_ids)
+    if track:
+        course_qs = course_qs.filter(track__in=("", track))
+    return list(
+        course_qs.prefetch_related(_links_prefetch()).order_by("year__position", "position", "code")
+    )
+
+
+def _catalogue_offerings(edition_ids: list[int]) -> list[Offering]:
+    return list(
+        Offering.objects.filter(edition_id__in=edition_ids)
+        .select_related("campus")
+        .order_by("campus__position", "campus__code", "year__position", "track")
+    )
+
+
+def _by_edition(rows: list[Any]) -> dict[int, list[Any]]:
+    """Rows grouped by their ``edition_id``, each group in the rows' order."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.edition_id].append(row)
+    return grouped
+
+
+def _year_view(
+    year: ProgrammeYear, courses: list[Course], specs: _Specialisations
+) -> YearView | None:
+    """A year's courses of an edition in groups (common first, then per specialisation);
+    None when the edition has no course in that year."""
+    groups: dict[int | None, CourseGroup] = {}
+    for c in courses:
+        if c.year_id != year.pk:
+            continue
+        c.year = year
+        c.specialisation = specs.by_id.get(c.specialisation_id) if c.specialisation_id else None
+        group = groups.setdefault(c.specialisation_id, CourseGroup(specialisation=c.specialisation))
+        group.courses.append(_course_view(c))
+    ordered = sorted(
+        groups.values(),
+        key=lambda g: -1 if g.specialisation is None else specs.order[g.specialisation.pk],
+    )
+    return YearView(year=year, groups=ordered) if ordered else None
+
+
+def _course_view(course: Course) -> CourseView:
+    """A course with the competencies it assesses and those it develops."""
+    view = CourseView(course=course)
+    for link in course.competency_links.all():
+        if link.role == CourseCompetency.Role.ASSESSES:
+            view.assesses.append(link.competency)
+        else:
+            view.develops.append(link.competency)
+    return view
+
+
+def _campus_views(
+    offerings: list[Offering], years: list[ProgrammeYear], specs: _Specialisations
+) -> list[CampusView]:
+    """The campuses of an edition's offerings, each with the specialisations (in catalogue
+    order) and tracks it offers and one row per offering."""
+    year_by_id = {y.pk: y for y in years}
+    campuses: dict[int, CampusView] = {}
+    for o in offerings:
+        cv = campuses.setdefault(o.campus_id, CampusView(campus=o.campus))
+        spe = specs.by_id[o.specialisation_id]
+        if spe not in cv.specialisations:
+            cv.specialisations.append(spe)
+        if o.track not in cv.tracks:
+            cv.tracks.append(o.track)
+        cv.offerings.append(
+            OfferingRow(
+                year=year_by_id[o.year_id],
+                specialisation=spe,
+                track=o.track,
+                track_label=str(o.get_track_display()),
+            )
+        )
+    for cv in campuses.values():
+        cv.specialisations.sort(key=lambda s: specs.order[s.pk])
+    return list(campuses.values())
 
 
 # --- facts for the programme check ----------------------------------------------------------

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.programmes import services
 from capitalis.programmes.forms import ApplicationWindowForm
 from capitalis.programmes.models import Edition, Programme, TeachingMethod, Track
@@ -119,16 +119,14 @@ def application_window(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"open_on": edition.applications_open_on, "close_on": edition.applications_close_on}
     form = ApplicationWindowForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with domain_errors(request, form, fields={"application_window": "close_on"}) as refused:
             services.edition_application_window_set(
                 edition=edition,
                 open_on=form.cleaned_data["open_on"],
                 close_on=form.cleaned_data["close_on"],
                 actor=request.user,
             )
-        except DomainError as error:
-            form.add_error("close_on", error.message)
-        else:
+        if not refused:
             messages.success(request, _("The application window has been saved."))
             return redirect("programmes:edition-applications", pk=edition.pk)
     status = 400 if request.method == "POST" else 200

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.programmes import calendars, ical, rules
 from capitalis.programmes.calendars import CalendarView
 
@@ -98,13 +98,13 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 def calendar_page(request: HttpRequest, edition: str, campus: str, track: str) -> HttpResponse:
     """The calendar of a campus, track and edition."""
-    try:
+    with domain_errors(request, message=False) as refused:
         view = calendars.build(
             calendars.calendar_for(edition=edition, campus=campus, track=track),
             with_events=True,
         )
-    except DomainError as error:
-        return _not_found(request, error.message)
+    if refused:
+        return _not_found(request, refused.message)
     feed_path = reverse("programmes:calendar-feed", kwargs={"token": view.calendar.token})
     feed_url = request.build_absolute_uri(feed_path)
     counts = view.year.counts
@@ -144,9 +144,8 @@ def calendar_page(request: HttpRequest, edition: str, campus: str, track: str) -
 def calendar_feed(request: HttpRequest, token: UUID) -> HttpResponse:
     """The public iCalendar feed of a calendar (the token is the secret)."""
     language = ical.feed_language(request)
-    try:
-        with translation.override(language):
-            view = calendars.build(calendars.calendar_by_token(token), with_events=True)
-    except DomainError as error:
-        return _not_found(request, error.message)
+    with domain_errors(request, message=False) as refused, translation.override(language):
+        view = calendars.build(calendars.calendar_by_token(token), with_events=True)
+    if refused:
+        return _not_found(request, refused.message)
     return ical.ics_response(view, language=language)

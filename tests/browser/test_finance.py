@@ -5,6 +5,8 @@ or critical violation)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from capitalis.finance import services
@@ -55,4 +57,4 @@ def test_finance_officer_records_a_payment(page, live_server, settings) -> None:
     assert "5 926,67" in page.locator("main").inner_text().replace("\u202f", " ").replace(
         "\xa0", " "
     )
-    assert Payment.objects.get().amount == services.Decimal("2963.33")
+    assert Payment.objects.get().amount == Decimal("2963.33")

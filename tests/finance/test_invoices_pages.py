@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -120,7 +121,7 @@ def test_detail_shows_lines_instalments_and_records_a_payment(
         {"action": "pay", "amount": "2963,33", "paid_on": "2024-10-01", "method": "card"},
     )
     assert response.status_code == 302
-    assert Payment.objects.get().amount == services.Decimal("2963.33")
+    assert Payment.objects.get().amount == Decimal("2963.33")
     assert "5,926.67" in client.get(url).text
 
 

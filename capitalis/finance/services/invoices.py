@@ -1,173 +1,28 @@
-"""Writes on fee schedules (SPEC §8). Amounts are validated by ``finance.rules`` (Decimal, not
-negative, at most two decimals, deposit within tuition): bad input raises a translated
-``DomainError`` and nothing is saved."""
+"""Invoices (issue 4 point 8): created for an application fee or an enrolment from the
+edition's fee schedule, numbered without gaps, credited on a withdrawal, cancelled with a
+reason; the balance still owed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from capitalis.admissions import services as admissions_services
-from capitalis.admissions.models import Application
 from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
-from capitalis.core.models import Job, audit_record
-from capitalis.core.services import job_start
+from capitalis.core.models import audit_record
 from capitalis.core.text import clean_text
-from capitalis.enrolment.models import Contract, Enrolment, EnrolmentTransition
+from capitalis.enrolment.models import Contract, EnrolmentTransition
 from capitalis.finance import rules
-from capitalis.finance.models import (
-    FeeSchedule,
-    Instalment,
-    Invoice,
-    InvoiceCounter,
-    InvoiceLine,
-    Payment,
-)
+from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceCounter, InvoiceLine
+from capitalis.finance.services.schedules import fee_error_message, schedule_facts
 from capitalis.programmes.models import Programme, Track
-
-_ACADEMIC_YEAR_LEN = 7  # "2025-26"
-
-
-def _amount_labels() -> dict[str, str]:
-    return {
-        "tuition": _("tuition"),
-        "deposit": _("booking deposit"),
-        "application_fee": _("application fee"),
-        "cvec": _("CVEC"),
-    }
-
-
-def fee_error_message(error: rules.FeeError, *, field: str) -> str:
-    """The translated message of a fee rule's error."""
-    label = _amount_labels().get(field, field)
-    if error.code == "too_many_decimals":
-        return _("The %(field)s has more than two decimals.") % {"field": label}
-    if error.code == "negative":
-        return _("The %(field)s cannot be negative.") % {"field": label}
-    if error.code == "not_a_number":
-        return _("The %(field)s is not a number.") % {"field": label}
-    if error.code == "deposit_over_tuition":
-        return _("The booking deposit exceeds the tuition.")
-    return str(error)
-
-
-def _decimal(value: Any, *, field: str) -> Decimal:
-    if isinstance(value, float):
-        # never float for money: a float has already lost the amount the user typed
-        value = repr(value)
-    try:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(
-            fee_error_message(rules.FeeError("not_a_number", ""), field=field), code="not_a_number"
-        ) from exc
-
-
-def academic_year_valid(academic_year: str) -> bool:
-    """ "2025-26": two consecutive years."""
-    if len(academic_year) != _ACADEMIC_YEAR_LEN or academic_year[4] != "-":
-        return False
-    head, tail = academic_year[:4], academic_year[5:]
-    return head.isdigit() and tail.isdigit() and (int(head) + 1) % 100 == int(tail)
-
-
-@transaction.atomic
-def fee_schedule_set(
-    *,
-    programme: Programme,
-    academic_year: str,
-    track: str,
-    tuition: Any,
-    deposit: Any,
-    application_fee: Any,
-    cvec: Any,
-    third_party_pays: bool = False,
-    provenance: str = "",
-    actor: Any = None,
-) -> tuple[FeeSchedule, bool]:
-    """Create or update the fee schedule of a programme for an academic year and track;
-    writes nothing when it already holds these values."""
-    if not academic_year_valid(academic_year):
-        raise DomainError(
-            _("The academic year must read like 2025-26 (got %(value)s).")
-            % {"value": academic_year},
-            code="academic_year",
-        )
-    if track not in Track.values:
-        raise DomainError(_("Unknown track %(track)s.") % {"track": track}, code="track")
-    amounts: dict[str, Decimal] = {}
-    for name, raw in (
-        ("tuition", tuition),
-        ("deposit", deposit),
-        ("application_fee", application_fee),
-        ("cvec", cvec),
-    ):
-        value = _decimal(raw, field=name)
-        try:
-            amounts[name] = rules.validate_amount(value, name=name)
-        except rules.FeeError as exc:
-            raise DomainError(fee_error_message(exc, field=name), code=exc.code) from exc
-    try:
-        rules.validate_schedule(
-            rules.FeeScheduleFacts(
-                academic_year=academic_year,
-                track=rules.FeeTrack(track),
-                tuition=amounts["tuition"],
-                deposit=amounts["deposit"],
-                application_fee=amounts["application_fee"],
-                cvec=amounts["cvec"],
-            )
-        )
-    except rules.FeeError as exc:
-        raise DomainError(fee_error_message(exc, field=""), code=exc.code) from exc
-    values: dict[str, Any] = {
-        **amounts,
-        "third_party_pays": third_party_pays,
-        "provenance": provenance,
-    }
-    schedule = FeeSchedule.objects.filter(
-        programme=programme, academic_year=academic_year, track=track
-    ).first()
-    if schedule is not None and all(getattr(schedule, k) == v for k, v in values.items()):
-        return schedule, False
-    if schedule is None:
-        schedule = FeeSchedule(programme=programme, academic_year=academic_year, track=track)
-    for k, v in values.items():
-        setattr(schedule, k, v)
-    schedule.full_clean()
-    schedule.save()
-    audit_record(
-        action=Action.FEE_SCHEDULE_SET,
-        actor=actor,
-        target=schedule,
-        summary=str(schedule),
-        data={k: str(v) for k, v in values.items()},
-    )
-    return schedule, True
-
-
-def schedule_facts(schedule: FeeSchedule) -> rules.FeeScheduleFacts:
-    """The pure facts of a stored schedule, for ``rules.compute_fees``."""
-    return rules.FeeScheduleFacts(
-        academic_year=schedule.academic_year,
-        track=rules.FeeTrack(schedule.track),
-        tuition=schedule.tuition,
-        deposit=schedule.deposit,
-        application_fee=schedule.application_fee,
-        cvec=schedule.cvec,
-    )
-
-
-# --- Invoices and payments (issue 4 point 8) -----------------------------------------------------
 
 
 def _invoice_errors() -> dict[str, str]:
@@ -282,14 +137,84 @@ def _invoice_create(
     issued the same key meanwhile, the database's unique constraint refuses this one: its
     number is given back (the savepoint) and the live invoice is returned."""
     total = sum((line.amount for line in lines), Decimal("0.00"))
-    plan: tuple[tuple[date, Decimal], ...] = ()
-    if kind is not rules.InvoiceKind.CREDIT_NOTE:
-        try:
-            plan = rules.instalments(total, instalment_count, first_due, every_months)
-        except rules.FeeError as error:
-            raise _rule_error(error) from error
+    plan = _instalment_plan(
+        kind,
+        total,
+        instalment_count=instalment_count,
+        first_due=first_due,
+        every_months=every_months,
+    )
     if not rules.invoice_can_transition(rules.InvoiceStatus.DRAFT, rules.InvoiceStatus.ISSUED):
         raise DomainError(_("This invoice cannot be issued."), code="transition")
+    invoice, issued = _invoice_issue(
+        kind=kind,
+        source=source,
+        source_id=source_id,
+        issued_on=issued_on,
+        application=application,
+        enrolment=enrolment,
+        credits=credits,
+        customer=customer,
+        campus=campus,
+        academic_year=academic_year,
+        payer_kind=payer_kind,
+        payer_name=payer_name,
+    )
+    if not issued:
+        return invoice
+    _invoice_lines_write(invoice, lines=lines, plan=plan)
+    audit_record(
+        action=Action.INVOICE_CREATE,
+        actor=actor,
+        target=invoice,
+        summary=f"{invoice.number} {kind.value} {total} {payer_kind.value}",
+        data={
+            "kind": kind.value,
+            "source": [source.value, source_id],
+            "total": str(total),
+            "payer_kind": payer_kind.value,
+            "instalments": [[d.isoformat(), str(a)] for d, a in plan],
+            "note": note,
+        },
+    )
+    return invoice
+
+
+def _instalment_plan(
+    kind: rules.InvoiceKind,
+    total: Decimal,
+    *,
+    instalment_count: int,
+    first_due: date,
+    every_months: int,
+) -> tuple[tuple[date, Decimal], ...]:
+    """The (due date, amount) instalments of an invoice; none for a credit note."""
+    if kind is rules.InvoiceKind.CREDIT_NOTE:
+        return ()
+    try:
+        return rules.instalments(total, instalment_count, first_due, every_months)
+    except rules.FeeError as error:
+        raise _rule_error(error) from error
+
+
+def _invoice_issue(
+    *,
+    kind: rules.InvoiceKind,
+    source: rules.InvoiceSource,
+    source_id: int,
+    issued_on: date,
+    application: Any,
+    enrolment: Any,
+    credits: Invoice | None,
+    customer: Any,
+    campus: Any,
+    academic_year: str,
+    payer_kind: rules.Payer,
+    payer_name: str,
+) -> tuple[Invoice, bool]:
+    """The issued invoice row under its key, numbered, and True; or, when another transaction
+    issued the same key meanwhile (the unique constraint refuses this one, its number is given
+    back with the savepoint), the live invoice and False."""
     try:
         with transaction.atomic():
             invoice = Invoice.objects.create(
@@ -312,7 +237,17 @@ def _invoice_create(
         existing = _live(source, source_id, kind)
         if existing is None:
             raise
-        return existing
+        return existing, False
+    return invoice, True
+
+
+def _invoice_lines_write(
+    invoice: Invoice,
+    *,
+    lines: tuple[rules.InvoiceLineFacts, ...],
+    plan: tuple[tuple[date, Decimal], ...],
+) -> None:
+    """The invoice's lines (labelled in the active language) and its instalments."""
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
@@ -327,21 +262,6 @@ def _invoice_create(
         Instalment(invoice=invoice, position=i, due_on=due, amount=amount)
         for i, (due, amount) in enumerate(plan)
     )
-    audit_record(
-        action=Action.INVOICE_CREATE,
-        actor=actor,
-        target=invoice,
-        summary=f"{invoice.number} {kind.value} {total} {payer_kind.value}",
-        data={
-            "kind": kind.value,
-            "source": [source.value, source_id],
-            "total": str(total),
-            "payer_kind": payer_kind.value,
-            "instalments": [[d.isoformat(), str(a)] for d, a in plan],
-            "note": note,
-        },
-    )
-    return invoice
 
 
 def _quote(schedule: FeeSchedule, payer: rules.Payer) -> rules.FeeQuote:
@@ -585,127 +505,6 @@ def _status_from_balance(invoice: Invoice, *, actor: Any) -> None:
         invoice.save(update_fields=["status", "updated_at"])
 
 
-# --- Invoicing what the year's steps call for (events, tasks, reconciliation) ------------------
-#
-# Admissions and enrolment come before finance in the pipeline and may not import it. They
-# publish ``capitalis.core.events`` (application submitted, enrolment created or withdrawn)
-# once their transaction commits; ``FinanceConfig.ready()`` subscribes ``finance.tasks``, which
-# load the record by id and call the ``*_ensure`` services below. Each is idempotent and keyed
-# in the database, so a retried task, a replayed event or a reconciliation creates nothing
-# more; a failure (no fee schedule, no contract, the database away) is logged and never undoes
-# the submission or the enrolment; ``invoices_reconcile`` (``manage.py finance_reconcile``,
-# the invoice page's action) invoices whatever was missed.
-#
-# The automatic path never re-invoices a key whose invoice finance staff cancelled: a
-# cancellation is a decision (the fee waived, the file a duplicate), which only staff undo.
-
-
-def _application_invoiceable(application: Any) -> bool:
-    """Submitted at some point: not a draft, nor withdrawn before being submitted."""
-    if application.status == "draft":
-        return False
-    return not (application.status == "withdrawn" and application.submitted_at is None)
-
-
-def invoices_ensure_for_application(*, application: Any, actor: Any = None) -> list[Invoice]:
-    """The application-fee invoice of a submitted application, unless it was ever issued
-    (returns what was created: nothing on a repeat)."""
-    if not _application_invoiceable(application) or _ever_invoiced(
-        rules.InvoiceSource.APPLICATION, application.pk, (rules.InvoiceKind.APPLICATION_FEE,)
-    ):
-        return []
-    return [invoice_create_for_application_fee(application=application, actor=actor)]
-
-
-def invoices_ensure_for_enrolment(*, enrolment: Any, actor: Any = None) -> list[Invoice]:
-    """The deposit and tuition invoices of an enrolment, unless they were ever issued, then
-    the credit notes when it is withdrawn (returns what was created: nothing on a repeat)."""
-    created: list[Invoice] = []
-    if not _ever_invoiced(
-        rules.InvoiceSource.ENROLMENT,
-        enrolment.pk,
-        (rules.InvoiceKind.DEPOSIT, rules.InvoiceKind.TUITION),
-    ):
-        created += invoice_create_for_enrolment(enrolment=enrolment, actor=actor)
-    if enrolment.status == "withdrawn":
-        created += credit_ensure_for_withdrawal(enrolment=enrolment, actor=actor)
-    return created
-
-
-def credit_ensure_for_withdrawal(*, enrolment: Any, actor: Any = None) -> list[Invoice]:
-    """The credit notes of a withdrawn enrolment not issued yet (returns those created)."""
-    before = set(
-        Invoice.objects.filter(
-            enrolment=enrolment, kind=rules.InvoiceKind.CREDIT_NOTE.value
-        ).values_list("pk", flat=True)
-    )
-    notes = invoice_credit_for_withdrawal(enrolment=enrolment, actor=actor)
-    return [n for n in notes if n.pk not in before]
-
-
-@dataclass
-class ReconcileReport:
-    """What a reconciliation did: invoices created, and the records it could not invoice with
-    the reason (translated)."""
-
-    created: list[Invoice] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
-def invoices_reconcile(
-    *,
-    actor: Any = None,
-    applications: QuerySet[Application] | None = None,
-    enrolments: QuerySet[Enrolment] | None = None,
-) -> ReconcileReport:
-    """Create every missing invoice: the application fee of each submitted application, the
-    deposit and tuition of each enrolment, the credit notes of each withdrawn one (default:
-    every application and enrolment; the demo passes its own people only). Each record is
-    invoiced in its own transaction, so one that cannot be (no fee schedule, a work-study
-    enrolment without contract) is reported and the others are still invoiced. Running it
-    again creates nothing."""
-    report = ReconcileReport()
-    if applications is None:
-        applications = Application.objects.all()
-    if enrolments is None:
-        enrolments = Enrolment.objects.all()
-    invoiced = Invoice.objects.filter(
-        source_kind=rules.InvoiceSource.APPLICATION.value,
-        kind=rules.InvoiceKind.APPLICATION_FEE.value,
-    ).values("source_id")
-    pending = (
-        applications.exclude(status="draft")
-        .exclude(status="withdrawn", submitted_at__isnull=True)
-        .exclude(pk__in=invoiced)
-        .select_related("edition__programme", "campus", "candidate")
-        .order_by("pk")
-    )
-    for application in pending:
-        try:
-            report.created += invoices_ensure_for_application(application=application, actor=actor)
-        except DomainError as error:
-            report.skipped.append(
-                _("Application %(id)s: %(reason)s") % {"id": application.pk, "reason": error}
-            )
-    enrolled = Invoice.objects.filter(
-        source_kind=rules.InvoiceSource.ENROLMENT.value,
-        kind__in=[rules.InvoiceKind.DEPOSIT.value, rules.InvoiceKind.TUITION.value],
-    ).values("source_id")
-    pending_enrolments = (
-        enrolments.filter(~Q(pk__in=enrolled) | Q(status="withdrawn"))
-        .select_related("edition__programme", "campus", "learner__user", "application")
-        .order_by("pk")
-    )
-    for enrolment in pending_enrolments:
-        try:
-            report.created += invoices_ensure_for_enrolment(enrolment=enrolment, actor=actor)
-        except DomainError as error:
-            report.skipped.append(
-                _("Enrolment %(id)s: %(reason)s") % {"id": enrolment.pk, "reason": error}
-            )
-    return report
-
-
 def _invoice_for_update(invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
@@ -725,99 +524,6 @@ def invoice_balance(invoice: Invoice) -> Decimal:
     ).values_list("amount", flat=True)
     payments = invoice.payments.values_list("amount", flat=True)
     return rules.balance(lines, payments)
-
-
-def _parse_amount(value: Any) -> Decimal:
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_invoice_errors()["not_a_number"], code="not_a_number") from exc
-    if not amount.is_finite():
-        raise DomainError(_invoice_errors()["not_a_number"], code="not_a_number")
-    return amount
-
-
-@transaction.atomic
-def payment_record(
-    *,
-    invoice: Invoice,
-    amount: Any,
-    paid_on: date,
-    method: str,
-    reference: str = "",
-    actor: Any,
-    confirm_overpayment: bool = False,
-) -> Payment:
-    """Record money received on an issued invoice: above zero, two decimals at most, not above
-    what is still owed unless ``confirm_overpayment``. The invoice becomes paid when nothing is
-    owed. Paying an application-fee invoice marks the application's fee as paid."""
-    invoice = _invoice_for_update(invoice)
-    if invoice.kind == rules.InvoiceKind.CREDIT_NOTE.value:
-        raise DomainError(
-            _("A credit note is not paid: it reduces what an invoice owes."), code="credit_note"
-        )
-    if invoice.status not in (rules.InvoiceStatus.ISSUED.value, rules.InvoiceStatus.PAID.value):
-        raise DomainError(
-            _("Payments are recorded on issued invoices only (this one is %(status)s).")
-            % {"status": invoice.get_status_display()},
-            code="status",
-        )
-    if method not in Payment.Method.values:
-        raise DomainError(_("Unknown payment method."), code="method")
-    owed = invoice_balance(invoice)
-    try:
-        value = rules.check_payment(
-            _parse_amount(amount), owed=owed, allow_overpayment=confirm_overpayment
-        )
-    except rules.FeeError as error:
-        raise _rule_error(error) from error
-    payment = Payment.objects.create(
-        invoice=invoice,
-        amount=value,
-        paid_on=paid_on,
-        method=method,
-        reference=reference.strip()[:100],
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    new_status = rules.status_from_balance(rules.InvoiceStatus(invoice.status), owed - value)
-    if new_status.value != invoice.status:
-        invoice.status = new_status.value
-        invoice.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action=Action.PAYMENT_RECORD,
-        actor=actor,
-        target=invoice,
-        summary=f"{invoice.number} +{value} ({method})",
-        data={
-            "payment": payment.pk,
-            "amount": str(value),
-            "paid_on": paid_on.isoformat(),
-            "overpayment": str(max(value - owed, Decimal("0.00"))),
-        },
-    )
-    if (
-        new_status is rules.InvoiceStatus.PAID
-        and invoice.kind == rules.InvoiceKind.APPLICATION_FEE.value
-        and invoice.application_id is not None
-    ):
-        _mark_application_fee_paid(invoice=invoice, paid_on=paid_on, actor=actor)
-    return payment
-
-
-def _mark_application_fee_paid(*, invoice: Invoice, paid_on: date, actor: Any) -> None:
-    """Set the application's "fee paid" flag through the admissions service, the paid invoice
-    being the evidence (finance staff may record it there)."""
-    application = invoice.application
-    assert application is not None
-    admissions_services.application_fee_record(
-        application=application,
-        actor_user=actor,
-        paid=True,
-        paid_on=paid_on,
-        evidence=_("invoice %(number)s") % {"number": invoice.number},
-    )
 
 
 @transaction.atomic
@@ -858,45 +564,3 @@ def invoice_cancel(*, invoice: Invoice, reason: str, actor: Any) -> Invoice:
         data={"from": previous, "reason": reason},
     )
     return invoice
-
-
-# --- the accounting export, as a background job (issue 13 point 10) ---------------------------
-
-
-def export_job_key(*, actor: Any, date_from: date | None, date_to: date | None) -> str:
-    """The idempotency key of one person's export of one period: asked again while it is being
-    prepared, the same job answers."""
-    period = (
-        f"{date_from.isoformat() if date_from else ''}:{date_to.isoformat() if date_to else ''}"
-    )
-    return f"finance-export:{actor.pk}:{period}"
-
-
-def export_start(*, actor: Any, date_from: date | None, date_to: date | None) -> Job:
-    """Prepare the accounting journal (every invoice line and payment the finance person may
-    read, over the period; the whole school for a school-wide role) as a CSV, in a background
-    job: its page offers the file, which only she may download."""
-    from capitalis.finance.queries import is_finance_staff
-    from capitalis.finance.tasks import export_job
-
-    if not is_finance_staff(user=actor):
-        raise DomainError(
-            _("Only finance staff may export the accounting journal."), code="not_authorised"
-        )
-    if date_from and date_to and date_from > date_to:
-        raise DomainError(_("The start of the period is after its end."), code="period")
-    return job_start(
-        kind="finance.export",
-        key=export_job_key(actor=actor, date_from=date_from, date_to=date_to),
-        user=actor,
-        task=export_job,
-        args=[
-            date_from.isoformat() if date_from else "",
-            date_to.isoformat() if date_to else "",
-        ],
-        title=_("Accounting export (%(start)s – %(end)s)")
-        % {
-            "start": date_from.isoformat() if date_from else _("the start"),
-            "end": date_to.isoformat() if date_to else _("today"),
-        },
-    )
