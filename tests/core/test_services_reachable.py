@@ -52,8 +52,14 @@ def _names_used(path: Path) -> set[str]:
     return used
 
 
+def _is_reexport(path: Path) -> bool:
+    """A services package's ``__init__`` only re-exports its modules' functions: naming one
+    there is not a use."""
+    return path.name == "__init__.py" and path.parent.name == "services"
+
+
 def test_no_service_is_reached_only_from_the_demo():
-    modules = [p for p in ROOT.rglob("*.py") if "migrations" not in p.parts]
+    modules = [p for p in ROOT.rglob("*.py") if "migrations" not in p.parts and not _is_reexport(p)]
     used_outside_demo: set[str] = set()
     used_in_demo: set[str] = set()
     for path in modules:
