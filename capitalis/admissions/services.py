@@ -3,7 +3,7 @@
 
 Sections: candidate accounts; applications (draft, degrees, fee); documents; the status machine
 (``application_transition``, the single service that moves an application, used by every other
-part); submission and eligibility. Interviews and the admission jury: ``services_jury``."""
+part); submission and eligibility. Interviews and the admission jury: ``jury.services``."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 
 DOCUMENT_FIELDS = ("cv", "transcript", "motivation")
-# a decided application has a decision letter (queries_jury.letter_application_get_for)
+# a decided application has a decision letter (jury_queries.letter_application_get_for)
 LETTER_STATUSES = tuple(
     s.value for s in (Status.ADMITTED, Status.WAITLISTED, Status.REFUSED, Status.ENROLLED)
 )

@@ -12,7 +12,8 @@ from openapi_core import OpenAPI
 from rest_framework.test import APIClient
 
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.admissions import services, services_jury
+from capitalis.admissions import services
+from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import AdmissionJury, Application, Interview, InterviewSlot
 from tests.admissions.builders import staff
 from tests.admissions.jury_builders import (
@@ -196,7 +197,7 @@ def test_documents_and_letter(openapi) -> None:  # noqa: F811
     assert _as(application.candidate).get(f"{url}letter/").status_code == 404
     sitting, president, _member = jury(jw)
     file = presented(jw, sitting, application)
-    services_jury.application_decide(
+    jury_services.application_decide(
         application=file,
         decision=services.rules.Status.ADMITTED,
         actor=president,
