@@ -99,17 +99,11 @@ class _Pipeline:
             self.juries[key] = jury
         return self.juries[key]
 
-    def run(
-        self,
-        *,
-        email: str,
-        index: int,
-        offering: Offering,
-        target: Status,
-        late: bool = False,
-    ) -> Application | None:
-        if User.objects.filter(email__iexact=email).exists():
-            return None
+    def _draft(
+        self, *, email: str, index: int, offering: Offering, target: Status
+    ) -> tuple[User, Application]:
+        """A new candidate (her address confirmed) and her draft, with one prior degree: a
+        bachelor's for the files meant to be ineligible, a master's otherwise."""
         candidate = services.candidate_signup(
             email=email,
             full_name=demo_name(40 + index),
@@ -146,8 +140,10 @@ class _Pipeline:
                 )
             ],
         )
-        if target is Status.DRAFT:
-            return app
+        return candidate, app
+
+    def _complete(self, app: Application, candidate: User) -> Application:
+        """The draft's documents and its paid application fee: ready to submit."""
         for kind in ("cv", "transcript", "motivation"):
             services.document_add(
                 application=app,
@@ -158,6 +154,23 @@ class _Pipeline:
             )
         services.application_fee_record(application=app, actor_user=self.staff, paid=True)
         app.refresh_from_db()
+        return app
+
+    def run(
+        self,
+        *,
+        email: str,
+        index: int,
+        offering: Offering,
+        target: Status,
+        late: bool = False,
+    ) -> Application | None:
+        if User.objects.filter(email__iexact=email).exists():
+            return None
+        candidate, app = self._draft(email=email, index=index, offering=offering, target=target)
+        if target is Status.DRAFT:
+            return app
+        app = self._complete(app, candidate)
         if target is Status.SUBMITTED:
             # submitted, awaiting the eligibility evaluation
             return services.application_transition(
