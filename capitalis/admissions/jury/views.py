@@ -22,7 +22,6 @@ from capitalis.admissions.jury.forms import (
 from capitalis.admissions.models import STATUS_LABELS, AdmissionJury, Application
 from capitalis.admissions.rules import DECISION_WEEKS, Status
 from capitalis.core import clock
-from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 
 
@@ -88,6 +87,29 @@ def interview_slot_book(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("admissions:interview-slots")
 
 
+def _interview_post(request: HttpRequest, view: queries.InterviewView, user: User) -> None:
+    """The interview page's two forms: the adapted arrangements (those who may read them) and
+    the scores (those who may score); any other post is a 404."""
+    action = request.POST.get("action")
+    interview = view.interview
+    if action == "arrangements" and view.arrangements_visible:
+        services.interview_arrangements_set(
+            interview=interview, text=request.POST.get("arrangements", ""), actor=user
+        )
+        messages.success(request, _("The adapted arrangements were saved."))
+    elif action == "score" and view.can_score:
+        services.interview_record(
+            interview=interview,
+            scores={c.code: request.POST.get(f"score-{c.code}", "") for c in view.criteria},
+            comment=request.POST.get("comment", ""),
+            actor=user,
+            expected_version=int(request.POST.get("version", "-1") or -1),
+        )
+        messages.success(request, _("The interview was recorded."))
+    else:
+        raise Http404(_("Page not found."))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -100,28 +122,11 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     interview = view.interview
     errors: list[str] = []
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "arrangements" and view.arrangements_visible:
-                services.interview_arrangements_set(
-                    interview=interview, text=request.POST.get("arrangements", ""), actor=user
-                )
-                messages.success(request, _("The adapted arrangements were saved."))
-            elif action == "score" and view.can_score:
-                services.interview_record(
-                    interview=interview,
-                    scores={c.code: request.POST.get(f"score-{c.code}", "") for c in view.criteria},
-                    comment=request.POST.get("comment", ""),
-                    actor=user,
-                    expected_version=int(request.POST.get("version", "-1") or -1),
-                )
-                messages.success(request, _("The interview was recorded."))
-            else:
-                raise Http404(_("Page not found."))
-        except DomainError as error:
-            errors.append(error.message)
-        else:
+        with domain_errors(request, message=False) as refused:
+            _interview_post(request, view, user)
+        if not refused:
             return redirect("admissions:interview", pk=pk)
+        errors.append(refused.message)
     application = interview.application
     rows = [
         {
@@ -225,12 +230,12 @@ def _present(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
         if pair is None or pair[0] not in allowed:
             continue
         application = allowed[pair[0]]
-        try:
+        with domain_errors(request, message=False) as refused:
             services.application_present(
                 application=application, jury=jury, actor=user, expected_version=pair[1]
             )
-        except DomainError as error:
-            messages.error(request, f"{application.candidate}: {error.message}")
+        if refused:
+            messages.error(request, f"{application.candidate}: {refused.message}")
         else:
             messages.success(
                 request,
