@@ -1,5 +1,5 @@
 """Candidate accounts: the password rules, the sign-up (which never tells whether an address
-has an account) and its e-mails."""
+has an account) and its e-mails (texts in ``admissions/mail/signup_*.txt``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
+from capitalis.core.mail import mail_text
 from capitalis.core.models import audit_record
 
 logger = logging.getLogger(__name__)
@@ -111,18 +112,10 @@ def signup_mail(*, user_id: int, new: bool) -> bool:
     with translation.override(user.preferred_language or "fr"):
         if new:
             subject = _("Your candidate account is ready")
-            body = _(
-                "Hello,\n\nYour Capitalis candidate account is ready. Log in with this "
-                "e-mail address and the password you chose to start your application.\n"
-            )
+            body = mail_text("admissions/mail/signup_welcome.txt", {})
         else:
             subject = _("Someone tried to create an account with your address")
-            body = _(
-                "Hello,\n\nSomeone (perhaps you) tried to create a Capitalis candidate "
-                "account with this e-mail address, which already has an account. Nothing was "
-                "changed. If it was you, log in with your e-mail address and password. If it "
-                "was not you, you can ignore this message.\n"
-            )
+            body = mail_text("admissions/mail/signup_existing.txt", {})
     try:
         send_mail(subject, body, None, [user.email])
     except Exception:  # the account (or nothing) stands; the mail can be sent again
