@@ -34,7 +34,9 @@ from rest_framework.views import APIView
 from capitalis.accounts import services as accounts_services
 from capitalis.accounts.models import LANGUAGE_CHOICES
 from capitalis.accounts.queries import request_user
-from capitalis.admissions import letters, queries, queries_jury, services
+from capitalis.admissions import queries, services
+from capitalis.admissions.jury import letters
+from capitalis.admissions.jury import queries as jury_queries
 from capitalis.admissions.models import (
     Application,
     ApplicationDocument,
@@ -434,7 +436,7 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["get"])
     def letter(self, request: Request, pk: str | None = None) -> HttpResponse:
-        application = queries_jury.letter_application_get_for(
+        application = jury_queries.letter_application_get_for(
             user=request_user(self.request), pk=int(pk or 0)
         )
         if application is None:

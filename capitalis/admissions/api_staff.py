@@ -38,9 +38,11 @@ from rest_framework.views import APIView
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for, request_user
 from capitalis.accounts.rules import STAFF_ROLES
-from capitalis.admissions import queries, queries_jury, services_jury
+from capitalis.admissions import queries
 from capitalis.admissions.api import ApplicationDetailSerializer
-from capitalis.admissions.api_jury import InterviewSerializer, interview_body
+from capitalis.admissions.jury import queries as jury_queries
+from capitalis.admissions.jury import services as jury_services
+from capitalis.admissions.jury.api import InterviewSerializer, interview_body
 from capitalis.admissions.models import AdmissionJury, Application, InterviewSlot
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.params import parse_id
@@ -155,7 +157,7 @@ REFUSED: dict[int, Any] = {
 
 
 def _require_staff(user: User) -> None:
-    if not queries_jury.is_admissions_staff(grants_for(user=user)):
+    if not jury_queries.is_admissions_staff(grants_for(user=user)):
         raise NotFound()
 
 
@@ -192,7 +194,7 @@ class InterviewSlotCreateApi(ListAPIView[InterviewSlot]):
 
     def get_queryset(self) -> QuerySet[InterviewSlot]:
         edition_id = _edition_filter(self.request)
-        qs = queries_jury.interview_slot_list_for(user=request_user(self.request))
+        qs = jury_queries.interview_slot_list_for(user=request_user(self.request))
         if edition_id is not None:
             qs = qs.filter(edition_id=edition_id)
         return qs.order_by("starts_at", "pk")
@@ -208,7 +210,7 @@ class InterviewSlotCreateApi(ListAPIView[InterviewSlot]):
         _require_staff(user)
         data = SlotCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        slot = services_jury.interview_slot_create(actor=user, **data.validated_data)
+        slot = jury_services.interview_slot_create(actor=user, **data.validated_data)
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
 
@@ -224,7 +226,7 @@ class InterviewBookApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
-        slot = queries_jury.interview_slot_get_for(user=user, pk=pk)
+        slot = jury_queries.interview_slot_get_for(user=user, pk=pk)
         if slot is None:
             raise NotFound()
         data = ApplicationVersionSerializer(data=request.data)
@@ -236,13 +238,13 @@ class InterviewBookApi(APIView):
         )
         if application is None:
             raise NotFound(_("No application found."))
-        interview = services_jury.interview_book(
+        interview = jury_services.interview_book(
             application=application,
             slot=slot,
             actor=user,
             expected_version=data.validated_data["expected_version"],
         )
-        view = queries_jury.interview_get_for(user=user, pk=interview.pk)
+        view = jury_queries.interview_get_for(user=user, pk=interview.pk)
         assert view is not None
         return Response(interview_body(view), status=status.HTTP_201_CREATED)
 
@@ -259,19 +261,19 @@ class InterviewRecordApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
-        view = queries_jury.interview_get_for(user=user, pk=pk)
+        view = jury_queries.interview_get_for(user=user, pk=pk)
         if view is None or not view.can_score:
             raise NotFound()
         data = RecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services_jury.interview_record(
+        jury_services.interview_record(
             interview=view.interview,
             scores=data.validated_data["scores"],
             comment=data.validated_data["comment"],
             actor=user,
             expected_version=data.validated_data["expected_version"],
         )
-        fresh = queries_jury.interview_get_for(user=user, pk=pk)
+        fresh = jury_queries.interview_get_for(user=user, pk=pk)
         assert fresh is not None
         return Response(interview_body(fresh))
 
@@ -293,7 +295,7 @@ class JuryCreateApi(ListAPIView[AdmissionJury]):
 
     def get_queryset(self) -> QuerySet[AdmissionJury]:
         edition_id = _edition_filter(self.request)
-        qs = queries_jury.admission_jury_list_for(user=request_user(self.request)).prefetch_related(
+        qs = jury_queries.admission_jury_list_for(user=request_user(self.request)).prefetch_related(
             "members"
         )
         if edition_id is not None:
@@ -311,7 +313,7 @@ class JuryCreateApi(ListAPIView[AdmissionJury]):
         _require_staff(user)
         data = JuryCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        jury = services_jury.admission_jury_create(actor=user, **data.validated_data)
+        jury = jury_services.admission_jury_create(actor=user, **data.validated_data)
         return Response(JurySerializer(jury).data, status=status.HTTP_201_CREATED)
 
 
@@ -327,19 +329,19 @@ class JuryPresentApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
-        jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
+        jury = jury_queries.admission_jury_get_for(user=user, pk=pk)
         if jury is None:
             raise NotFound()
         data = ApplicationVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         application: Application | None = (
-            queries_jury.presentable_applications(user=user, jury=jury)
+            jury_queries.presentable_applications(user=user, jury=jury)
             .filter(pk=data.validated_data["application"])
             .first()
         )
         if application is None:
             raise NotFound(_("No application found."))
-        presented = services_jury.application_present(
+        presented = jury_services.application_present(
             application=application,
             jury=jury,
             actor=user,

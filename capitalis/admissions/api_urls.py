@@ -18,7 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
 ]
 
-# Interviews, jury decisions, the admissions dashboard (helper J): api_urls_jury.py.
-from capitalis.admissions import api_urls_jury  # noqa: E402
+# Interviews, jury decisions, the admissions dashboard: capitalis/admissions/jury/api_urls.py.
+from capitalis.admissions.jury import api_urls as jury_api_urls  # noqa: E402
 
-urlpatterns += api_urls_jury.urlpatterns
+urlpatterns += jury_api_urls.urlpatterns

@@ -142,7 +142,7 @@ data_loaders = [
     DataLoader(name="admissions", directory="admissions", parse=parse_document, apply=_apply)
 ]
 
-# The interview scoring grids (helper J), in data/admissions/interviews/.
-from capitalis.admissions.data_interviews import data_loaders as _interview_loaders  # noqa: E402
+# The interview scoring grids (jury/data.py), in data/admissions/interviews/.
+from capitalis.admissions.jury.data import data_loaders as _interview_loaders  # noqa: E402
 
 data_loaders += _interview_loaders

@@ -1,7 +1,7 @@
 """Demo step (``manage.py seed_demo``): candidates of the latest edition at every status of the
 application's status machine, and one admitted candidate per campus, year and track that the
 enrolment step turns into a learner. Generated people only (invented names, demo addresses);
-every write goes through the admissions services (``services`` and ``services_jury``), so the
+every write goes through the admissions services (``services`` and ``jury.services``), so the
 transitions, interviews, juries and decisions are those a user would make. Idempotent: a
 candidate whose demo address exists is left as it is."""
 
@@ -21,7 +21,8 @@ from capitalis.accounts import services as accounts_services
 from capitalis.accounts.demo import DEMO_DOMAIN, DemoContext, demo_name, demo_step
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
-from capitalis.admissions import services, services_jury
+from capitalis.admissions import services
+from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import AdmissionJury, Application, InterviewCriterion
 from capitalis.admissions.rules import Status, application_window
 from capitalis.core import clock
@@ -88,7 +89,7 @@ class _Pipeline:
             sits_on = today - timedelta(weeks=5) if late else today - timedelta(days=3)
             jury = AdmissionJury.objects.filter(
                 edition=self.edition, campus=campus, sits_on=sits_on
-            ).first() or services_jury.admission_jury_create(
+            ).first() or jury_services.admission_jury_create(
                 edition=self.edition,
                 campus=campus,
                 sits_on=sits_on,
@@ -98,17 +99,11 @@ class _Pipeline:
             self.juries[key] = jury
         return self.juries[key]
 
-    def run(
-        self,
-        *,
-        email: str,
-        index: int,
-        offering: Offering,
-        target: Status,
-        late: bool = False,
-    ) -> Application | None:
-        if User.objects.filter(email__iexact=email).exists():
-            return None
+    def _draft(
+        self, *, email: str, index: int, offering: Offering, target: Status
+    ) -> tuple[User, Application]:
+        """A new candidate (her address confirmed) and her draft, with one prior degree: a
+        bachelor's for the files meant to be ineligible, a master's otherwise."""
         candidate = services.candidate_signup(
             email=email,
             full_name=demo_name(40 + index),
@@ -145,8 +140,10 @@ class _Pipeline:
                 )
             ],
         )
-        if target is Status.DRAFT:
-            return app
+        return candidate, app
+
+    def _complete(self, app: Application, candidate: User) -> Application:
+        """The draft's documents and its paid application fee: ready to submit."""
         for kind in ("cv", "transcript", "motivation"):
             services.document_add(
                 application=app,
@@ -157,6 +154,23 @@ class _Pipeline:
             )
         services.application_fee_record(application=app, actor_user=self.staff, paid=True)
         app.refresh_from_db()
+        return app
+
+    def run(
+        self,
+        *,
+        email: str,
+        index: int,
+        offering: Offering,
+        target: Status,
+        late: bool = False,
+    ) -> Application | None:
+        if User.objects.filter(email__iexact=email).exists():
+            return None
+        candidate, app = self._draft(email=email, index=index, offering=offering, target=target)
+        if target is Status.DRAFT:
+            return app
+        app = self._complete(app, candidate)
         if target is Status.SUBMITTED:
             # submitted, awaiting the eligibility evaluation
             return services.application_transition(
@@ -198,7 +212,7 @@ class _Pipeline:
                 day - timedelta(days=self.slot_hour // 8), time(9 + self.slot_hour % 8)
             )
         )
-        slot = services_jury.interview_slot_create(
+        slot = jury_services.interview_slot_create(
             edition=self.edition,
             campus=app.campus,
             starts_at=starts,
@@ -207,13 +221,13 @@ class _Pipeline:
             interviewers=[self.staff],
             actor=self.staff,
         )
-        interview = services_jury.interview_book(
+        interview = jury_services.interview_book(
             application=app, slot=slot, actor=self.staff, expected_version=app.version
         )
         app.refresh_from_db()
         if target is Status.INTERVIEW_SCHEDULED:
             return app
-        services_jury.interview_record(
+        jury_services.interview_record(
             interview=interview,
             scores={code: max(1, top - 1) for code, top in self.criteria},
             comment=_("Clear career plan, good command of international issues (demo)."),
@@ -223,7 +237,7 @@ class _Pipeline:
         app.refresh_from_db()
         if target is Status.INTERVIEWED:
             return app
-        app = services_jury.application_present(
+        app = jury_services.application_present(
             application=app,
             jury=self.jury_for(app.campus, late=late),
             actor=self.staff,
@@ -232,7 +246,7 @@ class _Pipeline:
         if target is Status.PRESENTED:
             return app
         decision = target if target in (Status.WAITLISTED, Status.REFUSED) else Status.ADMITTED
-        return services_jury.application_decide(
+        return jury_services.application_decide(
             application=app,
             decision=decision,
             actor=self.jury_user,

@@ -1,4 +1,4 @@
-"""Admissions pages, under /admissions/ (J adds the interview and jury routes below)."""
+"""Admissions pages, under /admissions/ (the interview and jury routes are added below)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 
-# Interviews, admission juries, decision letters (helper J): capitalis/admissions/urls_jury.py.
-from capitalis.admissions import urls_jury  # noqa: E402
+# Interviews, admission juries, decision letters: capitalis/admissions/jury/urls.py.
+from capitalis.admissions.jury import urls as jury_urls  # noqa: E402
 
-urlpatterns += urls_jury.urlpatterns
+urlpatterns += jury_urls.urlpatterns

@@ -24,11 +24,10 @@ from capitalis.admissions import queries, services
 from capitalis.admissions.forms import ApplicationForm, DegreeFormSet, SignupForm
 from capitalis.admissions.models import STATUS_LABELS, Application
 from capitalis.admissions.rules import Actor, Status, decision_deadline
-from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 
 DOCUMENT_FIELDS = ("cv", "transcript", "motivation")
-# a decided application has a decision letter (queries_jury.letter_application_get_for)
+# a decided application has a decision letter (jury.queries.letter_application_get_for)
 LETTER_STATUSES = tuple(
     s.value for s in (Status.ADMITTED, Status.WAITLISTED, Status.REFUSED, Status.ENROLLED)
 )
@@ -172,6 +171,51 @@ def _render_form(
     )
 
 
+def _document_kinds(application: Application | None) -> frozenset[str]:
+    """The kinds of document the draft already has (a form does not require them again)."""
+    if application is None:
+        return frozenset()
+    return frozenset(application.documents.values_list("kind", flat=True))
+
+
+def _remove_degree(
+    request: HttpRequest, application: Application, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The "Remove" button of a degree line: the degree goes, and its line with it."""
+    try:
+        removed = int(request.POST.get("remove_degree", ""))
+    except ValueError:
+        messages.error(request, _("This degree is not part of your application."))
+        return rows
+    with domain_errors(request, message=False) as refused:
+        services.application_degree_remove(
+            application=application, actor_user=request_user(request), degree_id=removed
+        )
+    if refused:
+        messages.error(request, _("This degree is not part of your application."))
+        return rows
+    messages.success(request, _("The degree is removed."))
+    return [r for r in rows if str(r.get("id") or "") != str(removed)]
+
+
+def _submit(request: HttpRequest, application: Application) -> HttpResponse:
+    """ "Submit" on a saved draft whose form is complete: the services' refusal (the window
+    closed, an unconfirmed address…) is told above the draft, which stays saved."""
+    with domain_errors(request, message=False) as refused:
+        submitted = services.application_submit(
+            application=application,
+            actor_user=request_user(request),
+            expected_version=application.version,
+        )
+    if refused:
+        messages.error(
+            request, _("Your draft is saved, but: %(error)s") % {"error": refused.message}
+        )
+        return redirect("admissions:application-edit", pk=application.pk)
+    messages.success(request, _("Your application is submitted."))
+    return redirect("admissions:application-detail", pk=submitted.pk)
+
+
 @login_required
 def application_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Start or continue a draft. Every button saves what is valid first ("Save the draft",
@@ -185,11 +229,7 @@ def application_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     ):
         return redirect("admissions:application-detail", pk=application.pk)
     current_edition = application.edition if application is not None else None
-    kinds = (
-        frozenset(application.documents.values_list("kind", flat=True))
-        if application is not None
-        else frozenset()
-    )
+    kinds = _document_kinds(application)
     if request.method != "POST":
         initial, degrees = _initial(application)
         if request.GET.get("add") == "1" or not degrees:
@@ -213,28 +253,16 @@ def application_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
         )
     remove = request.POST.get("remove_degree", "")
     if saved is not None and remove:
-        try:
-            removed = int(remove)
-            services.application_degree_remove(
-                application=saved, actor_user=user, degree_id=removed
-            )
-        except (ValueError, DomainError):
-            messages.error(request, _("This degree is not part of your application."))
-        else:
-            rows = [r for r in rows if str(r.get("id") or "") != str(removed)]
-            messages.success(request, _("The degree is removed."))
+        rows = _remove_degree(request, saved, rows)
     if "add_degree" in request.POST:
         rows.append({})
 
     data = _with_degrees(request.POST, rows)
-    kinds = (
-        frozenset(saved.documents.values_list("kind", flat=True)) if saved is not None else kinds
-    )
     form = ApplicationForm(
         data,
         submitting=submitting,
         current_edition=saved.edition if saved is not None else current_edition,
-        documents=kinds,
+        documents=_document_kinds(saved) if saved is not None else kinds,
     )
     formset = DegreeFormSet(data, prefix="degrees", submitting=submitting)  # type: ignore[call-arg]
     shown_ok = form.is_valid() & formset.is_valid()
@@ -244,17 +272,7 @@ def application_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
         return _render_form(request, form, formset, None)
     in_error = not draft_ok or bool(file_errors)
     if submitting and shown_ok and not in_error:
-        try:
-            submitted = services.application_submit(
-                application=saved, actor_user=user, expected_version=saved.version
-            )
-        except DomainError as exc:
-            messages.error(
-                request, _("Your draft is saved, but: %(error)s") % {"error": exc.message}
-            )
-            return redirect("admissions:application-edit", pk=saved.pk)
-        messages.success(request, _("Your application is submitted."))
-        return redirect("admissions:application-detail", pk=submitted.pk)
+        return _submit(request, saved)
     if in_error or not shown_ok:
         messages.warning(
             request,
@@ -294,16 +312,15 @@ def _save_draft(
         for name in ApplicationForm.TARGET:
             fields.pop(name, None)
     file_errors: dict[str, str] = {}
-    try:
-        with transaction.atomic():
-            if application is None:
-                application = services.application_create(candidate=user, **fields)
-            elif fields:
-                application = services.application_update_draft(
-                    application=application, actor_user=user, **fields
-                )
-    except DomainError as exc:
-        file_errors[""] = exc.message
+    with domain_errors(request, message=False) as refused, transaction.atomic():
+        if application is None:
+            application = services.application_create(candidate=user, **fields)
+        elif fields:
+            application = services.application_update_draft(
+                application=application, actor_user=user, **fields
+            )
+    if refused:
+        file_errors[""] = refused.message
         return application, rows, file_errors
     valid = [
         (i, f)
@@ -319,12 +336,12 @@ def _save_draft(
         )
         for _i, f in valid
     ]
-    try:
+    with domain_errors(request, message=False) as refused:
         degrees = services.application_degrees_save(
             application=application, actor_user=user, degrees=inputs
         )
-    except DomainError as exc:
-        file_errors[""] = exc.message
+    if refused:
+        file_errors[""] = refused.message
     else:
         rows = [dict(r) for r in rows]
         for (i, _f), degree in zip(valid, degrees, strict=True):
@@ -336,7 +353,7 @@ def _save_draft(
             if upload is not None:
                 file_errors[name] = "; ".join(str(e) for e in form.errors[name])
             continue
-        try:
+        with domain_errors(request, message=False) as refused:
             services.document_add(
                 application=application,
                 actor_user=user,
@@ -344,8 +361,8 @@ def _save_draft(
                 upload=upload,
                 name=upload.name or name,
             )
-        except DomainError as exc:
-            file_errors[name] = exc.message
+        if refused:
+            file_errors[name] = refused.message
     return application, rows, file_errors
 
 
@@ -391,8 +408,12 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get(request, pk)
     try:
         expected = int(request.POST.get("expected_version", ""))
-        target = request.POST.get("target", "")
-        note = request.POST.get("note", "").strip()
+    except ValueError:
+        messages.error(request, _("Reload the page and try again."))
+        return redirect("admissions:application-detail", pk=application.pk)
+    target = request.POST.get("target", "")
+    note = request.POST.get("note", "").strip()
+    with domain_errors(request) as refused:
         if target == Status.MANUAL_REVIEW:
             services.application_send_to_manual_review(
                 application=application,
@@ -408,11 +429,7 @@ def application_move(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=expected,
                 note=note,
             )
-    except ValueError:
-        messages.error(request, _("Reload the page and try again."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(request, _("The application's status is changed."))
     return redirect("admissions:application-detail", pk=application.pk)
 

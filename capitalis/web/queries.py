@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from capitalis.accounts import permissions
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import STAFF_ROLES, Role
+from capitalis.admissions.jury.queries import admissions_campus_ids
 from capitalis.admissions.models import Application
 from capitalis.admissions.queries import application_list_for
-from capitalis.admissions.queries_jury import admissions_campus_ids
 from capitalis.admissions.rules import Status as ApplicationStatus
 from capitalis.assessment.queries import assessments_for
 from capitalis.core.models import pick_language

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.admissions.jury.queries import admissions_dashboard as admissions_figures
 from capitalis.admissions.models import STATUS_LABELS
-from capitalis.admissions.queries_jury import admissions_dashboard as admissions_figures
 from capitalis.admissions.rules import Status, decision_deadline
 from capitalis.core import clock
 

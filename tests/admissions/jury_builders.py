@@ -12,7 +12,8 @@ from django.utils import timezone
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import email_address_ensure
-from capitalis.admissions import services, services_jury
+from capitalis.admissions import services
+from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import AdmissionJury, Application, Interview, InterviewSlot
 from tests.admissions.builders import World, build_world, draft, staff
 
@@ -31,7 +32,7 @@ class JuryWorld:
 
 def jury_world() -> JuryWorld:
     world = build_world()
-    services_jury.interview_grid_set(edition=world.edition, criteria=GRID)
+    jury_services.interview_grid_set(edition=world.edition, criteria=GRID)
     officer = staff(
         "officer@example.org", Role.ADMISSIONS_OFFICER, ScopeKind.CAMPUS, world.campus.pk
     )
@@ -79,7 +80,7 @@ _slot_count = [0]
 def slot(jw: JuryWorld, *, interviewers: tuple[User, ...] = ()) -> InterviewSlot:
     _slot_count[0] += 1
     start = timezone.now() + dt.timedelta(days=1, hours=_slot_count[0])
-    return services_jury.interview_slot_create(
+    return jury_services.interview_slot_create(
         edition=jw.world.edition,
         campus=jw.world.campus,
         starts_at=start,
@@ -91,14 +92,14 @@ def slot(jw: JuryWorld, *, interviewers: tuple[User, ...] = ()) -> InterviewSlot
 
 
 def interviewed(jw: JuryWorld, application: Application) -> tuple[Application, Interview]:
-    interview = services_jury.interview_book(
+    interview = jury_services.interview_book(
         application=application,
         slot=slot(jw),
         actor=jw.officer,
         expected_version=application.version,
     )
     application.refresh_from_db()
-    services_jury.interview_record(
+    jury_services.interview_record(
         interview=interview,
         scores=SCORES,
         comment="Clear plan.",
@@ -114,7 +115,7 @@ def jury(jw: JuryWorld, *, sits_on: dt.date | None = None) -> tuple[AdmissionJur
     president.full_name = "President Test"
     president.save()
     member = staff("member@example.org", Role.LECTURER, ScopeKind.COURSE, 1)
-    sitting = services_jury.admission_jury_create(
+    sitting = jury_services.admission_jury_create(
         edition=jw.world.edition,
         campus=jw.world.campus,
         sits_on=sits_on or timezone.localdate(),
@@ -127,7 +128,7 @@ def jury(jw: JuryWorld, *, sits_on: dt.date | None = None) -> tuple[AdmissionJur
 
 def presented(jw: JuryWorld, sitting: AdmissionJury, application: Application) -> Application:
     application, _interview = interviewed(jw, application)
-    return services_jury.application_present(
+    return jury_services.application_present(
         application=application,
         jury=sitting,
         actor=jw.officer,

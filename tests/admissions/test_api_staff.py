@@ -12,8 +12,9 @@ from openapi_core import OpenAPI
 from rest_framework.test import APIClient
 
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.admissions import services, services_jury
+from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import AdmissionJury, Application, Interview, InterviewSlot
+from capitalis.admissions.rules import Status
 from tests.admissions.builders import staff
 from tests.admissions.jury_builders import (
     SCORES,
@@ -196,9 +197,9 @@ def test_documents_and_letter(openapi) -> None:  # noqa: F811
     assert _as(application.candidate).get(f"{url}letter/").status_code == 404
     sitting, president, _member = jury(jw)
     file = presented(jw, sitting, application)
-    services_jury.application_decide(
+    jury_services.application_decide(
         application=file,
-        decision=services.rules.Status.ADMITTED,
+        decision=Status.ADMITTED,
         actor=president,
         expected_version=file.version,
     )

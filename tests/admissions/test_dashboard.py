@@ -14,8 +14,8 @@ from django.utils import timezone
 from openapi_core import OpenAPI
 
 from capitalis.accounts.rules import Role, ScopeKind
+from capitalis.admissions.jury.queries import admissions_dashboard
 from capitalis.admissions.models import Application
-from capitalis.admissions.queries_jury import admissions_dashboard
 from capitalis.admissions.rules import Status
 from tests.admissions.builders import build_world, candidate, staff
 from tests.referential.test_api import get_validated

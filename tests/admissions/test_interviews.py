@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.admissions import services_jury
+from capitalis.admissions.jury import services as jury_services
+from capitalis.admissions.jury.queries import interview_get_for
 from capitalis.admissions.models import Application, Interview, InterviewCriterion
-from capitalis.admissions.queries_jury import interview_get_for
 from capitalis.admissions.rules import Status
 from capitalis.core.exceptions import DomainError
 from tests.admissions.builders import staff
@@ -39,7 +39,7 @@ def test_book_an_eligible_application_then_score_it() -> None:
     application = eligible(jw, "a@example.org")
     interviewer = staff("int@example.org", Role.LECTURER, ScopeKind.COURSE, 1)
     free = slot(jw, interviewers=(interviewer,))
-    interview = services_jury.interview_book(
+    interview = jury_services.interview_book(
         application=application, slot=free, actor=jw.officer, expected_version=application.version
     )
     application.refresh_from_db()
@@ -48,7 +48,7 @@ def test_book_an_eligible_application_then_score_it() -> None:
     # The interviewer sees the interview; scoring needs the admissions or jury authority to
     # move the file, so the campus officer records it here.
     assert interview_get_for(user=interviewer, pk=interview.pk) is not None
-    services_jury.interview_record(
+    jury_services.interview_record(
         interview=interview,
         scores=SCORES,
         comment="Motivated.",
@@ -66,7 +66,7 @@ def test_slot_times_and_campus_are_checked() -> None:
     jw = jury_world()
     start = timezone.now()
     with translation.override("en"), pytest.raises(DomainError, match="end after it starts"):
-        services_jury.interview_slot_create(
+        jury_services.interview_slot_create(
             edition=jw.world.edition,
             campus=jw.world.campus,
             starts_at=start,
@@ -74,7 +74,7 @@ def test_slot_times_and_campus_are_checked() -> None:
             actor=jw.officer,
         )
     with pytest.raises(DomainError) as error:  # the officer of another campus
-        services_jury.interview_slot_create(
+        jury_services.interview_slot_create(
             edition=jw.world.edition,
             campus=jw.world.other_campus,
             starts_at=start,
@@ -89,16 +89,16 @@ def test_a_booked_slot_and_a_non_eligible_file_are_refused_nothing_saved() -> No
     first = eligible(jw, "a@example.org")
     second = eligible(jw, "b@example.org")
     taken = slot(jw)
-    services_jury.interview_book(
+    jury_services.interview_book(
         application=first, slot=taken, actor=jw.officer, expected_version=first.version
     )
     with translation.override("fr"), pytest.raises(DomainError, match="déjà réservé"):
-        services_jury.interview_book(
+        jury_services.interview_book(
             application=second, slot=taken, actor=jw.officer, expected_version=second.version
         )
     first.refresh_from_db()
     with pytest.raises(DomainError):  # already scheduled: not eligible any more
-        services_jury.interview_book(
+        jury_services.interview_book(
             application=first, slot=slot(jw), actor=jw.officer, expected_version=first.version
         )
     second.refresh_from_db()
@@ -118,7 +118,7 @@ def test_a_booked_slot_and_a_non_eligible_file_are_refused_nothing_saved() -> No
 def test_a_bad_grid_is_refused_nothing_saved(scores, code) -> None:
     jw = jury_world()
     application = eligible(jw, "a@example.org")
-    interview = services_jury.interview_book(
+    interview = jury_services.interview_book(
         application=application,
         slot=slot(jw),
         actor=jw.officer,
@@ -126,7 +126,7 @@ def test_a_bad_grid_is_refused_nothing_saved(scores, code) -> None:
     )
     application.refresh_from_db()
     with pytest.raises(DomainError) as error:
-        services_jury.interview_record(
+        jury_services.interview_record(
             interview=interview,
             scores=scores,
             comment="x",
@@ -143,7 +143,7 @@ def test_a_bad_grid_is_refused_nothing_saved(scores, code) -> None:
 def test_a_lecturer_who_is_not_an_interviewer_cannot_score() -> None:
     jw = jury_world()
     application = eligible(jw, "a@example.org")
-    interview = services_jury.interview_book(
+    interview = jury_services.interview_book(
         application=application,
         slot=slot(jw),
         actor=jw.officer,
@@ -151,7 +151,7 @@ def test_a_lecturer_who_is_not_an_interviewer_cannot_score() -> None:
     )
     lecturer = staff("lect@example.org", Role.LECTURER, ScopeKind.COURSE, 1)
     with pytest.raises(DomainError) as error:
-        services_jury.interview_record(
+        jury_services.interview_record(
             interview=interview,
             scores=SCORES,
             comment="x",
@@ -191,7 +191,7 @@ def _with_arrangements():
     referent = staff(
         "ref@example.org", Role.DISABILITY_REFERENT, ScopeKind.CAMPUS, jw.world.campus.pk
     )
-    services_jury.interview_arrangements_set(
+    jury_services.interview_arrangements_set(
         interview=interview, text="One third more time; a room on the ground floor.", actor=referent
     )
     return jw, application, interview, president, member, referent
@@ -212,7 +212,7 @@ def test_arrangements_are_seen_by_the_jury_and_the_referent_only() -> None:
     assert interview_get_for(user=lecturer, pk=interview.pk) is None
     assert interview_get_for(user=other_referent, pk=interview.pk) is None
     with pytest.raises(DomainError):  # the officer may not write them either
-        services_jury.interview_arrangements_set(interview=interview, text="x", actor=jw.officer)
+        jury_services.interview_arrangements_set(interview=interview, text="x", actor=jw.officer)
 
 
 def test_arrangements_are_hidden_on_the_page_and_in_the_api() -> None:
@@ -247,7 +247,7 @@ def test_arrangements_are_hidden_on_the_page_and_in_the_api() -> None:
 def test_the_interview_page_records_the_grid() -> None:
     jw = jury_world()
     application = eligible(jw, "a@example.org")
-    interview = services_jury.interview_book(
+    interview = jury_services.interview_book(
         application=application,
         slot=slot(jw),
         actor=jw.officer,

@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 
 from capitalis.accounts.models import RoleAssignment
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.admissions import services_jury
+from capitalis.admissions.jury import services as jury_services
+from capitalis.admissions.jury.queries import jury_applications
 from capitalis.admissions.models import Application
-from capitalis.admissions.queries_jury import jury_applications
 from capitalis.admissions.rules import Status
 from capitalis.core.exceptions import DomainError
 from tests.admissions.builders import staff
@@ -64,7 +64,7 @@ def test_presenting_to_a_jury_of_another_campus_is_refused() -> None:
     jury(jw)
     application, _interview = interviewed(jw, eligible(jw, "a@example.org"))
     director = staff("dir@example.org", Role.PROGRAMME_DIRECTOR)
-    other = services_jury.admission_jury_create(
+    other = jury_services.admission_jury_create(
         edition=jw.world.edition,
         campus=jw.world.other_campus,
         sits_on=timezone.localdate(),
@@ -72,7 +72,7 @@ def test_presenting_to_a_jury_of_another_campus_is_refused() -> None:
         actor=director,
     )
     with pytest.raises(DomainError) as error:
-        services_jury.application_present(
+        jury_services.application_present(
             application=application,
             jury=other,
             actor=director,
@@ -94,11 +94,11 @@ def _two_presented():
 def test_batch_decisions_by_the_president(django_capture_on_commit_callbacks, mailoutbox) -> None:
     _jw, sitting, president, _member, first, second = _two_presented()
     with django_capture_on_commit_callbacks(execute=True):
-        results = services_jury.applications_decide_batch(
+        results = jury_services.applications_decide_batch(
             jury=sitting,
             rows=[
-                services_jury.DecisionRow(first.pk, "admitted", first.version, "Strong file."),
-                services_jury.DecisionRow(second.pk, "waitlisted", second.version),
+                jury_services.DecisionRow(first.pk, "admitted", first.version, "Strong file."),
+                jury_services.DecisionRow(second.pk, "waitlisted", second.version),
             ],
             actor=president,
         )
@@ -115,15 +115,15 @@ def test_one_conflict_in_a_batch_loses_nothing_else(django_capture_on_commit_cal
     _jw, sitting, president, member, first, second = _two_presented()
     stale = first.version
     # The member decides the first file meanwhile: the president's copy of it is stale.
-    services_jury.application_decide(
+    jury_services.application_decide(
         application=first, decision=Status.REFUSED, actor=member, expected_version=first.version
     )
     with translation.override("en"):
-        results = services_jury.applications_decide_batch(
+        results = jury_services.applications_decide_batch(
             jury=sitting,
             rows=[
-                services_jury.DecisionRow(first.pk, "admitted", stale),
-                services_jury.DecisionRow(second.pk, "admitted", second.version),
+                jury_services.DecisionRow(first.pk, "admitted", stale),
+                jury_services.DecisionRow(second.pk, "admitted", second.version),
             ],
             actor=president,
         )
@@ -137,9 +137,9 @@ def test_one_conflict_in_a_batch_loses_nothing_else(django_capture_on_commit_cal
 
 def test_an_admissions_officer_is_not_the_jury() -> None:
     jw, sitting, _president, _member, first, _second = _two_presented()
-    results = services_jury.applications_decide_batch(
+    results = jury_services.applications_decide_batch(
         jury=sitting,
-        rows=[services_jury.DecisionRow(first.pk, "admitted", first.version)],
+        rows=[jury_services.DecisionRow(first.pk, "admitted", first.version)],
         actor=jw.officer,
     )
     assert not results[0].ok
@@ -150,11 +150,11 @@ def test_an_admissions_officer_is_not_the_jury() -> None:
 def test_a_bad_decision_value_and_a_file_of_another_jury_are_reported() -> None:
     jw, sitting, president, _member, first, _second = _two_presented()
     stranger = eligible(jw, "c@example.org")
-    results = services_jury.applications_decide_batch(
+    results = jury_services.applications_decide_batch(
         jury=sitting,
         rows=[
-            services_jury.DecisionRow(first.pk, "enrolled", first.version),
-            services_jury.DecisionRow(stranger.pk, "admitted", stranger.version),
+            jury_services.DecisionRow(first.pk, "enrolled", first.version),
+            jury_services.DecisionRow(stranger.pk, "admitted", stranger.version),
         ],
         actor=president,
     )
@@ -165,7 +165,7 @@ def test_a_bad_decision_value_and_a_file_of_another_jury_are_reported() -> None:
 def test_the_jury_page_decides_in_batch_and_reports_each_row() -> None:
     _jw, sitting, president, member, first, second = _two_presented()
     stale = first.version
-    services_jury.application_decide(
+    jury_services.application_decide(
         application=first, decision=Status.REFUSED, actor=member, expected_version=first.version
     )
     client = Client()

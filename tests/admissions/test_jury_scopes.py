@@ -16,9 +16,9 @@ from capitalis.accounts.models import RoleAssignment, User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant
-from capitalis.admissions import services_jury
+from capitalis.admissions.jury import services as jury_services
+from capitalis.admissions.jury.queries import can_see_arrangements
 from capitalis.admissions.models import AdmissionJury, Application
-from capitalis.admissions.queries_jury import can_see_arrangements
 from capitalis.admissions.rules import Status
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent
@@ -136,7 +136,7 @@ def test_a_certification_juror_cannot_decide_or_read_arrangements_in_the_service
     _sitting, _p, _m, application, _s, _cp, cert_member = both
     assert not can_see_arrangements(grants_for(user=cert_member), application)
     with pytest.raises(DomainError):
-        services_jury.application_decide(
+        jury_services.application_decide(
             application=application,
             decision=Status.REFUSED,
             actor=cert_member,

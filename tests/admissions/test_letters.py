@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.admissions import letters, services_jury
+from capitalis.admissions.jury import letters
+from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.rules import Status
 from tests.admissions.builders import staff
 from tests.admissions.jury_builders import eligible, jury, jury_world, presented
@@ -33,13 +34,13 @@ def _decided(django_capture_on_commit_callbacks):
     )
     english = presented(jw, sitting, eligible(jw, "en@example.org", language="en", name="Ben Test"))
     with django_capture_on_commit_callbacks(execute=True):
-        french = services_jury.application_decide(
+        french = jury_services.application_decide(
             application=french,
             decision=Status.ADMITTED,
             actor=president,
             expected_version=french.version,
         )
-        english = services_jury.application_decide(
+        english = jury_services.application_decide(
             application=english,
             decision=Status.REFUSED,
             actor=president,
@@ -91,7 +92,7 @@ def test_no_mail_before_the_decision_is_committed(django_capture_on_commit_callb
     sitting, president, _member = jury(jw)
     application = presented(jw, sitting, eligible(jw, "a@example.org"))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services_jury.application_decide(
+        jury_services.application_decide(
             application=application,
             decision=Status.ADMITTED,
             actor=president,

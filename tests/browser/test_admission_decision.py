@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from capitalis.admissions import services_jury
+from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
 from tests.admissions.jury_builders import eligible, jury_world, presented
@@ -19,7 +19,7 @@ def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_pat
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     jw = jury_world()
-    sitting = services_jury.admission_jury_create(
+    sitting = jury_services.admission_jury_create(
         edition=jw.world.edition,
         campus=jw.world.campus,
         sits_on=jw.world.edition.start_date.replace(year=2026, month=6, day=1),

@@ -2,8 +2,9 @@
 
 Each app's public surface is its models, services, queries and rules modules, plus the one
 permission table (``accounts.permissions``) that every app reads. A subpackage of those names
-counts (e.g. ``reporting.surveys.queries``), and so does a ``queries_x`` / ``services_x`` /
-``rules_x`` module while an app still has flat subdomain modules. Its views, API, forms,
+counts, as does a module of those names in a subdomain subpackage (e.g.
+``admissions.jury.services``) and a ``queries_x`` / ``services_x`` / ``rules_x`` module while an
+app still has flat subdomain modules. Its views, API, forms,
 tasks, URLs, admin and helpers are private: another app that needs them needs a service or a
 query instead. Demo modules may import other apps' demo modules (the demo generator builds on
 every app's steps). The project's root URL configuration and settings may import anything, and

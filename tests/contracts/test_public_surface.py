@@ -19,10 +19,15 @@ def test_public_modules_of_an_app():
     assert is_public("capitalis.jury.queries", "capitalis")
     assert is_public("capitalis.reporting.queries_surveys", "capitalis")
     assert is_public("capitalis.reporting.surveys.queries", "capitalis")
+    assert is_public("capitalis.admissions.jury.services", "capitalis")
+    assert is_public("capitalis.admissions.jury.queries", "capitalis")
+    assert is_public("capitalis.admissions.services.transitions", "capitalis")
     assert is_public("capitalis.jury", "capitalis")
     assert not is_public("capitalis.jury.views", "capitalis")
     assert not is_public("capitalis.jury.api_urls", "capitalis")
     assert not is_public("capitalis.jury.forms", "capitalis")
+    assert not is_public("capitalis.admissions.jury.views", "capitalis")
+    assert not is_public("capitalis.admissions.jury.letters", "capitalis")
     assert not is_public("capitalis.credentials.tasks", "capitalis")
 
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capitalis.accounts.queries import request_user
-from capitalis.admissions import queries_jury, services_jury
+from capitalis.admissions.jury import queries, services
 from capitalis.admissions.rules import decision_deadline
 from capitalis.core import clock
 from capitalis.core.api import NotFoundSerializer
@@ -55,7 +55,7 @@ class InterviewSerializer(serializers.Serializer[Any]):
     )
 
 
-def interview_body(view: queries_jury.InterviewView) -> dict[str, Any]:
+def interview_body(view: queries.InterviewView) -> dict[str, Any]:
     """An interview as ``InterviewSerializer`` shows it to the user ``view`` was made for."""
     interview = view.interview
     slot = interview.slot
@@ -89,7 +89,7 @@ class InterviewDetailApi(APIView):
 
     @extend_schema(responses=InterviewSerializer, operation_id="admissions_interview_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        view = queries_jury.interview_get_for(user=request_user(request), pk=pk)
+        view = queries.interview_get_for(user=request_user(request), pk=pk)
         if view is None:
             raise NotFound()
         return Response(interview_body(view))
@@ -131,13 +131,13 @@ class JuryDecisionsApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
-        jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
+        jury = queries.admission_jury_get_for(user=user, pk=pk)
         if jury is None:
             raise NotFound()
         batch = DecisionBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         rows = [
-            services_jury.DecisionRow(
+            services.DecisionRow(
                 application_id=row["application"],
                 decision=row["decision"],
                 version=row["version"],
@@ -145,7 +145,7 @@ class JuryDecisionsApi(APIView):
             )
             for row in batch.validated_data["decisions"]
         ]
-        results = services_jury.applications_decide_batch(jury=jury, rows=rows, actor=user)
+        results = services.applications_decide_batch(jury=jury, rows=rows, actor=user)
         body = DecisionBatchResultSerializer(
             {
                 "results": [
@@ -204,9 +204,7 @@ class DashboardApi(APIView):
         operation_id="admissions_dashboard_retrieve",
     )
     def get(self, request: Request) -> Response:
-        dashboard = queries_jury.admissions_dashboard(
-            user=request_user(request), today=clock.today()
-        )
+        dashboard = queries.admissions_dashboard(user=request_user(request), today=clock.today())
         if dashboard is None:
             raise NotFound()
         return Response(DashboardSerializer(dashboard).data)

@@ -24,7 +24,8 @@ from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant
-from capitalis.admissions import letters
+from capitalis.admissions.jury import letters
+from capitalis.admissions.jury.queries import can_see_arrangements, is_admissions_staff
 from capitalis.admissions.models import (
     AdmissionJury,
     Application,
@@ -32,7 +33,6 @@ from capitalis.admissions.models import (
     InterviewCriterion,
     InterviewSlot,
 )
-from capitalis.admissions.queries_jury import can_see_arrangements, is_admissions_staff
 from capitalis.admissions.rules import DECISIONS, Actor, Status
 from capitalis.admissions.services import application_transition
 from capitalis.core import clock

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from capitalis.admissions import api_jury, api_staff
+from capitalis.admissions import api_staff
+from capitalis.admissions.jury import api
 
 urlpatterns: list[URLPattern] = [
-    path("interviews/<int:pk>/", api_jury.InterviewDetailApi.as_view(), name="api-interview"),
+    path("interviews/<int:pk>/", api.InterviewDetailApi.as_view(), name="api-interview"),
     path(
         "juries/<int:pk>/decisions/",
-        api_jury.JuryDecisionsApi.as_view(),
+        api.JuryDecisionsApi.as_view(),
         name="api-jury-decisions",
     ),
-    path("dashboard/", api_jury.DashboardApi.as_view(), name="api-dashboard"),
+    path("dashboard/", api.DashboardApi.as_view(), name="api-dashboard"),
     # the staff's steps between a submitted file and the decision (api_staff.py)
     path(
         "interview-slots/",

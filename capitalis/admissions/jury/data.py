@@ -1,5 +1,5 @@
 """Shipped interview scoring grids (``data/admissions/interviews/*.yaml``): parse and validate
-a file (no database), then apply it through ``services_jury.interview_grid_set``.
+a file (no database), then apply it through ``jury.services.interview_grid_set``.
 
 The grid lives in its own sub-folder so that the eligibility loader (``data/admissions/``)
 never reads it. Format: see data/admissions/interviews/grid.yaml (header comment).
@@ -25,7 +25,9 @@ from capitalis.core.data import (
     mappings,
 )
 
-SCHEMA = app_schema(__file__, "interview_grid")
+# The schema stays with the app's others (capitalis/admissions/schemas/): the folder of this
+# subpackage stands for a module of the app.
+SCHEMA = app_schema(str(Path(__file__).resolve().parent), "interview_grid")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def parse_grid(path: Path) -> GridDocument:
 
 
 def apply_grids(documents: Sequence[GridDocument]) -> LoadCounts:
-    from capitalis.admissions.services_jury import interview_grid_set
+    from capitalis.admissions.jury.services import interview_grid_set
     from capitalis.programmes.models import Edition
 
     counts = LoadCounts()

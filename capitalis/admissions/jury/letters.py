@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
-from django.utils.translation import gettext as _
 
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
+from capitalis.core.mail import mail_text
 
 TEMPLATE = "admissions/letters/decision.html"
+MAIL_TEMPLATE = "admissions/mail/decision.txt"
 
 
 def letter_language(application: Application) -> str:
@@ -52,28 +53,20 @@ def letter_html(application: Application, *, csp_nonce: str = "") -> str:
 
 
 def letter_text(application: Application) -> str:
-    """The e-mail body that carries the letter (in the active language)."""
+    """The e-mail body that carries the letter (in the active language;
+    ``admissions/mail/decision.txt``)."""
     status = Status(application.status)
-    greeting = _("Dear %(name)s,") % {"name": application.candidate.get_full_name()}
-    if status is Status.ADMITTED:
-        decision = _("The admission jury has admitted you to %(programme)s (%(year)s, %(campus)s).")
-    elif status is Status.WAITLISTED:
-        decision = _(
-            "The admission jury has put your application to %(programme)s (%(year)s, "
-            "%(campus)s) on the waiting list."
-        )
-    else:
-        decision = _(
-            "The admission jury has not accepted your application to %(programme)s (%(year)s, "
-            "%(campus)s)."
-        )
-    decision = decision % {
-        "programme": application.edition.programme.title,
-        "year": application.year.title,
-        "campus": application.campus.name,
-    }
-    closing = _("Your decision letter is attached (PDF).")
-    return "\n\n".join([greeting, decision, closing, _("The admissions team")])
+    return mail_text(
+        MAIL_TEMPLATE,
+        {
+            "name": application.candidate.get_full_name(),
+            "admitted": status is Status.ADMITTED,
+            "waitlisted": status is Status.WAITLISTED,
+            "programme": application.edition.programme.title,
+            "year": application.year.title,
+            "campus": application.campus.name,
+        },
+    )
 
 
 def letter_pdf(application: Application) -> bytes:

@@ -1,5 +1,5 @@
 """Pages of the interviews, the admission jury and the decision letters (SPEC §3). Thin: reads
-through ``queries_jury``, writes through ``services_jury``; a forbidden object is a 404."""
+through ``jury.queries``, writes through ``jury.services``; a forbidden object is a 404."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import grants_for, request_user
-from capitalis.admissions import letters, queries_jury, services_jury
-from capitalis.admissions.forms_jury import (
+from capitalis.admissions.jury import letters, queries, services
+from capitalis.admissions.jury.forms import (
     JuryForm,
     SlotForm,
     decision_choices,
@@ -22,12 +22,11 @@ from capitalis.admissions.forms_jury import (
 from capitalis.admissions.models import STATUS_LABELS, AdmissionJury, Application
 from capitalis.admissions.rules import DECISION_WEEKS, Status
 from capitalis.core import clock
-from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 
 
 def _require_admissions_staff(request: HttpRequest) -> None:
-    if not queries_jury.is_admissions_staff(grants_for(user=request_user(request))):
+    if not queries.is_admissions_staff(grants_for(user=request_user(request))):
         raise Http404(_("Page not found."))
 
 
@@ -44,7 +43,7 @@ def interview_slots(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with domain_errors(request, form) as refused:
-            services_jury.interview_slot_create(
+            services.interview_slot_create(
                 edition=data["edition"],
                 campus=data["campus"],
                 starts_at=data["starts_at"],
@@ -56,8 +55,8 @@ def interview_slots(request: HttpRequest) -> HttpResponse:
         if not refused:
             messages.success(request, _("The interview slot was created."))
             return redirect("admissions:interview-slots")
-    slots = list(queries_jury.interview_slot_list_for(user=user))
-    bookable = queries_jury.bookable_by_slot(user=user, slots=slots)
+    slots = list(queries.interview_slot_list_for(user=user))
+    bookable = queries.bookable_by_slot(user=user, slots=slots)
     for slot in slots:
         slot.bookable = bookable.get(slot.pk, [])  # type: ignore[attr-defined]
     return render(request, "admissions/interviews/slots.html", {"form": form, "slots": slots})
@@ -67,12 +66,12 @@ def interview_slots(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def interview_slot_book(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    slot = queries_jury.interview_slot_get_for(user=user, pk=pk)
+    slot = queries.interview_slot_get_for(user=user, pk=pk)
     if slot is None:
         raise Http404(_("Page not found."))
     parsed = parse_pk_version(request.POST.get("application", ""))
     application = (
-        queries_jury.bookable_applications(user=user, slot=slot).filter(pk=parsed[0]).first()
+        queries.bookable_applications(user=user, slot=slot).filter(pk=parsed[0]).first()
         if parsed
         else None
     )
@@ -80,12 +79,35 @@ def interview_slot_book(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose an eligible application."))
         return redirect("admissions:interview-slots")
     with domain_errors(request) as refused:
-        services_jury.interview_book(
+        services.interview_book(
             application=application, slot=slot, actor=user, expected_version=parsed[1]
         )
     if not refused:
         messages.success(request, _("The interview was booked."))
     return redirect("admissions:interview-slots")
+
+
+def _interview_post(request: HttpRequest, view: queries.InterviewView, user: User) -> None:
+    """The interview page's two forms: the adapted arrangements (those who may read them) and
+    the scores (those who may score); any other post is a 404."""
+    action = request.POST.get("action")
+    interview = view.interview
+    if action == "arrangements" and view.arrangements_visible:
+        services.interview_arrangements_set(
+            interview=interview, text=request.POST.get("arrangements", ""), actor=user
+        )
+        messages.success(request, _("The adapted arrangements were saved."))
+    elif action == "score" and view.can_score:
+        services.interview_record(
+            interview=interview,
+            scores={c.code: request.POST.get(f"score-{c.code}", "") for c in view.criteria},
+            comment=request.POST.get("comment", ""),
+            actor=user,
+            expected_version=int(request.POST.get("version", "-1") or -1),
+        )
+        messages.success(request, _("The interview was recorded."))
+    else:
+        raise Http404(_("Page not found."))
 
 
 @login_required
@@ -94,34 +116,17 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An interview: the candidate, the scoring grid and comment (interviewers, admissions
     staff), the adapted arrangements (the jury and the disability referent only)."""
     user = request_user(request)
-    view = queries_jury.interview_get_for(user=user, pk=pk)
+    view = queries.interview_get_for(user=user, pk=pk)
     if view is None:
         raise Http404(_("Page not found."))
     interview = view.interview
     errors: list[str] = []
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "arrangements" and view.arrangements_visible:
-                services_jury.interview_arrangements_set(
-                    interview=interview, text=request.POST.get("arrangements", ""), actor=user
-                )
-                messages.success(request, _("The adapted arrangements were saved."))
-            elif action == "score" and view.can_score:
-                services_jury.interview_record(
-                    interview=interview,
-                    scores={c.code: request.POST.get(f"score-{c.code}", "") for c in view.criteria},
-                    comment=request.POST.get("comment", ""),
-                    actor=user,
-                    expected_version=int(request.POST.get("version", "-1") or -1),
-                )
-                messages.success(request, _("The interview was recorded."))
-            else:
-                raise Http404(_("Page not found."))
-        except DomainError as error:
-            errors.append(error.message)
-        else:
+        with domain_errors(request, message=False) as refused:
+            _interview_post(request, view, user)
+        if not refused:
             return redirect("admissions:interview", pk=pk)
+        errors.append(refused.message)
     application = interview.application
     rows = [
         {
@@ -156,15 +161,15 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def jury_list(request: HttpRequest) -> HttpResponse:
     """The admission juries the user may see; admissions staff create a sitting."""
     user = request_user(request)
-    staff = queries_jury.is_admissions_staff(grants_for(user=user))
-    juries = list(queries_jury.admission_jury_list_for(user=user))
+    staff = queries.is_admissions_staff(grants_for(user=user))
+    juries = list(queries.admission_jury_list_for(user=user))
     if not staff and not juries:
         raise Http404(_("Page not found."))
     form = JuryForm(request.POST or None) if staff else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         with domain_errors(request, form) as refused:
-            jury = services_jury.admission_jury_create(
+            jury = services.admission_jury_create(
                 edition=data["edition"],
                 campus=data["campus"],
                 sits_on=data["sits_on"],
@@ -184,7 +189,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A jury sitting: present interviewed files to it, decide the presented files in batch
     (each row carries the version its decider saw; one conflict does not lose the others)."""
     user = request_user(request)
-    jury = queries_jury.admission_jury_get_for(user=user, pk=pk)
+    jury = queries.admission_jury_get_for(user=user, pk=pk)
     if jury is None:
         raise Http404(_("Page not found."))
     if request.method == "POST":
@@ -194,7 +199,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _decide(request, user, jury)
         return redirect("admissions:jury", pk=pk)
     today = clock.today()
-    rows = queries_jury.jury_applications(user=user, jury=jury, today=today)
+    rows = queries.jury_applications(user=user, jury=jury, today=today)
     return render(
         request,
         "admissions/jury/detail.html",
@@ -202,7 +207,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "jury": jury,
             "presented": [r for r in rows if r.application.status == Status.PRESENTED.value],
             "decided": [r for r in rows if r.application.status != Status.PRESENTED.value],
-            "presentable": list(queries_jury.presentable_applications(user=user, jury=jury)),
+            "presentable": list(queries.presentable_applications(user=user, jury=jury)),
             "members": list(jury.members.all()),
             "choices": decision_choices(),
             "weeks": DECISION_WEEKS,
@@ -215,7 +220,7 @@ def _present(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
     chosen = [parse_pk_version(v) for v in request.POST.getlist("applications")]
     allowed = {
         a.pk: a
-        for a in queries_jury.presentable_applications(user=user, jury=jury).filter(
+        for a in queries.presentable_applications(user=user, jury=jury).filter(
             pk__in=[c[0] for c in chosen if c]
         )
     }
@@ -225,12 +230,12 @@ def _present(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
         if pair is None or pair[0] not in allowed:
             continue
         application = allowed[pair[0]]
-        try:
-            services_jury.application_present(
+        with domain_errors(request, message=False) as refused:
+            services.application_present(
                 application=application, jury=jury, actor=user, expected_version=pair[1]
             )
-        except DomainError as error:
-            messages.error(request, f"{application.candidate}: {error.message}")
+        if refused:
+            messages.error(request, f"{application.candidate}: {refused.message}")
         else:
             messages.success(
                 request,
@@ -239,21 +244,21 @@ def _present(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
 
 
 def _decide(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
-    rows: list[services_jury.DecisionRow] = []
+    rows: list[services.DecisionRow] = []
     for value in request.POST.getlist("row"):
         pair = parse_pk_version(value)
         if pair is None:
             continue
         pk, version = pair
         rows.append(
-            services_jury.DecisionRow(
+            services.DecisionRow(
                 application_id=pk,
                 decision=request.POST.get(f"decision-{pk}", ""),
                 version=version,
                 note=request.POST.get(f"note-{pk}", ""),
             )
         )
-    results = services_jury.applications_decide_batch(jury=jury, rows=rows, actor=user)
+    results = services.applications_decide_batch(jury=jury, rows=rows, actor=user)
     if not results:
         messages.error(request, _("Choose a decision for at least one file."))
         return
@@ -286,7 +291,7 @@ def _decide(request: HttpRequest, user: User, jury: AdmissionJury) -> None:
 @login_required
 def decision_letter(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
     """The decision letter, in the candidate's language, as HTML or PDF."""
-    application = queries_jury.letter_application_get_for(user=request_user(request), pk=pk)
+    application = queries.letter_application_get_for(user=request_user(request), pk=pk)
     if application is None:
         raise Http404(_("Page not found."))
     if fmt == "pdf":
