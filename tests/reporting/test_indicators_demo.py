@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from capitalis.reporting.demo_indicators import DEFENCE_WEIGHT, defence_grade
+from capitalis.reporting.indicators.demo import DEFENCE_WEIGHT, defence_grade
 
 grades = st.decimals(min_value=0, max_value=20, places=1)
 

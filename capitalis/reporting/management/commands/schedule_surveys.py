@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from capitalis.core.handlers import command_errors
-from capitalis.reporting import services_surveys
 from capitalis.reporting.models import SurveyKind
-from capitalis.reporting.services_surveys import Outcome, Scheduled
+from capitalis.reporting.surveys import services as services_surveys
+from capitalis.reporting.surveys.services import Outcome, Scheduled
 
 
 def _day(value: str) -> date:
