@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from capitalis.accounts.queries import request_user
 from capitalis.core import clock
-from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 from capitalis.core.models import pick_language
 from capitalis.reporting.models import Survey, SurveyInvitation
@@ -83,7 +82,8 @@ def survey_create(request: HttpRequest) -> HttpResponse:
     form = SurveyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        fields = {"dates": "closes_on", "duplicate": "kind", "kind": "kind"}
+        with domain_errors(request, form, fields=fields) as refused:
             survey = services.survey_create(
                 edition=data["edition"],
                 kind=data["kind"],
@@ -91,10 +91,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 actor=user,
             )
-        except DomainError as error:
-            field = {"dates": "closes_on", "duplicate": "kind", "kind": "kind"}.get(error.code)
-            form.add_error(field, error.message)
-        else:
+        if not refused:
             messages.success(request, _("Survey created. You can now send the invitations."))
             return redirect("reporting:survey-detail", pk=survey.pk)
     return render(request, "reporting/surveys/create.html", {"form": form})
@@ -231,20 +228,21 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     questions = _questions(survey)
     if request.method == "POST":
         raw = {q["code"]: request.POST.get(q["field"], "") for q in questions}
-        try:
-            services.survey_answer(token=token, answers=raw)
-        except services.AnswerErrors as error:
-            for q in questions:
-                q["value"] = raw.get(q["code"], "")
-                q["error"] = error.errors.get(q["code"], "")
-            context.update(questions=questions, has_errors=True)
-            return _page(request, "answer.html", context, status=400)
-        except DomainError as error:
+        with domain_errors(request, message=False) as refused:
+            try:
+                services.survey_answer(token=token, answers=raw)
+            except services.AnswerErrors as error:
+                for q in questions:
+                    q["value"] = raw.get(q["code"], "")
+                    q["error"] = error.errors.get(q["code"], "")
+                context.update(questions=questions, has_errors=True)
+                return _page(request, "answer.html", context, status=400)
+        if refused:
             template = {"answered": "answered.html", "unknown": "unknown.html"}.get(
-                error.code, "closed.html"
+                refused.code, "closed.html"
             )
-            status = {"answered": 409, "unknown": 404, "closed": 410}.get(error.code, 400)
-            return _page(request, template, {**context, "message": error.message}, status=status)
+            status = {"answered": 409, "unknown": 404, "closed": 410}.get(refused.code, 400)
+            return _page(request, template, {**context, "message": refused.message}, status=status)
         return _page(request, "thanks.html", context)
     context["questions"] = questions
     return _page(request, "answer.html", context)
