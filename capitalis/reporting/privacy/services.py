@@ -148,12 +148,25 @@ def person_data(*, subject: User) -> tuple[dict[str, Any], list[tuple[str, Any]]
     """What Capitalis holds about ``subject`` (a set-based query per kind of record), and the
     files to join as (path in the zip, stored file)."""
     files: list[tuple[str, Any]] = []
+    learner = Learner.objects.filter(user=subject).first()
     data: dict[str, Any] = {
         "format": "capitalis-personal-data/1",
         "generated_at": clock.now(),
         "user": _row(subject, exclude=("password",)),
         "roles": _rows(RoleAssignment.objects.filter(user=subject), exclude=("user",)),
+        **_admissions_data(subject, files),
+        **_studies_data(subject, learner),
+        **_vae_data(learner, files),
+        **_credentials_data(learner, files),
+        **_surveys_data(learner),
+        **_activity_data(subject),
+        **_finance_data(subject),
     }
+    return data, files
+
+
+def _admissions_data(subject: User, files: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Her applications and what hangs on them; their uploaded documents join ``files``."""
     apps = list(Application.objects.filter(candidate=subject).order_by("pk"))
     app_ids = [a.pk for a in apps]
     docs = list(ApplicationDocument.objects.filter(application_id__in=app_ids).order_by("pk"))
@@ -162,16 +175,20 @@ def person_data(*, subject: User) -> tuple[dict[str, Any], list[tuple[str, Any]]
             files.append(
                 (f"documents/applications/{doc.pk}-{Path(doc.original_name).name}", doc.file)
             )
-    data["applications"] = _rows(Application.objects.filter(pk__in=app_ids).order_by("pk"))
-    data["prior_degrees"] = _rows(PriorDegree.objects.filter(application_id__in=app_ids))
-    data["application_documents"] = [_row(d) for d in docs]
-    data["application_transitions"] = _rows(
-        ApplicationTransition.objects.filter(application_id__in=app_ids), exclude=("by",)
-    )
-    data["interviews"] = _rows(Interview.objects.filter(application_id__in=app_ids))
+    return {
+        "applications": _rows(Application.objects.filter(pk__in=app_ids).order_by("pk")),
+        "prior_degrees": _rows(PriorDegree.objects.filter(application_id__in=app_ids)),
+        "application_documents": [_row(d) for d in docs],
+        "application_transitions": _rows(
+            ApplicationTransition.objects.filter(application_id__in=app_ids), exclude=("by",)
+        ),
+        "interviews": _rows(Interview.objects.filter(application_id__in=app_ids)),
+    }
 
-    learner = Learner.objects.filter(user=subject).first()
-    data["learner"] = _row(learner) if learner else None
+
+def _studies_data(subject: User, learner: Learner | None) -> dict[str, Any]:
+    """Her learner record, enrolments, contracts, results, decisions and appeals."""
+    data: dict[str, Any] = {"learner": _row(learner) if learner else None}
     enrolments = Enrolment.objects.filter(learner=learner) if learner else Enrolment.objects.none()
     enrolment_ids = list(enrolments.values_list("pk", flat=True))
     data["enrolments"] = _rows(enrolments.order_by("pk"))
@@ -196,80 +213,110 @@ def person_data(*, subject: User) -> tuple[dict[str, Any], list[tuple[str, Any]]
     data["appeals"] = _rows(
         Appeal.objects.filter(Q(decision__in=cert) | Q(lodged_by=subject)).distinct()
     )
+    return data
+
+
+def _vae_data(learner: Learner | None, files: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Her VAE candidacies and dossiers; the dossiers' documents join ``files``."""
     vae = VaeCandidate.objects.filter(learner=learner) if learner else VaeCandidate.objects.none()
     dossiers = VaeDossier.objects.filter(candidate__in=vae)
     vae_docs = list(VaeDocument.objects.filter(dossier__in=dossiers).order_by("pk"))
     for vdoc in vae_docs:
         if vdoc.file:
             files.append((f"documents/vae/{vdoc.pk}-{Path(str(vdoc.file.name)).name}", vdoc.file))
-    data["vae_candidates"] = _rows(vae)
-    data["vae_dossiers"] = _rows(dossiers)
-    data["vae_documents"] = [_row(d) for d in vae_docs]
-    data["vae_block_outcomes"] = _rows(
-        VaeBlockOutcome.objects.filter(dossier__in=dossiers), exclude=("decided_by",)
-    )
+    return {
+        "vae_candidates": _rows(vae),
+        "vae_dossiers": _rows(dossiers),
+        "vae_documents": [_row(d) for d in vae_docs],
+        "vae_block_outcomes": _rows(
+            VaeBlockOutcome.objects.filter(dossier__in=dossiers), exclude=("decided_by",)
+        ),
+    }
+
+
+def _credentials_data(learner: Learner | None, files: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Her credentials' public ids and the documents issued to her; their PDFs join ``files``."""
     if learner:
-        data["credentials"] = list(
+        credentials = list(
             Credential.objects.filter(learner=learner)
             .order_by("pk")
             .values("public_id", "kind", "awarded_on", "issued_at", "revoked_at", "language")
         )
         issued = list(IssuedDocument.objects.filter(learner=learner).order_by("pk"))
     else:
-        data["credentials"], issued = [], []
-    data["issued_documents"] = [
-        {
-            "public_id": d.public_id,
-            "kind": d.kind,
-            "awarded_on": d.awarded_on,
-            "issued_at": d.issued_at,
-            "language": d.language,
-            "sha256": d.sha256,
-            "revoked_at": d.revoked_at,
-        }
-        for d in issued
-    ]
+        credentials, issued = [], []
     for d in issued:
         if d.pdf:
             files.append((f"documents/issued/{d.public_id}-{d.kind}.pdf", d.pdf))
+    return {
+        "credentials": credentials,
+        "issued_documents": [
+            {
+                "public_id": d.public_id,
+                "kind": d.kind,
+                "awarded_on": d.awarded_on,
+                "issued_at": d.issued_at,
+                "language": d.language,
+                "sha256": d.sha256,
+                "revoked_at": d.revoked_at,
+            }
+            for d in issued
+        ],
+    }
+
+
+def _surveys_data(learner: Learner | None) -> dict[str, Any]:
+    """The surveys she was invited to and her answers."""
     invitations = SurveyInvitation.objects.filter(
         Q(learner=learner) if learner else Q(pk__in=[])
     ).select_related("survey")
-    data["survey_invitations"] = [
-        {
-            "survey": i.survey_id,
-            "survey_kind": i.survey.kind,
-            "survey_title": i.survey.title_fr,
-            "email": i.email,
-            "sent_at": i.sent_at,
-            "reminders": i.reminders,
-            "answered_at": i.answered_at,
-        }
-        for i in invitations
-    ]
-    data["survey_answers"] = list(
-        SurveyAnswer.objects.filter(invitation__in=invitations)
-        .order_by("invitation_id", "pk")
-        .values("invitation__survey_id", "question", "number", "text")
-    )
-    # what she did in Capitalis (the audit trail's own rows, without their data) and the
-    # contracts she tutors (the learner's identity is left out: it is someone else's data)
-    data["actions"] = list(
-        AuditEvent.objects.filter(actor=subject)
-        .order_by("at", "pk")
-        .values("at", "action", "target_type", "target_id")
-    )
-    data["tutored_contracts"] = list(
-        Contract.objects.filter(tutor=subject)
-        .order_by("pk")
-        .values("pk", "kind", "employer_name", "start_date", "end_date")
-    )
+    return {
+        "survey_invitations": [
+            {
+                "survey": i.survey_id,
+                "survey_kind": i.survey.kind,
+                "survey_title": i.survey.title_fr,
+                "email": i.email,
+                "sent_at": i.sent_at,
+                "reminders": i.reminders,
+                "answered_at": i.answered_at,
+            }
+            for i in invitations
+        ],
+        "survey_answers": list(
+            SurveyAnswer.objects.filter(invitation__in=invitations)
+            .order_by("invitation_id", "pk")
+            .values("invitation__survey_id", "question", "number", "text")
+        ),
+    }
+
+
+def _activity_data(subject: User) -> dict[str, Any]:
+    """What she did in Capitalis (the audit trail's own rows, without their data) and the
+    contracts she tutors (the learner's identity is left out: it is someone else's data)."""
+    return {
+        "actions": list(
+            AuditEvent.objects.filter(actor=subject)
+            .order_by("at", "pk")
+            .values("at", "action", "target_type", "target_id")
+        ),
+        "tutored_contracts": list(
+            Contract.objects.filter(tutor=subject)
+            .order_by("pk")
+            .values("pk", "kind", "employer_name", "start_date", "end_date")
+        ),
+    }
+
+
+def _finance_data(subject: User) -> dict[str, Any]:
+    """Her invoices, their lines, instalments and payments."""
     invoices = Invoice.objects.filter(customer=subject).order_by("pk")
-    data["invoices"] = _rows(invoices)
-    data["invoice_lines"] = _rows(InvoiceLine.objects.filter(invoice__in=invoices))
-    data["instalments"] = _rows(Instalment.objects.filter(invoice__in=invoices))
-    data["payments"] = _rows(Payment.objects.filter(invoice__in=invoices), exclude=("recorded_by",))
-    return data, files
+    return {
+        "invoices": _rows(invoices),
+        "invoice_lines": _rows(InvoiceLine.objects.filter(invoice__in=invoices)),
+        "instalments": _rows(Instalment.objects.filter(invoice__in=invoices)),
+        "payments": _rows(Payment.objects.filter(invoice__in=invoices), exclude=("recorded_by",)),
+    }
 
 
 def _zip(data: dict[str, Any], files: Sequence[tuple[str, Any]]) -> tuple[bytes, list[str]]:
