@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
@@ -247,11 +247,56 @@ def declaration_export(
             % {"code": certification.code, "start": date_from, "end": date_to},
             code="empty",
         )
-    decisions = [d for d, _a in chosen]
-    problem = identity_error([d.enrolment.learner for d in decisions])
+    problem = identity_error([d.enrolment.learner for d, _a in chosen])
     if problem is not None:
         raise problem
     now = clock.now()
+    awards = _award_rows(chosen)
+    flux_id = str(uuid.uuid4())
+    content = register.build_flux(
+        register.Flux(
+            flux_id=flux_id,
+            timestamp=timezone.localtime(now),
+            certifier=register.certifier_identity(),
+            certification_type=certification.register,
+            certification_code=certification.code,
+            passages=_passages(chosen, awards),
+        )
+    )
+    _check_schema(content)
+    filename = f"{certification.code}-{timezone.localtime(now):%Y%m%d-%H%M%S}-{flux_id[:8]}.xml"
+    flux = DeclarationFlux(
+        certification=certification,
+        period_from=date_from,
+        period_to=date_to,
+        generated_at=now,
+        generated_by=actor if actor is not None and actor.is_authenticated else None,
+        flux_id=flux_id,
+        filename=filename,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    flux.file.save(filename, ContentFile(content), save=False)
+    flux.save()
+    _mark_sent(awards, flux=flux, now=now)
+    audit_record(
+        action=Action.DECLARATION_EXPORT,
+        actor=actor,
+        target=flux,
+        summary=f"{certification.code} {date_from}–{date_to}: {len(awards)} holder(s)",
+        data={
+            "flux_id": flux_id,
+            "sha256": flux.sha256,
+            "awards": [a.id_technique for a in awards],
+        },
+    )
+    return ExportResult(flux=flux, content=content, declared=len(awards))
+
+
+def _award_rows(
+    chosen: list[tuple[CertificationDecision, AwardDeclaration | None]],
+) -> list[AwardDeclaration]:
+    """The declaration row of each chosen award, created (with its stable ``id_technique`` and
+    due date) for an award declared for the first time."""
     awards: list[AwardDeclaration] = []
     for decision, award in chosen:
         if award is None:
@@ -262,12 +307,19 @@ def declaration_export(
                 due_on=due_date(decision.session.date),
             )
         awards.append(award)
+    return awards
+
+
+def _passages(
+    chosen: list[tuple[CertificationDecision, AwardDeclaration | None]],
+    awards: list[AwardDeclaration],
+) -> list[register.Passage]:
+    """One ``passageCertification`` per award: the holder, her access route and proof link."""
+    decisions = [d for d, _a in chosen]
     routes = _routes(decisions)
     proofs = _proof_urls(decisions)
-    flux_id = str(uuid.uuid4())
-    certifier = register.certifier_identity()
     passages = []
-    for (decision, _a), award in zip(chosen, awards, strict=True):
+    for decision, award in zip(decisions, awards, strict=True):
         access, vae_route = routes[decision.pk]
         passages.append(
             register.Passage(
@@ -285,16 +337,11 @@ def declaration_export(
                 proof_url=proofs.get(decision.pk, ""),
             )
         )
-    content = register.build_flux(
-        register.Flux(
-            flux_id=flux_id,
-            timestamp=timezone.localtime(now),
-            certifier=certifier,
-            certification_type=certification.register,
-            certification_code=certification.code,
-            passages=passages,
-        )
-    )
+    return passages
+
+
+def _check_schema(content: bytes) -> None:
+    """Refuse (DomainError, nothing written) a flux the register's XSD does not accept."""
     errors = register.validate(content)
     if errors:
         raise DomainError(
@@ -305,19 +352,10 @@ def declaration_export(
             % {"errors": " · ".join(errors[:20])},
             code="schema",
         )
-    filename = f"{certification.code}-{timezone.localtime(now):%Y%m%d-%H%M%S}-{flux_id[:8]}.xml"
-    flux = DeclarationFlux(
-        certification=certification,
-        period_from=date_from,
-        period_to=date_to,
-        generated_at=now,
-        generated_by=actor if actor is not None and actor.is_authenticated else None,
-        flux_id=flux_id,
-        filename=filename,
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-    flux.file.save(filename, ContentFile(content), save=False)
-    flux.save()
+
+
+def _mark_sent(awards: list[AwardDeclaration], *, flux: DeclarationFlux, now: datetime) -> None:
+    """The awards declared in ``flux`` are sent (awaiting the processing report)."""
     for award in awards:
         award.status = AwardStatus.SENT
         award.flux = flux
@@ -326,18 +364,6 @@ def declaration_export(
     AwardDeclaration.objects.bulk_update(
         awards, ["status", "flux", "sent_at", "attempts", "updated_at"]
     )
-    audit_record(
-        action=Action.DECLARATION_EXPORT,
-        actor=actor,
-        target=flux,
-        summary=f"{certification.code} {date_from}–{date_to}: {len(awards)} holder(s)",
-        data={
-            "flux_id": flux_id,
-            "sha256": flux.sha256,
-            "awards": [a.id_technique for a in awards],
-        },
-    )
-    return ExportResult(flux=flux, content=content, declared=len(awards))
 
 
 @dataclass(frozen=True)
