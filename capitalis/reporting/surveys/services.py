@@ -629,13 +629,9 @@ def survey_schedule(
             today=today,
             dry_run=dry_run,
         )
-        sent = 0
-        if survey is not None and outcome == Outcome.EXISTING and dry_run:
-            sent = invited + queries.invitations_unsent(survey=survey).count()
-        elif outcome == Outcome.TO_CREATE:
-            sent = invited
-        elif survey is not None and outcome in (Outcome.CREATED, Outcome.EXISTING):
-            sent = survey_send_pending(survey_id=survey.pk, actor=actor)
+        sent = _schedule_send(
+            survey=survey, outcome=outcome, invited=invited, dry_run=dry_run, actor=actor
+        )
         done.append(
             Scheduled(
                 edition=edition,
@@ -647,33 +643,54 @@ def survey_schedule(
                 sent=sent,
             )
         )
-    created = [d for d in done if d.outcome == Outcome.CREATED]
-    if not dry_run and (created or any(d.invited or d.sent for d in done)):
-        with transaction.atomic():
-            audit_record(
-                action=Action.SURVEY_SCHEDULE,
-                actor=actor,
-                summary=(
-                    f"Survey schedule {today.isoformat()}: {len(created)} survey(s) created, "
-                    f"{sum(d.sent for d in done)} e-mail(s) sent"
-                ),
-                data={
-                    "today": today.isoformat(),
-                    "surveys": [
-                        {
-                            "survey": d.survey_id,
-                            "edition": d.edition.pk,
-                            "kind": d.kind,
-                            "outcome": d.outcome,
-                            "invited": d.invited,
-                            "sent": d.sent,
-                        }
-                        for d in done
-                        if d.outcome in (Outcome.CREATED, Outcome.EXISTING)
-                    ],
-                },
-            )
+    if not dry_run:
+        _audit_schedule(done, today=today, actor=actor)
     return done
+
+
+def _schedule_send(
+    *, survey: Survey | None, outcome: str, invited: int, dry_run: bool, actor: User | None
+) -> int:
+    """E-mail the unsent invitations of a scheduled survey (created or open); in a dry run,
+    count what would be sent instead."""
+    if survey is not None and outcome == Outcome.EXISTING and dry_run:
+        return invited + queries.invitations_unsent(survey=survey).count()
+    if outcome == Outcome.TO_CREATE:
+        return invited
+    if survey is not None and outcome in (Outcome.CREATED, Outcome.EXISTING):
+        return survey_send_pending(survey_id=survey.pk, actor=actor)
+    return 0
+
+
+def _audit_schedule(done: list[Scheduled], *, today: date, actor: User | None) -> None:
+    """One audit record for a scheduler run that created or sent anything (none otherwise)."""
+    created = [d for d in done if d.outcome == Outcome.CREATED]
+    if not (created or any(d.invited or d.sent for d in done)):
+        return
+    with transaction.atomic():
+        audit_record(
+            action=Action.SURVEY_SCHEDULE,
+            actor=actor,
+            summary=(
+                f"Survey schedule {today.isoformat()}: {len(created)} survey(s) created, "
+                f"{sum(d.sent for d in done)} e-mail(s) sent"
+            ),
+            data={
+                "today": today.isoformat(),
+                "surveys": [
+                    {
+                        "survey": d.survey_id,
+                        "edition": d.edition.pk,
+                        "kind": d.kind,
+                        "outcome": d.outcome,
+                        "invited": d.invited,
+                        "sent": d.sent,
+                    }
+                    for d in done
+                    if d.outcome in (Outcome.CREATED, Outcome.EXISTING)
+                ],
+            },
+        )
 
 
 # --- answering -------------------------------------------------------------------------------
