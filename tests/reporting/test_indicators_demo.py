@@ -1,4 +1,4 @@
-"""The reporting demo's past cohorts (``capitalis.reporting.demo_indicators``): the defence grade
+"""The reporting demo's past cohorts (``capitalis.reporting.indicators.demo``): the defence grade
 puts each learner's mean on the side the demo plans. What ``seed_demo`` gives the indicators is
 checked on the demo seeded once, in tests/demo/test_seeded_demo.py."""
 
