@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from capitalis.core.handlers import command_errors
 from capitalis.reporting.models import SurveyKind
-from capitalis.reporting.surveys import services as services_surveys
+from capitalis.reporting.surveys import services
 from capitalis.reporting.surveys.services import Outcome, Scheduled
 
 
@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with command_errors():
-            done = services_surveys.survey_schedule(
+            done = services.survey_schedule(
                 today=options["today"],
                 dry_run=options["dry_run"],
                 window_days=options["window_days"],
