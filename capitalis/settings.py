@@ -459,7 +459,7 @@ VERIFY_RATE_PER_MINUTE = int(os.environ.get("VERIFY_RATE_PER_MINUTE", "60"))
 # Reporting (capitalis.reporting): a rate on fewer people than this is "not significant".
 REPORTING_MIN_BASE = int(os.environ.get("REPORTING_MIN_BASE", "10"))
 
-# Holders' declaration to the national register (capitalis.reporting.declaration): the
+# Holders' declaration to the national register (capitalis.reporting.declarations.register): the
 # identifiers the Caisse des Dépôts gives the certifier; invented demo values when unset.
 DECLARATION_CERTIFIER = {
     "name": os.environ.get("DECLARATION_CERTIFIER_NAME", ""),

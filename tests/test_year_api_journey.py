@@ -36,7 +36,7 @@ from rest_framework.test import APIClient
 
 from capitalis.accounts import services as accounts_services
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.reporting import declaration
+from capitalis.reporting.declarations import register as declaration
 from tests.openapi_checks import answer_validated
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -334,8 +334,12 @@ def load_document(path: Path, schema: Path) -> Any:
 
 
 def app_schema(module_file: str, name: str) -> Path:
-    """``capitalis/<app>/schemas/<name>.schema.json`` of the app whose module is ``module_file``."""
-    return Path(module_file).resolve().parent / "schemas" / f"{name}.schema.json"
+    """``capitalis/<app>/schemas/<name>.schema.json`` of the app whose module is ``module_file``
+    (at the app's root or in one of its subpackages: the app is the folder with ``apps.py``)."""
+    folder = Path(module_file).resolve().parent
+    while not (folder / "apps.py").exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder / "schemas" / f"{name}.schema.json"
 
 
 def check_unique(codes: Sequence[str], path: str, errors: list[str]) -> None:

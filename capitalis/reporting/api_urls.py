@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from capitalis.reporting import (
-    api_urls_declarations,
-    api_urls_indicators,
-    api_urls_privacy,
-    api_urls_surveys,
-)
+from capitalis.reporting.declarations import api_urls as declarations
+from capitalis.reporting.indicators import api_urls as indicators
+from capitalis.reporting.privacy import api_urls as privacy
+from capitalis.reporting.surveys import api_urls as surveys
 
 app_name = "reporting-api"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *api_urls_indicators.urlpatterns,
-    *api_urls_surveys.urlpatterns,
-    *api_urls_declarations.urlpatterns,
-    *api_urls_privacy.urlpatterns,
+    *indicators.urlpatterns,
+    *surveys.urlpatterns,
+    *declarations.urlpatterns,
+    *privacy.urlpatterns,
 ]

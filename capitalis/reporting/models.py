@@ -1,8 +1,8 @@
 """Reporting and obligations (SPEC §9–10): declared history figures, surveys, the holders'
 declaration to the national register, personal data requests.
 
-Indicators themselves are computed from records on demand (queries.py); only figures from before
-the system are stored, marked as declared history.
+Indicators themselves are computed from records on demand (indicators/queries.py); only figures
+from before the system are stored, marked as declared history.
 
 PII note: survey invitations and answers are personal data (retention rules apply); award
 declarations hold what the register needs and are kept.

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from capitalis.reporting import urls_declarations, urls_indicators, urls_privacy, urls_surveys
+from capitalis.reporting.declarations import urls as declarations
+from capitalis.reporting.indicators import urls as indicators
+from capitalis.reporting.privacy import urls as privacy
+from capitalis.reporting.surveys import urls as surveys
 
 app_name = "reporting"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *urls_indicators.urlpatterns,
-    *urls_surveys.urlpatterns,
-    *urls_declarations.urlpatterns,
-    *urls_privacy.urlpatterns,
+    *indicators.urlpatterns,
+    *surveys.urlpatterns,
+    *declarations.urlpatterns,
+    *privacy.urlpatterns,
 ]

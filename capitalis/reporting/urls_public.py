@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from capitalis.reporting import urls_public_results, urls_public_surveys
+from capitalis.reporting.indicators import urls as indicators
+from capitalis.reporting.surveys import urls as surveys
 
 app_name = "results"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    *urls_public_results.urlpatterns,
-    *urls_public_surveys.urlpatterns,
+    *indicators.public_urlpatterns,
+    *surveys.public_urlpatterns,
 ]

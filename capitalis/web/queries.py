@@ -36,9 +36,9 @@ from capitalis.finance.queries import invoice_list_for, is_finance_staff
 from capitalis.finance.rules import InvoiceStatus
 from capitalis.jury.queries import is_director, session_list_for
 from capitalis.programmes.queries import editions_to_manage
-from capitalis.reporting.queries import scope_for
-from capitalis.reporting.queries_declarations import can_declare
-from capitalis.reporting.queries_surveys import campus_scope, invitations_open_for
+from capitalis.reporting.declarations.queries import can_declare
+from capitalis.reporting.indicators.queries import scope_for
+from capitalis.reporting.surveys.queries import campus_scope, invitations_open_for
 
 
 @dataclass(frozen=True)

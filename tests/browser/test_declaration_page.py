@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from capitalis.reporting import declaration
+from capitalis.reporting.declarations import register as declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
 from tests.browser.helpers import serious_violations, shoot
 from tests.reporting.declaration_builders import build

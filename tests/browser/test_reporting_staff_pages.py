@@ -16,8 +16,8 @@ from django.core import mail
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.reporting import services_surveys
 from capitalis.reporting.models import PersonalDataRequest, Survey, SurveyInvitation
+from capitalis.reporting.surveys import services as services_surveys
 from tests.browser.helpers import check, log_in
 from tests.jury.builders import person
 from tests.reporting.survey_builders import TODAY, SurveyWorld, make_survey, send, survey_world

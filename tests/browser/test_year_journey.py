@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 from capitalis.accounts.rules import Role
 from capitalis.accounts.services import role_grant, user_create
 from capitalis.programmes.models import Course
-from capitalis.reporting import declaration
+from capitalis.reporting.declarations import register as declaration
 from capitalis.reporting.models import DeclarationFlux
 from tests.browser.helpers import confirm_address_and_log_in, serious_violations
 from tests.browser.helpers import log_in as _log_in_here

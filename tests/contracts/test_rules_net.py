@@ -68,6 +68,7 @@ HYPOTHETICAL = ["capitalis.finance.rules_new", "capitalis.finance.rulesets"]
 def test_every_rules_module_is_strictly_typed_and_held_pure():
     rules = [m for m in modules_on_disk() if _is_rules(m)]
     assert "capitalis.jury.rules_fast" in rules
+    assert "capitalis.reporting.surveys.rules" in rules  # a subdomain package's rules
     strict, pure = mypy_strict(), held_pure()
     hint = "list its name pattern in pyproject.toml: mypy's strict override and the purity contract"
     assert [m for m in rules if m not in strict] == [], hint

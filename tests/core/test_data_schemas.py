@@ -29,9 +29,10 @@ from capitalis.referential.models import (
     Register,
     VersionStatus,
 )
-from capitalis.reporting import data as reporting_data
-from capitalis.reporting import data_surveys, services_privacy
+from capitalis.reporting.indicators import data as reporting_data
 from capitalis.reporting.models import SurveyKind
+from capitalis.reporting.privacy import services as services_privacy
+from capitalis.reporting.surveys import data as data_surveys
 
 SHIPPED = Path(settings.BASE_DIR) / "data"
 APPS = Path(settings.BASE_DIR) / "capitalis"

@@ -68,9 +68,9 @@ from capitalis.programmes.models import (
     Track,
 )
 from capitalis.referential.models import Block, Competency
-from capitalis.reporting import declaration
-from capitalis.reporting import queries as reporting_queries
-from capitalis.reporting.demo_indicators import COHORTS, session_title
+from capitalis.reporting.declarations import register as declaration
+from capitalis.reporting.indicators import queries as reporting_queries
+from capitalis.reporting.indicators.demo import COHORTS, session_title
 from capitalis.reporting.models import (
     AwardDeclaration,
     AwardStatus,

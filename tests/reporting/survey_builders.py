@@ -15,8 +15,8 @@ from capitalis.accounts.models import User
 from capitalis.jury import services as jury_services
 from capitalis.jury.models import JurySession
 from capitalis.programmes.models import Track
-from capitalis.reporting import services_surveys
 from capitalis.reporting.models import Survey
+from capitalis.reporting.surveys import services as services_surveys
 from tests.jury.builders import World, grade, world
 
 TODAY = timezone.localdate()  # surveys date from it; conftest.py keeps the clock on it

@@ -17,13 +17,13 @@ from lxml import etree
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent
 from capitalis.jury.models import CertificationStatus, JurySession
-from capitalis.reporting import declaration
-from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux, FluxStatus
-from capitalis.reporting.services_declarations import (
+from capitalis.reporting.declarations import register as declaration
+from capitalis.reporting.declarations.services import (
     award_declaration_resend,
     declaration_export,
     declaration_report_import,
 )
+from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux, FluxStatus
 from tests.reporting.declaration_builders import AWARD_DAY, build, closed_session, decide
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_only_certified_decisions_of_closed_sessions_in_the_period_are_declared(
 
 def test_proof_url_is_the_verification_url_of_the_certification_credential(monkeypatch) -> None:
     d = build(1)
-    from capitalis.reporting import services_declarations
+    from capitalis.reporting.declarations import services as services_declarations
 
     monkeypatch.setattr(
         services_declarations,
@@ -155,7 +155,7 @@ def test_proof_url_is_the_verification_url_of_the_certification_credential(monke
 
 
 def test_proof_url_query_uses_certification_credentials_only() -> None:
-    from capitalis.reporting.services_declarations import _proof_urls
+    from capitalis.reporting.declarations.services import _proof_urls
 
     d = build(1)
     assert _proof_urls(d.decisions) == {}  # no credential issued: no urlPreuve

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.reporting import declaration
+from capitalis.reporting.declarations import register as declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
 from tests.jury.builders import person
 from tests.reporting.declaration_builders import build

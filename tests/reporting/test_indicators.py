@@ -25,7 +25,7 @@ from capitalis.enrolment.models import Contract, Enrolment, Learner
 from capitalis.jury.models import BlockDecision, CertificationDecision, JurySession
 from capitalis.programmes.models import Campus, Edition, Programme, Track
 from capitalis.referential.models import Block
-from capitalis.reporting import queries
+from capitalis.reporting.indicators import queries
 from capitalis.reporting.models import (
     DeclaredFigure,
     Survey,
@@ -504,7 +504,7 @@ def test_declared_history_loads_once(referential_data) -> None:
 
 def test_declared_history_bad_file_is_refused(tmp_path) -> None:
     from capitalis.core.data import DataFileError
-    from capitalis.reporting.data import parse_document
+    from capitalis.reporting.indicators.data import parse_document
 
     bad = tmp_path / "declared_bad.yaml"
     bad.write_text(

@@ -1,4 +1,4 @@
-"""The reporting demo's past cohorts (``capitalis.reporting.demo_indicators``): the defence grade
+"""The reporting demo's past cohorts (``capitalis.reporting.indicators.demo``): the defence grade
 puts each learner's mean on the side the demo plans. What ``seed_demo`` gives the indicators is
 checked on the demo seeded once, in tests/demo/test_seeded_demo.py."""
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from capitalis.reporting.demo_indicators import DEFENCE_WEIGHT, defence_grade
+from capitalis.reporting.indicators.demo import DEFENCE_WEIGHT, defence_grade
 
 grades = st.decimals(min_value=0, max_value=20, places=1)
 

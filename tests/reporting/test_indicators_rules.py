@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from capitalis.reporting import rules
+from capitalis.reporting.indicators import rules
 
 DAY = dt.date(2025, 7, 1)
 

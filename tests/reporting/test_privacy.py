@@ -32,8 +32,9 @@ from capitalis.core.data import DataFileError
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent
 from capitalis.jury.models import BlockDecision, BlockValidation, CertificationDecision
-from capitalis.reporting import services_privacy, services_surveys
 from capitalis.reporting.models import PersonalDataRequest, SurveyAnswer, SurveyInvitation
+from capitalis.reporting.privacy import services as services_privacy
+from capitalis.reporting.surveys import services as services_surveys
 from tests.jury.builders import person
 from tests.reporting.survey_builders import TODAY, close_jury, make_survey, send, survey_world
 

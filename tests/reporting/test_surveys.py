@@ -16,8 +16,10 @@ from django.utils import timezone, translation
 from capitalis.core.data import DataFileError
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent
-from capitalis.reporting import data_surveys, queries_surveys, services_surveys
 from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation
+from capitalis.reporting.surveys import data as data_surveys
+from capitalis.reporting.surveys import queries as queries_surveys
+from capitalis.reporting.surveys import services as services_surveys
 from tests.jury.builders import person
 from tests.reporting.survey_builders import (
     TODAY,

@@ -17,9 +17,12 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from capitalis.core.models import AuditEvent
-from capitalis.reporting import queries_surveys, rules_surveys, services_surveys, tasks_surveys
 from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation
-from capitalis.reporting.rules_surveys import EditionFacts
+from capitalis.reporting.surveys import queries as queries_surveys
+from capitalis.reporting.surveys import rules as rules_surveys
+from capitalis.reporting.surveys import services as services_surveys
+from capitalis.reporting.surveys import tasks as tasks_surveys
+from capitalis.reporting.surveys.rules import EditionFacts
 from tests.reporting.survey_builders import (
     TODAY,
     close_jury,

@@ -117,8 +117,8 @@ def test_the_public_home_is_the_programme_page(client):
 def test_a_learner_answers_her_open_survey_from_her_home(client):
     """The survey link the e-mail carries is also on the learner's home: one click opens her
     own answer page; someone else's invitation is a 404."""
-    from capitalis.reporting import services_surveys
     from capitalis.reporting.models import SurveyInvitation, SurveyKind
+    from capitalis.reporting.surveys import services as services_surveys
 
     w, people, apprentice = _people()
     today = dt.date.today()

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.core.data import DataFileError
-from capitalis.reporting import services_privacy
+from capitalis.reporting.privacy import services
 
 
 class Command(BaseCommand):
@@ -22,9 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = services_privacy.retention_apply(
-                today=options["today"], dry_run=options["dry_run"]
-            )
+            report = services.retention_apply(today=options["today"], dry_run=options["dry_run"])
         except DataFileError as error:
             raise CommandError(error.message) from error
         mode = "dry run, nothing changed" if report.dry_run else "applied"

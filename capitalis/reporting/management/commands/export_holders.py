@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.core.handlers import command_errors
 from capitalis.referential.models import Certification
-from capitalis.reporting.services_declarations import declaration_export
+from capitalis.reporting.declarations.services import declaration_export
 
 
 def _date(value: str) -> date:

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.accounts.models import User
-from capitalis.reporting import services_privacy
+from capitalis.reporting.privacy import services
 
 
 class Command(BaseCommand):
@@ -26,9 +26,7 @@ class Command(BaseCommand):
         output: Path = options["output"]
         if output.is_dir():
             raise CommandError(f"{output} is a folder: give a file name")
-        export = services_privacy.personal_data_export(
-            subject=subject, actor=None, check_actor=False
-        )
+        export = services.personal_data_export(subject=subject, actor=None, check_actor=False)
         output.write_bytes(export.content)
         output.chmod(0o600)
         files = export.counts.get("files", 0)

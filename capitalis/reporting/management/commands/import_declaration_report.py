@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.core.handlers import command_errors
-from capitalis.reporting.services_declarations import declaration_report_import
+from capitalis.reporting.declarations.services import declaration_report_import
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from capitalis.core.handlers import command_errors
-from capitalis.reporting import services_surveys
 from capitalis.reporting.models import SurveyKind
-from capitalis.reporting.services_surveys import Outcome, Scheduled
+from capitalis.reporting.surveys import services
+from capitalis.reporting.surveys.services import Outcome, Scheduled
 
 
 def _day(value: str) -> date:
@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with command_errors():
-            done = services_surveys.survey_schedule(
+            done = services.survey_schedule(
                 today=options["today"],
                 dry_run=options["dry_run"],
                 window_days=options["window_days"],

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from capitalis.core.handlers import command_errors
-from capitalis.reporting import services_surveys
 from capitalis.reporting.models import Survey
+from capitalis.reporting.surveys import services
 
 
 class Command(BaseCommand):
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         if survey is None:
             raise CommandError(f"no survey {options['survey']}")
         with command_errors():
-            invited = services_surveys.survey_invite(
+            invited = services.survey_invite(
                 survey=survey, actor=None, today=options["today"], check_actor=False
             )
-        sent = services_surveys.survey_send_pending(survey_id=survey.pk)
+        sent = services.survey_send_pending(survey_id=survey.pk)
         self.stdout.write(f"invited: {invited}, e-mailed: {sent}")

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from capitalis.core import clock
 from capitalis.core.handlers import command_errors
-from capitalis.reporting import services_surveys
+from capitalis.reporting.surveys import services
 
 
 class Command(BaseCommand):
@@ -28,13 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = options["today"] or clock.today()
         if options["dry_run"]:
-            due = services_surveys.reminders_due(
+            due = services.reminders_due(
                 today=today, limit=options["max"], days=options["days"], survey_id=options["survey"]
             )
             self.stdout.write(f"reminders due: {len(due)} (dry run, nothing sent)")
             return
         with command_errors():
-            sent = services_surveys.survey_remind(
+            sent = services.survey_remind(
                 today=today,
                 limit=options["max"],
                 days=options["days"],
