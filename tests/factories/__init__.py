@@ -10,9 +10,10 @@ How to use them::
     enrolment = EnrolmentFactory()  # its learner, edition, year and campus made on the way
     other = EnrolmentFactory(edition=enrolment.edition, year=enrolment.year)
 
-Each factory fills the required fields with invented values (sequences for the unique ones,
-never a real person's name) and builds what it points to with the factories of the apps
-before it; pass any field to choose it. ``Factory.build()`` makes an unsaved object.
+Each factory fills the required fields only, with invented values (sequences for the unique
+ones, never a real person's name), and builds what it points to with the factories of the apps
+before it; optional fields keep the model's defaults (an English title is empty: the French one
+shows). Pass any field to choose it. ``Factory.build()`` makes an unsaved object.
 
 Where the project creates a row through a service (a user, a learner, a candidate, an invoice,
 a jury session), the factory calls that service in ``_create``, so the role grants and audit

@@ -27,7 +27,6 @@ class AssessmentFactory(DjangoModelFactory):
     )
     code = factory.Sequence(lambda n: f"EX{n}")
     title_fr = factory.Sequence(lambda n: f"Examen {n}")
-    title_en = factory.Sequence(lambda n: f"Exam {n}")
     modality = "written_exam"
     date = dt.date(2025, 6, 1)
 

@@ -28,8 +28,6 @@ class CampusFactory(DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"CAMP{n:03d}")
     name = factory.Sequence(lambda n: f"Campus d'essai {n}")
-    city = factory.Sequence(lambda n: f"Ville {n}")
-    position = factory.Sequence(lambda n: n % 1000)
 
 
 class ProgrammeFactory(DjangoModelFactory):
@@ -38,7 +36,6 @@ class ProgrammeFactory(DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"PRG-{n:03d}")
     title_fr = factory.Sequence(lambda n: f"Programme d'essai {n}")
-    title_en = factory.Sequence(lambda n: f"Test programme {n}")
     certification_version = factory.SubFactory(CertificationVersionFactory)
 
 
@@ -50,7 +47,6 @@ class ProgrammeYearFactory(DjangoModelFactory):
     position = 1
     code = factory.LazyAttribute(lambda o: f"Y{o.position}")
     title_fr = factory.LazyAttribute(lambda o: f"Année {o.position}")
-    title_en = factory.LazyAttribute(lambda o: f"Year {o.position}")
 
 
 class SpecialisationFactory(DjangoModelFactory):
@@ -62,7 +58,6 @@ class SpecialisationFactory(DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     code = factory.Sequence(lambda n: f"SPE{n}")
     title_fr = factory.Sequence(lambda n: f"Spécialité {n}")
-    title_en = factory.Sequence(lambda n: f"Specialisation {n}")
     block = factory.SubFactory(
         BlockFactory,
         version=factory.SelfAttribute("..programme.certification_version"),
@@ -111,5 +106,4 @@ class CourseFactory(DjangoModelFactory):
     )
     code = factory.Sequence(lambda n: f"COURS{n}")
     title_fr = factory.Sequence(lambda n: f"Cours d'essai {n}")
-    title_en = factory.Sequence(lambda n: f"Test course {n}")
     ects = Decimal("5.0")

@@ -21,8 +21,6 @@ class CertificationFactory(DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"RNCP9{n:04d}")
     title_fr = factory.Sequence(lambda n: f"Certification d'essai {n}")
-    title_en = factory.Sequence(lambda n: f"Test certification {n}")
-    eqf_level = 7
 
 
 class CertificationVersionFactory(DjangoModelFactory):
@@ -32,7 +30,6 @@ class CertificationVersionFactory(DjangoModelFactory):
     certification = factory.SubFactory(CertificationFactory)
     code = factory.Sequence(lambda n: f"V{n}")
     label_fr = factory.LazyAttribute(lambda o: f"Version {o.code}")
-    label_en = factory.LazyAttribute(lambda o: f"Version {o.code} (EN)")
     status = "current"
 
 
@@ -43,9 +40,7 @@ class BlockFactory(DjangoModelFactory):
     version = factory.SubFactory(CertificationVersionFactory)
     code = factory.Sequence(lambda n: f"BC{n:02d}")
     title_fr = factory.Sequence(lambda n: f"Bloc {n}")
-    title_en = factory.Sequence(lambda n: f"Block {n}")
     kind = "common"
-    position = factory.Sequence(lambda n: n % 1000)
 
 
 class ActivityFactory(DjangoModelFactory):
@@ -55,7 +50,6 @@ class ActivityFactory(DjangoModelFactory):
     block = factory.SubFactory(BlockFactory)
     code = factory.Sequence(lambda n: f"A{n}")
     title_fr = "Activité d'essai"
-    title_en = "Test activity"
 
 
 class CompetencyFactory(DjangoModelFactory):
@@ -65,5 +59,3 @@ class CompetencyFactory(DjangoModelFactory):
     block = factory.SubFactory(BlockFactory)
     code = factory.Sequence(lambda n: f"C{n}")
     statement_fr = factory.Sequence(lambda n: f"Énoncé d'essai {n}")
-    statement_en = factory.Sequence(lambda n: f"Test statement {n}")
-    position = factory.Sequence(lambda n: n % 1000)
