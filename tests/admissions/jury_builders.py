@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import email_address_ensure
 from capitalis.admissions import services, services_jury
 from capitalis.admissions.models import AdmissionJury, Application, Interview, InterviewSlot
 from tests.admissions.builders import World, build_world, draft, staff
+from tests.factories.admissions import CandidateFactory
 
 GRID = [
     {"code": "MOTIVATION", "label_fr": "Motivation", "label_en": "Motivation", "max_score": 5},
@@ -48,10 +48,7 @@ def eligible(
     name: str = "Candidate Test",
     accommodation: str = "",
 ) -> Application:
-    who = services.candidate_signup(
-        email=email, full_name=name, password="pw-Secret-123", preferred_language=language
-    )
-    email_address_ensure(user=who, verified=True)  # she followed the confirmation link
+    who = CandidateFactory(email=email, full_name=name, preferred_language=language)
     application = draft(jw.world, who)
     if accommodation:
         application = services.application_update_draft(
