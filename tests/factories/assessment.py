@@ -1,6 +1,6 @@
 """Assessment: assessments and results, written with the ORM as facts (an exam of a block by
-default; ``assessment.services.assessment_create`` and the result services are tested in
-tests/assessment)."""
+default, a course's assessment when given ``course``; ``assessment.services.assessment_create``
+and the result services are tested in tests/assessment)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,15 @@ class AssessmentFactory(DjangoModelFactory):
         model = Assessment
 
     edition = factory.SubFactory(EditionFactory)
-    block = factory.SubFactory(
-        BlockFactory,
-        version=factory.SelfAttribute("..edition.programme.certification_version"),
+    course = None
+    # a course's assessment has no block; otherwise an exam of a block of the edition's version
+    block = factory.Maybe(
+        "course",
+        yes_declaration=None,
+        no_declaration=factory.SubFactory(
+            BlockFactory,
+            version=factory.SelfAttribute("..edition.programme.certification_version"),
+        ),
     )
     code = factory.Sequence(lambda n: f"EX{n}")
     title_fr = factory.Sequence(lambda n: f"Examen {n}")
@@ -32,7 +38,8 @@ class AssessmentFactory(DjangoModelFactory):
 
 
 class ResultFactory(DjangoModelFactory):
-    """A grade on one competency of the assessment's block, for a learner of its edition."""
+    """A grade for a learner of the assessment's edition: on a competency of a block exam's
+    block, or the whole grade of a course assessment."""
 
     class Meta:
         model = Result
@@ -41,7 +48,12 @@ class ResultFactory(DjangoModelFactory):
     enrolment = factory.SubFactory(
         EnrolmentFactory, edition=factory.SelfAttribute("..assessment.edition")
     )
-    competency = factory.SubFactory(
-        CompetencyFactory, block=factory.SelfAttribute("..assessment.block")
+    # on a competency of a block exam's block; a course assessment's result is a whole grade
+    competency = factory.Maybe(
+        factory.SelfAttribute("assessment.block"),
+        yes_declaration=factory.SubFactory(
+            CompetencyFactory, block=factory.SelfAttribute("..assessment.block")
+        ),
+        no_declaration=None,
     )
     grade = Decimal("12")

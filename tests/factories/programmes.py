@@ -40,8 +40,11 @@ class ProgrammeFactory(DjangoModelFactory):
 
 
 class ProgrammeYearFactory(DjangoModelFactory):
+    """Year ``position`` (1) of its programme; the programme's row when it has it already."""
+
     class Meta:
         model = ProgrammeYear
+        django_get_or_create = ("programme", "code")
 
     programme = factory.SubFactory(ProgrammeFactory)
     position = 1

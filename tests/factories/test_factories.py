@@ -113,3 +113,12 @@ def test_invoice_factory_goes_through_the_finance_service():
     invoice = InvoiceFactory()
     assert invoice.customer == invoice.application.candidate
     assert AuditEvent.objects.filter(target_id=str(invoice.pk)).exists()
+
+
+def test_course_assessment_and_its_whole_grade():
+    course = CourseFactory()
+    exam = AssessmentFactory(edition=course.edition, course=course)
+    assert exam.block is None
+    result = ResultFactory(assessment=exam)
+    assert result.competency is None
+    result.full_clean()
