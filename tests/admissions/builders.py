@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import email_address_ensure, role_grant, user_create
 from capitalis.admissions import services
 from capitalis.admissions.models import Application, EligibilityRule
 from capitalis.programmes.models import Campus, Edition, Programme, ProgrammeYear, Specialisation
+from tests.factories.accounts import UserFactory
+from tests.factories.admissions import CandidateFactory
 from tests.programmes.builders import build_catalogue
 
 # The smallest valid PDF a reader opens (one empty page).
@@ -103,17 +104,11 @@ def build_world() -> World:
 
 
 def candidate(email: str = "cand@example.org") -> User:
-    who = services.candidate_signup(
-        email=email, full_name="Candidate Test", password="pw-Secret-123"
-    )
-    email_address_ensure(user=who, verified=True)  # she followed the confirmation link
-    return who
+    return CandidateFactory(email=email, full_name="Candidate Test")  # address confirmed
 
 
 def staff(email: str, role: Role, scope: ScopeKind = ScopeKind.GLOBAL, scope_id=None) -> User:
-    user = user_create(email=email, password="pw-Secret-123", is_staff=True)
-    role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
-    return user
+    return UserFactory(email=email, full_name="", is_staff=True, roles=[(role, scope, scope_id)])
 
 
 def draft(

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import email_address_ensure
 from capitalis.admissions import services
 from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import AdmissionJury, Application, Interview, InterviewSlot
 from tests.admissions.builders import World, build_world, draft, staff
+from tests.factories.admissions import CandidateFactory
 
 GRID = [
     {"code": "MOTIVATION", "label_fr": "Motivation", "label_en": "Motivation", "max_score": 5},
@@ -49,10 +49,7 @@ def eligible(
     name: str = "Candidate Test",
     accommodation: str = "",
 ) -> Application:
-    who = services.candidate_signup(
-        email=email, full_name=name, password="pw-Secret-123", preferred_language=language
-    )
-    email_address_ensure(user=who, verified=True)  # she followed the confirmation link
+    who = CandidateFactory(email=email, full_name=name, preferred_language=language)
     application = draft(jw.world, who)
     if accommodation:
         application = services.application_update_draft(

@@ -9,20 +9,18 @@ from dataclasses import dataclass
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import role_grant
 from capitalis.assessment import services
 from capitalis.assessment.models import Assessment
-from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.enrolment.models import Enrolment
 from capitalis.programmes.models import Campus, Course, Edition, ProgrammeYear, Track
 from capitalis.referential.models import Competency
+from tests.factories.accounts import BareUserFactory
+from tests.factories.enrolment import EnrolmentFactory, LearnerFactory
 from tests.programmes.builders import build_catalogue
 
 
 def person(email: str, *roles: tuple[Role, ScopeKind, int | None]) -> User:
-    user = User.objects.create_user(email=email, password="pw-Secret-123", full_name=email[:5])
-    for role, scope, scope_id in roles:
-        role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
-    return user
+    return BareUserFactory(email=email, full_name=email[:5], roles=roles)
 
 
 @dataclass
@@ -42,9 +40,11 @@ class World:
 def enrol(
     n: int, edition: Edition, year: ProgrammeYear, campus: Campus, track: str, spec: object
 ) -> Enrolment:
-    user = person(f"learner{n}@example.org", (Role.LEARNER, ScopeKind.GLOBAL, None))
-    learner = Learner.objects.create(user=user, national_student_number=f"{n:010d}A")
-    return Enrolment.objects.create(
+    # the learner service grants the LEARNER role
+    learner = LearnerFactory(
+        user=person(f"learner{n}@example.org"), national_student_number=f"{n:010d}A"
+    )
+    return EnrolmentFactory(
         learner=learner,
         edition=edition,
         year=year,

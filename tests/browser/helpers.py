@@ -1,6 +1,6 @@
-"""What the browser tests share: screenshots on demand, the axe check, the language switch and
-logging in through the page. Import from here (``from tests.browser.helpers import check``)
-rather than copying them into a test module."""
+"""What the browser tests share: screenshots on demand, the axe check (with the phone-width
+check), the language switch, signing up and logging in through the page. Import from here
+(``from tests.browser.helpers import check``) rather than copying them into a test module."""
 
 from __future__ import annotations
 
@@ -49,9 +49,32 @@ def check(page, name: str) -> None:
     assert serious == [], f"{name}: {serious}"
 
 
-def fits_the_screen(page) -> bool:
-    """Nothing wider than the window: the page does not scroll sideways."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+def fits_the_screen(page, slack: int = 0) -> bool:
+    """Nothing wider than the window (give or take ``slack`` pixels of rounding): the page does
+    not scroll sideways."""
+    return bool(
+        page.evaluate(f"document.documentElement.scrollWidth <= window.innerWidth + {int(slack)}")
+    )
+
+
+def check_fits(page, name: str, *, slack: int = 0) -> None:
+    """``check`` (screenshot, axe), then nothing wider than the window: on a phone, the page
+    does not scroll sideways."""
+    check(page, name)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert fits_the_screen(page, slack), f"{name} scrolls sideways: {width}px"
+
+
+def in_view(locator, page) -> bool:
+    """Within the screen's width (not hidden to the right of a horizontally scrolled table)."""
+    box = locator.bounding_box()
+    width = page.viewport_size["width"]
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def main_text(page) -> str:
+    """The text of the page's main region."""
+    return str(page.locator("main").inner_text())
 
 
 def switch_language(page, code: str) -> None:
@@ -61,13 +84,36 @@ def switch_language(page, code: str) -> None:
         page.click(".language-switch button[type=submit]")
 
 
-def log_in(page, base: str, email: str, password: str = PASSWORD, *, french: bool = True) -> None:
-    """Log in through the login page (French or English labels) and land on the home page."""
+def log_in(
+    page,
+    base: str,
+    email: str,
+    password: str = PASSWORD,
+    *,
+    french: bool = True,
+    fresh: bool = False,
+    lands_on: str | None = "/",
+) -> None:
+    """Log in through the login page (French or English labels) and land on ``lands_on`` (the
+    home page; None: do not wait, e.g. for the second-factor step). ``fresh``: forget the
+    current session first (a journey that changes person)."""
+    if fresh:
+        page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Adresse e-mail" if french else "E-mail address").fill(email)
     page.get_by_label("Mot de passe" if french else "Password").fill(password)
     page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    if lands_on is not None:
+        page.wait_for_url(f"{base}{lands_on}")
+
+
+def sign_up(page, full_name: str, email: str, password: str) -> None:
+    """Fill in the open candidate sign-up page (French) and send it."""
+    page.get_by_label("Nom complet").fill(full_name)
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer mon compte").click()
 
 
 def confirm_address_and_log_in(page, base: str, email: str, password: str) -> None:

@@ -9,16 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from capitalis.credentials import services
-from tests.browser.helpers import check, fits_the_screen
+from tests.browser.helpers import check_fits
 from tests.credentials.issuance_world import TEST_KEY, deliberated
 
 pytestmark = pytest.mark.browser
-
-
-def _check(page, name: str) -> None:
-    check(page, name)
-    # nothing wider than the phone's screen
-    assert fits_the_screen(page), name
 
 
 def test_achievement_pages_on_a_phone(page, live_server, settings):
@@ -32,15 +26,15 @@ def test_achievement_pages_on_a_phone(page, live_server, settings):
     page.goto(f"{live_server.url}{path}")
     assert "Règle de certification" in page.content()
     assert block.block is not None and block.block.code in page.content()
-    _check(page, "achievement-block-fr")
+    check_fits(page, "achievement-block-fr")
 
     page.get_by_label("Langue").select_option("en")
     page.get_by_role("button", name="Changer").click()
     page.wait_for_load_state()
     assert "Competencies and evaluation criteria" in page.content()
-    _check(page, "achievement-block-en")
+    check_fits(page, "achievement-block-en")
 
     page.locator("main a", has_text=block.version.certification.code).first.click()
     page.wait_for_load_state()
     assert "Blocks of competencies" in page.content()
-    _check(page, "achievement-version-en")
+    check_fits(page, "achievement-version-en")

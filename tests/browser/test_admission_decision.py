@@ -10,7 +10,7 @@ from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
 from tests.admissions.jury_builders import eligible, jury_world, presented
-from tests.browser.helpers import serious_violations, shoot
+from tests.browser.helpers import log_in, serious_violations, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,7 @@ def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_pat
         jw, sitting, eligible(jw, "bruno@example.org", name="Bruno Test", language="en")
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill("officer@example.org")
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "officer@example.org")
 
     page.get_by_role("link", name="Admissions").click()
     page.wait_for_url(f"{live_server.url}/admissions/dashboard/")

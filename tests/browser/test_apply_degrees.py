@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from capitalis.admissions.models import Application, ApplicationDocument, PriorDegree
 from tests.admissions.builders import PDF
-from tests.browser.helpers import check, confirm_address_and_log_in
+from tests.browser.helpers import check, confirm_address_and_log_in, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,7 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
         base = live_server.url
 
         page.goto(f"{base}/admissions/signup/")
-        page.get_by_label("Nom complet").fill("Inès Candidate")
-        page.get_by_label("Adresse e-mail").fill("ines@example.org")
-        page.get_by_label("Mot de passe").fill("un-mot-de-passe-solide-42")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Créer mon compte").click()
+        sign_up(page, "Inès Candidate", "ines@example.org", "un-mot-de-passe-solide-42")
         confirm_address_and_log_in(page, base, "ines@example.org", "un-mot-de-passe-solide-42")
         with page.expect_navigation():
             page.get_by_role("link", name="Commencer une nouvelle candidature").click()

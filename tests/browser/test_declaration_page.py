@@ -9,7 +9,7 @@ import pytest
 
 from capitalis.reporting.declarations import register as declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
-from tests.browser.helpers import serious_violations, shoot
+from tests.browser.helpers import log_in, serious_violations, shoot
 from tests.reporting.declaration_builders import build
 
 pytestmark = pytest.mark.browser
@@ -28,11 +28,7 @@ def test_director_declares_holders_and_imports_the_report_on_a_phone(
     d = build(2)
     page.set_viewport_size(PHONE)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(d.w.director.email)
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, d.w.director.email)
 
     page.goto(f"{base}/reporting/declarations/")
     assert page.locator("h1").inner_text() == "Déclaration des titulaires au registre national"

@@ -11,7 +11,7 @@ import pytest
 
 from capitalis.finance import services
 from capitalis.finance.models import Payment
-from tests.browser.helpers import check
+from tests.browser.helpers import check, log_in
 from tests.finance import invoice_builders as build
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,7 @@ def test_finance_officer_records_a_payment(page, live_server, settings) -> None:
         enrolment=build.enrolment(build.person("learner@example.org")), actor=officer
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill("finance@example.org")
-    page.get_by_label("Mot de passe").fill("pw-Secret-123")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "finance@example.org")
 
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Factures", exact=True

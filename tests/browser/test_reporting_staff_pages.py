@@ -18,7 +18,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.reporting.models import PersonalDataRequest, Survey, SurveyInvitation
 from capitalis.reporting.surveys import services as services_surveys
-from tests.browser.helpers import check, log_in
+from tests.browser.helpers import check_fits, in_view, log_in
 from tests.jury.builders import person
 from tests.reporting.survey_builders import TODAY, SurveyWorld, make_survey, send, survey_world
 
@@ -33,20 +33,6 @@ ANSWERS = {"overall": "4", "content": "5", "recommend": "yes", "comment": ""}
 def _fast(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def _check(page, name: str) -> None:
-    """No serious or critical axe violation; on a phone, nothing wider than the screen."""
-    check(page, name)
-    width = page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
-
-
-def _in_view(locator, page) -> bool:
-    """Within the screen's width (not hidden to the right of a horizontally scrolled table)."""
-    box = locator.bounding_box()
-    width = page.viewport_size["width"]
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
 
 
 def _surveys(captured) -> tuple[SurveyWorld, Survey]:
@@ -73,11 +59,11 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
     assert page.locator("h1").inner_text() == "Enquêtes"
     row = page.locator("tbody tr", has_text="Satisfaction sur les enseignements")
     assert row.locator("td").all_inner_texts()[-3:] == ["3", "1", "33 %"]
-    _check(page, "surveys-list-fr")
+    check_fits(page, "surveys-list-fr")
     page.set_viewport_size(PHONE)
     # on a phone the row is a card: the rate is in view, with its column's name
-    assert _in_view(row.locator("td[data-label='Taux de réponse']"), page)
-    _check(page, "surveys-list-fr-phone")
+    assert in_view(row.locator("td[data-label='Taux de réponse']"), page)
+    check_fits(page, "surveys-list-fr-phone")
     page.set_viewport_size(DESKTOP)
 
     # the detail: figures, the questions, no "send 0 reminders" button
@@ -87,7 +73,7 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
     assert "50 %" not in main and "33 % (1 / 3)" in main
     assert "Aucune relance n’est due aujourd’hui." in main
     assert page.get_by_role("button", name="Envoyer 0 relance").count() == 0
-    _check(page, "survey-detail-fr")
+    check_fits(page, "survey-detail-fr")
     page.get_by_role("link", name="Retour aux enquêtes").click()
 
     # create: a survey closing before it opens is refused, translated, nothing created
@@ -99,9 +85,9 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
     page.get_by_role("button", name="Créer l’enquête").click()
     assert "L’enquête doit se clôturer après son ouverture." in page.locator("main").inner_text()
     assert Survey.objects.count() == 1
-    _check(page, "survey-create-error-fr")
+    check_fits(page, "survey-create-error-fr")
     page.set_viewport_size(PHONE)
-    _check(page, "survey-create-error-fr-phone")
+    check_fits(page, "survey-create-error-fr-phone")
     page.set_viewport_size(DESKTOP)
 
     page.get_by_label("Clôture le").fill(TODAY.replace(year=TODAY.year + 1).isoformat())
@@ -122,9 +108,9 @@ def test_director_reads_the_rates_creates_a_survey_and_invites_in_french(
     assert "0 % (0 / 1)" in page.locator("main").inner_text()
     assert "Chaque destinataire a reçu son invitation." in page.locator("main").inner_text()
     assert page.get_by_role("button", name="Inviter les destinataires").count() == 0
-    _check(page, "survey-detail-invited-fr")
+    check_fits(page, "survey-detail-invited-fr")
     page.set_viewport_size(PHONE)
-    _check(page, "survey-detail-invited-fr-phone")
+    check_fits(page, "survey-detail-invited-fr-phone")
 
 
 def test_campus_coordinator_reads_her_campus_rates_in_english_on_a_phone(
@@ -149,16 +135,16 @@ def test_campus_coordinator_reads_her_campus_rates_in_english_on_a_phone(
     assert english.get_by_role("link", name="Create a survey").count() == 0
     row = english.locator("tbody tr", has_text="Satisfaction with teaching")
     assert row.locator("td[data-label='Response rate']").inner_text() == "33 %"
-    _check(english, "surveys-list-en-campus-phone")
+    check_fits(english, "surveys-list-en-campus-phone")
 
     row.get_by_role("link").click()
     assert english.locator("h1").inner_text() == "Your satisfaction with the teaching"
     detail = english.locator("main").inner_text()
     assert "33 % (1 / 3)" in detail and "Questions" in detail
     assert english.get_by_role("button", name="Invite the recipients not yet invited").count() == 0
-    _check(english, "survey-detail-en-campus-phone")
+    check_fits(english, "survey-detail-en-campus-phone")
     english.set_viewport_size(DESKTOP)
-    _check(english, "survey-detail-en-campus")
+    check_fits(english, "survey-detail-en-campus")
 
     # another learner's survey page is not hers to read: none outside her scope
     outsider = person("outsider@example.org", "Sans rôle", (Role.LEARNER, ScopeKind.GLOBAL, None))
@@ -185,7 +171,7 @@ def test_director_finds_a_person_and_exports_her_data_in_french(page, live_serve
     page.get_by_role("link", name="Traiter la demande d’une personne sur ses données").click()
     assert page.locator("h1").inner_text() == "Données personnelles"
     assert "Aucune demande pour l’instant." in page.locator("main").inner_text()
-    _check(page, "privacy-home-fr")
+    check_fits(page, "privacy-home-fr")
 
     # too short, then nobody, then her
     search = page.get_by_label("Adresse e-mail ou nom")
@@ -204,11 +190,11 @@ def test_director_finds_a_person_and_exports_her_data_in_french(page, live_serve
         page.get_by_role("button", name="Rechercher").click()
     rows = page.locator("tbody tr")
     assert rows.count() == 1 and learner.full_name in rows.inner_text()
-    _check(page, "privacy-search-fr")
+    check_fits(page, "privacy-search-fr")
     page.set_viewport_size(PHONE)
     button = page.get_by_role("button", name=f"Exporter les données de {learner.email}")
-    assert _in_view(button, page)  # a card on a phone: the button is in view, not scrolled away
-    _check(page, "privacy-search-fr-phone")
+    assert in_view(button, page)  # a card on a phone: the button is in view, not scrolled away
+    check_fits(page, "privacy-search-fr-phone")
 
     assert PersonalDataRequest.objects.count() == 0
     with page.expect_download() as download:
@@ -220,7 +206,7 @@ def test_director_finds_a_person_and_exports_her_data_in_french(page, live_serve
     assert requests.count() == 1
     page.reload()
     assert learner.email in page.locator("main").inner_text().split("Dernières demandes")[1]
-    _check(page, "privacy-requests-fr-phone")
+    check_fits(page, "privacy-requests-fr-phone")
 
 
 def test_learner_downloads_her_own_data_in_english(browser, live_server, transactional_db) -> None:
@@ -234,7 +220,7 @@ def test_learner_downloads_her_own_data_in_english(browser, live_server, transac
     assert page.locator("h1").inner_text() == "My personal data"
     # no staff link for her, and the staff page answers 404
     assert page.get_by_role("link", name="Handle a person's request for her data").count() == 0
-    _check(page, "privacy-mine-en-phone")
+    check_fits(page, "privacy-mine-en-phone")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download my data").click()
     data = _unzip(download.value.path())
@@ -243,7 +229,7 @@ def test_learner_downloads_her_own_data_in_english(browser, live_server, transac
     assert PersonalDataRequest.objects.filter(subject=learner, requested_by=learner).count() == 1
     page.set_viewport_size(DESKTOP)
     page.reload()
-    _check(page, "privacy-mine-en")
+    check_fits(page, "privacy-mine-en")
     assert page.goto(f"{url}/reporting/privacy/").status == 404
     context.close()
 
@@ -256,4 +242,4 @@ def test_empty_survey_list_says_where_surveys_come_from(page, live_server) -> No
     main = page.locator("main").inner_text()
     assert "Aucune enquête pour l’instant." in main
     assert "La planification quotidienne crée et envoie les enquêtes" in main
-    _check(page, "surveys-empty-fr")
+    check_fits(page, "surveys-empty-fr")

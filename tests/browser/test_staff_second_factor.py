@@ -16,7 +16,7 @@ from allauth.mfa.totp.internal.auth import (
 
 from capitalis.accounts import services
 from capitalis.accounts.rules import Role
-from tests.browser.helpers import serious_violations
+from tests.browser.helpers import log_in, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,6 @@ def _code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
 
 
-def _password_login(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill(EMAIL)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-
-
 def test_staff_sets_up_and_uses_the_second_factor(page, live_server, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MFA_REQUIRED_FOR_STAFF = True
@@ -42,7 +35,7 @@ def test_staff_sets_up_and_uses_the_second_factor(page, live_server, settings) -
     services.role_grant(user=user, role=Role.PROGRAMME_DIRECTOR)
     url = live_server.url
 
-    _password_login(page, url)
+    log_in(page, url, EMAIL, PASSWORD, lands_on=None)  # then the second factor
     # Sent to the two-factor page (an app or a security key); the app's set-up first asks for
     # the password again.
     page.wait_for_url(f"{url}/accounts/2fa/")
@@ -65,7 +58,7 @@ def test_staff_sets_up_and_uses_the_second_factor(page, live_server, settings) -
 
     page.get_by_role("button", name="Déconnexion").click()
     page.wait_for_url(f"{url}/")
-    _password_login(page, url)
+    log_in(page, url, EMAIL, PASSWORD, lands_on=None)  # then the second factor
     page.wait_for_url(f"{url}/accounts/2fa/authenticate/")
     assert serious_violations(page) == []
     page.locator("main input[name=code]").fill(_code(secret))
@@ -99,7 +92,7 @@ def test_staff_registers_a_security_key_and_signs_in_with_it(page, live_server, 
         },
     )
 
-    _password_login(page, url)
+    log_in(page, url, EMAIL, PASSWORD, lands_on=None)  # then the second factor
     page.wait_for_url(f"{url}/accounts/2fa/")
     page.locator('main a[href="/accounts/2fa/webauthn/add/"]').click()
     page.wait_for_url(f"{url}/accounts/reauthenticate/**")
@@ -116,7 +109,7 @@ def test_staff_registers_a_security_key_and_signs_in_with_it(page, live_server, 
 
     page.get_by_role("button", name="Déconnexion").click()
     page.wait_for_url(f"{url}/")
-    _password_login(page, url)
+    log_in(page, url, EMAIL, PASSWORD, lands_on=None)  # then the second factor
     page.wait_for_url(f"{url}/accounts/2fa/authenticate/")
     assert serious_violations(page) == []
     page.get_by_role("button", name="Utiliser une clé de sécurité").click()

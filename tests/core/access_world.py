@@ -13,13 +13,14 @@ from django.core.files.base import ContentFile
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.assessment.models import Assessment
 from capitalis.core.models import Job
 from capitalis.enrolment import services as enrolment_services
 from capitalis.finance import services as finance_services
 from capitalis.jury import services as jury_services
-from capitalis.programmes.models import Course, Track
+from capitalis.programmes.models import Track
 from tests.enrolment import builders as eb
+from tests.factories.assessment import AssessmentFactory
+from tests.factories.programmes import CourseFactory
 
 
 @dataclass
@@ -34,7 +35,7 @@ def build() -> AccessWorld:
     other = w.other_campus
     # two courses (A for the lecturer, B someone else's) on the first edition
     course_a, course_b = (
-        Course.objects.create(
+        CourseFactory(
             edition=w.first,
             year=w.msc1,
             code=f"MATRIX-{n}",
@@ -62,7 +63,7 @@ def build() -> AccessWorld:
     invoices_b = finance_services.invoice_create_for_enrolment(enrolment=enr_b, actor=w.director)
     invoices_a = finance_services.invoice_create_for_enrolment(enrolment=enr_a, actor=w.director)
     exam_a, exam_b = (
-        Assessment.objects.create(
+        AssessmentFactory(
             edition=w.first,
             course=course,
             code=f"EX-{n}",

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from capitalis.accounts.models import User
-from capitalis.assessment.models import Assessment, Result
+from capitalis.assessment.models import Assessment
 from capitalis.jury import services as jury_services
 from capitalis.jury.models import CertificationDecision, JurySession
 from capitalis.programmes.models import Course
+from tests.factories.assessment import AssessmentFactory, ResultFactory
+from tests.factories.programmes import CourseFactory
 from tests.jury.builders import World, grade, session, world
 
 NAMES = ("Éloïse Dupré-Cœurdevey", "Gaëtan Lefèvre-Saint-Aubœuf", "Zoé Ñúñez Ærøskøbing")
@@ -34,7 +36,7 @@ class Docs:
 
 def _course(w: World, code: str, ects: str, position: int) -> Course:
     enrolment = w.enrolments[0]
-    return Course.objects.create(
+    return CourseFactory(
         edition=w.edition,
         year=enrolment.year,
         code=code,
@@ -46,7 +48,7 @@ def _course(w: World, code: str, ects: str, position: int) -> Course:
 
 
 def _course_exam(w: World, course: Course, code: str, weight: str, session: str) -> Assessment:
-    return Assessment.objects.create(
+    return AssessmentFactory(
         edition=w.edition,
         course=course,
         code=code,
@@ -89,17 +91,13 @@ def documents_world(*, close: bool = True, learners: int = 3) -> Docs:
             a, b = exams[c.code]
             # learner a: 12 and 16 → 15.00; learner b fails GEO2 (6, 8 → 7.50), resit 11.50.
             low = n % 3 == 1 and c.code == "GEO2"
-            Result.objects.create(
-                assessment=a, enrolment=enrolment, grade=Decimal(6 if low else 12)
-            )
+            ResultFactory(assessment=a, enrolment=enrolment, grade=Decimal(6 if low else 12))
             if n % 3 == 2 and c.code == "GEO3":  # learner c: unjustified absence → 3.00, failed
-                Result.objects.create(assessment=b, enrolment=enrolment, absence="unjustified")
+                ResultFactory(assessment=b, enrolment=enrolment, grade=None, absence="unjustified")
             else:
-                Result.objects.create(
-                    assessment=b, enrolment=enrolment, grade=Decimal(8 if low else 16)
-                )
+                ResultFactory(assessment=b, enrolment=enrolment, grade=Decimal(8 if low else 16))
         if n % 3 == 1:
-            Result.objects.create(assessment=resit, enrolment=enrolment, grade=Decimal("11.5"))
+            ResultFactory(assessment=resit, enrolment=enrolment, grade=Decimal("11.5"))
     s = session(w)
     jury_services.deliberate(session=s, actor=w.member)
     if close:

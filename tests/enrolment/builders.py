@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import role_grant
 from capitalis.admissions.models import Application
 from capitalis.enrolment.services import ContractInput
 from capitalis.programmes.models import Campus, Edition, Programme, ProgrammeYear, Track
+from tests.factories.accounts import BareUserFactory
+from tests.factories.admissions import ApplicationFactory
 from tests.programmes.builders import build_catalogue
 
 
@@ -42,10 +43,7 @@ class World:
 
 
 def user(email: str, *roles: tuple[Role, ScopeKind, int | None], name: str = "") -> User:
-    person = User.objects.create_user(email=email, password="pw-Secret-123", full_name=name)
-    for role, scope, scope_id in roles:
-        role_grant(user=person, role=role, scope=scope, scope_id=scope_id)
-    return person
+    return BareUserFactory(email=email, full_name=name, roles=roles)
 
 
 def world() -> World:
@@ -80,7 +78,7 @@ def admitted(
     """An application at the admitted status (the admissions steps are tested by helper I)."""
     candidate = user(email, (Role.CANDIDATE, ScopeKind.GLOBAL, None), name=f"Cand {email[:4]}")
     edition = edition or w.first
-    return Application.objects.create(
+    return ApplicationFactory(
         candidate=candidate,
         edition=edition,
         year=year or w.msc1,

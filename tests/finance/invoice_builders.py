@@ -7,9 +7,10 @@ from typing import Any
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import role_grant, user_create
-from capitalis.admissions.models import Application
 from capitalis.programmes.models import Campus, Edition, Programme
+from tests.factories.accounts import UserFactory
+from tests.factories.admissions import ApplicationFactory
+from tests.factories.enrolment import ContractFactory, EnrolmentFactory, LearnerFactory
 from tests.programmes.builders import build_catalogue
 
 
@@ -18,19 +19,17 @@ def catalogue() -> Programme:
 
 
 def person(email: str, role: Role | None = None, campus: Campus | None = None) -> User:
-    user = user_create(email=email, password="pw-Secret-123", full_name=email.split("@")[0])
+    roles = []
     if role is not None:
         scope = ScopeKind.CAMPUS if campus is not None else ScopeKind.GLOBAL
-        role_grant(
-            user=user, role=role, scope=scope, scope_id=campus.pk if campus else None, actor=None
-        )
-    return user
+        roles.append((role, scope, campus.pk if campus else None))
+    return UserFactory(email=email, full_name=email.split("@")[0], roles=roles)
 
 
 def application(candidate: User, *, campus: Campus | None = None, track: str = "initial") -> Any:
     edition = Edition.objects.get()
     year = edition.programme.years.get(position=1)
-    return Application.objects.create(
+    return ApplicationFactory(
         candidate=candidate,
         edition=edition,
         year=year,
@@ -48,15 +47,14 @@ def enrolment(
     opco: str = "OPCO Test",
     application: Any = None,
 ) -> Any:
-    """An enrolment built with the ORM (the finance tests only need its facts); a work-study
-    one gets a contract with an employer and, unless ``opco`` is empty, an OPCO."""
+    """An enrolment written as a fact, its learner made by the enrolment service (the finance
+    tests only need its facts); a work-study one gets a contract with an employer and, unless
+    ``opco`` is empty, an OPCO."""
     import datetime as dt
 
-    from capitalis.enrolment.models import Contract, Enrolment, Learner
-
     edition = Edition.objects.get()
-    learner, _created = Learner.objects.get_or_create(user=learner_user)
-    row = Enrolment.objects.create(
+    learner = LearnerFactory(user=learner_user)  # the same learner when there is one
+    row = EnrolmentFactory(
         learner=learner,
         edition=edition,
         year=edition.programme.years.get(position=1),
@@ -65,7 +63,7 @@ def enrolment(
         application=application,
     )
     if track == "work_study":
-        Contract.objects.create(
+        ContractFactory(
             enrolment=row,
             kind="apprenticeship",
             employer_name="Employer Test SA",

@@ -11,21 +11,20 @@ from decimal import Decimal
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
-from capitalis.accounts.services import role_grant
 from capitalis.assessment.models import Assessment, AssessmentCompetency, Result
-from capitalis.enrolment.models import Enrolment, Learner
+from capitalis.enrolment.models import Enrolment, Learner  # noqa: F401 (tests import both from here)
 from capitalis.jury import services
 from capitalis.jury.models import JurySession
 from capitalis.programmes.models import Campus, Edition, Track
 from capitalis.referential.models import Block, CertificationVersion
+from tests.factories.accounts import BareUserFactory
+from tests.factories.assessment import AssessmentFactory
+from tests.factories.enrolment import EnrolmentFactory, LearnerFactory
 from tests.programmes.builders import build_catalogue
 
 
 def person(email: str, name: str, *roles: tuple[Role, ScopeKind, int | None]) -> User:
-    user = User.objects.create_user(email=email, password="pw-Secret-123", full_name=name)
-    for role, scope, scope_id in roles:
-        role_grant(user=user, role=role, scope=scope, scope_id=scope_id)
-    return user
+    return BareUserFactory(email=email, full_name=name, roles=roles)
 
 
 @dataclass
@@ -52,12 +51,10 @@ def world(learners: int = 3) -> World:
     spec = programme.specialisations.order_by("position").first()
     enrolments = []
     for n in range(learners):
-        user = person(
-            f"learner{n}@example.org", f"Apprenant {n:02d}", (Role.LEARNER, ScopeKind.GLOBAL, None)
-        )
-        learner = Learner.objects.create(user=user)
+        # the learner service grants the LEARNER role
+        learner = LearnerFactory(user=person(f"learner{n}@example.org", f"Apprenant {n:02d}"))
         enrolments.append(
-            Enrolment.objects.create(
+            EnrolmentFactory(
                 learner=learner,
                 edition=edition,
                 year=msc1,
@@ -69,7 +66,7 @@ def world(learners: int = 3) -> World:
     blocks = list(Block.objects.filter(version=version).order_by("position"))
     exams = {}
     for block in blocks:
-        exam = Assessment.objects.create(
+        exam = AssessmentFactory(
             edition=edition,
             block=block,
             code=f"EX-{block.code}",

@@ -5,22 +5,20 @@ each assessing a competency, and fee schedules for both tracks."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
-from capitalis.finance.models import FeeSchedule
-from capitalis.programmes.models import (
-    Campus,
-    Course,
-    CourseCompetency,
-    Edition,
-    Offering,
-    Programme,
-    ProgrammeYear,
-    Specialisation,
-    Track,
-)
+from capitalis.programmes.models import CourseCompetency, Programme, Track
 from capitalis.referential.models import Block, Competency
+from tests.factories.finance import FeeScheduleFactory
+from tests.factories.programmes import (
+    CampusFactory,
+    CourseFactory,
+    EditionFactory,
+    OfferingFactory,
+    ProgrammeFactory,
+    ProgrammeYearFactory,
+    SpecialisationFactory,
+)
 from tests.web.builders import build_certification
 
 PROGRAMME = "MSC-TEST"
@@ -36,7 +34,7 @@ def build_catalogue(
 ) -> Programme:
     cert = build_certification(certification)
     version = cert.versions.get(code="V2")
-    programme = Programme.objects.create(
+    programme = ProgrammeFactory(
         code=code,
         title_fr="MSc Expert en essais",
         title_en="MSc Expert in testing",
@@ -46,7 +44,7 @@ def build_catalogue(
         certification_version=version,
     )
     years = [
-        ProgrammeYear.objects.create(
+        ProgrammeYearFactory(
             programme=programme,
             code=f"MSC{n}",
             title_fr=f"MSc {n}e année",
@@ -57,7 +55,7 @@ def build_catalogue(
     ]
     optional = list(Block.objects.filter(version=version, kind="optional").order_by("position"))
     specs = [
-        Specialisation.objects.create(
+        SpecialisationFactory(
             programme=programme,
             code=f"SPE{i + 1}",
             title_fr=f"Spécialité {i + 1}",
@@ -71,7 +69,7 @@ def build_catalogue(
         Competency.objects.filter(block__version=version).order_by("block__position", "position")
     )
     places = [
-        Campus.objects.create(
+        CampusFactory(
             code=f"CAMPUS{i}" if code == PROGRAMME else f"{code}-C{i}",
             name=f"Campus {i}",
             city=f"Ville {i}",
@@ -81,18 +79,12 @@ def build_catalogue(
     ]
     for e in range(editions):
         start = 2024 + 2 * e
-        edition = Edition.objects.create(
-            programme=programme,
-            code=f"{start}-{(start + 1) % 100:02d}",
-            label=f"{start}/{(start + 1) % 100:02d}",
-            start_date=dt.date(start, 9, 1),
-            end_date=dt.date(start + 1, 8, 31),
-        )
+        edition = EditionFactory(programme=programme, start_year=start)
         for place in places:
             for year in years:
                 for spec in specs:
                     for track in Track.values:
-                        Offering.objects.create(
+                        OfferingFactory(
                             edition=edition,
                             campus=place,
                             year=year,
@@ -103,7 +95,7 @@ def build_catalogue(
         for year in years:
             for c in range(courses):
                 spec = None if c % 2 == 0 else specs[c % len(specs)]
-                course = Course.objects.create(
+                course = CourseFactory(
                     edition=edition,
                     year=year,
                     specialisation=spec,
@@ -127,19 +119,11 @@ def build_catalogue(
                     role=CourseCompetency.Role.DEVELOPS,
                 )
                 n += 1
-        year_code = f"{start}-{(start + 1) % 100:02d}"
-        FeeSchedule.objects.create(
+        # the initial track's fees are the factory's defaults
+        FeeScheduleFactory(programme=programme, academic_year=edition.code, track=Track.INITIAL)
+        FeeScheduleFactory(
             programme=programme,
-            academic_year=year_code,
-            track=Track.INITIAL,
-            tuition=Decimal("9990.00"),
-            deposit=Decimal("1100.00"),
-            application_fee=Decimal("80.00"),
-            cvec=Decimal("103.00"),
-        )
-        FeeSchedule.objects.create(
-            programme=programme,
-            academic_year=year_code,
+            academic_year=edition.code,
             track=Track.WORK_STUDY,
             tuition=Decimal("10950.00"),
             deposit=Decimal("0.00"),

@@ -9,18 +9,24 @@ import datetime as dt
 from capitalis.programmes.models import (
     Calendar,
     CalendarEvent,
-    Campus,
     CampusRhythm,
-    Edition,
-    Offering,
-    Programme,
-    ProgrammeYear,
     RhythmKind,
     SchoolClosure,
-    Specialisation,
     Track,
 )
-from capitalis.referential.models import Block, Certification, CertificationVersion
+from tests.factories.programmes import (
+    CampusFactory,
+    EditionFactory,
+    OfferingFactory,
+    ProgrammeFactory,
+    ProgrammeYearFactory,
+    SpecialisationFactory,
+)
+from tests.factories.referential import (
+    BlockFactory,
+    CertificationFactory,
+    CertificationVersionFactory,
+)
 
 EDITION = "2026-27"
 
@@ -43,32 +49,27 @@ RHYTHMS = {
 def build_calendars(*, closures: int = 1, events: int = 0) -> dict[tuple[str, str], Calendar]:
     """The calendars by (campus code, track); ``closures`` general closures and ``events``
     dated events on each calendar."""
-    certification = Certification.objects.create(code="RNCP99998", title_fr="Essai")
-    version = CertificationVersion.objects.create(
+    certification = CertificationFactory(code="RNCP99998", title_fr="Essai")
+    version = CertificationVersionFactory(
         certification=certification, code="V1", label_fr="V1", status="current"
     )
-    block = Block.objects.create(
+    block = BlockFactory(
         version=version, code="RNCP99998BC01", title_fr="Bloc", kind="optional", position=1
     )
-    programme = Programme.objects.create(
+    programme = ProgrammeFactory(
         code="MSC-CAL",
         title_fr="MSc calendrier",
         title_en="MSc calendar",
         certification_version=version,
     )
-    year = ProgrammeYear.objects.create(
+    year = ProgrammeYearFactory(
         programme=programme, code="MSC1", title_fr="MSc 1", title_en="MSc 1", position=1
     )
-    spe = Specialisation.objects.create(
+    spe = SpecialisationFactory(
         programme=programme, code="SPE1", title_fr="Spé 1", title_en="Spe 1", block=block
     )
-    edition = Edition.objects.create(
-        programme=programme,
-        code=EDITION,
-        label="2026/27",
-        start_date=dt.date(2026, 9, 1),
-        end_date=dt.date(2027, 8, 31),
-    )
+    edition = EditionFactory(programme=programme, start_year=2026)
+    assert edition.code == EDITION
     for n in range(closures):
         SchoolClosure.objects.create(
             edition=edition,
@@ -79,9 +80,9 @@ def build_calendars(*, closures: int = 1, events: int = 0) -> dict[tuple[str, st
         )
     out: dict[tuple[str, str], Calendar] = {}
     for position, (code, tracks) in enumerate(RHYTHMS.items()):
-        campus = Campus.objects.create(code=code, name=code.capitalize(), position=position)
+        campus = CampusFactory(code=code, name=code.capitalize(), position=position)
         for track, (kind, params) in tracks.items():
-            Offering.objects.create(
+            OfferingFactory(
                 edition=edition, campus=campus, year=year, specialisation=spe, track=track
             )
             CampusRhythm.objects.create(

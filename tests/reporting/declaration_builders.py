@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from capitalis.accounts.models import User
-from capitalis.enrolment.models import Contract, Enrolment
+from capitalis.enrolment.models import Enrolment
 from capitalis.jury.models import CertificationDecision, CertificationStatus, JurySession
 from capitalis.programmes.models import Track
 from capitalis.referential.models import Certification
+from tests.factories.enrolment import ContractFactory
 from tests.jury.builders import World, session, world
 
 AWARD_DAY = dt.date(2025, 7, 1)
@@ -64,7 +65,7 @@ def build(learners: int = 3, *, identities: bool = True) -> Decl:
             identify(enrolment, n)
         if n in (1, 2):
             Enrolment.objects.filter(pk=enrolment.pk).update(track=Track.WORK_STUDY)
-            Contract.objects.create(
+            ContractFactory(
                 enrolment=enrolment,
                 kind="apprenticeship" if n == 1 else "professionalisation",
                 employer_name="Employeur fictif",

@@ -6,18 +6,22 @@ from __future__ import annotations
 import datetime as dt
 
 from capitalis.referential.models import (
-    Activity,
-    Block,
     Certification,
     CertificationCertifier,
     CertificationRule,
     CertificationVersion,
     Certifier,
-    Competency,
     Crosswalk,
     CrosswalkEntry,
     EvaluationCriterion,
     EvaluationModality,
+)
+from tests.factories.referential import (
+    ActivityFactory,
+    BlockFactory,
+    CertificationFactory,
+    CertificationVersionFactory,
+    CompetencyFactory,
 )
 
 
@@ -33,7 +37,7 @@ def add_version(
 ) -> CertificationVersion:
     """A version with ``blocks`` blocks (the last ``optional`` ones optional), each with an
     activity, ``competencies`` competencies with a criterion, and a modality."""
-    version = CertificationVersion.objects.create(
+    version = CertificationVersionFactory(
         certification=certification,
         code=code,
         label_fr=f"Version {code}",
@@ -45,7 +49,7 @@ def add_version(
     CertificationRule.objects.create(version=version, optional_blocks_required=1)
     for b in range(1, blocks + 1):
         kind = "optional" if b > blocks - optional else "common"
-        block = Block.objects.create(
+        block = BlockFactory(
             version=version,
             code=f"{code}BC{b:02d}",
             title_fr=f"Bloc {b} de {code}",
@@ -54,11 +58,11 @@ def add_version(
             position=b,
             provenance="test builder",
         )
-        activity = Activity.objects.create(
+        activity = ActivityFactory(
             block=block, code="A1", title_fr="Activité un", title_en="Activity one"
         )
         for c in range(1, competencies + 1):
-            competency = Competency.objects.create(
+            competency = CompetencyFactory(
                 block=block,
                 activity=activity,
                 code=f"C{c}",
@@ -78,7 +82,7 @@ def add_version(
 
 def build_certification(code: str = "RNCP99999") -> Certification:
     """A certification with a current and an earlier version and a proposed crosswalk."""
-    certification = Certification.objects.create(
+    certification = CertificationFactory(
         code=code,
         title_fr="Expert en essais",
         title_en="Expert in testing",
