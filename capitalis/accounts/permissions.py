@@ -246,6 +246,7 @@ TABLE: dict[str, Resource] = {
                 _rule("read manage", Reach.CAMPUS, FIN),
                 _rule("reconcile", Reach.SCHOOL, FIN),
                 _rule("read", Reach.OWN),
+                _rule("read", Reach.OWN, R.CANDIDATE),  # offered to the role (application fees)
             ),
         ),
         Resource(
@@ -342,6 +343,14 @@ TABLE: dict[str, Resource] = {
                     "version__jury_sessions__members",
                 }
             ),
+        ),
+        # Blocks validated before Capitalis: the director records them (the one who schedules
+        # the juries that will count them).
+        Resource(
+            "block_validation",
+            "jury.BlockValidation",
+            {},
+            (_rule("manage", Reach.SCHOOL, PD),),
         ),
         Resource(
             "certification_decision",
@@ -721,7 +730,7 @@ def is_staff(user: Any) -> bool:
 
 def administers(user: Any) -> bool:
     """May ``user`` open the site's administration (Django's admin: superusers only)?"""
-    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+    return principal(user, with_grants=False).superuser
 
 
 def personal_role(user: Any, action: str, name: str) -> bool:

@@ -886,7 +886,7 @@ def jury_candidates() -> QuerySet[User]:
 def can_manage_prior(user: User) -> bool:
     """Who records the block validations obtained before Capitalis: a programme director (the
     one who schedules the juries that will count them)."""
-    return bool(user.is_authenticated and (user.is_superuser or is_director(user)))
+    return permissions.can(user, "manage", "block_validation").ok
 
 
 def prior_validation_list_for(
