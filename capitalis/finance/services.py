@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.admissions import services as admissions_services
 from capitalis.admissions.models import Application
 from capitalis.core import clock
@@ -876,10 +877,9 @@ def export_start(*, actor: Any, date_from: date | None, date_to: date | None) ->
     """Prepare the accounting journal (every invoice line and payment the finance person may
     read, over the period; the whole school for a school-wide role) as a CSV, in a background
     job: its page offers the file, which only she may download."""
-    from capitalis.finance.queries import is_finance_staff
     from capitalis.finance.tasks import export_job
 
-    if not is_finance_staff(user=actor):
+    if not permissions.can(actor, "manage", "invoice").ok:
         raise DomainError(
             _("Only finance staff may export the accounting journal."), code="not_authorised"
         )
