@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import Grant, Role, ScopeKind
+from capitalis.accounts.rules import STAFF_ROLES, Grant, Role, ScopeKind
 
 
 class Reach(enum.StrEnum):
@@ -37,8 +38,10 @@ class Reach(enum.StrEnum):
     The first five go through the user's grants: ``SCHOOL`` needs a whole-school (GLOBAL) grant
     of the role; ``CAMPUS``, ``COURSE``, ``JURY_SESSION`` and ``ADMISSION_JURY`` match the
     row's campus / course / session / admission jury with the grants of that scope kind (a
-    GLOBAL grant of the role covers every one, as in ``rules.has_role``). The last four go
-    through the row itself: the user is its owner, its tutor, sits on its jury, presides it.
+    GLOBAL grant of the role covers every one, as in ``rules.has_role``). The last five go
+    through the row itself: the user is its owner, its tutor, sits on its jury, presides it, or
+    sits on a session that may still take it up (``MAY_HEAR``: an open session of a VAE
+    candidate's version, before one is chosen; the rule's ``where`` says which sessions).
     """
 
     SCHOOL = "school"
@@ -50,6 +53,7 @@ class Reach(enum.StrEnum):
     TUTOR = "tutor"
     SITS_ON = "sits_on"
     PRESIDES = "presides"
+    MAY_HEAR = "may_hear"
 
 
 SCOPED: dict[Reach, ScopeKind] = {
@@ -58,7 +62,7 @@ SCOPED: dict[Reach, ScopeKind] = {
     Reach.JURY_SESSION: ScopeKind.JURY_SESSION,
     Reach.ADMISSION_JURY: ScopeKind.ADMISSION_JURY,
 }
-PERSONAL = frozenset({Reach.OWN, Reach.TUTOR, Reach.SITS_ON, Reach.PRESIDES})
+PERSONAL = frozenset({Reach.OWN, Reach.TUTOR, Reach.SITS_ON, Reach.PRESIDES, Reach.MAY_HEAR})
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ class Rule:
     """``roles`` may do ``actions`` on the rows they reach through ``reach``. For a personal
     reach (own, tutor, sits on, presides) an empty ``roles`` means any signed-in person.
     ``where`` narrows the rows further (field path -> value), e.g. the disability referent
-    reads only the applications that ask for an accommodation."""
+    reads only the applications that ask for an accommodation. A ``where`` path that crosses a
+    relation (``__``) is checked in the database, in the same subquery as a to-many path of
+    the rule (so "an *open* session she sits on" is one session, not two)."""
 
     actions: frozenset[str]
     reach: Reach
@@ -143,6 +149,7 @@ TABLE: dict[str, Resource] = {
                 _rule("read", Reach.CAMPUS, R.DISABILITY_REFERENT, accommodation_requested=True),
                 _rule("arrangements", Reach.CAMPUS, R.DISABILITY_REFERENT),
                 _rule("read", Reach.OWN),
+                _rule("read", Reach.OWN, R.CANDIDATE),  # the role offered it, rows or not
             ),
             superuser=False,
         ),
@@ -239,6 +246,7 @@ TABLE: dict[str, Resource] = {
                 _rule("read manage", Reach.CAMPUS, FIN),
                 _rule("reconcile", Reach.SCHOOL, FIN),
                 _rule("read", Reach.OWN),
+                _rule("read", Reach.OWN, R.CANDIDATE),  # offered to the role (application fees)
             ),
         ),
         Resource(
@@ -299,15 +307,50 @@ TABLE: dict[str, Resource] = {
             many=frozenset({"members"}),
             superuser=False,
         ),
-        # VAE candidates: the director registers and follows them; the candidate reads hers.
+        # VAE candidates: the director registers and follows them; the candidate reads hers
+        # and adds documents to her dossier (the VAE candidate role is the one offered it:
+        # someone registered from an existing account reads hers without the role). The jury
+        # reads the dossier it interviews: the jury of its session or, before the interview,
+        # of an open session of her version (which may hold it).
         Resource(
             "vae_candidate",
             "jury.VaeCandidate",
-            {Reach.OWN: ("learner__user_id",)},
+            {
+                Reach.OWN: ("learner__user_id",),
+                Reach.SITS_ON: ("dossier__session__president_id", "dossier__session__members"),
+                Reach.MAY_HEAR: (
+                    "version__jury_sessions__president_id",
+                    "version__jury_sessions__members",
+                ),
+            },
             (
-                _rule("read manage", Reach.SCHOOL, PD),
-                _rule("read", Reach.OWN),
+                _rule("read manage submit", Reach.SCHOOL, PD),
+                _rule("read submit", Reach.OWN),
+                _rule("read", Reach.OWN, R.VAE_CANDIDATE),
+                _rule("read", Reach.SITS_ON),
+                _rule(
+                    "read",
+                    Reach.MAY_HEAR,
+                    dossier__isnull=False,
+                    dossier__session__isnull=True,
+                    version__jury_sessions__status="open",
+                ),
             ),
+            many=frozenset(
+                {
+                    "dossier__session__members",
+                    "version__jury_sessions__president_id",
+                    "version__jury_sessions__members",
+                }
+            ),
+        ),
+        # Blocks validated before Capitalis: the director records them (the one who schedules
+        # the juries that will count them).
+        Resource(
+            "block_validation",
+            "jury.BlockValidation",
+            {},
+            (_rule("manage", Reach.SCHOOL, PD),),
         ),
         Resource(
             "certification_decision",
@@ -494,15 +537,23 @@ NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
 
 
-def _path_q(res: Resource, path: str, lookup: str, value: Any) -> Q:
-    q = Q(**{f"{path}{lookup}": value})
-    if path in res.many:
-        return Q(pk__in=res.model_class()._default_manager.filter(q).values("pk"))
-    return q
-
-
 def _where(rule: Rule) -> Q:
     return Q(**dict(rule.where)) if rule.where else EVERYTHING
+
+
+def _path_q(res: Resource, path: str, lookup: str, value: Any, rule: Rule | None = None) -> Q:
+    """The rows whose ``path`` matches ``value`` (and the rule's ``where``). A to-many path is
+    matched in a subquery, with the ``where`` inside it: one related row meets both."""
+    q = Q(**{f"{path}{lookup}": value})
+    where = _where(rule) if rule is not None else EVERYTHING
+    if path in res.many:
+        return Q(pk__in=res.model_class()._default_manager.filter(q & where).values("pk"))
+    return q & where
+
+
+def _plain(rule: Rule) -> bool:
+    """Whether the rule's ``where`` reads the row's own fields only (checked in Python)."""
+    return all("__" not in p for p, _v in rule.where)
 
 
 def visible(user: Any, name: str, action: str = "read") -> Q:
@@ -528,11 +579,13 @@ def visible(user: Any, name: str, action: str = "read") -> Q:
             ids = _scoped_ids(who, rule.roles, SCOPED[rule.reach])
             if ids:
                 for path in res.paths[rule.reach]:
-                    parts.append(_path_q(res, path, "__in", sorted(ids)) & _where(rule))
+                    parts.append(_path_q(res, path, "__in", sorted(ids), rule))
             continue
         if who.user_id is not None and _holds(who, rule.roles):
             for path in res.paths[rule.reach]:
-                parts.append(_path_q(res, path, "", who.user_id) & _where(rule))
+                part = _path_q(res, path, "", who.user_id, rule)
+                if part not in parts:  # a role's rule may repeat the everyone's one
+                    parts.append(part)
     if not parts:
         return NOTHING
     q = parts[0]
@@ -593,8 +646,25 @@ def _resolve(obj: Any, path: str) -> Any:
     for part in path.split("__"):
         if value is None:
             return None
-        value = getattr(value, part)
+        try:
+            value = getattr(value, part)
+        except ObjectDoesNotExist:  # a reverse one-to-one not created yet
+            return None
     return value
+
+
+def _in_db(res: Resource, obj: Any, q: Q) -> bool:
+    return res.model_class()._default_manager.filter(pk=obj.pk).filter(q).exists()
+
+
+def _where_holds(res: Resource, rule: Rule, obj: Any) -> bool:
+    """Does ``obj`` meet the rule's ``where``? (A personal rule's ``where`` that crosses a
+    relation is checked later, with its path, in one query.)"""
+    if obj is None or not rule.where:
+        return True
+    if _plain(rule):
+        return all(_resolve(obj, p) == v for p, v in rule.where)
+    return rule.reach in PERSONAL or _in_db(res, obj, _where(rule))
 
 
 def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) -> Decision:
@@ -612,8 +682,7 @@ def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) ->
     if res.superuser and who.superuser:
         return Decision(True, "superuser")
     for rule in rules:
-        where_ok = obj is None or all(_resolve(obj, p) == v for p, v in rule.where)
-        if not where_ok:
+        if not _where_holds(res, rule, obj):
             continue
         if rule.reach is Reach.SCHOOL:
             if _global(who, rule.roles):
@@ -641,15 +710,45 @@ def can(user: Any, action: str, name: str, obj: Any = None, **at: int | None) ->
         if obj is None or who.user_id is None or not _holds(who, rule.roles):
             continue
         for path in res.paths[rule.reach]:
-            if path in res.many:
-                hit = (
-                    res.model_class()
-                    ._default_manager.filter(pk=obj.pk)
-                    .filter(_path_q(res, path, "", who.user_id))
-                    .exists()
-                )
+            if path in res.many or not _plain(rule):
+                hit = _in_db(res, obj, _path_q(res, path, "", who.user_id, rule))
             else:
                 hit = _resolve(obj, path) == who.user_id
             if hit:
                 return Decision(True, f"{action} {name}: {rule.reach.value}")
     return Decision(False, f"no rule lets this person {action} this {name}")
+
+
+# --- who is offered what (the navigation) ----------------------------------------------------
+
+
+def is_staff(user: Any) -> bool:
+    """Does ``user`` work for the school: a staff role on any scope, or a superuser?"""
+    who = principal(user)
+    return who.superuser or any(g.role in STAFF_ROLES for g in who.grants)
+
+
+def administers(user: Any) -> bool:
+    """May ``user`` open the site's administration (Django's admin: superusers only)?"""
+    return principal(user, with_grants=False).superuser
+
+
+def personal_role(user: Any, action: str, name: str) -> bool:
+    """Does ``user`` hold a role that a personal rule of ``name`` names for ``action`` (the
+    employer tutor for the learners he tutors, the VAE candidate for her case)? Rows or not:
+    the navigation offers the page to the role, empty until there is something behind it."""
+    rules = [r for r in _rules(resource(name), action) if r.reach in PERSONAL and r.roles]
+    if not rules:
+        return False
+    who = principal(user)
+    return who.user_id is not None and any(_holds(who, r.roles) for r in rules)
+
+
+def owns_any(user: Any, name: str) -> bool:
+    """Is ``user`` the owner of some row of ``name`` (its ``OWN`` path: her application...)?"""
+    res = resource(name)
+    who = principal(user, with_grants=False)
+    if who.user_id is None or Reach.OWN not in res.paths:
+        return False
+    rows = res.model_class()._default_manager
+    return any(rows.filter(_path_q(res, p, "", who.user_id)).exists() for p in res.paths[Reach.OWN])

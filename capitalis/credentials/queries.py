@@ -280,11 +280,6 @@ def session_learner_ids(*, session_id: int) -> set[int]:
 # --- scoping -------------------------------------------------------------------------------
 
 
-def is_director(user: User) -> bool:
-    """May ``user`` manage every credential (accounts.permissions, "credential")?"""
-    return permissions.can(user, "manage", "credential").ok
-
-
 def credential_list_for(*, user: User) -> QuerySet[Credential]:
     """The credentials ``user`` may see: her own (learner); those of the sessions she sits on
     (jury president or member); all for a programme director."""
@@ -304,16 +299,6 @@ def documents_for_learner(*, user: User) -> QuerySet[IssuedDocument]:
     return IssuedDocument.objects.filter(learner__user=user).select_related(
         "version__certification"
     )
-
-
-def can_revoke(*, user: User | None, credential: Credential) -> bool:
-    """A programme director, or the president of the session the credential comes from."""
-    return permissions.can(user, "revoke", "credential", credential).ok
-
-
-def can_revoke_document(*, user: Any, document: IssuedDocument) -> bool:
-    """Revoke or reissue a PDF: a programme director, or the president of its jury session."""
-    return permissions.can(user, "revoke", "document", document).ok
 
 
 def document_list_for(*, user: User) -> QuerySet[IssuedDocument]:
@@ -336,11 +321,6 @@ def session_documents(*, session_id: int) -> QuerySet[IssuedDocument]:
         .select_related("learner__user", "revoked_by")
         .order_by("learner__user__full_name", "kind", "language", "issued_at")
     )
-
-
-def can_manage_session(*, user: User, session: JurySession) -> bool:
-    """Issue a session's credentials: a programme director or the session's president."""
-    return permissions.can(user, "manage", "jury_session", session).ok
 
 
 def transcript_enrolment_for(*, user: User, enrolment_id: Any) -> Enrolment | None:

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core import clock
 from capitalis.core.audit import Action
@@ -36,7 +37,6 @@ from capitalis.credentials import (
     statuslist,
 )
 from capitalis.credentials.models import Credential, CredentialKind, StatusList
-from capitalis.credentials.queries import can_manage_session
 from capitalis.jury.models import BlockValidation, CertificationDecision, JurySession
 
 STATUS_LIST_VALIDITY = timedelta(days=1)
@@ -380,7 +380,7 @@ def credential_issue_certification(
 
 
 def _require_revoker(actor: User | None, credential: Credential) -> None:
-    if not queries.can_revoke(user=actor, credential=credential):
+    if not permissions.can(actor, "revoke", "credential", credential).ok:
         raise DomainError(
             _("Only a programme director or the president of the jury may revoke a credential."),
             code="not_authorised",
@@ -468,7 +468,7 @@ def credential_reissue(*, credential: Credential, actor: User, reason: str) -> C
 
 
 def _session_issue_refusal(*, session: JurySession, actor: User, transcripts: bool) -> None:
-    if not can_manage_session(user=actor, session=session):
+    if not permissions.can(actor, "manage", "jury_session", session).ok:
         raise DomainError(
             _("Only a programme director or the president of the jury may issue a transcript.")
             if transcripts

@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.core import clock
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
@@ -294,9 +295,7 @@ def documents_issue_for_decision(
 
 
 def _require_revoker(actor: Any, document: IssuedDocument) -> None:
-    from capitalis.credentials.queries import can_revoke_document
-
-    if not can_revoke_document(user=actor, document=document):
+    if not permissions.can(actor, "revoke", "document", document).ok:
         raise DomainError(
             _("Only a programme director or the president of the jury may revoke a document."),
             code="not_authorised",
@@ -398,12 +397,11 @@ def document_reissue(document: IssuedDocument, *, actor: Any, reason: str) -> Is
 
 
 def _require_issuer(actor: Any, decision: CertificationDecision) -> None:
-    from capitalis.credentials.queries import can_manage_session
-
     if actor is None:  # the system (a batch task, a command)
         return
-    if not getattr(actor, "is_authenticated", False) or not can_manage_session(
-        user=actor, session=decision.session
+    if (
+        not getattr(actor, "is_authenticated", False)
+        or not permissions.can(actor, "manage", "jury_session", decision.session).ok
     ):
         raise DomainError(
             _("Only a programme director or the president of the jury may issue a transcript."),

@@ -15,10 +15,10 @@ from typing import Any
 from celery import shared_task
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core.exceptions import DomainError
 from capitalis.credentials.models import DocumentKind
-from capitalis.credentials.queries import can_manage_session
 from capitalis.credentials.services_documents import document_issue, documents_issue_for_decision
 from capitalis.jury.models import CertificationDecision, JurySession
 
@@ -66,7 +66,7 @@ def session_transcripts_issue(*, session_id: int, actor: Any = None) -> int:
     director or the session's president (None: the system). Returns how many transcripts the
     session's learners hold afterwards (issued now or before)."""
     session = frozen_session(session_id)
-    if actor is not None and not can_manage_session(user=actor, session=session):
+    if actor is not None and not permissions.can(actor, "manage", "jury_session", session).ok:
         raise DomainError(
             _("Only a programme director or the president of the jury may issue a transcript."),
             code="not_authorised",

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import request_user
 from capitalis.core import clock
 from capitalis.core.handlers import domain_errors
@@ -294,8 +295,8 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "credentials": credentials,
             "documents": documents,
-            "can_issue": queries.can_manage_session(user=user, session=session),
-            "can_revoke": queries.can_manage_session(user=user, session=session),
+            "can_issue": permissions.can(user, "manage", "jury_session", session).ok,
+            "can_revoke": permissions.can(user, "manage", "jury_session", session).ok,
             "frozen": session.is_closed and bool(session.minutes_sha256),
             "transcript_rows": queries.session_transcript_rows(session_id=session.pk),
         },

@@ -94,16 +94,6 @@ def managed_campus_ids(*, user: User) -> list[int] | None:
     return None if ids is None else sorted(ids)
 
 
-def can_see_dashboard(*, user: User) -> bool:
-    """School-wide staff, campus staff and enrolment managers see the learners dashboard."""
-    return permissions.can(user, "read", "enrolment").ok
-
-
-def is_enrolment_staff(*, user: User) -> bool:
-    ids = managed_campus_ids(user=user)
-    return ids is None or bool(ids)
-
-
 def admitted_applications_for(*, user: User) -> QuerySet[Application]:
     """Admitted applications waiting to be enrolled, on the campuses ``user`` manages."""
     qs = Application.objects.filter(status=admission_rules.Status.ADMITTED.value).select_related(

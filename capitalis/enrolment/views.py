@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import request_user
 from capitalis.admissions.models import Application
 from capitalis.core.handlers import domain_errors
@@ -183,7 +184,7 @@ def cvec_add(request: HttpRequest, pk: int) -> HttpResponse:
 def admitted_list(request: HttpRequest) -> HttpResponse:
     """Admitted applications waiting to be enrolled, on the campuses the user manages."""
     user = request_user(request)
-    if not queries.is_enrolment_staff(user=user):
+    if not permissions.can(user, "manage", "enrolment").ok:
         raise Http404(_("No page here."))
     return render(
         request,
@@ -434,7 +435,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Learners per campus, year and track, with filters; only the enrolments the user may
     read are counted."""
     user = request_user(request)
-    if not queries.can_see_dashboard(user=user):
+    if not permissions.can(user, "read", "enrolment").ok:
         raise Http404(_("No page here."))
     params = request.GET
     statuses = {s.value for s in EnrolmentStatus}
@@ -454,7 +455,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "enrolments": queries.dashboard_enrolments(user=user, filters=filters),
             "limit": queries.DASHBOARD_LIST_LIMIT,
-            "manages": queries.is_enrolment_staff(user=user),
+            "manages": permissions.can(user, "manage", "enrolment").ok,
         },
     )
 

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.accounts import permissions
 from capitalis.core.api import ErrorSerializer
 from capitalis.finance import queries, services
 from capitalis.finance.models import FeeSchedule, Instalment, Invoice, InvoiceLine, Payment
@@ -300,7 +301,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Payment]):
             invoice = queries.invoice_list_for(user=request.user).get(pk=values["invoice"])
         except Invoice.DoesNotExist:
             invoice = None
-        if invoice is None or not queries.can_manage_invoice(user=request.user, invoice=invoice):
+        if invoice is None or not permissions.can(request.user, "manage", "invoice", invoice).ok:
             return Response(
                 {"detail": _("No such invoice."), "code": "not_found"},
                 status=status.HTTP_404_NOT_FOUND,

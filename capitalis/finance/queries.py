@@ -376,22 +376,6 @@ def finance_scope(*, user: Any) -> Q | None:
     return permissions.visible(user, "invoice")
 
 
-def is_finance_staff(*, user: Any) -> bool:
-    """Does ``user`` hold the finance role (global or on a campus)?"""
-    return permissions.can(user, "manage", "invoice").ok
-
-
-def can_reconcile(*, user: Any) -> bool:
-    """May ``user`` create the missing invoices of every application and enrolment? Finance
-    staff with a global grant (the reconciliation spans every campus)."""
-    return permissions.can(user, "reconcile", "invoice").ok
-
-
-def can_manage_invoice(*, user: Any, invoice: Invoice) -> bool:
-    """May ``user`` record payments on or cancel ``invoice``? Finance staff of its campus."""
-    return permissions.can(user, "manage", "invoice", invoice).ok
-
-
 def invoice_list_for(
     *,
     user: Any,
@@ -541,7 +525,7 @@ def export_rows(*, user: Any, date_from: date | None, date_to: date | None) -> I
     row per payment (entry "payment", dated the day it was paid, the amount received).
     Cancelled invoices' lines are left out. Amounts use a dot and two decimals (1234.50), dates
     ISO 8601. Two queries whatever the number of rows."""
-    scope = finance_scope(user=user) if is_finance_staff(user=user) else None
+    scope = finance_scope(user=user) if permissions.can(user, "manage", "invoice").ok else None
     if scope is None:
         return
     invoices = Invoice.objects.filter(scope)

@@ -15,6 +15,7 @@ from typing import Any
 from celery import shared_task
 from django.db import OperationalError
 
+from capitalis.accounts import permissions
 from capitalis.core.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def export_job(job_id: int, date_from: str = "", date_to: str = "") -> None:
     from capitalis.finance import queries
 
     def work(job: Job) -> JobOutcome:
-        if job.user is None or not queries.is_finance_staff(user=job.user):
+        if job.user is None or not permissions.can(job.user, "manage", "invoice").ok:
             raise DomainError(
                 _("Only finance staff may export the accounting journal."), code="not_authorised"
             )

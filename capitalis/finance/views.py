@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from capitalis.accounts import permissions
 from capitalis.core.handlers import domain_errors
 from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from capitalis.finance import queries, services
@@ -30,9 +31,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     hers) with what is invoiced, credited, paid, still owed, fallen due and late, per invoice
     and per payer; filters on status, payer, kind, year and "late only". Finance staff also
     see which fee schedule each edition pays and may create the missing invoices (POST)."""
-    is_finance = queries.is_finance_staff(user=request.user)
+    is_finance = permissions.can(request.user, "manage", "invoice").ok
     if request.method == "POST":
-        if not queries.can_reconcile(user=request.user):
+        if not permissions.can(request.user, "reconcile", "invoice").ok:
             raise Http404(_("No such page."))
         report = services.invoices_reconcile(actor=request.user)
         messages.success(
@@ -63,7 +64,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "invoices": rows,
             "balances": queries.balances_per_payer(invoices),
             "is_finance": is_finance,
-            "can_reconcile": queries.can_reconcile(user=request.user),
+            "can_reconcile": permissions.can(request.user, "reconcile", "invoice").ok,
             "edition_schedules": queries.edition_schedules() if is_finance else [],
             "statuses": [(s.value, label) for s, label in INVOICE_STATUS_LABELS.items()],
             "payers": [(p.value, label) for p, label in PAYER_KIND_LABELS.items()],
@@ -88,7 +89,7 @@ def _get(request: HttpRequest, pk: int) -> Invoice:
 @login_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get(request, pk)
-    manage = queries.can_manage_invoice(user=request.user, invoice=invoice)
+    manage = permissions.can(request.user, "manage", "invoice", invoice).ok
     payment_form = PaymentForm()
     cancel_form = CancelForm()
     if request.method == "POST":
@@ -151,7 +152,7 @@ _AMOUNT_FIELDS = {
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The accounting journal as CSV: semicolons, UTF-8 with a BOM (spreadsheet software opens
     it right), amounts with a dot; ``?from=YYYY-MM-DD&to=YYYY-MM-DD``. Finance staff only."""
-    if not queries.is_finance_staff(user=request.user):
+    if not permissions.can(request.user, "manage", "invoice").ok:
         raise Http404(_("No such page."))
     form = ExportForm({"date_from": request.GET.get("from"), "date_to": request.GET.get("to")})
     if not form.is_valid():
@@ -182,7 +183,7 @@ def export_job_start(request: HttpRequest) -> HttpResponse:
     """Prepare the accounting journal of a period in the background (a whole school's can be
     large): the person is sent to the job's page, which offers the file once ready; asked again
     while it is being prepared, the same job answers. Finance staff only."""
-    if not queries.is_finance_staff(user=request.user):
+    if not permissions.can(request.user, "manage", "invoice").ok:
         raise Http404(_("No such page."))
     form = ExportForm({"date_from": request.POST.get("from"), "date_to": request.POST.get("to")})
     if not form.is_valid():

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -18,8 +16,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import request_user
-from capitalis.accounts.rules import Role
-from capitalis.accounts.services import role_grant, user_create
 from capitalis.core import clock
 from capitalis.core.downloads import file_response, id_ok
 from capitalis.core.exceptions import DomainError
@@ -27,7 +23,7 @@ from capitalis.core.handlers import domain_errors
 from capitalis.core.params import parse_id
 from capitalis.jury import queries, services
 from capitalis.jury.models import Admissibility, JurySession, VaeCandidate, VaeDossier
-from capitalis.referential.models import Block, CertificationVersion
+from capitalis.referential.models import CertificationVersion
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -44,16 +40,12 @@ def vae_list(request: HttpRequest) -> HttpResponse:
     by e-mail and name)."""
     user = request_user(request)
     _require_staff(user)
-    versions = list(
-        CertificationVersion.objects.select_related("certification").order_by(
-            "certification__code", "position"
-        )
-    )
+    versions = queries.vae_versions()
     form = {"email": "", "full_name": "", "summary": "", "years": "", "version": ""}
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in form}
         with domain_errors(request) as refused:
-            candidate = _candidate_create(form, versions, user)
+            candidate = _candidate_register(form, versions, user)
         if not refused:
             messages.success(request, _("The VAE candidate was registered."))
             return redirect("jury:vae-detail", pk=candidate.pk)
@@ -66,7 +58,7 @@ def vae_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _candidate_create(
+def _candidate_register(
     form: dict[str, str], versions: list[CertificationVersion], actor: User
 ) -> VaeCandidate:
     version = next((v for v in versions if str(v.pk) == form["version"]), None)
@@ -78,49 +70,24 @@ def _candidate_create(
         years = -1
     if not 0 <= years <= 60:
         raise DomainError(_("Years of experience: a whole number from 0 to 60."), code="years")
-    email = form["email"].lower()
-    if "@" not in email:
-        raise DomainError(_("Enter the candidate's e-mail address."), code="email")
-    with transaction.atomic():
-        person = User.objects.filter(email__iexact=email).first()
-        if person is None:
-            if not form["full_name"]:
-                raise DomainError(_("Enter the new candidate's full name."), code="name")
-            person = user_create(email=email, full_name=form["full_name"], actor=actor)
-            role_grant(user=person, role=Role.VAE_CANDIDATE, actor=actor)
-        return services.vae_candidate_create(
-            user=person,
-            version=version,
-            experience_summary=form["summary"],
-            experience_years=years,
-            actor=actor,
-        )
+    return services.vae_candidate_register(
+        email=form["email"],
+        full_name=form["full_name"],
+        version=version,
+        experience_summary=form["summary"],
+        experience_years=years,
+        actor=actor,
+    )
 
 
 def _candidate_for(user: User, pk: int) -> tuple[VaeCandidate, bool, bool]:
-    """The candidate if ``user`` may see it: (candidate, is staff, is the candidate herself).
-    The jury of the session interviewing her sees it too (before the interview: the jury of
-    any open session of her version, which may hold it)."""
-    candidate = queries.vae_candidates().filter(pk=pk).select_related("dossier__session").first()
+    """The candidate if ``user`` may read her file (``queries.vae_candidate_for``), else 404:
+    (candidate, is VAE staff, is the candidate herself)."""
+    candidate = queries.vae_candidate_for(user=user, pk=pk)
     if candidate is None:
         raise Http404(_("Page not found."))
     staff = permissions.can(user, "manage", "vae_candidate").ok
-    own = candidate.learner.user_id == user.pk
-    dossier = getattr(candidate, "dossier", None)
-    jury = False
-    if dossier is not None and not (staff or own):
-        if dossier.session is not None:
-            jury = services.is_jury_of(user=user, session=dossier.session)
-        else:
-            # before the interview: the jury of an open session of the candidate's version
-            jury = (
-                JurySession.objects.filter(version_id=candidate.version_id, status="open")
-                .filter(Q(president=user) | Q(members=user))
-                .exists()
-            )
-    if not (staff or own or jury):
-        raise Http404(_("Page not found."))
-    return candidate, staff, own
+    return candidate, staff, candidate.learner.user_id == user.pk
 
 
 @login_required
@@ -132,30 +99,22 @@ def vae_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate, staff, own = _candidate_for(user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        with domain_errors(request) as refused:
-            _act(request, candidate, action, staff, user)
-        if refused:
-            return redirect("jury:vae-detail", pk=pk)
+        with domain_errors(request):
+            _act(request, candidate, action, user)
         return redirect("jury:vae-detail", pk=pk)
     return render(request, "jury/vae_detail.html", _context(candidate, staff, own, user))
 
 
 def _context(candidate: VaeCandidate, staff: bool, own: bool, user: User) -> dict[str, object]:
     dossier: VaeDossier | None = getattr(candidate, "dossier", None)
-    blocks = list(Block.objects.filter(version_id=candidate.version_id).order_by("position"))
+    blocks = queries.vae_blocks(version_id=candidate.version_id)
     documents = list(dossier.documents.prefetch_related("blocks").order_by("pk")) if dossier else []
     outcomes = {o.block_id: o for o in dossier.outcomes.all()} if dossier else {}
     validations = queries.vae_validations(learner_id=candidate.learner_id)
     sessions: list[JurySession] = []
     can_decide = False
     if dossier is not None:
-        sessions = [
-            s
-            for s in queries.session_list_for(user=user).filter(
-                version_id=candidate.version_id, status="open"
-            )
-            if services.is_jury_of(user=user, session=s)
-        ]
+        sessions = queries.vae_interview_sessions(user=user, candidate=candidate)
         can_decide = bool(
             dossier.session
             and not dossier.session.is_closed
@@ -196,99 +155,111 @@ def _context(candidate: VaeCandidate, staff: bool, own: bool, user: User) -> dic
     }
 
 
-def _act(
-    request: HttpRequest, candidate: VaeCandidate, action: str, staff: bool, user: User
-) -> None:
-    post = request.POST
-    dossier: VaeDossier | None = getattr(candidate, "dossier", None)
+def _act(request: HttpRequest, candidate: VaeCandidate, action: str, user: User) -> None:
+    """One POSTed action on the file; the services refuse what the user may not do."""
     if action == "admissibility":
-        if not staff:
-            raise Http404(_("Page not found."))
-        choice = post.get("admissible", "")
-        if choice not in ("yes", "no"):
-            raise DomainError(_("Choose admissible or not admissible."), code="admissible")
-        if not post.get("note", "").strip():
-            raise DomainError(_("Write the note explaining the decision."), code="note")
-        services.vae_admissibility_decide(
-            candidate=candidate,
-            admissible=choice == "yes",
-            note=post.get("note", "").strip(),
-            actor=user,
-            today=clock.today(),
-        )
-        messages.success(request, _("The admissibility decision was recorded."))
+        _admissibility(request, candidate, user)
         return
+    dossier: VaeDossier | None = getattr(candidate, "dossier", None)
     if dossier is None:
         raise DomainError(_("The dossier opens once the candidate is admissible."), code="dossier")
-    if action == "document":
-        if not (staff or candidate.learner.user_id == user.pk):
-            raise Http404(_("Page not found."))
-        title = post.get("title", "").strip()
-        if not title:
-            raise DomainError(_("Give the document a title."), code="title")
-        ids = post.getlist("blocks")
-        blocks = list(Block.objects.filter(pk__in=[i for i in map(parse_id, ids) if i is not None]))
-        upload = request.FILES.get("file")
-        content = None
-        filename = ""
-        if upload is not None:
-            if upload.size is not None and upload.size > MAX_UPLOAD:
-                raise DomainError(_("The file is larger than 10 MB."), code="size")
-            content = upload.read()
-            filename = upload.name or ""
-        services.vae_document_add(
-            dossier=dossier,
-            title=title,
-            blocks=blocks,
-            content=content,
-            filename=filename,
-            actor=user,
-        )
-        messages.success(request, _("The document was added to the dossier."))
-        return
-    if action == "interview":
-        session_id = post.get("session", "")
-        session = (
-            queries.session_for(user=user, pk=session_pk)
-            if (session_pk := parse_id(session_id)) is not None
-            else None
-        )
-        if session is None:
-            raise DomainError(_("Choose the jury session holding the interview."), code="session")
-        on = parse_date(post.get("on", "") or "")
-        if on is None:
-            raise DomainError(_("Enter the interview date."), code="date")
-        services.vae_interview_record(
-            dossier=dossier, session=session, on=on, note=post.get("note", "").strip(), actor=user
-        )
-        messages.success(request, _("The jury interview was recorded."))
-        return
-    if action == "outcome":
-        outcomes: dict[int, tuple[bool, str]] = {}
-        for block in Block.objects.filter(version_id=candidate.version_id):
-            choice = post.get(f"block-{block.pk}", "")
-            if choice in ("validated", "not_validated"):
-                outcomes[block.pk] = (
-                    choice == "validated",
-                    post.get(f"justification-{block.pk}", "").strip(),
-                )
-        if not outcomes:
-            raise DomainError(_("Decide on at least one block."), code="blocks")
-        created = services.vae_outcome_decide(dossier=dossier, outcomes=outcomes, actor=user)
-        messages.success(
-            request,
-            _("Outcome recorded: %(count)s block(s) validated and capitalised.")
-            % {"count": len(created)},
-        )
-        return
-    raise Http404(_("Page not found."))
+    steps = {"document": _document, "interview": _interview, "outcome": _outcome}
+    step = steps.get(action)
+    if step is None:
+        raise Http404(_("Page not found."))
+    step(request, candidate, dossier, user)
+
+
+def _admissibility(request: HttpRequest, candidate: VaeCandidate, user: User) -> None:
+    _require_staff(user)
+    post = request.POST
+    choice = post.get("admissible", "")
+    if choice not in ("yes", "no"):
+        raise DomainError(_("Choose admissible or not admissible."), code="admissible")
+    if not post.get("note", "").strip():
+        raise DomainError(_("Write the note explaining the decision."), code="note")
+    services.vae_admissibility_decide(
+        candidate=candidate,
+        admissible=choice == "yes",
+        note=post.get("note", "").strip(),
+        actor=user,
+        today=clock.today(),
+    )
+    messages.success(request, _("The admissibility decision was recorded."))
+
+
+def _document(
+    request: HttpRequest, candidate: VaeCandidate, dossier: VaeDossier, user: User
+) -> None:
+    if not permissions.can(user, "submit", "vae_candidate", candidate):
+        raise Http404(_("Page not found."))
+    title = request.POST.get("title", "").strip()
+    if not title:
+        raise DomainError(_("Give the document a title."), code="title")
+    ids = [i for i in map(parse_id, request.POST.getlist("blocks")) if i is not None]
+    upload = request.FILES.get("file")
+    content = None
+    filename = ""
+    if upload is not None:
+        if upload.size is not None and upload.size > MAX_UPLOAD:
+            raise DomainError(_("The file is larger than 10 MB."), code="size")
+        content = upload.read()
+        filename = upload.name or ""
+    services.vae_document_add(
+        dossier=dossier,
+        title=title,
+        blocks=queries.blocks_by_id(ids),
+        content=content,
+        filename=filename,
+        actor=user,
+    )
+    messages.success(request, _("The document was added to the dossier."))
+
+
+def _interview(
+    request: HttpRequest, _candidate: VaeCandidate, dossier: VaeDossier, user: User
+) -> None:
+    post = request.POST
+    session_pk = parse_id(post.get("session", ""))
+    session = queries.session_for(user=user, pk=session_pk) if session_pk is not None else None
+    if session is None:
+        raise DomainError(_("Choose the jury session holding the interview."), code="session")
+    on = parse_date(post.get("on", "") or "")
+    if on is None:
+        raise DomainError(_("Enter the interview date."), code="date")
+    services.vae_interview_record(
+        dossier=dossier, session=session, on=on, note=post.get("note", "").strip(), actor=user
+    )
+    messages.success(request, _("The jury interview was recorded."))
+
+
+def _outcome(
+    request: HttpRequest, candidate: VaeCandidate, dossier: VaeDossier, user: User
+) -> None:
+    post = request.POST
+    outcomes: dict[int, tuple[bool, str]] = {}
+    for block in queries.vae_blocks(version_id=candidate.version_id):
+        choice = post.get(f"block-{block.pk}", "")
+        if choice in ("validated", "not_validated"):
+            outcomes[block.pk] = (
+                choice == "validated",
+                post.get(f"justification-{block.pk}", "").strip(),
+            )
+    if not outcomes:
+        raise DomainError(_("Decide on at least one block."), code="blocks")
+    created = services.vae_outcome_decide(dossier=dossier, outcomes=outcomes, actor=user)
+    messages.success(
+        request,
+        _("Outcome recorded: %(count)s block(s) validated and capitalised.")
+        % {"count": len(created)},
+    )
 
 
 @login_required
 def my_vae(request: HttpRequest) -> HttpResponse:
     """The VAE candidate's own dossier (the latest, when she has several)."""
     user = request_user(request)
-    candidate = queries.vae_candidates().filter(learner__user=user).order_by("-pk").first()
+    candidate = queries.vae_candidate_mine(user=user)
     if candidate is None:
         raise Http404(_("Page not found."))
     return redirect("jury:vae-detail", pk=candidate.pk)

@@ -25,6 +25,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from capitalis.accounts import permissions
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.exceptions import DomainError
 from capitalis.core.params import parse_id
@@ -287,7 +288,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet[Edition]):
         edition = None if edition_id is None else Edition.objects.filter(pk=edition_id).first()
         if edition is None:
             raise NotFound(_("No edition has this identifier."))
-        if not queries.can_manage_editions(user=request.user):
+        if not permissions.can(request.user, "manage", "edition").ok:
             return Response(
                 {
                     "detail": _("Only the programme director sets the application window."),

@@ -384,16 +384,10 @@ def edition_facts(edition: Edition) -> rules.ProgrammeFacts:
 # --- who sets an edition's application window ---------------------------------------------
 
 
-def can_manage_editions(*, user: Any) -> bool:
-    """May ``user`` set the editions' application windows? (The permission table's "edition"
-    resource: the programme director.)"""
-    return permissions.can(user, "manage", "edition").ok
-
-
 def edition_for_manager(*, user: Any, pk: object) -> Edition | None:
     """The edition ``pk`` when ``user`` may manage it, else ``None`` (the page answers 404)."""
     edition_id = parse_id(pk)
-    if edition_id is None or not can_manage_editions(user=user):
+    if edition_id is None or not permissions.can(user, "manage", "edition"):
         return None
     return Edition.objects.select_related("programme").filter(pk=edition_id).first()
 
@@ -401,7 +395,7 @@ def edition_for_manager(*, user: Any, pk: object) -> Edition | None:
 def editions_to_manage(*, user: Any, today: Any) -> QuerySet[Edition]:
     """The editions still running or to come whose window ``user`` may set (none unless she
     may manage editions), soonest first."""
-    if not can_manage_editions(user=user):
+    if not permissions.can(user, "manage", "edition"):
         return Edition.objects.none()
     return (
         Edition.objects.filter(end_date__gte=today)

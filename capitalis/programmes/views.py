@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.core.handlers import domain_errors
 from capitalis.programmes import services
 from capitalis.programmes.forms import ApplicationWindowForm
@@ -19,7 +20,6 @@ from capitalis.programmes.models import Edition, Programme, TeachingMethod, Trac
 from capitalis.programmes.queries import (
     CourseView,
     EditionView,
-    can_manage_editions,
     catalogue_for,
     edition_for_manager,
 )
@@ -89,7 +89,7 @@ def catalogue(
             "track": track,
             "track_label": TRACK_LABELS.get(track, ""),
             "tracks": list(TRACK_LABELS.items()),
-            "can_manage": can_manage_editions(user=request.user),
+            "can_manage": permissions.can(request.user, "manage", "edition").ok,
             "years": [
                 {
                     "view": year_view,

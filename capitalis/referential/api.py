@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.accounts import permissions
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
 from capitalis.referential import queries, services
@@ -318,7 +319,7 @@ class RegisterImportView(APIView):
         until ``status`` is ``done`` (``result``: ``fiches``, ``created``, ``updated``,
         ``unchanged``, ``blocks``, ``crosswalks``) or ``failed`` (``message``: why, with the
         element and line; nothing was written). Progress counts fiches."""
-        if not queries.can_import_register(user=request.user):
+        if not permissions.can(request.user, "import", "register").ok:
             raise NotFound()
         upload = request.FILES.get("file")
         if upload is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -232,11 +231,3 @@ def register_fiches(*, codes: list[str] | None = None, chunk: int = 200) -> Iter
         )
         for certification in certifications:
             yield _register_fiche(certification)
-
-
-def can_import_register(*, user: Any) -> bool:
-    """Import a national register file from the staff page: a programme director or a
-    superuser."""
-    from capitalis.accounts import permissions
-
-    return permissions.can(user, "import", "register").ok

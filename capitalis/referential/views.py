@@ -11,12 +11,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from capitalis.accounts import permissions
 from capitalis.referential.models import Activity, Block, Competency
-from capitalis.referential.queries import can_import_register, crosswalks_for
 from capitalis.referential.queries import (
     certification_detail as query_certification_detail,
 )
 from capitalis.referential.queries import certification_list as query_certification_list
+from capitalis.referential.queries import crosswalks_for
 
 # Access routes as the register codes them (SPEC §1).
 ACCESS_ROUTES = {
@@ -70,7 +71,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
         "referential/certification_list.html",
         {
             "certifications": query_certification_list(),
-            "can_import": can_import_register(user=request.user),
+            "can_import": permissions.can(request.user, "import", "register").ok,
         },
     )
 

@@ -24,10 +24,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
-from capitalis.referential.queries import can_import_register
 from capitalis.referential.services import (
     REGISTER_UPLOADS_DIR,
     ImportReport,
@@ -82,7 +82,7 @@ def _dry_run(name: str, *, actor: Any) -> ImportReport:
 @require_http_methods(["GET", "POST"])
 def register_import_page(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not isinstance(user, User) or not can_import_register(user=user):
+    if not isinstance(user, User) or not permissions.can(user, "import", "register").ok:
         raise Http404(_("Page not found."))
     context: dict[str, Any] = {"max_size": max_upload_bytes()}
     status = 200

@@ -10,7 +10,6 @@ the page behind it would refuse.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,9 +20,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
-from capitalis.accounts.queries import grants_for
-from capitalis.accounts.rules import STAFF_ROLES, Role
-from capitalis.admissions.jury.queries import admissions_campus_ids
 from capitalis.admissions.models import Application
 from capitalis.admissions.queries import application_list_for
 from capitalis.admissions.rules import Status as ApplicationStatus
@@ -31,14 +27,12 @@ from capitalis.assessment.queries import assessments_for
 from capitalis.core.models import pick_language
 from capitalis.core.queries import has_jobs
 from capitalis.enrolment.models import Learner
-from capitalis.enrolment.queries import can_see_dashboard, learner_list_for
-from capitalis.finance.queries import invoice_list_for, is_finance_staff
+from capitalis.enrolment.queries import learner_list_for
+from capitalis.finance.queries import invoice_list_for
 from capitalis.finance.rules import InvoiceStatus
-from capitalis.jury.queries import is_director, session_list_for
+from capitalis.jury.queries import session_list_for
 from capitalis.programmes.queries import editions_to_manage
-from capitalis.reporting.declarations.queries import can_declare
-from capitalis.reporting.indicators.queries import scope_for
-from capitalis.reporting.surveys.queries import campus_scope, invitations_open_for
+from capitalis.reporting.surveys.queries import invitations_open_for
 
 
 @dataclass(frozen=True)
@@ -68,45 +62,51 @@ class Home:
         return not any(s.items for s in self.sections)
 
 
-def _roles(user: Any) -> frozenset[Role]:
-    return frozenset(g.role for g in grants_for(user=user))
-
-
 def _learner(user: Any) -> Learner | None:
     return Learner.objects.filter(user_id=user.pk).first()
 
 
+def _directs(who: permissions.Principal) -> bool:
+    """The programme director, who schedules the certification juries (or an administrator,
+    shown every link)."""
+    return permissions.can(who, "schedule", "jury_session").ok or permissions.administers(who)
+
+
 def links_for(user: Any) -> dict[str, bool]:
     """Which links the navigation shows ``user``: each only when the page behind it would open
-    for her (the same checks the pages make)."""
+    for her. Every answer is the permission table's (accounts.permissions): the same rule the
+    page applies, or the role a personal rule is offered to (the tutor's apprentices, the VAE
+    candidate's case) whether or not there is a row yet."""
     if not getattr(user, "is_authenticated", False):
         return {}
-    roles = _roles(user)
-    staff = bool(roles & STAFF_ROLES) or user.is_superuser
-    learner = _learner(user) is not None
-    admissions: Collection[int] | None = (
-        admissions_campus_ids(grants_for(user=user)) if staff else []
-    )
-    sessions = session_list_for(user=user).exists() if staff else False
-    director = is_director(user) or user.is_superuser
+    who = permissions.principal(user)  # her grants, read once for every check below
+    can = permissions.can
+    staff = permissions.is_staff(who)
+    learner = permissions.owns_any(who, "learner")
+    admissions = can(who, "manage", "application").ok
+    sessions = staff and session_list_for(user=user).exists()
+    director = _directs(who)
     return {
-        "admissions": staff and (admissions is None or bool(admissions)),
-        "applications": (staff and (admissions is None or bool(admissions)))
-        or Role.CANDIDATE in roles
-        or Application.objects.filter(candidate_id=user.pk).exists(),
-        "learners": staff and can_see_dashboard(user=user),
-        "assessments": Role.LECTURER in roles or director,
+        "admissions": admissions,
+        "applications": admissions
+        or permissions.personal_role(who, "read", "application")
+        or permissions.owns_any(who, "application"),
+        "learners": can(who, "read", "enrolment").ok,
+        "assessments": can(who, "read", "assessment").ok,
         "juries": sessions or director,
         "credentials": sessions or director,
-        "invoices": is_finance_staff(user=user) or Role.CANDIDATE in roles or learner or director,
-        "indicators": staff and scope_for(user=user) is not None,
-        "declarations": staff and can_declare(user=user),
-        "surveys": staff and campus_scope(user) != [],
+        "invoices": can(who, "manage", "invoice").ok
+        or permissions.personal_role(who, "read", "invoice")
+        or learner
+        or director,
+        "indicators": can(who, "read", "indicators").ok,
+        "declarations": can(who, "manage", "award_declaration").ok,
+        "surveys": can(who, "read", "survey").ok,
         "learner": learner,
-        "vae": Role.VAE_CANDIDATE in roles,
-        "apprentices": Role.EMPLOYER_TUTOR in roles,
-        "admin": bool(user.is_superuser),
-        "people": bool(permissions.can(user, "read", "account")),
+        "vae": permissions.personal_role(who, "read", "vae_candidate"),
+        "apprentices": permissions.personal_role(who, "read", "learner"),
+        "admin": permissions.administers(user),
+        "people": can(who, "read", "account").ok,
         "staff": staff,
         "jobs": has_jobs(user=user),
     }
@@ -166,7 +166,7 @@ def _teaching_section(user: Any, today: date) -> Section:
     return section
 
 
-def _jury_section(user: Any, director: bool) -> Section:
+def _jury_section(user: Any, who: permissions.Principal) -> Section:
     sessions = session_list_for(user=user)
     section = Section(_("Juries and credentials"))
     section.items.append(
@@ -183,8 +183,9 @@ def _jury_section(user: Any, director: bool) -> Section:
             count=sessions.filter(status="closed").count(),
         )
     )
-    if director:
+    if permissions.can(who, "manage", "vae_candidate"):
         section.items.append(Item(_("VAE cases"), reverse("jury:vae-list")))
+    if permissions.can(who, "manage", "block_validation"):
         section.items.append(
             Item(_("Blocks validated before Capitalis"), reverse("jury:prior-list"))
         )
@@ -280,26 +281,24 @@ def _candidate_section(user: Any) -> Section:
 def home_for(user: Any, *, today: date) -> Home:
     """The signed-in user's home: one section per role she holds, each with its work to do."""
     links = links_for(user)
-    roles = _roles(user)
-    director = is_director(user) or user.is_superuser
+    who = permissions.principal(user)
     sections: list[Section] = []
     if links["admissions"]:
         sections.append(_admissions_section(user))
-    if Role.LECTURER in roles or director:
+    if links["assessments"]:
         sections.append(_teaching_section(user, today))
     if links["juries"]:
-        sections.append(_jury_section(user, director))
-    if director:
-        programmes = _programmes_section(user, today)
-        if programmes.items:
-            sections.append(programmes)
-    if is_finance_staff(user=user):
+        sections.append(_jury_section(user, who))
+    programmes = _programmes_section(user, today)  # the editions she may manage, if any
+    if programmes.items:
+        sections.append(programmes)
+    if permissions.can(who, "manage", "invoice"):
         sections.append(_finance_section(user))
     learner = _learner(user)
     if learner is not None:
         sections.append(_learner_section(learner))
         sections.append(_surveys_section(user, today))
-    if Role.EMPLOYER_TUTOR in roles:
+    if links["apprentices"]:
         sections.append(_apprentices_section(user))
     if links["vae"]:
         sections.append(Section(_("My VAE"), [Item(_("My VAE case"), reverse("jury:my-vae"))]))

@@ -205,3 +205,33 @@ def test_principal_accepts_users_and_principals(world: access_world.AccessWorld)
     assert who.user_id == user.pk and not who.superuser
     assert any(g.role is Role.FINANCE for g in who.grants)
     assert permissions.principal(who) is who
+
+
+def test_navigation_helpers_offer_the_role_rows_or_not() -> None:
+    """``personal_role``: the role a personal rule is offered to, whether or not a row exists
+    (the tutor's apprentices, the VAE candidate's case, the candidate's applications);
+    ``is_staff`` and ``administers`` for the staff and admin links."""
+
+    def who(*roles: Role, superuser: bool = False) -> Principal:
+        return Principal(42, superuser, frozenset(Grant(r, ScopeKind.GLOBAL, None) for r in roles))
+
+    tutor, vae, candidate = who(Role.EMPLOYER_TUTOR), who(Role.VAE_CANDIDATE), who(Role.CANDIDATE)
+    director = who(Role.PROGRAMME_DIRECTOR)
+    assert permissions.personal_role(tutor, "read", "learner")
+    assert not permissions.personal_role(director, "read", "learner")
+    assert permissions.personal_role(vae, "read", "vae_candidate")
+    assert not permissions.personal_role(tutor, "read", "vae_candidate")
+    assert permissions.personal_role(candidate, "read", "application")
+    assert permissions.personal_role(candidate, "read", "invoice")
+    assert not permissions.personal_role(Principal(None), "read", "learner")
+    assert permissions.is_staff(director) and not permissions.is_staff(tutor)
+    assert permissions.is_staff(who(superuser=True))
+    assert not permissions.owns_any(AnonymousUser(), "application")
+    assert not permissions.administers(AnonymousUser())
+
+
+def test_a_role_rule_repeating_the_everyone_rule_adds_no_condition() -> None:
+    """The candidate's role rule on her applications matches the same rows as the
+    everyone's own rule: the filter holds the condition once."""
+    candidate = Principal(7, False, frozenset({Grant(Role.CANDIDATE, ScopeKind.GLOBAL, None)}))
+    assert visible(candidate, "application") == visible(Principal(7), "application")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import Job
 from capitalis.core.services import job_start
@@ -25,10 +26,9 @@ def export_start(*, actor: Any, date_from: date | None, date_to: date | None) ->
     """Prepare the accounting journal (every invoice line and payment the finance person may
     read, over the period; the whole school for a school-wide role) as a CSV, in a background
     job: its page offers the file, which only she may download."""
-    from capitalis.finance.queries import is_finance_staff
     from capitalis.finance.tasks import export_job
 
-    if not is_finance_staff(user=actor):
+    if not permissions.can(actor, "manage", "invoice").ok:
         raise DomainError(
             _("Only finance staff may export the accounting journal."), code="not_authorised"
         )

@@ -11,18 +11,18 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower, Upper
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.enrolment.models import Enrolment, Learner
 from capitalis.jury import rules
 from capitalis.jury.models import BlockValidation, VaeCandidate
-from capitalis.jury.queries.sessions import is_director
 from capitalis.referential.models import Block, Certification, CertificationVersion
 
 
 def can_manage_prior(user: User) -> bool:
     """Who records the block validations obtained before Capitalis: a programme director (the
     one who schedules the juries that will count them)."""
-    return bool(user.is_authenticated and (user.is_superuser or is_director(user)))
+    return permissions.can(user, "manage", "block_validation").ok
 
 
 def prior_validation_list_for(

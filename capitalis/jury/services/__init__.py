@@ -54,6 +54,7 @@ from capitalis.jury.services.sessions import (
 from capitalis.jury.services.vae import (
     vae_admissibility_decide,
     vae_candidate_create,
+    vae_candidate_register,
     vae_document_add,
     vae_interview_record,
     vae_outcome_decide,
@@ -85,6 +86,7 @@ __all__ = [
     "session_update",
     "vae_admissibility_decide",
     "vae_candidate_create",
+    "vae_candidate_register",
     "vae_document_add",
     "vae_interview_record",
     "vae_outcome_decide",

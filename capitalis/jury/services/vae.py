@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.models import User
+from capitalis.accounts.rules import Role
+from capitalis.accounts.services import role_grant, user_create
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
@@ -58,6 +60,36 @@ def vae_candidate_create(
     )
     audit_record(action=Action.VAE_CANDIDATE_CREATE, actor=actor, target=candidate)
     return candidate
+
+
+@transaction.atomic
+def vae_candidate_register(
+    *,
+    email: str,
+    full_name: str,
+    version: CertificationVersion,
+    experience_summary: str,
+    experience_years: int,
+    actor: User | None,
+) -> VaeCandidate:
+    """Register a VAE candidate by e-mail: the account with that address, or a new one (the
+    full name is then required) granted the VAE candidate role, in one transaction."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise DomainError(_("Enter the candidate's e-mail address."), code="email")
+    person = User.objects.filter(email__iexact=email).first()
+    if person is None:
+        if not full_name:
+            raise DomainError(_("Enter the new candidate's full name."), code="name")
+        person = user_create(email=email, full_name=full_name, actor=actor)
+        role_grant(user=person, role=Role.VAE_CANDIDATE, actor=actor)
+    return vae_candidate_create(
+        user=person,
+        version=version,
+        experience_summary=experience_summary,
+        experience_years=experience_years,
+        actor=actor,
+    )
 
 
 @transaction.atomic(durable=True)
