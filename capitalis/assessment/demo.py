@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from capitalis.accounts.demo import DemoContext, demo_step
+from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role
 from capitalis.assessment import queries, services
 from capitalis.assessment.models import Assessment, Modality
@@ -56,82 +57,15 @@ def assessment_step(ctx: DemoContext) -> None:
         "programme"
     )
     for edition in editions:
-        version_id = edition.programme.certification_version_id
         enrolments = list(
             Enrolment.objects.filter(edition=edition)
             .exclude(status="withdrawn")
             .select_related("specialisation")
             .order_by("pk")
         )
-        index = {e.pk: i for i, e in enumerate(enrolments)}
-        day = edition.start_date + timedelta(days=75)
-        assessments: list[Assessment] = []
-        links: dict[int, list[Competency]] = {}
-        for link in (
-            CourseCompetency.objects.filter(
-                course__edition=edition, role=CourseCompetency.Role.ASSESSES
-            )
-            .select_related("competency__block")
-            .order_by("course__code", "competency__code")
-        ):
-            links.setdefault(link.course_id, []).append(link.competency)
-        for n, course in enumerate(Course.objects.filter(pk__in=links).order_by("code")):
-            assessments.append(
-                _ensure(
-                    edition,
-                    f"DEMO-{course.code}",
-                    course=course,
-                    title_fr=f"Évaluation de {course.title_fr}",
-                    title_en=f"Assessment of {course.title_en or course.title_fr}",
-                    modality=_MODALITIES[n % len(_MODALITIES)],
-                    date=day + timedelta(days=7 * (n % 30)),
-                    competencies=links[course.pk],
-                    actor=actor,
-                )
-            )
-        for n, block in enumerate(
-            Block.objects.filter(version_id=version_id).order_by("position", "code")
-        ):
-            competencies = list(Competency.objects.filter(block=block).order_by("position"))
-            if not competencies:
-                continue
-            assessments.append(
-                _ensure(
-                    edition,
-                    f"DEMO-{block.code}",
-                    block=block,
-                    title_fr=f"Mise en situation — {block.code}",
-                    title_en=f"Professional case — {block.code}",
-                    modality=Modality.WRITTEN_REPORT_ORAL if n else Modality.GRAND_ORAL,
-                    date=edition.end_date - timedelta(days=60 - 3 * n),
-                    weight=Decimal(2),
-                    competencies=competencies,
-                    actor=actor,
-                )
-            )
+        assessments = _course_assessments(edition, actor) + _block_assessments(edition, actor)
         for assessment in assessments:
-            concerned = set(queries.concerned_enrolments(assessment).values_list("pk", flat=True))
-            competencies = [
-                link.competency
-                for link in assessment.competency_links.select_related("competency").order_by(
-                    "competency__position", "competency__code"
-                )
-            ]
-            for enrolment in (e for e in enrolments if e.pk in concerned):
-                i = index[enrolment.pk]
-                for c, competency in enumerate(competencies):
-                    absent = assessment.course_id is not None and i % 7 == 3 and c == 0
-                    fails = i % 5 == 1 and assessment.block_id is not None and c == 0
-                    _result, changed = services.result_set(
-                        assessment=assessment,
-                        enrolment=enrolment,
-                        competency=competency,
-                        grade=None if absent else (Decimal(7) if fails else _grade(i, c)),
-                        absence="justified" if absent else "none",
-                        comment="Absence justifiée" if absent else "",
-                        actor=actor,
-                    )
-                    ctx.created += changed
+            ctx.created += _enter_results(assessment, enrolments, actor)
     ctx.note(
         _(
             "Assessments: %(count)d, with results for every demo learner (most pass; every "
@@ -139,3 +73,89 @@ def assessment_step(ctx: DemoContext) -> None:
         )
         % {"count": Assessment.objects.count()}
     )
+
+
+def _course_assessments(edition: Edition, actor: User) -> list[Assessment]:
+    """One assessment per course of the edition that assesses competencies, evaluating them."""
+    day = edition.start_date + timedelta(days=75)
+    links: dict[int, list[Competency]] = {}
+    for link in (
+        CourseCompetency.objects.filter(
+            course__edition=edition, role=CourseCompetency.Role.ASSESSES
+        )
+        .select_related("competency__block")
+        .order_by("course__code", "competency__code")
+    ):
+        links.setdefault(link.course_id, []).append(link.competency)
+    return [
+        _ensure(
+            edition,
+            f"DEMO-{course.code}",
+            course=course,
+            title_fr=f"Évaluation de {course.title_fr}",
+            title_en=f"Assessment of {course.title_en or course.title_fr}",
+            modality=_MODALITIES[n % len(_MODALITIES)],
+            date=day + timedelta(days=7 * (n % 30)),
+            competencies=links[course.pk],
+            actor=actor,
+        )
+        for n, course in enumerate(Course.objects.filter(pk__in=links).order_by("code"))
+    ]
+
+
+def _block_assessments(edition: Edition, actor: User) -> list[Assessment]:
+    """One assessment per block of the edition's certification version (that has
+    competencies), evaluating every competency of the block."""
+    assessments: list[Assessment] = []
+    version_id = edition.programme.certification_version_id
+    for n, block in enumerate(
+        Block.objects.filter(version_id=version_id).order_by("position", "code")
+    ):
+        competencies = list(Competency.objects.filter(block=block).order_by("position"))
+        if not competencies:
+            continue
+        assessments.append(
+            _ensure(
+                edition,
+                f"DEMO-{block.code}",
+                block=block,
+                title_fr=f"Mise en situation — {block.code}",
+                title_en=f"Professional case — {block.code}",
+                modality=Modality.WRITTEN_REPORT_ORAL if n else Modality.GRAND_ORAL,
+                date=edition.end_date - timedelta(days=60 - 3 * n),
+                weight=Decimal(2),
+                competencies=competencies,
+                actor=actor,
+            )
+        )
+    return assessments
+
+
+def _enter_results(assessment: Assessment, enrolments: list[Enrolment], actor: User) -> int:
+    """A result per competency for every learner concerned (``enrolments``: the edition's, in
+    a stable order that decides each one's grade); the number of results written."""
+    index = {e.pk: i for i, e in enumerate(enrolments)}
+    concerned = set(queries.concerned_enrolments(assessment).values_list("pk", flat=True))
+    competencies = [
+        link.competency
+        for link in assessment.competency_links.select_related("competency").order_by(
+            "competency__position", "competency__code"
+        )
+    ]
+    written = 0
+    for enrolment in (e for e in enrolments if e.pk in concerned):
+        i = index[enrolment.pk]
+        for c, competency in enumerate(competencies):
+            absent = assessment.course_id is not None and i % 7 == 3 and c == 0
+            fails = i % 5 == 1 and assessment.block_id is not None and c == 0
+            _result, changed = services.result_set(
+                assessment=assessment,
+                enrolment=enrolment,
+                competency=competency,
+                grade=None if absent else (Decimal(7) if fails else _grade(i, c)),
+                absence="justified" if absent else "none",
+                comment="Absence justifiée" if absent else "",
+                actor=actor,
+            )
+            written += changed
+    return written

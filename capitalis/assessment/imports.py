@@ -391,10 +391,14 @@ TWO_DECIMALS = r"^[0-9]+([.][0-9]{1,2})?$"
 def _check(cursor: Any, assessment: Assessment) -> None:
     """Build the checked table: each staged row with its learner, competency, typed values,
     stored result, status (valid or the first reason) and action (create/update/unchanged)."""
-    result_table = Result._meta.db_table
+    _check_rows(cursor)
+    _check_against_stored(cursor, assessment)
+
+
+def _check_rows(cursor: Any) -> None:
+    """Stage 1: each row typed, resolved and given its first reason (materialised once)."""
     levels = ", ".join(["%s"] * len(Level.values))
     absences = ", ".join(["%s"] * len(Absence.values))
-    # Stage 1: each row typed, resolved and given its first reason (materialised once).
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {STATUSED} AS
@@ -440,8 +444,12 @@ def _check(cursor: Any, assessment: Assessment) -> None:
         """,
         [TWO_DECIMALS, *Level.values, *Absence.values, NUMBER],
     )
-    # Stage 2: duplicates (a later row for the same learner and competency) and the stored
-    # result each valid row would create, change or leave unchanged.
+
+
+def _check_against_stored(cursor: Any, assessment: Assessment) -> None:
+    """Stage 2: duplicates (a later row for the same learner and competency) and the stored
+    result each valid row would create, change or leave unchanged."""
+    result_table = Result._meta.db_table
     cursor.execute(
         f"""
         CREATE TEMPORARY TABLE {CHECKED} AS
@@ -545,75 +553,106 @@ def results_import(
     Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
     if len(content) > MAX_BYTES:
         raise DomainError(_("The file is larger than 50 MB."), code="file")
-    xlsx = is_xlsx(content, filename)
     report = ImportReport(dry_run=dry_run)
     with connection.cursor() as cursor:
         _create_tables(cursor, assessment)
-        copied = None if xlsx or not _postgres() else _copy_csv(cursor, content)
-        if copied is None:
-            try:
-                _names, rows = _read_rows(content, xlsx=xlsx)
-            except _HeaderError as error:
-                report.errors = error.errors
-                _drop(cursor)
-                return report
-            _load(cursor, STAGE, ("line", *COLUMNS, "problem"), rows)
-        if _postgres():
-            # Fresh temporary tables have no statistics, and the results table's may be stale
-            # right after a large import: plan with real sizes, hash (not merge) joins, sorts
-            # in memory.
-            cursor.execute(f"ANALYZE {STAGE}, {LEARNERS}, {COMPETENCIES}")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
+        header_errors = _stage(cursor, content, filename)
+        if header_errors is not None:
+            report.errors = header_errors
+            _drop(cursor)
+            return report
+        _plan_with_real_sizes(cursor)
         _check(cursor, assessment)
-        cursor.execute(
-            f"SELECT final_status, action, COUNT(*) FROM {CHECKED} "
-            "WHERE final_status <> 'blank' GROUP BY final_status, action"
-        )
-        for status, action, count in cursor.fetchall():
-            report.rows += count
-            if status in SKIPPED:
-                report.skipped += count
-            elif status == "":
-                setattr(
-                    report, {"create": "created", "update": "updated"}.get(action, action), count
-                )
-        cursor.execute(
-            f"""SELECT line, final_status,
-                CASE final_status
-                    WHEN 'learner_unknown' THEN learner WHEN 'competency_unknown' THEN competency
-                    WHEN 'level_invalid' THEN level WHEN 'absence_invalid' THEN absence
-                    WHEN 'grade_not_number' THEN grade WHEN 'grade_range' THEN grade
-                    WHEN 'grade_decimals' THEN grade ELSE '' END,
-                first_line
-            FROM {CHECKED} WHERE final_status NOT IN ('', 'blank', 'empty') ORDER BY line"""
-        )
-        report.errors = [
-            RowError(line, code, value or "", first)
-            for line, code, value, first in cursor.fetchall()
-        ]
+        _count(cursor, report)
+        report.errors = _row_errors(cursor)
         if not dry_run and (valid_only or not report.errors) and (report.created or report.updated):
             _write(cursor, assessment, actor)
             report.imported = True
         _drop(cursor)
     if report.imported:
-        audit_record(
-            action=Action.RESULTS_IMPORT,
-            actor=actor,
-            target=assessment,
-            summary=f"{filename}: {report.created} created, {report.updated} updated",
-            data={
-                "file": filename[:200],
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "refused": len(report.errors),
-                "skipped": report.skipped,
-                "valid_only": valid_only,
-            },
-        )
+        _audit_import(assessment, actor, filename, report, valid_only=valid_only)
     return report
+
+
+def _stage(cursor: Any, content: bytes, filename: str) -> list[RowError] | None:
+    """Load the file's rows into the staging table (PostgreSQL copies a CSV file straight in);
+    the header's errors when its columns cannot be read, else None."""
+    xlsx = is_xlsx(content, filename)
+    copied = None if xlsx or not _postgres() else _copy_csv(cursor, content)
+    if copied is None:
+        try:
+            _names, rows = _read_rows(content, xlsx=xlsx)
+        except _HeaderError as error:
+            return error.errors
+        _load(cursor, STAGE, ("line", *COLUMNS, "problem"), rows)
+    return None
+
+
+def _plan_with_real_sizes(cursor: Any) -> None:
+    """On PostgreSQL: fresh temporary tables have no statistics, and the results table's may
+    be stale right after a large import: plan with real sizes, hash (not merge) joins, sorts
+    in memory."""
+    if _postgres():
+        cursor.execute(f"ANALYZE {STAGE}, {LEARNERS}, {COMPETENCIES}")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+
+
+def _count(cursor: Any, report: ImportReport) -> None:
+    """Count the checked rows into the report: rows, skipped, created, updated, unchanged."""
+    cursor.execute(
+        f"SELECT final_status, action, COUNT(*) FROM {CHECKED} "
+        "WHERE final_status <> 'blank' GROUP BY final_status, action"
+    )
+    for status, action, count in cursor.fetchall():
+        report.rows += count
+        if status in SKIPPED:
+            report.skipped += count
+        elif status == "":
+            setattr(report, {"create": "created", "update": "updated"}.get(action, action), count)
+
+
+def _row_errors(cursor: Any) -> list[RowError]:
+    """The refused rows, in file order: the reason, the value refused, the line kept first."""
+    cursor.execute(
+        f"""SELECT line, final_status,
+            CASE final_status
+                WHEN 'learner_unknown' THEN learner WHEN 'competency_unknown' THEN competency
+                WHEN 'level_invalid' THEN level WHEN 'absence_invalid' THEN absence
+                WHEN 'grade_not_number' THEN grade WHEN 'grade_range' THEN grade
+                WHEN 'grade_decimals' THEN grade ELSE '' END,
+            first_line
+        FROM {CHECKED} WHERE final_status NOT IN ('', 'blank', 'empty') ORDER BY line"""
+    )
+    return [
+        RowError(line, code, value or "", first) for line, code, value, first in cursor.fetchall()
+    ]
+
+
+def _audit_import(
+    assessment: Assessment,
+    actor: User | None,
+    filename: str,
+    report: ImportReport,
+    *,
+    valid_only: bool,
+) -> None:
+    audit_record(
+        action=Action.RESULTS_IMPORT,
+        actor=actor,
+        target=assessment,
+        summary=f"{filename}: {report.created} created, {report.updated} updated",
+        data={
+            "file": filename[:200],
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "refused": len(report.errors),
+            "skipped": report.skipped,
+            "valid_only": valid_only,
+        },
+    )
 
 
 def _drop(cursor: Any) -> None:

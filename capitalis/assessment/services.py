@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -475,6 +476,61 @@ def result_set(
             data={k: str(v) if v is not None else None for k, v in values.items()},
         )
     return result, changed
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    """One filled cell of the results grid, as posted: the key the page shows it under, the
+    learner, the competency (None: the assessment as a whole) and the values typed."""
+
+    key: str
+    enrolment: Enrolment
+    competency: Competency | None
+    grade: str | None
+    level: str | None
+    absence: str
+    comment: str
+
+
+class ResultsRefused(DomainError):
+    """Cells of a results grid refused, nothing written: one translated reason per cell key
+    (``errors``)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(_("Nothing was saved: correct the marked cells."), code="invalid")
+        self.errors = errors
+
+    def as_body(self) -> dict[str, Any]:
+        return {**super().as_body(), "errors": self.errors}
+
+
+@transaction.atomic
+def results_enter(*, assessment: Assessment, entries: Iterable[ResultEntry], actor: User) -> int:
+    """Enter a grid of results all or nothing, in one transaction: each cell through
+    ``result_set`` (its checks, history and audit record); when a cell is refused, every
+    reason is collected, nothing is written and ``ResultsRefused`` says which cells. Returns
+    the number of results changed."""
+    changed = 0
+    errors: dict[str, str] = {}
+    for entry in entries:
+        try:
+            _result, was_changed = result_set(
+                assessment=assessment,
+                enrolment=entry.enrolment,
+                competency=entry.competency,
+                grade=entry.grade,
+                level=entry.level,
+                absence=entry.absence,
+                comment=entry.comment,
+                actor=actor,
+            )
+        except DomainError as error:
+            errors[entry.key] = error.message
+        else:
+            changed += was_changed
+    if errors:
+        raise ResultsRefused(errors)
+    return changed
 
 
 @transaction.atomic

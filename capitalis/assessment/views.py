@@ -5,19 +5,21 @@ may not see answers 404."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from capitalis.accounts.queries import request_user
 from capitalis.assessment import queries, services
 from capitalis.assessment.forms import AssessmentForm
 from capitalis.assessment.models import Absence, Assessment, Level
 from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 
 
 @login_required
@@ -76,62 +78,94 @@ def _form_page(request: HttpRequest, form: AssessmentForm, *, created: bool) -> 
     )
 
 
-class _Rollback(Exception):
-    pass
-
-
 @login_required
 def results_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
     try:
-        assessment = queries.assessments_for(user=request.user).get(pk=pk)  # type: ignore[arg-type]
+        assessment = queries.assessments_for(user=user).get(pk=pk)
     except Assessment.DoesNotExist:
         raise Http404(_("No such assessment.")) from None
-    can_edit = services.can_enter_results(request.user, assessment)  # type: ignore[arg-type]
+    can_edit = services.can_enter_results(user, assessment)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not can_edit:
             raise Http404(_("No such assessment."))
         columns, rows = queries.results_grid(assessment=assessment)
-        changed = 0
-        try:
-            with transaction.atomic():
-                for row in rows:
-                    comment = request.POST.get(f"comment-{row.enrolment.pk}", "")
-                    for column in columns:
-                        key = f"{row.enrolment.pk}-{column.pk if column else 'all'}"
-                        grade = request.POST.get(f"grade-{key}", "").strip()
-                        level = request.POST.get(f"level-{key}", "").strip()
-                        absence = request.POST.get(f"absence-{key}", "").strip() or "none"
-                        if not grade and not level and absence == "none":
-                            continue
-                        try:
-                            _result, was_changed = services.result_set(
-                                assessment=assessment,
-                                enrolment=row.enrolment,
-                                competency=column,
-                                grade=grade or None,
-                                level=level or None,
-                                absence=absence,
-                                comment=comment,
-                                actor=request.user,  # type: ignore[arg-type]
-                            )
-                            changed += was_changed
-                        except DomainError as error:
-                            errors[key] = error.message
-                if errors:
-                    raise _Rollback
-        except _Rollback:
-            messages.error(request, _("Nothing was saved: correct the marked cells."))
-        else:
+        with domain_errors(request) as refusal:
+            changed = services.results_enter(
+                assessment=assessment,
+                entries=_posted_entries(request.POST, columns, rows),
+                actor=user,
+            )
+        if not refusal:
             messages.success(request, _("%(count)d result(s) saved.") % {"count": changed})
             return redirect("assessment:results", pk=assessment.pk)
+        if isinstance(refusal.error, services.ResultsRefused):
+            errors = refusal.error.errors
     columns, rows = queries.results_grid(assessment=assessment)
-    posted: dict[str, Any] = request.POST if errors else {}
+    return render(
+        request,
+        "assessment/results_entry.html",
+        {
+            "assessment": assessment,
+            "columns": columns,
+            "grid": _grid(columns, rows, request.POST if errors else {}, errors),
+            "can_edit": can_edit,
+            "levels": Level.choices,
+            "absences": Absence.choices,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _cell_key(enrolment_pk: int, column: Any) -> str:
+    """A cell's key in the form: learner, then competency id (``all``: the whole assessment)."""
+    return f"{enrolment_pk}-{column.pk if column else 'all'}"
+
+
+def _posted_entries(
+    post: Mapping[str, Any], columns: Sequence[Any], rows: Sequence[Any]
+) -> list[services.ResultEntry]:
+    """The filled cells of the posted grid (a cell with no grade, level or absence is left
+    out), each with its learner's comment."""
+    entries = []
+    for row in rows:
+        comment = post.get(f"comment-{row.enrolment.pk}", "")
+        for column in columns:
+            key = _cell_key(row.enrolment.pk, column)
+            grade = post.get(f"grade-{key}", "").strip()
+            level = post.get(f"level-{key}", "").strip()
+            absence = post.get(f"absence-{key}", "").strip() or "none"
+            if not grade and not level and absence == "none":
+                continue
+            entries.append(
+                services.ResultEntry(
+                    key=key,
+                    enrolment=row.enrolment,
+                    competency=column,
+                    grade=grade or None,
+                    level=level or None,
+                    absence=absence,
+                    comment=comment,
+                )
+            )
+    return entries
+
+
+def _grid(
+    columns: Sequence[Any],
+    rows: Sequence[Any],
+    posted: Mapping[str, Any],
+    errors: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The grid's rows for the template: each cell's values (as posted when the grid was
+    refused, else as stored) and its reason, and the learner's comment."""
     grid = []
     for row in rows:
         cells = []
         for column, cell in zip(columns, row.cells, strict=True):
-            key = f"{row.enrolment.pk}-{column.pk if column else 'all'}"
+            key = _cell_key(row.enrolment.pk, column)
             result = cell.result
             cells.append(
                 {
@@ -151,20 +185,7 @@ def results_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 "comment": posted.get(f"comment-{row.enrolment.pk}", comment),
             }
         )
-    return render(
-        request,
-        "assessment/results_entry.html",
-        {
-            "assessment": assessment,
-            "columns": columns,
-            "grid": grid,
-            "can_edit": can_edit,
-            "levels": Level.choices,
-            "absences": Absence.choices,
-            "errors": errors,
-        },
-        status=400 if errors else 200,
-    )
+    return grid
 
 
 @login_required

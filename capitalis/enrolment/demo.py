@@ -90,72 +90,10 @@ def enrolment_step(ctx: DemoContext) -> None:
         .select_related("year", "campus")
         .order_by("campus__position", "year__position", "track")
     )
-    start = edition.start_date
     for index, application in enumerate(applications):
         with transaction.atomic():
-            contract = None
-            if application.track == Track.WORK_STUDY:
-                years = rules.PROGRAMME_YEARS - application.year.position + 1
-                contract = services.ContractInput(
-                    kind=(
-                        rules.ContractKind.APPRENTICESHIP
-                        if index % 2 == 0
-                        else rules.ContractKind.PROFESSIONALISATION
-                    ).value,
-                    employer_name=EMPLOYERS[index % len(EMPLOYERS)],
-                    employer_siret=demo_siret(index + 1),
-                    start_date=start,
-                    end_date=start + relativedelta(years=years) - timedelta(days=1),
-                    opco_name=OPCOS[index % len(OPCOS)],
-                    tutor=tutor,
-                )
-            enrolment = services.enrolment_create_from_application(
-                application=application,
-                actor=actor,
-                contract=contract,
-                note=_("Demo enrolment."),
-            )
+            _enrol_demo_learner(edition, application, index, actor, tutor)
             ctx.created += 1
-            learner = enrolment.learner
-            services.learner_update(
-                learner=learner,
-                national_student_number=learner.national_student_number,
-                date_of_birth=learner.date_of_birth or date(2000 + index % 4, 1 + index % 12, 10),
-                actor=actor,
-                identity=demo_identity(learner.user.full_name, index),
-            )
-            if application.track == Track.INITIAL:
-                # The campus rhythm's placement (SPEC §2): in Paris 6 months from March; in
-                # Lyon and Bordeaux alternating with school from September to May (about
-                # 115 to 125 placement days on the campus calendar).
-                rhythm = services.placement_rhythm(enrolment)
-                alternating = rhythm is not None and rhythm.mode == "alternating"
-                if alternating:
-                    internship_start = edition.start_date
-                    internship_end = date(edition.end_date.year, 5, 31)
-                else:
-                    internship_start = date(edition.end_date.year, 3, 1)
-                    internship_end = internship_start + relativedelta(months=6) - timedelta(days=1)
-                services.internship_create(
-                    enrolment=enrolment,
-                    internship=services.InternshipInput(
-                        host_name=HOSTS[index % len(HOSTS)],
-                        host_siret=demo_siret(100 + index),
-                        tutor_name=_("Host tutor (demo)"),
-                        tutor_email=f"host-tutor-{index}@{DEMO_DOMAIN}",
-                        start_date=internship_start,
-                        end_date=internship_end,
-                        agreement_signed_on=start + timedelta(days=60),
-                    ),
-                    actor=actor,
-                )
-            services.cvec_record(
-                learner=enrolment.learner,
-                academic_year=edition.code,
-                certificate_number=f"DEMO-{edition.code}-{enrolment.pk:05d}",
-                recorded_on=start + timedelta(days=7),
-                actor=actor,
-            )
     enrolments = Enrolment.objects.filter(edition=edition)
     ctx.note(
         _(
@@ -169,6 +107,92 @@ def enrolment_step(ctx: DemoContext) -> None:
         }
     )
     _attach_learner_login(ctx, edition)
+
+
+def _enrol_demo_learner(
+    edition: Edition, application: Application, index: int, actor: User | None, tutor: User
+) -> None:
+    """Enrol one admitted applicant (a contract on work-study), complete the learner's
+    identity, give an initial-track learner an internship and record the CVEC."""
+    start = edition.start_date
+    contract = (
+        _demo_contract(start, application.year.position, index, tutor)
+        if application.track == Track.WORK_STUDY
+        else None
+    )
+    enrolment = services.enrolment_create_from_application(
+        application=application,
+        actor=actor,
+        contract=contract,
+        note=_("Demo enrolment."),
+    )
+    learner = enrolment.learner
+    services.learner_update(
+        learner=learner,
+        national_student_number=learner.national_student_number,
+        date_of_birth=learner.date_of_birth or date(2000 + index % 4, 1 + index % 12, 10),
+        actor=actor,
+        identity=demo_identity(learner.user.full_name, index),
+    )
+    if application.track == Track.INITIAL:
+        _demo_internship(edition, enrolment, index, actor)
+    services.cvec_record(
+        learner=enrolment.learner,
+        academic_year=edition.code,
+        certificate_number=f"DEMO-{edition.code}-{enrolment.pk:05d}",
+        recorded_on=start + timedelta(days=7),
+        actor=actor,
+    )
+
+
+def _demo_contract(
+    start: date, year_position: int, index: int, tutor: User
+) -> services.ContractInput:
+    """A work-study contract from the edition's start to the end of the programme's last
+    year, apprenticeship and professionalisation in turn."""
+    years = rules.PROGRAMME_YEARS - year_position + 1
+    return services.ContractInput(
+        kind=(
+            rules.ContractKind.APPRENTICESHIP
+            if index % 2 == 0
+            else rules.ContractKind.PROFESSIONALISATION
+        ).value,
+        employer_name=EMPLOYERS[index % len(EMPLOYERS)],
+        employer_siret=demo_siret(index + 1),
+        start_date=start,
+        end_date=start + relativedelta(years=years) - timedelta(days=1),
+        opco_name=OPCOS[index % len(OPCOS)],
+        tutor=tutor,
+    )
+
+
+def _demo_internship(
+    edition: Edition, enrolment: Enrolment, index: int, actor: User | None
+) -> None:
+    """The campus rhythm's placement (SPEC §2): in Paris 6 months from March; in Lyon and
+    Bordeaux alternating with school from September to May (about 115 to 125 placement days
+    on the campus calendar)."""
+    rhythm = services.placement_rhythm(enrolment)
+    alternating = rhythm is not None and rhythm.mode == "alternating"
+    if alternating:
+        internship_start = edition.start_date
+        internship_end = date(edition.end_date.year, 5, 31)
+    else:
+        internship_start = date(edition.end_date.year, 3, 1)
+        internship_end = internship_start + relativedelta(months=6) - timedelta(days=1)
+    services.internship_create(
+        enrolment=enrolment,
+        internship=services.InternshipInput(
+            host_name=HOSTS[index % len(HOSTS)],
+            host_siret=demo_siret(100 + index),
+            tutor_name=_("Host tutor (demo)"),
+            tutor_email=f"host-tutor-{index}@{DEMO_DOMAIN}",
+            start_date=internship_start,
+            end_date=internship_end,
+            agreement_signed_on=edition.start_date + timedelta(days=60),
+        ),
+        actor=actor,
+    )
 
 
 def _attach_learner_login(ctx: DemoContext, edition: Edition) -> None:

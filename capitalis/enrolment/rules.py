@@ -273,15 +273,38 @@ def placement_fits(
     if end <= start:
         return Check(False, "internship_dates", "the internship ends before it starts", {})
     if rhythm is None:
-        if mode is PlacementMode.ALTERNATING:
-            return Check(
-                False,
-                "placement_no_rhythm",
-                "no campus rhythm is defined: an alternating placement cannot be counted",
-                {},
-            )
-        return internship_fits(start, end)
-    rules = rhythm.rules
+        return _placement_without_rhythm(mode, start, end)
+    refused = _placement_frame_refused(mode, start, end, rhythm)
+    if refused is not None:
+        return refused
+    days = placement_days(rhythm.calendar, start, end)
+    params: dict[str, object] = {
+        "days": days,
+        "minimum": rhythm.rules.internship_min_days,
+        "maximum": rhythm.rules.internship_max_days,
+    }
+    if mode is PlacementMode.CONTINUOUS:
+        return _continuous_placement_fits(start, end, rhythm, days, params)
+    return _alternating_placement_fits(rhythm.rules, days, params)
+
+
+def _placement_without_rhythm(mode: PlacementMode, start: date, end: date) -> Check:
+    """No campus rhythm: only a continuous internship of 4 to 6 months can be counted."""
+    if mode is PlacementMode.ALTERNATING:
+        return Check(
+            False,
+            "placement_no_rhythm",
+            "no campus rhythm is defined: an alternating placement cannot be counted",
+            {},
+        )
+    return internship_fits(start, end)
+
+
+def _placement_frame_refused(
+    mode: PlacementMode, start: date, end: date, rhythm: PlacementRhythm
+) -> Check | None:
+    """The refusal when the placement's mode is not the rhythm's or it lies outside the
+    calendar's academic year; None when it fits that frame."""
     if mode is not rhythm.mode:
         return Check(
             False,
@@ -297,39 +320,44 @@ def placement_fits(
             f"the placement must lie between {calendar.start} and {calendar.end}",
             {"year_start": calendar.start, "year_end": calendar.end},
         )
-    days = placement_days(calendar, start, end)
-    params: dict[str, object] = {
-        "days": days,
-        "minimum": rules.internship_min_days,
-        "maximum": rules.internship_max_days,
-    }
-    if mode is PlacementMode.CONTINUOUS:
-        if rhythm.earliest_start is not None and start < rhythm.earliest_start:
-            return Check(
-                False,
-                "placement_too_early",
-                f"the internship starts on {start}, before {rhythm.earliest_start} when the "
-                "courses end",
-                {"start": start, "earliest": rhythm.earliest_start},
-            )
-        months = internship_fits(start, end, rules)
-        if not months.ok:
-            return months
-        if days < rules.internship_min_days:
-            return Check(
-                False,
-                "placement_days_short",
-                f"{days} placement days, at least {rules.internship_min_days} required",
-                params,
-            )
-        return Check(True, "ok", f"continuous internship, {days} placement days", params)
-    if days < rules.internship_min_days:
+    return None
+
+
+def _too_few_placement_days(rules: RhythmRules, days: int, params: dict[str, object]) -> Check:
+    return Check(
+        False,
+        "placement_days_short",
+        f"{days} placement days, at least {rules.internship_min_days} required",
+        params,
+    )
+
+
+def _continuous_placement_fits(
+    start: date, end: date, rhythm: PlacementRhythm, days: int, params: dict[str, object]
+) -> Check:
+    """A continuous internship starts no earlier than the rhythm's internship, lasts 4 to 6
+    months and counts at least the minimum company days."""
+    rules = rhythm.rules
+    if rhythm.earliest_start is not None and start < rhythm.earliest_start:
         return Check(
             False,
-            "placement_days_short",
-            f"{days} placement days, at least {rules.internship_min_days} required",
-            params,
+            "placement_too_early",
+            f"the internship starts on {start}, before {rhythm.earliest_start} when the "
+            "courses end",
+            {"start": start, "earliest": rhythm.earliest_start},
         )
+    months = internship_fits(start, end, rules)
+    if not months.ok:
+        return months
+    if days < rules.internship_min_days:
+        return _too_few_placement_days(rules, days, params)
+    return Check(True, "ok", f"continuous internship, {days} placement days", params)
+
+
+def _alternating_placement_fits(rules: RhythmRules, days: int, params: dict[str, object]) -> Check:
+    """An alternating placement counts between the minimum and the maximum company days."""
+    if days < rules.internship_min_days:
+        return _too_few_placement_days(rules, days, params)
     if days > rules.internship_max_days:
         return Check(
             False,

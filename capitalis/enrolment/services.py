@@ -628,58 +628,10 @@ def enrolment_reenrol(
     current = (
         Enrolment.objects.select_for_update().select_related("year", "edition").get(pk=enrolment.pk)
     )
-    next_year = ProgrammeYear.objects.filter(
-        programme_id=current.year.programme_id, position=current.year.position + 1
-    ).first()
-    _require(
-        rules.reenrolment_check(
-            current_position=current.year.position,
-            target_position=next_year.position if next_year else 0,
-            current_status=rules.EnrolmentStatus(current.status),
-            current_start=current.edition.start_date,
-            target_start=edition.start_date,
-        )
-    )
-    assert next_year is not None
-    if edition.programme_id != current.edition.programme_id:
-        raise DomainError(_("The next edition must be of the same programme."), code="programme")
+    next_year = _reenrolment_year(current, edition)
     new_track = track or current.track
-    if new_track not in Track.values:
-        raise DomainError(_("Unknown track."), code="track")
-    offered = Offering.objects.filter(
-        edition=edition, campus_id=current.campus_id, year=next_year, track=new_track
-    )
-    if current.specialisation_id is not None:
-        offered = offered.filter(specialisation_id=current.specialisation_id)
-    if not offered.exists():
-        raise DomainError(
-            _(
-                "The %(edition)s edition does not offer this year, campus, track and "
-                "specialisation together."
-            )
-            % {"edition": edition.label},
-            code="not_offered",
-        )
-    if Enrolment.objects.filter(learner_id=current.learner_id, edition=edition).exists():
-        raise DomainError(
-            _("This person is already enrolled in this edition."), code="already_enrolled"
-        )
-    if (
-        new_track == Track.WORK_STUDY
-        and contract is None
-        and _running_contract(current.learner_id, edition.start_date) is None
-    ):
-        raise DomainError(
-            _(
-                "No contract runs into this edition: a work-study re-enrolment needs its "
-                "1-year contract."
-            ),
-            code="contract_required",
-        )
-    if new_track != Track.WORK_STUDY and contract is not None:
-        raise DomainError(
-            _("Only a work-study enrolment has a work-study contract."), code="not_work_study"
-        )
+    _check_reenrolment_offer(current, edition, next_year, new_track)
+    _check_reenrolment_contract(current, edition, new_track, contract)
     if current.status != rules.EnrolmentStatus.COMPLETED.value:
         old = current.status
         current.status = rules.EnrolmentStatus.COMPLETED.value
@@ -708,6 +660,76 @@ def enrolment_reenrol(
     )
     events.publish(events.ENROLMENT_CREATED, enrolment_id=new.pk)
     return new
+
+
+def _reenrolment_year(current: Enrolment, edition: Edition) -> ProgrammeYear:
+    """The programme year after the current one, when the re-enrolment rule allows moving
+    into it in ``edition`` (a translated DomainError otherwise)."""
+    next_year = ProgrammeYear.objects.filter(
+        programme_id=current.year.programme_id, position=current.year.position + 1
+    ).first()
+    _require(
+        rules.reenrolment_check(
+            current_position=current.year.position,
+            target_position=next_year.position if next_year else 0,
+            current_status=rules.EnrolmentStatus(current.status),
+            current_start=current.edition.start_date,
+            target_start=edition.start_date,
+        )
+    )
+    assert next_year is not None
+    return next_year
+
+
+def _check_reenrolment_offer(
+    current: Enrolment, edition: Edition, next_year: ProgrammeYear, new_track: str
+) -> None:
+    """The next edition is of the same programme and offers the next year on the same campus,
+    with this track and specialisation; the person is not already enrolled in it."""
+    if edition.programme_id != current.edition.programme_id:
+        raise DomainError(_("The next edition must be of the same programme."), code="programme")
+    if new_track not in Track.values:
+        raise DomainError(_("Unknown track."), code="track")
+    offered = Offering.objects.filter(
+        edition=edition, campus_id=current.campus_id, year=next_year, track=new_track
+    )
+    if current.specialisation_id is not None:
+        offered = offered.filter(specialisation_id=current.specialisation_id)
+    if not offered.exists():
+        raise DomainError(
+            _(
+                "The %(edition)s edition does not offer this year, campus, track and "
+                "specialisation together."
+            )
+            % {"edition": edition.label},
+            code="not_offered",
+        )
+    if Enrolment.objects.filter(learner_id=current.learner_id, edition=edition).exists():
+        raise DomainError(
+            _("This person is already enrolled in this edition."), code="already_enrolled"
+        )
+
+
+def _check_reenrolment_contract(
+    current: Enrolment, edition: Edition, new_track: str, contract: ContractInput | None
+) -> None:
+    """Work-study needs a contract running into the edition or a new one; another track, none."""
+    if (
+        new_track == Track.WORK_STUDY
+        and contract is None
+        and _running_contract(current.learner_id, edition.start_date) is None
+    ):
+        raise DomainError(
+            _(
+                "No contract runs into this edition: a work-study re-enrolment needs its "
+                "1-year contract."
+            ),
+            code="contract_required",
+        )
+    if new_track != Track.WORK_STUDY and contract is not None:
+        raise DomainError(
+            _("Only a work-study enrolment has a work-study contract."), code="not_work_study"
+        )
 
 
 # --- CVEC ---------------------------------------------------------------------------------

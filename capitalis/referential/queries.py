@@ -102,30 +102,73 @@ def _register_list_text(items: list[str]) -> str:
     return "  ".join(f"- {item}" for item in items)
 
 
-def _register_fiche(certification: Certification) -> Fiche:
-    """A certification as a register fiche: its register version's blocks (or, for a
-    certification not read from the register, its current version's), certifiers, links,
-    correspondences and the kept ``register_extra`` elements."""
+def _fiche_blocks(certification: Certification) -> tuple[BlockData, ...]:
+    """The blocks of its register version (or, for a certification not read from the
+    register, of its current version); lists of statements joined when no text was kept."""
     versions = list(certification.versions.all())
     version = next((v for v in versions if v.code == "register"), None) or next(
         (v for v in versions if v.status == "current"), None
     )
-    blocks: list[BlockData] = []
-    for block in version.blocks.all() if version else ():
-        blocks.append(
-            BlockData(
-                code=block.code,
-                title=block.title_fr,
-                competencies_text=block.competencies_text
-                or _register_list_text([c.statement_fr for c in block.competencies.all()]),
-                assessment_text=block.assessment_text
-                or _register_list_text([m.label_fr for m in block.modalities.all()]),
-                entry_prerequisites_text=block.entry_prerequisites_text,
-                validation_prerequisites_text=block.validation_prerequisites_text,
-            )
+    return tuple(
+        BlockData(
+            code=block.code,
+            title=block.title_fr,
+            competencies_text=block.competencies_text
+            or _register_list_text([c.statement_fr for c in block.competencies.all()]),
+            assessment_text=block.assessment_text
+            or _register_list_text([m.label_fr for m in block.modalities.all()]),
+            entry_prerequisites_text=block.entry_prerequisites_text,
+            validation_prerequisites_text=block.validation_prerequisites_text,
         )
-    links = sorted(certification.register_links.all(), key=lambda link: link.position)
+        for block in (version.blocks.all() if version else ())
+    )
+
+
+def _fiche_certifiers(certification: Certification) -> tuple[CertifierData, ...]:
+    return tuple(
+        CertifierData(
+            siret=link.certifier.siret,
+            name=link.certifier.name,
+            commercial_name=link.commercial_name,
+            website=link.website,
+            state=link.state,
+            state_date=link.state_date,
+        )
+        for link in sorted(certification.certifier_links.all(), key=lambda c: c.position)
+    )
+
+
+def _fiche_access_routes(certification: Certification) -> tuple[AccessRouteData, ...]:
     routes = certification.access_routes or {}
+    return tuple(
+        AccessRouteData(
+            key=key,
+            active=routes[key].get("active"),
+            composition=routes[key].get("composition") or "",
+            changed_on=date.fromisoformat(routes[key]["changed_on"])
+            if routes[key].get("changed_on")
+            else None,
+        )
+        for key in ACCESS_ROUTES
+        if key in routes
+    )
+
+
+def _fiche_correspondences(certification: Certification) -> tuple[CorrespondenceData, ...]:
+    return tuple(
+        CorrespondenceData(
+            source_block_codes=tuple(corr.source_block_codes or ()),
+            destination_code=corr.destination_code,
+            destination_block_codes=tuple(corr.destination_block_codes or ()),
+        )
+        for corr in sorted(certification.register_correspondences.all(), key=lambda c: c.position)
+    )
+
+
+def _register_fiche(certification: Certification) -> Fiche:
+    """A certification as a register fiche: its blocks, certifiers, links, correspondences
+    and the kept ``register_extra`` elements."""
+    links = sorted(certification.register_links.all(), key=lambda link: link.position)
     return Fiche(
         code=certification.code,
         title=certification.title_fr,
@@ -139,55 +182,25 @@ def _register_fiche(certification: Certification) -> Fiche:
         eqf_level=certification.eqf_level,
         eqf_label=certification.eqf_label,
         nsf_codes=tuple(CodeLabel(**item) for item in certification.nsf_codes or ()),
-        certifiers=tuple(
-            CertifierData(
-                siret=link.certifier.siret,
-                name=link.certifier.name,
-                commercial_name=link.commercial_name,
-                website=link.website,
-                state=link.state,
-                state_date=link.state_date,
-            )
-            for link in sorted(certification.certifier_links.all(), key=lambda c: c.position)
-        ),
+        certifiers=_fiche_certifiers(certification),
         has_partners=certification.has_partners,
         activities_text=certification.activities_text,
         capacities_text=certification.capacities_text,
         sectors_text=certification.sectors_text,
         target_jobs_text=certification.target_jobs_text,
         rome_codes=tuple(CodeLabel(**item) for item in certification.rome_codes or ()),
-        access_routes=tuple(
-            AccessRouteData(
-                key=key,
-                active=routes[key].get("active"),
-                composition=routes[key].get("composition") or "",
-                changed_on=date.fromisoformat(routes[key]["changed_on"])
-                if routes[key].get("changed_on")
-                else None,
-            )
-            for key in ACCESS_ROUTES
-            if key in routes
-        ),
+        access_routes=_fiche_access_routes(certification),
         registration_date=certification.registration_date,
         registration_years=certification.registration_years,
         registration_end=certification.registration_end,
         registration_type=certification.registration_type,
-        blocks=tuple(blocks),
+        blocks=_fiche_blocks(certification),
         objectives_text=certification.objectives_text,
         blocks_separately=certification.blocks_separately,
         active=certification.active,
         entry_prerequisites_text=certification.entry_prerequisites_text,
         award_deadline=certification.award_deadline,
-        correspondences=tuple(
-            CorrespondenceData(
-                source_block_codes=tuple(corr.source_block_codes or ()),
-                destination_code=corr.destination_code,
-                destination_block_codes=tuple(corr.destination_block_codes or ()),
-            )
-            for corr in sorted(
-                certification.register_correspondences.all(), key=lambda c: c.position
-            )
-        ),
+        correspondences=_fiche_correspondences(certification),
         extra=tuple(certification.register_extra or ()),
     )
 

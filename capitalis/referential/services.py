@@ -35,14 +35,10 @@ from capitalis.referential.models import (
     EvaluationCriterion,
     EvaluationModality,
 )
+from capitalis.referential.register.bulk import import_session
+from capitalis.referential.register.format import REGISTER_PROVENANCE, REGISTER_VERSION_CODE
 from capitalis.referential.register.reader_fast import prepared_batches
-from capitalis.referential.register.writer import (
-    REGISTER_PROVENANCE,
-    REGISTER_VERSION_CODE,
-    ImportReport,
-    RegisterWriter,
-    import_session,
-)
+from capitalis.referential.register.writer import ImportReport, RegisterWriter
 
 __all__ = [
     "REGISTER_BATCH_SIZE",

@@ -105,6 +105,37 @@ def test_only_the_course_lecturer_or_a_director_enters_results(w) -> None:
     assert Result.objects.get().author == w.director
 
 
+def test_a_results_grid_is_entered_all_or_nothing_with_a_reason_per_cell(w) -> None:
+    a = exam(w)
+    e0, e1 = w.enrolments[:2]
+    c = w.competencies[0]
+
+    def entry(key: str, enrolment: Any, grade: str) -> services.ResultEntry:
+        return services.ResultEntry(
+            key=key,
+            enrolment=enrolment,
+            competency=c,
+            grade=grade,
+            level=None,
+            absence="none",
+            comment="",
+        )
+
+    with translation.override("en"), pytest.raises(services.ResultsRefused) as refused:
+        services.results_enter(
+            assessment=a, entries=[entry("a", e0, "12"), entry("b", e1, "25")], actor=w.lecturer
+        )
+    assert list(refused.value.errors) == ["b"] and "between 0 and 20" in refused.value.errors["b"]
+    assert not Result.objects.exists()
+    entries = [entry("a", e0, "12"), entry("b", e1, "14")]
+    assert services.results_enter(assessment=a, entries=entries, actor=w.lecturer) == 2
+    assert services.results_enter(assessment=a, entries=entries, actor=w.lecturer) == 0
+    assert sorted(Result.objects.values_list("grade", flat=True)) == [  # type: ignore[type-var]
+        Decimal("12.00"),
+        Decimal("14.00"),
+    ]
+
+
 def test_history_keeps_the_previous_value_and_the_author(w) -> None:
     a = exam(w)
     e = w.enrolments[0]

@@ -8,8 +8,9 @@ import. Modules, in the order a fiche goes through them:
 - ``reader_fast``: the import's twin of the reader, element straight to rows (same rows, same
   errors: a property test holds them together), and the forked reader process feeding the
   writer batch by batch;
-- ``writer``: the bulk insert/update engine (new fiches set-wise, changed ones in place, the
-  register crosswalks);
+- ``writer``: the bulk insert/update engine (new fiches set-wise, changed ones in place);
+- ``bulk``: the connection during an import and the plain multi-row INSERTs the writer uses;
+- ``crosswalks``: the register crosswalks between the fiches loaded, rebuilt once per import;
 - ``export``: a ``Fiche`` back to XML.
 
 ``services.register_import`` strings them together. The XML names are importable from here, as

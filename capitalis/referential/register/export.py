@@ -5,7 +5,8 @@ values and the kept ``extra`` elements merged in the register's element order
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import IO, Any
 
 from lxml import etree
@@ -14,7 +15,11 @@ from capitalis.referential.register.format import (
     ACCESS_ROUTES,
     ELEMENT_RANK,
     FLUX_VERSION,
+    AccessRouteData,
+    BlockData,
+    CertifierData,
     CodeLabel,
+    CorrespondenceData,
     Fiche,
     JsonElement,
     format_bool,
@@ -45,70 +50,88 @@ def _code_label_list(tag: str, item_tag: str, items: Iterable[CodeLabel]) -> Any
     return elem
 
 
-def _modelled_elements(fiche: Fiche) -> list[tuple[str, Any]]:
-    """The modelled children of FICHE as (tag, element); absent values are omitted."""
-    out: list[tuple[str, Any]] = []
+def _text(tag: str, value: str | None) -> Any | None:
+    """An element holding ``value``; None when there is no value."""
+    if not value:
+        return None
+    elem = etree.Element(tag)
+    elem.text = value
+    return elem
 
-    def text(tag: str, value: str | None) -> None:
-        if value:
-            elem = etree.Element(tag)
-            elem.text = value
-            out.append((tag, elem))
 
-    text("ID_FICHE", str(fiche.register_id) if fiche.register_id is not None else None)
-    text("NUMERO_FICHE", fiche.code)
+def _date_text(tag: str, value: date | None) -> Any | None:
+    return _text(tag, format_date(value)) if value else None
+
+
+def _bool_text(tag: str, value: bool | None) -> Any | None:
+    return _text(tag, format_bool(value)) if value is not None else None
+
+
+def _succession_elements(fiche: Fiche) -> list[Any | None]:
+    """NOUVELLES_CERTIFICATIONS and ANCIENNES_CERTIFICATIONS (the codes replacing this fiche and
+    those it replaces)."""
+    elements: list[Any | None] = []
     for tag, inner, codes in (
         ("NOUVELLES_CERTIFICATIONS", "NOUVELLE_CERTIFICATION", fiche.replaced_by),
         ("ANCIENNES_CERTIFICATIONS", "ANCIENNE_CERTIFICATION", fiche.replaces),
     ):
+        elem = None
         if codes:
             elem = etree.Element(tag)
             for code in codes:
                 _sub(_sub(elem, inner), f"ID_FICHE_{inner}", code)
-            out.append((tag, elem))
-    text("INTITULE", fiche.title)
-    if fiche.abbreviation_code or fiche.abbreviation_label:
-        elem = etree.Element("ABREGE")
-        _sub(elem, "CODE", fiche.abbreviation_code)
-        _sub(elem, "LIBELLE", fiche.abbreviation_label)
-        out.append(("ABREGE", elem))
-    text("ETAT_FICHE", fiche.state)
-    if fiche.formacodes:
-        out.append(("FORMACODES", _code_label_list("FORMACODES", "FORMACODE", fiche.formacodes)))
-    if fiche.eqf_level is not None:
-        elem = etree.Element("NOMENCLATURE_EUROPE")
-        _sub(elem, "NIVEAU", f"NIV{fiche.eqf_level}")
-        _sub(elem, "LIBELLE", fiche.eqf_label)
-        out.append(("NOMENCLATURE_EUROPE", elem))
-    if fiche.nsf_codes:
-        out.append(("CODES_NSF", _code_label_list("CODES_NSF", "NSF", fiche.nsf_codes)))
-    if fiche.certifiers:
-        elem = etree.Element("CERTIFICATEURS")
-        for certifier in fiche.certifiers:
-            item = _sub(elem, "CERTIFICATEUR")
-            for tag, value in (
-                ("SIRET_CERTIFICATEUR", certifier.siret),
-                ("NOM_CERTIFICATEUR", certifier.name),
-                ("NOM_COMMERCIAL", certifier.commercial_name),
-                ("ETAT_CERTIFICATEUR", certifier.state),
-                (
-                    "DATE_DERNIERE_MODIFICATION_ETAT",
-                    format_date(certifier.state_date) if certifier.state_date else "",
-                ),
-                ("SITE_INTERNET", certifier.website),
-            ):
-                if value:
-                    _sub(item, tag, value)
-        out.append(("CERTIFICATEURS", elem))
-    if fiche.has_partners is not None:
-        text("EXISTENCE_PARTENAIRES", format_bool(fiche.has_partners))
-    text("ACTIVITES_VISEES", fiche.activities_text)
-    text("CAPACITES_ATTESTEES", fiche.capacities_text)
-    text("SECTEURS_ACTIVITE", fiche.sectors_text)
-    text("TYPE_EMPLOI_ACCESSIBLES", fiche.target_jobs_text)
-    if fiche.rome_codes:
-        out.append(("CODES_ROME", _code_label_list("CODES_ROME", "ROME", fiche.rome_codes)))
-    routes = {route.key: route for route in fiche.access_routes}
+        elements.append(elem)
+    return elements
+
+
+def _abbreviation_element(fiche: Fiche) -> Any | None:
+    if not (fiche.abbreviation_code or fiche.abbreviation_label):
+        return None
+    elem = etree.Element("ABREGE")
+    _sub(elem, "CODE", fiche.abbreviation_code)
+    _sub(elem, "LIBELLE", fiche.abbreviation_label)
+    return elem
+
+
+def _eqf_element(fiche: Fiche) -> Any | None:
+    if fiche.eqf_level is None:
+        return None
+    elem = etree.Element("NOMENCLATURE_EUROPE")
+    _sub(elem, "NIVEAU", f"NIV{fiche.eqf_level}")
+    _sub(elem, "LIBELLE", fiche.eqf_label)
+    return elem
+
+
+def _code_labels(tag: str, item_tag: str, items: Sequence[CodeLabel]) -> Any | None:
+    return _code_label_list(tag, item_tag, items) if items else None
+
+
+def _certifiers_element(certifiers: Sequence[CertifierData]) -> Any | None:
+    if not certifiers:
+        return None
+    elem = etree.Element("CERTIFICATEURS")
+    for certifier in certifiers:
+        item = _sub(elem, "CERTIFICATEUR")
+        for tag, value in (
+            ("SIRET_CERTIFICATEUR", certifier.siret),
+            ("NOM_CERTIFICATEUR", certifier.name),
+            ("NOM_COMMERCIAL", certifier.commercial_name),
+            ("ETAT_CERTIFICATEUR", certifier.state),
+            (
+                "DATE_DERNIERE_MODIFICATION_ETAT",
+                format_date(certifier.state_date) if certifier.state_date else "",
+            ),
+            ("SITE_INTERNET", certifier.website),
+        ):
+            if value:
+                _sub(item, tag, value)
+    return elem
+
+
+def _route_elements(access_routes: Sequence[AccessRouteData]) -> list[Any]:
+    """One SI_JURY_<route> element per access route whose flag is known, in register order."""
+    routes = {route.key: route for route in access_routes}
+    elements = []
     for key in ACCESS_ROUTES:
         route = routes.get(key)
         if route is None or route.active is None:
@@ -119,50 +142,84 @@ def _modelled_elements(fiche: Fiche) -> list[tuple[str, Any]]:
             _sub(elem, "COMPOSITION", route.composition)
         if route.changed_on:
             _sub(elem, "DATE_DERNIERE_MODIFICATION", format_date(route.changed_on))
-        out.append((elem.tag, elem))
-    if fiche.registration_date:
-        text("DATE_DECISION", format_date(fiche.registration_date))
-    if fiche.registration_years is not None:
-        text("DUREE_ENREGISTREMENT", str(fiche.registration_years))
-    if fiche.registration_end:
-        text("DATE_FIN_ENREGISTREMENT", format_date(fiche.registration_end))
-    text("TYPE_ENREGISTREMENT", fiche.registration_type)
-    if fiche.blocks:
-        elem = etree.Element("BLOCS_COMPETENCES")
-        for block in fiche.blocks:
-            item = _sub(elem, "BLOC_COMPETENCES")
-            for tag, value in (
-                ("CODE", block.code),
-                ("LIBELLE", block.title),
-                ("LISTE_COMPETENCES", block.competencies_text),
-                ("MODALITES_EVALUATION", block.assessment_text),
-                ("PREREQUIS_ENTREE_FORMATION_BLOC", block.entry_prerequisites_text),
-                ("PREREQUIS_VALIDATION_BLOC", block.validation_prerequisites_text),
-            ):
-                if value:
-                    _sub(item, tag, value)
-        out.append(("BLOCS_COMPETENCES", elem))
-    text("OBJECTIFS_CONTEXTE", fiche.objectives_text)
-    if fiche.blocks_separately is not None:
-        text("VALIDATION_PARTIELLE", format_bool(fiche.blocks_separately))
-    text("ACTIF", format_bool(fiche.active))
-    text("PREREQUIS_ENTREE_FORMATION", fiche.entry_prerequisites_text)
-    if fiche.award_deadline:
-        text("DATE_LIMITE_DELIVRANCE", format_date(fiche.award_deadline))
-    if fiche.correspondences:
-        elem = etree.Element("CORRESPONDANCES")
-        for corr in fiche.correspondences:
-            item = _sub(elem, "CORRESPONDANCE")
-            if corr.source_block_codes:
-                source = _sub(item, "SOURCE")
-                for code in corr.source_block_codes:
-                    _sub(_sub(source, "BLOC_COMPETENCES"), "CODE", code)
-            destination = _sub(item, "DESTINATION")
-            _sub(destination, "NUMERO_FICHE", corr.destination_code)
-            for code in corr.destination_block_codes:
-                _sub(_sub(destination, "BLOC_COMPETENCES"), "CODE", code)
-        out.append(("CORRESPONDANCES", elem))
-    return out
+        elements.append(elem)
+    return elements
+
+
+def _blocks_element(blocks: Sequence[BlockData]) -> Any | None:
+    if not blocks:
+        return None
+    elem = etree.Element("BLOCS_COMPETENCES")
+    for block in blocks:
+        item = _sub(elem, "BLOC_COMPETENCES")
+        for tag, value in (
+            ("CODE", block.code),
+            ("LIBELLE", block.title),
+            ("LISTE_COMPETENCES", block.competencies_text),
+            ("MODALITES_EVALUATION", block.assessment_text),
+            ("PREREQUIS_ENTREE_FORMATION_BLOC", block.entry_prerequisites_text),
+            ("PREREQUIS_VALIDATION_BLOC", block.validation_prerequisites_text),
+        ):
+            if value:
+                _sub(item, tag, value)
+    return elem
+
+
+def _correspondences_element(correspondences: Sequence[CorrespondenceData]) -> Any | None:
+    if not correspondences:
+        return None
+    elem = etree.Element("CORRESPONDANCES")
+    for corr in correspondences:
+        item = _sub(elem, "CORRESPONDANCE")
+        if corr.source_block_codes:
+            source = _sub(item, "SOURCE")
+            for code in corr.source_block_codes:
+                _sub(_sub(source, "BLOC_COMPETENCES"), "CODE", code)
+        destination = _sub(item, "DESTINATION")
+        _sub(destination, "NUMERO_FICHE", corr.destination_code)
+        for code in corr.destination_block_codes:
+            _sub(_sub(destination, "BLOC_COMPETENCES"), "CODE", code)
+    return elem
+
+
+def _modelled_elements(fiche: Fiche) -> list[tuple[str, Any]]:
+    """The modelled children of FICHE as (tag, element), in register order; absent values are
+    omitted."""
+    register_id = str(fiche.register_id) if fiche.register_id is not None else None
+    registration_years = (
+        str(fiche.registration_years) if fiche.registration_years is not None else None
+    )
+    elements = [
+        _text("ID_FICHE", register_id),
+        _text("NUMERO_FICHE", fiche.code),
+        *_succession_elements(fiche),
+        _text("INTITULE", fiche.title),
+        _abbreviation_element(fiche),
+        _text("ETAT_FICHE", fiche.state),
+        _code_labels("FORMACODES", "FORMACODE", fiche.formacodes),
+        _eqf_element(fiche),
+        _code_labels("CODES_NSF", "NSF", fiche.nsf_codes),
+        _certifiers_element(fiche.certifiers),
+        _bool_text("EXISTENCE_PARTENAIRES", fiche.has_partners),
+        _text("ACTIVITES_VISEES", fiche.activities_text),
+        _text("CAPACITES_ATTESTEES", fiche.capacities_text),
+        _text("SECTEURS_ACTIVITE", fiche.sectors_text),
+        _text("TYPE_EMPLOI_ACCESSIBLES", fiche.target_jobs_text),
+        _code_labels("CODES_ROME", "ROME", fiche.rome_codes),
+        *_route_elements(fiche.access_routes),
+        _date_text("DATE_DECISION", fiche.registration_date),
+        _text("DUREE_ENREGISTREMENT", registration_years),
+        _date_text("DATE_FIN_ENREGISTREMENT", fiche.registration_end),
+        _text("TYPE_ENREGISTREMENT", fiche.registration_type),
+        _blocks_element(fiche.blocks),
+        _text("OBJECTIFS_CONTEXTE", fiche.objectives_text),
+        _bool_text("VALIDATION_PARTIELLE", fiche.blocks_separately),
+        _text("ACTIF", format_bool(fiche.active)),
+        _text("PREREQUIS_ENTREE_FORMATION", fiche.entry_prerequisites_text),
+        _date_text("DATE_LIMITE_DELIVRANCE", fiche.award_deadline),
+        _correspondences_element(fiche.correspondences),
+    ]
+    return [(elem.tag, elem) for elem in elements if elem is not None]
 
 
 def fiche_to_element(fiche: Fiche) -> Any:

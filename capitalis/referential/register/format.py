@@ -415,6 +415,10 @@ def route_active(tags: list[str]) -> bool:
 # text, dates as ISO text, the long texts as UTF-8 bytes). Built by ``reader.prepare`` from a
 # ``Fiche`` (the reference) or by ``reader_fast`` from the element (the import's path).
 
+# The provenance of every row the import writes, and the code of a fiche's one version.
+REGISTER_PROVENANCE = "France compétences open data export"
+REGISTER_VERSION_CODE = "register"
+
 
 class CertificationRow(NamedTuple):
     """A ``Certification`` row (columns by name)."""

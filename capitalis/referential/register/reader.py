@@ -472,16 +472,12 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def prepare(fiche: Fiche) -> Prepared:
-    """A fiche as the rows the import writes (no ORM, no connection). JSON values are JSON
-    text and dates ISO text, which SQLite stores as the ORM does and PostgreSQL casts to the
-    column's type; the long texts are UTF-8 bytes, as lxml serialises them."""
-    dumps = json.dumps
+def _code_labels_json(items: Iterable[CodeLabel]) -> str:
+    return json.dumps([{"code": item.code, "label": item.label} for item in items])
 
-    def code_labels(items: Iterable[CodeLabel]) -> str:
-        return dumps([{"code": item.code, "label": item.label} for item in items])
 
-    blocks = [
+def _prepared_blocks(fiche: Fiche) -> list[PreparedBlock]:
+    return [
         PreparedBlock(
             block.code,
             BlockRow(
@@ -496,6 +492,9 @@ def prepare(fiche: Fiche) -> Prepared:
         )
         for position, block in enumerate(fiche.blocks)
     ]
+
+
+def _access_routes_json(fiche: Fiche) -> str:
     routes = {
         route.key: {
             "active": route.active,
@@ -504,42 +503,88 @@ def prepare(fiche: Fiche) -> Prepared:
         }
         for route in fiche.access_routes
     }
+    return json.dumps(routes)
+
+
+def _certification_row(fiche: Fiche) -> CertificationRow:
+    return CertificationRow(
+        code=fiche.code,
+        register=fiche.register,
+        register_id=fiche.register_id,
+        title_fr=fiche.title,
+        abbreviation_code=fiche.abbreviation_code,
+        abbreviation_label=fiche.abbreviation_label,
+        state=fiche.state,
+        eqf_level=fiche.eqf_level,
+        eqf_label=fiche.eqf_label,
+        nsf_codes=_code_labels_json(fiche.nsf_codes),
+        rome_codes=_code_labels_json(fiche.rome_codes),
+        formacodes=_code_labels_json(fiche.formacodes),
+        has_partners=fiche.has_partners,
+        registration_date=_day(fiche.registration_date),
+        registration_end=_day(fiche.registration_end),
+        registration_years=fiche.registration_years,
+        registration_type=fiche.registration_type,
+        award_deadline=_day(fiche.award_deadline),
+        active=fiche.active,
+        blocks_separately=fiche.blocks_separately,
+        access_routes=_access_routes_json(fiche),
+        activities_text=fiche.activities_text.encode(),
+        capacities_text=fiche.capacities_text.encode(),
+        sectors_text=fiche.sectors_text.encode(),
+        target_jobs_text=fiche.target_jobs_text.encode(),
+        objectives_text=fiche.objectives_text.encode(),
+        entry_prerequisites_text=fiche.entry_prerequisites_text.encode(),
+        # half the size of \u escapes
+        register_extra=json.dumps(list(fiche.extra), ensure_ascii=False).encode(),
+        register_hash=fiche.digest,
+    )
+
+
+def _certifier_rows(fiche: Fiche) -> list[CertifierRow]:
+    return [
+        CertifierRow(
+            c.siret,
+            c.name,
+            CertifierLinkRow(c.commercial_name, c.website, c.state, _day(c.state_date)),
+        )
+        for c in fiche.certifiers
+    ]
+
+
+def _succession_rows(fiche: Fiche) -> list[SuccessionRow]:
+    return [
+        SuccessionRow(str(kind), code, position)
+        for kind, codes in (
+            (RegisterLink.Kind.REPLACED_BY, fiche.replaced_by),
+            (RegisterLink.Kind.REPLACES, fiche.replaces),
+        )
+        for position, code in enumerate(dict.fromkeys(codes))
+    ]
+
+
+def _correspondence_rows(fiche: Fiche) -> list[CorrespondenceRow]:
+    return [
+        CorrespondenceRow(
+            position,
+            json.dumps(corr.source_block_codes),
+            corr.destination_code,
+            json.dumps(corr.destination_block_codes),
+        )
+        for position, corr in enumerate(fiche.correspondences)
+    ]
+
+
+def prepare(fiche: Fiche) -> Prepared:
+    """A fiche as the rows the import writes (no ORM, no connection). JSON values are JSON
+    text and dates ISO text, which SQLite stores as the ORM does and PostgreSQL casts to the
+    column's type; the long texts are UTF-8 bytes, as lxml serialises them."""
+    blocks = _prepared_blocks(fiche)
     return Prepared(
         code=fiche.code,
         line=fiche.line,
         digest=fiche.digest,
-        certification=CertificationRow(
-            code=fiche.code,
-            register=fiche.register,
-            register_id=fiche.register_id,
-            title_fr=fiche.title,
-            abbreviation_code=fiche.abbreviation_code,
-            abbreviation_label=fiche.abbreviation_label,
-            state=fiche.state,
-            eqf_level=fiche.eqf_level,
-            eqf_label=fiche.eqf_label,
-            nsf_codes=code_labels(fiche.nsf_codes),
-            rome_codes=code_labels(fiche.rome_codes),
-            formacodes=code_labels(fiche.formacodes),
-            has_partners=fiche.has_partners,
-            registration_date=_day(fiche.registration_date),
-            registration_end=_day(fiche.registration_end),
-            registration_years=fiche.registration_years,
-            registration_type=fiche.registration_type,
-            award_deadline=_day(fiche.award_deadline),
-            active=fiche.active,
-            blocks_separately=fiche.blocks_separately,
-            access_routes=dumps(routes),
-            activities_text=fiche.activities_text.encode(),
-            capacities_text=fiche.capacities_text.encode(),
-            sectors_text=fiche.sectors_text.encode(),
-            target_jobs_text=fiche.target_jobs_text.encode(),
-            objectives_text=fiche.objectives_text.encode(),
-            entry_prerequisites_text=fiche.entry_prerequisites_text.encode(),
-            # half the size of \u escapes
-            register_extra=dumps(list(fiche.extra), ensure_ascii=False).encode(),
-            register_hash=fiche.digest,
-        ),
+        certification=_certification_row(fiche),
         version=version_row(
             fiche.code, _day(fiche.registration_date), _day(fiche.registration_end)
         ),
@@ -547,29 +592,7 @@ def prepare(fiche: Fiche) -> Prepared:
             any(block.values.kind == BlockKind.OPTIONAL for block in blocks)
         ),
         blocks=blocks,
-        certifiers=[
-            CertifierRow(
-                c.siret,
-                c.name,
-                CertifierLinkRow(c.commercial_name, c.website, c.state, _day(c.state_date)),
-            )
-            for c in fiche.certifiers
-        ],
-        succession=[
-            SuccessionRow(str(kind), code, position)
-            for kind, codes in (
-                (RegisterLink.Kind.REPLACED_BY, fiche.replaced_by),
-                (RegisterLink.Kind.REPLACES, fiche.replaces),
-            )
-            for position, code in enumerate(dict.fromkeys(codes))
-        ],
-        correspondences=[
-            CorrespondenceRow(
-                position,
-                dumps(corr.source_block_codes),
-                corr.destination_code,
-                dumps(corr.destination_block_codes),
-            )
-            for position, corr in enumerate(fiche.correspondences)
-        ],
+        certifiers=_certifier_rows(fiche),
+        succession=_succession_rows(fiche),
+        correspondences=_correspondence_rows(fiche),
     )

@@ -1,29 +1,24 @@
 """The register import's writer: the bulk insert/update engine (SPEC §1). New fiches are
-written set-wise with plain INSERTs (``BulkInsert``: no model instances, a full export is about
-a million rows), changed ones in place through the ORM with history rows (``_update``), a fiche
-whose digest equals the stored one is left untouched; then, once per import, the register
-crosswalks between loaded fiches (``register_crosswalks``). ``import_session`` sets the
-connection up for a bulk write (no garbage collector passes, SQLite's journal and cache). Every
-foreign key is taken from a row just inserted or read in the import's transaction."""
+written set-wise with plain INSERTs (``bulk.BulkInsert``: no model instances, a full export is
+about a million rows), changed ones in place through the ORM with history rows (``_update``), a
+fiche whose digest equals the stored one is left untouched; then, once per import, the register
+crosswalks between loaded fiches (``crosswalks.register_crosswalks``). ``bulk.import_session``
+sets the connection up for a bulk write. Every foreign key is taken from a row just inserted or
+read in the import's transaction."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-import itertools
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db import DatabaseError, connection, models
+from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from capitalis.core import clock
 from capitalis.referential.models import (
     Block,
     Certification,
@@ -32,18 +27,18 @@ from capitalis.referential.models import (
     CertificationVersion,
     Certifier,
     Competency,
-    Coverage,
-    Crosswalk,
-    CrosswalkEntry,
-    CrosswalkStatus,
     EvaluationModality,
     RegisterCorrespondence,
     RegisterLink,
     VersionStatus,
 )
+from capitalis.referential.register.bulk import BulkInsert, chunks
+from capitalis.referential.register.crosswalks import register_crosswalks
 from capitalis.referential.register.format import (
     BLOCK_UTF8,
     CERTIFICATION_UTF8,
+    REGISTER_PROVENANCE,
+    REGISTER_VERSION_CODE,
     BlockRow,
     CertificationRow,
     CertifierLinkRow,
@@ -52,8 +47,6 @@ from capitalis.referential.register.format import (
     VersionRow,
 )
 
-REGISTER_PROVENANCE = "France compétences open data export"
-REGISTER_VERSION_CODE = "register"
 REPORT_CODES_SHOWN = 200
 _COMPETENCY_CODES = [f"C{i:02d}" for i in range(1, 100)]
 _MODALITY_CODES = [f"M{i:02d}" for i in range(1, 100)]
@@ -75,261 +68,6 @@ class ImportReport:
     updated_codes: list[str] = dataclasses.field(default_factory=list)
     # where the time went (seconds) and the reader process's peak memory (MB)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
-
-
-# --- The connection during an import ---------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while importing: the import makes millions of short-lived
-    tuples and no reference cycles, and the collector's passes cost about a tenth of both
-    processes' time (the forked reader inherits the setting)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextlib.contextmanager
-def _sqlite_rollback_journal() -> Iterator[None]:
-    """On SQLite, outside any transaction and when no other connection is using the file:
-    the import's transaction in a rollback journal rather than the WAL, then back to WAL.
-    Pages added past the end of the file need no journal, so a first import writes each
-    page once, where the WAL writes it twice (the WAL, then the checkpoint at commit: a
-    second pass over the whole import, at the end). Left in WAL, without waiting, when
-    another connection holds the file."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    connection.ensure_connection()
-    switched = False
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        timeout = cursor.fetchone()[0]
-        cursor.execute("PRAGMA busy_timeout = 0")
-        try:
-            cursor.execute("PRAGMA journal_mode")
-            if cursor.fetchone()[0] == "wal":
-                cursor.execute("PRAGMA journal_mode = DELETE")
-                switched = cursor.fetchone()[0] == "delete"
-        except DatabaseError:
-            pass  # another connection is using the file: stay in WAL
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-    try:
-        yield
-    finally:
-        if switched:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA journal_mode = WAL")
-
-
-# SQLite's page cache during an import, in KiB: the writer's indexes (block and statement
-# codes) stay in memory instead of being spilled and read back; bounded, so the peak memory
-# stays flat whatever the file's size.
-_SQLITE_IMPORT_CACHE_KIB = 49_152
-
-
-@contextlib.contextmanager
-def _sqlite_import_cache() -> Iterator[None]:
-    """On SQLite, a larger page cache for this connection while importing; restored after."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {-_SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
-
-
-@contextlib.contextmanager
-def import_session() -> Iterator[None]:
-    """The connection set up for one bulk import (enter it outside the import's transaction):
-    no cyclic garbage collection, and on SQLite a rollback journal, a larger page cache and no
-    foreign-key lookup per inserted row (a million of them for a full export: the writer
-    takes every foreign key from a row it has just inserted or read in this transaction; a
-    no-op inside an outer transaction, and on PostgreSQL)."""
-    with (
-        _collector_paused(),
-        _sqlite_rollback_journal(),
-        _sqlite_import_cache(),
-        connection.constraint_checks_disabled(),
-    ):
-        yield
-
-
-# --- Rows into tables ------------------------------------------------------------------------
-
-
-def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class BulkInsert:
-    """A plain INSERT of rows giving ``names`` (in that order, values ready for the database:
-    see ``_prepare``) into a model's table, without model instances (a full export is about a
-    million rows). The other columns take ``constants`` or their default (adapted like the
-    ORM does); timestamps are now."""
-
-    # SQLite: rows per INSERT statement (``VALUES (…), (…), …``). AUTOINCREMENT reads and
-    # writes sqlite_sequence once per statement, and each statement is one pass of its
-    # program: a hundred rows a statement write a competency table 2.5× faster than one.
-    SQLITE_ROWS_PER_STATEMENT = 100
-
-    def __init__(
-        self,
-        model: Any,
-        names: Sequence[str],
-        constants: dict[str, Any] | None = None,
-        utf8: frozenset[str] = frozenset(),
-    ) -> None:
-        """``utf8``: the names whose values may be UTF-8 bytes for a text or JSON column."""
-        ops = connection.ops
-        constants = constants or {}
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        by_name = {field.attname: field for field in fields}
-        given = [by_name[name] for name in names]
-        now = clock.now()
-        tail: list[Any] = []
-        rest = [field for field in fields if field.attname not in names]
-        for field in rest:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value = now
-            else:
-                value = constants.get(field.attname, field.get_default())
-            tail.append(field.get_db_prep_save(value, connection))
-        self.tail = tuple(tail)
-        self.table = ops.quote_name(model._meta.db_table)
-        self.pk_column = model._meta.pk.column
-        self.columns = [field.column for field in given + rest]
-        self.sql = self._sql(self.columns)
-        self.utf8 = [index for index, name in enumerate(names) if name in utf8]
-        if connection.vendor == "sqlite":
-            # The constant columns written into the statement, not bound on every row (five
-            # of nine values of a competency; a million rows in a full export); bound when
-            # one of them has no plain literal.
-            literals = [_sqlite_literal(value) for value in self.tail]
-            marks = ["?"] * len(given)
-            for index in self.utf8:  # the bytes stored as the text they encode, as they are
-                marks[index] = "CAST(? AS TEXT)"
-            if None in literals:
-                self.bound_tail = self.tail
-                marks += ["?"] * len(self.tail)
-            else:
-                self.bound_tail = ()
-                marks += [str(literal) for literal in literals]
-            self.sqlite_row = "(" + ", ".join(marks) + ")"
-            quoted = ", ".join(ops.quote_name(column) for column in self.columns)
-            self.sqlite_prefix = f"INSERT INTO {self.table} ({quoted}) VALUES "  # noqa: S608
-            bound = len(given) + len(self.bound_tail)
-            limit = connection.features.max_query_params or 999
-            self.sqlite_rows = max(1, min(self.SQLITE_ROWS_PER_STATEMENT, limit // max(1, bound)))
-
-    def _sql(self, columns: list[str]) -> str:
-        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-        marks = ", ".join(["%s"] * len(columns))
-        return f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})"  # noqa: S608
-
-    def _rows(self, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        tail = self.tail
-        if self.utf8:  # PostgreSQL: UTF-8 bytes back to text
-            decoded = []
-            for row in rows:
-                values = list(row)
-                for index in self.utf8:
-                    if isinstance(values[index], bytes):
-                        values[index] = values[index].decode()
-                decoded.append((*values, *tail))
-            return decoded
-        return [row + tail for row in rows]
-
-    def _sqlite_insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        """Insert the rows, a hundred per statement, through the driver's own cursor (Django's
-        wrapper would rewrite each statement's placeholders); the number inserted."""
-        plain = rows if isinstance(rows, list) else list(rows)
-        if not plain:
-            return 0
-        if self.bound_tail:
-            plain = [row + self.bound_tail for row in plain]
-        size = self.sqlite_rows
-        full = len(plain) - len(plain) % size
-        connection.ensure_connection()
-        cursor = connection.connection.cursor()
-        flat = itertools.chain.from_iterable
-        try:
-            if full:
-                sql = self.sqlite_prefix + ", ".join([self.sqlite_row] * size)
-                for start in range(0, full, size):
-                    cursor.execute(sql, list(flat(plain[start : start + size])))
-            if full < len(plain):
-                rest = plain[full:]
-                sql = self.sqlite_prefix + ", ".join([self.sqlite_row] * len(rest))
-                cursor.execute(sql, list(flat(rest)))
-        finally:
-            cursor.close()
-        return len(plain)
-
-    def insert(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        if connection.vendor == "sqlite":
-            self._sqlite_insert(rows)
-            return
-        values = self._rows(rows)
-        if values:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, values)
-
-    def insert_ids(self, rows: Iterable[tuple[Any, ...]]) -> list[int]:
-        """Insert the rows; their new ids, in the same order."""
-        if connection.vendor == "sqlite":
-            count = self._sqlite_insert(rows)
-            if not count:
-                return []
-            # One writer holds the database while in a transaction, and AUTOINCREMENT
-            # numbers the rows in the order they are inserted: the ids end at the last one.
-            cursor = connection.connection.cursor()
-            try:
-                last = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
-            finally:
-                cursor.close()
-            return list(range(last - count + 1, last + 1))
-        values = self._rows(rows)
-        if not values:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [self.table.strip('"'), self.pk_column, len(values)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            cursor.executemany(
-                self._sql([self.pk_column, *self.columns]),
-                [(pk, *row) for pk, row in zip(ids, values, strict=True)],
-            )
-            return ids
-
-
-def _sqlite_literal(value: Any) -> str | None:
-    """A constant as an SQLite literal, or None when it is not a plain value."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    return None
 
 
 def _certifier_key(siret: str, name: str) -> tuple[str, str]:
@@ -412,7 +150,7 @@ class RegisterWriter:
     def _write(self, batch: list[Prepared], report: ImportReport) -> list[str]:
         """Write one batch; the codes of the fiches created or updated."""
         existing: dict[str, tuple[int, str]] = {}
-        for chunk in _chunks([fiche.code for fiche in batch]):
+        for chunk in chunks([fiche.code for fiche in batch]):
             for code, pk, digest in Certification.objects.filter(code__in=chunk).values_list(
                 "code", "pk", "register_hash"
             ):
@@ -652,171 +390,3 @@ def _update(pk: int, fiche: Prepared, certifier_ids: dict[tuple[str, str], int])
         _sync_rows(EvaluationModality, {"block": block}, data.modalities, "label_fr", "M")
     for block in existing.values():
         block.delete()
-
-
-# A correspondence read back: source code, its block codes, destination code, its block codes.
-_Correspondence = tuple[str, list[str], str, list[str]]
-# A crosswalk to write: from fiche, to fiche (codes) and the correspondences between them.
-_Pair = tuple[str, str, list[_Correspondence]]
-
-
-def register_crosswalks(codes: set[str]) -> int:
-    """(Re)build, once per import, the register crosswalks for every correspondence from or
-    to the given fiches whose two fiches are loaded: one crosswalk per pair of register
-    versions, from the older fiche to the newer when a succession link says which, else
-    from the source fiche; one entry per (source block, destination block), whole when
-    1 ↔ 1, else partial. Reads whole tables once (no list of codes in the SQL, whatever
-    their number). Returns the number of crosswalks written."""
-    correspondences = _correspondences_of(codes)
-    if not correspondences:
-        return 0
-    pair_codes = {row[0] for row in correspondences} | {row[2] for row in correspondences}
-    versions = {
-        code: pk
-        for code, pk in CertificationVersion.objects.filter(code=REGISTER_VERSION_CODE).values_list(
-            "certification__code", "pk"
-        )
-        if code in pair_codes
-    }
-    pairs = _crosswalk_pairs(correspondences, versions, _newer_than(pair_codes))
-    if not pairs:
-        return 0
-    version_ids = {
-        versions[code] for from_code, to_code, _c in pairs for code in (from_code, to_code)
-    }
-    taken = _replace_register_crosswalks(version_ids)
-    planned = [
-        pair
-        for pair in pairs
-        if (versions[pair[0]], versions[pair[1]]) not in taken
-        and (versions[pair[1]], versions[pair[0]]) not in taken
-    ]
-    crosswalk_ids = BulkInsert(
-        Crosswalk,
-        ("from_version_id", "to_version_id", "note_fr", "note_en"),
-        {"status": CrosswalkStatus.REGISTER.value, "provenance": REGISTER_PROVENANCE},
-    ).insert_ids(
-        (
-            versions[from_code],
-            versions[to_code],
-            f"Correspondances publiées au registre national ({from_code} → {to_code})",
-            f"Correspondences published in the national register ({from_code} → {to_code})",
-        )
-        for from_code, to_code, _corrs in planned
-    )
-    BulkInsert(CrosswalkEntry, ("crosswalk_id", "from_block_id", "to_block_id", "coverage")).insert(
-        _crosswalk_entries(crosswalk_ids, planned, versions, _block_ids(sorted(version_ids)))
-    )
-    return len(planned)
-
-
-def _correspondences_of(codes: set[str]) -> list[tuple[str, str, str, str]]:
-    """The stored correspondences from or to ``codes`` (between two fiches), their block-code
-    lists as JSON text (decoded later only for the pairs whose two fiches are loaded: a few
-    in a hundred in a full export)."""
-    return [
-        row
-        for row in RegisterCorrespondence.objects.order_by("certification_id", "position")
-        .values_list(
-            "certification__code",
-            Cast("source_block_codes", models.TextField()),
-            "destination_code",
-            Cast("destination_block_codes", models.TextField()),
-        )
-        .iterator(chunk_size=5000)
-        if (row[0] in codes or row[2] in codes) and row[0] != row[2]
-    ]
-
-
-def _newer_than(pair_codes: set[str]) -> set[tuple[str, str]]:
-    """(newer, older) fiche codes, from the succession links of ``pair_codes``."""
-    newer_than: set[tuple[str, str]] = set()
-    for code, kind, other in RegisterLink.objects.values_list(
-        "certification__code", "kind", "other_code"
-    ):
-        if code not in pair_codes:
-            continue
-        if kind == RegisterLink.Kind.REPLACES:
-            newer_than.add((code, other))
-        else:
-            newer_than.add((other, code))
-    return newer_than
-
-
-def _crosswalk_pairs(
-    correspondences: list[tuple[str, str, str, str]],
-    versions: dict[str, int],
-    newer_than: set[tuple[str, str]],
-) -> list[_Pair]:
-    """The correspondences grouped by pair of loaded fiches, each pair directed from the older
-    fiche to the newer when a succession link says which, else from the source fiche."""
-    pairs: dict[frozenset[str], _Pair] = {}
-    for source, source_json, target, target_json in correspondences:
-        if source not in versions or target not in versions:
-            continue
-        key = frozenset((source, target))
-        if key not in pairs:
-            newer_source = (source, target) in newer_than
-            direction = (target, source) if newer_source else (source, target)
-            pairs[key] = (direction[0], direction[1], [])
-        pairs[key][2].append((source, json.loads(source_json), target, json.loads(target_json)))
-    return list(pairs.values())
-
-
-def _replace_register_crosswalks(version_ids: set[int]) -> set[tuple[int, int]]:
-    """Delete the register crosswalks between these versions (rebuilt next); the (from, to)
-    version pairs that hold another crosswalk (made by hand: left alone, none added)."""
-    stale: list[int] = []
-    taken: set[tuple[int, int]] = set()
-    for pk, from_id, to_id, status in Crosswalk.objects.values_list(
-        "pk", "from_version_id", "to_version_id", "status"
-    ):
-        if from_id in version_ids and to_id in version_ids:
-            if status == CrosswalkStatus.REGISTER:
-                stale.append(pk)
-            else:
-                taken.add((from_id, to_id))
-    for chunk in _chunks(stale):
-        Crosswalk.objects.filter(pk__in=chunk).delete()
-    return taken
-
-
-def _block_ids(version_ids: list[int]) -> dict[tuple[int, str], int]:
-    """Block ids by (version, block code)."""
-    block_ids: dict[tuple[int, str], int] = {}
-    for chunk in _chunks(version_ids):
-        for version_id, code, pk in Block.objects.filter(version_id__in=chunk).values_list(
-            "version_id", "code", "pk"
-        ):
-            block_ids[(version_id, code)] = pk
-    return block_ids
-
-
-def _crosswalk_entries(
-    crosswalk_ids: list[int],
-    planned: list[_Pair],
-    versions: dict[str, int],
-    block_ids: dict[tuple[int, str], int],
-) -> list[tuple[int, int, int, str]]:
-    """(crosswalk, from block, to block, coverage) rows: one per (source block, destination
-    block) of each correspondence, whole when 1 ↔ 1, else partial; the first one kept."""
-    entries: dict[tuple[int, int, int], str] = {}
-    for crosswalk_id, (from_code, _to, corrs) in zip(crosswalk_ids, planned, strict=True):
-        from_version = versions[from_code]
-        for source, source_codes, target, target_codes in corrs:
-            source_version, target_version = versions[source], versions[target]
-            coverage = (
-                Coverage.WHOLE.value
-                if len(source_codes) == 1 and len(target_codes) == 1
-                else Coverage.PARTIAL.value
-            )
-            for source_code in source_codes:
-                for target_code in target_codes:
-                    source_block = block_ids.get((source_version, source_code))
-                    target_block = block_ids.get((target_version, target_code))
-                    if source_block is None or target_block is None:
-                        continue
-                    if source_version != from_version:
-                        source_block, target_block = target_block, source_block
-                    entries.setdefault((crosswalk_id, source_block, target_block), coverage)
-    return [(*key, coverage) for key, coverage in entries.items()]
