@@ -16,6 +16,7 @@ LOCALE = Path(__file__).resolve().parents[2] / "capitalis" / "locale"
 class Entry:
     msgid: str = ""
     msgid_plural: str | None = None
+    msgctxt: str | None = None
     msgstr: dict[int | None, str] = field(default_factory=dict)
     fuzzy: bool = False
     line: int = 0
@@ -46,6 +47,7 @@ def parse_po(path: Path) -> list[Entry]:
         elif line.startswith("#"):
             continue
         elif line.startswith("msgctxt "):
+            current.msgctxt = ast.literal_eval(line[8:])
             target = ("msgctxt", None)
         elif line.startswith("msgid_plural "):
             current.msgid_plural = ast.literal_eval(line[13:])
@@ -65,6 +67,8 @@ def parse_po(path: Path) -> list[Entry]:
             kind, index = target
             if kind == "msgid":
                 current.msgid += text
+            elif kind == "msgctxt":
+                current.msgctxt = (current.msgctxt or "") + text
             elif kind == "msgid_plural":
                 current.msgid_plural = (current.msgid_plural or "") + text
             elif kind == "msgstr":
@@ -107,3 +111,25 @@ def test_compiled_catalogue_is_there_and_current(language):
     assert mo.exists(), f"run `make messages`: {mo} is missing"
     header = parse_po(po)[0]
     assert not header.fuzzy, f"the header of {po} is marked fuzzy"
+
+
+def test_compiled_french_catalogue_holds_every_translation():
+    """The committed .mo says what the .po says: a .po entry added without recompiling would
+    be shown in English on a French page."""
+    import gettext
+
+    po = LOCALE / "fr" / "LC_MESSAGES" / "django.po"
+    with po.with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    missing = [
+        entry.msgid
+        for entry in parse_po(po)
+        if entry.msgid and entry.msgid_plural is None and entry.msgstr.get(None)
+        if (
+            compiled.pgettext(entry.msgctxt, entry.msgid)
+            if entry.msgctxt is not None
+            else compiled.gettext(entry.msgid)
+        )
+        != entry.msgstr[None]
+    ]
+    assert missing == [], f"run compilemessages: {len(missing)} entries not compiled, {missing[:3]}"

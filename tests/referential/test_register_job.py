@@ -104,7 +104,7 @@ def test_a_job_whose_upload_is_gone_fails_with_the_reason(director):
     default_storage.delete(name)
     job = services.register_import_start(name=name, actor=director)
     assert job.status == JobStatus.FAILED
-    assert "no longer available" in job.message
+    assert "n’est plus disponible" in job.message  # in the site's language
     assert Certification.objects.count() == 0
 
 
