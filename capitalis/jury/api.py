@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.core.api_jobs import JobSerializer, job_accepted
@@ -331,7 +332,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         """Schedule a session (programme director): version, date, president and members,
         and the filters choosing its learners (see ``preview`` for the list they select)."""
         actor = request_user(request)
-        if not queries.is_director(actor):
+        if not permissions.can(actor, "schedule", "jury_session").ok:
             return _forbidden()
         data = SessionWriteSerializer(data=request.data)
         if not data.is_valid():
@@ -350,7 +351,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         """Edit an open session (programme director); fields left out keep their value."""
         session = self.get_object()
         actor = request_user(request)
-        if not queries.is_director(actor):
+        if not permissions.can(actor, "schedule", "jury_session").ok:
             return _forbidden()
         current = {
             "title": session.title,
@@ -374,7 +375,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet[JurySession]):
         """Dry run (programme director): the learners, VAE dossiers and appeals a session of
         this version with these filters would hold; nothing is saved."""
         actor = request_user(request)
-        if not queries.is_director(actor):
+        if not permissions.can(actor, "schedule", "jury_session").ok:
             return _forbidden()
         data = PreviewRequestSerializer(data=request.data)
         if not data.is_valid():

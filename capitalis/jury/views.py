@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import request_user
 from capitalis.core import clock
 from capitalis.core.exceptions import DomainError
@@ -57,8 +58,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sessions": sessions,
             "user_id": user.pk,
             "appeals": queries.appeals_to_decide_for(user=user),
-            "vae_staff": queries.is_director(user),
-            "can_schedule": queries.is_director(user),
+            "vae_staff": permissions.can(user, "schedule", "jury_session").ok,
+            "can_schedule": permissions.can(user, "schedule", "jury_session").ok,
         },
     )
 
@@ -129,7 +130,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "previous_link": page_link(page.page - 1) if page.page > 1 else "",
             "next_link": page_link(page.page + 1) if page.page < page.pages else "",
-            "is_jury": services.is_jury_of(user=user, session=session),
+            "is_jury": permissions.can(user, "sit", "jury_session", session).ok,
             "is_president": session.president_id == user.pk,
             "override_base": reverse("jury:grid", args=[session.pk]) + "override/",
             "reasons_base": reverse("jury:grid", args=[session.pk]) + "reasons/",
@@ -221,7 +222,7 @@ def override(request: HttpRequest, pk: int, kind: str, decision_pk: int) -> Http
             "kind": kind,
             "back": _grid_query(urlsplit(came_from or "").query),
             "statuses": BlockStatus.choices if kind == "block" else CertificationStatus.choices,
-            "is_jury": services.is_jury_of(user=request_user(request), session=session),
+            "is_jury": permissions.can(request_user(request), "sit", "jury_session", session).ok,
         }
         partial = bool(getattr(request, "htmx", False))
         template = "jury/partials/override_form.html" if partial else "jury/override.html"

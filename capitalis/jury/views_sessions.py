@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core.handlers import domain_errors
 from capitalis.jury import queries, services
@@ -26,7 +27,7 @@ from capitalis.jury.models import JurySession
 def _director(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if not queries.is_director(user):
+    if not permissions.can(user, "schedule", "jury_session").ok:
         raise Http404(_("Page not found."))
     return user
 

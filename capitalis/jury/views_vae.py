@@ -119,7 +119,7 @@ def _context(candidate: VaeCandidate, staff: bool, own: bool, user: User) -> dic
             dossier.session
             and not dossier.session.is_closed
             and dossier.interview_on
-            and services.is_jury_of(user=user, session=dossier.session)
+            and permissions.can(user, "sit", "jury_session", dossier.session).ok
         )
     rows = [
         {

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import RoleAssignment
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.assessment.models import Result
@@ -166,8 +167,8 @@ def test_edit_moves_the_grants_with_the_jury():
         ("member2@example.org", Role.JURY_MEMBER.value),
     }
     assert AuditEvent.objects.filter(action="role_revoke").count() == 2
-    assert services.is_jury_of(user=w.member2, session=s)
-    assert not services.is_jury_of(user=w.president, session=s)
+    assert permissions.can(w.member2, "sit", "jury_session", s).ok
+    assert not permissions.can(w.president, "sit", "jury_session", s).ok
 
 
 @pytest.mark.parametrize(

@@ -22,11 +22,6 @@ from capitalis.jury.models import (
 )
 
 
-def is_director(user: User) -> bool:
-    """May ``user`` schedule sessions and see every one (accounts.permissions, "jury_session")."""
-    return permissions.can(user, "schedule", "jury_session").ok
-
-
 def session_list_for(*, user: User) -> QuerySet[JurySession]:
     """The sessions ``user`` sits on (president or member); a programme director sees all."""
     qs = JurySession.objects.select_related("version__certification", "president")

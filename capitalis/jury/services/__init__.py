@@ -21,7 +21,6 @@ commit (and the mails sent after it) is final. ``session_create``, ``deliberate`
 or a view also runs them inside a larger transaction.
 """
 
-from capitalis.jury.services._common import is_jury_of
 from capitalis.jury.services.appeals import appeal_decide, appeal_lodge
 from capitalis.jury.services.closing import (
     MinutesCheck,
@@ -73,7 +72,6 @@ __all__ = [
     "decision_correct",
     "decision_override",
     "deliberate",
-    "is_jury_of",
     "minutes_verify",
     "prior_validation_record",
     "prior_validations_import",

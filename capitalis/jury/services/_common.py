@@ -33,14 +33,8 @@ def _lock_open(session: JurySession) -> JurySession:
     return fresh
 
 
-def is_jury_of(*, user: User | None, session: JurySession) -> bool:
-    """Is ``user`` the president or a member of ``session``? (the session's own lists decide;
-    the scoped role grants mirror them for the role pages)."""
-    return permissions.can(user, "sit", "jury_session", session).ok
-
-
 def _require_jury(user: User | None, session: JurySession) -> None:
-    if not is_jury_of(user=user, session=session):
+    if not permissions.can(user, "sit", "jury_session", session).ok:
         raise DomainError(
             _("Only the president and members of this jury session may do this."),
             code="not_authorised",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.accounts.services import role_grant, role_revoke
@@ -35,7 +36,7 @@ from capitalis.referential.models import CertificationVersion
 def _require_director(actor: User | None) -> None:
     """Only a programme director (global) schedules and edits sessions; ``actor`` None is the
     system itself (a command, the demo)."""
-    if actor is not None and not queries.is_director(actor):
+    if actor is not None and not permissions.can(actor, "schedule", "jury_session").ok:
         raise DomainError(
             _("Only a programme director may schedule or edit jury sessions."),
             code="not_authorised",

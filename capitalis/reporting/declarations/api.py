@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core import clock
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
@@ -30,7 +31,7 @@ from capitalis.reporting.models import DeclarationFlux
 
 def _declarant(request: Request) -> User:
     user = request.user
-    if not isinstance(user, User) or not queries.can_declare(user=user):
+    if not isinstance(user, User) or not permissions.can(user, "manage", "award_declaration").ok:
         raise NotFound()
     return user
 

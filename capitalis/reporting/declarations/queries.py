@@ -10,18 +10,10 @@ from datetime import date
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from capitalis.accounts import permissions
-from capitalis.accounts.models import User
 from capitalis.jury.models import CertificationDecision, SessionStatus
 from capitalis.referential.models import Certification
 from capitalis.reporting.declarations.services import certified_decisions, due_date
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
-
-
-def can_declare(*, user: User | None) -> bool:
-    """The declaration is the certifier's, school-wide: a programme director (whole school)
-    or a superuser. Anyone else gets 404 on its pages and API."""
-    return permissions.can(user, "manage", "award_declaration").ok
 
 
 def certifications() -> QuerySet[Certification]:

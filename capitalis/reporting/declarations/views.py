@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core import clock
 from capitalis.core.handlers import domain_errors
@@ -47,7 +48,7 @@ class ReportForm(forms.Form):
 
 def _declarant(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not queries.can_declare(user=user):
+    if not isinstance(user, User) or not permissions.can(user, "manage", "award_declaration").ok:
         raise Http404(_("Page not found."))
     return user
 

@@ -15,12 +15,12 @@ from django.shortcuts import render
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core import clock
 from capitalis.core.params import parse_id
 from capitalis.core.spreadsheets import CSV_CONTENT_TYPE, csv_bytes
 from capitalis.programmes.models import Programme
-from capitalis.reporting.declarations import queries as queries_declarations
 from capitalis.reporting.indicators import queries, rules
 from capitalis.reporting.indicators.charts import Chart, bar_chart
 from capitalis.reporting.models import SurveyKind
@@ -457,7 +457,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # the related pages this person may open (surveys feed the satisfaction and
             # employment figures; the declaration reports the same holders)
             "show_surveys": queries_surveys.campus_scope(user) != [],
-            "show_declarations": queries_declarations.can_declare(user=user),
+            "show_declarations": permissions.can(user, "manage", "award_declaration").ok,
         },
     )
 

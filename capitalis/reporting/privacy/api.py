@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import request_user
-from capitalis.reporting.privacy import queries, services
+from capitalis.reporting.privacy import services
 from capitalis.reporting.privacy.views import zip_response
 
 ZIP = {(200, "application/zip"): OpenApiTypes.BINARY}
@@ -37,7 +38,7 @@ class PersonalDataExportView(APIView):
     )
     def post(self, request: Request) -> Any:
         actor = request_user(request)
-        if not queries.can_manage_privacy(actor):
+        if not permissions.can(actor, "manage", "personal_data_request").ok:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         data = PersonalDataExportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,16 +7,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.reporting.models import DataRequestKind, PersonalDataRequest
 
 SEARCH_LIMIT = 25
-
-
-def can_manage_privacy(user: User) -> bool:
-    """Handle personal-data requests: a programme director (or superuser)."""
-    return permissions.can(user, "manage", "personal_data_request").ok
 
 
 def person_search(*, query: str) -> QuerySet[User]:

@@ -34,6 +34,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import RoleAssignment, User
 from capitalis.accounts.rules import Role
 from capitalis.admissions.models import (
@@ -83,7 +84,6 @@ from capitalis.reporting.models import (
     SurveyAnswer,
     SurveyInvitation,
 )
-from capitalis.reporting.privacy.queries import can_manage_privacy
 
 ANONYMISED = "anonymised"
 PLACEHOLDER_DOMAIN = "anonymised.invalid"
@@ -345,7 +345,7 @@ def personal_data_export(*, subject: User, actor: User | None, check_actor: bool
     if check_actor and not (
         actor is not None
         and actor.is_authenticated
-        and (actor.pk == subject.pk or can_manage_privacy(actor))
+        and (actor.pk == subject.pk or permissions.can(actor, "manage", "personal_data_request").ok)
     ):
         raise DomainError(
             _("Only the person herself or a programme director may export personal data."),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.accounts.queries import request_user
 from capitalis.reporting.privacy import queries, services
@@ -19,7 +20,7 @@ from capitalis.reporting.privacy import queries, services
 
 def _staff(request: HttpRequest) -> User:
     user = request_user(request)
-    if not queries.can_manage_privacy(user):
+    if not permissions.can(user, "manage", "personal_data_request").ok:
         raise Http404(_("Page not found."))
     return user
 
@@ -71,5 +72,8 @@ def privacy_mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/privacy/mine.html",
-        {"exports": queries.my_exports(user=user), "can_manage": queries.can_manage_privacy(user)},
+        {
+            "exports": queries.my_exports(user=user),
+            "can_manage": permissions.can(user, "manage", "personal_data_request").ok,
+        },
     )

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import request_user
 from capitalis.core.api import ErrorSerializer, NotFoundSerializer
 from capitalis.programmes.models import Edition
@@ -99,7 +100,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet[Survey]):
         return queries.survey_list_for(user=request_user(self.request))
 
     def _manager(self) -> None:
-        if not queries.can_manage_surveys(request_user(self.request)):
+        if not permissions.can(request_user(self.request), "manage", "survey").ok:
             raise Http404
 
     @extend_schema(request=SurveyCreateSerializer, responses={201: SurveySerializer, **_REFUSED})

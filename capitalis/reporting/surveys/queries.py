@@ -37,11 +37,6 @@ def token_hash(token: str) -> str:
 # --- permissions -----------------------------------------------------------------------------
 
 
-def can_manage_surveys(user: User) -> bool:
-    """Create surveys, send invitations and reminders: a programme director (or superuser)."""
-    return permissions.can(user, "manage", "survey").ok
-
-
 def campus_scope(user: User) -> list[int] | None:
     """The campuses whose rates ``user`` may read: None for all, [] for none."""
     ids = permissions.scope_ids(user, "survey", "read", permissions.Reach.CAMPUS)

@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from capitalis.accounts import permissions
 from capitalis.accounts.models import User
 from capitalis.core import clock, site
 from capitalis.core.audit import Action
@@ -172,7 +173,7 @@ def validate_answers(
 
 
 def _require_manager(actor: User | None) -> None:
-    if actor is None or not queries.can_manage_surveys(actor):
+    if actor is None or not permissions.can(actor, "manage", "survey").ok:
         raise DomainError(_("Only a programme director may manage surveys."), code="forbidden")
 
 

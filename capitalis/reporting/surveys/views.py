@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from capitalis.accounts import permissions
 from capitalis.accounts.queries import request_user
 from capitalis.core import clock
 from capitalis.core.handlers import domain_errors
@@ -68,7 +69,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         "reporting/surveys/list.html",
         {
             "rows": rows,
-            "can_manage": queries.can_manage_surveys(user),
+            "can_manage": permissions.can(user, "manage", "survey").ok,
             "campus_scoped": campuses is not None,
         },
     )
@@ -77,7 +78,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def survey_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    if not queries.can_manage_surveys(user):
+    if not permissions.can(user, "manage", "survey").ok:
         raise Http404(_("No survey found."))
     form = SurveyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +141,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rates": rates,
             "questions": _questions(survey),
             "state": queries.survey_state(survey=survey, today=today),
-            "can_manage": queries.can_manage_surveys(user),
+            "can_manage": permissions.can(user, "manage", "survey").ok,
             "recipients": queries.recipients(survey=survey).count(),
             "not_invited": queries.recipients_not_invited(survey=survey).count(),
             "due": len(services.reminders_due(today=today, survey_id=survey.pk)),
@@ -155,7 +156,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     survey = _survey(request, pk)
-    if not queries.can_manage_surveys(user):
+    if not permissions.can(user, "manage", "survey").ok:
         raise Http404(_("No survey found."))
     with domain_errors(request) as refused:
         count = services.survey_invite(survey=survey, actor=user)
@@ -172,7 +173,7 @@ def survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_remind(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     survey = _survey(request, pk)
-    if not queries.can_manage_surveys(user):
+    if not permissions.can(user, "manage", "survey").ok:
         raise Http404(_("No survey found."))
     with domain_errors(request) as refused:
         count = services.survey_remind(survey_id=survey.pk, actor=user)
