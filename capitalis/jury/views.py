@@ -274,7 +274,7 @@ def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
             if competency is None:
                 error = _("Choose a competency.")
             else:
-                try:
+                with domain_errors(request, message=False) as refused:
                     result = services.what_if(
                         session=session,
                         enrolment=enrolment,
@@ -282,8 +282,7 @@ def what_if(request: HttpRequest, pk: int, enrolment_pk: int) -> HttpResponse:
                         grade=grade,
                         actor=request_user(request),
                     )
-                except DomainError as exc:
-                    error = exc.message
+                error = refused.message
     rows = []
     if result:
         rows = [
@@ -329,17 +328,16 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         move_to = next((s for s in later if str(s.pk) == move_to_id), None)
-        try:
+        with domain_errors(request, message=False) as refused:
             job = services.session_close_start(
                 session=session,
                 actor=request_user(request),
                 pending=choice,
                 move_to=move_to if choice == "move" else None,
             )
-        except DomainError as exc:
-            error = exc.message
-        else:  # the job's page follows the closing (minutes PDF, signature) to its end
+        if not refused:  # the job's page follows the closing (minutes PDF, signature) to its end
             return redirect("jobs:detail", pk=job.pk)
+        error = refused.message
     return render(
         request,
         "jury/close.html",
@@ -538,13 +536,12 @@ def correct(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     justification = request.POST.get("justification", "")
     error = ""
     if request.method == "POST":
-        try:
+        with domain_errors(request, message=False) as refused:
             new = services.decision_correct(
                 old=old, session=session, status=chosen, justification=justification, actor=user
             )
-        except DomainError as exc:
-            error = exc.message
-        else:
+        error = refused.message
+        if not refused:
             messages.success(
                 request, _("The correction is recorded; it cites the earlier decision.")
             )
