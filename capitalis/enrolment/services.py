@@ -148,7 +148,9 @@ def status_label(status: rules.EnrolmentStatus | str) -> str:
 # --- learners -----------------------------------------------------------------------------
 
 
-def _learner_ensure(user: User, actor: User | None) -> Learner:
+def learner_ensure(*, user: User, actor: User | None) -> Learner:
+    """The person's learner record, created with the learner role and an audit row the first
+    time (an admitted candidate enrolling, a VAE candidate registered by the jury)."""
     learner = Learner.objects.filter(user=user).first()
     if learner is None:
         learner = Learner.objects.create(user=user)
@@ -555,7 +557,7 @@ def enrolment_create_from_application(
         expected_version=application.version,
         note=note,
     )
-    learner = _learner_ensure(application.candidate, actor)
+    learner = learner_ensure(user=application.candidate, actor=actor)
     enrolment = Enrolment.objects.create(
         learner=learner,
         edition_id=application.edition_id,

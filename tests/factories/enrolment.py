@@ -33,7 +33,7 @@ class LearnerFactory(DjangoModelFactory):
     def _create(cls, model_class: type[Learner], *args: Any, **kwargs: Any) -> Learner:
         user = kwargs.pop("user")
         actor = kwargs.pop("actor", None)
-        learner = services._learner_ensure(user, actor)
+        learner = services.learner_ensure(user=user, actor=actor)
         if kwargs:
             for name, value in kwargs.items():
                 setattr(learner, name, value)

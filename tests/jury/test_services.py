@@ -348,3 +348,27 @@ def test_vae_total_or_partial_validation_capitalised_like_training():
     assert held == [(w.blocks[0].pk, "vae")]
     services.deliberate(session=s, actor=w.president)
     assert _decision(s, w.enrolments[0], w.blocks[0]).computed_status == "validated"
+
+
+def test_a_vae_candidate_who_was_not_a_learner_becomes_one_through_enrolment():
+    """The jury registers the candidate; the learner record is enrolment's: created with the
+    learner role and its audit row, like an admitted candidate's."""
+    from capitalis.core.audit import Action
+    from capitalis.core.models import AuditEvent
+    from tests.factories.accounts import UserFactory
+
+    w = world(learners=0)
+    person = UserFactory(email="vae-new@example.org")
+    cand = services.vae_candidate_create(
+        user=person,
+        version=w.version,
+        experience_summary="Douze ans",
+        experience_years=12,
+        actor=w.director,
+    )
+    assert cand.learner.user == person
+    assert has_role(grants_for(user=person), Role.LEARNER)
+    created = AuditEvent.objects.filter(
+        action=Action.LEARNER_CREATE, target_id=str(cand.learner.pk)
+    )
+    assert created.get().actor == w.director

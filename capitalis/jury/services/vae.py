@@ -17,6 +17,7 @@ from capitalis.accounts.services import role_grant, user_create
 from capitalis.core.audit import Action
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import audit_record
+from capitalis.enrolment import services as enrolment_services
 from capitalis.enrolment.models import Learner
 from capitalis.jury.models import (
     Admissibility,
@@ -47,7 +48,7 @@ def vae_candidate_create(
     if learner is None:
         if user is None:
             raise DomainError(_("Name the candidate."), code="candidate")
-        learner = Learner.objects.filter(user=user).first() or Learner.objects.create(user=user)
+        learner = enrolment_services.learner_ensure(user=user, actor=actor)
     if VaeCandidate.objects.filter(learner=learner, version=version).exists():
         raise DomainError(
             _("This person is already a VAE candidate for this version."), code="exists"
