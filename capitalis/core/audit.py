@@ -113,6 +113,8 @@ class Action(StrEnum):
     LEARNER_UPDATE = "enrolment.learner_update"
     # stored with the app prefix 'jury.'
     PRIOR_VALIDATION_RECORD = "jury.prior_validation_record"
+    # stored with the app prefix 'programmes.'
+    CALENDAR_EVENTS_SYNC = "programmes.calendar_events_sync"
     # stored with the app prefix 'referential.'
     REGISTER_IMPORT = "referential.register_import"
     # stored with the app prefix 'reporting.'
