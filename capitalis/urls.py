@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from capitalis.programmes import urls as programmes_urls
+from capitalis.web import urls_catalogue
 from capitalis.web.views_api_docs import ApiDocsView, ApiRedocView
 
 urlpatterns = [
@@ -19,7 +21,16 @@ urlpatterns = [
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/referential/", include("capitalis.referential.api_urls")),
-    path("programmes/", include("capitalis.programmes.urls")),
+    # the programmes app's pages, then the catalogue page (composed in web: it shows fees)
+    path(
+        "programmes/",
+        include(
+            (
+                [*programmes_urls.urlpatterns, *urls_catalogue.urlpatterns],
+                programmes_urls.app_name,
+            )
+        ),
+    ),
     path("api/programmes/", include("capitalis.programmes.api_urls")),
     path("api/finance/", include("capitalis.finance.api_urls")),
     path("enrolment/", include("capitalis.enrolment.urls")),

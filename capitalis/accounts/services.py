@@ -155,6 +155,42 @@ def account_secrets_forget(*, user_ids: Iterable[int], actor: Any = None) -> int
     return addresses + devices
 
 
+#: what an anonymised person's name (and other erased labels) becomes (retention rules)
+ANONYMISED = "anonymised"
+#: the domain of an anonymised person's placeholder e-mail (reserved: it never delivers)
+PLACEHOLDER_DOMAIN = "anonymised.invalid"
+
+
+def placeholder_email(user_id: int) -> str:
+    """The unique e-mail an anonymised user keeps (the address must stay unique)."""
+    return f"{ANONYMISED}-{user_id}@{PLACEHOLDER_DOMAIN}"
+
+
+@transaction.atomic
+def users_anonymise(*, user_ids: Iterable[int], actor: Any = None) -> int:
+    """For people being anonymised (retention rules): the name becomes ``ANONYMISED``, the
+    e-mail a unique placeholder, the account inactive without a usable password, and every
+    role withdrawn. The caller chooses who may be anonymised. Returns how many users changed;
+    audited (counts and ids only) when there were any."""
+    ids = sorted(set(user_ids))
+    users = list(User.objects.filter(pk__in=ids))
+    for user in users:
+        user.full_name = ANONYMISED
+        user.email = placeholder_email(user.pk)
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["full_name", "email", "is_active", "password"])
+    roles, _by_model = RoleAssignment.objects.filter(user_id__in=ids).delete()
+    if users or roles:
+        audit_record(
+            action=Action.USERS_ANONYMISE,
+            actor=actor,
+            summary=f"{len(users)} users anonymised, {roles} roles withdrawn",
+            data={"users": [user.pk for user in users], "roles": roles},
+        )
+    return len(users)
+
+
 def signup_allowed(*, request: HttpRequest) -> bool:
     """Whether this sign-up attempt (the candidate sign-up page or API) is within
     ACCOUNT_RATE_LIMITS["signup"], per client address in the shared cache, like allauth's own

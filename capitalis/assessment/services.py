@@ -38,7 +38,8 @@ from capitalis.core.imports import UPLOADS_DIR
 from capitalis.core.models import Job, audit_record
 from capitalis.core.services import job_start
 from capitalis.enrolment.models import Enrolment
-from capitalis.programmes.models import Calendar, CalendarEvent, Course, Edition
+from capitalis.programmes import services as programme_services
+from capitalis.programmes.models import CalendarEvent, Course, Edition
 from capitalis.referential.models import Block, Competency, EvaluationCriterion
 
 GRADE_MIN = Decimal(0)
@@ -128,37 +129,24 @@ def _set_competencies(
             link.criteria.set(chosen)
 
 
-def event_uid(assessment: Assessment, calendar: Calendar) -> str:
-    """The stable iCalendar UID of an assessment's event on one calendar (unique per calendar:
-    the same assessment appears on several campus/track calendars)."""
-    return f"assessment-{assessment.pk}-{calendar.pk}@capitalis"
-
-
-def _sync_calendar(assessment: Assessment) -> None:
+def _sync_calendar(assessment: Assessment, actor: User | None) -> None:
     """Mirror the assessment's date on the calendar of every (edition, campus, track) with
-    learners concerned: one event each, its UID stable, moved when the date changes."""
-    pairs = set(concerned_enrolments(assessment).values_list("campus_id", "track").distinct())
-    calendars = []
-    for campus_id, track in sorted(pairs):
-        calendar, _created = Calendar.objects.get_or_create(
-            edition_id=assessment.edition_id, campus_id=campus_id, track=track
-        )
-        calendars.append(calendar)
-    prefix = f"assessment-{assessment.pk}-"
-    keep = {event_uid(assessment, c) for c in calendars}
-    CalendarEvent.objects.filter(uid__startswith=prefix).exclude(uid__in=keep).delete()
-    for calendar in calendars:
-        CalendarEvent.objects.update_or_create(
-            uid=event_uid(assessment, calendar),
-            defaults={
-                "calendar": calendar,
-                "kind": CalendarEvent.Kind.ASSESSMENT,
-                "start_date": assessment.date,
-                "end_date": assessment.date,
-                "title_fr": f"Évaluation : {assessment.title_fr}",
-                "title_en": f"Assessment: {assessment.title_en or assessment.title_fr}",
-            },
-        )
+    learners concerned: one event each, its UID stable, moved when the date changes (written
+    by the programmes app, which owns the calendars)."""
+    pairs = concerned_enrolments(assessment).values_list("campus_id", "track").distinct()
+    programme_services.calendar_events_sync(
+        prefix=f"assessment-{assessment.pk}-",
+        edition_id=assessment.edition_id,
+        places=set(pairs),
+        event=programme_services.DatedEvent(
+            kind=CalendarEvent.Kind.ASSESSMENT,
+            start_date=assessment.date,
+            end_date=assessment.date,
+            title_fr=f"Évaluation : {assessment.title_fr}",
+            title_en=f"Assessment: {assessment.title_en or assessment.title_fr}",
+        ),
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -214,7 +202,7 @@ def assessment_create(
         session=session,
     )
     _set_competencies(assessment, competencies, criteria)
-    _sync_calendar(assessment)
+    _sync_calendar(assessment, actor)
     audit_record(
         action=Action.ASSESSMENT_CREATE, actor=actor, target=assessment, summary=str(assessment)
     )
@@ -277,7 +265,7 @@ def assessment_update(
     assessment.save()
     if competencies is not None:
         _set_competencies(assessment, competencies, criteria)
-    _sync_calendar(assessment)
+    _sync_calendar(assessment, actor)
     audit_record(
         action=Action.ASSESSMENT_UPDATE,
         actor=actor,

@@ -72,6 +72,8 @@ class Action(StrEnum):
     SCHOOL_CLOSURE_SET = "school_closure_set"
     SPECIALISATION_SET = "specialisation_set"
     USER_CREATE = "user_create"
+    # stored with the app prefix 'accounts.'
+    USERS_ANONYMISE = "accounts.users_anonymise"
     VAE_ADMISSIBILITY_DECIDE = "vae_admissibility_decide"
     VAE_CANDIDATE_CREATE = "vae_candidate_create"
     VAE_DOCUMENT_ADD = "vae_document_add"
@@ -91,6 +93,9 @@ class Action(StrEnum):
     CANDIDATE_SIGNUP_EXISTING = "admissions.candidate_signup_existing"
     DOCUMENT_ADD = "admissions.document_add"
     DOCUMENT_REMOVE = "admissions.document_remove"
+    APPLICATION_DOCUMENTS_ERASE = "admissions.application_documents_erase"
+    APPLICATIONS_ANONYMISE = "admissions.applications_anonymise"
+    INTERVIEWS_ANONYMISE = "admissions.interviews_anonymise"
     # stored with the app prefix 'assessment.'
     RESULTS_IMPORT = "assessment.results_import"
     # stored with the app prefix 'core.'
@@ -113,6 +118,8 @@ class Action(StrEnum):
     LEARNER_UPDATE = "enrolment.learner_update"
     # stored with the app prefix 'jury.'
     PRIOR_VALIDATION_RECORD = "jury.prior_validation_record"
+    # stored with the app prefix 'programmes.'
+    CALENDAR_EVENTS_SYNC = "programmes.calendar_events_sync"
     # stored with the app prefix 'referential.'
     REGISTER_IMPORT = "referential.register_import"
     # stored with the app prefix 'reporting.'

@@ -9,7 +9,9 @@ Entry points:
   hours, teaching methods and the competencies each course assesses / develops, prefetched),
   offerings grouped by campus and the specialisations. A fixed number of queries (about 8)
   whatever the size of the catalogue. Fees are read by ``capitalis.finance.queries`` (the
-  pipeline forbids programmes → finance imports).
+  pipeline forbids programmes → finance imports; the page is composed in ``web``).
+- ``catalogue_first_programme()``, ``catalogue_editions(programme_code=...)``: the default
+  programme and the menu of editions of the catalogue page.
 - list querysets for the API: ``programme_list``, ``edition_list``, ``campus_list``,
   ``course_list`` (already select_related / prefetched).
 - ``edition_facts(edition)``: the ``rules.ProgrammeFacts`` of one edition (check_programme).
@@ -181,6 +183,22 @@ class Catalogue:
     specialisations: list[Specialisation]
     years: list[ProgrammeYear]
     editions: list[EditionView]
+
+
+def catalogue_first_programme() -> str | None:
+    """The code of the programme the public catalogue shows by default (the first by code)."""
+    return Programme.objects.order_by("code").values_list("code", flat=True).first()
+
+
+def catalogue_editions(*, programme_code: str) -> list[dict[str, str]]:
+    """A programme's editions as ``{"code", "label"}``, oldest first (the catalogue's menu of
+    editions)."""
+    rows = (
+        Edition.objects.filter(programme__code=programme_code)
+        .order_by("start_date")
+        .values_list("code", "label")
+    )
+    return [{"code": code, "label": label} for code, label in rows]
 
 
 def catalogue_for(

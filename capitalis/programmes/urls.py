@@ -1,4 +1,7 @@
-"""Public pages of the programme catalogue, under /programmes/."""
+"""Pages of the programme catalogue, under /programmes/. The catalogue page itself
+(``programmes:catalogue``, ``programmes:catalogue-edition``) is composed in web
+(``capitalis.web.urls_catalogue``); ``capitalis.urls`` joins both in the ``programmes``
+namespace."""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ from capitalis.programmes import views, views_calendar
 app_name = "programmes"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    # The public catalogue (helper G).
-    path("", views.catalogue, name="catalogue"),
     # Calendars (helper F): the public feed, then the page of a campus, track and edition.
     path("calendars/<uuid:token>.ics", views_calendar.calendar_feed, name="calendar-feed"),
     path(
@@ -24,5 +25,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.application_window,
         name="edition-applications",
     ),
-    path("<str:programme>/<str:edition>/", views.catalogue, name="catalogue-edition"),
 ]

@@ -12,6 +12,8 @@ application_transition``):
 - ``transitions``: the status machine (``application_transition``, the single service that
   moves an application, used by every other part) and the manual review;
 - ``submission``: submission and eligibility;
+- ``retention``: anonymising what the retention rules no longer keep (texts, documents,
+  interview notes);
 - ``_common``: the guards they share (private).
 
 Interviews and the admission jury: ``capitalis.admissions.jury.services``."""
@@ -32,6 +34,13 @@ from capitalis.admissions.services.degrees import (
     degree_missing,
 )
 from capitalis.admissions.services.documents import document_add, document_remove
+from capitalis.admissions.services.retention import (
+    APPLICATION_BLANK,
+    INTERVIEW_BLANK,
+    application_documents_erase,
+    applications_anonymise,
+    interviews_anonymise,
+)
 from capitalis.admissions.services.signup import (
     candidate_signup,
     candidate_signup_request,
@@ -49,7 +58,9 @@ from capitalis.admissions.services.transitions import (
 )
 
 __all__ = [
+    "APPLICATION_BLANK",
     "DEGREE_PARTS",
+    "INTERVIEW_BLANK",
     "PART_LABELS",
     "UNSET",
     "DegreeInput",
@@ -58,17 +69,20 @@ __all__ = [
     "application_degree_remove",
     "application_degrees_save",
     "application_degrees_set",
+    "application_documents_erase",
     "application_evaluate_eligibility",
     "application_fee_record",
     "application_send_to_manual_review",
     "application_submit",
     "application_transition",
     "application_update_draft",
+    "applications_anonymise",
     "candidate_signup",
     "candidate_signup_request",
     "degree_missing",
     "document_add",
     "document_remove",
+    "interviews_anonymise",
     "password_check",
     "signup_mail",
 ]

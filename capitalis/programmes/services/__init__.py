@@ -34,8 +34,11 @@ from capitalis.programmes.services.editions import (
     offering_set,
 )
 from capitalis.programmes.services.rhythms import (
+    DatedEvent,
     _reason_message,
     calendar_ensure,
+    calendar_event_uid,
+    calendar_events_sync,
     campus_rhythm_set,
     edition_closures,
     french_holidays,
@@ -47,9 +50,12 @@ from capitalis.programmes.services.rhythms import (
 # Two private names too: the admin checks an edition and words a rhythm's failures as the
 # services do.
 __all__ = [
+    "DatedEvent",
     "_check_edition",
     "_reason_message",
     "calendar_ensure",
+    "calendar_event_uid",
+    "calendar_events_sync",
     "campus_rhythm_set",
     "campus_set",
     "course_competencies_set",

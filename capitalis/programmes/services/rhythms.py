@@ -3,7 +3,8 @@ company days, checked with the rhythm engine and French public holidays."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from capitalis.core.models import audit_record
 from capitalis.programmes import rules
 from capitalis.programmes.models import (
     Calendar,
+    CalendarEvent,
     Campus,
     CampusRhythm,
     Edition,
@@ -227,3 +229,81 @@ def calendar_ensure(
             action=Action.CALENDAR_CREATE, actor=actor, target=calendar, summary=str(calendar)
         )
     return calendar, created
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """What another app puts on the calendars: one dated event (an assessment's date)."""
+
+    kind: str
+    start_date: date
+    end_date: date
+    title_fr: str
+    title_en: str = ""
+
+
+def calendar_event_uid(prefix: str, calendar: Calendar) -> str:
+    """The stable iCalendar UID of the event named by ``prefix`` on one calendar (unique per
+    calendar: the same event appears on several campus/track calendars)."""
+    return f"{prefix}{calendar.pk}@capitalis"
+
+
+@transaction.atomic
+def calendar_events_sync(
+    *,
+    prefix: str,
+    edition_id: int,
+    places: Iterable[tuple[int, str]],
+    event: DatedEvent,
+    actor: Any = None,
+) -> list[CalendarEvent]:
+    """Mirror one event on the calendar of every ``(campus id, track)`` of an edition (the
+    calendar created when missing): one event each, its UID stable (``prefix`` + the
+    calendar), moved when the event changes; the events of ``prefix`` on other calendars go.
+    ``prefix`` names the event for its owner (``"assessment-<pk>-"``). Audited when something
+    changed."""
+    calendars = []
+    created_calendars = 0
+    for campus_id, track in sorted(set(places)):
+        calendar, created = Calendar.objects.get_or_create(
+            edition_id=edition_id, campus_id=campus_id, track=track
+        )
+        created_calendars += created
+        calendars.append(calendar)
+    values = {
+        "kind": event.kind,
+        "start_date": event.start_date,
+        "end_date": event.end_date,
+        "title_fr": event.title_fr,
+        "title_en": event.title_en,
+    }
+    keep = {calendar_event_uid(prefix, c) for c in calendars}
+    existing = {
+        row["uid"]: row
+        for row in CalendarEvent.objects.filter(uid__in=keep).values("uid", "calendar_id", *values)
+    }
+    removed, _by_model = (
+        CalendarEvent.objects.filter(uid__startswith=prefix).exclude(uid__in=keep).delete()
+    )
+    events = []
+    added = moved = 0
+    for calendar in calendars:
+        uid = calendar_event_uid(prefix, calendar)
+        before = existing.get(uid)
+        if before is None:
+            added += 1
+        elif before != {"uid": uid, "calendar_id": calendar.pk, **values}:
+            moved += 1
+        row, _created = CalendarEvent.objects.update_or_create(
+            uid=uid, defaults={"calendar": calendar, **values}
+        )
+        events.append(row)
+    if created_calendars or removed or added or moved:
+        audit_record(
+            action=Action.CALENDAR_EVENTS_SYNC,
+            actor=actor,
+            summary=f"{prefix}: {added} added, {moved} moved, {removed} removed, "
+            f"{created_calendars} calendars created",
+            data={"prefix": prefix, "edition": edition_id, "uids": sorted(keep)},
+        )
+    return events

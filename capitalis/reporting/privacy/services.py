@@ -16,7 +16,6 @@ records that still hold something to erase, so a second run changes nothing."""
 from __future__ import annotations
 
 import calendar
-import contextlib
 import hashlib
 import io
 import json
@@ -35,8 +34,11 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
+from capitalis.accounts import services as account_services
 from capitalis.accounts.models import RoleAssignment, User
 from capitalis.accounts.rules import Role
+from capitalis.accounts.services import PLACEHOLDER_DOMAIN
+from capitalis.admissions import services as admission_services
 from capitalis.admissions.models import (
     Application,
     ApplicationDocument,
@@ -85,8 +87,6 @@ from capitalis.reporting.models import (
     SurveyInvitation,
 )
 
-ANONYMISED = "anonymised"
-PLACEHOLDER_DOMAIN = "anonymised.invalid"
 RETENTION_FILE = "reporting/retention.yaml"
 RECORDS = (
     "applications",
@@ -427,10 +427,6 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def placeholder_email(user_id: int) -> str:
-    return f"{ANONYMISED}-{user_id}@{PLACEHOLDER_DOMAIN}"
-
-
 def _aged_applications(rule: RetentionRule, today: date) -> QuerySet[Application]:
     """Applications with one of the rule's statuses whose decision (or last change) is older
     than the rule's period; never one whose candidate enrolled through it."""
@@ -441,32 +437,6 @@ def _aged_applications(rule: RetentionRule, today: date) -> QuerySet[Application
         .annotate(reference=Coalesce("decided_on", TruncDate("updated_at")))
         .filter(reference__lte=cutoff)
     )
-
-
-def _clear_history(model: type[models.Model], ids: list[int], blank: dict[str, Any]) -> None:
-    history = getattr(model, "history", None)
-    if history is None or not ids:
-        return
-    history.model.objects.filter(id__in=ids).update(**blank)
-
-
-APPLICATION_BLANK: dict[str, Any] = {
-    "accommodation_requested": False,
-    "accommodation_details": "",
-    "manual_review_note": "",
-    "decision_note": "",
-    "english_level": "",
-    "eligibility": [],
-}
-INTERVIEW_BLANK: dict[str, Any] = {"comment": "", "adapted_arrangements": ""}
-
-
-def _has_content(blank: dict[str, Any]) -> Q:
-    """Rows where at least one of the fields still differs from its blank value."""
-    q = Q(pk__in=[])
-    for name, value in blank.items():
-        q |= ~Q(**{name: value})
-    return q
 
 
 def _anonymisable_users(user_ids: set[int], keep_application_ids: set[int]) -> list[int]:
@@ -500,32 +470,17 @@ def _anonymisable_users(user_ids: set[int], keep_application_ids: set[int]) -> l
     return sorted(user_ids - blocked)
 
 
-def _apply_applications(rule: RetentionRule, today: date, counts: dict[str, int]) -> None:
+def _apply_applications(
+    rule: RetentionRule, today: date, counts: dict[str, int], actor: User | None
+) -> None:
     aged = _aged_applications(rule, today)
     aged_ids = set(aged.values_list("pk", flat=True))
-    changed: set[int] = set()
-    texts = Application.objects.filter(pk__in=aged_ids).filter(_has_content(APPLICATION_BLANK))
-    ids = list(texts.values_list("pk", flat=True))
-    changed |= set(ids)
-    Application.objects.filter(pk__in=ids).update(**APPLICATION_BLANK)
-    _clear_history(Application, sorted(aged_ids), APPLICATION_BLANK)
-    degrees = PriorDegree.objects.filter(application_id__in=aged_ids).exclude(title=ANONYMISED)
-    changed |= set(degrees.values_list("application_id", flat=True))
-    degrees.update(title=ANONYMISED)
-    notes = ApplicationTransition.objects.filter(application_id__in=aged_ids).exclude(note="")
-    changed |= set(notes.values_list("application_id", flat=True))
-    notes.update(note="")
+    changed = admission_services.applications_anonymise(application_ids=aged_ids, actor=actor)
     candidates = set(
         Application.objects.filter(pk__in=aged_ids).values_list("candidate_id", flat=True)
     )
     users = _anonymisable_users(candidates, aged_ids)
-    for user in User.objects.filter(pk__in=users):
-        user.full_name = ANONYMISED
-        user.email = placeholder_email(user.pk)
-        user.is_active = False
-        user.set_unusable_password()
-        user.save(update_fields=["full_name", "email", "is_active", "password"])
-    RoleAssignment.objects.filter(user_id__in=users).delete()
+    account_services.users_anonymise(user_ids=users, actor=actor)
     anonymised = set(users)
     changed |= {
         pk
@@ -539,23 +494,21 @@ def _apply_applications(rule: RetentionRule, today: date, counts: dict[str, int]
 
 
 def _apply_documents(
-    rule: RetentionRule, today: date, counts: dict[str, int], files: list[str]
+    rule: RetentionRule, today: date, counts: dict[str, int], files: list[str], actor: User | None
 ) -> None:
-    docs = ApplicationDocument.objects.filter(application__in=_aged_applications(rule, today))
-    for name in docs.exclude(file="").values_list("file", flat=True):
-        files.append(name)
-    counts[rule.code] = docs.count()
-    docs.delete()
+    count, names = admission_services.application_documents_erase(
+        application_ids=_aged_applications(rule, today).values("pk"), actor=actor
+    )
+    files.extend(names)
+    counts[rule.code] = count
 
 
-def _apply_interviews(rule: RetentionRule, today: date, counts: dict[str, int]) -> None:
-    aged = _aged_applications(rule, today).values("pk")
-    interviews = Interview.objects.filter(application_id__in=aged)
-    all_ids = list(interviews.values_list("pk", flat=True))
-    todo = interviews.filter(_has_content(INTERVIEW_BLANK))
-    counts[rule.code] = todo.count()
-    todo.update(**INTERVIEW_BLANK)
-    _clear_history(Interview, all_ids, INTERVIEW_BLANK)
+def _apply_interviews(
+    rule: RetentionRule, today: date, counts: dict[str, int], actor: User | None
+) -> None:
+    counts[rule.code] = admission_services.interviews_anonymise(
+        application_ids=_aged_applications(rule, today).values("pk"), actor=actor
+    )
 
 
 def _apply_survey_answers(rule: RetentionRule, today: date, counts: dict[str, int]) -> None:
@@ -618,11 +571,11 @@ def retention_apply(
         with transaction.atomic():
             for rule in rules:
                 if rule.records == "applications":
-                    _apply_applications(rule, today, counts)
+                    _apply_applications(rule, today, counts, actor)
                 elif rule.records == "application_documents":
-                    _apply_documents(rule, today, counts, files)
+                    _apply_documents(rule, today, counts, files, actor)
                 elif rule.records == "interview_notes":
-                    _apply_interviews(rule, today, counts)
+                    _apply_interviews(rule, today, counts, actor)
                 elif rule.records == "survey_answers":
                     _apply_survey_answers(rule, today, counts)
                 elif rule.records == "survey_invitations":
@@ -645,14 +598,6 @@ def retention_apply(
                     f"{report.changed} record(s) anonymised",
                     data=summary,
                 )
-                doomed = list(files)
-                transaction.on_commit(lambda: _delete_files(doomed))
     except _DryRun:
         pass
     return report
-
-
-def _delete_files(names: Iterable[str]) -> None:
-    for name in names:
-        with contextlib.suppress(OSError):  # already gone: nothing to keep
-            default_storage.delete(name)
