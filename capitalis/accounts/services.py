@@ -169,9 +169,10 @@ def placeholder_email(user_id: int) -> str:
 @transaction.atomic
 def users_anonymise(*, user_ids: Iterable[int], actor: Any = None) -> int:
     """For people being anonymised (retention rules): the name becomes ``ANONYMISED``, the
-    e-mail a unique placeholder, the account inactive without a usable password, and every
-    role withdrawn. The caller chooses who may be anonymised. Returns how many users changed;
-    audited (counts and ids only) when there were any."""
+    e-mail a unique placeholder, the account inactive without a usable password, every role
+    withdrawn, and the addresses and second-factor devices allauth kept for them forgotten.
+    The caller chooses who may be anonymised. Returns how many users changed; audited (counts
+    and ids only) when there were any."""
     ids = sorted(set(user_ids))
     users = list(User.objects.filter(pk__in=ids))
     for user in users:
@@ -181,6 +182,7 @@ def users_anonymise(*, user_ids: Iterable[int], actor: Any = None) -> int:
         user.set_unusable_password()
         user.save(update_fields=["full_name", "email", "is_active", "password"])
     roles, _by_model = RoleAssignment.objects.filter(user_id__in=ids).delete()
+    account_secrets_forget(user_ids=[user.pk for user in users], actor=actor)
     if users or roles:
         audit_record(
             action=Action.USERS_ANONYMISE,

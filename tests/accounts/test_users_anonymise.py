@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 
 from capitalis.accounts import services
 from capitalis.accounts.models import RoleAssignment, User
@@ -29,7 +30,11 @@ def test_the_chosen_users_are_anonymised_and_their_roles_withdrawn() -> None:
     kept = BareUserFactory(
         email="kept@example.org", roles=[(Role.CANDIDATE, ScopeKind.GLOBAL, None)]
     )
+    services.email_address_ensure(user=gone, verified=True)
+    services.email_address_ensure(user=kept, verified=True)
     assert services.users_anonymise(user_ids=[gone.pk, gone.pk]) == 1
+    assert not EmailAddress.objects.filter(user=gone).exists()  # the old address is forgotten
+    assert EmailAddress.objects.filter(user=kept).exists()
     gone.refresh_from_db()
     assert gone.full_name == services.ANONYMISED == "anonymised"
     assert gone.email == services.placeholder_email(gone.pk)
