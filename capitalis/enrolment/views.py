@@ -30,7 +30,7 @@ from capitalis.enrolment.forms import (
     TerminateForm,
     TutorForm,
 )
-from capitalis.enrolment.models import Enrolment, Learner, PlacementMode
+from capitalis.enrolment.models import Contract, Enrolment, Learner, PlacementMode
 from capitalis.enrolment.rules import EnrolmentStatus
 from capitalis.programmes.models import Track
 
@@ -73,6 +73,17 @@ def _managed_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     if not services.can_manage(user=request_user(request), campus_id=enrolment.campus_id):
         raise Http404(_("No enrolment found."))
     return enrolment
+
+
+def _managed_contract(request: HttpRequest, pk: int) -> Contract:
+    """The contract ``pk`` if the user may read it and manage its enrolment's campus, else 404."""
+    user = request_user(request)
+    contract = queries.contract_get_for(user=user, pk=pk)
+    if contract is None or not services.can_manage(
+        user=user, campus_id=contract.enrolment.campus_id
+    ):
+        raise Http404(_("No contract found."))
+    return contract
 
 
 def _contract_input(form: ContractFields) -> services.ContractInput | None:
@@ -252,11 +263,7 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
     """Name the employer tutor of a contract (those recorded before he was required)."""
     user = request_user(request)
-    contract = queries.contract_get_for(user=user, pk=pk)
-    if contract is None or not services.can_manage(
-        user=user, campus_id=contract.enrolment.campus_id
-    ):
-        raise Http404(_("No contract found."))
+    contract = _managed_contract(request, pk)
     form = TutorForm(
         request.POST or None,
         initial={"tutor_email": contract.tutor.email if contract.tutor else ""},
@@ -288,11 +295,7 @@ def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    contract = queries.contract_get_for(user=user, pk=pk)
-    if contract is None or not services.can_manage(
-        user=user, campus_id=contract.enrolment.campus_id
-    ):
-        raise Http404(_("No contract found."))
+    contract = _managed_contract(request, pk)
     form = TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with domain_errors(
