@@ -118,6 +118,30 @@ _ENROLMENT_RULES = (
     _rule("read", Reach.TUTOR, R.EMPLOYER_TUTOR),
 )
 
+
+def _session_issued(name: str, model: str, director_actions: str) -> Resource:
+    """What a jury session issues to a learner (her credential, its documents): the director
+    may do ``director_actions`` school-wide; the learner reads hers; the session's jury reads
+    them and its president revokes them. Grants only (no superuser bypass)."""
+    return Resource(
+        name,
+        model,
+        {
+            Reach.OWN: ("learner__user_id",),
+            Reach.SITS_ON: ("session__president_id", "session__members"),
+            Reach.PRESIDES: ("session__president_id",),
+        },
+        (
+            _rule(director_actions, Reach.SCHOOL, PD),
+            _rule("read", Reach.OWN),
+            _rule("read", Reach.SITS_ON),
+            _rule("revoke", Reach.PRESIDES),
+        ),
+        many=frozenset({"session__members"}),
+        superuser=False,
+    )
+
+
 TABLE: dict[str, Resource] = {
     r.name: r
     for r in (
@@ -364,40 +388,8 @@ TABLE: dict[str, Resource] = {
             superuser=False,
         ),
         # --- credentials -----------------------------------------------------------------
-        Resource(
-            "credential",
-            "credentials.Credential",
-            {
-                Reach.OWN: ("learner__user_id",),
-                Reach.SITS_ON: ("session__president_id", "session__members"),
-                Reach.PRESIDES: ("session__president_id",),
-            },
-            (
-                _rule("read revoke manage", Reach.SCHOOL, PD),
-                _rule("read", Reach.OWN),
-                _rule("read", Reach.SITS_ON),
-                _rule("revoke", Reach.PRESIDES),
-            ),
-            many=frozenset({"session__members"}),
-            superuser=False,
-        ),
-        Resource(
-            "document",
-            "credentials.IssuedDocument",
-            {
-                Reach.OWN: ("learner__user_id",),
-                Reach.SITS_ON: ("session__president_id", "session__members"),
-                Reach.PRESIDES: ("session__president_id",),
-            },
-            (
-                _rule("read revoke", Reach.SCHOOL, PD),
-                _rule("read", Reach.OWN),
-                _rule("read", Reach.SITS_ON),
-                _rule("revoke", Reach.PRESIDES),
-            ),
-            many=frozenset({"session__members"}),
-            superuser=False,
-        ),
+        _session_issued("credential", "credentials.Credential", "read revoke manage"),
+        _session_issued("document", "credentials.IssuedDocument", "read revoke"),
         # --- reporting and the register -------------------------------------------------
         # Indicators: the whole school (global grants) or the campuses one is staff of.
         Resource(
