@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -116,6 +117,14 @@ _ENROLMENT_RULES = (
     _rule("manage", Reach.CAMPUS, AO, CC),
     _rule("read", Reach.OWN),
     _rule("read", Reach.TUTOR, R.EMPLOYER_TUTOR),
+)
+# A work-study contract or an internship: by its enrolment, and its own employer tutor.
+_PLACEMENT_PATHS: Mapping[Reach, tuple[str, ...]] = MappingProxyType(
+    {
+        Reach.CAMPUS: ("enrolment__campus_id",),
+        Reach.OWN: ("enrolment__learner__user_id",),
+        Reach.TUTOR: ("tutor_id",),
+    }
 )
 
 
@@ -241,26 +250,8 @@ TABLE: dict[str, Resource] = {
             ),
         ),
         # A tutor sees only the contracts and internships he tutors, not another employer's.
-        Resource(
-            "contract",
-            "enrolment.Contract",
-            {
-                Reach.CAMPUS: ("enrolment__campus_id",),
-                Reach.OWN: ("enrolment__learner__user_id",),
-                Reach.TUTOR: ("tutor_id",),
-            },
-            _ENROLMENT_RULES,
-        ),
-        Resource(
-            "internship",
-            "enrolment.Internship",
-            {
-                Reach.CAMPUS: ("enrolment__campus_id",),
-                Reach.OWN: ("enrolment__learner__user_id",),
-                Reach.TUTOR: ("tutor_id",),
-            },
-            _ENROLMENT_RULES,
-        ),
+        Resource("contract", "enrolment.Contract", _PLACEMENT_PATHS, _ENROLMENT_RULES),
+        Resource("internship", "enrolment.Internship", _PLACEMENT_PATHS, _ENROLMENT_RULES),
         # --- finance ---------------------------------------------------------------------
         Resource(
             "invoice",
