@@ -7,6 +7,7 @@ role grants (see the section at the end)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -243,6 +244,27 @@ def _account(user_id: int) -> User:
     return person
 
 
+def _role_change(
+    request: Request,
+    user_id: int,
+    payload: type[RoleGrantSerializer],
+    change: Callable[..., object],
+) -> None:
+    """Grant or withdraw (``change``) the role on a scope that the payload names, for the
+    account ``user_id``, as a user who may manage accounts."""
+    actor = _may(request, "manage")
+    person = _account(user_id)
+    data = payload(data=request.data)
+    data.is_valid(raise_exception=True)
+    change(
+        user=person,
+        role=Role(data.validated_data["role"]),
+        scope=ScopeKind(data.validated_data["scope"]),
+        scope_id=data.validated_data["scope_id"],
+        actor=actor,
+    )
+
+
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="May not manage accounts.")
 _UNKNOWN = OpenApiResponse(NotFoundSerializer, description="No such account.")
 
@@ -312,17 +334,7 @@ class AccountRoleGrantView(APIView):
         },
     )
     def post(self, request: Request, user_id: int) -> Response:
-        actor = _may(request, "manage")
-        person = _account(user_id)
-        data = RoleGrantSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.staff_role_grant(
-            user=person,
-            role=Role(data.validated_data["role"]),
-            scope=ScopeKind(data.validated_data["scope"]),
-            scope_id=data.validated_data["scope_id"],
-            actor=actor,
-        )
+        _role_change(request, user_id, RoleGrantSerializer, services.staff_role_grant)
         return Response(AccountSerializer(_account(user_id)).data, status=status.HTTP_201_CREATED)
 
 
@@ -343,17 +355,7 @@ class AccountRoleRevokeView(APIView):
         },
     )
     def post(self, request: Request, user_id: int) -> Response:
-        actor = _may(request, "manage")
-        person = _account(user_id)
-        data = RoleRevokeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.staff_role_revoke(
-            user=person,
-            role=Role(data.validated_data["role"]),
-            scope=ScopeKind(data.validated_data["scope"]),
-            scope_id=data.validated_data["scope_id"],
-            actor=actor,
-        )
+        _role_change(request, user_id, RoleRevokeSerializer, services.staff_role_revoke)
         return Response(AccountSerializer(_account(user_id)).data)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -117,6 +118,38 @@ _ENROLMENT_RULES = (
     _rule("read", Reach.OWN),
     _rule("read", Reach.TUTOR, R.EMPLOYER_TUTOR),
 )
+# A work-study contract or an internship: by its enrolment, and its own employer tutor.
+_PLACEMENT_PATHS: Mapping[Reach, tuple[str, ...]] = MappingProxyType(
+    {
+        Reach.CAMPUS: ("enrolment__campus_id",),
+        Reach.OWN: ("enrolment__learner__user_id",),
+        Reach.TUTOR: ("tutor_id",),
+    }
+)
+
+
+def _session_issued(name: str, model: str, director_actions: str) -> Resource:
+    """What a jury session issues to a learner (her credential, its documents): the director
+    may do ``director_actions`` school-wide; the learner reads hers; the session's jury reads
+    them and its president revokes them. Grants only (no superuser bypass)."""
+    return Resource(
+        name,
+        model,
+        {
+            Reach.OWN: ("learner__user_id",),
+            Reach.SITS_ON: ("session__president_id", "session__members"),
+            Reach.PRESIDES: ("session__president_id",),
+        },
+        (
+            _rule(director_actions, Reach.SCHOOL, PD),
+            _rule("read", Reach.OWN),
+            _rule("read", Reach.SITS_ON),
+            _rule("revoke", Reach.PRESIDES),
+        ),
+        many=frozenset({"session__members"}),
+        superuser=False,
+    )
+
 
 TABLE: dict[str, Resource] = {
     r.name: r
@@ -217,26 +250,8 @@ TABLE: dict[str, Resource] = {
             ),
         ),
         # A tutor sees only the contracts and internships he tutors, not another employer's.
-        Resource(
-            "contract",
-            "enrolment.Contract",
-            {
-                Reach.CAMPUS: ("enrolment__campus_id",),
-                Reach.OWN: ("enrolment__learner__user_id",),
-                Reach.TUTOR: ("tutor_id",),
-            },
-            _ENROLMENT_RULES,
-        ),
-        Resource(
-            "internship",
-            "enrolment.Internship",
-            {
-                Reach.CAMPUS: ("enrolment__campus_id",),
-                Reach.OWN: ("enrolment__learner__user_id",),
-                Reach.TUTOR: ("tutor_id",),
-            },
-            _ENROLMENT_RULES,
-        ),
+        Resource("contract", "enrolment.Contract", _PLACEMENT_PATHS, _ENROLMENT_RULES),
+        Resource("internship", "enrolment.Internship", _PLACEMENT_PATHS, _ENROLMENT_RULES),
         # --- finance ---------------------------------------------------------------------
         Resource(
             "invoice",
@@ -364,40 +379,8 @@ TABLE: dict[str, Resource] = {
             superuser=False,
         ),
         # --- credentials -----------------------------------------------------------------
-        Resource(
-            "credential",
-            "credentials.Credential",
-            {
-                Reach.OWN: ("learner__user_id",),
-                Reach.SITS_ON: ("session__president_id", "session__members"),
-                Reach.PRESIDES: ("session__president_id",),
-            },
-            (
-                _rule("read revoke manage", Reach.SCHOOL, PD),
-                _rule("read", Reach.OWN),
-                _rule("read", Reach.SITS_ON),
-                _rule("revoke", Reach.PRESIDES),
-            ),
-            many=frozenset({"session__members"}),
-            superuser=False,
-        ),
-        Resource(
-            "document",
-            "credentials.IssuedDocument",
-            {
-                Reach.OWN: ("learner__user_id",),
-                Reach.SITS_ON: ("session__president_id", "session__members"),
-                Reach.PRESIDES: ("session__president_id",),
-            },
-            (
-                _rule("read revoke", Reach.SCHOOL, PD),
-                _rule("read", Reach.OWN),
-                _rule("read", Reach.SITS_ON),
-                _rule("revoke", Reach.PRESIDES),
-            ),
-            many=frozenset({"session__members"}),
-            superuser=False,
-        ),
+        _session_issued("credential", "credentials.Credential", "read revoke manage"),
+        _session_issued("document", "credentials.IssuedDocument", "read revoke"),
         # --- reporting and the register -------------------------------------------------
         # Indicators: the whole school (global grants) or the campuses one is staff of.
         Resource(

@@ -79,6 +79,11 @@ def user_create(
     return user
 
 
+def _role_summary(user: User, role: Role, scope: ScopeKind, scope_id: int | None) -> str:
+    """How the audit trail names a role on a scope (granted or withdrawn)."""
+    return f"{user.email} {role.value} {scope.value} {scope_id or ''}"
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -100,7 +105,7 @@ def role_grant(
             action=Action.ROLE_GRANT,
             actor=actor,
             target=assignment,
-            summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
+            summary=_role_summary(user, role, scope, scope_id),
         )
     return assignment
 
@@ -228,7 +233,7 @@ def role_revoke(
             action=Action.ROLE_REVOKE,
             actor=actor,
             target=user,
-            summary=f"{user.email} {role.value} {scope.value} {scope_id or ''}",
+            summary=_role_summary(user, role, scope, scope_id),
         )
     return bool(deleted)
 

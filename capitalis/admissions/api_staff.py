@@ -15,10 +15,11 @@ Routes (under /api/admissions/):
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -161,20 +162,38 @@ def _require_staff(user: User) -> None:
         raise NotFound()
 
 
+M = TypeVar("M", bound=Model)
+
 EDITION_FILTER = OpenApiParameter(
     "edition", OpenApiTypes.INT, description="Only this edition (its id)."
 )
 
 
-def _edition_filter(request: Request) -> int | None:
-    """The ``?edition=`` of a list: an id, or a translated 400."""
+def _of_edition(request: Request, qs: QuerySet[M]) -> QuerySet[M]:
+    """The list narrowed to the ``?edition=`` of the request (an id, or a translated 400)."""
     raw = request.query_params.get("edition")
     if raw is None:
-        return None
+        return qs
     edition_id = parse_id(raw)
     if edition_id is None:
         raise ValidationError({"edition": [_("Give an edition by its id.")]})
-    return edition_id
+    return qs.filter(edition_id=edition_id)
+
+
+def _staff_create(
+    request: Request,
+    payload: type[serializers.Serializer[Any]],
+    create: Callable[..., Model],
+    answer: type[serializers.Serializer[Any]],
+) -> Response:
+    """Create what the admissions staff asks (``create(actor=..., **payload)``): 201 with the
+    new object, 404 for anyone else."""
+    user = request_user(request)
+    _require_staff(user)
+    data = payload(data=request.data)
+    data.is_valid(raise_exception=True)
+    created = create(actor=user, **data.validated_data)
+    return Response(answer(created).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -193,11 +212,8 @@ class InterviewSlotCreateApi(ListAPIView[InterviewSlot]):
     serializer_class = SlotSerializer
 
     def get_queryset(self) -> QuerySet[InterviewSlot]:
-        edition_id = _edition_filter(self.request)
         qs = jury_queries.interview_slot_list_for(user=request_user(self.request))
-        if edition_id is not None:
-            qs = qs.filter(edition_id=edition_id)
-        return qs.order_by("starts_at", "pk")
+        return _of_edition(self.request, qs).order_by("starts_at", "pk")
 
     @extend_schema(
         summary="Create an interview slot on a campus (admissions staff of that campus)",
@@ -206,12 +222,9 @@ class InterviewSlotCreateApi(ListAPIView[InterviewSlot]):
         operation_id="admissions_interview_slot_create",
     )
     def post(self, request: Request) -> Response:
-        user = request_user(request)
-        _require_staff(user)
-        data = SlotCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        slot = jury_services.interview_slot_create(actor=user, **data.validated_data)
-        return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+        return _staff_create(
+            request, SlotCreateSerializer, jury_services.interview_slot_create, SlotSerializer
+        )
 
 
 class InterviewBookApi(APIView):
@@ -294,13 +307,8 @@ class JuryCreateApi(ListAPIView[AdmissionJury]):
     serializer_class = JurySerializer
 
     def get_queryset(self) -> QuerySet[AdmissionJury]:
-        edition_id = _edition_filter(self.request)
-        qs = jury_queries.admission_jury_list_for(user=request_user(self.request)).prefetch_related(
-            "members"
-        )
-        if edition_id is not None:
-            qs = qs.filter(edition_id=edition_id)
-        return qs.order_by("-sits_on", "pk")
+        qs = jury_queries.admission_jury_list_for(user=request_user(self.request))
+        return _of_edition(self.request, qs).prefetch_related("members").order_by("-sits_on", "pk")
 
     @extend_schema(
         summary="Create an admission jury sitting; its president and members get their roles on it",
@@ -309,12 +317,9 @@ class JuryCreateApi(ListAPIView[AdmissionJury]):
         operation_id="admissions_jury_create",
     )
     def post(self, request: Request) -> Response:
-        user = request_user(request)
-        _require_staff(user)
-        data = JuryCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        jury = jury_services.admission_jury_create(actor=user, **data.validated_data)
-        return Response(JurySerializer(jury).data, status=status.HTTP_201_CREATED)
+        return _staff_create(
+            request, JuryCreateSerializer, jury_services.admission_jury_create, JurySerializer
+        )
 
 
 class JuryPresentApi(APIView):

@@ -33,6 +33,22 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def visible_assessment(request: HttpRequest, pk: int) -> Assessment:
+    """The assessment ``pk`` when the user may see it, else 404."""
+    try:
+        return queries.assessments_for(user=request_user(request)).get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404(_("No such assessment.")) from None
+
+
+def editable_assessment(request: HttpRequest, pk: int) -> Assessment:
+    """The assessment ``pk`` when the user may also enter its results, else 404."""
+    assessment = visible_assessment(request, pk)
+    if not services.can_enter_results(request_user(request), assessment):
+        raise Http404(_("No such assessment."))
+    return assessment
+
+
 @login_required
 def assessment_create(request: HttpRequest) -> HttpResponse:
     """A lecturer creates an assessment of one of his courses (a programme director: of any
@@ -46,12 +62,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an assessment of one of his courses; another's answers 404."""
-    try:
-        assessment = queries.assessments_for(user=request.user).get(pk=pk)  # type: ignore[arg-type]
-    except Assessment.DoesNotExist:
-        raise Http404(_("No such assessment.")) from None
-    if not services.can_enter_results(request.user, assessment):  # type: ignore[arg-type]
-        raise Http404(_("No such assessment."))
+    assessment = editable_assessment(request, pk)
     form = AssessmentForm(request.POST or None, user=request.user, instance=assessment)  # type: ignore[arg-type]
     return _form_page(request, form, created=False)
 
@@ -81,10 +92,7 @@ def _form_page(request: HttpRequest, form: AssessmentForm, *, created: bool) -> 
 @login_required
 def results_entry(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    try:
-        assessment = queries.assessments_for(user=user).get(pk=pk)
-    except Assessment.DoesNotExist:
-        raise Http404(_("No such assessment.")) from None
+    assessment = visible_assessment(request, pk)
     can_edit = services.can_enter_results(user, assessment)
     errors: dict[str, str] = {}
     if request.method == "POST":

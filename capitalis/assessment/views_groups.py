@@ -18,6 +18,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.queries import request_user
 from capitalis.assessment import queries, services
 from capitalis.assessment.models import Absence, Assessment, Level
+from capitalis.assessment.views import visible_assessment
 from capitalis.core.exceptions import DomainError
 from capitalis.core.handlers import domain_errors
 
@@ -25,10 +26,7 @@ from capitalis.core.handlers import domain_errors
 @login_required
 def group_results(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    try:
-        assessment = queries.assessments_for(user=user).get(pk=pk)
-    except Assessment.DoesNotExist:
-        raise Http404(_("No such assessment.")) from None
+    assessment = visible_assessment(request, pk)
     can_edit = services.can_enter_results(user, assessment)
     competencies = list(assessment.competencies.order_by("code"))
     groups = list(queries.groups_for(user=user).filter(assessment=assessment))

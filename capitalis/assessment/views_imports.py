@@ -13,13 +13,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from capitalis.assessment import queries, services
+from capitalis.assessment import services
 from capitalis.assessment.imports import (
     MAX_BYTES,
     ImportReport,
@@ -27,23 +26,12 @@ from capitalis.assessment.imports import (
     template_csv,
     template_xlsx,
 )
-from capitalis.assessment.models import Assessment
+from capitalis.assessment.views import editable_assessment
 from capitalis.core.exceptions import DomainError
 from capitalis.core.imports import ImportWithPreview, KeptUpload
 
 SESSION_KEY = "assessment_imports"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def importable_assessment(request: HttpRequest, pk: int) -> Assessment:
-    """The assessment when the user may enter its results (N's check), else 404."""
-    try:
-        assessment = queries.assessments_for(user=request.user).get(pk=pk)  # type: ignore[arg-type]
-    except Assessment.DoesNotExist:
-        raise Http404(_("No such assessment.")) from None
-    if not services.can_enter_results(request.user, assessment):  # type: ignore[arg-type]
-        raise Http404(_("No such assessment."))
-    return assessment
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -55,7 +43,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 @login_required
 @require_GET
 def template_download_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = importable_assessment(request, pk)
+    assessment = editable_assessment(request, pk)
     return _attachment(
         template_csv(assessment), "text/csv; charset=utf-8", f"{assessment.code}-results.csv"
     )
@@ -64,7 +52,7 @@ def template_download_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def template_download_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = importable_assessment(request, pk)
+    assessment = editable_assessment(request, pk)
     return _attachment(template_xlsx(assessment), XLSX_TYPE, f"{assessment.code}-results.xlsx")
 
 
@@ -82,7 +70,7 @@ IMPORT = ImportWithPreview(
 def results_import_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload → preview (synchronous, nothing written) → confirm: the import runs as a
     background job whose page the person is sent to (the same job on a second post)."""
-    assessment = importable_assessment(request, pk)
+    assessment = editable_assessment(request, pk)
     actor: Any = request.user
 
     def preview(content: bytes, filename: str) -> ImportReport:

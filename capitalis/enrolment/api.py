@@ -214,6 +214,15 @@ def _managed(enrolment: Enrolment, user: User) -> Enrolment:
     return enrolment
 
 
+def _managed_enrolment(pk: int, user: User) -> Enrolment:
+    """The enrolment ``pk`` a payload names, if the user may read it and manage its campus,
+    else 404."""
+    enrolment = queries.enrolment_get_for(user=user, pk=pk)
+    if enrolment is None:
+        raise NotFound()
+    return _managed(enrolment, user)
+
+
 WRITE_ERRORS = {400: ErrorSerializer, 404: NotFoundSerializer}
 NOT_FOUND = {404: NotFoundSerializer}
 
@@ -393,10 +402,7 @@ class ContractViewSet(
         payload = ContractCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = request_user(request)
-        enrolment = queries.enrolment_get_for(user=user, pk=payload.validated_data["enrolment"])
-        if enrolment is None:
-            raise NotFound()
-        _managed(enrolment, user)
+        enrolment = _managed_enrolment(payload.validated_data["enrolment"], user)
         data = _contract(payload.validated_data)
         assert data is not None
         contract = services.contract_create(enrolment=enrolment, contract=data, actor=user)
@@ -411,8 +417,7 @@ class ContractViewSet(
     def terminate(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         contract = self.get_object()
-        if not services.can_manage(user=user, campus_id=contract.enrolment.campus_id):
-            raise NotFound()
+        _managed(contract.enrolment, user)
         payload = TerminateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.contract_terminate(
@@ -452,10 +457,7 @@ class InternshipViewSet(
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user = request_user(request)
-        enrolment = queries.enrolment_get_for(user=user, pk=data["enrolment"])
-        if enrolment is None:
-            raise NotFound()
-        _managed(enrolment, user)
+        enrolment = _managed_enrolment(data["enrolment"], user)
         internship = services.internship_create(
             enrolment=enrolment,
             internship=services.InternshipInput(

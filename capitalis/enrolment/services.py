@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.formats import date_format
@@ -516,6 +517,28 @@ def _record_transition(
     )
 
 
+def _enrolment_begin(
+    enrolment: Enrolment,
+    *,
+    actor: User | None,
+    contract: ContractInput | None,
+    note: str,
+    action: Action,
+    data: dict[str, Any],
+) -> Enrolment:
+    """A new enrolment begins (first enrolment or re-enrolment): reloaded with its year, campus
+    and edition, its first status (enrolled) recorded, its contract created when given, and
+    audited with ``action``; followers (finance: the enrolment's invoices) run once this is
+    committed."""
+    enrolment = Enrolment.objects.select_related("year", "campus", "edition").get(pk=enrolment.pk)
+    _record_transition(enrolment, "", rules.EnrolmentStatus.ENROLLED.value, actor, note)
+    if contract is not None:
+        _contract_create(enrolment, contract, actor)
+    audit_record(action=action, actor=actor, target=enrolment, summary=str(enrolment), data=data)
+    events.publish(events.ENROLMENT_CREATED, enrolment_id=enrolment.pk)
+    return enrolment
+
+
 @transaction.atomic
 def enrolment_create_from_application(
     *,
@@ -567,20 +590,14 @@ def enrolment_create_from_application(
         specialisation_id=application.specialisation_id,
         application=application,
     )
-    enrolment = Enrolment.objects.select_related("year", "campus", "edition").get(pk=enrolment.pk)
-    _record_transition(enrolment, "", rules.EnrolmentStatus.ENROLLED.value, actor, note)
-    if contract is not None:
-        _contract_create(enrolment, contract, actor)
-    audit_record(
-        action=Action.ENROLMENT_CREATE,
+    return _enrolment_begin(
+        enrolment,
         actor=actor,
-        target=enrolment,
-        summary=str(enrolment),
+        contract=contract,
+        note=note,
+        action=Action.ENROLMENT_CREATE,
         data={"application": application.pk},
     )
-    # followers (finance: the enrolment's invoices) run once this is committed
-    events.publish(events.ENROLMENT_CREATED, enrolment_id=enrolment.pk)
-    return enrolment
 
 
 @transaction.atomic
@@ -649,19 +666,14 @@ def enrolment_reenrol(
         specialisation_id=current.specialisation_id,
         previous=current,
     )
-    new = Enrolment.objects.select_related("year", "campus", "edition").get(pk=new.pk)
-    _record_transition(new, "", rules.EnrolmentStatus.ENROLLED.value, actor, "")
-    if contract is not None:
-        _contract_create(new, contract, actor)
-    audit_record(
-        action=Action.ENROLMENT_REENROL,
+    return _enrolment_begin(
+        new,
         actor=actor,
-        target=new,
-        summary=str(new),
+        contract=contract,
+        note="",
+        action=Action.ENROLMENT_REENROL,
         data={"previous": current.pk},
     )
-    events.publish(events.ENROLMENT_CREATED, enrolment_id=new.pk)
-    return new
 
 
 def _reenrolment_year(current: Enrolment, edition: Edition) -> ProgrammeYear:

@@ -6,8 +6,11 @@ answers 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,7 +33,7 @@ from capitalis.enrolment.forms import (
     TerminateForm,
     TutorForm,
 )
-from capitalis.enrolment.models import Enrolment, Learner, PlacementMode
+from capitalis.enrolment.models import Contract, Enrolment, Learner, PlacementMode
 from capitalis.enrolment.rules import EnrolmentStatus
 from capitalis.programmes.models import Track
 
@@ -73,6 +76,35 @@ def _managed_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     if not services.can_manage(user=request_user(request), campus_id=enrolment.campus_id):
         raise Http404(_("No enrolment found."))
     return enrolment
+
+
+def _managed_contract(request: HttpRequest, pk: int) -> Contract:
+    """The contract ``pk`` if the user may read it and manage its enrolment's campus, else 404."""
+    user = request_user(request)
+    contract = queries.contract_get_for(user=user, pk=pk)
+    if contract is None or not services.can_manage(
+        user=user, campus_id=contract.enrolment.campus_id
+    ):
+        raise Http404(_("No contract found."))
+    return contract
+
+
+def _form_page(
+    request: HttpRequest,
+    form: BaseForm,
+    enrolment: Enrolment,
+    *,
+    title: str,
+    submit: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The one-form page of an enrolment (its title, its submit button, any ``extra`` context:
+    the contract, a help text)."""
+    return render(
+        request,
+        "enrolment/form_page.html",
+        {"form": form, "enrolment": enrolment, "title": title, "submit": submit, **extra},
+    )
 
 
 def _contract_input(form: ContractFields) -> services.ContractInput | None:
@@ -236,15 +268,12 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
         if not refused:
             messages.success(request, _("The contract was recorded."))
             return redirect("enrolment:learner", pk=enrolment.learner_id)
-    return render(
+    return _form_page(
         request,
-        "enrolment/form_page.html",
-        {
-            "form": form,
-            "enrolment": enrolment,
-            "title": _("Add a work-study contract"),
-            "submit": _("Record the contract"),
-        },
+        form,
+        enrolment,
+        title=_("Add a work-study contract"),
+        submit=_("Record the contract"),
     )
 
 
@@ -252,11 +281,7 @@ def contract_add(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
     """Name the employer tutor of a contract (those recorded before he was required)."""
     user = request_user(request)
-    contract = queries.contract_get_for(user=user, pk=pk)
-    if contract is None or not services.can_manage(
-        user=user, campus_id=contract.enrolment.campus_id
-    ):
-        raise Http404(_("No contract found."))
+    contract = _managed_contract(request, pk)
     form = TutorForm(
         request.POST or None,
         initial={"tutor_email": contract.tutor.email if contract.tutor else ""},
@@ -272,27 +297,20 @@ def contract_tutor(request: HttpRequest, pk: int) -> HttpResponse:
         if not refused:
             messages.success(request, _("The employer tutor was recorded."))
             return redirect("enrolment:learner", pk=contract.enrolment.learner_id)
-    return render(
+    return _form_page(
         request,
-        "enrolment/form_page.html",
-        {
-            "form": form,
-            "enrolment": contract.enrolment,
-            "contract": contract,
-            "title": _("Name the employer tutor"),
-            "submit": _("Record the tutor"),
-        },
+        form,
+        contract.enrolment,
+        title=_("Name the employer tutor"),
+        submit=_("Record the tutor"),
+        contract=contract,
     )
 
 
 @login_required
 def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    contract = queries.contract_get_for(user=user, pk=pk)
-    if contract is None or not services.can_manage(
-        user=user, campus_id=contract.enrolment.campus_id
-    ):
-        raise Http404(_("No contract found."))
+    contract = _managed_contract(request, pk)
     form = TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with domain_errors(
@@ -307,16 +325,13 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
         if not refused:
             messages.success(request, _("The contract was terminated."))
             return redirect("enrolment:learner", pk=contract.enrolment.learner_id)
-    return render(
+    return _form_page(
         request,
-        "enrolment/form_page.html",
-        {
-            "form": form,
-            "enrolment": contract.enrolment,
-            "contract": contract,
-            "title": _("Terminate a contract early"),
-            "submit": _("Terminate the contract"),
-        },
+        form,
+        contract.enrolment,
+        title=_("Terminate a contract early"),
+        submit=_("Terminate the contract"),
+        contract=contract,
     )
 
 
@@ -351,15 +366,12 @@ def internship_add(request: HttpRequest, pk: int) -> HttpResponse:
         if not refused:
             messages.success(request, _("The internship was recorded."))
             return redirect("enrolment:learner", pk=enrolment.learner_id)
-    return render(
+    return _form_page(
         request,
-        "enrolment/form_page.html",
-        {
-            "form": form,
-            "enrolment": enrolment,
-            "title": _("Add an internship"),
-            "submit": _("Record the internship"),
-        },
+        form,
+        enrolment,
+        title=_("Add an internship"),
+        submit=_("Record the internship"),
     )
 
 
@@ -407,19 +419,16 @@ def reenrol(request: HttpRequest, pk: int) -> HttpResponse:
         if not refused:
             messages.success(request, _("The learner is re-enrolled in MSc 2."))
             return redirect("enrolment:learner", pk=new.learner_id)
-    return render(
+    return _form_page(
         request,
-        "enrolment/form_page.html",
-        {
-            "form": form,
-            "enrolment": enrolment,
-            "title": _("Re-enrol into MSc 2"),
-            "submit": _("Re-enrol"),
-            "help": _(
-                "A work-study learner whose contract runs into the new edition keeps it; "
-                "otherwise fill in the new 1-year contract."
-            ),
-        },
+        form,
+        enrolment,
+        title=_("Re-enrol into MSc 2"),
+        submit=_("Re-enrol"),
+        help=_(
+            "A work-study learner whose contract runs into the new edition keeps it; "
+            "otherwise fill in the new 1-year contract."
+        ),
     )
 
 

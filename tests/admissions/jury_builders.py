@@ -88,7 +88,8 @@ def slot(jw: JuryWorld, *, interviewers: tuple[User, ...] = ()) -> InterviewSlot
     )
 
 
-def interviewed(jw: JuryWorld, application: Application) -> tuple[Application, Interview]:
+def booked(jw: JuryWorld, application: Application) -> Interview:
+    """The application booked by the campus officer into a new free slot (refreshed)."""
     interview = jury_services.interview_book(
         application=application,
         slot=slot(jw),
@@ -96,6 +97,11 @@ def interviewed(jw: JuryWorld, application: Application) -> tuple[Application, I
         expected_version=application.version,
     )
     application.refresh_from_db()
+    return interview
+
+
+def interviewed(jw: JuryWorld, application: Application) -> tuple[Application, Interview]:
+    interview = booked(jw, application)
     jury_services.interview_record(
         interview=interview,
         scores=SCORES,

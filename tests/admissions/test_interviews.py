@@ -18,6 +18,7 @@ from capitalis.core.exceptions import DomainError
 from tests.admissions.builders import staff
 from tests.admissions.jury_builders import (
     SCORES,
+    booked,
     eligible,
     jury,
     jury_world,
@@ -118,13 +119,7 @@ def test_a_booked_slot_and_a_non_eligible_file_are_refused_nothing_saved() -> No
 def test_a_bad_grid_is_refused_nothing_saved(scores, code) -> None:
     jw = jury_world()
     application = eligible(jw, "a@example.org")
-    interview = jury_services.interview_book(
-        application=application,
-        slot=slot(jw),
-        actor=jw.officer,
-        expected_version=application.version,
-    )
-    application.refresh_from_db()
+    interview = booked(jw, application)
     with pytest.raises(DomainError) as error:
         jury_services.interview_record(
             interview=interview,
@@ -247,13 +242,7 @@ def test_arrangements_are_hidden_on_the_page_and_in_the_api() -> None:
 def test_the_interview_page_records_the_grid() -> None:
     jw = jury_world()
     application = eligible(jw, "a@example.org")
-    interview = jury_services.interview_book(
-        application=application,
-        slot=slot(jw),
-        actor=jw.officer,
-        expected_version=application.version,
-    )
-    application.refresh_from_db()
+    interview = booked(jw, application)
     client = Client()
     client.force_login(jw.officer)
     url = f"/admissions/interviews/{interview.pk}/"

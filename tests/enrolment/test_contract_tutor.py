@@ -34,6 +34,16 @@ def _state() -> tuple[int, int, int, int]:
     )
 
 
+def _enrolled_contract_ended(w, application) -> Enrolment:
+    """The admitted application enrolled with a contract from 2024-09-01 that ended on
+    2025-01-31 (so that a new contract may start on 2025-02-01)."""
+    enrolment = services.enrolment_create_from_application(
+        application=application, actor=w.director, contract=contract_for(dt.date(2024, 9, 1), 2)
+    )
+    Contract.objects.filter(enrolment=enrolment).update(terminated_on=dt.date(2025, 1, 31))
+    return enrolment
+
+
 def test_the_database_refuses_a_new_contract_without_tutor() -> None:
     w = world()
     enrolment = services.enrolment_create_from_application(
@@ -79,10 +89,7 @@ def test_the_services_refuse_a_contract_without_tutor_and_change_nothing() -> No
     app.refresh_from_db()
     assert app.status == "admitted"
     # on an existing enrolment too
-    enrolment = services.enrolment_create_from_application(
-        application=app, actor=w.director, contract=contract_for(dt.date(2024, 9, 1), 2)
-    )
-    Contract.objects.filter(enrolment=enrolment).update(terminated_on=dt.date(2025, 1, 31))
+    enrolment = _enrolled_contract_ended(w, app)
     before = _state()
     with translation.override("en"), pytest.raises(DomainError, match="employer tutor"):
         services.contract_create(
@@ -143,12 +150,7 @@ def test_the_enrol_page_asks_for_the_tutor(language: str, message: str) -> None:
 
 def test_the_contract_page_asks_for_the_tutor() -> None:
     w = world()
-    enrolment = services.enrolment_create_from_application(
-        application=admitted(w, "add@example.org", track=Track.WORK_STUDY),
-        actor=w.director,
-        contract=contract_for(dt.date(2024, 9, 1), 2),
-    )
-    Contract.objects.filter(enrolment=enrolment).update(terminated_on=dt.date(2025, 1, 31))
+    enrolment = _enrolled_contract_ended(w, admitted(w, "add@example.org", track=Track.WORK_STUDY))
     client = Client(headers={"accept-language": "en"})
     client.force_login(w.coordinator)
     before = _state()
@@ -161,12 +163,7 @@ def test_the_contract_page_asks_for_the_tutor() -> None:
 
 def test_the_api_refuses_a_contract_without_tutor() -> None:
     w = world()
-    enrolment = services.enrolment_create_from_application(
-        application=admitted(w, "api@example.org", track=Track.WORK_STUDY),
-        actor=w.director,
-        contract=contract_for(dt.date(2024, 9, 1), 2),
-    )
-    Contract.objects.filter(enrolment=enrolment).update(terminated_on=dt.date(2025, 1, 31))
+    enrolment = _enrolled_contract_ended(w, admitted(w, "api@example.org", track=Track.WORK_STUDY))
     client = Client(headers={"accept-language": "fr"})
     client.force_login(w.director)
     before = _state()
