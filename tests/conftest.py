@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from tests.openapi_checks import openapi  # noqa: F401 - the served schema, for every module
+
 # The site hashes passwords with Argon2 (settings.PASSWORD_HASHERS): about a quarter of a CPU
 # second and 100 MB per hash, by design. Tests create many users: they hash with MD5
 # (unsafe, instant) instead. tests/accounts/test_pages.py checks the site's own hashers.
@@ -137,7 +139,7 @@ def _sqlite_migrated_template(request: pytest.FixtureRequest) -> Iterator[Callab
     from django.core.management.commands import migrate
     from django.db import connections
 
-    if connections["default"].vendor != "sqlite" or request.config.cache is None:
+    if connections["default"].vendor != "sqlite" or getattr(request.config, "cache", None) is None:
         yield lambda: None
         return
     folder = request.config.cache.mkdir("capitalis-migrated-db")

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import pytest
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+
+
+@functools.cache
+def served_openapi() -> OpenAPI:
+    """The schema the site serves at /api/schema/, fetched and parsed once per test process:
+    generating it and checking it take seconds, and it depends on the code only."""
+    from django.test import Client
+
+    response = Client().get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return OpenAPI.from_dict(response.json())
+
+
+@pytest.fixture
+def openapi(django_db_setup: None, django_db_blocker: Any) -> OpenAPI:
+    """The served schema (``served_openapi``), for ``answer_validated``."""
+    with django_db_blocker.unblock():
+        return served_openapi()
 
 
 def answer_validated(openapi: OpenAPI, path: str, response: Any, method: str = "post") -> Any:

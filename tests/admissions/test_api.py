@@ -26,11 +26,6 @@ def _fast(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
-
-
 def _validate(openapi: OpenAPI, method: str, path: str, response: Any) -> None:
     answer_validated(openapi, path, response, method)
 

@@ -235,11 +235,6 @@ def test_someone_else_gets_404(client: Client, w, assessment) -> None:
 # --- API -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
-
-
 def post_validated(
     client: Client, openapi: OpenAPI, path: str, data: dict[str, Any], **headers: str
 ):

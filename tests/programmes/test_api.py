@@ -30,13 +30,6 @@ PATHS = [
 ]
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    response = client.get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return OpenAPI.from_dict(response.json())
-
-
 def get(client: Client, openapi: OpenAPI, path: str, language: str = "en") -> Any:
     return get_validated(client, openapi, path, **{"accept-language": language})
 

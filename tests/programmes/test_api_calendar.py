@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 DETAIL = f"/api/programmes/calendars/{EDITION}/PARIS/work_study/"
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
-
-
 def get_validated(client: Client, openapi: OpenAPI, path: str, **headers: str) -> Any:
     response = client.get(path, headers=headers)
     answer_validated(openapi, path, response, "get")
