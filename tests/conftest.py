@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from tests.openapi_checks import openapi  # noqa: F401 - the served schema, for every module
+# the served schema, for every module
+from tests.openapi_checks import openapi, served_schema  # noqa: F401
 
 # The site hashes passwords with Argon2 (settings.PASSWORD_HASHERS): about a quarter of a CPU
 # second and 100 MB per hash, by design. Tests create many users: they hash with MD5
