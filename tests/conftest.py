@@ -15,6 +15,9 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("capitalis")
 
+# the served schema, for every module
+from tests.openapi_checks import openapi, served_schema  # noqa: F401
+
 # The site hashes passwords with Argon2 (settings.PASSWORD_HASHERS): about a quarter of a CPU
 # second and 100 MB per hash, by design. Tests create many users: they hash with MD5
 # (unsafe, instant) instead. tests/accounts/test_pages.py checks the site's own hashers.
@@ -146,7 +149,7 @@ def _sqlite_migrated_template(request: pytest.FixtureRequest) -> Iterator[Callab
     from django.core.management.commands import migrate
     from django.db import connections
 
-    if connections["default"].vendor != "sqlite" or request.config.cache is None:
+    if connections["default"].vendor != "sqlite" or getattr(request.config, "cache", None) is None:
         yield lambda: None
         return
     folder = request.config.cache.mkdir("capitalis-migrated-db")

@@ -122,13 +122,6 @@ def _invite(
     _choose_password(email)
 
 
-@pytest.fixture
-def openapi() -> OpenAPI:
-    response = Client().get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return OpenAPI.from_dict(response.json())
-
-
 @pytest.fixture(autouse=True)
 def _in_the_application_window():
     """A fixed day of the 2026/27 edition's application window (it closes on 31 January 2027),

@@ -28,11 +28,6 @@ def _fast(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
-
-
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -28,11 +28,6 @@ def _fast(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
-
-
 def _files(world, n: int, *, offset: int = 0) -> None:
     """``n`` applications per campus at various stages (made with the ORM: the figures, not
     the journey, are under test), with known decision delays and late files."""

@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
-from openapi_core import OpenAPI
 from rest_framework.test import APIClient
 
 from capitalis.assessment import services
@@ -37,11 +35,6 @@ def group(w):
     return services.assessment_group_set(
         assessment=a, name="Équipe A", members=w.enrolments[:3], actor=w.lecturer
     )
-
-
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
 
 
 def _api(group) -> str:

@@ -28,11 +28,6 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
-
-
 def _grid_post(w: Any, a: Any, values: dict[str, str]) -> dict[str, str]:
     data = {}
     for e in w.enrolments:

@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from openapi_core import OpenAPI
 
 from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent, Job
@@ -59,11 +58,6 @@ def client_for(user, lang: str = "fr") -> Client:
     c = Client(HTTP_ACCEPT_LANGUAGE=lang)
     c.force_login(user)
     return c
-
-
-@pytest.fixture
-def openapi() -> OpenAPI:
-    return OpenAPI.from_dict(Client().get("/api/schema/?format=json").json())
 
 
 @pytest.fixture

@@ -7,38 +7,71 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from capitalis.credentials import services
+from capitalis.credentials.models import Credential
 from capitalis.referential.models import Block, Competency, EvaluationCriterion
-from tests.credentials.issuance_world import deliberated, signing_key  # noqa: F401
+from tests.credentials.issuance_world import TEST_KEY, deliberated, signing_key  # noqa: F401
+from tests.shared_db import built_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signing_key")]
 
 
-@pytest.fixture
-def issued():
-    iss = deliberated()
-    validation = iss.validations(0)[0]
-    block = Block.objects.get(pk=validation.block_id)
-    competency = Competency.objects.filter(block=block).order_by("position").first()
-    if competency is None:
-        competency = Competency.objects.create(
-            block=block, code="C1", statement_fr="Analyser le besoin"
+@pytest.fixture(scope="module")
+def _issued_once(django_db_setup, django_db_blocker):
+    """The deliberated session, one competency of learner a's block given its texts and a
+    criterion, and learner a's block and certification credentials: built once for the module
+    (tests.shared_db) with the test signing key; each test runs in its own savepoint, rolled
+    back after it."""
+
+    def build():
+        iss = deliberated()
+        validation = iss.validations(0)[0]
+        block = Block.objects.get(pk=validation.block_id)
+        competency = Competency.objects.filter(block=block).order_by("position").first()
+        if competency is None:
+            competency = Competency.objects.create(
+                block=block, code="C1", statement_fr="Analyser le besoin"
+            )
+        competency.statement_fr = "Analyser le besoin du client"
+        competency.statement_en = "Analyse the client's need"
+        competency.save()
+        EvaluationCriterion.objects.create(
+            competency=competency,
+            code="CR-Z",
+            text_fr="Le besoin est reformulé par écrit",
+            text_en="The need is restated in writing",
         )
-    competency.statement_fr = "Analyser le besoin du client"
-    competency.statement_en = "Analyse the client's need"
-    competency.save()
-    EvaluationCriterion.objects.create(
-        competency=competency,
-        code="CR-Z",
-        text_fr="Le besoin est reformulé par écrit",
-        text_en="The need is restated in writing",
+        cred_block = services.credential_issue_block(validation)
+        cred_cert = services.credential_issue_certification(iss.decision(0))
+        return iss, [block.pk, cred_block.pk, cred_cert.pk]
+
+    with (
+        override_settings(
+            CREDENTIALS_SIGNING_KEY=TEST_KEY,
+            CREDENTIALS_DID_WEB_DOMAIN="",
+            PUBLIC_BASE_URL="https://certif.example.test",
+        ),
+        translation.override(settings.LANGUAGE_CODE),
+        built_once(django_db_blocker, build) as built,
+    ):
+        yield built
+
+
+@pytest.fixture
+def issued(_issued_once):
+    iss, (block, cred_block, cred_cert) = _issued_once
+    return (
+        iss,
+        Block.objects.get(pk=block),
+        Credential.objects.get(pk=cred_block),
+        Credential.objects.get(pk=cred_cert),
     )
-    cred_block = services.credential_issue_block(validation)
-    cred_cert = services.credential_issue_certification(iss.decision(0))
-    return iss, block, cred_block, cred_cert
 
 
 def _path(credential) -> str:

@@ -7,25 +7,51 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from capitalis.credentials import services
 from capitalis.credentials.models import Credential
-from tests.credentials.issuance_world import deliberated, signing_key  # noqa: F401
+from tests.credentials.issuance_world import TEST_KEY, deliberated, signing_key  # noqa: F401
 from tests.jury.builders import person
+from tests.shared_db import built_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signing_key")]
 
 
+@pytest.fixture(scope="module")
+def _issued_once(django_db_setup, django_db_blocker):
+    """The deliberated session and three credentials (learner a's block and certification,
+    learner b's block), built once for the module (tests.shared_db) with the test signing key:
+    each test runs in its own savepoint, rolled back after it."""
+
+    def build():
+        iss = deliberated()
+        block = services.credential_issue_block(iss.validations(0)[0])
+        cert = services.credential_issue_certification(iss.decision(0))
+        other = services.credential_issue_block(iss.validations(1)[0])
+        return iss, [block.pk, cert.pk, other.pk]
+
+    with (
+        override_settings(
+            CREDENTIALS_SIGNING_KEY=TEST_KEY,
+            CREDENTIALS_DID_WEB_DOMAIN="",
+            PUBLIC_BASE_URL="https://certif.example.test",
+        ),
+        translation.override(settings.LANGUAGE_CODE),
+        built_once(django_db_blocker, build) as built,
+    ):
+        yield built
+
+
 @pytest.fixture
-def issued():
+def issued(_issued_once):
     cache.clear()
-    iss = deliberated()
-    block = services.credential_issue_block(iss.validations(0)[0])
-    cert = services.credential_issue_certification(iss.decision(0))
-    other = services.credential_issue_block(iss.validations(1)[0])
-    return iss, block, cert, other
+    iss, pks = _issued_once
+    return (iss, *(Credential.objects.get(pk=pk) for pk in pks))
 
 
 def test_learner_sees_only_her_own(issued):

@@ -9,6 +9,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from capitalis.core.exceptions import DomainError
@@ -17,9 +20,10 @@ from capitalis.credentials import pdfs, services_documents
 from capitalis.credentials.models import IssuedDocument
 from capitalis.credentials.services_documents import document_issue, documents_issue_for_decision
 from capitalis.jury import services as jury_services
-from capitalis.jury.models import BlockDecision
-from tests.credentials.documents_world import BASE_URL, documents_world
+from capitalis.jury.models import BlockDecision, JurySession
+from tests.credentials.documents_world import BASE_URL, Docs, documents_world
 from tests.jury.builders import person, session
+from tests.shared_db import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +35,23 @@ def media(settings, tmp_path):
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def _docs_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The documents world (a deliberated session, closed: its minutes are stored in a media
+    folder of the module's), built once for the module (tests.shared_db): each test runs in its
+    own savepoint, rolled back after it, with a media folder of its own (``media``)."""
+    folder = tmp_path_factory.mktemp("docs")
+    with (
+        override_settings(PUBLIC_BASE_URL=BASE_URL, MEDIA_ROOT=str(folder)),
+        translation.override(settings.LANGUAGE_CODE),
+        built_once(django_db_blocker, documents_world) as built,
+    ):
+        yield built
+
+
 @pytest.fixture
-def docs(media):
-    return documents_world()
+def docs(_docs_once, media):
+    return Docs(_docs_once.w, JurySession.objects.get(pk=_docs_once.session.pk), _docs_once.courses)
 
 
 @pytest.fixture

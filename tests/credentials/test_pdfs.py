@@ -9,12 +9,17 @@ import io
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import override_settings
+from django.utils import translation
 from pypdf import PdfReader
 
 from capitalis.credentials import pdfs
 from capitalis.credentials.models import IssuedDocument
 from capitalis.credentials.services_documents import document_issue
-from tests.credentials.documents_world import BASE_URL, NAMES, documents_world
+from capitalis.jury.models import JurySession
+from tests.credentials.documents_world import BASE_URL, NAMES, Docs, documents_world
+from tests.shared_db import built_once
 
 TITLES = {
     ("certificate", "fr"): "Certificat",
@@ -28,11 +33,25 @@ TITLES = {
 }
 
 
+@pytest.fixture(scope="module")
+def _docs_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The documents world (a deliberated session, closed: its minutes are stored in a media
+    folder of the module's), built once for the module (tests.shared_db): each test runs in its
+    own savepoint, rolled back after it, with a media folder of its own."""
+    folder = tmp_path_factory.mktemp("pdfs")
+    with (
+        override_settings(PUBLIC_BASE_URL=BASE_URL, MEDIA_ROOT=str(folder)),
+        translation.override(django_settings.LANGUAGE_CODE),
+        built_once(django_db_blocker, documents_world) as built,
+    ):
+        yield built
+
+
 @pytest.fixture
-def docs(db, settings, tmp_path):
+def docs(db, settings, tmp_path, _docs_once):
     settings.PUBLIC_BASE_URL = BASE_URL
     settings.MEDIA_ROOT = str(tmp_path)
-    return documents_world()
+    return Docs(_docs_once.w, JurySession.objects.get(pk=_docs_once.session.pk), _docs_once.courses)
 
 
 def pdf_bytes(document: IssuedDocument) -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from openapi_core import OpenAPI
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -30,11 +29,6 @@ def docs(settings, tmp_path):
     settings.PUBLIC_BASE_URL = BASE_URL
     settings.MEDIA_ROOT = str(tmp_path)
     return documents_world()
-
-
-@pytest.fixture
-def openapi(client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
 
 
 def _transcripts() -> int:

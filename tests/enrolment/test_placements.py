@@ -267,14 +267,11 @@ def test_page_accepts_alternating_in_lyon_and_refuses_it_in_paris(w) -> None:
 
 
 @pytest.mark.django_db
-def test_api_accepts_alternating_in_lyon_and_refuses_it_in_paris(w) -> None:
-    from openapi_core import OpenAPI
-
+def test_api_accepts_alternating_in_lyon_and_refuses_it_in_paris(w, openapi) -> None:
     from tests.openapi_checks import answer_validated
 
     client = Client(headers={"accept-language": "en"})
     client.force_login(w.director)
-    openapi = OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
     lyon = services.enrolment_create_from_application(
         application=admitted(w, "al@example.org", campus=w.other_campus), actor=w.director
     )

@@ -113,8 +113,7 @@ def test_who_is_not_finance_staff_cannot_start_it(staff: Any) -> None:
     assert not Job.objects.exists()
 
 
-def test_the_api_answers_202_and_serves_the_file_to_her_only(staff: Any) -> None:
-    openapi = OpenAPI.from_dict(Client().get("/api/schema/?format=json").json())
+def test_the_api_answers_202_and_serves_the_file_to_her_only(staff: Any, openapi: OpenAPI) -> None:
     client = client_for(staff)
     answer = client.post(
         "/api/finance/export/", {"date_from": "2024-01-01"}, content_type="application/json"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from openapi_core import OpenAPI
 
 from capitalis.jury import services
 from capitalis.jury.models import BlockDecision
@@ -14,11 +13,6 @@ from tests.openapi_checks import answer_validated
 from tests.referential.test_api import get_validated
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
 
 
 def as_user(user) -> Client:

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from openapi_core import OpenAPI
 
 from capitalis.accounts.models import RoleAssignment, User
 from capitalis.accounts.rules import Role, ScopeKind
@@ -19,11 +18,6 @@ from tests.openapi_checks import answer_validated
 pytestmark = pytest.mark.django_db
 
 URL = "/api/jury/sessions/"
-
-
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    return OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
 
 
 def as_user(user, language: str = "fr") -> Client:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils import translation
 from capitalis.core.services import data_load
 from capitalis.programmes import queries
 from capitalis.programmes.models import Course, CourseCompetency, Edition, Offering
+from tests.shared_db import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +33,21 @@ def _english() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="module")
+def _loaded_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The shipped data loaded once for the module, in English as each test runs
+    (tests.shared_db): each test changes it in its own savepoint, rolled back after it."""
+
+    def build() -> None:
+        data_load(data_dir=Path(settings.BASE_DIR) / "data")
+
+    with translation.override("en"), built_once(django_db_blocker, build):
+        yield
+
+
 @pytest.fixture
-def loaded() -> None:
-    data_load(data_dir=Path(settings.BASE_DIR) / "data")
+def loaded(_loaded_once: None) -> None:
+    return None
 
 
 def _run(edition: str) -> tuple[str, CommandError | None]:

@@ -25,9 +25,13 @@ from capitalis.referential.models import (
     EvaluationModality,
     VersionStatus,
 )
+from tests import openapi_checks
 from tests.openapi_checks import answer_validated
 
 pytestmark = pytest.mark.django_db
+
+# The served schema's fixture (tests.openapi_checks), also imported from here by other modules.
+openapi = openapi_checks.openapi
 
 LIST_URL = "/api/referential/certifications/"
 
@@ -84,13 +88,6 @@ def make_certification(code: str, *, blocks: int = 2, versions: int = 1) -> Cert
                     competency=competency, code="CR1", text_fr="Critère", text_en="Criterion"
                 )
     return cert
-
-
-@pytest.fixture
-def openapi(client: Client) -> OpenAPI:
-    response = client.get("/api/schema/?format=json")
-    assert response.status_code == 200
-    return OpenAPI.from_dict(response.json())
 
 
 def get_validated(client: Client, openapi: OpenAPI, path: str, **headers: str) -> Any:
@@ -248,38 +245,6 @@ def test_detail_query_count_does_not_grow(
         body = client.get(LIST_URL + "RNCP00002/").json()
     assert sum(len(v["blocks"]) for v in body["versions"]) == 24
     assert len(body["crosswalks"]) == 2
-
-
-def test_shipped_referential_is_served(
-    client: Client, openapi: OpenAPI, referential_data: Any
-) -> None:
-    """The shipped RNCP39853 référentiel, as an API client sees it, in both languages."""
-    listed = get_validated(client, openapi, LIST_URL).json()["results"]
-    assert "RNCP39853" in [c["code"] for c in listed]
-    fr = get_validated(client, openapi, LIST_URL + "RNCP39853/", accept_language="fr").json()
-    en = get_validated(client, openapi, LIST_URL + "RNCP39853/", accept_language="en").json()
-    assert fr["title"] == "Expert en relations et coopérations internationales"
-    assert en["title"] == "Expert in International Relations and Cooperation"
-    assert fr["eqf_level"] == 7
-    current = next(v for v in fr["versions"] if v["status"] == "current")
-    kinds = [b["kind"] for b in current["blocks"]]
-    assert kinds.count("common") == 4
-    assert current["rule"]["optional_blocks_required"] == 1
-    assert all(b["competencies"] for b in current["blocks"])
-    assert fr["crosswalks"], "the earlier version is linked to the current one"
-
-
-def test_shipped_referential_query_count_matches_a_tiny_one(
-    client: Client, referential_data: Any
-) -> None:
-    tiny = make_certification("RNCP00001", blocks=1, versions=2)
-    old, new = tiny.versions.order_by("position")
-    cw = Crosswalk.objects.create(from_version=old, to_version=new)
-    CrosswalkEntry.objects.create(
-        crosswalk=cw, from_block=old.blocks.get(), to_block=new.blocks.get()
-    )
-    one = _count_queries(client, LIST_URL + "RNCP00001/")
-    assert _count_queries(client, LIST_URL + "RNCP39853/") <= one
 
 
 def test_schema_generates_without_warnings(tmp_path: Any) -> None:

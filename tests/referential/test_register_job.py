@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
@@ -102,7 +103,8 @@ def test_a_job_whose_upload_is_gone_fails_with_the_reason(director):
     from django.core.files.storage import default_storage
 
     default_storage.delete(name)
-    job = services.register_import_start(name=name, actor=director)
+    with translation.override("en"):
+        job = services.register_import_start(name=name, actor=director)
     assert job.status == JobStatus.FAILED
     assert "n’est plus disponible" in job.message  # in the site's language
     assert Certification.objects.count() == 0

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from capitalis.referential.models import Certification
-from tests.web.builders import add_version, build_certification
+from tests.web.builders import build_certification
 
 pytestmark = pytest.mark.django_db
 
@@ -107,33 +107,6 @@ def test_unknown_code_is_a_translated_404(client):
 def test_home_links_to_the_referential(client):
     html = client.get("/").content.decode()
     assert 'href="/referential/"' in html
-
-
-def test_detail_query_count_does_not_grow_with_blocks(
-    client, referential_data, django_assert_max_num_queries
-):
-    """Counted on the shipped RNCP39853, then again with a third version of 8 blocks."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as shipped:
-        response = client.get("/referential/RNCP39853/")
-    assert response.status_code == 200
-    assert len(shipped.captured_queries) <= 15
-    certification = Certification.objects.get(code="RNCP39853")
-    add_version(certification, code="V3", position=9, blocks=8, optional=3, competencies=5)
-    with django_assert_max_num_queries(len(shipped.captured_queries)):
-        response = client.get("/referential/RNCP39853/")
-    assert response.content.decode().count('class="version"') == 3
-
-
-def test_shipped_certification_page(client, referential_data):
-    html = client.get("/referential/RNCP39853/").content.decode()
-    assert "Expert en relations et coopérations internationales" in html
-    assert html.count('class="block block--common"') == 4 + 3
-    assert html.count('class="block block--optional"') == 2 + 3
-    assert "RNCP39853BC06" in html and "CO3.6" in html and "C20" in html
-    assert "K1704" in html and "28 novembre 2024" in html
 
 
 def test_list_query_count_does_not_grow_with_certifications(client, django_assert_max_num_queries):

@@ -13,7 +13,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openapi_core import OpenAPI
 
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation
@@ -193,7 +192,7 @@ def test_the_survey_list_query_count_does_not_grow(django_capture_on_commit_call
 # --- API -------------------------------------------------------------------------------------
 
 
-def test_api_list_create_rates_invite(django_capture_on_commit_callbacks):
+def test_api_list_create_rates_invite(django_capture_on_commit_callbacks, openapi):
     sw = survey_world()
     director = _client(sw.director)
     body = {
@@ -206,7 +205,6 @@ def test_api_list_create_rates_invite(django_capture_on_commit_callbacks):
     assert r.status_code == 201 and r.json()["questions"][0]["code"] == "overall"
     again = director.post("/api/reporting/surveys/", body, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "duplicate"
-    openapi = OpenAPI.from_dict(director.get("/api/schema/?format=json").json())
     answer_validated(openapi, "/api/reporting/surveys/", again)
     pk = r.json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -227,12 +225,10 @@ def test_api_list_create_rates_invite(django_capture_on_commit_callbacks):
     assert Client().get("/api/reporting/surveys/").status_code in (401, 403)
 
 
-def test_api_answer_by_token(django_capture_on_commit_callbacks):
+def test_api_answer_by_token(django_capture_on_commit_callbacks, openapi):
     _sw, survey, fr, en = _setup(django_capture_on_commit_callbacks)
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     url = "/api/reporting/surveys/answer/"
-
-    openapi = OpenAPI.from_dict(client.get("/api/schema/?format=json").json())
 
     def post(token, answers):
         r = client.post(url, {"token": token, "answers": answers}, content_type="application/json")
