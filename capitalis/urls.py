@@ -2,11 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from capitalis.programmes import urls as programmes_urls
 from capitalis.web import urls_catalogue
-from capitalis.web.views_api_docs import ApiDocsView, ApiRedocView
+from capitalis.web.views_api_docs import ApiDocsView, ApiRedocView, SchemaView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,7 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/accounts/", include("capitalis.accounts.api_urls")),
     path("referential/", include("capitalis.referential.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/referential/", include("capitalis.referential.api_urls")),

@@ -4,10 +4,54 @@ work offline and load nothing from another origin under the Content-Security-Pol
 
 from __future__ import annotations
 
+from typing import Any
+
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_urlconf
+from django.utils import translation
 from django.utils.decorators import method_decorator
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+#: the generated schema by (language, API version, URLconf): it changes only with the code
+_SCHEMAS: dict[tuple[str, str | None, str | None], Any] = {}
+
+
+@receiver(setting_changed)
+def _schemas_forget(**_kwargs: Any) -> None:
+    """A changed setting (tests: URLconf, installed apps, SPECTACULAR_SETTINGS) may change the
+    schema: it is generated again."""
+    _SCHEMAS.clear()
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process for each language (its texts are
+    translated) and version, not at every request: generating it walks every view and
+    serializer (about two CPU-seconds). Anyone may read it; it shows no one's data."""
+
+    def _get_schema_response(self, request: Request) -> Response:
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        urlconf = get_urlconf()  # a request may route with its own URLconf
+        key = (translation.get_language(), version, urlconf if isinstance(urlconf, str) else None)
+        if key not in _SCHEMAS:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            _SCHEMAS[key] = generator.get_schema(request=request, public=self.serve_public)
+        return Response(
+            data=_SCHEMAS[key],
+            headers={
+                "Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'
+            },
+        )
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
