@@ -8,15 +8,15 @@ from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+# the served schema, for every module
+from tests.openapi_checks import openapi, served_schema  # noqa: F401
+
 # Property tests judge results, not speed: on a loaded machine (xdist workers, CI) Hypothesis's
 # deadline and "input generation is slow" health check fail tests that are right.
 hypothesis_settings.register_profile(
     "capitalis", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("capitalis")
-
-# the served schema, for every module
-from tests.openapi_checks import openapi, served_schema  # noqa: F401
 
 # The site hashes passwords with Argon2 (settings.PASSWORD_HASHERS): about a quarter of a CPU
 # second and 100 MB per hash, by design. Tests create many users: they hash with MD5
