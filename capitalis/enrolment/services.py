@@ -523,18 +523,24 @@ def _enrolment_begin(
     actor: User | None,
     contract: ContractInput | None,
     note: str,
-    action: Action,
+    reenrolment: bool,
     data: dict[str, Any],
 ) -> Enrolment:
     """A new enrolment begins (first enrolment or re-enrolment): reloaded with its year, campus
     and edition, its first status (enrolled) recorded, its contract created when given, and
-    audited with ``action``; followers (finance: the enrolment's invoices) run once this is
-    committed."""
+    audited as a first enrolment or a re-enrolment; followers (finance: the enrolment's
+    invoices) run once this is committed."""
     enrolment = Enrolment.objects.select_related("year", "campus", "edition").get(pk=enrolment.pk)
     _record_transition(enrolment, "", rules.EnrolmentStatus.ENROLLED.value, actor, note)
     if contract is not None:
         _contract_create(enrolment, contract, actor)
-    audit_record(action=action, actor=actor, target=enrolment, summary=str(enrolment), data=data)
+    audit_record(
+        action=Action.ENROLMENT_REENROL if reenrolment else Action.ENROLMENT_CREATE,
+        actor=actor,
+        target=enrolment,
+        summary=str(enrolment),
+        data=data,
+    )
     events.publish(events.ENROLMENT_CREATED, enrolment_id=enrolment.pk)
     return enrolment
 
@@ -595,7 +601,7 @@ def enrolment_create_from_application(
         actor=actor,
         contract=contract,
         note=note,
-        action=Action.ENROLMENT_CREATE,
+        reenrolment=False,
         data={"application": application.pk},
     )
 
@@ -671,7 +677,7 @@ def enrolment_reenrol(
         actor=actor,
         contract=contract,
         note="",
-        action=Action.ENROLMENT_REENROL,
+        reenrolment=True,
         data={"previous": current.pk},
     )
 
