@@ -16,7 +16,7 @@ from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import AdmissionJury, Application, Interview, InterviewSlot
 from capitalis.admissions.rules import Status
 from tests.admissions.builders import staff
-from tests.admissions.jury_builders import (
+from tests.admissions.jury.builders import (
     SCORES,
     eligible,
     interviewed,

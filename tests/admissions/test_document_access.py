@@ -14,7 +14,7 @@ from capitalis.accounts.models import User
 from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.admissions.models import Application, ApplicationDocument
 from tests.admissions.builders import PDF, staff
-from tests.admissions.jury_builders import eligible, jury, jury_world, presented
+from tests.admissions.jury.builders import eligible, jury, jury_world, presented
 
 pytestmark = pytest.mark.django_db
 

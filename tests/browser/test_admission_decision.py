@@ -9,7 +9,7 @@ import pytest
 from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
-from tests.admissions.jury_builders import eligible, jury_world, presented
+from tests.admissions.jury.builders import eligible, jury_world, presented
 from tests.browser.helpers import log_in, serious_violations, shoot
 
 pytestmark = pytest.mark.browser

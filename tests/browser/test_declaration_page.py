@@ -10,7 +10,7 @@ import pytest
 from capitalis.reporting.declarations import register as declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
 from tests.browser.helpers import log_in, serious_violations, shoot
-from tests.reporting.declaration_builders import build
+from tests.reporting.declarations.builders import build
 
 pytestmark = pytest.mark.browser
 

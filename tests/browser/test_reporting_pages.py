@@ -10,7 +10,7 @@ import pytest
 from capitalis.accounts.models import User
 from capitalis.reporting.models import DeclaredFigure
 from tests.browser.helpers import check, log_in
-from tests.reporting.test_indicators import answer_survey, build
+from tests.reporting.indicators.test_indicators import answer_survey, build
 
 pytestmark = pytest.mark.browser
 

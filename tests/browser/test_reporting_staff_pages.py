@@ -20,7 +20,7 @@ from capitalis.reporting.models import PersonalDataRequest, Survey, SurveyInvita
 from capitalis.reporting.surveys import services as services_surveys
 from tests.browser.helpers import check_fits, in_view, log_in
 from tests.jury.builders import person
-from tests.reporting.survey_builders import TODAY, SurveyWorld, make_survey, send, survey_world
+from tests.reporting.surveys.builders import TODAY, SurveyWorld, make_survey, send, survey_world
 
 pytestmark = pytest.mark.browser
 

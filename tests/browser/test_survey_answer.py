@@ -10,7 +10,7 @@ import pytest
 
 from capitalis.reporting.models import SurveyAnswer
 from tests.browser.helpers import serious_violations, shoot
-from tests.reporting.survey_builders import make_survey, send, survey_world
+from tests.reporting.surveys.builders import make_survey, send, survey_world
 
 pytestmark = pytest.mark.browser
 

@@ -92,7 +92,7 @@ def test_results_template_xlsx_comment_is_a_string_not_a_formula(client: Client,
 
 
 def test_indicators_csv_codes_are_inert(client: Client) -> None:
-    from tests.reporting.test_indicators import build
+    from tests.reporting.indicators.test_indicators import build
 
     data = build()
     Campus.objects.filter(pk=data.campus1.pk).update(code='=HYPERLINK("x","y")')

@@ -1,4 +1,4 @@
-"""The survey tests date everything from TODAY, read once when survey_builders loads, while the
+"""The survey tests date everything from TODAY, read once when surveys/builders.py loads, while the
 services stamp mails and answers with the clock. A run that crosses midnight would put the two on
 different days, so every reporting test runs with the clock on TODAY at noon (still ticking)."""
 
@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from tests.reporting.survey_builders import TODAY
+from tests.reporting.surveys.builders import TODAY
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from capitalis.reporting.declarations.services import (
     declaration_report_import,
 )
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux, FluxStatus
-from tests.reporting.declaration_builders import AWARD_DAY, build, closed_session, decide
+from tests.reporting.declarations.builders import AWARD_DAY, build, closed_session, decide
 
 pytestmark = pytest.mark.django_db
 

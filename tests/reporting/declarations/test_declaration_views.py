@@ -16,7 +16,7 @@ from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.reporting.declarations import register as declaration
 from capitalis.reporting.models import AwardDeclaration, AwardStatus, DeclarationFlux
 from tests.jury.builders import person
-from tests.reporting.declaration_builders import build
+from tests.reporting.declarations.builders import build
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +251,7 @@ def _queries(client: Client, url: str) -> int:
 
 def _more_holders(d, count: int) -> None:
     from capitalis.enrolment.models import Enrolment, Learner
-    from tests.reporting.declaration_builders import decide, identify
+    from tests.reporting.declarations.builders import decide, identify
 
     first = d.w.enrolments[0]
     for n in range(count):

@@ -21,7 +21,7 @@ from capitalis.reporting.surveys import data as data_surveys
 from capitalis.reporting.surveys import queries as queries_surveys
 from capitalis.reporting.surveys import services as services_surveys
 from tests.jury.builders import person
-from tests.reporting.survey_builders import (
+from tests.reporting.surveys.builders import (
     TODAY,
     close_jury,
     make_survey,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from capitalis.reporting.models import DeclaredFigure
-from tests.reporting.test_indicators import _application, answer_survey, build
+from tests.reporting.indicators.test_indicators import _application, answer_survey, build
 
 pytestmark = pytest.mark.django_db
 

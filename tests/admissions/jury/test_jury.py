@@ -17,7 +17,7 @@ from capitalis.admissions.models import Application
 from capitalis.admissions.rules import Status
 from capitalis.core.exceptions import DomainError
 from tests.admissions.builders import staff
-from tests.admissions.jury_builders import eligible, interviewed, jury, jury_world, presented
+from tests.admissions.jury.builders import eligible, interviewed, jury, jury_world, presented
 
 pytestmark = pytest.mark.django_db
 

@@ -36,7 +36,7 @@ from capitalis.reporting.models import PersonalDataRequest, SurveyAnswer, Survey
 from capitalis.reporting.privacy import services as services_privacy
 from capitalis.reporting.surveys import services as services_surveys
 from tests.jury.builders import person
-from tests.reporting.survey_builders import TODAY, close_jury, make_survey, send, survey_world
+from tests.reporting.surveys.builders import TODAY, close_jury, make_survey, send, survey_world
 
 pytestmark = pytest.mark.django_db
 

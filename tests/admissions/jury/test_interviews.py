@@ -16,7 +16,7 @@ from capitalis.admissions.models import Application, Interview, InterviewCriteri
 from capitalis.admissions.rules import Status
 from capitalis.core.exceptions import DomainError
 from tests.admissions.builders import staff
-from tests.admissions.jury_builders import (
+from tests.admissions.jury.builders import (
     SCORES,
     booked,
     eligible,

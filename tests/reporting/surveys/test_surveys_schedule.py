@@ -23,7 +23,7 @@ from capitalis.reporting.surveys import rules as rules_surveys
 from capitalis.reporting.surveys import services as services_surveys
 from capitalis.reporting.surveys import tasks as tasks_surveys
 from capitalis.reporting.surveys.rules import EditionFacts
-from tests.reporting.survey_builders import (
+from tests.reporting.surveys.builders import (
     TODAY,
     close_jury,
     make_survey,

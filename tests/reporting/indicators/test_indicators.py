@@ -469,7 +469,7 @@ def test_dashboard_queries_do_not_grow_with_rows(client) -> None:
 
 # --- declared history -------------------------------------------------------------------------
 
-SHIPPED = Path(__file__).resolve().parents[2] / "data" / "reporting" / "declared_history.yaml"
+SHIPPED = Path(__file__).resolve().parents[3] / "data" / "reporting" / "declared_history.yaml"
 
 
 def test_declared_history_loads_once(referential_data) -> None:

@@ -18,7 +18,7 @@ from capitalis.accounts.rules import Role, ScopeKind
 from capitalis.reporting.models import Survey, SurveyAnswer, SurveyInvitation
 from tests.jury.builders import person
 from tests.openapi_checks import answer_validated
-from tests.reporting.survey_builders import TODAY, make_survey, send, survey_world
+from tests.reporting.surveys.builders import TODAY, make_survey, send, survey_world
 
 pytestmark = pytest.mark.django_db
 

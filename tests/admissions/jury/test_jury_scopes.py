@@ -24,7 +24,7 @@ from capitalis.core.exceptions import DomainError
 from capitalis.core.models import AuditEvent
 from capitalis.jury.models import JurySession
 from tests.admissions.builders import staff
-from tests.admissions.jury_builders import eligible, jury, jury_world, presented
+from tests.admissions.jury.builders import eligible, jury, jury_world, presented
 
 pytestmark = pytest.mark.django_db
 

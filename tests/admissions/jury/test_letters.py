@@ -15,7 +15,7 @@ from capitalis.admissions.jury import letters
 from capitalis.admissions.jury import services as jury_services
 from capitalis.admissions.rules import Status
 from tests.admissions.builders import staff
-from tests.admissions.jury_builders import eligible, jury, jury_world, presented
+from tests.admissions.jury.builders import eligible, jury, jury_world, presented
 
 pytestmark = pytest.mark.django_db
 
