@@ -44,10 +44,17 @@ def _local_memory_cache() -> Iterator[None]:
     """Tests keep a local-memory cache: the site's database cache (settings.CACHES, shared by
     every worker) would add its own queries to each API request's counted ones. The database
     cache itself is checked in tests/core/test_cache.py. Passwords are hashed with
-    FAST_HASHERS."""
+    FAST_HASHERS.
+
+    Staff need no second factor: tests log staff in without a TOTP device; the tests of the
+    second factor (tests/accounts/test_allauth.py, tests/browser/test_staff_second_factor.py)
+    turn the requirement back on (settings.MFA_REQUIRED_FOR_STAFF) to check it. Set once for
+    the session, not in each test: a changed setting makes the site forget what it caches (the
+    generated API schema, a CPU-second or more, among them)."""
     with override_settings(
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         PASSWORD_HASHERS=FAST_HASHERS,
+        MFA_REQUIRED_FOR_STAFF=False,
     ):
         yield
 
@@ -97,13 +104,6 @@ def referential_data_once(django_db_setup, django_db_blocker):
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(email="user@example.org", password="pw-Secret-123")
-
-
-@pytest.fixture(autouse=True)
-def _staff_second_factor_not_required(settings):
-    """Tests log staff in without a TOTP device; tests/accounts/test_mfa.py turns the
-    requirement back on (settings.MFA_REQUIRED_FOR_STAFF) to check it."""
-    settings.MFA_REQUIRED_FOR_STAFF = False
 
 
 @pytest.fixture(autouse=True)

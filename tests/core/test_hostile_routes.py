@@ -90,8 +90,11 @@ def _routes() -> tuple[list[str], list[str], list[str]]:
 
 @pytest.fixture(autouse=True)
 def _quiet(settings):
-    """DEBUG off as in production; Django's 4xx/5xx log lines silenced (the test lists 5xx)."""
-    settings.DEBUG = False
+    """DEBUG off as in production; Django's 4xx/5xx log lines silenced (the test lists 5xx).
+    pytest-django runs the tests with DEBUG off already: the setting is changed only if it is
+    on (a changed setting makes the site forget what it caches, the API schema among them)."""
+    if settings.DEBUG:
+        settings.DEBUG = False
     logger = logging.getLogger("django.request")
     level = logger.level
     logger.setLevel(logging.CRITICAL)

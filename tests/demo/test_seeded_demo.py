@@ -1,7 +1,8 @@
 """``seed_demo`` with the shipped data (``load_data``), seeded ONCE for this module: each test
-reads the seeded demo in its own savepoint, rolled back after it (tests.shared_db), and seeds a
-second time there to check that a second run creates nothing new. Seeding costs tens of CPU
-seconds; these tests used to seed twice each, in every app's tests folder.
+reads the seeded demo in its own savepoint, rolled back after it (tests.shared_db). A second
+run, to check that it creates nothing new, is made ONCE for the module too (``second_run``), in a
+savepoint rolled back after it, and what it changed is recorded for the tests to check. Seeding
+costs tens of CPU seconds; these tests used to seed twice each, in every app's tests folder.
 
 What each app's demo step gives, one section per app (the tests that seed without the shipped
 data, or call one step, stay in their app's folder):
@@ -35,6 +36,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -121,6 +123,55 @@ def demo(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -
             yield seeded
 
 
+def measures() -> dict[str, Any]:
+    """What a second seed must leave as it found: counts, and what the tests read by key."""
+    learner = Learner.objects.filter(user__email=demo_email(Role.LEARNER)).first()
+    return {
+        "role assignments": RoleAssignment.objects.count(),
+        "applications": Application.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "contracts": Contract.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "results": Result.objects.count(),
+        "result history": Result.history.count(),  # type: ignore[attr-defined]
+        "demo jury sessions": JurySession.objects.filter(title=JURY_TITLE).count(),
+        "demo learner": learner.pk if learner else None,
+        "credentials": Credential.objects.count(),
+        "issued documents": IssuedDocument.objects.count(),
+        "certification decisions": CertificationDecision.objects.count(),
+        "surveys": Survey.objects.count(),
+        "survey invitations": SurveyInvitation.objects.count(),
+        "survey answers": SurveyAnswer.objects.count(),
+        "declaration fluxes": DeclarationFlux.objects.count(),
+        "award declarations": sorted(
+            AwardDeclaration.objects.values_list("id_technique", "status")
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class SecondRun:
+    """The measures of the seeded demo before and after seeding it a second time."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    def assert_unchanged(self, *keys: str) -> None:
+        assert {k: self.after[k] for k in keys} == {k: self.before[k] for k in keys}
+
+
+@pytest.fixture(scope="module")
+def second_run(demo: Demo, django_db_blocker: Any) -> SecondRun:
+    """``seed_demo`` run a second time on the seeded demo, once for the module, in a savepoint
+    rolled back after it: every test still reads the demo as the first run left it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        before = measures()
+        seed()
+        after = measures()
+        transaction.set_rollback(True)
+    return SecondRun(before=before, after=after)
+
+
 def client_for(user: Any, lang: str = "fr") -> Client:
     c = Client(HTTP_ACCEPT_LANGUAGE=lang)
     c.force_login(user)
@@ -130,7 +181,9 @@ def client_for(user: Any, lang: str = "fr") -> Client:
 # --- programmes ----------------------------------------------------------------------------
 
 
-def test_scoped_roles_are_granted_on_a_campus_and_a_course(demo: Demo) -> None:
+def test_scoped_roles_are_granted_on_a_campus_and_a_course(
+    demo: Demo, second_run: SecondRun
+) -> None:
     output = demo.output
     paris = Campus.objects.order_by("position", "code").first()
     assert paris is not None
@@ -151,15 +204,13 @@ def test_scoped_roles_are_granted_on_a_campus_and_a_course(demo: Demo) -> None:
     assert Calendar.objects.exclude(edition__code__in=past).count() == 10
     assert Calendar.objects.filter(edition__code__in=past).exists()
     # A second run grants nothing more.
-    count = RoleAssignment.objects.count()
-    seed()
-    assert RoleAssignment.objects.count() == count
+    second_run.assert_unchanged("role assignments")
 
 
 # --- enrolment -----------------------------------------------------------------------------
 
 
-def test_demo_candidates_and_learners(demo: Demo) -> None:
+def test_demo_candidates_and_learners(demo: Demo, second_run: SecondRun) -> None:
     latest = Edition.objects.order_by("-start_date").first()
     assert latest is not None
     statuses = set(Application.objects.filter(edition=latest).values_list("status", flat=True))
@@ -183,11 +234,7 @@ def test_demo_candidates_and_learners(demo: Demo) -> None:
     assert Contract.objects.exists()
     assert not Contract.objects.filter(tutor__isnull=True).exists()
     _every_demo_record_renders(tutor)
-    counts = (Application.objects.count(), Enrolment.objects.count(), Contract.objects.count())
-    seed()
-    assert (Application.objects.count(), Enrolment.objects.count(), Contract.objects.count()) == (
-        counts
-    )
+    second_run.assert_unchanged("applications", "enrolments", "contracts")
 
 
 def _every_demo_record_renders(tutor: Any) -> None:
@@ -221,7 +268,7 @@ def _every_demo_record_renders(tutor: Any) -> None:
 # --- assessment ----------------------------------------------------------------------------
 
 
-def test_demo_assessments_and_results(demo: Demo) -> None:
+def test_demo_assessments_and_results(demo: Demo, second_run: SecondRun) -> None:
     enrolments = list(Enrolment.objects.select_related("edition__programme", "specialisation"))
     assert enrolments and Assessment.objects.exists()
     for e in enrolments:
@@ -238,17 +285,13 @@ def test_demo_assessments_and_results(demo: Demo) -> None:
             assert set(e.specialisation.block.competencies.values_list("pk", flat=True)) <= assessed
     grades = [g for g in Result.objects.values_list("grade", flat=True) if g is not None]
     assert any(g < 10 for g in grades) and sum(g >= 10 for g in grades) > 0.8 * len(grades)
-    count = Result.objects.count()
-    history = Result.history.count()  # type: ignore[attr-defined]
-    call_command("seed_demo", stdout=StringIO())
-    assert Result.objects.count() == count
-    assert Result.history.count() == history  # type: ignore[attr-defined]
+    second_run.assert_unchanged("results", "result history")
 
 
 # --- jury ----------------------------------------------------------------------------------
 
 
-def test_demo_jury_session_ready_to_deliberate(demo: Demo) -> None:
+def test_demo_jury_session_ready_to_deliberate(demo: Demo, second_run: SecondRun) -> None:
     session = JurySession.objects.get(title=JURY_TITLE)
     assert session.status == "open"
     learners = session.learners.count()
@@ -262,11 +305,11 @@ def test_demo_jury_session_ready_to_deliberate(demo: Demo) -> None:
         BlockDecision.objects.filter(session=session).values_list("computed_status", flat=True)
     )
     assert "validated" in statuses
-    seed()
-    assert JurySession.objects.filter(title=JURY_TITLE).count() == 1
+    # a second seed adds no session (it finds the demo's by its title, whatever its status)
+    assert second_run.after["demo jury sessions"] == 1
 
 
-def test_demo_learner_login_sees_her_blocks_and_year(demo: Demo) -> None:
+def test_demo_learner_login_sees_her_blocks_and_year(demo: Demo, second_run: SecondRun) -> None:
     """The printed demo learner login is an enrolled learner with results: her "My blocks" page
     lists her blocks and her year (courses, grades, ECTS)."""
     login = User.objects.get(email=demo_email(Role.LEARNER))
@@ -284,14 +327,15 @@ def test_demo_learner_login_sees_her_blocks_and_year(demo: Demo) -> None:
     assert record.status_code == 200
     # the printed note says so; a second seed changes nothing
     assert demo_email(Role.LEARNER) in demo.output
-    call_command("seed_demo", stdout=StringIO())
-    assert Learner.objects.get(user=login).pk == learner.pk
+    assert second_run.after["demo learner"] == second_run.before["demo learner"] == learner.pk
 
 
 # --- credentials ---------------------------------------------------------------------------
 
 
-def test_demo_issues_for_every_closed_session(demo: Demo, client: Any) -> None:
+def test_demo_issues_for_every_closed_session(
+    demo: Demo, second_run: SecondRun, client: Any
+) -> None:
     out = demo.output
     sessions = list(JurySession.objects.filter(status="closed").exclude(minutes_sha256=""))
     assert len(sessions) >= 2  # reporting's past cohorts
@@ -325,15 +369,13 @@ def test_demo_issues_for_every_closed_session(demo: Demo, client: Any) -> None:
         kind="certification", revoked_at__isnull=True, replaced_by__isnull=True
     )
     assert set(proofs) <= {str(u) for u in current.values_list("public_id", flat=True)}
-    counts = (Credential.objects.count(), IssuedDocument.objects.count())
-    seed()
-    assert (Credential.objects.count(), IssuedDocument.objects.count()) == counts
+    second_run.assert_unchanged("credentials", "issued documents")
 
 
 # --- reporting -----------------------------------------------------------------------------
 
 
-def test_demo_past_cohorts_feed_every_chart(demo: Demo) -> None:
+def test_demo_past_cohorts_feed_every_chart(demo: Demo, second_run: SecondRun) -> None:
     for _code, label, _year, _sizes in COHORTS:
         assert JurySession.objects.get(title=session_title(label)).status == "closed"
     programme = Programme.objects.get(code="MSC-ERCI")
@@ -384,24 +426,12 @@ def test_demo_past_cohorts_feed_every_chart(demo: Demo) -> None:
     assert not CertificationDecision.objects.filter(session__in=sessions).exclude(
         override_status=None
     )
-    counts = (
-        Enrolment.objects.count(),
-        CertificationDecision.objects.count(),
-        Assessment.objects.count(),
-        Result.objects.count(),
-        Result.history.count(),  # type: ignore[attr-defined]
+    second_run.assert_unchanged(
+        "enrolments", "certification decisions", "assessments", "results", "result history"
     )
-    seed()
-    assert (
-        Enrolment.objects.count(),
-        CertificationDecision.objects.count(),
-        Assessment.objects.count(),
-        Result.objects.count(),
-        Result.history.count(),  # type: ignore[attr-defined]
-    ) == counts
 
 
-def test_demo_surveys_and_answers(demo: Demo) -> None:
+def test_demo_surveys_and_answers(demo: Demo, second_run: SecondRun) -> None:
     out = demo.output
     kinds = set(Survey.objects.values_list("kind", flat=True))
     assert {"satisfaction_teaching", "employment_6m", "employment_2y"} <= kinds
@@ -417,26 +447,16 @@ def test_demo_surveys_and_answers(demo: Demo) -> None:
     assert link, out
     page = Client().get(link.group(0))
     assert page.status_code == 200 and 'name="q_overall"' in page.content.decode()
-    counts = (
-        Survey.objects.count(),
-        SurveyInvitation.objects.count(),
-        SurveyAnswer.objects.count(),
-    )
-    seed()
-    assert (
-        Survey.objects.count(),
-        SurveyInvitation.objects.count(),
-        SurveyAnswer.objects.count(),
-    ) == counts
+    second_run.assert_unchanged("surveys", "survey invitations", "survey answers")
 
 
-def test_demo_declares_the_past_cohorts(demo: Demo) -> None:
+def test_demo_declares_the_past_cohorts(demo: Demo, second_run: SecondRun) -> None:
     flux = DeclarationFlux.objects.get()
     assert declaration.validate(flux.file.read()) == []
     statuses = list(AwardDeclaration.objects.values_list("status", flat=True))
     assert statuses.count(AwardStatus.REJECTED) == 1
     assert statuses.count(AwardStatus.ACCEPTED) == len(statuses) - 1 > 0
-    state = sorted(AwardDeclaration.objects.values_list("id_technique", "status"))
-    seed()
-    assert DeclarationFlux.objects.count() == 1
-    assert sorted(AwardDeclaration.objects.values_list("id_technique", "status")) == state
+    assert second_run.after["declaration fluxes"] == 1
+    assert second_run.after["award declarations"] == sorted(
+        AwardDeclaration.objects.values_list("id_technique", "status")
+    )
