@@ -47,8 +47,11 @@ typecheck: $(VENV)/.dev-installed
 ## one test process per CPU (pytest-xdist; PYTEST_WORKERS=0 runs it in this process); an idle
 ## worker takes pending tests from a busy one (--dist worksteal).
 PYTEST_WORKERS ?= auto
+## Test processes keep their compiled, assertion-rewritten modules in __pycache__ (git ignores
+## it) even where PYTHONDONTWRITEBYTECODE is set: rewriting ~170 modules again costs each
+## process about three CPU-seconds.
 test: $(VENV)/.dev-installed lint typecheck
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal) $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal) $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks
