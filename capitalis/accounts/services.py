@@ -185,7 +185,7 @@ def users_anonymise(*, user_ids: Iterable[int], actor: Any = None) -> int:
         user.email = placeholder_email(user.pk)
         user.is_active = False
         user.set_unusable_password()
-        user.save(update_fields=["full_name", "email", "is_active", "password"])
+    User.objects.bulk_update(users, ["full_name", "email", "is_active", "password"], batch_size=500)
     roles, _by_model = RoleAssignment.objects.filter(user_id__in=ids).delete()
     account_secrets_forget(user_ids=[user.pk for user in users], actor=actor)
     if users or roles:
