@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from capitalis.accounts import permissions
-from capitalis.core.exceptions import DomainError
+from capitalis.core.handlers import domain_errors
 from capitalis.finance import queries as finance_queries
 from capitalis.finance.rules import Payer
 from capitalis.programmes.models import TeachingMethod, Track
@@ -64,12 +64,11 @@ def _fees(request: HttpRequest, programme_code: str, academic_year: str) -> dict
     quote = None
     error = ""
     if schedules:
-        try:
+        with domain_errors(request, message=False) as refused:  # shown in the fees section
             quote = finance_queries.fee_quote(
                 programme_code=programme_code, academic_year=year, track=track, payer=payer
             )
-        except DomainError as exc:
-            error = exc.message
+        error = refused.message
     return {
         "schedules": schedules,
         "years": years,
