@@ -132,7 +132,6 @@ def _in_the_application_window():
 
 @pytest.fixture(autouse=True)
 def _settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path  # uploads, declaration files
 
 

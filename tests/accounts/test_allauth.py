@@ -47,11 +47,6 @@ def logged_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def director() -> User:
     """A programme director: staff through a role (not is_staff)."""

@@ -24,11 +24,6 @@ WRITE_URL = "/api/reporting/privacy/mine/"  # a POST any signed-in person may ma
 TOKENS = "/api/accounts/tokens/"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _person(email: str = "ada@example.org") -> User:
     return User.objects.create_user(email=email, password="pw-Secret-123")
 

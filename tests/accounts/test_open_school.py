@@ -17,11 +17,6 @@ from capitalis.core.models import AuditEvent
 from tests.accounts.test_people import NEW_PASSWORD, _choose_password, _client, _invitation_link
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db
 def test_the_first_director_is_invited_and_manages_the_accounts(django_capture_on_commit_callbacks):
     out = StringIO()

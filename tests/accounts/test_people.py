@@ -28,11 +28,6 @@ NEW_PASSWORD = "a-brand-new-pass-2026"
 USERS = "/api/accounts/users/"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def director(db) -> User:
     user = services.user_create(email="dir@example.org", password=PASSWORD, is_staff=True)

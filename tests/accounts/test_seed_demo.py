@@ -24,7 +24,6 @@ pytestmark = pytest.mark.django_db
 def var_dir(tmp_path: Path, settings: Any) -> Path:
     settings.VAR_DIR = tmp_path
     # Demo users are created with the real hasher; a fast one keeps the test quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return tmp_path
 
 

@@ -18,11 +18,6 @@ from tests.factories.accounts import BareUserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_chosen_users_are_anonymised_and_their_roles_withdrawn() -> None:
     gone = BareUserFactory(
         email="gone@example.org", roles=[(Role.CANDIDATE, ScopeKind.GLOBAL, None)]

@@ -24,7 +24,6 @@ BASE = "/api/admissions/applications/"
 
 @pytest.fixture(autouse=True)
 def _fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -23,11 +23,6 @@ from tests.referential.test_api import get_validated
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _files(world, n: int, *, offset: int = 0) -> None:
     """``n`` applications per campus at various stages (made with the ORM: the figures, not
     the journey, are under test), with known decision delays and late files."""

@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def application(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     world = build_world()
     return draft(world, candidate(), documents=False)

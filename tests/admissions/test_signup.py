@@ -21,7 +21,6 @@ GOOD = "un-mot-de-passe-solide-42"
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

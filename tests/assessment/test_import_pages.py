@@ -31,7 +31,6 @@ HEADER = "learner,competency,grade,level,absence,comment\n"
 
 @pytest.fixture(autouse=True)
 def _settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 HEADER = "learner,competency,grade,level,absence,comment\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w():
     return world()

@@ -23,11 +23,6 @@ from tests.referential.test_api import get_validated
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _grid_post(w: Any, a: Any, values: dict[str, str]) -> dict[str, str]:
     data = {}
     for e in w.enrolments:

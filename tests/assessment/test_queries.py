@@ -16,11 +16,6 @@ from tests.assessment.builders import exam, world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_evidence_rows_per_competency_and_for_the_whole_assessment() -> None:
     w = world(learners=2)
     a = exam(w, weight="2")

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_officer_decides_two_files_in_batch(page, live_server, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     jw = jury_world()
     sitting = jury_services.admission_jury_create(

@@ -15,7 +15,6 @@ pytestmark = pytest.mark.browser
 
 def test_candidate_signs_up_and_applies_on_a_phone_in_french(page, live_server, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = build_world()
     pdf = tmp_path / "cv.pdf"
     pdf.write_bytes(PDF)

@@ -28,7 +28,6 @@ def test_candidate_adds_two_degrees_keeps_her_cv_through_an_error_and_submits(
     from capitalis.core.services import data_load
 
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with time_machine.travel(DAY, tick=True):
         assert timezone.localdate() == DAY.date()
         data_load()

@@ -23,7 +23,6 @@ def test_director_declares_holders_and_imports_the_report_on_a_phone(
     settings,
     tmp_path,
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     d = build(2)
     page.set_viewport_size(PHONE)

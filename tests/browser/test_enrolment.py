@@ -18,7 +18,6 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_coordinator_enrols_a_work_study_candidate_on_a_phone(page, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world()
     app = admitted(w, "camille@example.org", track=Track.WORK_STUDY)
     page.set_viewport_size(PHONE)

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_finance_officer_records_a_payment(page, live_server, settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     build.catalogue()
     officer = build.person("finance@example.org", build.Role.FINANCE)
     _deposit, tuition = services.invoice_create_for_enrolment(

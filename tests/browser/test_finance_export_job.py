@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_finance_officer_prepares_and_downloads_the_export(page, live_server, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     build.catalogue()
     officer = build.person("finance@example.org", build.Role.FINANCE)

@@ -15,7 +15,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_job_page_follows_the_progress_then_shows_the_result(page, live_server, settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = person("runner@example.org", "Runner Example")
     user.set_password("pw-Secret-123")
     user.save()

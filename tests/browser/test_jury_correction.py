@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_president_corrects_a_frozen_decision_in_french(page, browser, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world(learners=2)
     good, weak = w.enrolments
     for blk in w.blocks[:3]:

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_president_deliberates_in_french(page, browser, live_server, settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world(learners=2)
     good, weak = w.enrolments
     for blk in w.blocks[:3]:

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_certification_column_is_on_a_1280_screen(page, live_server, settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world(learners=3)
     blocks = list(Block.objects.filter(version=w.version).order_by("position"))
     for n in range(len(blocks), 6):  # six blocks, as the shipped certification has

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_director_schedules_a_session_from_scratch(page, live_server, settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world(learners=2)
     president = user_create(
         email="presidente@example.org",

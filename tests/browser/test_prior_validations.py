@@ -27,7 +27,6 @@ def _upload(page, content: bytes) -> None:
 
 
 def test_director_imports_prior_validations_in_french(page, live_server, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     world(learners=2)
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()

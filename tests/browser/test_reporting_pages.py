@@ -38,7 +38,6 @@ def _data():
 def test_staff_dashboard_in_french_and_scoped_in_english(
     page, browser, live_server, settings
 ) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     data = _data()
     url = live_server.url
     log_in(page, url, "director@example.org")

@@ -31,7 +31,6 @@ ANSWERS = {"overall": "4", "content": "5", "recommend": "yes", "comment": ""}
 
 @pytest.fixture(autouse=True)
 def _fast(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

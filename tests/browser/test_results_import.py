@@ -19,7 +19,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_lecturer_imports_valid_rows_only_in_french(page, browser, live_server, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     w = world(learners=2)
     assessment = exam(w)

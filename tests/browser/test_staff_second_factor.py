@@ -29,7 +29,6 @@ def _code(secret: str) -> str:
 
 
 def test_staff_sets_up_and_uses_the_second_factor(page, live_server, settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MFA_REQUIRED_FOR_STAFF = True
     user = services.user_create(email=EMAIL, password=PASSWORD, is_staff=True)
     services.role_grant(user=user, role=Role.PROGRAMME_DIRECTOR)
@@ -71,7 +70,6 @@ def test_staff_registers_a_security_key_and_signs_in_with_it(page, live_server, 
     """The same director chooses a security key instead: Chromium's virtual authenticator (CDP)
     stands in for the key. Registered, it replaces the app; at the next login the key is used
     after the password."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MFA_REQUIRED_FOR_STAFF = True
     settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the live server is plain http
     user = services.user_create(email=EMAIL, password=PASSWORD, is_staff=True)

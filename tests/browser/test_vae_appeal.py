@@ -28,7 +28,6 @@ def _phone(browser):
 
 
 def test_vae_dossier_to_partial_validation(page, browser, live_server, settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path
     w = world(learners=1)
     s = session(w)
@@ -115,7 +114,6 @@ def test_vae_dossier_to_partial_validation(page, browser, live_server, settings,
 
 
 def test_appeal_lodged_and_decided_by_a_later_session(page, browser, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world(learners=1)
     (learner,) = w.enrolments
     grade(w, learner, w.blocks[0], 12)

@@ -59,7 +59,6 @@ def _invitation_link(email: str) -> str:
 
 def test_a_school_year_through_the_pages(page, live_server, tmp_path, settings) -> None:
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CREDENTIALS_SIGNING_KEY = TEST_KEY
     settings.CREDENTIALS_DID_WEB_DOMAIN = ""
     settings.PUBLIC_BASE_URL = live_server.url

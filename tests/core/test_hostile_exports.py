@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 FORMULA = '=HYPERLINK("http://x","y")'
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_finance_export_names_are_inert_amounts_stay_numbers(client: Client) -> None:
     from capitalis.finance import services
     from tests.finance import invoice_builders as build

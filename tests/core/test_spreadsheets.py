@@ -164,7 +164,6 @@ def test_a_sheet_declaring_huge_dimensions_invents_no_cells() -> None:
 def import_world(db, settings):
     from tests.assessment.builders import exam, world
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world()
     return w, exam(w)
 

@@ -24,11 +24,6 @@ from tests.openapi_checks import answer_validated
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def call(client: Client, openapi: OpenAPI, method: str, path: str, body: Any = None) -> Any:
     """Send a request and validate the response against the schema."""
     if method == "get":

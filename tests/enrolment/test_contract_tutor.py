@@ -234,7 +234,6 @@ def test_a_new_tutor_is_invited_to_choose_a_password_and_signs_in(
 ) -> None:
     """The tutor's account is made without a password: the invitation e-mail's link lets him
     choose one, then he logs in (issue 13: every user can actually sign in)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world()
     app = admitted(w, "inv@example.org", track=Track.WORK_STUDY)
     with django_capture_on_commit_callbacks(execute=True):

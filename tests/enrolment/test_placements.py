@@ -142,7 +142,6 @@ def test_without_a_rhythm_only_a_continuous_internship_of_4_to_6_months() -> Non
 
 @pytest.fixture
 def w(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world()
     # campus: continuous internship from March (Paris); other campus: 2 weeks / 1 week (Lyon)
     CampusRhythm.objects.create(

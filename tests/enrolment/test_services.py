@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 BAD_SIRET = EMPLOYER_SIRET[:-1] + str((int(EMPLOYER_SIRET[-1]) + 1) % 10)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w():
     return world()

@@ -17,11 +17,6 @@ from tests.enrolment.builders import EMPLOYER_SIRET, admitted, contract_for, use
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w():
     return world()

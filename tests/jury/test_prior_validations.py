@@ -116,7 +116,6 @@ def test_dates_as_people_type_them(text, expected) -> None:
 @pytest.fixture
 def w(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return world(learners=3)
 
 

@@ -61,7 +61,6 @@ def _url(candidate: VaeCandidate, document: VaeDocument, preview: bool = False) 
 @pytest.fixture
 def case(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = world(learners=1)
     session(w)  # open, for the dossier's version: its jury examines the dossier
     mine = _candidate(w, "vae@example.org")

@@ -21,11 +21,6 @@ from tests.programmes.builders import build_catalogue
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _user(email: str, *roles: Role) -> User:
     user = User.objects.create_user(email=email, password="pw-Secret-123", full_name=email)
     for role in roles:

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
 
 def seed(tmp_path: Path, settings: Any) -> str:
     settings.VAR_DIR = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()

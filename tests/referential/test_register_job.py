@@ -30,7 +30,6 @@ API = "/api/referential/register-imports/"
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _user(email: str, *roles: Role) -> User:
